@@ -1,0 +1,71 @@
+#pragma once
+// A netlist: named nodes ("0" or "gnd" is ground) and named elements. The description only; a
+// `simulation` turns it into one DAE (node voltages, branch currents, instrument and device states
+// together) and integrates it.
+//
+// Sign conventions: an element's current i(X) flows from its first terminal through the element to
+// its second. A voltage source's or SMU's current i(X) is the current it delivers out of its first
+// (positive) terminal into the circuit. A TIA's i(X) is the current flowing into its input, and its
+// output is v(out) = gain * i(X) filtered by a first-order low-pass at `bandwidth`.
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "memlab/device/model.hpp"
+#include "memlab/stimulus/waveform.hpp"
+
+namespace memlab::circuit {
+
+class element;  // defined in src/circuit/elements.hpp
+
+struct smu_params {
+    double compliance = 1e-3;            // A, current limit (both polarities)
+    double settling_time = 1e-6;         // s, first-order settling of the output voltage
+    double output_resistance = 1.0;      // Ohm, in voltage mode; also sets the width of the
+                                         // (smooth) transition into compliance: compliance * R_out
+    double parasitic_capacitance = 0.0;  // F, across the output (cables and probe); not limited by
+                                         // the compliance: its discharge through a device that
+                                         // switches on is the overshoot a real setup sees
+};
+
+struct tia_params {
+    double gain = 1e6;       // V/A (transimpedance)
+    double bandwidth = 1e6;  // Hz, -3 dB of the first-order response
+};
+
+class circuit {
+public:
+    circuit();
+    ~circuit();
+    circuit(circuit&&) noexcept;
+    circuit& operator=(circuit&&) noexcept;
+
+    void add_resistor(std::string name, std::string a, std::string b, double resistance);
+    void add_capacitor(std::string name, std::string a, std::string b, double capacitance);
+    void add_voltage_source(std::string name, std::string p, std::string n, stimulus::waveform_ptr wave);
+    void add_smu(std::string name, std::string p, std::string n, stimulus::waveform_ptr wave, smu_params params);
+    void add_tia(std::string name, std::string in, std::string out, tia_params params);
+    // `initial_state` empty: the model's own initial state.
+    void add_memristor(std::string name, std::string p, std::string n, device::model_ptr model,
+                       std::vector<double> initial_state = {});
+
+    // Node names in index order; index 0 is ground.
+    const std::vector<std::string>& nodes() const { return nodes_; }
+    std::size_t node_index(std::string_view name) const;  // input_error if unknown
+    bool has_node(std::string_view name) const;
+    const std::vector<std::unique_ptr<element>>& elements() const { return elements_; }
+    const element& find(std::string_view name) const;  // input_error if unknown
+
+    // Structural checks, run by simulation before anything is integrated: an element name used
+    // twice, a node with no path to ground, a node touched by only one terminal (a typo, usually).
+    void check() const;
+
+private:
+    int node(std::string name);
+    void add(std::unique_ptr<element> e);
+    std::vector<std::string> nodes_;
+    std::vector<std::unique_ptr<element>> elements_;
+};
+
+}  // namespace memlab::circuit

@@ -1,0 +1,112 @@
+#pragma once
+// The one interface between device physics and the circuit engine.
+//
+// A model is a parameter set plus pure functions of (voltage across the device, state):
+// its current and the rates of its state variables, with derivatives (analytic where the model
+// gives them, central differences otherwise). A model holds no state of its own: the state lives in
+// the circuit's solution vector, so one model object can serve many devices.
+//
+// Stochastic behaviour stays compatible with error control: a model may declare hazards, rates
+// h_k(v, s) >= 0 that the engine integrates as extra states H_k; when H_k passes -ln(U) (U uniform,
+// drawn from the run's seeded generator) the engine stops exactly there (an IDA root) and calls
+// on_event(k, ...), which may change the state, then restarts. Nothing random ever enters a
+// derivative.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace memlab::device {
+
+// A seeded generator with a fixed, documented algorithm (splitmix64 seeding a xoshiro256**), so a
+// seed gives the same numbers on every build and platform.
+class rng {
+public:
+    explicit rng(std::uint64_t seed);
+    std::uint64_t next();
+    double uniform();        // in (0, 1), never 0
+    double normal();         // standard normal (Box-Muller, one value per call)
+    double exponential();    // -ln(U), mean 1
+
+private:
+    std::uint64_t s_[4];
+};
+
+struct parameter_info {
+    std::string name;     // the one name used in C++, TOML, Python and docs
+    std::string unit;     // SI unit of the value ("Ohm", "m/s", "1" for a number)
+    double default_value; // SI
+    double min;           // allowed range (inclusive), SI
+    double max;
+    std::string symbol;   // symbol in the equations of the docs page
+    std::string meaning;
+    std::string source;   // citation or stated calibration
+};
+
+struct state_info {
+    std::string name;
+    std::string unit;
+    double abs_tolerance;  // absolute error tolerance for the integrator, in the state's unit
+};
+
+class model {
+public:
+    virtual ~model() = default;
+
+    virtual std::string_view name() const = 0;
+    virtual std::string_view summary() const = 0;
+    virtual const std::vector<parameter_info>& parameter_table() const = 0;
+    virtual const std::vector<state_info>& states() const = 0;
+    std::size_t n_states() const { return states().size(); }
+    // Initial state from the current parameters.
+    virtual void initial_state(std::span<double> s) const = 0;
+
+    // Device current (A) from the device voltage v (V, positive terminal minus negative) and state.
+    virtual double current(double v, std::span<const double> s) const = 0;
+    // ds/dt.
+    virtual void rates(double v, std::span<const double> s, std::span<double> ds) const = 0;
+
+    // dI/dv and dI/ds. Default: central differences on current().
+    virtual void current_jacobian(double v, std::span<const double> s, double& di_dv, std::span<double> di_ds) const;
+    // d(rate_i)/dv (size n) and d(rate_i)/d(s_j) (n x n, row-major). Default: central differences.
+    virtual void rates_jacobian(double v, std::span<const double> s, std::span<double> dr_dv,
+                                std::span<double> dr_ds) const;
+
+    // Stochastic events (see the header comment). Defaults: none.
+    virtual std::size_t n_hazards() const { return 0; }
+    virtual void hazards(double v, std::span<const double> s, std::span<double> h) const;
+    virtual void on_event(std::size_t k, double v, std::span<double> s, rng& r) const;
+
+    // Parameters, by name, in SI. set() is transactional: the new set is validated as a whole
+    // (ranges, then the model's own consistency check) and only then committed.
+    double get(std::string_view name) const;
+    void set(const std::map<std::string, double>& values);
+    void set(std::string_view name, double value) { set({{std::string(name), value}}); }
+    // Same, from quantities with units ("2 MOhm"); `where` prefixes error messages ("device").
+    void set_text(const std::map<std::string, std::string>& values, std::string_view where = "device");
+    // Resolved parameters with units, for show-config and the report.
+    nlohmann::json describe() const;
+
+    virtual std::unique_ptr<model> clone() const = 0;
+
+protected:
+    // Called by derived constructors once the table is known.
+    void init_parameters();
+    // Model-specific consistency check on a full candidate set (throws input_error); then lower the
+    // committed values into the model's own struct of doubles.
+    virtual void check(const std::vector<double>& values) const { (void)values; }
+    virtual void lower(const std::vector<double>& values) = 0;
+    std::size_t index_of(std::string_view name) const;
+
+private:
+    std::vector<double> values_;
+};
+
+using model_ptr = std::shared_ptr<const model>;
+
+}  // namespace memlab::device

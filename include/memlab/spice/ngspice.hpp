@@ -1,0 +1,39 @@
+#pragma once
+// Running the same circuit in ngspice (Debian's ngspice executable, batch mode), for the
+// cross-checks in tests/validation and the side-by-side benchmarks in bench/.
+//
+// ngspice runs as a child process: its time and peak memory are measured for it alone, and a
+// crash in ngspice cannot take memlab down.
+#include <string>
+#include <vector>
+
+#include "memlab/device/vteam.hpp"
+#include "memlab/stimulus/waveform.hpp"
+
+namespace memlab::spice {
+
+// A PWL voltage source line reproducing `w` exactly (every breakpoint) up to t_end.
+// Steps of zero rise time are written as an edge of `min_edge` seconds.
+std::string pwl_source(const std::string& name, const std::string& p, const std::string& n,
+                       const stimulus::waveform& w, double t_end, double min_edge = 1e-12);
+
+// VTEAM as a subcircuit of B-sources: ports (p n), the state w on an internal node in nm
+// (a 1 F capacitor integrates the rate), smooth thresholds with max(., 0). Node `x` of the
+// subcircuit instance holds w / 1 nm.
+std::string vteam_subcircuit(const device::vteam_params& p, const std::string& name = "vteam");
+
+struct batch_result {
+    std::vector<std::string> names;           // "time" first, then the written vectors
+    std::vector<std::vector<double>> columns;
+    double wall_seconds = 0;                  // of the ngspice process
+    long peak_rss_kb = 0;                     // of the ngspice process
+    std::string log;                          // ngspice's output
+    const std::vector<double>& column(const std::string& name) const;
+};
+
+// Runs `netlist` (a complete deck; its .control block must `wrdata` the vectors into the file
+// named by `output_file`, relative to the run directory) and reads the result.
+batch_result run_batch(const std::string& netlist, const std::string& output_file = "out.txt",
+                       const std::string& ngspice = "ngspice");
+
+}  // namespace memlab::spice

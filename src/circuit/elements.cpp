@@ -1,0 +1,234 @@
+#include "elements.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+
+#include "memlab/error.hpp"
+#include "memlab/units/units.hpp"
+
+namespace memlab::circuit {
+namespace {
+
+// Adds `value` to F[row] unless row is ground.
+inline void add_f(double* F, int row, double value) {
+    if (row >= 0) F[row] += value;
+}
+inline void add_j(stamper& J, int row, int col, double value) {
+    if (row >= 0 && col >= 0) J.add(row, col, value);
+}
+// Stamps a conductance-like term g between unknowns a and b (rows a, b; cols a, b).
+inline void stamp_pair(stamper& J, int a, int b, double g) {
+    add_j(J, a, a, g);
+    add_j(J, a, b, -g);
+    add_j(J, b, a, -g);
+    add_j(J, b, b, g);
+}
+
+}  // namespace
+
+int element::extra_index(std::string_view extra_name) const {
+    const auto ex = extras();
+    for (std::size_t k = 0; k < ex.size(); ++k)
+        if (ex[k].name == extra_name) return first + static_cast<int>(k);
+    return -1;
+}
+
+// ---- resistor ----
+resistor::resistor(std::string name, std::string a, std::string b, double r)
+    : element(std::move(name), {std::move(a), std::move(b)}), r_(r) {
+    units::positive(r, this->name() + ".resistance");
+}
+void resistor::residual(const eval_point& p, double* F) const {
+    const double i = current(p);
+    add_f(F, u(0), i);
+    add_f(F, u(1), -i);
+}
+void resistor::jacobian(const eval_point&, double, stamper& J) const { stamp_pair(J, u(0), u(1), 1.0 / r_); }
+double resistor::current(const eval_point& p) const { return (p.v(u(0)) - p.v(u(1))) / r_; }
+
+// ---- capacitor ----
+capacitor::capacitor(std::string name, std::string a, std::string b, double c)
+    : element(std::move(name), {std::move(a), std::move(b)}), c_(c) {
+    units::positive(c, this->name() + ".capacitance");
+}
+void capacitor::residual(const eval_point& p, double* F) const {
+    const double i = current(p);
+    add_f(F, u(0), i);
+    add_f(F, u(1), -i);
+}
+void capacitor::jacobian(const eval_point&, double cj, stamper& J) const { stamp_pair(J, u(0), u(1), cj * c_); }
+double capacitor::current(const eval_point& p) const { return c_ * (p.vp(u(0)) - p.vp(u(1))); }
+
+// ---- voltage source: extra 0 is the current delivered out of the + terminal ----
+voltage_source::voltage_source(std::string name, std::string p, std::string n, stimulus::waveform_ptr w)
+    : element(std::move(name), {std::move(p), std::move(n)}), wave_(std::move(w)) {
+    if (!wave_) throw input_error(this->name() + ": no waveform");
+}
+std::vector<extra_info> voltage_source::extras() const { return {{"i", "A", 0.0, false, 0.0}}; }
+void voltage_source::residual(const eval_point& p, double* F) const {
+    const double i = p.y[first];
+    add_f(F, u(0), -i);
+    add_f(F, u(1), i);
+    F[first] = p.v(u(0)) - p.v(u(1)) - wave_->value(p.t);
+}
+void voltage_source::jacobian(const eval_point&, double, stamper& J) const {
+    add_j(J, u(0), first, -1.0);
+    add_j(J, u(1), first, 1.0);
+    add_j(J, first, u(0), 1.0);
+    add_j(J, first, u(1), -1.0);
+    // Structural zero on the diagonal, stamped so the sparse pattern has it.
+    J.add(first, first, 0.0);
+}
+double voltage_source::current(const eval_point& p) const { return p.y[first]; }
+
+// ---- SMU: extras u (set-point, differential) and i (output current, algebraic) ----
+smu::smu(std::string name, std::string p, std::string n, stimulus::waveform_ptr w, smu_params params)
+    : element(std::move(name), {std::move(p), std::move(n)}), wave_(std::move(w)), p_(params) {
+    if (!wave_) throw input_error(this->name() + ": no waveform");
+    units::positive(p_.compliance, this->name() + ".compliance");
+    units::positive(p_.settling_time, this->name() + ".settling_time");
+    units::positive(p_.output_resistance, this->name() + ".output_resistance");
+    units::non_negative(p_.parasitic_capacitance, this->name() + ".parasitic_capacitance");
+}
+std::vector<extra_info> smu::extras() const {
+    return {{"u", "V", 0.0, true, wave_->value(0.0)}, {"i", "A", 0.0, false, 0.0}};
+}
+std::vector<std::size_t> smu::differential_terminals() const {
+    if (p_.parasitic_capacitance > 0) return {0, 1};
+    return {};
+}
+void smu::residual(const eval_point& p, double* F) const {
+    const int iu = first, ii = first + 1;
+    const double vout = p.v(u(0)) - p.v(u(1));
+    const double i = p.y[ii];
+    const double icp = p_.parasitic_capacitance * (p.vp(u(0)) - p.vp(u(1)));
+    add_f(F, u(0), -i + icp);
+    add_f(F, u(1), i - icp);
+    F[iu] = p_.settling_time * p.yp[iu] - (wave_->value(p.t) - p.y[iu]);
+    const double x = (p.y[iu] - vout) / (p_.compliance * p_.output_resistance);
+    F[ii] = i - p_.compliance * std::tanh(x);
+}
+void smu::jacobian(const eval_point& p, double cj, stamper& J) const {
+    const int iu = first, ii = first + 1;
+    const double vout = p.v(u(0)) - p.v(u(1));
+    const double x = (p.y[iu] - vout) / (p_.compliance * p_.output_resistance);
+    const double th = std::tanh(x);
+    const double g = (1.0 - th * th) / p_.output_resistance;  // d(I_cc tanh x)/du
+    add_j(J, u(0), ii, -1.0);
+    add_j(J, u(1), ii, 1.0);
+    stamp_pair(J, u(0), u(1), cj * p_.parasitic_capacitance);
+    J.add(iu, iu, p_.settling_time * cj + 1.0);
+    J.add(ii, ii, 1.0);
+    J.add(ii, iu, -g);
+    add_j(J, ii, u(0), g);
+    add_j(J, ii, u(1), -g);
+}
+double smu::current(const eval_point& p) const { return p.y[first + 1]; }
+
+// ---- TIA: extras i_in (algebraic), x (filtered output, differential), i_out (algebraic) ----
+tia::tia(std::string name, std::string in, std::string out, tia_params params)
+    : element(std::move(name), {std::move(in), std::move(out)}), p_(params) {
+    units::positive(p_.gain, this->name() + ".gain");
+    units::positive(p_.bandwidth, this->name() + ".bandwidth");
+}
+std::vector<extra_info> tia::extras() const {
+    return {{"i_in", "A", 0.0, false, 0.0}, {"x", "V", 0.0, true, 0.0}, {"i_out", "A", 0.0, false, 0.0}};
+}
+void tia::residual(const eval_point& p, double* F) const {
+    const int ia = first, ix = first + 1, io = first + 2;
+    const double tau = 1.0 / (2.0 * M_PI * p_.bandwidth);
+    add_f(F, u(0), p.y[ia]);   // input current leaves the node into the amplifier
+    add_f(F, u(1), -p.y[io]);  // the output drives its node
+    F[ia] = p.v(u(0));         // virtual ground
+    F[ix] = tau * p.yp[ix] + p.y[ix] - p_.gain * p.y[ia];
+    F[io] = p.v(u(1)) - p.y[ix];
+}
+void tia::jacobian(const eval_point&, double cj, stamper& J) const {
+    const int ia = first, ix = first + 1, io = first + 2;
+    const double tau = 1.0 / (2.0 * M_PI * p_.bandwidth);
+    add_j(J, u(0), ia, 1.0);
+    add_j(J, u(1), io, -1.0);
+    add_j(J, ia, u(0), 1.0);
+    J.add(ia, ia, 0.0);
+    J.add(ix, ix, tau * cj + 1.0);
+    J.add(ix, ia, -p_.gain);
+    add_j(J, io, u(1), 1.0);
+    J.add(io, ix, -1.0);
+    J.add(io, io, 0.0);
+}
+double tia::current(const eval_point& p) const { return p.y[first]; }
+
+// ---- memristor: extras are the model's states, then one integrated hazard per model hazard ----
+memristor::memristor(std::string name, std::string p, std::string n, device::model_ptr m, std::vector<double> s0)
+    : element(std::move(name), {std::move(p), std::move(n)}), model_(std::move(m)), s0_(std::move(s0)) {
+    if (!model_) throw input_error(this->name() + ": no device model");
+    if (s0_.empty()) {
+        s0_.resize(model_->n_states());
+        model_->initial_state(s0_);
+    }
+    if (s0_.size() != model_->n_states())
+        throw input_error(fmt::format("{}: initial state has {} values, model '{}' has {} states", this->name(),
+                                      s0_.size(), model_->name(), model_->n_states()));
+    for (std::size_t k = 0; k < s0_.size(); ++k)
+        units::finite(s0_[k], fmt::format("{}.{}", this->name(), model_->states()[k].name));
+}
+std::vector<extra_info> memristor::extras() const {
+    std::vector<extra_info> out;
+    const auto& st = model_->states();
+    for (std::size_t k = 0; k < st.size(); ++k) out.push_back({st[k].name, st[k].unit, st[k].abs_tolerance, true, s0_[k]});
+    for (std::size_t k = 0; k < model_->n_hazards(); ++k)
+        out.push_back({fmt::format("hazard{}", k), "1", 1e-6, true, 0.0});
+    return out;
+}
+void memristor::residual(const eval_point& p, double* F) const {
+    const std::size_t n = model_->n_states(), nh = model_->n_hazards();
+    const double v = p.v(u(0)) - p.v(u(1));
+    const std::span<const double> s(p.y + first, n);
+    const double i = model_->current(v, s);
+    add_f(F, u(0), i);
+    add_f(F, u(1), -i);
+    double rates[16], haz[8];
+    if (n > 16 || nh > 8) throw internal_error("memristor: more than 16 states or 8 hazards");
+    model_->rates(v, s, std::span<double>(rates, n));
+    for (std::size_t k = 0; k < n; ++k) F[first + static_cast<int>(k)] = p.yp[first + static_cast<int>(k)] - rates[k];
+    if (nh > 0) {
+        model_->hazards(v, s, std::span<double>(haz, nh));
+        for (std::size_t k = 0; k < nh; ++k) {
+            const int h = first + static_cast<int>(n + k);
+            F[h] = p.yp[h] - haz[k];
+        }
+    }
+}
+void memristor::jacobian(const eval_point& p, double cj, stamper& J) const {
+    const std::size_t n = model_->n_states(), nh = model_->n_hazards();
+    const double v = p.v(u(0)) - p.v(u(1));
+    const std::span<const double> s(p.y + first, n);
+    double di_dv = 0, di_ds[16], dr_dv[16], dr_ds[256];
+    model_->current_jacobian(v, s, di_dv, std::span<double>(di_ds, n));
+    model_->rates_jacobian(v, s, std::span<double>(dr_dv, n), std::span<double>(dr_ds, n * n));
+    stamp_pair(J, u(0), u(1), di_dv);
+    for (std::size_t k = 0; k < n; ++k) {
+        const int sk = first + static_cast<int>(k);
+        add_j(J, u(0), sk, di_ds[k]);
+        add_j(J, u(1), sk, -di_ds[k]);
+        add_j(J, sk, u(0), -dr_dv[k]);
+        add_j(J, sk, u(1), dr_dv[k]);
+        for (std::size_t j = 0; j < n; ++j) J.add(sk, first + static_cast<int>(j), (j == k ? cj : 0.0) - dr_ds[k * n + j]);
+    }
+    // Hazards: their rates do not feed back into the circuit; only the diagonal cj matters for
+    // convergence of H itself (the off-diagonal terms are left to the Newton iteration).
+    for (std::size_t k = 0; k < nh; ++k) {
+        const int h = first + static_cast<int>(n + k);
+        J.add(h, h, cj);
+    }
+}
+double memristor::current(const eval_point& p) const {
+    const double v = p.v(u(0)) - p.v(u(1));
+    return model_->current(v, std::span<const double>(p.y + first, model_->n_states()));
+}
+void memristor::on_event(std::size_t k, const eval_point& p, double* y, device::rng& r) const {
+    const double v = p.v(u(0)) - p.v(u(1));
+    model_->on_event(k, v, std::span<double>(y + first, model_->n_states()), r);
+}
+
+}  // namespace memlab::circuit

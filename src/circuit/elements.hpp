@@ -1,0 +1,179 @@
+#pragma once
+// Circuit elements as seen by the engine: each stamps its part of the residual
+// F(t, y, y') = 0 and of the iteration matrix dF/dy + cj dF/dy'. Node unknowns come first
+// (node k > 0 is unknown k-1; ground is -1), then each element's own unknowns ("extras").
+// Stamps never depend on values being zero, so the sparsity pattern is fixed.
+#include <limits>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "memlab/circuit/circuit.hpp"
+#include "memlab/device/model.hpp"
+
+namespace memlab::circuit {
+
+class stamper {
+public:
+    virtual ~stamper() = default;
+    virtual void add(int row, int col, double value) = 0;
+};
+
+struct eval_point {
+    double t;
+    const double* y;
+    const double* yp;
+    double v(int unknown) const { return unknown < 0 ? 0.0 : y[unknown]; }
+    double vp(int unknown) const { return unknown < 0 ? 0.0 : yp[unknown]; }
+};
+
+// An unknown an element owns, for names, tolerances and the differential/algebraic flag.
+struct extra_info {
+    std::string name;
+    std::string unit;
+    double atol;  // 0: use the engine's default for the unit
+    bool differential;
+    double initial;
+};
+
+class element {
+public:
+    element(std::string name, std::vector<std::string> terminal_names)
+        : name_(std::move(name)), terminal_names_(std::move(terminal_names)) {}
+    virtual ~element() = default;
+
+    const std::string& name() const { return name_; }
+    virtual std::string_view kind() const = 0;
+    const std::vector<std::string>& terminal_names() const { return terminal_names_; }
+    // Node indices (0 = ground), set by the circuit.
+    std::vector<int> nodes;
+    // First unknown of the element's extras, set by the simulation; unknown index of node k.
+    int first = -1;
+    static int unknown_of_node(int node) { return node - 1; }
+    int u(std::size_t terminal) const { return unknown_of_node(nodes[terminal]); }
+
+    virtual std::vector<extra_info> extras() const { return {}; }
+    // Terminals whose node voltage enters through y' (capacitors): the node is differential.
+    virtual std::vector<std::size_t> differential_terminals() const { return {}; }
+    // Pairs of terminals joined for the ground-path check (an ideal source or a TIA joins its
+    // terminal to ground).
+    virtual std::vector<std::pair<int, int>> connections() const { return {{nodes[0], nodes[1]}}; }
+    // Terminals that may be touched only by this element (an instrument output).
+    virtual bool terminal_may_dangle(std::size_t) const { return false; }
+
+    virtual void residual(const eval_point& p, double* F) const = 0;
+    virtual void jacobian(const eval_point& p, double cj, stamper& J) const = 0;
+    virtual double next_breakpoint(double) const { return std::numeric_limits<double>::infinity(); }
+    // Current for the probe i(name), in the element's sign convention (see circuit.hpp).
+    virtual double current(const eval_point& p) const = 0;
+
+    // Hazards (stochastic events): number, and the unknown index of the first integrated hazard.
+    virtual std::size_t n_hazards() const { return 0; }
+    virtual int hazard_unknown(std::size_t) const { return -1; }
+    virtual void on_event(std::size_t, const eval_point&, double*, device::rng&) const {}
+
+    // For state probes: unknown index of a named extra, or -1.
+    int extra_index(std::string_view extra_name) const;
+
+private:
+    std::string name_;
+    std::vector<std::string> terminal_names_;
+};
+
+class resistor final : public element {
+public:
+    resistor(std::string name, std::string a, std::string b, double r);
+    std::string_view kind() const override { return "resistor"; }
+    void residual(const eval_point& p, double* F) const override;
+    void jacobian(const eval_point& p, double cj, stamper& J) const override;
+    double current(const eval_point& p) const override;
+    double resistance() const { return r_; }
+
+private:
+    double r_;
+};
+
+class capacitor final : public element {
+public:
+    capacitor(std::string name, std::string a, std::string b, double c);
+    std::string_view kind() const override { return "capacitor"; }
+    std::vector<std::size_t> differential_terminals() const override { return {0, 1}; }
+    void residual(const eval_point& p, double* F) const override;
+    void jacobian(const eval_point& p, double cj, stamper& J) const override;
+    double current(const eval_point& p) const override;
+
+private:
+    double c_;
+};
+
+class voltage_source final : public element {
+public:
+    voltage_source(std::string name, std::string p, std::string n, stimulus::waveform_ptr w);
+    std::string_view kind() const override { return "voltage_source"; }
+    std::vector<extra_info> extras() const override;
+    void residual(const eval_point& p, double* F) const override;
+    void jacobian(const eval_point& p, double cj, stamper& J) const override;
+    double next_breakpoint(double t) const override { return wave_->next_breakpoint(t); }
+    double current(const eval_point& p) const override;
+
+private:
+    stimulus::waveform_ptr wave_;
+};
+
+// Source-measure unit. Unknowns: u, the settled set-point (tau u' = V(t) - u), and the output
+// current i. Output law, smooth in every argument:
+//     i = I_cc tanh((u - v_out) / (I_cc R_out))
+// a voltage source u behind R_out for |i| << I_cc, a current source +-I_cc beyond.
+class smu final : public element {
+public:
+    smu(std::string name, std::string p, std::string n, stimulus::waveform_ptr w, smu_params params);
+    std::string_view kind() const override { return "smu"; }
+    std::vector<extra_info> extras() const override;
+    std::vector<std::size_t> differential_terminals() const override;
+    void residual(const eval_point& p, double* F) const override;
+    void jacobian(const eval_point& p, double cj, stamper& J) const override;
+    double next_breakpoint(double t) const override { return wave_->next_breakpoint(t); }
+    double current(const eval_point& p) const override;
+
+private:
+    stimulus::waveform_ptr wave_;
+    smu_params p_;
+};
+
+// Transimpedance amplifier: the input is a virtual ground (v_in = 0, input current i_in is an
+// unknown), the output follows tau x' = gain i_in - x, tau = 1/(2 pi bandwidth), and drives its
+// output node as an ideal source.
+class tia final : public element {
+public:
+    tia(std::string name, std::string in, std::string out, tia_params params);
+    std::string_view kind() const override { return "tia"; }
+    std::vector<extra_info> extras() const override;
+    std::vector<std::pair<int, int>> connections() const override { return {{nodes[0], 0}, {nodes[1], 0}}; }
+    bool terminal_may_dangle(std::size_t k) const override { return k == 1; }
+    void residual(const eval_point& p, double* F) const override;
+    void jacobian(const eval_point& p, double cj, stamper& J) const override;
+    double current(const eval_point& p) const override;
+
+private:
+    tia_params p_;
+};
+
+class memristor final : public element {
+public:
+    memristor(std::string name, std::string p, std::string n, device::model_ptr m, std::vector<double> s0);
+    std::string_view kind() const override { return "memristor"; }
+    std::vector<extra_info> extras() const override;
+    void residual(const eval_point& p, double* F) const override;
+    void jacobian(const eval_point& p, double cj, stamper& J) const override;
+    double current(const eval_point& p) const override;
+    std::size_t n_hazards() const override { return model_->n_hazards(); }
+    int hazard_unknown(std::size_t k) const override { return first + static_cast<int>(model_->n_states() + k); }
+    void on_event(std::size_t k, const eval_point& p, double* y, device::rng& r) const override;
+    const device::model& model() const { return *model_; }
+
+private:
+    device::model_ptr model_;
+    std::vector<double> s0_;
+};
+
+}  // namespace memlab::circuit

@@ -1,0 +1,149 @@
+#include "memlab/device/model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "memlab/error.hpp"
+#include "memlab/units/units.hpp"
+
+namespace memlab::device {
+
+// ---- rng: splitmix64 to seed, xoshiro256** to draw (Blackman & Vigna, 2018) ----
+rng::rng(std::uint64_t seed) {
+    std::uint64_t z = seed;
+    for (auto& s : s_) {
+        z += 0x9E3779B97F4A7C15ULL;
+        std::uint64_t x = z;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+        s = x ^ (x >> 31);
+    }
+}
+
+std::uint64_t rng::next() {
+    const auto rotl = [](std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); };
+    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+}
+
+double rng::uniform() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }
+
+double rng::normal() {
+    const double u1 = uniform(), u2 = uniform();
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+}
+
+double rng::exponential() { return -std::log(uniform()); }
+
+// ---- default derivatives by central differences ----
+namespace {
+double fd_step(double x, double scale) { return 1e-6 * std::max(std::fabs(x), scale); }
+}  // namespace
+
+void model::current_jacobian(double v, std::span<const double> s, double& di_dv, std::span<double> di_ds) const {
+    const double hv = fd_step(v, 1e-3);
+    di_dv = (current(v + hv, s) - current(v - hv, s)) / (2 * hv);
+    std::vector<double> x(s.begin(), s.end());
+    const auto& info = states();
+    for (std::size_t j = 0; j < x.size(); ++j) {
+        const double h = fd_step(x[j], 1e3 * info[j].abs_tolerance);
+        const double x0 = x[j];
+        x[j] = x0 + h;
+        const double ip = current(v, x);
+        x[j] = x0 - h;
+        const double im = current(v, x);
+        x[j] = x0;
+        di_ds[j] = (ip - im) / (2 * h);
+    }
+}
+
+void model::rates_jacobian(double v, std::span<const double> s, std::span<double> dr_dv, std::span<double> dr_ds) const {
+    const std::size_t n = s.size();
+    std::vector<double> x(s.begin(), s.end()), rp(n), rm(n);
+    const double hv = fd_step(v, 1e-3);
+    rates(v + hv, x, rp);
+    rates(v - hv, x, rm);
+    for (std::size_t i = 0; i < n; ++i) dr_dv[i] = (rp[i] - rm[i]) / (2 * hv);
+    const auto& info = states();
+    for (std::size_t j = 0; j < n; ++j) {
+        const double h = fd_step(x[j], 1e3 * info[j].abs_tolerance);
+        const double x0 = x[j];
+        x[j] = x0 + h;
+        rates(v, x, rp);
+        x[j] = x0 - h;
+        rates(v, x, rm);
+        x[j] = x0;
+        for (std::size_t i = 0; i < n; ++i) dr_ds[i * n + j] = (rp[i] - rm[i]) / (2 * h);
+    }
+}
+
+void model::hazards(double, std::span<const double>, std::span<double>) const {}
+void model::on_event(std::size_t, double, std::span<double>, rng&) const {}
+
+// ---- parameters ----
+void model::init_parameters() {
+    const auto& table = parameter_table();
+    values_.clear();
+    for (const auto& p : table) values_.push_back(p.default_value);
+    check(values_);
+    lower(values_);
+}
+
+std::size_t model::index_of(std::string_view pname) const {
+    const auto& table = parameter_table();
+    for (std::size_t k = 0; k < table.size(); ++k)
+        if (table[k].name == pname) return k;
+    std::string known;
+    for (const auto& p : table) known += (known.empty() ? "" : ", ") + p.name;
+    throw input_error(fmt::format("{}: unknown parameter '{}' (known: {})", name(), pname, known));
+}
+
+double model::get(std::string_view pname) const { return values_[index_of(pname)]; }
+
+void model::set(const std::map<std::string, double>& values) {
+    std::vector<double> candidate = values_;
+    const auto& table = parameter_table();
+    for (const auto& [k, v] : values) {
+        const std::size_t i = index_of(k);
+        const auto& info = table[i];
+        const std::string key = fmt::format("{}.{}", name(), k);
+        units::finite(v, key);
+        if (v < info.min || v > info.max)
+            throw input_error(fmt::format("{}: {} is outside the allowed range [{}, {}]", key,
+                                          units::format(v, info.unit), units::format(info.min, info.unit),
+                                          units::format(info.max, info.unit)));
+        candidate[i] = v;
+    }
+    check(candidate);
+    lower(candidate);
+    values_ = std::move(candidate);
+}
+
+void model::set_text(const std::map<std::string, std::string>& values, std::string_view where) {
+    std::map<std::string, double> si;
+    const auto& table = parameter_table();
+    for (const auto& [k, text] : values) {
+        const std::size_t i = index_of(k);
+        si[k] = units::parse(text, table[i].unit, fmt::format("{}.{}", where, k));
+    }
+    set(si);
+}
+
+nlohmann::json model::describe() const {
+    nlohmann::json j;
+    j["model"] = std::string(name());
+    const auto& table = parameter_table();
+    for (std::size_t k = 0; k < table.size(); ++k) j["parameters"][table[k].name] = units::format(values_[k], table[k].unit);
+    return j;
+}
+
+}  // namespace memlab::device

@@ -1,0 +1,167 @@
+#include "memlab/io/hdf5_trace.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fmt/format.h>
+#include <hdf5.h>
+
+#include "memlab/error.hpp"
+
+namespace memlab::io {
+namespace {
+
+// HDF5 dataset names may not contain '/'; '.' and parentheses are fine.
+std::string dataset_name(const std::string& channel) {
+    std::string s = channel;
+    for (auto& ch : s)
+        if (ch == '/') ch = '_';
+    return s;
+}
+
+void write_string_attribute(hid_t obj, const char* name, const std::string& value) {
+    const hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, value.size() + 1);
+    const hid_t space = H5Screate(H5S_SCALAR);
+    const hid_t attr = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    H5Awrite(attr, type, value.c_str());
+    H5Aclose(attr);
+    H5Sclose(space);
+    H5Tclose(type);
+}
+
+}  // namespace
+
+struct hdf5_trace::impl {
+    std::string path, tmp_path, group;
+    std::size_t chunk;
+    hid_t file = -1, grp = -1;
+    std::vector<hid_t> datasets;
+    std::vector<std::vector<double>> buffers;
+    std::vector<hsize_t> written;
+    bool committed = false;
+
+    void flush() {
+        for (std::size_t k = 0; k < datasets.size(); ++k) {
+            auto& buf = buffers[k];
+            if (buf.empty()) continue;
+            const hsize_t newsize = written[k] + buf.size();
+            if (H5Dset_extent(datasets[k], &newsize) < 0) throw input_error(fmt::format("{}: cannot extend dataset", path));
+            const hid_t fspace = H5Dget_space(datasets[k]);
+            const hsize_t start = written[k], count = buf.size();
+            H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, nullptr, &count, nullptr);
+            const hid_t mspace = H5Screate_simple(1, &count, nullptr);
+            const herr_t st = H5Dwrite(datasets[k], H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT, buf.data());
+            H5Sclose(mspace);
+            H5Sclose(fspace);
+            if (st < 0) throw input_error(fmt::format("{}: write failed (disk full?)", path));
+            written[k] = newsize;
+            buf.clear();
+        }
+    }
+
+    void close_group() {
+        if (grp < 0) return;
+        flush();
+        for (hid_t d : datasets) H5Dclose(d);
+        datasets.clear();
+        buffers.clear();
+        written.clear();
+        H5Gclose(grp);
+        grp = -1;
+    }
+
+    ~impl() {
+        close_group();
+        if (file >= 0) H5Fclose(file);
+        if (!committed) std::remove(tmp_path.c_str());
+    }
+};
+
+hdf5_trace::hdf5_trace(std::string path, std::string group, std::size_t chunk_rows) : impl_(std::make_unique<impl>()) {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported by us, in one line
+    impl_->path = std::move(path);
+    impl_->tmp_path = impl_->path + ".partial";
+    impl_->group = std::move(group);
+    impl_->chunk = chunk_rows == 0 ? 4096 : chunk_rows;
+    impl_->file = H5Fcreate(impl_->tmp_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (impl_->file < 0) throw input_error(fmt::format("{}: cannot create HDF5 file", impl_->path));
+}
+
+hdf5_trace::~hdf5_trace() = default;
+
+void hdf5_trace::set_group(std::string group) {
+    impl_->close_group();
+    impl_->group = std::move(group);
+}
+
+void hdf5_trace::begin(const std::vector<channel>& channels) {
+    auto& s = *impl_;
+    if (s.grp >= 0) {
+        if (channels.size() != s.datasets.size()) throw input_error("hdf5 trace: a continued run must record the same probes");
+        return;
+    }
+    s.grp = H5Gcreate2(s.file, s.group.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (s.grp < 0) throw input_error(fmt::format("{}: cannot create group '{}' (used twice?)", s.path, s.group));
+    for (const auto& ch : channels) {
+        const hsize_t dims = 0, maxdims = H5S_UNLIMITED, chunk = s.chunk;
+        const hid_t space = H5Screate_simple(1, &dims, &maxdims);
+        const hid_t plist = H5Pcreate(H5P_DATASET_CREATE);
+        H5Pset_chunk(plist, 1, &chunk);
+        const hid_t ds = H5Dcreate2(s.grp, dataset_name(ch.name).c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, plist,
+                                    H5P_DEFAULT);
+        H5Pclose(plist);
+        H5Sclose(space);
+        if (ds < 0) throw input_error(fmt::format("{}: cannot create dataset '{}' (a duplicate probe?)", s.path, ch.name));
+        write_string_attribute(ds, "unit", ch.unit);
+        s.datasets.push_back(ds);
+        s.buffers.emplace_back();
+        s.buffers.back().reserve(s.chunk);
+        s.written.push_back(0);
+    }
+}
+
+void hdf5_trace::append(std::span<const double> row) {
+    auto& s = *impl_;
+    if (row.size() != s.datasets.size()) throw internal_error("hdf5 trace: row size differs from the channels");
+    for (std::size_t k = 0; k < row.size(); ++k) s.buffers[k].push_back(row[k]);
+    ++rows_;
+    if (s.buffers[0].size() >= s.chunk) s.flush();
+}
+
+void hdf5_trace::finish() { impl_->flush(); }
+
+void hdf5_trace::commit() {
+    auto& s = *impl_;
+    s.close_group();
+    if (s.file >= 0) {
+        H5Fclose(s.file);
+        s.file = -1;
+    }
+    std::error_code ec;
+    std::filesystem::rename(s.tmp_path, s.path, ec);
+    if (ec) throw input_error(fmt::format("{}: cannot move the finished file into place: {}", s.path, ec.message()));
+    s.committed = true;
+}
+
+std::vector<double> read_hdf5_channel(const std::string& path, const std::string& group, const std::string& name) {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file < 0) throw input_error(fmt::format("{}: cannot open as HDF5", path));
+    const std::string dsname = group + "/" + dataset_name(name);
+    const hid_t ds = H5Dopen2(file, dsname.c_str(), H5P_DEFAULT);
+    if (ds < 0) {
+        H5Fclose(file);
+        throw input_error(fmt::format("{}: no dataset '{}'", path, dsname));
+    }
+    const hid_t space = H5Dget_space(ds);
+    hsize_t n = 0;
+    H5Sget_simple_extent_dims(space, &n, nullptr);
+    std::vector<double> out(n);
+    if (n > 0) H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data());
+    H5Sclose(space);
+    H5Dclose(ds);
+    H5Fclose(file);
+    return out;
+}
+
+}  // namespace memlab::io

@@ -1,0 +1,37 @@
+#include "memlab/io/trace.hpp"
+
+#include <fmt/format.h>
+
+#include "memlab/error.hpp"
+
+namespace memlab::io {
+
+void memory_trace::begin(const std::vector<channel>& channels) {
+    if (!channels_.empty()) {
+        // A continued run: the channels must be the same.
+        bool same = channels.size() == channels_.size();
+        for (std::size_t k = 0; same && k < channels.size(); ++k) same = channels[k].name == channels_[k].name;
+        if (!same) throw input_error("memory_trace: a continued run must record the same probes");
+        return;
+    }
+    channels_ = channels;
+    columns_.assign(channels.size(), {});
+}
+
+void memory_trace::append(std::span<const double> row) {
+    if (row.size() != columns_.size()) throw internal_error("memory_trace: row size differs from the channels");
+    // A continued run repeats its first point; keep one.
+    if (!columns_[0].empty() && row[0] == columns_[0].back()) {
+        for (std::size_t k = 0; k < row.size(); ++k) columns_[k].back() = row[k];
+        return;
+    }
+    for (std::size_t k = 0; k < row.size(); ++k) columns_[k].push_back(row[k]);
+}
+
+const std::vector<double>& memory_trace::column(const std::string& name) const {
+    for (std::size_t k = 0; k < channels_.size(); ++k)
+        if (channels_[k].name == name) return columns_[k];
+    throw input_error(fmt::format("trace: no channel '{}'", name));
+}
+
+}  // namespace memlab::io

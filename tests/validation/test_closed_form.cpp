@@ -1,0 +1,226 @@
+// Closed-form checks of the circuit engine: each compares a simulated trace with an exact
+// solution, and checks that the error shrinks when the tolerance is tightened.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <memory>
+
+#include "memlab/circuit/simulation.hpp"
+#include "memlab/device/vteam.hpp"
+
+using namespace memlab;
+
+namespace {
+
+double max_abs_error(const io::memory_trace& tr, const std::string& ch, const auto& exact, double t_from = 0,
+                     double t_to = 1e300) {
+    const auto& t = tr.time();
+    const auto& v = tr.column(ch);
+    double err = 0;
+    for (std::size_t k = 0; k < t.size(); ++k)
+        if (t[k] >= t_from && t[k] <= t_to) err = std::max(err, std::fabs(v[k] - exact(t[k])));
+    return err;
+}
+
+// RC step: a 1 V step (1 ns rise) through R = 1 kOhm into C = 1 nF: v_C = 1 - exp(-(t - t_r/2)/RC)
+// after the edge, exactly: for a linear ramp of duration tr the response after the ramp is
+// v(t) = 1 - (RC/tr) (exp(tr/RC) - 1) exp(-t/RC).
+double rc_error(double rtol) {
+    const double R = 1e3, C = 1e-9, tr = 1e-9, tau = R * C;
+    circuit::circuit c;
+    c.add_voltage_source("V1", "in", "0", stimulus::single_pulse(0, 1.0, 1.0, tr, tr, 0.0));
+    c.add_resistor("R1", "in", "out", R);
+    c.add_capacitor("C1", "out", "0", C);
+    circuit::solver_options o;
+    o.rtol = rtol;
+    o.atol_voltage = rtol * 1e-3;
+    circuit::simulation sim(c, o);
+    io::memory_trace tr_;
+    sim.run(10 * tau, {{"v(out)"}, 0}, tr_);
+    const auto exact = [&](double t) { return 1.0 - (tau / tr) * (std::exp(tr / tau) - 1.0) * std::exp(-t / tau); };
+    return max_abs_error(tr_, "v(out)", exact, tr);
+}
+
+}  // namespace
+
+TEST(ClosedForm, RcStepResponse) {
+    const double e1 = rc_error(1e-4), e2 = rc_error(1e-6), e3 = rc_error(1e-8);
+    EXPECT_LT(e1, 1e-3);
+    EXPECT_LT(e3, 1e-6);
+    EXPECT_LT(e2, e1);
+    EXPECT_LT(e3, e2);
+}
+
+TEST(ClosedForm, RcSampledOutputMatchesStepOutput) {
+    // The oscilloscope mode (fixed sample interval) interpolates the same solution.
+    circuit::circuit c;
+    c.add_voltage_source("V1", "in", "0", stimulus::single_pulse(0, 1.0, 1.0, 1e-9, 1e-9, 0.0));
+    c.add_resistor("R1", "in", "out", 1e3);
+    c.add_capacitor("C1", "out", "0", 1e-9);
+    circuit::solver_options o;
+    o.rtol = 1e-8;
+    o.atol_voltage = 1e-11;
+    circuit::simulation sim(c, o);
+    io::memory_trace tr;
+    sim.run(5e-6, {{"v(out)", "i(C1)"}, 1e-7}, tr);
+    ASSERT_EQ(tr.size(), 51u);
+    for (std::size_t k = 1; k < tr.size(); ++k) {
+        const double t = tr.time()[k];
+        EXPECT_NEAR(t, 1e-7 * static_cast<double>(k), 1e-18);
+        const double tau = 1e-6, tr0 = 1e-9;
+        const double v = 1.0 - (tau / tr0) * (std::exp(tr0 / tau) - 1.0) * std::exp(-t / tau);
+        EXPECT_NEAR(tr.column("v(out)")[k], v, 1e-6);
+        EXPECT_NEAR(tr.column("i(C1)")[k], (1.0 - v) / 1e3, 1e-8);  // capacitor current = resistor current
+    }
+}
+
+// SMU charging a capacitor in compliance: the current is clamped at I_cc, so v_C = I_cc t / C
+// exactly until v_C reaches the set-point; then the SMU is a voltage source again and v_C follows
+// the set-point, which settles as u(t) = V (1 - exp(-t/tau)).
+TEST(ClosedForm, SmuChargesCapacitorInCompliance) {
+    const double C = 1e-9, Icc = 1e-6, V = 1.0, tau = 1e-5;
+    circuit::circuit c;
+    circuit::smu_params sp;
+    sp.compliance = Icc;
+    sp.settling_time = tau;
+    c.add_smu("SMU", "dut", "0", stimulus::single_pulse(0, V, 1.0, 1e-9, 1e-9, 0.0), sp);
+    c.add_capacitor("C1", "dut", "0", C);
+    circuit::solver_options o;
+    o.rtol = 1e-8;
+    o.atol_voltage = 1e-12;
+    o.atol_current = 1e-16;
+    circuit::simulation sim(c, o);
+    io::memory_trace tr;
+    sim.run(2e-3, {{"v(dut)", "i(SMU)"}, 1e-5}, tr);
+    for (std::size_t k = 0; k < tr.size(); ++k) {
+        const double t = tr.time()[k];
+        if (t > 2e-6 && t < 0.95e-3) {  // in compliance
+            // i is algebraic: Newton resolves it to the requested relative tolerance (1e-8).
+            EXPECT_NEAR(tr.column("i(SMU)")[k], Icc, 10 * o.rtol * Icc) << "t = " << t;
+            EXPECT_NEAR(tr.column("v(dut)")[k], Icc * t / C, 1e-6) << "t = " << t;
+        }
+        if (t > 1.1e-3) {  // voltage mode again, settled
+            EXPECT_NEAR(tr.column("v(dut)")[k], V, 1e-6) << "t = " << t;
+            EXPECT_LT(std::fabs(tr.column("i(SMU)")[k]), 1e-3 * Icc) << "t = " << t;
+        }
+    }
+}
+
+// The SMU in voltage mode: the set-point settles exponentially; the error against the exact
+// solution shrinks with the tolerance.
+double smu_settling_error(double rtol) {
+    const double tau = 1e-5, R = 1e6;
+    circuit::circuit c;
+    circuit::smu_params sp;
+    sp.compliance = 1e-3;  // never reached (1 uA flows)
+    sp.settling_time = tau;
+    const double t0 = 1e-6;  // the step, after the SMU has started at 0 V
+    c.add_smu("SMU", "dut", "0", stimulus::single_pulse(t0, 1.0, 1.0, 0.0, 0.0, 0.0), sp);
+    c.add_resistor("R1", "dut", "0", R);
+    circuit::solver_options o;
+    o.rtol = rtol;
+    o.atol_voltage = rtol * 1e-3;
+    o.atol_current = rtol * 1e-9;
+    circuit::simulation sim(c, o);
+    io::memory_trace tr;
+    sim.run(t0 + 10 * tau, {{"v(dut)"}, 0}, tr);
+    // The output resistance (1 Ohm) divides with R: v = u R / (R + R_out).
+    const double div = R / (R + 1.0);
+    return max_abs_error(tr, "v(dut)", [&](double t) { return t < t0 ? 0.0 : div * (1.0 - std::exp(-(t - t0) / tau)); });
+}
+
+TEST(ClosedForm, SmuVoltageModeSettling) {
+    const double e1 = smu_settling_error(1e-4), e2 = smu_settling_error(1e-7);
+    EXPECT_LT(e1, 1e-3);
+    EXPECT_LT(e2, 1e-6);
+    EXPECT_LT(e2, e1);
+}
+
+// TIA: a known current (1 V step through 1 MOhm into the virtual ground, 1 uA) gives
+// v_out = gain I (1 - exp(-t/tau)), tau = 1/(2 pi bandwidth).
+double tia_error(double rtol, double* final_value) {
+    const double gain = 1e5, bw = 1e6, tau = 1.0 / (2 * M_PI * bw);
+    circuit::circuit c;
+    c.add_voltage_source("V1", "in", "0", stimulus::single_pulse(0, 1.0, 1.0, 0.0, 0.0, 0.0));
+    c.add_resistor("R1", "in", "sum", 1e6);
+    c.add_tia("TIA", "sum", "out", {gain, bw});
+    circuit::solver_options o;
+    o.rtol = rtol;
+    o.atol_voltage = rtol * 1e-3;
+    o.atol_current = rtol * 1e-12;
+    circuit::simulation sim(c, o);
+    io::memory_trace tr;
+    sim.run(20 * tau, {{"v(out)", "i(TIA)", "v(sum)"}, 0}, tr);
+    for (double v : tr.column("v(sum)")) EXPECT_EQ(v, 0.0);  // virtual ground
+    *final_value = tr.column("v(out)").back();
+    return max_abs_error(tr, "v(out)", [&](double t) { return gain * 1e-6 * (1.0 - std::exp(-t / tau)); });
+}
+
+TEST(ClosedForm, TiaOutputAndBandwidth) {
+    double f1 = 0, f2 = 0;
+    const double e1 = tia_error(1e-4, &f1), e2 = tia_error(1e-7, &f2);
+    EXPECT_NEAR(f2, 0.1, 1e-7);  // 1e5 V/A * 1 uA
+    EXPECT_LT(e1, 1e-4);
+    EXPECT_LT(e2, e1);
+}
+
+// VTEAM under a constant voltage above v_off: dw/dt = K exp(-exp((w - w_off)/w_c)) with
+// K = k_off (v/v_off - 1)^alpha_off. With u = exp((w - w_off)/w_c): Ei(u(t)) = Ei(u0) + K t / w_c,
+// solved for u by Newton (Ei' (u) = e^u / u).
+double vteam_exact_w(const device::vteam_params& p, double v, double t) {
+    const double K = p.k_off * std::pow(v / p.v_off - 1.0, p.alpha_off);
+    const double u0 = std::exp((p.w_init - p.w_off) / p.w_c);
+    const double target = std::expint(u0) + K * t / p.w_c;
+    double u = u0;
+    for (int it = 0; it < 200; ++it) {
+        const double f = std::expint(u) - target;
+        const double step = f / (std::exp(u) / u);
+        u = std::max(u - step, u / 4);
+        if (std::fabs(step) < 1e-15 * u) break;
+    }
+    return p.w_off + p.w_c * std::log(u);
+}
+
+double vteam_error(double rtol, const device::vteam_params& p) {
+    auto m = std::make_shared<device::vteam>();
+    const double v = 0.8;
+    circuit::circuit c;
+    c.add_voltage_source("V1", "a", "0", stimulus::dc(v));
+    c.add_memristor("M1", "a", "0", m);
+    circuit::solver_options o;
+    o.rtol = rtol;
+    o.state_atol_scale = rtol / 1e-6;  // tighten the state's absolute tolerance with rtol
+    circuit::simulation sim(c, o);
+    io::memory_trace tr;
+    sim.run(2e-4, {{"M1.w", "i(M1)"}, 0}, tr);
+    double err = 0;
+    for (std::size_t k = 0; k < tr.size(); ++k) {
+        const double t = tr.time()[k];
+        const double w = vteam_exact_w(p, v, t);
+        err = std::max(err, std::fabs(tr.column("M1.w")[k] - w));
+        EXPECT_NEAR(tr.column("i(M1)")[k], v / device::vteam_resistance(p, tr.column("M1.w")[k]), 1e-12);
+    }
+    return err;
+}
+
+TEST(ClosedForm, VteamConstantVoltageExactSolution) {
+    const device::vteam m;
+    const auto& p = m.params();
+    // The exact solution reaches the window: from 1.5 nm to within w_c of w_off.
+    EXPECT_GT(vteam_exact_w(p, 0.8, 2e-4), p.w_off - 2 * p.w_c);
+    const double e1 = vteam_error(1e-4, p), e2 = vteam_error(1e-6, p), e3 = vteam_error(1e-8, p);
+    EXPECT_LT(e1, 0.01 * (p.w_off - p.w_on));
+    EXPECT_LT(e3, 1e-5 * (p.w_off - p.w_on));
+    EXPECT_LT(e2, e1);
+    EXPECT_LT(e3, e2);
+}
+
+TEST(ClosedForm, VteamBelowThresholdDoesNotMove) {
+    auto m = std::make_shared<device::vteam>();
+    circuit::circuit c;
+    c.add_voltage_source("V1", "a", "0", stimulus::dc(0.45));  // v_on < 0.45 V < v_off
+    c.add_memristor("M1", "a", "0", m);
+    circuit::simulation sim(c);
+    sim.advance(1.0);
+    EXPECT_EQ(sim.probe("M1.w"), m->params().w_init);
+}
