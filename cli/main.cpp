@@ -1,1 +1,166 @@
-int main() { return 0; }
+// The memlab command line. Errors a user can fix are one line on stderr and exit status 2;
+// nothing is left half written (outputs go to a temporary folder that is renamed at the end).
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "memlab/circuit/simulation.hpp"
+#include "memlab/device/registry.hpp"
+#include "memlab/device/vteam.hpp"
+#include "memlab/error.hpp"
+#include "memlab/io/hdf5_trace.hpp"
+#include "memlab/units/units.hpp"
+#include "memlab/version.hpp"
+
+namespace fs = std::filesystem;
+using namespace memlab;
+
+namespace {
+
+// A folder written under a temporary name and renamed into place by commit().
+class staged_folder {
+public:
+    explicit staged_folder(fs::path final_path) : final_(std::move(final_path)) {
+        if (fs::exists(final_) && !fs::is_directory(final_))
+            throw input_error(fmt::format("--out {}: exists and is not a folder", final_.string()));
+        tmp_ = final_;
+        tmp_ += ".partial";
+        fs::remove_all(tmp_);
+        fs::create_directories(tmp_);
+    }
+    ~staged_folder() {
+        if (!committed_) {
+            std::error_code ec;
+            fs::remove_all(tmp_, ec);
+        }
+    }
+    const fs::path& path() const { return tmp_; }
+    void commit() {
+        fs::remove_all(final_);
+        fs::rename(tmp_, final_);
+        committed_ = true;
+    }
+
+private:
+    fs::path final_, tmp_;
+    bool committed_ = false;
+};
+
+void cmd_list() {
+    fmt::print("Device models:\n");
+    for (const auto& name : device::model_names()) {
+        const auto m = device::make_model(name);
+        fmt::print("  {:<16} {}\n", name, m->summary());
+    }
+    fmt::print("\nExperiments shipped (experiments/*.toml):\n");
+    std::size_t count = 0;
+    for (const fs::path& dir : {fs::path("experiments"), fs::path(MEMLAB_SOURCE_DIR) / "experiments"}) {
+        if (!fs::is_directory(dir)) continue;
+        for (const auto& f : fs::directory_iterator(dir))
+            if (f.path().extension() == ".toml") fmt::print("  {}\n", f.path().string()), ++count;
+        break;
+    }
+    if (count == 0) fmt::print("  (none yet: the paper's experiments arrive with the reproduce work)\n");
+    fmt::print("\nProbes (in recordings):\n"
+               "  v(node), v(a,b)   node voltage, or difference\n"
+               "  i(element)        element current (sources and SMUs: current delivered)\n"
+               "  element.state     a state variable, e.g. M1.w\n");
+}
+
+// Until the paper's experiments and the AgSn model exist, reproduce runs a demonstration of the
+// engine on the reference device and says so.
+int cmd_reproduce(const std::string& out, bool strict) {
+    fmt::print("memlab reproduce: the paper's experiments need the agsn_sio2_pt device model, which is not\n"
+               "implemented yet; running the engine demonstration on the VTEAM reference device instead.\n");
+    staged_folder dir(out);
+    const auto t0 = std::chrono::steady_clock::now();
+    io::hdf5_trace h5((dir.path() / "traces.h5").string(), "pulse_train");
+    nlohmann::json metrics;
+    auto model = std::make_shared<device::vteam>();
+
+    {  // 1. A bipolar pulse train through 1 kOhm, sampled like an oscilloscope at 10 ns.
+        fmt::print("[1/2] pulse train: 40 pulses (+1 V x 20, -1 V x 20), 1 us, 1 kOhm ... ");
+        std::fflush(stdout);
+        stimulus::train_spec s;
+        s.levels.assign(20, 1.0);
+        s.levels.resize(40, -1.0);
+        s.width = 1e-6;
+        s.rise = s.fall = 1e-8;
+        s.period = 2e-6;
+        circuit::circuit c;
+        c.add_voltage_source("V1", "in", "0", stimulus::pulse_train(s));
+        c.add_resistor("Rs", "in", "a", 1e3);
+        c.add_memristor("M1", "a", "0", model);
+        circuit::simulation sim(c);
+        sim.run(80e-6, {{"v(in)", "v(a)", "i(M1)", "M1.w"}, 1e-8}, h5);
+        metrics["pulse_train.final_w"] = {{"value", sim.probe("M1.w")}, {"unit", "m"}};
+        metrics["pulse_train.steps"] = sim.stats().steps;
+        fmt::print("done ({} steps)\n", sim.stats().steps);
+    }
+    {  // 2. An SMU sweep with current compliance.
+        fmt::print("[2/2] SMU sweep 0 -> 1.2 V -> -1.2 V -> 0 at 0.1 V/us, 50 uA compliance ... ");
+        std::fflush(stdout);
+        h5.set_group("smu_sweep");
+        circuit::circuit c;
+        circuit::smu_params sp;
+        sp.compliance = 50e-6;
+        sp.settling_time = 1e-8;
+        c.add_smu("SMU", "a", "0", stimulus::triangle_sweep({0.0, 1.2, -1.2, 0.0}, 1e5, 2), sp);
+        c.add_memristor("M1", "a", "0", model);
+        circuit::simulation sim(c);
+        sim.run(96e-6, {{"v(a)", "i(SMU)", "M1.w"}, 1e-8}, h5);
+        metrics["smu_sweep.final_w"] = {{"value", sim.probe("M1.w")}, {"unit", "m"}};
+        fmt::print("done ({} steps)\n", sim.stats().steps);
+    }
+    h5.commit();
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    nlohmann::json report;
+    report["memlab_version"] = std::string(version());
+    report["status"] = "demonstration only: no paper target was run (agsn_sio2_pt model not implemented)";
+    report["targets"] = nlohmann::json::array();
+    report["seconds"] = secs;
+    std::ofstream(dir.path() / "metrics.json") << metrics.dump(2) << "\n";
+    std::ofstream(dir.path() / "report.json") << report.dump(2) << "\n";
+    std::ofstream(dir.path() / "report.md")
+        << "# memlab reproduce\n\n" << report["status"].get<std::string>()
+        << ".\n\nThe engine demonstration wrote `traces.h5` (groups `pulse_train` and `smu_sweep`, SI units as "
+           "attributes) and `metrics.json`.\n";
+    dir.commit();
+    fmt::print("wrote {} in {:.2f} s\n", out, secs);
+    return strict ? 1 : 0;  // --strict: no target has passed
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"memlab: a virtual lab for filamentary memristors"};
+    app.set_version_flag("--version", fmt::format("memlab {}", version()));
+    app.require_subcommand(1);
+    auto* list = app.add_subcommand("list", "List device models, shipped experiments and probes");
+    auto* repro = app.add_subcommand("reproduce", "Run every paper experiment and report target by target");
+    std::string out = "reproduce-out";
+    bool strict = false;
+    int jobs = 2;
+    repro->add_option("--out", out, "Output folder")->capture_default_str();
+    repro->add_option("--jobs", jobs, "Parallel jobs")->capture_default_str()->check(CLI::PositiveNumber);
+    repro->add_flag("--strict", strict, "Exit 1 if any target fails");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    try {
+        if (*list) cmd_list();
+        if (*repro) return cmd_reproduce(out, strict);
+    } catch (const input_error& e) {
+        fmt::print(stderr, "memlab: error: {}\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "memlab: internal error: {}\n", e.what());
+        return 3;
+    }
+    return 0;
+}

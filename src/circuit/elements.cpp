@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fmt/format.h>
+#include <limits>
 
 #include "memlab/error.hpp"
 #include "memlab/units/units.hpp"
@@ -79,6 +80,14 @@ void voltage_source::jacobian(const eval_point&, double, stamper& J) const {
     // Structural zero on the diagonal, stamped so the sparse pattern has it.
     J.add(first, first, 0.0);
 }
+namespace {
+bool wave_jumps(const stimulus::waveform& w, double t) {
+    const double before = w.value(std::nextafter(t, -std::numeric_limits<double>::infinity()));
+    const double at = w.value(t);
+    return std::fabs(at - before) > 1e-9 * (std::fabs(at) + std::fabs(before)) + 1e-15;
+}
+}  // namespace
+bool voltage_source::jumps_at(double t) const { return wave_jumps(*wave_, t); }
 double voltage_source::current(const eval_point& p) const { return p.y[first]; }
 
 // ---- SMU: extras u (set-point, differential) and i (output current, algebraic) ----
@@ -87,7 +96,7 @@ smu::smu(std::string name, std::string p, std::string n, stimulus::waveform_ptr 
     if (!wave_) throw input_error(this->name() + ": no waveform");
     units::positive(p_.compliance, this->name() + ".compliance");
     units::positive(p_.settling_time, this->name() + ".settling_time");
-    units::positive(p_.output_resistance, this->name() + ".output_resistance");
+    units::positive(p_.transition_voltage, this->name() + ".transition_voltage");
     units::non_negative(p_.parasitic_capacitance, this->name() + ".parasitic_capacitance");
 }
 std::vector<extra_info> smu::extras() const {
@@ -105,15 +114,15 @@ void smu::residual(const eval_point& p, double* F) const {
     add_f(F, u(0), -i + icp);
     add_f(F, u(1), i - icp);
     F[iu] = p_.settling_time * p.yp[iu] - (wave_->value(p.t) - p.y[iu]);
-    const double x = (p.y[iu] - vout) / (p_.compliance * p_.output_resistance);
+    const double x = (p.y[iu] - vout) / p_.transition_voltage;
     F[ii] = i - p_.compliance * std::tanh(x);
 }
 void smu::jacobian(const eval_point& p, double cj, stamper& J) const {
     const int iu = first, ii = first + 1;
     const double vout = p.v(u(0)) - p.v(u(1));
-    const double x = (p.y[iu] - vout) / (p_.compliance * p_.output_resistance);
+    const double x = (p.y[iu] - vout) / p_.transition_voltage;
     const double th = std::tanh(x);
-    const double g = (1.0 - th * th) / p_.output_resistance;  // d(I_cc tanh x)/du
+    const double g = p_.compliance * (1.0 - th * th) / p_.transition_voltage;  // d(I_cc tanh x)/du
     add_j(J, u(0), ii, -1.0);
     add_j(J, u(1), ii, 1.0);
     stamp_pair(J, u(0), u(1), cj * p_.parasitic_capacitance);
@@ -123,6 +132,7 @@ void smu::jacobian(const eval_point& p, double cj, stamper& J) const {
     add_j(J, ii, u(0), g);
     add_j(J, ii, u(1), -g);
 }
+bool smu::jumps_at(double t) const { return wave_jumps(*wave_, t); }
 double smu::current(const eval_point& p) const { return p.y[first + 1]; }
 
 // ---- TIA: extras i_in (algebraic), x (filtered output, differential), i_out (algebraic) ----

@@ -64,6 +64,9 @@ public:
     virtual void residual(const eval_point& p, double* F) const = 0;
     virtual void jacobian(const eval_point& p, double cj, stamper& J) const = 0;
     virtual double next_breakpoint(double) const { return std::numeric_limits<double>::infinity(); }
+    // True if a source value jumps at t (a step of zero rise time): the solution must be restarted
+    // there. At other breakpoints only a slope changes, and the integrator simply steps onto them.
+    virtual bool jumps_at(double) const { return false; }
     // Current for the probe i(name), in the element's sign convention (see circuit.hpp).
     virtual double current(const eval_point& p) const = 0;
 
@@ -114,6 +117,7 @@ public:
     void residual(const eval_point& p, double* F) const override;
     void jacobian(const eval_point& p, double cj, stamper& J) const override;
     double next_breakpoint(double t) const override { return wave_->next_breakpoint(t); }
+    bool jumps_at(double t) const override;
     double current(const eval_point& p) const override;
 
 private:
@@ -122,8 +126,8 @@ private:
 
 // Source-measure unit. Unknowns: u, the settled set-point (tau u' = V(t) - u), and the output
 // current i. Output law, smooth in every argument:
-//     i = I_cc tanh((u - v_out) / (I_cc R_out))
-// a voltage source u behind R_out for |i| << I_cc, a current source +-I_cc beyond.
+//     i = I_cc tanh((u - v_out) / V_t)
+// a voltage source u behind R_out = V_t / I_cc for |i| << I_cc, a current source +-I_cc beyond.
 class smu final : public element {
 public:
     smu(std::string name, std::string p, std::string n, stimulus::waveform_ptr w, smu_params params);
@@ -133,6 +137,7 @@ public:
     void residual(const eval_point& p, double* F) const override;
     void jacobian(const eval_point& p, double cj, stamper& J) const override;
     double next_breakpoint(double t) const override { return wave_->next_breakpoint(t); }
+    bool jumps_at(double t) const override;
     double current(const eval_point& p) const override;
 
 private:

@@ -22,8 +22,11 @@ class element;  // defined in src/circuit/elements.hpp
 struct smu_params {
     double compliance = 1e-3;            // A, current limit (both polarities)
     double settling_time = 1e-6;         // s, first-order settling of the output voltage
-    double output_resistance = 1.0;      // Ohm, in voltage mode; also sets the width of the
-                                         // (smooth) transition into compliance: compliance * R_out
+    double transition_voltage = 1e-3;    // V, width of the smooth change from voltage mode to
+                                         // compliance: below the limit the SMU is a voltage source
+                                         // with output resistance transition_voltage / compliance,
+                                         // so its output is within this voltage of the set-point.
+                                         // Narrower is closer to ideal and harder for Newton.
     double parasitic_capacitance = 0.0;  // F, across the output (cables and probe); not limited by
                                          // the compliance: its discharge through a device that
                                          // switches on is the overshoot a real setup sees

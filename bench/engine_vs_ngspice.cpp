@@ -1,0 +1,199 @@
+// memlab vs ngspice on the same circuit: a bipolar pulse train (+1 V / -1 V alternating, 1 us
+// plateau, 10 ns edges, 2 us period) through 1 kOhm into a VTEAM device, with 200 and with
+// 10,000 pulses.
+//
+// Equal accuracy: a reference final state comes from memlab at rtol 1e-10. For each simulator the
+// relative tolerance is swept, and the loosest setting whose final state lies within `target` of
+// the reference (as a fraction of the state range w_off - w_on) is the one timed. Each run is a
+// child process, so its wall time and peak memory (max RSS) are its own. ngspice gets the circuit
+// in its native form (two PULSE sources in series, the VTEAM B-source subcircuit memlab exports).
+//
+// Usage: bench_engine_vs_ngspice [results.json]   (default bench/results/engine_vs_ngspice.json)
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fmt/format.h>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "memlab/circuit/simulation.hpp"
+#include "memlab/device/vteam.hpp"
+#include "memlab/spice/ngspice.hpp"
+#include "memlab/version.hpp"
+
+using namespace memlab;
+
+namespace {
+
+constexpr double period = 2e-6, width = 1e-6, edge = 1e-8, rs = 1e3;
+
+struct result {
+    double w_final = NAN;
+    double seconds = NAN;
+    long peak_kb = 0;
+    long steps = 0;
+};
+
+result run_memlab_inprocess(std::size_t pulses, double rtol, double atol_scale) {
+    stimulus::train_spec s;
+    for (std::size_t k = 0; k < pulses; ++k) s.levels.push_back(k % 2 == 0 ? 1.0 : -1.0);
+    s.width = width;
+    s.rise = s.fall = edge;
+    s.period = period;
+    auto model = std::make_shared<device::vteam>();
+    circuit::circuit c;
+    c.add_voltage_source("V1", "in", "0", stimulus::pulse_train(s));
+    c.add_resistor("R1", "in", "a", rs);
+    c.add_memristor("M1", "a", "0", model);
+    circuit::solver_options o;
+    o.rtol = rtol;
+    o.state_atol_scale = atol_scale;  // one knob: absolute tolerances shrink with rtol
+    const auto t0 = std::chrono::steady_clock::now();
+    circuit::simulation sim(c, o);
+    sim.advance(static_cast<double>(pulses) * period);
+    result r;
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.w_final = sim.probe("M1.w");
+    r.steps = sim.stats().steps;
+    return r;
+}
+
+// The same in a child process, for its own peak memory.
+result run_memlab(std::size_t pulses, double rtol, double atol_scale) {
+    int fd[2];
+    if (pipe(fd) != 0) std::abort();
+    const pid_t pid = fork();
+    if (pid == 0) {
+        close(fd[0]);
+        const result r = run_memlab_inprocess(pulses, rtol, atol_scale);
+        const double buf[3] = {r.w_final, r.seconds, static_cast<double>(r.steps)};
+        if (write(fd[1], buf, sizeof buf) != sizeof buf) _exit(1);
+        _exit(0);
+    }
+    close(fd[1]);
+    double buf[3] = {NAN, NAN, 0};
+    if (read(fd[0], buf, sizeof buf) != sizeof buf) std::fprintf(stderr, "memlab child failed\n");
+    close(fd[0]);
+    int status = 0;
+    struct rusage ru {};
+    wait4(pid, &status, 0, &ru);
+    return {buf[0], buf[1], ru.ru_maxrss, static_cast<long>(buf[2])};
+}
+
+result run_ngspice(std::size_t pulses, double reltol) {
+    const device::vteam model;
+    const auto& p = model.params();
+    const double t_end = static_cast<double>(pulses) * period;
+    // +1 V pulses at 0, 2P, 4P...; -1 V pulses at P, 3P, ...: two PULSE sources in series.
+    const std::string deck = fmt::format(
+        "memlab benchmark\n"
+        "Vp in mid PULSE(0 1 0 {e} {e} {w} {T2})\n"
+        "Vn mid 0 PULSE(0 -1 {P} {e} {e} {w} {T2})\n"
+        "R1 in a {rs}\nX1 a 0 vteam\n{sub}.ic v(X1.x)={x0:.17g}\n.save v(X1.x)\n"
+        ".options reltol={rt} abstol=1e-15 vntol=1e-9 chgtol=1e-22 method=gear\n"
+        ".control\ntran {step} {tend} 0 {maxstep} uic\nmeas tran xf find v(X1.x) at={tend}\nrusage tranpoints\n"
+        "echo \"$&xf\" > out.txt\n.endc\n.end\n",
+        fmt::arg("e", edge), fmt::arg("w", width), fmt::arg("T2", 2 * period), fmt::arg("P", period),
+        fmt::arg("rs", rs), fmt::arg("sub", spice::vteam_subcircuit(p)), fmt::arg("x0", p.w_init / 1e-9),
+        fmt::arg("rt", reltol), fmt::arg("step", period / 100), fmt::arg("tend", t_end), fmt::arg("maxstep", period));
+    result r;
+    try {
+        const auto ng = spice::run_batch(deck);
+        r.seconds = ng.wall_seconds;
+        r.peak_kb = ng.peak_rss_kb;
+        r.w_final = std::stod(ng.names.at(0)) * 1e-9;  // one number, read as the "header"
+        const auto pos = ng.log.find("Transient timepoints");
+        if (pos != std::string::npos) r.steps = std::atol(ng.log.c_str() + ng.log.find('=', pos) + 1);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "ngspice reltol %g: %s\n", reltol, e.what());
+    }
+    return r;
+}
+
+std::string machine() {
+    struct utsname u {};
+    uname(&u);
+    std::ifstream cpu("/proc/cpuinfo");
+    std::string line, model = "unknown cpu";
+    while (std::getline(cpu, line))
+        if (line.rfind("model name", 0) == 0) {
+            model = line.substr(line.find(':') + 2);
+            break;
+        }
+    return fmt::format("{} {} {}, {} cores, {}", u.sysname, u.release, u.machine, sysconf(_SC_NPROCESSORS_ONLN), model);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::string out_path = argc > 1 ? argv[1] : "bench/results/engine_vs_ngspice.json";
+    const std::vector<double> targets{1e-2, 1e-3};  // final-state error, fraction of the state range
+    const device::vteam model;
+    const double range = model.params().w_off - model.params().w_on;
+    nlohmann::json doc;
+    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    char date[32];
+    std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+    doc["benchmark"] = "VTEAM bipolar pulse train through 1 kOhm: memlab vs ngspice at equal final-state accuracy";
+    doc["machine"] = machine();
+    doc["date"] = date;
+    doc["memlab_version"] = std::string(memlab::version());
+    doc["accuracy_targets"] = "|w_final - w_ref| <= target x (w_off - w_on); w_ref: memlab at rtol 1e-10";
+    const std::vector<double> tols{1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7};
+    for (std::size_t pulses : {std::size_t{200}, std::size_t{10000}}) {
+        const result ref = run_memlab(pulses, 1e-10, 1e-4);  // rtol 1e-10, state atol 1e-18 m
+        fmt::print("{} pulses: reference w_final = {:.9g} nm ({} steps)\n", pulses, ref.w_final * 1e9, ref.steps);
+        nlohmann::json entry;
+        entry["pulses"] = pulses;
+        entry["reference_w_final_nm"] = ref.w_final * 1e9;
+        std::vector<result> ms, ns;
+        for (double tol : tols) {
+            const result m = run_memlab(pulses, tol, tol / 1e-6);
+            const result n = run_ngspice(pulses, tol);
+            const double em = std::fabs(m.w_final - ref.w_final) / range;
+            const double en = std::fabs(n.w_final - ref.w_final) / range;
+            fmt::print("  tol {:g}: memlab {:.4f} s, {} steps, err {:.2e}, {} kB | ngspice {:.4f} s, {} timepoints, err {:.2e}, {} kB\n",
+                       tol, m.seconds, m.steps, em, m.peak_kb, n.seconds, n.steps, en, n.peak_kb);
+            entry["sweep"].push_back({{"tolerance", tol},
+                                      {"memlab", {{"seconds", m.seconds}, {"steps", m.steps}, {"final_state_error", em}, {"peak_rss_kb", m.peak_kb}}},
+                                      {"ngspice", {{"seconds", n.seconds}, {"timepoints", n.steps}, {"final_state_error", std::isfinite(en) ? nlohmann::json(en) : nlohmann::json("failed")}, {"peak_rss_kb", n.peak_kb}}}});
+            ms.push_back(m);
+            ns.push_back(n);
+        }
+        // For each accuracy target: the fastest run of each simulator that meets it.
+        for (double target : targets) {
+            auto fastest = [&](const std::vector<result>& rs) {
+                std::optional<std::size_t> best;
+                for (std::size_t k = 0; k < rs.size(); ++k) {
+                    const double e = std::fabs(rs[k].w_final - ref.w_final) / range;
+                    if (std::isfinite(e) && e <= target && (!best || rs[k].seconds < rs[*best].seconds)) best = k;
+                }
+                return best;
+            };
+            const auto bm = fastest(ms), bn = fastest(ns);
+            nlohmann::json eq{{"target", target}};
+            if (bm && bn) {
+                const result &m = ms[*bm], &n = ns[*bn];
+                eq.update({{"memlab_rtol", tols[*bm]}, {"memlab_seconds", m.seconds}, {"memlab_steps", m.steps},
+                           {"memlab_peak_rss_kb", m.peak_kb}, {"ngspice_reltol", tols[*bn]}, {"ngspice_seconds", n.seconds},
+                           {"ngspice_timepoints", n.steps}, {"ngspice_peak_rss_kb", n.peak_kb},
+                           {"time_ratio_ngspice_over_memlab", n.seconds / m.seconds}});
+                fmt::print("  target {:g}: memlab rtol {:g} {:.4f} s, ngspice reltol {:g} {:.4f} s: ratio {:.2f}\n", target,
+                           tols[*bm], m.seconds, tols[*bn], n.seconds, n.seconds / m.seconds);
+            } else {
+                eq["result"] = fmt::format("not reached by {}", !bm && !bn ? "either" : !bm ? "memlab" : "ngspice");
+                fmt::print("  target {:g}: {}\n", target, eq["result"].get<std::string>());
+            }
+            entry["at_equal_accuracy"].push_back(eq);
+        }
+        doc["runs"].push_back(entry);
+    }
+    std::ofstream(out_path) << doc.dump(2) << "\n";
+    fmt::print("wrote {}\n", out_path);
+    return 0;
+}
