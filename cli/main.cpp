@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "memlab/circuit/simulation.hpp"
@@ -12,6 +13,7 @@
 #include "memlab/device/vteam.hpp"
 #include "memlab/error.hpp"
 #include "memlab/io/hdf5_trace.hpp"
+#include "memlab/protocol/experiment.hpp"
 #include "memlab/units/units.hpp"
 #include "memlab/version.hpp"
 
@@ -133,6 +135,32 @@ int cmd_reproduce(const std::string& out, bool strict) {
     return strict ? 1 : 0;  // --strict: no target has passed
 }
 
+int cmd_run(const std::string& file, const std::string& out, std::optional<std::uint64_t> seed,
+            const std::vector<std::string>& sets, bool csv) {
+    std::vector<std::string> overrides = sets;
+    if (seed) overrides.push_back(fmt::format("experiment.seed={}", *seed));
+    const protocol::experiment e = protocol::load(file, overrides);
+    staged_folder dir(out.empty() ? fs::path("out") / e.name : fs::path(out));
+    fmt::print("memlab run {}: {} ({} simulated) ... ", file, e.name, units::format(e.duration, "s"));
+    std::fflush(stdout);
+    const auto t0 = std::chrono::steady_clock::now();
+    io::hdf5_trace h5((dir.path() / "traces.h5").string(), e.name);
+    std::optional<io::csv_trace> csvs;
+    if (csv) csvs.emplace((dir.path() / "traces.csv").string());
+    io::null_trace none;
+    io::tee_trace sink(h5, csvs ? static_cast<io::trace_sink&>(*csvs) : none);
+    const auto r = protocol::run(e, sink);
+    h5.commit();
+    nlohmann::json metrics = r.metrics;
+    metrics["experiment"] = e.name;
+    std::ofstream(dir.path() / "metrics.json") << metrics.dump(2) << "\n";
+    std::ofstream(dir.path() / "config.json") << e.resolved.dump(2) << "\n";
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    dir.commit();
+    fmt::print("done in {:.2f} s ({} steps); wrote {}\n", secs, r.stats.steps, out.empty() ? (fs::path("out") / e.name).string() : out);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -147,6 +175,21 @@ int main(int argc, char** argv) {
     repro->add_option("--out", out, "Output folder")->capture_default_str();
     repro->add_option("--jobs", jobs, "Parallel jobs")->capture_default_str()->check(CLI::PositiveNumber);
     repro->add_flag("--strict", strict, "Exit 1 if any target fails");
+    auto* run = app.add_subcommand("run", "Run one experiment file");
+    std::string run_file, run_out;
+    std::optional<std::uint64_t> run_seed;
+    std::vector<std::string> run_sets;
+    bool run_csv = false;
+    run->add_option("file", run_file, "Experiment file (TOML)")->required();
+    run->add_option("--out", run_out, "Output folder (default out/NAME)");
+    run->add_option("--seed", run_seed, "Seed (overrides experiment.seed)");
+    run->add_option("--set", run_sets, "key=value override, e.g. circuit.series_resistance='10 MOhm'");
+    run->add_flag("--csv", run_csv, "Also write traces.csv");
+    auto* show = app.add_subcommand("show-config", "Print the resolved experiment (defaults filled in) as JSON");
+    std::string show_file;
+    std::vector<std::string> show_sets;
+    show->add_option("file", show_file, "Experiment file (TOML)")->required();
+    show->add_option("--set", show_sets, "key=value override");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -155,6 +198,8 @@ int main(int argc, char** argv) {
     try {
         if (*list) cmd_list();
         if (*repro) return cmd_reproduce(out, strict);
+        if (*run) return cmd_run(run_file, run_out, run_seed, run_sets, run_csv);
+        if (*show) fmt::print("{}\n", protocol::load(show_file, show_sets).resolved.dump(2));
     } catch (const input_error& e) {
         fmt::print(stderr, "memlab: error: {}\n", e.what());
         return 2;

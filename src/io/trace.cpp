@@ -34,4 +34,30 @@ const std::vector<double>& memory_trace::column(const std::string& name) const {
     throw input_error(fmt::format("trace: no channel '{}'", name));
 }
 
+csv_trace::csv_trace(const std::string& path) : path_(path) {
+    f_ = std::fopen(path.c_str(), "w");
+    if (!f_) throw input_error(fmt::format("{}: cannot create CSV file", path));
+}
+
+csv_trace::~csv_trace() {
+    if (f_) std::fclose(f_);
+}
+
+void csv_trace::begin(const std::vector<channel>& channels) {
+    if (started_) return;
+    started_ = true;
+    for (std::size_t k = 0; k < channels.size(); ++k)
+        fmt::print(f_, "{}{} [{}]", k ? "," : "", channels[k].name, channels[k].unit);
+    fmt::print(f_, "\n");
+}
+
+void csv_trace::append(std::span<const double> row) {
+    for (std::size_t k = 0; k < row.size(); ++k) fmt::print(f_, "{}{:.17g}", k ? "," : "", row[k]);
+    fmt::print(f_, "\n");
+}
+
+void csv_trace::finish() {
+    if (std::fflush(f_) != 0) throw input_error(fmt::format("{}: write failed (disk full?)", path_));
+}
+
 }  // namespace memlab::io

@@ -1,5 +1,6 @@
 #pragma once
 // Where simulated (or measured) traces go: memory for tests and analysis, HDF5 for files.
+#include <cstdio>
 #include <span>
 #include <string>
 #include <vector>
@@ -36,6 +37,34 @@ public:
 private:
     std::vector<channel> channels_;
     std::vector<std::vector<double>> columns_;
+};
+
+// Streams rows to a CSV file: a header "time [s],v(in) [V],...", then one line per row with 17
+// significant digits (so the numbers read back bit for bit).
+class csv_trace final : public trace_sink {
+public:
+    explicit csv_trace(const std::string& path);
+    ~csv_trace() override;
+    void begin(const std::vector<channel>& channels) override;
+    void append(std::span<const double> row) override;
+    void finish() override;
+
+private:
+    std::FILE* f_ = nullptr;
+    std::string path_;
+    bool started_ = false;
+};
+
+// Sends rows to two sinks.
+class tee_trace final : public trace_sink {
+public:
+    tee_trace(trace_sink& a, trace_sink& b) : a_(a), b_(b) {}
+    void begin(const std::vector<channel>& c) override { a_.begin(c), b_.begin(c); }
+    void append(std::span<const double> row) override { a_.append(row), b_.append(row); }
+    void finish() override { a_.finish(), b_.finish(); }
+
+private:
+    trace_sink &a_, &b_;
 };
 
 // Discards rows (for runs that only need the final state).

@@ -1,0 +1,62 @@
+#pragma once
+// An experiment: the paper's lab around one device (a source, a series resistor, the device, and
+// optionally a parasitic capacitance and a transimpedance amplifier), a stimulus, what to record,
+// and solver settings, read from a TOML file. Every value carries its unit ("2 MOhm"); every key
+// is checked (an unknown key is an error naming the file and the key, as in NEST).
+//
+//   source --[series_resistance]-- top --[device]-- bottom --(TIA input | ground)
+//                                   |
+//                          parasitic_capacitance to ground
+//
+// Nodes: "in" (source output), "top" (device, positive terminal), "bottom" (device, negative
+// terminal; the TIA's virtual ground when there is a TIA, else ground), "out" (TIA output).
+// Elements: "SRC" (the AWG voltage source or the SMU), "Rs", "Cp", "DUT" (the device), "TIA".
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "memlab/circuit/simulation.hpp"
+#include "memlab/device/model.hpp"
+#include "memlab/stimulus/waveform.hpp"
+
+namespace memlab::protocol {
+
+struct experiment {
+    std::string file;  // where it was read from (for messages)
+    std::string name, description, figure;
+    std::uint64_t seed = 1;
+    double duration = 0;  // s; 0: end of the stimulus
+    std::shared_ptr<device::model> device;
+    std::string source = "awg";  // "awg" or "smu"
+    double series_resistance = 0;      // Ohm; 0: none
+    double parasitic_capacitance = 0;  // F; 0: none
+    std::optional<circuit::smu_params> smu;
+    std::optional<circuit::tia_params> tia;
+    stimulus::waveform_ptr stimulus;
+    circuit::recording recording;
+    circuit::solver_options solver;
+    nlohmann::json resolved;  // the whole experiment, defaults filled in, with units
+
+    circuit::circuit build_circuit() const;
+};
+
+// Reads an experiment file. `overrides` are "key=value" pairs applied before reading
+// ("circuit.series_resistance=10 MOhm", "device.model=vteam"). Throws input_error with
+// "FILE: key: problem" on any mistake.
+experiment load(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
+
+struct run_result {
+    nlohmann::json metrics;
+    circuit::run_stats stats;
+};
+
+// Runs an experiment, writing its traces to `sink`.
+run_result run(const experiment& e, io::trace_sink& sink);
+
+}  // namespace memlab::protocol

@@ -1,0 +1,424 @@
+#include "memlab/protocol/experiment.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <limits>
+#include <set>
+#include <toml++/toml.h>
+
+#include "memlab/device/registry.hpp"
+#include "memlab/error.hpp"
+#include "memlab/units/units.hpp"
+
+namespace memlab::protocol {
+namespace {
+
+// Reads one table, remembering which keys were read; finish() rejects the others (typos).
+class reader {
+public:
+    reader(const toml::table* t, std::string path, const std::string& file, nlohmann::json& resolved)
+        : t_(t), path_(std::move(path)), file_(file), out_(resolved) {}
+
+    std::string key(std::string_view k) const { return path_.empty() ? std::string(k) : path_ + "." + std::string(k); }
+    [[noreturn]] void fail(std::string_view k, const std::string& problem) const {
+        throw input_error(fmt::format("{}: {}: {}", file_, key(k), problem));
+    }
+    const toml::node* get(std::string_view k) {
+        used_.insert(std::string(k));
+        return t_ ? t_->get(k) : nullptr;
+    }
+    bool has(std::string_view k) const { return t_ && t_->contains(k); }
+
+    double quantity(std::string_view k, std::string_view unit, std::optional<double> def = std::nullopt) {
+        const toml::node* n = get(k);
+        double v = 0;
+        if (!n) {
+            if (!def) fail(k, fmt::format("missing (a quantity in {})", unit));
+            v = *def;
+        } else {
+            v = to_quantity(*n, k, unit);
+        }
+        out_[std::string(k)] = units::format(v, unit);
+        return v;
+    }
+    std::vector<double> quantities(std::string_view k, std::string_view unit) {
+        const toml::node* n = get(k);
+        if (!n) fail(k, "missing");
+        const toml::array* a = n->as_array();
+        if (!a || a->empty()) fail(k, fmt::format("expected a non-empty list of quantities in {}", unit));
+        std::vector<double> out;
+        nlohmann::json shown = nlohmann::json::array();
+        for (std::size_t i = 0; i < a->size(); ++i) {
+            out.push_back(to_quantity(*a->get(i), fmt::format("{}[{}]", k, i), unit));
+            shown.push_back(units::format(out.back(), unit));
+        }
+        out_[std::string(k)] = shown;
+        return out;
+    }
+    std::string string(std::string_view k, std::optional<std::string> def = std::nullopt) {
+        const toml::node* n = get(k);
+        std::string v;
+        if (!n) {
+            if (!def) fail(k, "missing");
+            v = *def;
+        } else if (auto s = n->value<std::string>()) {
+            v = *s;
+        } else {
+            fail(k, "expected a string");
+        }
+        out_[std::string(k)] = v;
+        return v;
+    }
+    std::int64_t integer(std::string_view k, std::optional<std::int64_t> def, std::int64_t lo, std::int64_t hi) {
+        const toml::node* n = get(k);
+        std::int64_t v = 0;
+        if (!n) {
+            if (!def) fail(k, "missing");
+            v = *def;
+        } else if (auto x = n->value_exact<std::int64_t>()) {
+            v = *x;
+        } else {
+            fail(k, "expected an integer");
+        }
+        if (v < lo || v > hi) fail(k, fmt::format("{} is outside [{}, {}]", v, lo, hi));
+        out_[std::string(k)] = v;
+        return v;
+    }
+    std::vector<std::int64_t> integers(std::string_view k, std::int64_t lo, std::int64_t hi) {
+        const toml::node* n = get(k);
+        if (!n) return {};
+        const toml::array* a = n->as_array();
+        if (!a) fail(k, "expected a list of integers");
+        std::vector<std::int64_t> out;
+        for (std::size_t i = 0; i < a->size(); ++i) {
+            auto x = a->get(i)->value_exact<std::int64_t>();
+            if (!x) fail(k, fmt::format("element {} is not an integer", i + 1));
+            if (*x < lo || *x > hi) fail(k, fmt::format("element {} ({}) is outside [{}, {}]", i + 1, *x, lo, hi));
+            out.push_back(*x);
+        }
+        out_[std::string(k)] = out;
+        return out;
+    }
+    std::vector<std::string> strings(std::string_view k, std::vector<std::string> def) {
+        const toml::node* n = get(k);
+        if (!n) {
+            out_[std::string(k)] = def;
+            return def;
+        }
+        const toml::array* a = n->as_array();
+        if (!a) fail(k, "expected a list of strings");
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < a->size(); ++i) {
+            auto s = a->get(i)->value<std::string>();
+            if (!s) fail(k, fmt::format("element {} is not a string", i + 1));
+            out.push_back(*s);
+        }
+        out_[std::string(k)] = out;
+        return out;
+    }
+    // A sub-table (may be absent: then every read gives its default).
+    reader sub(std::string_view k) {
+        const toml::node* n = get(k);
+        if (n && !n->is_table()) fail(k, "expected a table");
+        return reader(n ? n->as_table() : nullptr, key(k), file_, out_[std::string(k)]);
+    }
+    void finish() const {
+        if (!t_) return;
+        for (const auto& [k, v] : *t_)
+            if (!used_.count(std::string(k.str()))) {
+                std::vector<std::string> known(used_.begin(), used_.end());
+                fail(k.str(), fmt::format("unknown key (known here: {})", fmt::join(known, ", ")));
+            }
+    }
+    const toml::table* table() const { return t_; }
+    nlohmann::json& resolved() { return out_; }
+
+private:
+    double to_quantity(const toml::node& n, std::string_view k, std::string_view unit) const {
+        const std::string where = fmt::format("{}: {}", file_, key(k));
+        if (auto s = n.value<std::string>()) return units::parse(*s, unit, where);
+        if (unit == "1") {
+            if (auto d = n.value<double>()) return units::finite(*d, where);
+        } else if (n.is_number()) {
+            throw input_error(fmt::format("{}: a bare number needs a unit; write \"{} {}\"", where, *n.value<double>(), unit));
+        }
+        throw input_error(fmt::format("{}: expected a quantity in {}", where, unit));
+    }
+
+    const toml::table* t_;
+    std::string path_;
+    const std::string& file_;
+    nlohmann::json& out_;
+    std::set<std::string> used_;
+};
+
+// key=value: the value is read as TOML if it parses ("3", "[1, 2]", "\"x\""), else as a string
+// ("10 MOhm", "vteam").
+void apply_override(toml::table& root, const std::string& spec, const std::string& file) {
+    const auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0)
+        throw input_error(fmt::format("{}: --set '{}': expected key=value", file, spec));
+    const std::string key = spec.substr(0, eq), value = spec.substr(eq + 1);
+    toml::table* t = &root;
+    std::size_t start = 0;
+    for (auto dot = key.find('.'); dot != std::string::npos; start = dot + 1, dot = key.find('.', start)) {
+        const std::string part = key.substr(start, dot - start);
+        if (!t->contains(part)) t->insert(part, toml::table{});
+        t = t->get(part)->as_table();
+        if (!t) throw input_error(fmt::format("{}: --set {}: '{}' is not a table", file, key, part));
+    }
+    const std::string leaf = key.substr(start);
+    try {
+        toml::table parsed = toml::parse("v = " + value);
+        t->insert_or_assign(leaf, *parsed.get("v"));
+    } catch (const toml::parse_error&) {
+        t->insert_or_assign(leaf, value);
+    }
+}
+
+stimulus::waveform_ptr read_stimulus(reader& r) {
+    const std::string kind = r.string("kind");
+    auto train = [&](bool single_level) {
+        stimulus::train_spec s;
+        if (single_level || r.has("amplitude")) {
+            s.levels = {r.quantity("amplitude", "V")};
+            if (!single_level) s.count = static_cast<std::size_t>(r.integer("count", 1, 1, 100000000));
+        } else {
+            s.levels = r.quantities("amplitudes", "V");
+        }
+        s.width = r.quantity("width", "s");
+        if (r.has("period")) {
+            s.period = r.quantity("period", "s");
+        } else {
+            s.duty = r.quantity("duty", "1", 0.5);
+            if (!(s.duty > 0 && s.duty <= 1)) r.fail("duty", "must be in (0, 1]");
+        }
+        s.rise = r.quantity("rise", "s", 10e-9);
+        s.fall = r.quantity("fall", "s", 10e-9);
+        s.base = r.quantity("base", "V", 0.0);
+        s.delay = r.quantity("delay", "s", 0.0);
+        return s;
+    };
+    try {
+        if (kind == "pulse") {
+            const double level = r.quantity("amplitude", "V"), width = r.quantity("width", "s");
+            const double rise = r.quantity("rise", "s", 10e-9), fall = r.quantity("fall", "s", 10e-9);
+            const double base = r.quantity("base", "V", 0.0), delay = r.quantity("delay", "s", 0.0);
+            return stimulus::single_pulse(delay, level, width, rise, fall, base);
+        }
+        if (kind == "pulse_train") return stimulus::pulse_train(train(false));
+        if (kind == "packages") {
+            auto s = train(true);
+            std::vector<std::size_t> counts;
+            const auto n = r.integer("packages", std::nullopt, 1, 100000);
+            for (std::int64_t k = 1; k <= n; ++k) counts.push_back(static_cast<std::size_t>(k));
+            return stimulus::packages(s, counts, r.quantity("gap", "s"));
+        }
+        if (kind == "read_after_write") {
+            stimulus::read_after_write_spec s;
+            const auto amps = r.quantities("write_amplitudes", "V");
+            const auto counts = r.integers("write_counts", 1, 10000000);
+            const auto cycles = r.integer("cycles", 1, 1, 100000);
+            if (!counts.empty() && counts.size() != amps.size())
+                r.fail("write_counts", "needs one count per write amplitude");
+            for (std::int64_t c = 0; c < cycles; ++c)
+                for (std::size_t k = 0; k < amps.size(); ++k) {
+                    const auto n = static_cast<std::size_t>(counts.empty() ? 1 : counts[k]);
+                    s.write_levels.insert(s.write_levels.end(), n, amps[k]);
+                }
+            s.write_width = r.quantity("write_width", "s");
+            s.read_level = r.quantity("read_amplitude", "V");
+            s.read_width = r.quantity("read_width", "s");
+            s.gap = r.quantity("gap", "s");
+            s.rise = r.quantity("rise", "s", 10e-9);
+            s.fall = r.quantity("fall", "s", 10e-9);
+            s.base = r.quantity("base", "V", 0.0);
+            s.delay = r.quantity("delay", "s", 0.0);
+            return stimulus::read_after_write(s);
+        }
+        if (kind == "sweep") {
+            const auto v = r.quantities("vertices", "V");
+            const double rate = r.quantity("rate", "V/s");
+            const auto cycles = r.integer("cycles", 1, 1, 1000000);
+            return stimulus::triangle_sweep(v, rate, static_cast<std::size_t>(cycles), r.quantity("delay", "s", 0.0));
+        }
+        if (kind == "pwl") return std::make_shared<stimulus::pwl>(r.quantities("times", "s"), r.quantities("values", "V"));
+    } catch (const input_error& e) {
+        const std::string m = e.what();
+        if (m.find(".toml") != std::string::npos || m.find(": stimulus.") != std::string::npos) throw;
+        r.fail("", m);  // a builder's message, placed in the stimulus table
+    }
+    r.fail("kind", fmt::format("unknown stimulus kind '{}' (pulse, pulse_train, packages, read_after_write, sweep, pwl)", kind));
+}
+
+}  // namespace
+
+experiment load(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
+    experiment e;
+    e.file = path.string();
+    if (!std::filesystem::exists(path)) throw input_error(fmt::format("{}: no such file", e.file));
+    if (!std::filesystem::is_regular_file(path)) throw input_error(fmt::format("{}: not a regular file", e.file));
+    toml::table root;
+    try {
+        root = toml::parse_file(path.string());
+    } catch (const toml::parse_error& err) {
+        throw input_error(fmt::format("{}:{}:{}: not valid TOML: {}", e.file, err.source().begin.line,
+                                      err.source().begin.column, err.description()));
+    }
+    for (const auto& o : overrides) apply_override(root, o, e.file);
+
+    nlohmann::json& res = e.resolved;
+    reader top(&root, "", e.file, res);
+
+    reader ex = top.sub("experiment");
+    e.name = ex.string("name", path.stem().string());
+    e.description = ex.string("description", "");
+    e.figure = ex.string("figure", "");
+    e.seed = static_cast<std::uint64_t>(ex.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
+    e.duration = ex.quantity("duration", "s", 0.0);
+    if (e.duration < 0) ex.fail("duration", "must not be negative");
+    ex.finish();
+
+    reader dev = top.sub("device");
+    const std::string model = dev.string("model");
+    std::unique_ptr<device::model> m;
+    try {
+        m = device::make_model(model);
+    } catch (const input_error&) {
+        dev.fail("model", fmt::format("unknown model '{}' (known: {})", model, fmt::join(device::model_names(), ", ")));
+    }
+    std::map<std::string, double> params;
+    for (const auto& p : m->parameter_table())
+        if (dev.has(p.name)) params[p.name] = dev.quantity(p.name, p.unit);
+    try {
+        m->set(params);
+    } catch (const input_error& err) {
+        throw input_error(fmt::format("{}: device: {}", e.file, err.what()));
+    }
+    dev.resolved()["parameters"] = m->describe()["parameters"];
+    dev.finish();
+    e.device = std::move(m);
+
+    reader circ = top.sub("circuit");
+    e.source = circ.string("source", "awg");
+    if (e.source != "awg" && e.source != "smu") circ.fail("source", "must be \"awg\" or \"smu\"");
+    e.series_resistance = circ.quantity("series_resistance", "Ohm", 0.0);
+    if (e.series_resistance < 0) circ.fail("series_resistance", "must not be negative");
+    e.parasitic_capacitance = circ.quantity("parasitic_capacitance", "F", 0.0);
+    if (e.parasitic_capacitance < 0) circ.fail("parasitic_capacitance", "must not be negative");
+    {
+        reader s = circ.sub("smu");
+        if (e.source == "smu") {
+            circuit::smu_params sp;
+            sp.compliance = s.quantity("compliance", "A");
+            sp.settling_time = s.quantity("settling_time", "s", sp.settling_time);
+            sp.transition_voltage = s.quantity("transition_voltage", "V", sp.transition_voltage);
+            if (!(sp.compliance > 0)) s.fail("compliance", "must be positive");
+            if (!(sp.settling_time > 0)) s.fail("settling_time", "must be positive");
+            if (!(sp.transition_voltage > 0)) s.fail("transition_voltage", "must be positive");
+            e.smu = sp;
+        } else if (s.table()) {
+            circ.fail("smu", "given, but circuit.source is not \"smu\"");
+        }
+        s.finish();
+    }
+    if (circ.has("tia")) {
+        reader t = circ.sub("tia");
+        circuit::tia_params tp;
+        tp.gain = t.quantity("gain", "V/A");
+        tp.bandwidth = t.quantity("bandwidth", "Hz");
+        if (!(tp.gain > 0)) t.fail("gain", "must be positive");
+        if (!(tp.bandwidth > 0)) t.fail("bandwidth", "must be positive");
+        t.finish();
+        e.tia = tp;
+    }
+    circ.finish();
+
+    reader st = top.sub("stimulus");
+    e.stimulus = read_stimulus(st);
+    st.finish();
+    if (e.duration == 0) e.duration = e.stimulus->end_time();
+    if (!(e.duration > 0)) ex.fail("duration", "the stimulus has no length: give experiment.duration");
+    res["experiment"]["duration"] = units::format(e.duration, "s");
+
+    reader rec = top.sub("recording");
+    std::vector<std::string> def{"v(in)", "v(top)", "i(DUT)"};
+    if (e.tia) def.push_back("v(out)");
+    for (const auto& s : e.device->states()) def.push_back("DUT." + s.name);
+    e.recording.probes = rec.strings("probes", def);
+    e.recording.sample_interval = rec.quantity("sample_interval", "s", 0.0);
+    if (e.recording.sample_interval < 0) rec.fail("sample_interval", "must not be negative");
+    rec.finish();
+
+    reader sol = top.sub("solver");
+    e.solver.rtol = sol.quantity("rtol", "1", e.solver.rtol);
+    e.solver.atol_voltage = sol.quantity("atol_voltage", "V", e.solver.atol_voltage);
+    e.solver.atol_current = sol.quantity("atol_current", "A", e.solver.atol_current);
+    e.solver.max_step = sol.quantity("max_step", "s", 0.0);
+    if (!(e.solver.rtol > 0 && e.solver.rtol < 1)) sol.fail("rtol", "must be in (0, 1)");
+    if (!(e.solver.atol_voltage > 0)) sol.fail("atol_voltage", "must be positive");
+    if (!(e.solver.atol_current > 0)) sol.fail("atol_current", "must be positive");
+    if (e.solver.max_step < 0) sol.fail("max_step", "must not be negative");
+    sol.finish();
+
+    top.finish();
+    // Build once here, so a structural mistake is reported at load time with the file name.
+    try {
+        (void)e.build_circuit();
+    } catch (const input_error& err) {
+        throw input_error(fmt::format("{}: circuit: {}", e.file, err.what()));
+    }
+    return e;
+}
+
+circuit::circuit experiment::build_circuit() const {
+    circuit::circuit c;
+    if (source == "smu") c.add_smu("SRC", "in", "0", stimulus, *smu);
+    else c.add_voltage_source("SRC", "in", "0", stimulus);
+    const std::string top = series_resistance > 0 ? "top" : "in";
+    if (series_resistance > 0) c.add_resistor("Rs", "in", "top", series_resistance);
+    if (parasitic_capacitance > 0) c.add_capacitor("Cp", top, "0", parasitic_capacitance);
+    c.add_memristor("DUT", top, tia ? "bottom" : "0", device);
+    if (tia) c.add_tia("TIA", "bottom", "out", *tia);
+    return c;
+}
+
+run_result run(const experiment& e, io::trace_sink& sink) {
+    const circuit::circuit c = e.build_circuit();
+    circuit::simulation sim(c, e.solver, e.seed);
+    // Keep a few summary numbers while streaming.
+    struct tap final : io::trace_sink {
+        io::trace_sink& next;
+        std::vector<io::channel> ch;
+        std::vector<double> maxabs;
+        explicit tap(io::trace_sink& n) : next(n) {}
+        void begin(const std::vector<io::channel>& c2) override {
+            ch = c2;
+            maxabs.assign(c2.size(), 0.0);
+            next.begin(c2);
+        }
+        void append(std::span<const double> row) override {
+            for (std::size_t k = 0; k < row.size(); ++k) maxabs[k] = std::max(maxabs[k], std::fabs(row[k]));
+            next.append(row);
+        }
+        void finish() override { next.finish(); }
+    } t(sink);
+    run_result r;
+    try {
+        sim.run(e.duration, e.recording, t);
+    } catch (const solver_error& err) {
+        throw solver_error(fmt::format("{}: {}", e.file, err.what()), err.time());
+    }
+    r.stats = sim.stats();
+    for (std::size_t k = 1; k < t.ch.size(); ++k) {
+        r.metrics[fmt::format("final.{}", t.ch[k].name)] = {{"value", sim.probe(t.ch[k].name)}, {"unit", t.ch[k].unit}};
+        r.metrics[fmt::format("max_abs.{}", t.ch[k].name)] = {{"value", t.maxabs[k]}, {"unit", t.ch[k].unit}};
+    }
+    r.metrics["solver.steps"] = {{"value", r.stats.steps}, {"unit", "1"}};
+    r.metrics["solver.events"] = {{"value", r.stats.events}, {"unit", "1"}};
+    r.metrics["seed"] = {{"value", e.seed}, {"unit", "1"}};
+    return r;
+}
+
+}  // namespace memlab::protocol

@@ -1,0 +1,131 @@
+// Experiment files: every mistake is one line naming the file and the key.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "memlab/error.hpp"
+#include "memlab/io/trace.hpp"
+#include "memlab/protocol/experiment.hpp"
+
+using namespace memlab;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* base = R"toml(
+[experiment]
+name = "t"
+[device]
+model = "vteam"
+[circuit]
+series_resistance = "1 kOhm"
+[stimulus]
+kind = "pulse_train"
+amplitude = "1 V"
+count = 3
+width = "1 us"
+period = "2 us"
+[recording]
+probes = ["i(DUT)", "DUT.w"]
+)toml";
+
+// ctest runs tests in parallel processes: one file name per test.
+fs::path write_file(const std::string& name, const std::string& text) {
+    const fs::path p = fs::temp_directory_path() /
+                       (std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" + name);
+    std::ofstream(p, std::ios::binary) << text;
+    return p;
+}
+
+std::string error_of(const fs::path& p, const std::vector<std::string>& sets = {}) {
+    try {
+        protocol::load(p, sets);
+    } catch (const input_error& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+void expect_error(const std::string& text, const std::string& key, const std::string& what = "") {
+    const auto p = write_file("memlab_proto.toml", text);
+    const std::string m = error_of(p);
+    EXPECT_NE(m.find(p.string()), std::string::npos) << m;
+    EXPECT_NE(m.find(key), std::string::npos) << m;
+    if (!what.empty()) {
+        EXPECT_NE(m.find(what), std::string::npos) << m;
+    }
+    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+}
+
+}  // namespace
+
+TEST(Protocol, LoadsAndRuns) {
+    const auto e = protocol::load(write_file("memlab_ok.toml", base));
+    EXPECT_EQ(e.name, "t");
+    EXPECT_DOUBLE_EQ(e.series_resistance, 1e3);
+    EXPECT_NEAR(e.duration, 2e-6 * 2 + 1e-6 + 2e-8, 1e-15);
+    io::memory_trace tr;
+    const auto r = protocol::run(e, tr);
+    EXPECT_GT(tr.size(), 10u);
+    EXPECT_GT(r.metrics["final.DUT.w"]["value"].get<double>(), 1.5e-9);  // +1 V pulses push w up
+    EXPECT_EQ(e.resolved["circuit"]["series_resistance"], "1 kOhm");
+    EXPECT_EQ(e.resolved["device"]["parameters"]["r_off"], "100 kOhm");
+}
+
+TEST(Protocol, OverridesApply) {
+    const auto p = write_file("memlab_ok.toml", base);
+    const auto e = protocol::load(p, {"circuit.series_resistance=10 MOhm", "stimulus.count=5", "device.r_on=2 kOhm"});
+    EXPECT_DOUBLE_EQ(e.series_resistance, 10e6);
+    EXPECT_DOUBLE_EQ(e.device->get("r_on"), 2e3);
+    EXPECT_NE(error_of(p, {"circuit.series_resistance=10 MV"}).find("circuit.series_resistance"), std::string::npos);
+    EXPECT_NE(error_of(p, {"nokey"}).find("expected key=value"), std::string::npos);
+}
+
+TEST(Protocol, UnknownKeysAnywhereAreErrors) {
+    expect_error(std::string(base) + "\n[solver]\nrtoll = 1e-6\n", "solver.rtoll", "unknown key");
+    std::string typo = base;
+    typo.replace(typo.find("series_resistance"), 17, "seires_resistance");
+    expect_error(typo, "circuit.seires_resistance", "unknown key");
+    expect_error(std::string(base) + "\n[extra]\nx = 1\n", "extra", "unknown key");
+    std::string dev = base;
+    dev.replace(dev.find("model = \"vteam\""), 15, "model = \"vteam\"\nr_onn = \"1 kOhm\"");
+    expect_error(dev, "device.r_onn", "unknown key");
+}
+
+TEST(Protocol, BadValuesNameFileAndKey) {
+    std::string s = base;
+    s.replace(s.find("\"1 kOhm\""), 8, "\"-1 kOhm\"");
+    expect_error(s, "circuit.series_resistance", "negative");
+    s = base;
+    s.replace(s.find("\"1 kOhm\""), 8, "1000");
+    expect_error(s, "circuit.series_resistance", "needs a unit");
+    s = base;
+    s.replace(s.find("\"1 V\""), 5, "\"1 A\"");
+    expect_error(s, "stimulus.amplitude", "unit 'A'");
+    s = base;
+    s.replace(s.find("count = 3"), 9, "count = -3");
+    expect_error(s, "stimulus.count", "outside");
+    s = base;
+    s.replace(s.find("\"vteam\""), 7, "\"vtean\"");
+    expect_error(s, "device.model", "unknown model");
+    s = base;
+    s.replace(s.find("model = \"vteam\""), 15, "model = \"vteam\"\nalpha_off = \"100\"");
+    expect_error(s, "alpha_off", "outside the allowed range");
+    s = base;
+    s.replace(s.find("\"2 us\""), 6, "\"0.5 us\"");
+    expect_error(s, "stimulus", "period");
+    s = base;
+    s.replace(s.find("\"DUT.w\""), 7, "\"DUT.x\"");
+    const auto e = protocol::load(write_file("memlab_probe.toml", s));  // probes are checked at run time
+    io::memory_trace tr;
+    EXPECT_THROW(protocol::run(e, tr), input_error);
+}
+
+TEST(Protocol, BrokenFilesAreErrors) {
+    expect_error(std::string(base) + "\n[circuit]\nx = 1\n", "", "not valid TOML");  // duplicate table
+    const std::string b(base);
+    expect_error(b.substr(0, b.find("vteam") + 3), "", "not valid TOML");  // truncated inside a string
+    expect_error(std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16), "", "not valid TOML");  // binary
+    EXPECT_NE(error_of("/nonexistent/x.toml").find("no such file"), std::string::npos);
+}
