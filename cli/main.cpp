@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
+#include <algorithm>
 #include <fstream>
 #include <optional>
 #include <nlohmann/json.hpp>
@@ -51,6 +52,8 @@ private:
     bool committed_ = false;
 };
 
+fs::path experiments_dir();
+
 void cmd_list() {
     fmt::print("Device models:\n");
     for (const auto& name : device::model_names()) {
@@ -58,78 +61,61 @@ void cmd_list() {
         fmt::print("  {:<16} {}\n", name, m->summary());
     }
     fmt::print("\nExperiments shipped (experiments/*.toml):\n");
-    std::size_t count = 0;
-    for (const fs::path& dir : {fs::path("experiments"), fs::path(MEMLAB_SOURCE_DIR) / "experiments"}) {
-        if (!fs::is_directory(dir)) continue;
-        for (const auto& f : fs::directory_iterator(dir))
-            if (f.path().extension() == ".toml") fmt::print("  {}\n", f.path().string()), ++count;
-        break;
-    }
-    if (count == 0) fmt::print("  (none yet: the paper's experiments arrive with the reproduce work)\n");
+    for (const auto& f : fs::directory_iterator(experiments_dir()))
+        if (f.path().extension() == ".toml") fmt::print("  {}\n", f.path().string());
+    fmt::print("  (engine demonstrations only: the paper's experiments arrive with the AgSn model)\n");
     fmt::print("\nProbes (in recordings):\n"
                "  v(node), v(a,b)   node voltage, or difference\n"
                "  i(element)        element current (sources and SMUs: current delivered)\n"
                "  element.state     a state variable, e.g. M1.w\n");
 }
 
-// Until the paper's experiments and the AgSn model exist, reproduce runs a demonstration of the
-// engine on the reference device and says so.
+fs::path experiments_dir() {
+    for (const fs::path& dir : {fs::path("experiments"), fs::path(MEMLAB_SOURCE_DIR) / "experiments"})
+        if (fs::is_directory(dir)) return dir;
+    throw input_error("experiments/: folder not found (run from the memlab checkout)");
+}
+
+// Runs every shipped experiment file. Until the paper's experiments and the AgSn model exist,
+// the shipped files are engine demonstrations on the VTEAM reference device, and the report says
+// that no paper target was run.
 int cmd_reproduce(const std::string& out, bool strict) {
+    std::vector<fs::path> files;
+    for (const auto& f : fs::directory_iterator(experiments_dir()))
+        if (f.path().extension() == ".toml") files.push_back(f.path());
+    std::sort(files.begin(), files.end());
     fmt::print("memlab reproduce: the paper's experiments need the agsn_sio2_pt device model, which is not\n"
-               "implemented yet; running the engine demonstration on the VTEAM reference device instead.\n");
+               "implemented yet; running the {} shipped engine demonstrations instead.\n", files.size());
+    // Load everything first: a bad file stops the run before anything is written.
+    std::vector<protocol::experiment> exps;
+    for (const auto& f : files) exps.push_back(protocol::load(f));
     staged_folder dir(out);
     const auto t0 = std::chrono::steady_clock::now();
-    io::hdf5_trace h5((dir.path() / "traces.h5").string(), "pulse_train");
-    nlohmann::json metrics;
-    auto model = std::make_shared<device::vteam>();
-
-    {  // 1. A bipolar pulse train through 1 kOhm, sampled like an oscilloscope at 10 ns.
-        fmt::print("[1/2] pulse train: 40 pulses (+1 V x 20, -1 V x 20), 1 us, 1 kOhm ... ");
-        std::fflush(stdout);
-        stimulus::train_spec s;
-        s.levels.assign(20, 1.0);
-        s.levels.resize(40, -1.0);
-        s.width = 1e-6;
-        s.rise = s.fall = 1e-8;
-        s.period = 2e-6;
-        circuit::circuit c;
-        c.add_voltage_source("V1", "in", "0", stimulus::pulse_train(s));
-        c.add_resistor("Rs", "in", "a", 1e3);
-        c.add_memristor("M1", "a", "0", model);
-        circuit::simulation sim(c);
-        sim.run(80e-6, {{"v(in)", "v(a)", "i(M1)", "M1.w"}, 1e-8}, h5);
-        metrics["pulse_train.final_w"] = {{"value", sim.probe("M1.w")}, {"unit", "m"}};
-        metrics["pulse_train.steps"] = sim.stats().steps;
-        fmt::print("done ({} steps)\n", sim.stats().steps);
-    }
-    {  // 2. An SMU sweep with current compliance.
-        fmt::print("[2/2] SMU sweep 0 -> 1.2 V -> -1.2 V -> 0 at 0.1 V/us, 50 uA compliance ... ");
-        std::fflush(stdout);
-        h5.set_group("smu_sweep");
-        circuit::circuit c;
-        circuit::smu_params sp;
-        sp.compliance = 50e-6;
-        sp.settling_time = 1e-8;
-        c.add_smu("SMU", "a", "0", stimulus::triangle_sweep({0.0, 1.2, -1.2, 0.0}, 1e5, 2), sp);
-        c.add_memristor("M1", "a", "0", model);
-        circuit::simulation sim(c);
-        sim.run(96e-6, {{"v(a)", "i(SMU)", "M1.w"}, 1e-8}, h5);
-        metrics["smu_sweep.final_w"] = {{"value", sim.probe("M1.w")}, {"unit", "m"}};
-        fmt::print("done ({} steps)\n", sim.stats().steps);
-    }
-    h5.commit();
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     nlohmann::json report;
     report["memlab_version"] = std::string(version());
     report["status"] = "demonstration only: no paper target was run (agsn_sio2_pt model not implemented)";
     report["targets"] = nlohmann::json::array();
-    report["seconds"] = secs;
-    std::ofstream(dir.path() / "metrics.json") << metrics.dump(2) << "\n";
+    for (std::size_t k = 0; k < exps.size(); ++k) {
+        const auto& e = exps[k];
+        fmt::print("[{}/{}] {} ... ", k + 1, exps.size(), e.name);
+        std::fflush(stdout);
+        const fs::path sub = dir.path() / e.name;
+        fs::create_directories(sub);
+        io::hdf5_trace h5((sub / "traces.h5").string(), e.name);
+        const auto r = protocol::run(e, h5);
+        h5.commit();
+        std::ofstream(sub / "metrics.json") << r.metrics.dump(2) << "\n";
+        std::ofstream(sub / "config.json") << e.resolved.dump(2) << "\n";
+        report["experiments"].push_back({{"name", e.name}, {"file", e.file}, {"steps", r.stats.steps}});
+        fmt::print("done ({} steps)\n", r.stats.steps);
+    }
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    // No wall time in report.json: the same seed must give the same file, byte for byte.
     std::ofstream(dir.path() / "report.json") << report.dump(2) << "\n";
-    std::ofstream(dir.path() / "report.md")
-        << "# memlab reproduce\n\n" << report["status"].get<std::string>()
-        << ".\n\nThe engine demonstration wrote `traces.h5` (groups `pulse_train` and `smu_sweep`, SI units as "
-           "attributes) and `metrics.json`.\n";
+    std::ofstream md(dir.path() / "report.md");
+    md << "# memlab reproduce\n\n" << report["status"].get<std::string>() << ".\n\nExperiments run:\n\n";
+    for (const auto& e : exps) md << "- `" << e.name << "` (" << e.file << "): " << e.description << "\n";
+    md.close();
     dir.commit();
     fmt::print("wrote {} in {:.2f} s\n", out, secs);
     return strict ? 1 : 0;  // --strict: no target has passed
