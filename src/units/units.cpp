@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <fmt/format.h>
 
 #include "memlab/error.hpp"
@@ -43,6 +44,30 @@ std::string canonical_unit(std::string_view u) {
     return out;
 }
 
+// Factor of `given` against `expected` for one unit symbol: 1 if equal, the prefix's factor if
+// `given` is a prefixed form of it.
+std::optional<double> symbol_factor(std::string_view given, std::string_view expected) {
+    if (given == expected) return 1.0;
+    if (given.size() > expected.size() && given.ends_with(expected)) {
+        const std::string_view pre(given.data(), given.size() - expected.size());
+        for (const auto& p : prefixes)
+            if (pre == p.symbol) return p.factor;
+    }
+    return std::nullopt;
+}
+
+// A unit may be a quotient ("V/s", "V/A"): numerator and denominator each take a prefix, so
+// "V/us" is 1e6 V/s and "kV/A" is 1e3 V/A.
+std::optional<double> unit_factor(std::string_view given, std::string_view expected) {
+    if (const auto f = symbol_factor(given, expected)) return f;
+    const auto gs = given.find('/'), es = expected.find('/');
+    if (gs == std::string_view::npos || es == std::string_view::npos) return std::nullopt;
+    const auto num = symbol_factor(given.substr(0, gs), expected.substr(0, es));
+    const auto den = symbol_factor(given.substr(gs + 1), expected.substr(es + 1));
+    if (!num || !den) return std::nullopt;
+    return *num / *den;
+}
+
 }  // namespace
 
 double finite(double value, std::string_view key) {
@@ -80,12 +105,7 @@ double parse(std::string_view text, std::string_view unit, std::string_view key)
     }
     if (suffix.empty())
         throw input_error(fmt::format("{}: '{}' has no unit; write e.g. '{} {}'", key, text, s, unit));
-    if (suffix == expected) return number;
-    if (suffix.size() > expected.size() && suffix.ends_with(expected)) {
-        const std::string_view pre(suffix.data(), suffix.size() - expected.size());
-        for (const auto& p : prefixes)
-            if (pre == p.symbol) return number * p.factor;
-    }
+    if (const auto f = unit_factor(suffix, expected)) return number * *f;
     throw input_error(fmt::format("{}: unit '{}' is not a form of '{}' (prefixes f p n u m k M G)", key,
                                   suffix, unit));
 }

@@ -19,6 +19,10 @@ TEST(Units, ParsesPrefixesAndSpellings) {
     EXPECT_DOUBLE_EQ(u::parse("10nA", "A", "k"), 10e-9);
     EXPECT_DOUBLE_EQ(u::parse("1 V/s", "V/s", "k"), 1.0);
     EXPECT_DOUBLE_EQ(u::parse("5 mV/s", "V/s", "k"), 5e-3);
+    EXPECT_DOUBLE_EQ(u::parse("0.1 V/us", "V/s", "k"), 1e5);  // prefixes in the denominator too
+    EXPECT_DOUBLE_EQ(u::parse("10 kV/A", "V/A", "k"), 1e4);
+    EXPECT_DOUBLE_EQ(u::parse("1 mV/ms", "V/s", "k"), 1.0);
+    EXPECT_THROW(u::parse("1 V/m", "V/s", "k"), memlab::input_error);
     EXPECT_DOUBLE_EQ(u::parse("3 fF", "F", "k"), 3e-15);
     EXPECT_DOUBLE_EQ(u::parse("0.5 pF", "F", "k"), 0.5e-12);
     EXPECT_DOUBLE_EQ(u::parse("1.5 GHz", "Hz", "k"), 1.5e9);
