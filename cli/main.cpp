@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
     bool strict = false;
     int jobs = 2;
     repro->add_option("--out", out, "Output folder")->capture_default_str();
-    repro->add_option("--jobs", jobs, "Parallel jobs")->capture_default_str()->check(CLI::PositiveNumber);
+    repro->add_option("--jobs", jobs, "Parallel jobs (accepted; experiments still run one after another)")->capture_default_str()->check(CLI::PositiveNumber);
     repro->add_flag("--strict", strict, "Exit 1 if any target fails");
     auto* run = app.add_subcommand("run", "Run one experiment file");
     std::string run_file, run_out;
