@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -23,6 +24,7 @@
 
 #include "memlab/circuit/simulation.hpp"
 #include "memlab/device/vteam.hpp"
+#include "memlab/io/hdf5_trace.hpp"
 #include "memlab/spice/ngspice.hpp"
 #include "memlab/version.hpp"
 
@@ -39,7 +41,7 @@ struct result {
     long steps = 0;
 };
 
-result run_memlab_inprocess(std::size_t pulses, double rtol, double atol_scale) {
+result run_memlab_inprocess(std::size_t pulses, double rtol, double atol_scale, const std::string& h5 = "") {
     stimulus::train_spec s;
     for (std::size_t k = 0; k < pulses; ++k) s.levels.push_back(k % 2 == 0 ? 1.0 : -1.0);
     s.width = width;
@@ -55,7 +57,13 @@ result run_memlab_inprocess(std::size_t pulses, double rtol, double atol_scale) 
     o.state_atol_scale = atol_scale;  // one knob: absolute tolerances shrink with rtol
     const auto t0 = std::chrono::steady_clock::now();
     circuit::simulation sim(c, o);
-    sim.advance(static_cast<double>(pulses) * period);
+    if (h5.empty()) {
+        sim.advance(static_cast<double>(pulses) * period);
+    } else {  // record like an oscilloscope (10 ns) into HDF5: memory must not grow with the run
+        io::hdf5_trace sink(h5, "run");
+        sim.run(static_cast<double>(pulses) * period, {{"v(in)", "i(M1)", "M1.w"}, 1e-8}, sink);
+        sink.commit();
+    }
     result r;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r.w_final = sim.probe("M1.w");
@@ -64,13 +72,13 @@ result run_memlab_inprocess(std::size_t pulses, double rtol, double atol_scale) 
 }
 
 // The same in a child process, for its own peak memory.
-result run_memlab(std::size_t pulses, double rtol, double atol_scale) {
+result run_memlab(std::size_t pulses, double rtol, double atol_scale, const std::string& h5 = "") {
     int fd[2];
     if (pipe(fd) != 0) std::abort();
     const pid_t pid = fork();
     if (pid == 0) {
         close(fd[0]);
-        const result r = run_memlab_inprocess(pulses, rtol, atol_scale);
+        const result r = run_memlab_inprocess(pulses, rtol, atol_scale, h5);
         const double buf[3] = {r.w_final, r.seconds, static_cast<double>(r.steps)};
         if (write(fd[1], buf, sizeof buf) != sizeof buf) _exit(1);
         _exit(0);
@@ -192,6 +200,18 @@ int main(int argc, char** argv) {
             entry["at_equal_accuracy"].push_back(eq);
         }
         doc["runs"].push_back(entry);
+    }
+    // Flat memory with recording on: the same runs streamed to HDF5 (3 probes every 10 ns).
+    for (std::size_t pulses : {std::size_t{200}, std::size_t{10000}}) {
+        const std::string h5 = fmt::format("/tmp/memlab_bench_{}.h5", pulses);
+        const result m = run_memlab(pulses, 1e-4, 1e-4 / 1e-6, h5);
+        std::error_code ec;
+        const auto bytes = std::filesystem::file_size(h5, ec);
+        std::filesystem::remove(h5, ec);
+        fmt::print("recording to HDF5, {} pulses: {:.3f} s, peak RSS {} kB, file {:.1f} MB\n", pulses, m.seconds, m.peak_kb,
+                   static_cast<double>(bytes) / 1e6);
+        doc["recording_to_hdf5"].push_back({{"pulses", pulses}, {"rows", static_cast<long>(static_cast<double>(pulses) * period / 1e-8) + 1},
+                                            {"seconds", m.seconds}, {"peak_rss_kb", m.peak_kb}, {"file_bytes", bytes}});
     }
     std::ofstream(out_path) << doc.dump(2) << "\n";
     fmt::print("wrote {}\n", out_path);
