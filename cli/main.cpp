@@ -76,6 +76,22 @@ fs::path experiments_dir() {
     throw input_error("experiments/: folder not found (run from the memlab checkout)");
 }
 
+// Runs one experiment into `folder` (which must exist): traces.h5 (and traces.csv), metrics.json,
+// config.json. Shared by run and reproduce so both write the same files.
+protocol::run_result run_into(const protocol::experiment& e, const fs::path& folder, bool csv) {
+    io::hdf5_trace h5((folder / "traces.h5").string(), e.name);
+    std::optional<io::csv_trace> csvs;
+    if (csv) csvs.emplace((folder / "traces.csv").string());
+    io::null_trace none;
+    io::tee_trace sink(h5, csvs ? static_cast<io::trace_sink&>(*csvs) : none);
+    auto r = protocol::run(e, sink);
+    h5.commit();
+    r.metrics["experiment"] = e.name;
+    std::ofstream(folder / "metrics.json") << r.metrics.dump(2) << "\n";
+    std::ofstream(folder / "config.json") << e.resolved.dump(2) << "\n";
+    return r;
+}
+
 // Runs every shipped experiment file. Until the paper's experiments and the AgSn model exist,
 // the shipped files are engine demonstrations on the VTEAM reference device, and the report says
 // that no paper target was run.
@@ -101,11 +117,7 @@ int cmd_reproduce(const std::string& out, bool strict) {
         std::fflush(stdout);
         const fs::path sub = dir.path() / e.name;
         fs::create_directories(sub);
-        io::hdf5_trace h5((sub / "traces.h5").string(), e.name);
-        const auto r = protocol::run(e, h5);
-        h5.commit();
-        std::ofstream(sub / "metrics.json") << r.metrics.dump(2) << "\n";
-        std::ofstream(sub / "config.json") << e.resolved.dump(2) << "\n";
+        const auto r = run_into(e, sub, false);
         report["experiments"].push_back({{"name", e.name}, {"file", e.file}, {"steps", r.stats.steps}});
         fmt::print("done ({} steps)\n", r.stats.steps);
     }
@@ -126,24 +138,15 @@ int cmd_run(const std::string& file, const std::string& out, std::optional<std::
     std::vector<std::string> overrides = sets;
     if (seed) overrides.push_back(fmt::format("experiment.seed={}", *seed));
     const protocol::experiment e = protocol::load(file, overrides);
-    staged_folder dir(out.empty() ? fs::path("out") / e.name : fs::path(out));
+    const fs::path target = out.empty() ? fs::path("out") / e.name : fs::path(out);
+    staged_folder dir(target);
     fmt::print("memlab run {}: {} ({} simulated) ... ", file, e.name, units::format(e.duration, "s"));
     std::fflush(stdout);
     const auto t0 = std::chrono::steady_clock::now();
-    io::hdf5_trace h5((dir.path() / "traces.h5").string(), e.name);
-    std::optional<io::csv_trace> csvs;
-    if (csv) csvs.emplace((dir.path() / "traces.csv").string());
-    io::null_trace none;
-    io::tee_trace sink(h5, csvs ? static_cast<io::trace_sink&>(*csvs) : none);
-    const auto r = protocol::run(e, sink);
-    h5.commit();
-    nlohmann::json metrics = r.metrics;
-    metrics["experiment"] = e.name;
-    std::ofstream(dir.path() / "metrics.json") << metrics.dump(2) << "\n";
-    std::ofstream(dir.path() / "config.json") << e.resolved.dump(2) << "\n";
+    const auto r = run_into(e, dir.path(), csv);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     dir.commit();
-    fmt::print("done in {:.2f} s ({} steps); wrote {}\n", secs, r.stats.steps, out.empty() ? (fs::path("out") / e.name).string() : out);
+    fmt::print("done in {:.2f} s ({} steps); wrote {}\n", secs, r.stats.steps, target.string());
     return 0;
 }
 

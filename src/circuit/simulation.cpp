@@ -180,9 +180,7 @@ struct simulation::impl {
         std::string why = IDAGetReturnFlagName(flag);
         if (flag == IDA_REP_RES_ERR || flag == IDA_RES_FAIL) why += ": " + residual_problem;
         else if (!last_ida_message.empty()) why += ": " + last_ida_message;
-        throw solver_error(fmt::format("solver failed at t = {} ({}); state: {}", units::format(at, "s"), why,
-                                       state_text(N_VGetArrayPointer(y))),
-                           at);
+        fail_with(why, at);
     }
 
     [[noreturn]] void fail_with(const std::string& why, double at) const {

@@ -47,6 +47,13 @@ std::string error_of(const fs::path& p, const std::vector<std::string>& sets = {
     return "no error";
 }
 
+// The base file with the first occurrence of `from` replaced by `to`.
+std::string with(const std::string& from, const std::string& to) {
+    std::string s = base;
+    s.replace(s.find(from), from.size(), to);
+    return s;
+}
+
 void expect_error(const std::string& text, const std::string& key, const std::string& what = "") {
     const auto p = write_file("memlab_proto.toml", text);
     const std::string m = error_of(p);
@@ -84,40 +91,22 @@ TEST(Protocol, OverridesApply) {
 
 TEST(Protocol, UnknownKeysAnywhereAreErrors) {
     expect_error(std::string(base) + "\n[solver]\nrtoll = 1e-6\n", "solver.rtoll", "unknown key");
-    std::string typo = base;
-    typo.replace(typo.find("series_resistance"), 17, "seires_resistance");
-    expect_error(typo, "circuit.seires_resistance", "unknown key");
+    expect_error(with("series_resistance", "seires_resistance"), "circuit.seires_resistance", "unknown key");
     expect_error(std::string(base) + "\n[extra]\nx = 1\n", "extra", "unknown key");
-    std::string dev = base;
-    dev.replace(dev.find("model = \"vteam\""), 15, "model = \"vteam\"\nr_onn = \"1 kOhm\"");
-    expect_error(dev, "device.r_onn", "unknown key");
+    expect_error(with("model = \"vteam\"", "model = \"vteam\"\nr_onn = \"1 kOhm\""), "device.r_onn", "unknown key");
 }
 
 TEST(Protocol, BadValuesNameFileAndKey) {
-    std::string s = base;
-    s.replace(s.find("\"1 kOhm\""), 8, "\"-1 kOhm\"");
-    expect_error(s, "circuit.series_resistance", "negative");
-    s = base;
-    s.replace(s.find("\"1 kOhm\""), 8, "1000");
-    expect_error(s, "circuit.series_resistance", "needs a unit");
-    s = base;
-    s.replace(s.find("\"1 V\""), 5, "\"1 A\"");
-    expect_error(s, "stimulus.amplitude", "unit 'A'");
-    s = base;
-    s.replace(s.find("count = 3"), 9, "count = -3");
-    expect_error(s, "stimulus.count", "outside");
-    s = base;
-    s.replace(s.find("\"vteam\""), 7, "\"vtean\"");
-    expect_error(s, "device.model", "unknown model");
-    s = base;
-    s.replace(s.find("model = \"vteam\""), 15, "model = \"vteam\"\nalpha_off = \"100\"");
-    expect_error(s, "alpha_off", "outside the allowed range");
-    s = base;
-    s.replace(s.find("\"2 us\""), 6, "\"0.5 us\"");
-    expect_error(s, "stimulus", "period");
-    s = base;
-    s.replace(s.find("\"DUT.w\""), 7, "\"DUT.x\"");
-    const auto e = protocol::load(write_file("memlab_probe.toml", s));  // probes are checked at run time
+    expect_error(with("\"1 kOhm\"", "\"-1 kOhm\""), "circuit.series_resistance", "negative");
+    expect_error(with("\"1 kOhm\"", "1000"), "circuit.series_resistance", "needs a unit");
+    expect_error(with("\"1 V\"", "\"1 A\""), "stimulus.amplitude", "unit 'A'");
+    expect_error(with("count = 3", "count = -3"), "stimulus.count", "outside");
+    expect_error(with("\"vteam\"", "\"vtean\""), "device.model", "unknown model");
+    expect_error(with("model = \"vteam\"", "model = \"vteam\"\nalpha_off = \"100\""), "alpha_off",
+                 "outside the allowed range");
+    expect_error(with("\"2 us\"", "\"0.5 us\""), "stimulus", "period");
+    // Probes are checked at run time.
+    const auto e = protocol::load(write_file("memlab_probe.toml", with("\"DUT.w\"", "\"DUT.x\"")));
     io::memory_trace tr;
     EXPECT_THROW(protocol::run(e, tr), input_error);
 }
