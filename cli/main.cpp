@@ -100,8 +100,9 @@ int cmd_reproduce(const std::string& out, bool strict) {
     for (const auto& f : fs::directory_iterator(experiments_dir()))
         if (f.path().extension() == ".toml") files.push_back(f.path());
     std::sort(files.begin(), files.end());
-    fmt::print("memlab reproduce: the paper's experiments need the agsn_sio2_pt device model, which is not\n"
-               "implemented yet; running the {} shipped engine demonstrations instead.\n", files.size());
+    fmt::print("memlab reproduce: the paper's experiment files and target report are not written yet (the\n"
+               "agsn_sio2_pt model exists but is not calibrated); running the {} shipped engine demonstrations.\n",
+               files.size());
     // Load everything first: a bad file stops the run before anything is written.
     std::vector<protocol::experiment> exps;
     for (const auto& f : files) exps.push_back(protocol::load(f));
@@ -109,7 +110,7 @@ int cmd_reproduce(const std::string& out, bool strict) {
     const auto t0 = std::chrono::steady_clock::now();
     nlohmann::json report;
     report["memlab_version"] = std::string(version());
-    report["status"] = "demonstration only: no paper target was run (agsn_sio2_pt model not implemented)";
+    report["status"] = "demonstration only: no paper target was run (paper experiments not written; agsn_sio2_pt not calibrated)";
     report["targets"] = nlohmann::json::array();
     for (std::size_t k = 0; k < exps.size(); ++k) {
         const auto& e = exps[k];

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 
+#include "memlab/device/agsn.hpp"
 #include "memlab/device/vteam.hpp"
 #include "memlab/error.hpp"
 
@@ -14,6 +15,7 @@ using factory = std::function<std::unique_ptr<model>()>;
 
 const std::map<std::string, factory, std::less<>>& factories() {
     static const std::map<std::string, factory, std::less<>> f{
+        {"agsn_sio2_pt", [] { return std::make_unique<agsn_sio2_pt>(); }},
         {"vteam", [] { return std::make_unique<vteam>(); }},
     };
     return f;

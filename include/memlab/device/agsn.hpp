@@ -1,0 +1,67 @@
+#pragma once
+// agsn_sio2_pt: a physics-based compact model of the alloyed electrochemical-metallization cell
+// Pt / 5 nm SiO2 / AgSn of Passerini et al. (see docs/models/agsn_sio2_pt.md for the equations,
+// the parameter table with sources, and the calibration status).
+//
+// States (SI):  h      filament height above the Pt electrode (m); the tunnelling gap is L - h
+//               r      radius of the filament's neck (m)
+//               theta  Sn fraction of the filament (1)
+//               h_s    height of the Sn-rich residual stub left by training (m)
+//               armed  1 after a SET, 0 after the filament has relaxed (a flag for the draws)
+//               h_c    front of the Ag cluster chain left by the last relaxation (m): a relaxing
+//                      filament dissolves down to it, not further (clusters are metastable)
+//               T      filament temperature (K), Joule-heated with time constant tau_th
+// Hazards:      0  "set": fires (rate k_event) once the conductance passes g_arm; arms the flag
+//               1  "relaxed": fires once the conductance is below g_relax (or the tip is back at
+//                  its floor). The Sn-rich part of the
+//                  filament stays (h_s grows by stub_fraction * theta of its remaining room,
+//                  theta returns to 0), and the next starting height is drawn from the Ag
+//                  clusters left in the free oxide (cycle-to-cycle variability)
+//
+// Nothing selects "volatile" or "nonvolatile": the neck radius reached under the circuit's
+// current limit sets the Gibbs-Thomson back-voltage and the surface-diffusion rate, and Sn taken
+// up while the filament is Joule-heated raises the dissolution barrier.
+#include "memlab/device/model.hpp"
+
+namespace memlab::device {
+
+struct agsn_params {
+    double L, a, nu0, e_ag, de_sn, e_sn, beta, gamma, omega, kappa, r_q, r_min, rho, g_leak, r_th, t0,
+        b_sd, e_sd, h_s_max, k_event, f_cluster, f_cluster_c2c, h_init, stub_fraction, g_relax, tau_th, g_arm;
+};
+
+// Pure physics (used by the model, the tests and the docs).
+namespace agsn {
+double temperature(const agsn_params& p, double v, double g);     // K, steady-state Joule heating
+double gibbs_thomson_voltage(const agsn_params& p, double r);       // V
+double conductance(const agsn_params& p, double h, double r);       // S
+double tip_velocity(const agsn_params& p, double v, double h, double r, double theta, double h_floor, double T);  // m/s
+double neck_rate(const agsn_params& p, double v, double h, double r, double theta, double T);  // m/s
+double sn_uptake_rate(const agsn_params& p, double theta, double h, double r, double T);  // 1/s
+}  // namespace agsn
+
+class agsn_sio2_pt final : public model {
+public:
+    agsn_sio2_pt();
+    std::string_view name() const override { return "agsn_sio2_pt"; }
+    std::string_view summary() const override;
+    const std::vector<parameter_info>& parameter_table() const override;
+    const std::vector<state_info>& states() const override;
+    void initial_state(std::span<double> s) const override;
+    double current(double v, std::span<const double> s) const override;
+    void rates(double v, std::span<const double> s, std::span<double> ds) const override;
+    std::size_t n_hazards() const override { return 2; }
+    void hazards(double v, std::span<const double> s, std::span<double> h) const override;
+    void on_event(std::size_t k, double v, std::span<double> s, rng& r) const override;
+    std::unique_ptr<model> clone() const override { return std::make_unique<agsn_sio2_pt>(*this); }
+    const agsn_params& params() const { return p_; }
+
+protected:
+    void check(const std::vector<double>& values) const override;
+    void lower(const std::vector<double>& values) override;
+
+private:
+    agsn_params p_{};
+};
+
+}  // namespace memlab::device

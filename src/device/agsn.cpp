@@ -1,0 +1,202 @@
+#include "memlab/device/agsn.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <limits>
+
+#include "memlab/error.hpp"
+
+namespace memlab::device {
+namespace {
+
+constexpr double q_e = 1.602176634e-19;   // C
+constexpr double k_B = 1.380649e-23;      // J/K
+constexpr double G0 = 7.748091729e-5;     // S, conductance quantum 2e^2/h
+constexpr double big = std::numeric_limits<double>::max();
+
+const std::string paper = "Passerini et al. (paper, Methods: stack)";
+const std::string notes = "MODEL-NOTES.md section 3 (proposal), not yet calibrated";
+const std::string ielmini = "W. Wang et al., IEEE TED 66 (2019), public Verilog-A port";
+const std::string stated = "stated choice (numerics), see docs/models/agsn_sio2_pt.md";
+const std::string uncal = "first guess, to be calibrated (docs/models/agsn_sio2_pt.md)";
+
+// Order = agsn_params field order.
+const std::vector<parameter_info> table{
+    {"L", "m", 5e-9, 1e-10, 1e-7, "L", "oxide (SiO2) thickness", paper},
+    {"a", "m", 0.25e-9, 1e-11, 1e-9, "a", "ion hopping distance", notes},
+    {"nu0", "Hz", 1e13, 0.0, 1e15, "nu_0", "attempt frequency (0 switches all ion transport off)", notes},
+    {"e_ag", "eV", 0.85, 0.0, 3.0, "E_Ag", "hopping barrier of Ag+ in SiO2", uncal},
+    {"de_sn", "eV", 0.6, 0.0, 3.0, "dE_Sn", "rise of the dissolution barriers per unit Sn fraction", uncal},
+    {"e_sn", "eV", 1.0, 0.0, 3.0, "E_Sn", "barrier for Sn uptake into the filament (Sn slower than Ag)", uncal},
+    {"beta", "1", 6.0, 0.0, 100.0, "beta", "field enhancement at the filament tip", notes},
+    {"gamma", "J/m^2", 0.6, 0.0, 10.0, "gamma", "surface energy of the Ag filament (0: no Gibbs-Thomson drive)", notes},
+    {"omega", "m^3", 1.71e-29, 1e-31, 1e-27, "Omega", "atomic volume of Ag", "CRC handbook: Ag molar volume 10.3 cm^3/mol"},
+    {"kappa", "1/m", 5e9, 1e8, 1e11, "kappa", "tunnelling decay constant sqrt(2 m phi_B)/hbar", notes},
+    {"r_q", "m", 0.166e-9, 1e-11, 1e-8, "r_q", "radius per conduction channel, lambda_F/pi (lambda_F 0.52 nm)", notes},
+    {"r_min", "m", 0.2e-9, 1e-11, 1e-8, "r_min", "radius of a one-atom neck", notes},
+    {"rho", "Ohm m", 2e-7, 0.0, 1.0, "rho", "resistivity of the nanofilament (about 10x bulk Ag)", uncal},
+    {"g_leak", "S", 1e-12, 0.0, 1.0, "G_leak", "leakage conductance of the oxide (HRS floor)", uncal},
+    {"r_th", "K/W", 5e5, 0.0, 1e9, "R_th", "thermal resistance of the filament region", notes},
+    {"t0", "K", 300.0, 1.0, 2000.0, "T_0", "ambient temperature", stated},
+    {"b_sd", "m^4/s", 3e-26, 0.0, 1e-15, "B", "surface-diffusion prefactor of neck shrinkage", ielmini},
+    {"e_sd", "eV", 0.65, 0.0, 3.0, "E_sd", "surface-diffusion barrier of Ag", ielmini},
+    {"h_s_max", "m", 3.5e-9, 0.0, 1e-7, "h_s,max", "largest Sn-rich stub training can leave", notes},
+    {"k_event", "Hz", 1e5, 1.0, 1e12, "k_ev", "rate of the set/relaxed detection hazards", stated},
+    {"f_cluster", "1", 0.35, 0.0, 0.95, "f_cl", "mean height of the relaxed cluster chain, fraction of the free oxide", uncal},
+    {"f_cluster_c2c", "1", 0.2, 0.0, 1.0, "sigma_f", "cycle-to-cycle spread of f_cl", uncal},
+    {"h_init", "m", 1.75e-9, 0.0, 1e-7, "h(0)", "initial filament height of a fresh device", uncal},
+    {"stub_fraction", "1", 0.5, 0.0, 1.0, "f_stub", "part of the Sn-rich filament left as stub per relaxation", uncal},
+    {"g_relax", "S", 1e-11, 1e-15, 1.0, "G_relax", "conductance below which a relaxing filament counts as broken into clusters", uncal},
+    {"tau_th", "s", 1e-8, 1e-15, 1.0, "tau_th", "thermal time constant of the filament region", uncal},
+    {"g_arm", "S", 1e-9, 1e-15, 1.0, "G_arm", "conductance above which the device counts as set (arms the relaxation draw)", stated},
+};
+
+const std::vector<state_info> state_table{
+    {"h", "m", 1e-13}, {"r", "m", 1e-13}, {"theta", "1", 1e-6}, {"h_s", "m", 1e-13}, {"armed", "1", 1e-6},
+    {"h_c", "m", 1e-13}, {"T", "K", 1e-3}};
+
+double softplus(double x, double w) {
+    const double z = x / w;
+    if (z > 30) return x;
+    return w * std::log1p(std::exp(z));
+}
+double logistic(double z) { return 1.0 / (1.0 + std::exp(-z)); }
+double kT_eV(double T) { return k_B * T / q_e; }
+// Smoothly saturates |x| at cap (no hard clamps in derivatives).
+double saturate(double x, double cap) { return cap * std::tanh(x / cap); }
+
+constexpr double w_gap = 0.02e-9;   // m, softness of the gap's positive part
+constexpr double v_cap = 0.1;       // m/s, saturation of ionic velocities (1 nm per 10 ns)
+constexpr double q_cap = 30.0;      // saturation of the sinh argument (keeps the contact window from
+                                    // becoming a near-discontinuity; see docs)
+
+}  // namespace
+
+namespace agsn {
+
+double temperature(const agsn_params& p, double v, double g) { return p.t0 + p.r_th * g * v * v; }
+
+double gibbs_thomson_voltage(const agsn_params& p, double r) { return p.gamma * p.omega / (q_e * r); }
+
+double conductance(const agsn_params& p, double h, double r) {
+    const double x = softplus(p.L - h, w_gap);
+    const double n = 1.0 + (r / p.r_q) * (r / p.r_q);
+    const double gt = n * G0 * std::exp(-2.0 * p.kappa * x);
+    const double rfil = p.rho * std::max(h, 0.0) / (M_PI * r * r);
+    return p.g_leak + 1.0 / (1.0 / gt + rfil);
+}
+
+double tip_velocity(const agsn_params& p, double v, double h, double r, double theta, double h_floor, double T) {
+    const double kt = kT_eV(T);
+    const double x = softplus(p.L - h, w_gap);
+    const double v_ion = v - gibbs_thomson_voltage(p, r);
+    const double s_diss = logistic(-v_ion / kt);  // 1 when dissolving, 0 when growing
+    const double barrier = p.e_ag + p.de_sn * theta * s_diss;
+    const double q = saturate(p.beta * p.a * v_ion / (kt * (x + p.a)), q_cap);
+    const double raw = p.a * p.nu0 * std::exp(-barrier / kt) * 2.0 * std::sinh(0.5 * q);
+    // Growth stops at contact; dissolution stops at the Sn-rich stub.
+    // (1 - exp(-(h - h_floor)/a)) is zero at the floor (cluster front or stub) and restoring below.
+    // Growth: tanh((L - h)/a) is zero at contact and restoring beyond the electrode.
+    const double window = (1.0 - s_diss) * std::tanh((p.L - h) / p.a) + s_diss * (1.0 - std::exp(-std::min((h - h_floor) / p.a, 50.0)));
+    return saturate(raw * window, v_cap);
+}
+
+double neck_rate(const agsn_params& p, double v, double h, double r, double theta, double T) {
+    const double kt = kT_eV(T);
+    const double x = softplus(p.L - h, w_gap);
+    const double contact = std::exp(-x / p.a);
+    const double v_ion = v - gibbs_thomson_voltage(p, r);
+    const double s_diss = logistic(-v_ion / kt);
+    const double q = saturate(p.beta * p.a * v_ion / (kt * p.L), q_cap);
+    const double drift = contact * p.a * p.nu0 * std::exp(-(p.e_ag + p.de_sn * theta * s_diss) / kt) * 2.0 * std::sinh(0.5 * q);
+    // Surface diffusion (Ielmini form B exp(-E/kT)/r^3) stops at a one-atom neck: the factor
+    // (1 - r_min/r) is zero there and restoring below.
+    const double diffusion = p.b_sd * std::exp(-(p.e_sd + p.de_sn * theta) / kt) / (r * r * r) * (1.0 - p.r_min / r);
+    // Lateral drift cannot thin the neck below r_min either.
+    const double drift_w = drift < 0 ? (1.0 - p.r_min / r) : 1.0;
+    return saturate(drift * drift_w - diffusion, v_cap);
+}
+
+double sn_uptake_rate(const agsn_params& p, double theta, double h, double r, double T) {
+    (void)r;
+    const double x = softplus(p.L - h, w_gap);
+    return p.nu0 * std::exp(-p.e_sn / kT_eV(T)) * std::exp(-x / p.a) * (1.0 - theta);
+}
+
+}  // namespace agsn
+
+agsn_sio2_pt::agsn_sio2_pt() { init_parameters(); }
+
+std::string_view agsn_sio2_pt::summary() const {
+    return "AgSn/SiO2/Pt ECM cell (Passerini et al.): filament height, neck, Sn fraction, training stub";
+}
+
+const std::vector<parameter_info>& agsn_sio2_pt::parameter_table() const { return table; }
+const std::vector<state_info>& agsn_sio2_pt::states() const { return state_table; }
+
+void agsn_sio2_pt::initial_state(std::span<double> s) const {
+    s[0] = p_.h_init;
+    s[1] = p_.r_min;
+    s[2] = 0.0;
+    s[3] = 0.0;
+    s[4] = 0.0;
+    s[5] = p_.h_init;
+    s[6] = p_.t0;
+}
+
+double agsn_sio2_pt::current(double v, std::span<const double> s) const { return agsn::conductance(p_, s[0], s[1]) * v; }
+
+void agsn_sio2_pt::rates(double v, std::span<const double> s, std::span<double> ds) const {
+    // Joule heating with a thermal time constant: tau_th dT/dt = T_ss(P) - T. (An algebraic
+    // temperature made the exp(-E/kT) feedback an algebraic loop that Newton could not follow.)
+    const double g = agsn::conductance(p_, s[0], s[1]);
+    const double T = s[6];
+    ds[6] = (agsn::temperature(p_, v, g) - T) / p_.tau_th;
+    ds[0] = agsn::tip_velocity(p_, v, s[0], s[1], s[2], s[5], T);
+    ds[1] = agsn::neck_rate(p_, v, s[0], s[1], s[2], T);
+    ds[2] = agsn::sn_uptake_rate(p_, s[2], s[0], s[1], T);
+    ds[3] = 0.0;  // the stub changes only at relaxation events
+    ds[4] = 0.0;  // a flag, changed by events
+    ds[5] = 0.0;  // the cluster front, drawn at relaxation events
+}
+
+void agsn_sio2_pt::hazards(double, std::span<const double> s, std::span<double> h) const {
+    const double w = 0.02e-9;
+    const double g = agsn::conductance(p_, s[0], s[1]);
+    h[0] = p_.k_event * std::max(1.0 - s[4], 0.0) * logistic(4.0 * std::log(g / p_.g_arm));
+    // Relaxed: the conductance has fallen below g_relax (the chain has broken into clusters) or
+    // the tip is back at its floor. A hysteresis g_relax << g_arm keeps the flag from chattering.
+    h[1] = p_.k_event * std::max(s[4], 0.0) *
+           std::max(logistic(4.0 * std::log(p_.g_relax / g)), logistic((p_.a - (s[0] - s[5])) / w));
+}
+
+void agsn_sio2_pt::on_event(std::size_t k, double, std::span<double> s, rng& r) const {
+    if (k == 0) {
+        s[4] = 1.0;
+        return;
+    }
+    // Relaxed: the Sn-rich part stays as stub, the mobile Ag re-forms a cluster chain.
+    s[3] = s[3] + p_.stub_fraction * std::clamp(s[2], 0.0, 1.0) * std::max(p_.h_s_max - s[3], 0.0);
+    s[2] = 0.0;
+    s[4] = 0.0;
+    const double f = std::clamp(p_.f_cluster + p_.f_cluster_c2c * r.normal(), 0.0, 0.95);
+    s[5] = s[3] + (p_.L - s[3]) * f;
+    s[0] = s[5];
+    s[1] = p_.r_min;
+}
+
+void agsn_sio2_pt::check(const std::vector<double>& x) const {
+    // Indices follow the table: h_s_max (18) and h_init (22) must lie inside the oxide (L, 0).
+    if (x[18] >= x[0]) throw input_error("agsn_sio2_pt.h_s_max: must be smaller than L");
+    if (x[22] > x[0]) throw input_error("agsn_sio2_pt.h_init: must not exceed L");
+    if (x[11] <= 0) throw input_error("agsn_sio2_pt.r_min: must be positive");
+}
+
+void agsn_sio2_pt::lower(const std::vector<double>& x) {
+    p_ = {x[0],  x[1],  x[2],  x[3],  x[4],  x[5],  x[6],  x[7],  x[8],  x[9],  x[10], x[11],
+          x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26]};
+    static_assert(sizeof(agsn_params) == 27 * sizeof(double), "agsn_params and the table must match");
+}
+
+}  // namespace memlab::device
