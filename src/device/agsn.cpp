@@ -67,9 +67,10 @@ double kT_eV(double T) { return k_B * T / q_e; }
 double saturate(double x, double cap) { return cap * std::tanh(x / cap); }
 
 constexpr double w_gap = 0.02e-9;   // m, softness of the gap's positive part
-constexpr double v_cap = 0.1;       // m/s, saturation of ionic velocities (1 nm per 10 ns)
-constexpr double q_cap = 30.0;      // saturation of the sinh argument (keeps the contact window from
-                                    // becoming a near-discontinuity; see docs)
+// Saturation of the sinh argument: bounds every ionic velocity (a nu0 exp(-E/kT) sinh(15)), so the
+// rates stay smooth and finite. (A saturation of the velocity itself made the contact window a
+// near-discontinuity when hot and the step size collapsed; removed.)
+constexpr double q_cap = 30.0;
 
 }  // namespace
 
@@ -99,7 +100,7 @@ double tip_velocity(const agsn_params& p, double v, double h, double r, double t
     // (1 - exp(-(h - h_floor)/a)) is zero at the floor (cluster front or stub) and restoring below.
     // Growth: tanh((L - h)/a) is zero at contact and restoring beyond the electrode.
     const double window = (1.0 - s_diss) * std::tanh((p.L - h) / p.a) + s_diss * (1.0 - std::exp(-std::min((h - h_floor) / p.a, 50.0)));
-    return saturate(raw * window, v_cap);
+    return raw * window;
 }
 
 double neck_rate(const agsn_params& p, double v, double h, double r, double theta, double T) {
@@ -115,7 +116,7 @@ double neck_rate(const agsn_params& p, double v, double h, double r, double thet
     const double diffusion = p.b_sd * std::exp(-(p.e_sd + p.de_sn * theta) / kt) / (r * r * r) * (1.0 - p.r_min / r);
     // Lateral drift cannot thin the neck below r_min either.
     const double drift_w = drift < 0 ? (1.0 - p.r_min / r) : 1.0;
-    return saturate(drift * drift_w - diffusion, v_cap);
+    return drift * drift_w - diffusion;
 }
 
 double sn_uptake_rate(const agsn_params& p, double theta, double h, double r, double T) {
