@@ -183,9 +183,27 @@ struct simulation::impl {
         fail_with(why, at);
     }
 
+    // The unknown with the largest weighted local error estimate: where the step control is stuck.
+    std::string worst_unknown() const {
+        if (!ida) return "";
+        N_Vector w = N_VClone(y), e = N_VClone(y);
+        std::string out;
+        if (IDAGetErrWeights(ida, w) == IDA_SUCCESS && IDAGetEstLocalErrors(ida, e) == IDA_SUCCESS) {
+            const double *W = N_VGetArrayPointer(w), *E = N_VGetArrayPointer(e);
+            std::size_t k_max = 0;
+            double m = -1;
+            for (std::size_t k = 0; k < n; ++k)
+                if (std::fabs(E[k] * W[k]) > m) m = std::fabs(E[k] * W[k]), k_max = k;
+            if (m > 0) out = fmt::format("; largest local error in {}", names[k_max]);
+        }
+        N_VDestroy(w);
+        N_VDestroy(e);
+        return out;
+    }
+
     [[noreturn]] void fail_with(const std::string& why, double at) const {
-        throw solver_error(fmt::format("solver failed at t = {} ({}); state: {}", units::format(at, "s"), why,
-                                       state_text(N_VGetArrayPointer(y))),
+        throw solver_error(fmt::format("solver failed at t = {} ({}{}); state: {}", units::format(at, "s"), why,
+                                       worst_unknown(), state_text(N_VGetArrayPointer(y))),
                            at);
     }
 
@@ -275,6 +293,11 @@ void simulation::impl::setup() {
     // A tighter Newton test than IDA's 0.33: the algebraic constraints (KCL, compliance law) must
     // hold to the tolerance, not only the local error of the states.
     check_flag(IDASetNonlinConvCoef(ida, 0.01), "IDASetNonlinConvCoef");
+    // Consistent initial conditions after an event may have to move an SMU across its compliance
+    // transition: give the IC Newton more room than IDA's defaults (10 iterations, 4 Jacobians).
+    check_flag(IDASetMaxNumItersIC(ida, 50), "IDASetMaxNumItersIC");
+    check_flag(IDASetMaxNumJacsIC(ida, 20), "IDASetMaxNumJacsIC");
+    check_flag(IDASetMaxNumStepsIC(ida, 20), "IDASetMaxNumStepsIC");
     check_flag(IDASetMaxNumSteps(ida, static_cast<long>(opts.max_steps_between_outputs)), "IDASetMaxNumSteps");
     if (opts.max_step > 0) check_flag(IDASetMaxStep(ida, opts.max_step), "IDASetMaxStep");
 
@@ -502,7 +525,7 @@ void simulation::run(double t_end, const recording& rec, io::trace_sink& sink) {
     record();
     ++sample_k;
     const double eps = 1e-13 * std::max(std::fabs(t_end), 1e-12);
-    std::size_t steps_since_break = 0;
+    std::size_t steps_since_break = 0, tiny_steps = 0;
     while (s.t < t_end - eps) {
         const double tb = std::min(s.next_breakpoint(s.t), t_end);
         s.check_flag(IDASetStopTime(s.ida, tb), "IDASetStopTime");
@@ -524,8 +547,14 @@ void simulation::run(double t_end, const recording& rec, io::trace_sink& sink) {
         IDAGetLastStep(s.ida, &h_last);
         if (++steps_since_break > s.opts.max_steps_between_outputs)
             s.fail_with(fmt::format("more than {} steps without reaching the next breakpoint", s.opts.max_steps_between_outputs), tret);
-        if (h_last > 0 && h_last < 64 * std::numeric_limits<double>::epsilon() * std::fabs(tret))
-            s.fail_with(fmt::format("step size collapsed to {}", units::format(h_last, "s")), tret);
+        // A restart may legitimately begin with a few tiny steps; many in a row mean the solution
+        // cannot advance any more.
+        if (h_last > 0 && h_last < 64 * std::numeric_limits<double>::epsilon() * std::fabs(tret)) {
+            if (++tiny_steps > 100)
+                s.fail_with(fmt::format("step size collapsed to {}", units::format(h_last, "s")), tret);
+        } else {
+            tiny_steps = 0;
+        }
         s.t = tret;
         const double* Y = N_VGetArrayPointer(s.y);
         for (std::size_t k = 0; k < s.n; ++k)

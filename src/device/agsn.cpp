@@ -47,8 +47,7 @@ const std::vector<parameter_info> table{
     {"f_cluster_c2c", "1", 0.2, 0.0, 1.0, "sigma_f", "cycle-to-cycle spread of f_cl", uncal},
     {"h_init", "m", 1.75e-9, 0.0, 1e-7, "h(0)", "initial filament height of a fresh device", uncal},
     {"stub_fraction", "1", 0.5, 0.0, 1.0, "f_stub", "part of the Sn-rich filament left as stub per relaxation", uncal},
-    {"g_relax", "S", 1e-11, 1e-15, 1.0, "G_relax", "conductance below which a relaxing filament counts as broken into clusters", uncal},
-    {"tau_th", "s", 1e-8, 1e-15, 1.0, "tau_th", "thermal time constant of the filament region", uncal},
+    {"tau_th", "s", 1e-6, 1e-15, 1.0, "tau_th", "thermal time constant of the filament region", uncal},
     {"g_arm", "S", 1e-9, 1e-15, 1.0, "G_arm", "conductance above which the device counts as set (arms the relaxation draw)", stated},
 };
 
@@ -91,7 +90,10 @@ double conductance(const agsn_params& p, double h, double r) {
 double tip_velocity(const agsn_params& p, double v, double h, double r, double theta, double h_floor, double T) {
     const double kt = kT_eV(T);
     const double x = softplus(p.L - h, w_gap);
-    const double v_ion = v - gibbs_thomson_voltage(p, r);
+    // The tip of an open filament is one atom wide whatever the neck was: the neck's radius
+    // counts only in contact.
+    const double r_tip = p.r_min + (r - p.r_min) * std::exp(-x / p.a);
+    const double v_ion = v - gibbs_thomson_voltage(p, r_tip);
     const double s_diss = logistic(-v_ion / kt);  // 1 when dissolving, 0 when growing
     const double barrier = p.e_ag + p.de_sn * theta * s_diss;
     const double q = saturate(p.beta * p.a * v_ion / (kt * (x + p.a)), q_cap);
@@ -165,11 +167,12 @@ void agsn_sio2_pt::rates(double v, std::span<const double> s, std::span<double> 
 void agsn_sio2_pt::hazards(double, std::span<const double> s, std::span<double> h) const {
     const double w = 0.02e-9;
     const double g = agsn::conductance(p_, s[0], s[1]);
-    h[0] = p_.k_event * std::max(1.0 - s[4], 0.0) * logistic(4.0 * std::log(g / p_.g_arm));
-    // Relaxed: the conductance has fallen below g_relax (the chain has broken into clusters) or
-    // the tip is back at its floor. A hysteresis g_relax << g_arm keeps the flag from chattering.
-    h[1] = p_.k_event * std::max(s[4], 0.0) *
-           std::max(logistic(4.0 * std::log(p_.g_relax / g)), logistic((p_.a - (s[0] - s[5])) / w));
+    // Set: conductance above g_arm with the tip well clear of its floor (2 hops), so that set and
+    // relaxed (within one hop of the floor) cannot both hold: a hysteresis in h as well as in G.
+    h[0] = p_.k_event * std::max(1.0 - s[4], 0.0) * logistic(4.0 * std::log(g / p_.g_arm)) *
+           logistic((s[0] - s[5] - 2.0 * p_.a) / w);
+    // Relaxed: the tip is back within one hop of its floor (the chain has broken into clusters).
+    h[1] = p_.k_event * std::max(s[4], 0.0) * logistic((p_.a - (s[0] - s[5])) / w);
 }
 
 void agsn_sio2_pt::on_event(std::size_t k, double, std::span<double> s, rng& r) const {
@@ -196,8 +199,8 @@ void agsn_sio2_pt::check(const std::vector<double>& x) const {
 
 void agsn_sio2_pt::lower(const std::vector<double>& x) {
     p_ = {x[0],  x[1],  x[2],  x[3],  x[4],  x[5],  x[6],  x[7],  x[8],  x[9],  x[10], x[11],
-          x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26]};
-    static_assert(sizeof(agsn_params) == 27 * sizeof(double), "agsn_params and the table must match");
+          x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25]};
+    static_assert(sizeof(agsn_params) == 26 * sizeof(double), "agsn_params and the table must match");
 }
 
 }  // namespace memlab::device

@@ -12,8 +12,7 @@
 //                      filament dissolves down to it, not further (clusters are metastable)
 //               T      filament temperature (K), Joule-heated with time constant tau_th
 // Hazards:      0  "set": fires (rate k_event) once the conductance passes g_arm; arms the flag
-//               1  "relaxed": fires once the conductance is below g_relax (or the tip is back at
-//                  its floor). The Sn-rich part of the
+//               1  "relaxed": fires once the tip is back within one hop of its floor. The Sn-rich part of the
 //                  filament stays (h_s grows by stub_fraction * theta of its remaining room,
 //                  theta returns to 0), and the next starting height is drawn from the Ag
 //                  clusters left in the free oxide (cycle-to-cycle variability)
@@ -27,7 +26,7 @@ namespace memlab::device {
 
 struct agsn_params {
     double L, a, nu0, e_ag, de_sn, e_sn, beta, gamma, omega, kappa, r_q, r_min, rho, g_leak, r_th, t0,
-        b_sd, e_sd, h_s_max, k_event, f_cluster, f_cluster_c2c, h_init, stub_fraction, g_relax, tau_th, g_arm;
+        b_sd, e_sd, h_s_max, k_event, f_cluster, f_cluster_c2c, h_init, stub_fraction, tau_th, g_arm;
 };
 
 // Pure physics (used by the model, the tests and the docs).
