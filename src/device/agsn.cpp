@@ -184,7 +184,9 @@ void agsn_sio2_pt::on_event(std::size_t k, double, std::span<double> s, rng& r) 
     s[3] = s[3] + p_.stub_fraction * std::clamp(s[2], 0.0, 1.0) * std::max(p_.h_s_max - s[3], 0.0);
     s[2] = 0.0;
     s[4] = 0.0;
-    const double f = std::clamp(p_.f_cluster + p_.f_cluster_c2c * r.normal(), 0.0, 0.95);
+    // The front stays at least 30 % of the free oxide from the top electrode (f <= 0.7, stated):
+    // a chain closer than that is not a relaxed state.
+    const double f = std::clamp(p_.f_cluster + p_.f_cluster_c2c * r.normal(), 0.0, 0.7);
     s[5] = s[3] + (p_.L - s[3]) * f;
     s[0] = s[5];
     s[1] = p_.r_min;
