@@ -1,0 +1,63 @@
+#pragma once
+// Analysis: pure functions on traces, measured or simulated alike (they never call the solver).
+// Times in s, voltages in V, currents in A, conductances in S. Missing results are NaN, never an
+// exception: a cycle that never sets has no Vset.
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "memlab/stimulus/waveform.hpp"
+
+namespace memlab::analysis {
+
+// Vset: the voltage at the first sample where the current reaches `fraction` of the compliance
+// (the paper's definition, Methods: 90 %). NaN if it never does.
+double vset(std::span<const double> v, std::span<const double> i, double compliance, double fraction = 0.9);
+
+// The same per cycle, for cycles of equal length `period` starting at t = t0.
+std::vector<double> vset_per_cycle(std::span<const double> t, std::span<const double> v, std::span<const double> i,
+                                   double compliance, double period, double t0 = 0, double fraction = 0.9);
+
+struct summary {
+    double mean, std;  // population standard deviation (as numpy's default); NaN entries ignored
+    std::size_t n;     // finite entries
+    std::size_t missing;
+};
+summary statistics(std::span<const double> values);
+
+struct spike {
+    double t_onset;  // first sample at or above the threshold
+    double t_peak;
+    double peak;     // value at the peak
+    long pulse;      // index of the stimulus pulse the onset falls on (-1 before the first)
+};
+// Spikes in a current (or conductance) trace: an onset where the trace rises to `threshold`, the
+// spike ending where it falls below `threshold * release` (hysteresis against noise).
+std::vector<spike> find_spikes(std::span<const double> t, std::span<const double> y, double threshold,
+                               double release = 0.5, const stimulus::pulse_list* pulses = nullptr);
+
+// Conductance at each read pulse: the mean of i/v over the central `window` fraction of every
+// pulse of `pulses` whose level equals `read_level` (within 1e-9 V). NaN for a pulse without samples.
+std::vector<double> read_conductance(std::span<const double> t, std::span<const double> v, std::span<const double> i,
+                                     const stimulus::pulse_list& pulses, double read_level, double window = 0.5);
+
+// Median I(V) cycle: each cycle (length `period` from t0) is resampled at n_points equally spaced
+// phases (linear interpolation in time); returns the median voltage and current at each phase.
+struct cycle_curve {
+    std::vector<double> v, i;
+};
+cycle_curve median_cycle(std::span<const double> t, std::span<const double> v, std::span<const double> i,
+                         double period, double t0 = 0, std::size_t n_points = 400);
+
+// Time after t_start at which y first falls below `fraction` of y(t_start). NaN if it never does.
+double relaxation_time(std::span<const double> t, std::span<const double> y, double t_start, double fraction = 0.1);
+
+// Least-squares line log10(delay) = a + b V with its coefficient of determination R^2, and the
+// number of decades the delays span. Non-positive or non-finite delays are skipped.
+struct exp_fit {
+    double intercept, slope, r2, decades;
+    std::size_t n;
+};
+exp_fit exponential_delay_fit(std::span<const double> voltage, std::span<const double> delay);
+
+}  // namespace memlab::analysis

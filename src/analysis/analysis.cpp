@@ -1,0 +1,173 @@
+#include "memlab/analysis/analysis.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "memlab/error.hpp"
+
+namespace memlab::analysis {
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+void same_size(std::size_t a, std::size_t b, const char* what) {
+    if (a != b) throw input_error(std::string("analysis: ") + what + ": traces of different lengths");
+}
+
+// Linear interpolation of y(t) at x (t increasing; clamps at the ends).
+double interp(std::span<const double> t, std::span<const double> y, double x) {
+    const auto it = std::lower_bound(t.begin(), t.end(), x);
+    if (it == t.begin()) return y.front();
+    if (it == t.end()) return y.back();
+    const auto k = static_cast<std::size_t>(it - t.begin());
+    if (t[k] == t[k - 1]) return y[k];
+    return y[k - 1] + (y[k] - y[k - 1]) * (x - t[k - 1]) / (t[k] - t[k - 1]);
+}
+
+double median(std::vector<double> x) {
+    if (x.empty()) return nan;
+    const auto mid = x.begin() + static_cast<long>(x.size() / 2);
+    std::nth_element(x.begin(), mid, x.end());
+    if (x.size() % 2 == 1) return *mid;
+    const double hi = *mid;
+    return 0.5 * (hi + *std::max_element(x.begin(), mid));
+}
+
+}  // namespace
+
+double vset(std::span<const double> v, std::span<const double> i, double compliance, double fraction) {
+    same_size(v.size(), i.size(), "vset");
+    for (std::size_t k = 0; k < v.size(); ++k)
+        if (i[k] >= fraction * compliance) return v[k];
+    return nan;
+}
+
+std::vector<double> vset_per_cycle(std::span<const double> t, std::span<const double> v, std::span<const double> i,
+                                   double compliance, double period, double t0, double fraction) {
+    same_size(t.size(), v.size(), "vset_per_cycle");
+    same_size(t.size(), i.size(), "vset_per_cycle");
+    if (!(period > 0)) throw input_error("analysis: vset_per_cycle: period must be positive");
+    std::vector<double> out;
+    for (std::size_t k = 0; k < t.size(); ++k) {
+        if (t[k] < t0) continue;
+        const auto c = static_cast<std::size_t>((t[k] - t0) / period);
+        if (c >= out.size()) out.resize(c + 1, nan);
+        if (std::isnan(out[c]) && i[k] >= fraction * compliance) out[c] = v[k];
+    }
+    // A trace ending exactly on a cycle boundary opens no new cycle.
+    if (!t.empty() && !out.empty() && std::fabs((t.back() - t0) / period - static_cast<double>(out.size() - 1)) < 1e-9)
+        out.pop_back();
+    return out;
+}
+
+summary statistics(std::span<const double> x) {
+    summary s{0, 0, 0, 0};
+    for (double v : x) std::isfinite(v) ? (s.mean += v, ++s.n) : ++s.missing;
+    if (s.n == 0) return {nan, nan, 0, s.missing};
+    s.mean /= static_cast<double>(s.n);
+    for (double v : x)
+        if (std::isfinite(v)) s.std += (v - s.mean) * (v - s.mean);
+    s.std = std::sqrt(s.std / static_cast<double>(s.n));
+    return s;
+}
+
+std::vector<spike> find_spikes(std::span<const double> t, std::span<const double> y, double threshold, double release,
+                               const stimulus::pulse_list* pulses) {
+    same_size(t.size(), y.size(), "find_spikes");
+    std::vector<spike> out;
+    bool in = false;
+    for (std::size_t k = 0; k < t.size(); ++k) {
+        if (!in && y[k] >= threshold) {
+            in = true;
+            out.push_back({t[k], t[k], y[k], pulses ? pulses->pulse_index_at(t[k]) : -1});
+        } else if (in) {
+            if (y[k] > out.back().peak) out.back().peak = y[k], out.back().t_peak = t[k];
+            if (y[k] < threshold * release) in = false;
+        }
+    }
+    return out;
+}
+
+std::vector<double> read_conductance(std::span<const double> t, std::span<const double> v, std::span<const double> i,
+                                     const stimulus::pulse_list& pulses, double read_level, double window) {
+    same_size(t.size(), v.size(), "read_conductance");
+    same_size(t.size(), i.size(), "read_conductance");
+    std::vector<double> out;
+    for (const auto& p : pulses.pulses()) {
+        if (std::fabs(p.level - read_level) > 1e-9) continue;
+        const double a = p.start + pulses.rise() + 0.5 * (1 - window) * p.width;
+        const double b = a + window * p.width;
+        double sum = 0;
+        std::size_t n = 0;
+        for (auto k = static_cast<std::size_t>(std::lower_bound(t.begin(), t.end(), a) - t.begin()); k < t.size() && t[k] <= b; ++k)
+            if (v[k] != 0) sum += i[k] / v[k], ++n;
+        out.push_back(n ? sum / static_cast<double>(n) : nan);
+    }
+    return out;
+}
+
+cycle_curve median_cycle(std::span<const double> t, std::span<const double> v, std::span<const double> i, double period,
+                         double t0, std::size_t n_points) {
+    same_size(t.size(), v.size(), "median_cycle");
+    same_size(t.size(), i.size(), "median_cycle");
+    if (!(period > 0) || n_points < 2) throw input_error("analysis: median_cycle: period must be positive, n_points >= 2");
+    cycle_curve out;
+    if (t.empty()) return out;
+    const auto cycles = static_cast<std::size_t>(std::floor((t.back() - t0) / period + 1e-9));
+    for (std::size_t p = 0; p < n_points; ++p) {
+        const double phase = period * static_cast<double>(p) / static_cast<double>(n_points - 1);
+        std::vector<double> vs, is;
+        for (std::size_t c = 0; c < cycles; ++c) {
+            const double x = t0 + static_cast<double>(c) * period + phase;
+            vs.push_back(interp(t, v, x));
+            is.push_back(interp(t, i, x));
+        }
+        out.v.push_back(median(vs));
+        out.i.push_back(median(is));
+    }
+    return out;
+}
+
+double relaxation_time(std::span<const double> t, std::span<const double> y, double t_start, double fraction) {
+    same_size(t.size(), y.size(), "relaxation_time");
+    const double y0 = interp(t, y, t_start);
+    for (std::size_t k = 0; k < t.size(); ++k)
+        if (t[k] > t_start && y[k] < fraction * y0) {
+            // Interpolate the crossing between the two samples.
+            const double ya = k > 0 ? y[k - 1] : y0, ta = k > 0 ? std::max(t[k - 1], t_start) : t_start;
+            const double target = fraction * y0;
+            const double w = ya == y[k] ? 1.0 : (ya - target) / (ya - y[k]);
+            return ta + w * (t[k] - ta) - t_start;
+        }
+    return nan;
+}
+
+exp_fit exponential_delay_fit(std::span<const double> voltage, std::span<const double> delay) {
+    same_size(voltage.size(), delay.size(), "exponential_delay_fit");
+    std::vector<double> x, y;
+    for (std::size_t k = 0; k < voltage.size(); ++k)
+        if (std::isfinite(delay[k]) && delay[k] > 0 && std::isfinite(voltage[k])) {
+            x.push_back(voltage[k]);
+            y.push_back(std::log10(delay[k]));
+        }
+    exp_fit f{nan, nan, nan, nan, x.size()};
+    if (x.size() < 2) return f;
+    const double n = static_cast<double>(x.size());
+    double mx = 0, my = 0;
+    for (std::size_t k = 0; k < x.size(); ++k) mx += x[k] / n, my += y[k] / n;
+    double sxx = 0, sxy = 0, syy = 0;
+    for (std::size_t k = 0; k < x.size(); ++k) {
+        sxx += (x[k] - mx) * (x[k] - mx);
+        sxy += (x[k] - mx) * (y[k] - my);
+        syy += (y[k] - my) * (y[k] - my);
+    }
+    if (sxx == 0) return f;
+    f.slope = sxy / sxx;
+    f.intercept = my - f.slope * mx;
+    f.r2 = syy == 0 ? 1.0 : (sxy * sxy) / (sxx * syy);
+    f.decades = *std::max_element(y.begin(), y.end()) - *std::min_element(y.begin(), y.end());
+    return f;
+}
+
+}  // namespace memlab::analysis

@@ -1,0 +1,123 @@
+// Analysis functions on synthetic traces whose answers are known by construction.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "memlab/analysis/analysis.hpp"
+
+using namespace memlab;
+namespace an = memlab::analysis;
+
+TEST(Analysis, VsetAtNinetyPercentOfCompliance) {
+    // A sweep at 1 V/s; the current jumps to the 10 nA limit at 0.6 V in cycle 0 and 0.8 V in cycle 1.
+    std::vector<double> t, v, i;
+    for (int c = 0; c < 3; ++c)
+        for (int k = 0; k < 1500; ++k) {
+            const double vv = 1e-3 * k;
+            t.push_back(c * 1.5 + 1e-3 * k);
+            v.push_back(vv);
+            const double vs = c == 0 ? 0.6 : c == 1 ? 0.8 : 9.0;  // cycle 2 never sets
+            i.push_back(vv >= vs ? 1e-8 : 1e-12 * vv);
+        }
+    const auto vs = an::vset_per_cycle(t, v, i, 1e-8, 1.5);
+    ASSERT_EQ(vs.size(), 3u);
+    EXPECT_NEAR(vs[0], 0.6, 1e-12);
+    EXPECT_NEAR(vs[1], 0.8, 1e-12);
+    EXPECT_TRUE(std::isnan(vs[2]));
+    const auto s = an::statistics(vs);
+    EXPECT_EQ(s.n, 2u);
+    EXPECT_EQ(s.missing, 1u);
+    EXPECT_NEAR(s.mean, 0.7, 1e-12);
+    EXPECT_NEAR(s.std, 0.1, 1e-12);  // population std
+}
+
+TEST(Analysis, SpikesAndThePulsesTheyFallOn) {
+    stimulus::train_spec s;
+    s.levels = {2.0};
+    s.count = 10;
+    s.width = 4e-6;
+    s.period = 5e-6;
+    const auto w = stimulus::pulse_train(s);
+    const auto& pl = dynamic_cast<const stimulus::pulse_list&>(*w);
+    std::vector<double> t, y;
+    for (int k = 0; k < 5000; ++k) {
+        const double tt = 1e-8 * k;
+        t.push_back(tt);
+        // Spikes peaking 1 us into pulses 3 and 7 (0-based), Gaussian 0.2 us wide.
+        double val = 1e-9;
+        for (int p : {3, 7}) val += 1e-6 * std::exp(-std::pow((tt - (p * 5e-6 + 1e-6)) / 0.2e-6, 2));
+        y.push_back(val);
+    }
+    const auto sp = an::find_spikes(t, y, 0.1e-6, 0.5, &pl);
+    ASSERT_EQ(sp.size(), 2u);
+    EXPECT_EQ(sp[0].pulse, 3);
+    EXPECT_EQ(sp[1].pulse, 7);
+    EXPECT_NEAR(sp[0].t_peak, 16e-6, 1e-8);
+    EXPECT_NEAR(sp[1].peak, 1e-6 + 1e-9, 1e-12);  // Gaussian peak on the 1 nA baseline
+    EXPECT_LT(sp[0].t_onset, sp[0].t_peak);
+}
+
+TEST(Analysis, ReadPulseConductance) {
+    stimulus::read_after_write_spec s;
+    s.write_levels = {1.0, 1.0, -0.8};
+    s.write_width = 10e-6;
+    s.read_level = 0.1;
+    s.read_width = 5e-6;
+    s.gap = 5e-6;
+    const auto w = stimulus::read_after_write(s);
+    const auto& pl = dynamic_cast<const stimulus::pulse_list&>(*w);
+    const std::vector<double> g_true{1e-3, 2e-3, 1.5e-3};
+    std::vector<double> t, v, i;
+    for (int k = 0; k < 9000; ++k) {
+        const double tt = 1e-8 * k, vv = w->value(tt);
+        // Conductance changes only during write pulses: after write n it is g_true[n].
+        const long p = pl.pulse_index_at(tt);
+        const double g = p < 1 ? 0.5e-3 : g_true[static_cast<std::size_t>((p - 1) / 2)];
+        t.push_back(tt), v.push_back(vv), i.push_back(g * vv);
+    }
+    const auto g = an::read_conductance(t, v, i, pl, 0.1);
+    ASSERT_EQ(g.size(), 3u);
+    for (std::size_t k = 0; k < 3; ++k) EXPECT_NEAR(g[k], g_true[k], 1e-12);
+}
+
+TEST(Analysis, MedianCycleOfShiftedCopies) {
+    // Five cycles of v = sin, i = v * g_c with g_c = 1..5: the median is the g = 3 cycle.
+    std::vector<double> t, v, i;
+    const double P = 1.0;
+    for (int c = 0; c < 5; ++c)
+        for (int k = 0; k <= 1000; ++k) {
+            if (c > 0 && k == 0) continue;
+            const double ph = k / 1000.0;
+            t.push_back(c * P + ph * P);
+            v.push_back(std::sin(2 * M_PI * ph));
+            i.push_back((c + 1) * std::sin(2 * M_PI * ph));
+        }
+    const auto m = an::median_cycle(t, v, i, P, 0, 101);
+    ASSERT_EQ(m.v.size(), 101u);
+    for (std::size_t k = 0; k < 101; ++k) EXPECT_NEAR(m.i[k], 3 * m.v[k], 1e-9);
+}
+
+TEST(Analysis, RelaxationTimeOfAnExponential) {
+    std::vector<double> t, g;
+    for (int k = 0; k <= 2000; ++k) t.push_back(1e-4 * k), g.push_back(k < 100 ? 1.0 : std::exp(-(1e-4 * k - 0.01) / 0.02));
+    // exp(-dt/0.02) = 0.1 at dt = 0.02 ln 10.
+    EXPECT_NEAR(an::relaxation_time(t, g, 0.01, 0.1), 0.02 * std::log(10.0), 2e-6);
+    EXPECT_TRUE(std::isnan(an::relaxation_time(t, g, 0.01, 1e-9)));
+}
+
+TEST(Analysis, ExponentialDelayFit) {
+    const std::vector<double> v{1.0, 1.2, 1.4, 1.6, 1.8};
+    std::vector<double> d;
+    for (double x : v) d.push_back(std::pow(10.0, 2.0 - 5.0 * x));  // 5 decades per volt
+    const auto f = an::exponential_delay_fit(v, d);
+    EXPECT_NEAR(f.slope, -5.0, 1e-12);
+    EXPECT_NEAR(f.intercept, 2.0, 1e-12);
+    EXPECT_NEAR(f.r2, 1.0, 1e-12);
+    EXPECT_NEAR(f.decades, 4.0, 1e-12);
+    // Scatter lowers R^2; a non-positive delay is skipped.
+    d[2] *= 30;
+    d[4] = -1;
+    const auto g = an::exponential_delay_fit(v, d);
+    EXPECT_EQ(g.n, 4u);
+    EXPECT_LT(g.r2, 0.99);
+}
