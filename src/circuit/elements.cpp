@@ -91,16 +91,33 @@ bool voltage_source::jumps_at(double t) const { return wave_jumps(*wave_, t); }
 double voltage_source::current(const eval_point& p) const { return p.y[first]; }
 
 // ---- SMU: extras u (set-point, differential) and i (output current, algebraic) ----
+// Beyond the limit the current keeps a slope of 1e-6 of the voltage-mode conductance (0.1 % of
+// I_cc per volt of excess at V_t = 1 mV): physically negligible, but the law never becomes flat,
+// so Newton can always tell which way to move when an event changes the load in compliance.
+constexpr double smu_leak_slope = 1e-6;
 smu::smu(std::string name, std::string p, std::string n, stimulus::waveform_ptr w, smu_params params)
     : element(std::move(name), {std::move(p), std::move(n)}), wave_(std::move(w)), p_(params) {
     if (!wave_) throw input_error(this->name() + ": no waveform");
     units::positive(p_.compliance, this->name() + ".compliance");
+    if (p_.compliance_wave) {
+        for (double t = 0; std::isfinite(t); t = p_.compliance_wave->next_breakpoint(t))
+            if (!(p_.compliance_wave->value(t) > 0))
+                throw input_error(fmt::format("{}.compliance: must stay positive (at t = {})", this->name(), t));
+    }
     units::positive(p_.settling_time, this->name() + ".settling_time");
     units::positive(p_.transition_voltage, this->name() + ".transition_voltage");
     units::non_negative(p_.parasitic_capacitance, this->name() + ".parasitic_capacitance");
 }
 std::vector<extra_info> smu::extras() const {
-    return {{"u", "V", 0.0, true, wave_->value(0.0)}, {"i", "A", 0.0, false, 0.0}};
+    // In voltage mode i = (u - v) I_cc / V_t: rounding in u - v (about 1e-16 of a volt-scale value)
+    // limits how finely i can be resolved to ~1e-16 I_cc / V_t; ask no finer than 100x that.
+    double icc_max = p_.compliance;
+    if (p_.compliance_wave)
+        for (double t = 0; std::isfinite(t); t = p_.compliance_wave->next_breakpoint(t))
+            icc_max = std::max(icc_max, p_.compliance_wave->value(t));
+    if (!p_.compliance_wave) icc_max = p_.compliance;
+    const double i_resolution = 1e-14 * icc_max / p_.transition_voltage;
+    return {{"u", "V", 0.0, true, wave_->value(0.0)}, {"i", "A", i_resolution, false, 0.0}};
 }
 std::vector<std::size_t> smu::differential_terminals() const {
     if (p_.parasitic_capacitance > 0) return {0, 1};
@@ -115,14 +132,14 @@ void smu::residual(const eval_point& p, double* F) const {
     add_f(F, u(1), i - icp);
     F[iu] = p_.settling_time * p.yp[iu] - (wave_->value(p.t) - p.y[iu]);
     const double x = (p.y[iu] - vout) / p_.transition_voltage;
-    F[ii] = i - p_.compliance * std::tanh(x);
+    F[ii] = i - compliance_at(p.t) * (std::tanh(x) + smu_leak_slope * x);
 }
 void smu::jacobian(const eval_point& p, double cj, stamper& J) const {
     const int iu = first, ii = first + 1;
     const double vout = p.v(u(0)) - p.v(u(1));
     const double x = (p.y[iu] - vout) / p_.transition_voltage;
     const double th = std::tanh(x);
-    const double g = p_.compliance * (1.0 - th * th) / p_.transition_voltage;  // d(I_cc tanh x)/du
+    const double g = compliance_at(p.t) * (1.0 - th * th + smu_leak_slope) / p_.transition_voltage;  // d(i)/du
     add_j(J, u(0), ii, -1.0);
     add_j(J, u(1), ii, 1.0);
     stamp_pair(J, u(0), u(1), cj * p_.parasitic_capacitance);
@@ -132,7 +149,13 @@ void smu::jacobian(const eval_point& p, double cj, stamper& J) const {
     add_j(J, ii, u(0), g);
     add_j(J, ii, u(1), -g);
 }
-bool smu::jumps_at(double t) const { return wave_jumps(*wave_, t); }
+bool smu::jumps_at(double t) const {
+    return wave_jumps(*wave_, t) || (p_.compliance_wave && wave_jumps(*p_.compliance_wave, t));
+}
+double smu::next_breakpoint(double t) const {
+    const double b = wave_->next_breakpoint(t);
+    return p_.compliance_wave ? std::min(b, p_.compliance_wave->next_breakpoint(t)) : b;
+}
 double smu::current(const eval_point& p) const { return p.y[first + 1]; }
 
 // ---- TIA: extras i_in (algebraic), x (filtered output, differential), i_out (algebraic) ----

@@ -126,8 +126,9 @@ private:
 
 // Source-measure unit. Unknowns: u, the settled set-point (tau u' = V(t) - u), and the output
 // current i. Output law, smooth in every argument:
-//     i = I_cc tanh((u - v_out) / V_t)
-// a voltage source u behind R_out = V_t / I_cc for |i| << I_cc, a current source +-I_cc beyond.
+//     i = I_cc [tanh((u - v_out) / V_t) + 1e-6 (u - v_out) / V_t]
+// a voltage source u behind R_out = V_t / I_cc for |i| << I_cc, a current source +-I_cc beyond
+// (the small linear term keeps the law from becoming flat; see elements.cpp).
 class smu final : public element {
 public:
     smu(std::string name, std::string p, std::string n, stimulus::waveform_ptr w, smu_params params);
@@ -136,11 +137,12 @@ public:
     std::vector<std::size_t> differential_terminals() const override;
     void residual(const eval_point& p, double* F) const override;
     void jacobian(const eval_point& p, double cj, stamper& J) const override;
-    double next_breakpoint(double t) const override { return wave_->next_breakpoint(t); }
+    double next_breakpoint(double t) const override;
     bool jumps_at(double t) const override;
     double current(const eval_point& p) const override;
 
 private:
+    double compliance_at(double t) const { return p_.compliance_wave ? p_.compliance_wave->value(t) : p_.compliance; }
     stimulus::waveform_ptr wave_;
     smu_params p_;
 };

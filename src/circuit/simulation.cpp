@@ -195,6 +195,10 @@ struct simulation::impl {
             for (std::size_t k = 0; k < n; ++k)
                 if (std::fabs(E[k] * W[k]) > m) m = std::fabs(E[k] * W[k]), k_max = k;
             if (m > 0) out = fmt::format("; largest local error in {}", names[k_max]);
+            long etf = 0, ncf = 0;
+            IDAGetNumErrTestFails(ida, &etf);
+            IDAGetNumNonlinSolvConvFails(ida, &ncf);
+            out += fmt::format("; since restart {} error-test and {} Newton failures", etf, ncf);
         }
         N_VDestroy(w);
         N_VDestroy(e);
@@ -249,8 +253,12 @@ void simulation::impl::setup() {
             units_of.push_back(x.unit);
             y0.push_back(x.initial);
             id0.push_back(x.differential ? 1.0 : 0.0);
-            double a = x.atol * opts.state_atol_scale;
-            if (a <= 0) a = x.unit == "A" ? opts.atol_current : x.unit == "V" ? opts.atol_voltage : 1e-9;
+            // Currents and voltages: the engine's tolerance, raised where an element says its
+            // unknown cannot be resolved that finely; device states: their own, scaled.
+            double a = 0;
+            if (x.unit == "A") a = std::max(x.atol, opts.atol_current);
+            else if (x.unit == "V") a = std::max(x.atol, opts.atol_voltage);
+            else a = x.atol > 0 ? x.atol * opts.state_atol_scale : 1e-9;
             atol0.push_back(a);
             ++next;
         }

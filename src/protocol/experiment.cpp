@@ -117,6 +117,20 @@ public:
         out_[std::string(k)] = out;
         return out;
     }
+    // An array of tables ([[key]]), each read by its own reader.
+    std::vector<reader> tables(std::string_view k) {
+        const toml::node* n = get(k);
+        std::vector<reader> out;
+        if (!n) return out;
+        const toml::array* a = n->as_array();
+        if (!a || !a->is_array_of_tables()) fail(k, "expected [[" + key(k) + "]] tables");
+        auto& list = out_[std::string(k)];
+        list = nlohmann::json::array();
+        for (std::size_t i = 0; i < a->size(); ++i) list.push_back(nlohmann::json::object());
+        for (std::size_t i = 0; i < a->size(); ++i)
+            out.emplace_back(a->get(i)->as_table(), fmt::format("{}[{}]", key(k), i + 1), file_, list[i]);
+        return out;
+    }
     // A sub-table (may be absent: then every read gives its default).
     reader sub(std::string_view k) {
         const toml::node* n = get(k);
@@ -177,7 +191,7 @@ void apply_override(toml::table& root, const std::string& spec, const std::strin
     }
 }
 
-stimulus::waveform_ptr read_stimulus(reader& r) {
+stimulus::waveform_ptr read_stimulus(reader& r, std::vector<sweep_block>& blocks, stimulus::waveform_ptr& compliance) {
     const std::string kind = r.string("kind");
     auto train = [&](bool single_level) {
         stimulus::train_spec s;
@@ -244,12 +258,51 @@ stimulus::waveform_ptr read_stimulus(reader& r) {
             return stimulus::triangle_sweep(v, rate, static_cast<std::size_t>(cycles), r.quantity("delay", "s", 0.0));
         }
         if (kind == "pwl") return std::make_shared<stimulus::pwl>(r.quantities("times", "s"), r.quantities("values", "V"));
+        if (kind == "sweep_blocks") {
+            // Consecutive blocks of triangular sweeps at one rate, each with its own vertices and
+            // current limit; the limit changes at block boundaries (where the voltage is back at
+            // the start vertex) over `compliance_edge`.
+            const double rate = r.quantity("rate", "V/s");
+            const double edge = r.quantity("compliance_edge", "s", 1e-6);
+            if (!(rate > 0)) r.fail("rate", "must be positive");
+            std::vector<double> tv{0.0}, vv, tc, ic;
+            for (auto& b : r.tables("block")) {
+                const auto v = b.quantities("vertices", "V");
+                const auto cycles = static_cast<std::size_t>(b.integer("cycles", std::nullopt, 1, 1000000));
+                const double icc = b.quantity("compliance", "A");
+                if (!(icc > 0)) b.fail("compliance", "must be positive");
+                if (v.size() < 2 || v.front() != v.back()) b.fail("vertices", "a cycle must end where it starts");
+                b.finish();
+                const auto w = stimulus::triangle_sweep(v, rate, cycles);
+                const auto& p = dynamic_cast<const stimulus::pwl&>(*w);
+                const double t0 = tv.back();
+                if (vv.empty()) vv.push_back(p.values().front());
+                else if (vv.back() != p.values().front()) b.fail("vertices", "must start where the previous block ended");
+                for (std::size_t k = 1; k < p.times().size(); ++k) {
+                    tv.push_back(t0 + p.times()[k]);
+                    vv.push_back(p.values()[k]);
+                }
+                blocks.push_back({t0, p.end_time() / static_cast<double>(cycles), icc, cycles});
+                if (tc.empty()) {
+                    tc.push_back(0.0);
+                    ic.push_back(icc);
+                } else if (icc != ic.back()) {
+                    tc.push_back(t0);
+                    ic.push_back(ic.back());
+                    tc.push_back(t0 + edge);
+                    ic.push_back(icc);
+                }
+            }
+            if (blocks.empty()) r.fail("block", "needs at least one [[stimulus.block]]");
+            compliance = std::make_shared<stimulus::pwl>(tc, ic);
+            return std::make_shared<stimulus::pwl>(tv, vv);
+        }
     } catch (const input_error& e) {
         const std::string m = e.what();
         if (m.find(".toml") != std::string::npos || m.find(": stimulus.") != std::string::npos) throw;
         r.fail("", m);  // a builder's message, placed in the stimulus table
     }
-    r.fail("kind", fmt::format("unknown stimulus kind '{}' (pulse, pulse_train, packages, read_after_write, sweep, pwl)", kind));
+    r.fail("kind", fmt::format("unknown stimulus kind '{}' (pulse, pulse_train, packages, read_after_write, sweep, sweep_blocks, pwl)", kind));
 }
 
 }  // namespace
@@ -311,7 +364,9 @@ experiment load(const std::filesystem::path& path, const std::vector<std::string
         reader s = circ.sub("smu");
         if (e.source == "smu") {
             circuit::smu_params sp;
-            sp.compliance = s.quantity("compliance", "A");
+            // With sweep_blocks the compliance comes from the blocks.
+            const bool blocks = root["stimulus"]["kind"].value_or(std::string()) == "sweep_blocks";
+            sp.compliance = blocks ? s.quantity("compliance", "A", 1.0) : s.quantity("compliance", "A");
             sp.settling_time = s.quantity("settling_time", "s", sp.settling_time);
             sp.transition_voltage = s.quantity("transition_voltage", "V", sp.transition_voltage);
             if (!(sp.compliance > 0)) s.fail("compliance", "must be positive");
@@ -336,8 +391,13 @@ experiment load(const std::filesystem::path& path, const std::vector<std::string
     circ.finish();
 
     reader st = top.sub("stimulus");
-    e.stimulus = read_stimulus(st);
+    stimulus::waveform_ptr compliance;
+    e.stimulus = read_stimulus(st, e.blocks, compliance);
     st.finish();
+    if (compliance) {
+        if (!e.smu) st.fail("kind", "sweep_blocks needs circuit.source = \"smu\"");
+        e.smu->compliance_wave = compliance;
+    }
     if (e.duration == 0) e.duration = e.stimulus->end_time();
     if (!(e.duration > 0)) ex.fail("duration", "the stimulus has no length: give experiment.duration");
     res["experiment"]["duration"] = units::format(e.duration, "s");

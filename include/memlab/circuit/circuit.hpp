@@ -27,6 +27,9 @@ struct smu_params {
                                          // with output resistance transition_voltage / compliance,
                                          // so its output is within this voltage of the set-point.
                                          // Narrower is closer to ideal and harder for Newton.
+    stimulus::waveform_ptr compliance_wave;  // optional: a compliance that changes in time (A),
+                                             // e.g. training blocks at 10 nA, 1 mA, 10 nA; when
+                                             // set it replaces `compliance`
     double parasitic_capacitance = 0.0;  // F, across the output (cables and probe); not limited by
                                          // the compliance: its discharge through a device that
                                          // switches on is the overshoot a real setup sees

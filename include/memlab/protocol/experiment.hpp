@@ -27,6 +27,13 @@
 
 namespace memlab::protocol {
 
+// One block of an SMU sweep protocol (training, regime switching): `cycles` equal cycles of
+// length `period` from `start`, at current limit `compliance`.
+struct sweep_block {
+    double start, period, compliance;
+    std::size_t cycles;
+};
+
 struct experiment {
     std::string file;  // where it was read from (for messages)
     std::string name, description, figure;
@@ -39,6 +46,7 @@ struct experiment {
     std::optional<circuit::smu_params> smu;
     std::optional<circuit::tia_params> tia;
     stimulus::waveform_ptr stimulus;
+    std::vector<sweep_block> blocks;  // for kind = "sweep_blocks"; empty otherwise
     circuit::recording recording;
     circuit::solver_options solver;
     nlohmann::json resolved;  // the whole experiment, defaults filled in, with units
