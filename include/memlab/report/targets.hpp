@@ -1,0 +1,43 @@
+#pragma once
+// The paper's targets (shared/TARGETS.md) and their evaluation on simulated traces with the same
+// analysis functions a user would run on measured data. Nothing from the paper enters a simulated
+// value; a target whose experiment has not run is reported as not run.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "memlab/io/trace.hpp"
+#include "memlab/protocol/experiment.hpp"
+
+namespace memlab::report {
+
+struct target {
+    std::string id;           // "training.initial_vset_mean"
+    std::string experiment;   // experiment name that measures it
+    nlohmann::json paper;     // the paper's value (number or text)
+    std::string tolerance;    // as in TARGETS.md
+    std::string source;       // figure
+};
+
+// Every target of TARGETS.md, in its order.
+const std::vector<target>& all_targets();
+
+struct result {
+    std::string id, experiment;
+    nlohmann::json paper, simulated;  // simulated: null when not run
+    std::string tolerance;
+    bool pass = false;
+    std::string note;                 // how it was measured, or why it did not run
+    std::uint64_t seed = 0;
+    nlohmann::json to_json() const;
+};
+
+// Evaluates the targets an experiment measures (by experiment name); empty for an experiment
+// without targets. `trace` holds the experiment's recorded probes.
+std::vector<result> evaluate(const protocol::experiment& e, const io::memory_trace& trace);
+
+// Completes a list of results with every target not evaluated ("not run: <why>").
+std::vector<result> complete(std::vector<result> evaluated, const std::string& why_missing);
+
+}  // namespace memlab::report

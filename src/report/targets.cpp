@@ -1,0 +1,211 @@
+#include "memlab/report/targets.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <set>
+
+#include "memlab/analysis/analysis.hpp"
+#include "memlab/error.hpp"
+
+namespace memlab::report {
+namespace {
+
+using nlohmann::json;
+
+
+struct block_view {
+    std::vector<double> t, v, i;
+};
+
+// Samples of one sweep block, with time relative to the block start.
+block_view block_samples(const io::memory_trace& tr, const protocol::sweep_block& b) {
+    block_view out;
+    const auto& t = tr.time();
+    const auto& v = tr.column("v(in)");
+    const auto& i = tr.column("i(DUT)");
+    const double end = b.start + b.period * static_cast<double>(b.cycles);
+    for (std::size_t k = 0; k < t.size(); ++k)
+        if (t[k] >= b.start && t[k] <= end) out.t.push_back(t[k] - b.start), out.v.push_back(v[k]), out.i.push_back(i[k]);
+    return out;
+}
+
+// HRS conductance of each cycle: i/v at the first sample above 0.1 V on the way up.
+std::vector<double> hrs_per_cycle(const block_view& b, double period, std::size_t cycles) {
+    std::vector<double> g(cycles, NAN);
+    for (std::size_t k = 0; k < b.t.size(); ++k) {
+        const auto c = static_cast<std::size_t>(b.t[k] / period);
+        if (c < cycles && std::isnan(g[c]) && b.v[k] >= 0.1 && b.t[k] - static_cast<double>(c) * period < 0.5 * period)
+            g[c] = b.i[k] / b.v[k];
+    }
+    return g;
+}
+
+// Largest |i| on the negative branch of each cycle, as a fraction of the compliance.
+std::vector<double> negative_branch(const block_view& b, double period, std::size_t cycles, double icc) {
+    std::vector<double> m(cycles, 0.0);
+    for (std::size_t k = 0; k < b.t.size(); ++k) {
+        const auto c = std::min(static_cast<std::size_t>(b.t[k] / period), cycles - 1);
+        if (b.v[k] < -0.1) m[c] = std::max(m[c], std::fabs(b.i[k]) / icc);
+    }
+    return m;
+}
+
+// |i| / compliance at the end of each cycle (back at 0 V: the last samples above -0.05 V).
+std::vector<double> end_of_cycle(const block_view& b, double period, std::size_t cycles, double icc) {
+    std::vector<double> m(cycles, NAN);
+    for (std::size_t k = 0; k < b.t.size(); ++k) {
+        const auto c = static_cast<std::size_t>(b.t[k] / period);
+        const double phase = b.t[k] - static_cast<double>(c) * period;
+        if (c < cycles && phase > 0.95 * period && b.v[k] < -0.02) m[c] = std::fabs(b.i[k] / b.v[k]) * 0.1 / icc;
+    }
+    return m;
+}
+
+double median(std::vector<double> x) {
+    x.erase(std::remove_if(x.begin(), x.end(), [](double v) { return !std::isfinite(v); }), x.end());
+    if (x.empty()) return NAN;
+    std::sort(x.begin(), x.end());
+    return x.size() % 2 ? x[x.size() / 2] : 0.5 * (x[x.size() / 2 - 1] + x[x.size() / 2]);
+}
+
+result make(const std::string& id, json simulated, bool pass, std::string note, const protocol::experiment& e) {
+    const auto& all = all_targets();
+    const auto it = std::find_if(all.begin(), all.end(), [&](const target& t) { return t.id == id; });
+    if (it == all.end()) throw internal_error("unknown target " + id);
+    result r;
+    r.id = id;
+    r.experiment = it->experiment;
+    r.paper = it->paper;
+    r.tolerance = it->tolerance;
+    r.simulated = std::move(simulated);
+    r.pass = pass;
+    r.note = std::move(note);
+    r.seed = e.seed;
+    return r;
+}
+
+json rounded(double x, int digits = 4) {
+    if (!std::isfinite(x)) return nullptr;
+    return std::stod(fmt::format("{:.{}g}", x, digits));
+}
+
+std::vector<result> evaluate_training(const protocol::experiment& e, const io::memory_trace& tr) {
+    if (e.blocks.size() != 3) throw input_error(fmt::format("{}: the training experiment needs three sweep blocks", e.file));
+    std::vector<result> out;
+    struct stats {
+        analysis::summary vset;
+        std::vector<double> hrs, neg, end;
+    };
+    std::vector<stats> s;
+    for (const auto& b : e.blocks) {
+        const auto v = block_samples(tr, b);
+        stats x;
+        x.vset = analysis::statistics(analysis::vset_per_cycle(v.t, v.v, v.i, b.compliance, b.period));
+        x.hrs = hrs_per_cycle(v, b.period, b.cycles);
+        x.neg = negative_branch(v, b.period, b.cycles, b.compliance);
+        x.end = end_of_cycle(v, b.period, b.cycles, b.compliance);
+        s.push_back(std::move(x));
+    }
+    auto in = [](double x, double lo, double hi) { return std::isfinite(x) && x >= lo && x <= hi; };
+    const std::string how = "Vset at 90 % of the compliance per cycle (analysis::vset_per_cycle); mean and population std";
+    const auto missing = [](const analysis::summary& x) { return x.missing ? fmt::format("; {} cycles never set", x.missing) : std::string(); };
+    out.push_back(make("training.initial_vset_mean", rounded(s[0].vset.mean), in(s[0].vset.mean, 0.62, 0.92), how + missing(s[0].vset), e));
+    out.push_back(make("training.initial_vset_std", rounded(s[0].vset.std), in(s[0].vset.std, 0.12, 0.35), how, e));
+    out.push_back(make("training.nonvolatile_vset_mean", rounded(s[1].vset.mean), in(s[1].vset.mean, 0.25, 0.45), how + missing(s[1].vset), e));
+    out.push_back(make("training.nonvolatile_vset_std", rounded(s[1].vset.std), in(s[1].vset.std, 0.0, 0.06), how, e));
+    out.push_back(make("training.trained_vset_mean", rounded(s[2].vset.mean), in(s[2].vset.mean, 0.16, 0.30), how + missing(s[2].vset), e));
+    out.push_back(make("training.trained_vset_std", rounded(s[2].vset.std), in(s[2].vset.std, 0.0, 0.03), how, e));
+    const double drop = median(s[2].hrs) / median(s[0].hrs);
+    out.push_back(make("training.hrs_drop", rounded(drop, 3), in(drop, 3, 30),
+                       "median HRS conductance at 0.1 V on the way up, trained / initial block", e));
+    // Volatile blocks: the negative branch stays at HRS level: |i| < 1 % of the limit in every cycle.
+    std::size_t bad = 0, total = 0;
+    double worst = 0;
+    for (std::size_t b : {0u, 2u})
+        for (double m : s[b].neg) ++total, bad += m >= 0.01, worst = std::max(worst, m);
+    out.push_back(make("training.volatile_blocks_volatile", fmt::format("{} of {} volatile cycles at HRS level", total - bad, total),
+                       bad == 0, fmt::format("largest negative-branch |i| {:.3g} of the compliance (HRS level: < 1 %)", worst), e));
+    // NV cycles reset before their end: conductance back below 1 % of the LRS (I_cc / 0.1 V) at the end.
+    std::size_t reset = 0;
+    for (double m : s[1].end) reset += std::isfinite(m) && m < 0.01;
+    out.push_back(make("training.nonvolatile_reset_gradual", fmt::format("{} of {} NV cycles reset before their end", reset, s[1].end.size()),
+                       reset == s[1].end.size(),
+                       "end of cycle: |i/v| x 0.1 V below 1 % of the compliance; gradualness itself is not measured yet", e));
+    return out;
+}
+
+}  // namespace
+
+const std::vector<target>& all_targets() {
+    static const std::vector<target> t{
+        {"all_or_none.threshold_pulse", "all_or_none", 6, "5..7", "Fig. 2a-c"},
+        {"all_or_none.silent_below", "all_or_none", "no switching below threshold", "sub-threshold peaks < 10 % of the first response", "Fig. 2a-c"},
+        {"all_or_none.full_response", "all_or_none", "similar on-state conductance", "max/min <= 2", "Fig. 2a-c"},
+        {"integrate.rising", "integrate", "conductance rises pulse to pulse", ">= 7 of 8 increments positive", "Fig. 2d-f"},
+        {"integrate.nonlinear", "integrate", "nonlinear growth", "G9/G1 >= 3, not in one pulse", "Fig. 2d-f"},
+        {"integrate_and_fire.first_spike_package", "integrate_and_fire", 8, "7..9", "Fig. 1b, 2g-i"},
+        {"integrate_and_fire.first_spike_pulse", "integrate_and_fire", "8 or 9", "7..10 in every spiking package", "Fig. 2g-i"},
+        {"integrate_and_fire.second_spike_pulse", "integrate_and_fire", 14, "13..15", "Fig. 2g-i"},
+        {"integrate_and_fire.refractory", "integrate_and_fire", "returns to HRS after a spike", "< 10 % before the next spike; no consecutive spikes", "Fig. 2g-i"},
+        {"integrate_and_fire.weak_offset", "integrate_and_fire", 0, "0 second spikes at -0.5 V base", "Supp. Fig. 7"},
+        {"synapse.potentiation", "synapse", "rises after turn-on", "last 10 > first 10; >= 80 % increments >= 0", "Fig. 1d, 3"},
+        {"synapse.depression", "synapse", "falls", "mirror of potentiation", "Fig. 3"},
+        {"synapse.asymmetry", "synapse", "not symmetric", "normalised curves differ by > 5 %", "Fig. 3"},
+        {"synapse.c2c_potentiation_std", "synapse", 15.97e-6, "5..50 uS", "Fig. 3e"},
+        {"synapse.c2c_depression_std", "synapse", 10.86e-6, "3..35 uS", "Fig. 3e"},
+        {"synapse.retention", "retention", "weight kept", "within 10 % after 1e4 s", "Supp. Fig. 3"},
+        {"training.initial_vset_mean", "training", 0.77, "0.62..0.92 V", "Fig. 4a"},
+        {"training.initial_vset_std", "training", 0.22, "0.12..0.35 V", "Fig. 4a"},
+        {"training.nonvolatile_vset_mean", "training", 0.35, "0.25..0.45 V", "Fig. 4b"},
+        {"training.nonvolatile_vset_std", "training", 0.03, "<= 0.06 V", "Fig. 4b"},
+        {"training.trained_vset_mean", "training", 0.23, "0.16..0.30 V", "Fig. 4c"},
+        {"training.trained_vset_std", "training", 0.01, "<= 0.03 V", "Fig. 4c"},
+        {"training.hrs_drop", "training", "about 10x", "3..30 x", "Fig. 4, Supp. Fig. 7"},
+        {"training.volatile_blocks_volatile", "training", "negative branch at HRS", "every volatile cycle", "Fig. 4a, c"},
+        {"training.nonvolatile_reset_gradual", "training", "gradual reset", "every NV cycle resets before its end", "Fig. 4b"},
+        {"switching.seven_alternations", "regime_switching", "7 switches", "every block shows its regime; trained Vset kept", "Fig. 4d"},
+        {"devices.initial_vset_mean", "five_devices", 1.2, "0.9..1.5 V", "Supp. Fig. 8"},
+        {"devices.initial_vset_std", "five_devices", 0.53, "0.3..0.8 V", "Supp. Fig. 8"},
+        {"devices.trained_vset_mean", "five_devices", 0.2, "0.13..0.3 V", "Supp. Fig. 8"},
+        {"devices.trained_vset_std", "five_devices", 0.03, "<= 0.06 V", "Supp. Fig. 8"},
+        {"kinetics.exponential_delay", "set_delay", "exponential", "R^2 >= 0.95 over >= 3 decades", "Supp. Fig. 4"},
+        {"retention.volatile", "retention", "relaxes", "< 10 % within 1 s at 0 V", "Supp. Fig. 3"},
+        {"diffusion.sn_slower_than_ag", "md_diffusion", "D_Sn < D_Ag", "from MSD slopes, 5 samples each", "Supp. Fig. 2"},
+    };
+    return t;
+}
+
+json result::to_json() const {
+    return {{"id", id}, {"paper", paper}, {"simulated", simulated}, {"tolerance", tolerance}, {"pass", pass},
+            {"experiment", experiment}, {"seed", seed}, {"note", note}};
+}
+
+std::vector<result> evaluate(const protocol::experiment& e, const io::memory_trace& trace) {
+    if (e.name == "training") return evaluate_training(e, trace);
+    return {};
+}
+
+std::vector<result> complete(std::vector<result> evaluated, const std::string& why_missing) {
+    std::set<std::string> have;
+    for (const auto& r : evaluated) have.insert(r.id);
+    std::vector<result> out;
+    for (const auto& t : all_targets()) {
+        const auto it = std::find_if(evaluated.begin(), evaluated.end(), [&](const result& r) { return r.id == t.id; });
+        if (it != evaluated.end()) {
+            out.push_back(*it);
+            continue;
+        }
+        result r;
+        r.id = t.id;
+        r.experiment = t.experiment;
+        r.paper = t.paper;
+        r.tolerance = t.tolerance;
+        r.simulated = nullptr;
+        r.note = fmt::format("not run: {}", why_missing);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+}  // namespace memlab::report
