@@ -90,6 +90,71 @@ json rounded(double x, int digits = 4) {
     return std::stod(fmt::format("{:.{}g}", x, digits));
 }
 
+
+// Per stimulus pulse: the peak device current, and the device conductance i/v(top) (median over
+// the second half of the plateau: the "on-state" a zoom of the paper's figures shows).
+struct pulse_response {
+    double level, peak, g_late;
+};
+std::vector<pulse_response> per_pulse(const protocol::experiment& e, const io::memory_trace& tr) {
+    const auto* pl = dynamic_cast<const stimulus::pulse_list*>(e.stimulus.get());
+    if (!pl) throw input_error(fmt::format("{}: this experiment's targets need a pulse stimulus", e.file));
+    const auto& t = tr.time();
+    const auto& i = tr.column("i(DUT)");
+    const auto& vt = tr.column(e.series_resistance > 0 ? "v(top)" : "v(in)");
+    std::vector<pulse_response> out;
+    for (const auto& p : pl->pulses()) {
+        const double a = p.start, mid = p.start + pl->rise() + 0.5 * p.width, b = p.start + pl->rise() + p.width;
+        double peak = 0;
+        std::vector<double> g;
+        for (std::size_t k = 0; k < t.size(); ++k) {
+            if (t[k] < a || t[k] > b) continue;
+            peak = std::max(peak, i[k]);
+            if (t[k] >= mid && vt[k] != 0) g.push_back(i[k] / vt[k]);
+        }
+        out.push_back({p.level, peak, median(g)});
+    }
+    return out;
+}
+
+std::vector<result> evaluate_all_or_none(const protocol::experiment& e, const io::memory_trace& tr) {
+    const auto r = per_pulse(e, tr);
+    // A pulse responds when its peak current reaches half of what the series resistor alone would
+    // pass (the device is then a small part of the total resistance).
+    std::size_t first = 0;
+    for (std::size_t k = 0; k < r.size() && !first; ++k)
+        if (r[k].peak >= 0.5 * r[k].level / e.series_resistance) first = k + 1;
+    std::vector<result> out;
+    out.push_back(make("all_or_none.threshold_pulse", first ? json(first) : json("none"), first >= 5 && first <= 7,
+                       "first pulse whose peak current reaches half of V/R_s", e));
+    double worst_below = 0;
+    for (std::size_t k = 0; first && k + 1 < first; ++k) worst_below = std::max(worst_below, r[k].peak / r[first - 1].peak);
+    out.push_back(make("all_or_none.silent_below", first ? json(rounded(worst_below, 3)) : json("no response"),
+                       first && worst_below < 0.1, "largest sub-threshold peak / peak of the first responding pulse", e));
+    double gmin = INFINITY, gmax = 0;
+    for (std::size_t k = first ? first - 1 : r.size(); k < r.size(); ++k) gmin = std::min(gmin, r[k].g_late), gmax = std::max(gmax, r[k].g_late);
+    const double ratio = gmax / gmin;
+    out.push_back(make("all_or_none.full_response", first ? rounded(ratio, 3) : json("no response"), first && ratio <= 2,
+                       "max/min of the on-state conductance (median i/v over the late plateau) of the responding pulses", e));
+    return out;
+}
+
+std::vector<result> evaluate_integrate(const protocol::experiment& e, const io::memory_trace& tr) {
+    const auto r = per_pulse(e, tr);
+    std::vector<result> out;
+    std::size_t up = 0;
+    for (std::size_t k = 1; k < r.size(); ++k) up += r[k].g_late > r[k - 1].g_late;
+    out.push_back(make("integrate.rising", fmt::format("{} of {} increments positive", up, r.size() - 1),
+                       r.size() == 9 && up >= 7, "on-state conductance (median i/v over the late plateau) pulse to pulse", e));
+    const double ratio = r.back().g_late / r.front().g_late;
+    const double first_step = r.size() > 1 ? r[1].g_late / r[0].g_late : NAN;
+    // "Not reached in one pulse": the first increment covers less than half of the total growth (in log).
+    const bool gradual = std::isfinite(first_step) && ratio > 1 && std::log(first_step) < 0.5 * std::log(ratio);
+    out.push_back(make("integrate.nonlinear", rounded(ratio, 3), ratio >= 3 && gradual,
+                       fmt::format("G9/G1; G2/G1 = {:.3g} (must be under half of the growth, in log)", first_step), e));
+    return out;
+}
+
 std::vector<result> evaluate_training(const protocol::experiment& e, const io::memory_trace& tr) {
     if (e.blocks.size() != 3) throw input_error(fmt::format("{}: the training experiment needs three sweep blocks", e.file));
     std::vector<result> out;
@@ -183,6 +248,8 @@ json result::to_json() const {
 
 std::vector<result> evaluate(const protocol::experiment& e, const io::memory_trace& trace) {
     if (e.name == "training") return evaluate_training(e, trace);
+    if (e.name == "all_or_none") return evaluate_all_or_none(e, trace);
+    if (e.name == "integrate") return evaluate_integrate(e, trace);
     return {};
 }
 
