@@ -63,13 +63,19 @@ double softplus(double x, double w) {
 double logistic(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 double kT_eV(double T) { return k_B * T / q_e; }
 // Smoothly saturates |x| at cap (no hard clamps in derivatives).
-double saturate(double x, double cap) { return cap * std::tanh(x / cap); }
+// Smooth two-sided limit: equal to x (to 1e-3 relative) for |x| < cap - 8 w, never beyond cap.
+// (A tanh limit already bends the exponential kinetics at a third of the cap.)
+double saturate(double x, double cap) {
+    constexpr double w = 1.0;
+    const double upper = x - softplus(x - cap, w);
+    return upper + softplus(-cap - upper, w);
+}
 
 constexpr double w_gap = 0.02e-9;   // m, softness of the gap's positive part
-// Saturation of the sinh argument: bounds every ionic velocity (a nu0 exp(-E/kT) sinh(15)), so the
+// Saturation of the sinh argument: bounds every ionic velocity (a nu0 exp(-E/kT) sinh(20)), so the
 // rates stay smooth and finite. (A saturation of the velocity itself made the contact window a
 // near-discontinuity when hot and the step size collapsed; removed.)
-constexpr double q_cap = 30.0;
+constexpr double q_cap = 40.0;
 
 }  // namespace
 
