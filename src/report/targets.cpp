@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <set>
 
 #include "memlab/analysis/analysis.hpp"
@@ -155,6 +156,102 @@ std::vector<result> evaluate_integrate(const protocol::experiment& e, const io::
     return out;
 }
 
+
+// Integrate and fire: spikes per package. A pulse "spikes" when its peak current reaches half of
+// what the series resistor alone would pass (pulse level minus base, over R_s).
+struct if_package {
+    std::vector<std::size_t> spikes;  // 1-based pulse indices within the package
+    std::size_t pulses;
+};
+std::vector<if_package> if_packages(const protocol::experiment& e, const io::memory_trace& tr, double* worst_refractory) {
+    const auto* pl = dynamic_cast<const stimulus::pulse_list*>(e.stimulus.get());
+    if (!pl) throw input_error(fmt::format("{}: integrate-and-fire targets need a packages stimulus", e.file));
+    const auto r = per_pulse(e, tr);
+    const auto& ps = pl->pulses();
+    // A new package begins where the start-to-start spacing exceeds 1.5 pulse periods.
+    double period = INFINITY;
+    for (std::size_t k = 1; k < ps.size(); ++k) period = std::min(period, ps[k].start - ps[k - 1].start);
+    std::vector<if_package> out;
+    for (std::size_t k = 0; k < ps.size(); ++k) {
+        if (k == 0 || ps[k].start - ps[k - 1].start > 1.5 * period) out.push_back({{}, 0});
+        auto& pk = out.back();
+        ++pk.pulses;
+        if (r[k].peak >= 0.5 * (ps[k].level - pl->base()) / e.series_resistance) pk.spikes.push_back(pk.pulses);
+    }
+    // Refractory: between two spikes the conductance must fall below 10 % of its spike value.
+    *worst_refractory = 0;
+    const auto& t = tr.time();
+    const auto& i = tr.column("i(DUT)");
+    const auto& vt = tr.column("v(top)");
+    std::vector<double> g(t.size());
+    for (std::size_t k = 0; k < t.size(); ++k) g[k] = std::fabs(vt[k]) > 1e-3 ? i[k] / vt[k] : NAN;
+    std::vector<std::size_t> spike_pulses;
+    std::size_t idx = 0;
+    for (const auto& pk : out) {
+        for (std::size_t sp : pk.spikes) spike_pulses.push_back(idx + sp - 1);
+        idx += pk.pulses;
+    }
+    for (std::size_t n = 0; n + 1 < spike_pulses.size(); ++n) {
+        const auto& a = ps[spike_pulses[n]];
+        const auto& b = ps[spike_pulses[n + 1]];
+        double g_spike = 0, g_min = INFINITY;
+        for (std::size_t k = 0; k < t.size(); ++k) {
+            if (t[k] >= a.start && t[k] <= a.start + pl->rise() + a.width && std::isfinite(g[k])) g_spike = std::max(g_spike, g[k]);
+            if (t[k] > a.start + pl->rise() + a.width && t[k] < b.start && std::isfinite(g[k])) g_min = std::min(g_min, g[k]);
+        }
+        *worst_refractory = std::max(*worst_refractory, g_spike > 0 ? g_min / g_spike : 1.0);
+    }
+    return out;
+}
+
+std::string spikes_text(const std::vector<if_package>& pk) {
+    std::string s;
+    for (std::size_t k = 0; k < pk.size(); ++k)
+        if (!pk[k].spikes.empty()) s += fmt::format("{}p{}:{}", s.empty() ? "" : "; ", k + 1, fmt::join(pk[k].spikes, ","));
+    return s.empty() ? "no spikes" : s;
+}
+
+std::vector<result> evaluate_if(const protocol::experiment& e, const io::memory_trace& tr) {
+    double refr = 0;
+    const auto pk = if_packages(e, tr, &refr);
+    const std::string detail = "spikes by package (package:pulses): " + spikes_text(pk);
+    std::vector<result> out;
+    if (e.name == "integrate_and_fire_weak_offset") {
+        std::size_t second = 0;
+        for (const auto& p : pk) second += p.spikes.size() >= 2;
+        out.push_back(make("integrate_and_fire.weak_offset", second, second == 0, "packages with a second spike; " + detail, e));
+        return out;
+    }
+    std::size_t first_pkg = 0;
+    for (std::size_t k = 0; k < pk.size() && !first_pkg; ++k)
+        if (!pk[k].spikes.empty()) first_pkg = k + 1;
+    const bool on_last = first_pkg && pk[first_pkg - 1].spikes.front() == pk[first_pkg - 1].pulses;
+    out.push_back(make("integrate_and_fire.first_spike_package", first_pkg ? json(first_pkg) : json("none"),
+                       first_pkg >= 7 && first_pkg <= 9 && on_last,
+                       fmt::format("first package with a spike{}; {}", on_last ? " (on its last pulse)" : " (not on its last pulse)", detail), e));
+    bool first_ok = first_pkg > 0;
+    std::size_t spiking = 0;
+    for (std::size_t k = first_pkg; k < pk.size(); ++k)
+        if (!pk[k].spikes.empty()) ++spiking, first_ok = first_ok && pk[k].spikes[0] >= 7 && pk[k].spikes[0] <= 10;
+    out.push_back(make("integrate_and_fire.first_spike_pulse", fmt::format("{} later packages spike", spiking), first_ok && spiking > 0,
+                       "first spike of every later spiking package on pulse 7..10; " + detail, e));
+    bool second_ok = true;
+    std::size_t long_pkgs = 0;
+    for (const auto& p : pk)
+        if (p.pulses >= 14) {
+            ++long_pkgs;
+            second_ok = second_ok && p.spikes.size() >= 2 && p.spikes[1] >= 13 && p.spikes[1] <= 15;
+        }
+    out.push_back(make("integrate_and_fire.second_spike_pulse", fmt::format("{} packages of >= 14 pulses", long_pkgs), long_pkgs > 0 && second_ok,
+                       "second spike on pulse 13..15 in every package of >= 14 pulses; " + detail, e));
+    bool consecutive = false;
+    for (const auto& p : pk)
+        for (std::size_t k = 1; k < p.spikes.size(); ++k) consecutive = consecutive || p.spikes[k] == p.spikes[k - 1] + 1;
+    out.push_back(make("integrate_and_fire.refractory", rounded(refr, 3), first_pkg && refr < 0.1 && !consecutive,
+                       fmt::format("largest (minimum conductance between spikes / spike conductance); spikes on consecutive pulses: {}", consecutive ? "yes" : "no"), e));
+    return out;
+}
+
 std::vector<result> evaluate_training(const protocol::experiment& e, const io::memory_trace& tr) {
     if (e.blocks.size() != 3) throw input_error(fmt::format("{}: the training experiment needs three sweep blocks", e.file));
     std::vector<result> out;
@@ -250,6 +347,7 @@ std::vector<result> evaluate(const protocol::experiment& e, const io::memory_tra
     if (e.name == "training") return evaluate_training(e, trace);
     if (e.name == "all_or_none") return evaluate_all_or_none(e, trace);
     if (e.name == "integrate") return evaluate_integrate(e, trace);
+    if (e.name == "integrate_and_fire" || e.name == "integrate_and_fire_weak_offset") return evaluate_if(e, trace);
     return {};
 }
 
