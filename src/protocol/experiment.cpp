@@ -257,6 +257,17 @@ stimulus::waveform_ptr read_stimulus(reader& r, std::vector<sweep_block>& blocks
             const auto cycles = r.integer("cycles", 1, 1, 1000000);
             return stimulus::triangle_sweep(v, rate, static_cast<std::size_t>(cycles), r.quantity("delay", "s", 0.0));
         }
+        if (kind == "pulse_list") {
+            // Explicit pulses: [[stimulus.pulse]] start, amplitude, width.
+            std::vector<stimulus::pulse> ps;
+            for (auto& q : r.tables("pulse")) {
+                ps.push_back({q.quantity("start", "s"), q.quantity("amplitude", "V"), q.quantity("width", "s")});
+                q.finish();
+            }
+            if (ps.empty()) r.fail("pulse", "needs at least one [[stimulus.pulse]]");
+            return std::make_shared<stimulus::pulse_list>(std::move(ps), r.quantity("base", "V", 0.0),
+                                                          r.quantity("rise", "s", 10e-9), r.quantity("fall", "s", 10e-9));
+        }
         if (kind == "pwl") return std::make_shared<stimulus::pwl>(r.quantities("times", "s"), r.quantities("values", "V"));
         if (kind == "sweep_blocks") {
             // Consecutive blocks of triangular sweeps at one rate, each with its own vertices and
@@ -302,7 +313,7 @@ stimulus::waveform_ptr read_stimulus(reader& r, std::vector<sweep_block>& blocks
         if (m.find(".toml") != std::string::npos || m.find(": stimulus.") != std::string::npos) throw;
         r.fail("", m);  // a builder's message, placed in the stimulus table
     }
-    r.fail("kind", fmt::format("unknown stimulus kind '{}' (pulse, pulse_train, packages, read_after_write, sweep, sweep_blocks, pwl)", kind));
+    r.fail("kind", fmt::format("unknown stimulus kind '{}' (pulse, pulse_train, packages, read_after_write, sweep, sweep_blocks, pulse_list, pwl)", kind));
 }
 
 }  // namespace
@@ -350,6 +361,17 @@ experiment load(const std::filesystem::path& path, const std::vector<std::string
         throw input_error(fmt::format("{}: device: {}", e.file, err.what()));
     }
     dev.resolved()["parameters"] = m->describe()["parameters"];
+    // Device history: [device.initial_state] gives any of the model's states (the rest keep the
+    // model's own initial values), e.g. a device trained before the experiment.
+    e.initial_state.resize(m->n_states());
+    m->initial_state(e.initial_state);
+    if (dev.has("initial_state")) {
+        reader is = dev.sub("initial_state");
+        const auto& st = m->states();
+        for (std::size_t k = 0; k < st.size(); ++k)
+            if (is.has(st[k].name)) e.initial_state[k] = is.quantity(st[k].name, st[k].unit);
+        is.finish();
+    }
     dev.finish();
     e.device = std::move(m);
 
@@ -439,7 +461,7 @@ circuit::circuit experiment::build_circuit() const {
     const std::string top = series_resistance > 0 ? "top" : "in";
     if (series_resistance > 0) c.add_resistor("Rs", "in", "top", series_resistance);
     if (parasitic_capacitance > 0) c.add_capacitor("Cp", top, "0", parasitic_capacitance);
-    c.add_memristor("DUT", top, tia ? "bottom" : "0", device);
+    c.add_memristor("DUT", top, tia ? "bottom" : "0", device, initial_state);
     if (tia) c.add_tia("TIA", "bottom", "out", *tia);
     return c;
 }

@@ -252,6 +252,62 @@ std::vector<result> evaluate_if(const protocol::experiment& e, const io::memory_
     return out;
 }
 
+
+std::vector<result> evaluate_synapse(const protocol::experiment& e, const io::memory_trace& tr) {
+    const auto* pl = dynamic_cast<const stimulus::pulse_list*>(e.stimulus.get());
+    if (!pl) throw input_error(fmt::format("{}: synapse targets need a read_after_write stimulus", e.file));
+    // The read level is the level of every second pulse.
+    const double read = pl->pulses().size() > 1 ? pl->pulses()[1].level : 0.1;
+    const auto g = analysis::read_conductance(tr.time(), tr.column("v(top)"), tr.column("i(DUT)"), *pl, read);
+    std::vector<result> out;
+    const std::size_t per_cycle = 200, half = 100, cycles = g.size() / per_cycle;
+    if (cycles == 0 || g.size() % per_cycle) throw input_error(fmt::format("{}: synapse targets expect cycles of 100 + 100 pulses", e.file));
+    std::vector<double> mean(per_cycle, 0.0);
+    for (std::size_t c = 0; c < cycles; ++c)
+        for (std::size_t k = 0; k < per_cycle; ++k) mean[k] += g[c * per_cycle + k] / static_cast<double>(cycles);
+    auto avg = [&](std::size_t a, std::size_t b) {
+        double s = 0;
+        for (std::size_t k = a; k < b; ++k) s += mean[k];
+        return s / static_cast<double>(b - a);
+    };
+    const std::size_t turn_on = 5;  // reads skipped as the "initial fast turn-on"
+    std::size_t up = 0, down = 0;
+    for (std::size_t k = turn_on + 1; k < half; ++k) up += mean[k] >= mean[k - 1];
+    for (std::size_t k = half + 1; k < per_cycle; ++k) down += mean[k] <= mean[k - 1];
+    const double up_frac = static_cast<double>(up) / static_cast<double>(half - turn_on - 1);
+    const double down_frac = static_cast<double>(down) / static_cast<double>(half - 1);
+    const double p_first = avg(turn_on, turn_on + 10), p_last = avg(half - 10, half);
+    const double d_first = avg(half, half + 10), d_last = avg(per_cycle - 10, per_cycle);
+    out.push_back(make("synapse.potentiation", fmt::format("G {:.3g} -> {:.3g} S, {:.0f} % increments >= 0", p_first, p_last, 100 * up_frac),
+                       p_last > 1.01 * p_first && up_frac >= 0.8,
+                       "mean read conductance over the cycles; first 5 reads taken as turn-on; a change under 1 % counts as flat", e));
+    out.push_back(make("synapse.depression", fmt::format("G {:.3g} -> {:.3g} S, {:.0f} % increments <= 0", d_first, d_last, 100 * down_frac),
+                       d_last < 0.99 * d_first && down_frac >= 0.8, "mean read conductance over the cycles; a change under 1 % counts as flat", e));
+    // Asymmetry: potentiation and (time-reversed) depression, each normalised to [0, 1].
+    auto norm = [](std::vector<double> x) {
+        const auto [lo, hi] = std::minmax_element(x.begin(), x.end());
+        const double a = *lo, b = *hi;
+        for (auto& v : x) v = b > a ? (v - a) / (b - a) : 0.0;
+        return x;
+    };
+    const auto pn = norm(std::vector<double>(mean.begin(), mean.begin() + half));
+    auto dn = norm(std::vector<double>(mean.begin() + half, mean.end()));
+    std::reverse(dn.begin(), dn.end());
+    double diff = 0;
+    for (std::size_t k = 0; k < half; ++k) diff = std::max(diff, std::fabs(pn[k] - dn[k]));
+    out.push_back(make("synapse.asymmetry", rounded(diff, 3), diff > 0.05, "largest difference of the normalised curves", e));
+    auto c2c = [&](std::size_t a, std::size_t b) {
+        std::vector<double> dev;
+        for (std::size_t c = 0; c < cycles; ++c)
+            for (std::size_t k = a; k < b; ++k) dev.push_back(g[c * per_cycle + k] - mean[k]);
+        return analysis::statistics(dev).std;
+    };
+    const double sp = c2c(0, half), sd = c2c(half, per_cycle);
+    out.push_back(make("synapse.c2c_potentiation_std", rounded(sp, 3), sp >= 5e-6 && sp <= 50e-6, "std of G_measured - G_mean (S)", e));
+    out.push_back(make("synapse.c2c_depression_std", rounded(sd, 3), sd >= 3e-6 && sd <= 35e-6, "std of G_measured - G_mean (S)", e));
+    return out;
+}
+
 std::vector<result> evaluate_training(const protocol::experiment& e, const io::memory_trace& tr) {
     if (e.blocks.size() != 3) throw input_error(fmt::format("{}: the training experiment needs three sweep blocks", e.file));
     std::vector<result> out;
@@ -347,6 +403,7 @@ std::vector<result> evaluate(const protocol::experiment& e, const io::memory_tra
     if (e.name == "training") return evaluate_training(e, trace);
     if (e.name == "all_or_none") return evaluate_all_or_none(e, trace);
     if (e.name == "integrate") return evaluate_integrate(e, trace);
+    if (e.name == "synapse") return evaluate_synapse(e, trace);
     if (e.name == "integrate_and_fire" || e.name == "integrate_and_fire_weak_offset") return evaluate_if(e, trace);
     return {};
 }

@@ -40,6 +40,7 @@ struct experiment {
     std::uint64_t seed = 1;
     double duration = 0;  // s; 0: end of the stimulus
     std::shared_ptr<device::model> device;
+    std::vector<double> initial_state;  // the device's state at t = 0 (model default or the file's)
     std::string source = "awg";  // "awg" or "smu"
     double series_resistance = 0;      // Ohm; 0: none
     double parasitic_capacitance = 0;  // F; 0: none
