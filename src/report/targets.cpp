@@ -308,6 +308,63 @@ std::vector<result> evaluate_synapse(const protocol::experiment& e, const io::me
     return out;
 }
 
+
+std::vector<result> evaluate_set_delay(const protocol::experiment& e, const io::memory_trace& tr) {
+    const auto* pl = dynamic_cast<const stimulus::pulse_list*>(e.stimulus.get());
+    if (!pl) throw input_error(fmt::format("{}: set_delay targets need a pulse stimulus", e.file));
+    const auto& t = tr.time();
+    const auto& i = tr.column("i(DUT)");
+    std::vector<double> v, d;
+    for (const auto& p : pl->pulses()) {
+        double delay = NAN;
+        for (std::size_t k = 0; k < t.size(); ++k)
+            if (t[k] >= p.start && t[k] <= p.start + pl->rise() + p.width && i[k] >= 0.5 * p.level / e.series_resistance) {
+                delay = t[k] - p.start;
+                break;
+            }
+        v.push_back(p.level);
+        d.push_back(delay);
+    }
+    const auto f = analysis::exponential_delay_fit(v, d);
+    std::string delays;
+    for (std::size_t k = 0; k < v.size(); ++k) delays += fmt::format("{}{:.2g} V: {:.3g} s", k ? ", " : "", v[k], d[k]);
+    return {make("kinetics.exponential_delay", fmt::format("R^2 {:.3f} over {:.1f} decades ({:.2f} decades/V)", f.r2, f.decades, -f.slope),
+                 f.r2 >= 0.95 && f.decades >= 3, "delay from the pulse edge to half of V/R_s; " + delays, e)};
+}
+
+std::vector<result> evaluate_retention(const protocol::experiment& e, const io::memory_trace& tr) {
+    const auto* pl = dynamic_cast<const stimulus::pulse_list*>(e.stimulus.get());
+    if (!pl || pl->pulses().size() < 3) throw input_error(fmt::format("{}: retention targets need a set pulse and reads", e.file));
+    const double read = pl->pulses()[1].level;
+    const auto& vname = e.series_resistance > 0 ? "v(top)" : "v(in)";
+    const auto g = analysis::read_conductance(tr.time(), tr.column(vname), tr.column("i(DUT)"), *pl, read);
+    const auto& ps = pl->pulses();
+    if (e.name == "retention_volatile") {
+        // Reference: the conductance at the end of the set plateau (the last 10 %).
+        const auto& set = ps[0];
+        std::vector<double> gs;
+        const auto& t = tr.time();
+        const auto& i = tr.column("i(DUT)");
+        const auto& vv = tr.column(vname);
+        for (std::size_t k = 0; k < t.size(); ++k)
+            if (t[k] >= set.start + pl->rise() + 0.9 * set.width && t[k] <= set.start + pl->rise() + set.width && vv[k] != 0)
+                gs.push_back(i[k] / vv[k]);
+        const double g_set = median(gs), end = set.start + pl->rise() + set.width + pl->fall();
+        double when = NAN;
+        for (std::size_t k = 0; k < g.size(); ++k)
+            if (g[k] < 0.1 * g_set) {
+                when = ps[k + 1].start - end;
+                break;
+            }
+        return {make("retention.volatile", std::isfinite(when) ? json(fmt::format("below 10 % at the read {:.3g} s after the set", when)) : json("not below 10 % at any read"),
+                     std::isfinite(when) && when <= 1.0, fmt::format("set conductance {:.3g} S (end of the set plateau); reads at 0.1 V", g_set), e)};
+    }
+    const double change = g.back() / g.front() - 1;
+    return {make("synapse.retention", fmt::format("{:+.1f} % after {:.3g} s", 100 * change, ps.back().start - ps[1].start),
+                 std::fabs(change) <= 0.1 && ps.back().start - ps[1].start >= 1e4 - 1,
+                 fmt::format("read conductance first {:.3g} S, last {:.3g} S", g.front(), g.back()), e)};
+}
+
 std::vector<result> evaluate_training(const protocol::experiment& e, const io::memory_trace& tr) {
     if (e.blocks.size() != 3) throw input_error(fmt::format("{}: the training experiment needs three sweep blocks", e.file));
     std::vector<result> out;
@@ -404,6 +461,8 @@ std::vector<result> evaluate(const protocol::experiment& e, const io::memory_tra
     if (e.name == "all_or_none") return evaluate_all_or_none(e, trace);
     if (e.name == "integrate") return evaluate_integrate(e, trace);
     if (e.name == "synapse") return evaluate_synapse(e, trace);
+    if (e.name == "set_delay") return evaluate_set_delay(e, trace);
+    if (e.name == "retention_volatile" || e.name == "retention_nonvolatile") return evaluate_retention(e, trace);
     if (e.name == "integrate_and_fire" || e.name == "integrate_and_fire_weak_offset") return evaluate_if(e, trace);
     return {};
 }
