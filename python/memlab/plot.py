@@ -1,0 +1,145 @@
+"""Figures for memlab results, laid out like the paper's: pulse experiments as input voltage on top
+and device current below; SMU sweep blocks as I(V) cycles in grey with the median cycle and the
+Vset histogram. Reads traces.h5 (one dataset per probe, SI units as attributes) and config.json.
+
+    /usr/bin/python3 python/memlab/plot.py REPORT_DIR      # figures + report.html for a reproduce run
+"""
+import base64
+import html
+import json
+import os
+import sys
+
+import h5py
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def load(folder):
+    cfg = json.load(open(os.path.join(folder, "config.json")))
+    name = cfg["experiment"]["name"]
+    with h5py.File(os.path.join(folder, "traces.h5"), "r") as f:
+        g = f[name]
+        data = {k: np.asarray(g[k]) for k in g.keys()}
+        units = {k: g[k].attrs["unit"].decode() if isinstance(g[k].attrs["unit"], bytes) else str(g[k].attrs["unit"]) for k in g.keys()}
+    return cfg, data, units
+
+
+def si(text):
+    """'1.5 V' -> 1.5, '10 nA' -> 1e-8 (the formats memlab writes)."""
+    prefixes = {"f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9}
+    number, unit = text.split(" ", 1)
+    value = float(number)
+    if len(unit) > 1 and unit[0] in prefixes and unit[1:] in ("V", "A", "s", "V/s", "Ohm", "F", "S", "Hz"):
+        value *= prefixes[unit[0]]
+    return value
+
+
+def sweep_blocks(cfg):
+    st = cfg["stimulus"]
+    rate = si(st["rate"])
+    t0, out = 0.0, []
+    for b in st["block"]:
+        v = [si(x) for x in b["vertices"]]
+        period = sum(abs(v[k + 1] - v[k]) for k in range(len(v) - 1)) / rate
+        out.append((t0, period, int(b["cycles"]), si(b["compliance"])))
+        t0 += period * int(b["cycles"])
+    return out
+
+
+def vset(v, i, icc):
+    k = np.nonzero(i >= 0.9 * icc)[0]
+    return v[k[0]] if len(k) else np.nan
+
+
+def figure_sweeps(cfg, d, ax_grid):
+    t, v, i = d["time"], d["v(in)"], d["i(DUT)"]
+    blocks = sweep_blocks(cfg)
+    for col, (t0, period, cycles, icc) in enumerate(blocks):
+        ax, axh = ax_grid[0][col], ax_grid[1][col]
+        phases = np.linspace(0, period, 400)
+        cyc_i, vs = [], []
+        for c in range(cycles):
+            m = (t >= t0 + c * period) & (t <= t0 + (c + 1) * period)
+            if m.sum() < 2:
+                continue
+            ax.semilogy(v[m], np.abs(i[m]) + 1e-15, color="0.75", lw=0.5)
+            cyc_i.append(np.interp(t0 + c * period + phases, t[m], np.abs(i[m])))
+            vs.append(vset(v[m], i[m], icc))
+        vmed = np.interp(t0 + phases, t, v)
+        ax.semilogy(vmed, np.median(cyc_i, axis=0) + 1e-15, color="C3" if icc > 1e-6 else "C0", lw=1.5)
+        ax.set_title(f"{icc * 1e9:.0f} nA" if icc < 1e-6 else f"{icc * 1e3:.0f} mA", fontsize=8)
+        ax.set_xlabel("V (V)", fontsize=7)
+        vs = np.array(vs)
+        axh.hist(vs[np.isfinite(vs)], bins=20, range=(0, 1.5), color="0.4")
+        axh.set_xlabel("Vset (V)", fontsize=7)
+        if np.isfinite(vs).any():
+            axh.set_title(f"{np.nanmean(vs):.2f} +- {np.nanstd(vs):.2f} V", fontsize=7)
+        for a in (ax, axh):
+            a.tick_params(labelsize=6)
+    ax_grid[0][0].set_ylabel("|I| (A)", fontsize=7)
+
+
+def draw(folder, out_png):
+    cfg, d, units = load(folder)
+    st = cfg["stimulus"]
+    if st.get("kind") == "sweep_blocks":
+        n = len(st["block"])
+        fig, axes = plt.subplots(2, n, figsize=(max(4, 2.2 * n), 4.2), squeeze=False,
+                                 gridspec_kw={"height_ratios": [2, 1]})
+        figure_sweeps(cfg, d, axes)
+    else:
+        fig, axes = plt.subplots(2, 1, figsize=(7, 4.2), sharex=True)
+        t = d["time"]
+        axes[0].plot(t, d["v(in)"], color="k", lw=0.7)
+        axes[0].set_ylabel("input (V)", fontsize=8)
+        axes[1].semilogy(t, np.abs(d["i(DUT)"]) + 1e-15, color="C0", lw=0.7)
+        axes[1].set_ylabel("|device current| (A)", fontsize=8)
+        axes[1].set_xlabel("time (s)", fontsize=8)
+        for a in axes:
+            a.tick_params(labelsize=7)
+    fig.suptitle(f"{cfg['experiment']['name']} ({cfg['experiment'].get('figure', '')})", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out_png, dpi=110)
+    plt.close(fig)
+
+
+def report_html(report_dir):
+    rep = json.load(open(os.path.join(report_dir, "report.json")))
+    rows = []
+    for t in rep["targets"]:
+        sim = "not run" if t["simulated"] is None else t["simulated"]
+        ok = "-" if t["simulated"] is None else ("yes" if t["pass"] else "no")
+        color = {"yes": "#d8f0d8", "no": "#f6d6d6", "-": "#eeeeee"}[ok]
+        rows.append(f"<tr style='background:{color}'><td>{html.escape(t['id'])}</td><td>{html.escape(str(t['paper']))}</td>"
+                    f"<td>{html.escape(str(sim))}</td><td>{html.escape(t['tolerance'])}</td><td>{ok}</td>"
+                    f"<td>{html.escape(t.get('note', ''))}</td></tr>")
+    figs = []
+    for e in rep.get("experiments", []):
+        png = os.path.join(report_dir, e["name"], "figure.png")
+        if os.path.exists(png):
+            b64 = base64.b64encode(open(png, "rb").read()).decode()
+            figs.append(f"<h3>{html.escape(e['name'])} ({html.escape(e.get('figure', ''))})</h3><img src='data:image/png;base64,{b64}'>")
+    s = rep["summary"]
+    page = (f"<!doctype html><meta charset='utf-8'><title>memlab reproduce</title>"
+            f"<style>body{{font-family:sans-serif;max-width:1200px}}td,th{{border:1px solid #ccc;padding:3px;font-size:12px}}"
+            f"table{{border-collapse:collapse}}</style><h1>memlab reproduce</h1>"
+            f"<p>{s['targets']} targets, {s['run']} run, {s['passed']} pass (memlab {html.escape(rep['memlab_version'])}).</p>"
+            f"<table><tr><th>target</th><th>paper</th><th>simulated</th><th>tolerance</th><th>pass</th><th>note</th></tr>"
+            + "".join(rows) + "</table>" + "".join(figs))
+    open(os.path.join(report_dir, "report.html"), "w").write(page)
+
+
+def main(report_dir):
+    rep = json.load(open(os.path.join(report_dir, "report.json")))
+    for e in rep.get("experiments", []):
+        folder = os.path.join(report_dir, e["name"])
+        draw(folder, os.path.join(folder, "figure.png"))
+    report_html(report_dir)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
