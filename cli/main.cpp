@@ -6,6 +6,9 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <cstdlib>
+#include <map>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <fstream>
 #include <optional>
 #include <nlohmann/json.hpp>
@@ -99,7 +102,7 @@ protocol::run_result run_into(const protocol::experiment& e, const fs::path& fol
 // Runs every shipped experiment file. Until the paper's experiments and the AgSn model exist,
 // the shipped files are engine demonstrations on the VTEAM reference device, and the report says
 // that no paper target was run.
-int cmd_reproduce(const std::string& out, bool strict) {
+int cmd_reproduce(const std::string& out, bool strict, int jobs) {
     std::vector<fs::path> files;
     for (const auto& f : fs::directory_iterator(experiments_dir()))
         if (f.path().extension() == ".toml") files.push_back(f.path());
@@ -114,20 +117,67 @@ int cmd_reproduce(const std::string& out, bool strict) {
     nlohmann::json report;
     report["memlab_version"] = std::string(version());
     std::vector<report::result> evaluated;
-    for (std::size_t k = 0; k < exps.size(); ++k) {
+    // Each experiment runs in a child process (up to --jobs at a time): its own memory, and the
+    // HDF5 library (not thread-safe) is never shared. A child writes result.json into its folder;
+    // the report is assembled in experiment order, so it does not depend on --jobs.
+    auto run_one = [&](std::size_t k) {
         const auto& e = exps[k];
-        fmt::print("[{}/{}] {} ({} simulated) ... ", k + 1, exps.size(), e.name, units::format(e.duration, "s"));
-        std::fflush(stdout);
         const fs::path sub = dir.path() / e.name;
-        fs::create_directories(sub);
         io::memory_trace mem;
         const auto r = run_into(e, sub, false, &mem);
-        auto res = report::evaluate(e, mem);
+        nlohmann::json summary{{"steps", r.stats.steps}, {"targets", nlohmann::json::array()}};
+        for (const auto& x : report::evaluate(e, mem)) summary["targets"].push_back(x.to_json());
+        std::ofstream(sub / "result.json") << summary.dump() << "\n";
+    };
+    std::size_t next = 0, done = 0;
+    std::map<pid_t, std::size_t> running;
+    std::string failure;
+    while (done < exps.size()) {
+        while (failure.empty() && next < exps.size() && running.size() < static_cast<std::size_t>(std::max(jobs, 1))) {
+            fs::create_directories(dir.path() / exps[next].name);
+            std::fflush(stdout);
+            const pid_t pid = fork();
+            if (pid == 0) {
+                int code = 0;
+                try {
+                    run_one(next);
+                } catch (const std::exception& ex) {
+                    std::ofstream(dir.path() / exps[next].name / "error.txt") << ex.what() << "\n";
+                    code = 2;
+                }
+                std::fflush(stdout);
+                _exit(code);
+            }
+            if (pid < 0) throw input_error("reproduce: cannot start a worker process");
+            running[pid] = next++;
+        }
+        if (running.empty()) break;
+        int status = 0;
+        const pid_t pid = wait(&status);
+        const std::size_t k = running.at(pid);
+        running.erase(pid);
+        ++done;
+        const fs::path sub = dir.path() / exps[k].name;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            std::ifstream err(sub / "error.txt");
+            std::string line;
+            std::getline(err, line);
+            if (failure.empty()) failure = line.empty() ? fmt::format("{}: worker failed (status {})", exps[k].file, status) : line;
+            continue;
+        }
+        const auto res = nlohmann::json::parse(std::ifstream(sub / "result.json"));
         std::size_t passed = 0;
-        for (const auto& x : res) passed += x.pass;
-        report["experiments"].push_back({{"name", e.name}, {"file", e.file}, {"figure", e.figure}, {"steps", r.stats.steps}});
-        fmt::print("done ({} steps; {} of {} targets pass)\n", r.stats.steps, passed, res.size());
-        evaluated.insert(evaluated.end(), res.begin(), res.end());
+        for (const auto& x : res["targets"]) passed += x["pass"].get<bool>();
+        fmt::print("[{}/{}] {} ({} simulated): {} steps, {} of {} targets pass\n", done, exps.size(), exps[k].name,
+                   units::format(exps[k].duration, "s"), res["steps"].get<long>(), passed, res["targets"].size());
+    }
+    if (!failure.empty()) throw input_error(failure);
+    for (const auto& e : exps) {
+        const fs::path sub = dir.path() / e.name;
+        const auto res = nlohmann::json::parse(std::ifstream(sub / "result.json"));
+        fs::remove(sub / "result.json");
+        report["experiments"].push_back({{"name", e.name}, {"file", e.file}, {"figure", e.figure}, {"steps", res["steps"]}});
+        for (const auto& x : res["targets"]) evaluated.push_back(report::result::from_json(x));
     }
     const auto all = report::complete(evaluated, "its experiment file is not written yet");
     std::size_t passed = 0, run = 0;
@@ -204,7 +254,7 @@ int main(int argc, char** argv) {
     bool strict = false;
     int jobs = 2;
     repro->add_option("--out", out, "Output folder")->capture_default_str();
-    repro->add_option("--jobs", jobs, "Parallel jobs (accepted; experiments still run one after another)")->capture_default_str()->check(CLI::PositiveNumber);
+    repro->add_option("--jobs", jobs, "Experiments run in parallel (worker processes)")->capture_default_str()->check(CLI::PositiveNumber);
     repro->add_flag("--strict", strict, "Exit 1 if any target fails");
     auto* run = app.add_subcommand("run", "Run one experiment file");
     std::string run_file, run_out;
@@ -228,7 +278,7 @@ int main(int argc, char** argv) {
     }
     try {
         if (*list) cmd_list();
-        if (*repro) return cmd_reproduce(out, strict);
+        if (*repro) return cmd_reproduce(out, strict, jobs);
         if (*run) return cmd_run(run_file, run_out, run_seed, run_sets, run_csv);
         if (*show) fmt::print("{}\n", protocol::load(show_file, show_sets).resolved.dump(2));
     } catch (const input_error& e) {

@@ -487,6 +487,19 @@ json result::to_json() const {
             {"experiment", experiment}, {"seed", seed}, {"note", note}};
 }
 
+result result::from_json(const json& j) {
+    result r;
+    r.id = j.at("id");
+    r.experiment = j.at("experiment");
+    r.paper = j.at("paper");
+    r.simulated = j.at("simulated");
+    r.tolerance = j.at("tolerance");
+    r.pass = j.at("pass");
+    r.note = j.value("note", "");
+    r.seed = j.at("seed");
+    return r;
+}
+
 std::vector<result> evaluate(const protocol::experiment& e, const io::memory_trace& trace) {
     if (e.name == "training") return evaluate_training(e, trace);
     if (e.name == "all_or_none") return evaluate_all_or_none(e, trace);

@@ -31,6 +31,7 @@ struct result {
     std::string note;                 // how it was measured, or why it did not run
     std::uint64_t seed = 0;
     nlohmann::json to_json() const;
+    static result from_json(const nlohmann::json& j);
 };
 
 // Evaluates the targets an experiment measures (by experiment name); empty for an experiment
