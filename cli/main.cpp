@@ -83,20 +83,34 @@ fs::path experiments_dir() {
 
 // Runs one experiment into `folder` (which must exist): traces.h5 (and traces.csv), metrics.json,
 // config.json. Shared by run and reproduce so both write the same files.
+// With several devices (experiment.devices), each device is a group of its own in traces.h5
+// ("NAME_device1", ...), metrics carry a "deviceN." prefix, and traces.csv holds device 1.
 protocol::run_result run_into(const protocol::experiment& e, const fs::path& folder, bool csv,
-                              io::trace_sink* also = nullptr) {
-    io::hdf5_trace h5((folder / "traces.h5").string(), e.name);
+                              std::vector<io::memory_trace>* memories = nullptr) {
+    auto group = [&](std::size_t j) { return e.devices == 1 ? e.name : fmt::format("{}_device{}", e.name, j + 1); };
+    io::hdf5_trace h5((folder / "traces.h5").string(), group(0));
     std::optional<io::csv_trace> csvs;
     if (csv) csvs.emplace((folder / "traces.csv").string());
     io::null_trace none;
-    io::tee_trace files(h5, csvs ? static_cast<io::trace_sink&>(*csvs) : none);
-    io::tee_trace sink(files, also ? *also : static_cast<io::trace_sink&>(none));
-    auto r = protocol::run(e, sink);
+    if (memories) memories->assign(e.devices, {});
+    protocol::run_result total;
+    for (std::size_t j = 0; j < e.devices; ++j) {
+        if (j > 0) h5.set_group(group(j));
+        io::tee_trace files(h5, csvs && j == 0 ? static_cast<io::trace_sink&>(*csvs) : none);
+        io::tee_trace sink(files, memories ? static_cast<io::trace_sink&>((*memories)[j]) : none);
+        auto r = protocol::run(e, sink, j);
+        if (e.devices == 1) {
+            total = std::move(r);
+        } else {
+            for (auto& [k, v] : r.metrics.items()) total.metrics[fmt::format("device{}.{}", j + 1, k)] = v;
+            total.stats.steps += r.stats.steps;
+        }
+    }
     h5.commit();
-    r.metrics["experiment"] = e.name;
-    std::ofstream(folder / "metrics.json") << r.metrics.dump(2) << "\n";
+    total.metrics["experiment"] = e.name;
+    std::ofstream(folder / "metrics.json") << total.metrics.dump(2) << "\n";
     std::ofstream(folder / "config.json") << e.resolved.dump(2) << "\n";
-    return r;
+    return total;
 }
 
 // Runs every shipped experiment file. Until the paper's experiments and the AgSn model exist,
@@ -123,7 +137,7 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs) {
     auto run_one = [&](std::size_t k) {
         const auto& e = exps[k];
         const fs::path sub = dir.path() / e.name;
-        io::memory_trace mem;
+        std::vector<io::memory_trace> mem;
         const auto r = run_into(e, sub, false, &mem);
         nlohmann::json summary{{"steps", r.stats.steps}, {"targets", nlohmann::json::array()}};
         for (const auto& x : report::evaluate(e, mem)) summary["targets"].push_back(x.to_json());
@@ -131,9 +145,9 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs) {
     };
     std::size_t next = 0, done = 0;
     std::map<pid_t, std::size_t> running;
-    std::string failure;
+    std::map<std::size_t, std::string> failed;
     while (done < exps.size()) {
-        while (failure.empty() && next < exps.size() && running.size() < static_cast<std::size_t>(std::max(jobs, 1))) {
+        while (next < exps.size() && running.size() < static_cast<std::size_t>(std::max(jobs, 1))) {
             fs::create_directories(dir.path() / exps[next].name);
             std::fflush(stdout);
             const pid_t pid = fork();
@@ -159,10 +173,13 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs) {
         ++done;
         const fs::path sub = dir.path() / exps[k].name;
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            // One experiment that cannot be simulated must not lose the others: its targets are
+            // reported as not run with the error, and reproduce exits 1.
             std::ifstream err(sub / "error.txt");
             std::string line;
             std::getline(err, line);
-            if (failure.empty()) failure = line.empty() ? fmt::format("{}: worker failed (status {})", exps[k].file, status) : line;
+            failed[k] = line.empty() ? fmt::format("{}: worker failed (status {})", exps[k].file, status) : line;
+            fmt::print("[{}/{}] {}: FAILED: {}\n", done, exps.size(), exps[k].name, failed[k]);
             continue;
         }
         const auto res = nlohmann::json::parse(std::ifstream(sub / "result.json"));
@@ -171,15 +188,22 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs) {
         fmt::print("[{}/{}] {} ({} simulated): {} steps, {} of {} targets pass\n", done, exps.size(), exps[k].name,
                    units::format(exps[k].duration, "s"), res["steps"].get<long>(), passed, res["targets"].size());
     }
-    if (!failure.empty()) throw input_error(failure);
-    for (const auto& e : exps) {
+    std::map<std::string, std::string> not_run;  // experiment name -> why
+    for (std::size_t k = 0; k < exps.size(); ++k) {
+        const auto& e = exps[k];
         const fs::path sub = dir.path() / e.name;
+        if (failed.count(k)) {
+            report["experiments"].push_back({{"name", e.name}, {"file", e.file}, {"figure", e.figure}, {"error", failed[k]}});
+            not_run[e.name] = "simulation failed: " + failed[k];
+            fs::remove_all(sub);
+            continue;
+        }
         const auto res = nlohmann::json::parse(std::ifstream(sub / "result.json"));
         fs::remove(sub / "result.json");
         report["experiments"].push_back({{"name", e.name}, {"file", e.file}, {"figure", e.figure}, {"steps", res["steps"]}});
         for (const auto& x : res["targets"]) evaluated.push_back(report::result::from_json(x));
     }
-    const auto all = report::complete(evaluated, "its experiment file is not written yet");
+    const auto all = report::complete(evaluated, "its experiment file is not written yet", not_run);
     std::size_t passed = 0, run = 0;
     for (const auto& x : all) {
         report["targets"].push_back(x.to_json());
@@ -222,6 +246,10 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs) {
     }
     dir.commit();
     fmt::print("wrote {} in {:.2f} s\n", out, secs);
+    if (!failed.empty()) {
+        fmt::print(stderr, "memlab: error: {} experiment(s) failed to simulate; their targets are reported as not run\n", failed.size());
+        return 1;
+    }
     return strict && passed < all.size() ? 1 : 0;
 }
 

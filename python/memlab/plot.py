@@ -22,7 +22,7 @@ def load(folder):
     cfg = json.load(open(os.path.join(folder, "config.json")))
     name = cfg["experiment"]["name"]
     with h5py.File(os.path.join(folder, "traces.h5"), "r") as f:
-        g = f[name]
+        g = f[name] if name in f else f[sorted(f.keys())[0]]  # several devices: draw the first
         data = {k: np.asarray(g[k]) for k in g.keys()}
         units = {k: g[k].attrs["unit"].decode() if isinstance(g[k].attrs["unit"], bytes) else str(g[k].attrs["unit"]) for k in g.keys()}
     return cfg, data, units
@@ -119,6 +119,9 @@ def report_html(report_dir):
                     f"<td>{html.escape(t.get('note', ''))}</td></tr>")
     figs = []
     for e in rep.get("experiments", []):
+        if "error" in e:
+            figs.append(f"<h3>{html.escape(e['name'])}</h3><p>failed to simulate: {html.escape(e['error'])}</p>")
+            continue
         png = os.path.join(report_dir, e["name"], "figure.png")
         if os.path.exists(png):
             b64 = base64.b64encode(open(png, "rb").read()).decode()
@@ -136,6 +139,8 @@ def report_html(report_dir):
 def main(report_dir):
     rep = json.load(open(os.path.join(report_dir, "report.json")))
     for e in rep.get("experiments", []):
+        if "error" in e:  # the experiment failed to simulate: nothing to draw
+            continue
         folder = os.path.join(report_dir, e["name"])
         draw(folder, os.path.join(folder, "figure.png"))
     report_html(report_dir)

@@ -87,7 +87,10 @@ double gibbs_thomson_voltage(const agsn_params& p, double r) { return p.gamma * 
 
 double conductance(const agsn_params& p, double h, double r) {
     const double x = softplus(p.L - h, w_gap);
-    const double n = 1.0 + (r / p.r_q) * (r / p.r_q);
+    // Channels across the gap are set by the tip, one atom wide for an open filament; the neck's
+    // radius counts in contact (as in tip_velocity).
+    const double r_tip = p.r_min + (r - p.r_min) * std::exp(-x / p.a);
+    const double n = 1.0 + (r_tip / p.r_q) * (r_tip / p.r_q);
     const double gt = n * G0 * std::exp(-2.0 * p.kappa * x);
     const double rfil = p.rho * std::max(h, 0.0) / (M_PI * r * r);
     return p.g_leak + 1.0 / (1.0 / gt + rfil);
@@ -193,8 +196,9 @@ void agsn_sio2_pt::on_event(std::size_t k, double, std::span<double> s, rng& r) 
     // The front stays at least 30 % of the free oxide from the top electrode (f <= 0.7, stated):
     // a chain closer than that is not a relaxed state.
     const double f = std::clamp(p_.f_cluster + p_.f_cluster_c2c * r.normal(), 0.0, 0.7);
+    // The new floor; the tip itself moves there continuously (dissolving down or being pulled up
+    // by the floor window), so no circuit quantity jumps at the event.
     s[5] = s[3] + (p_.L - s[3]) * f;
-    s[0] = s[5];
     s[1] = p_.r_min;
 }
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <algorithm>
 #include <limits>
 #include <set>
 #include <toml++/toml.h>
@@ -342,6 +343,7 @@ experiment load(const std::filesystem::path& path, const std::vector<std::string
     e.seed = static_cast<std::uint64_t>(ex.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
     e.duration = ex.quantity("duration", "s", 0.0);
     if (e.duration < 0) ex.fail("duration", "must not be negative");
+    e.devices = static_cast<std::size_t>(ex.integer("devices", 1, 1, 10000));
     ex.finish();
 
     reader dev = top.sub("device");
@@ -371,6 +373,16 @@ experiment load(const std::filesystem::path& path, const std::vector<std::string
         for (std::size_t k = 0; k < st.size(); ++k)
             if (is.has(st[k].name)) e.initial_state[k] = is.quantity(st[k].name, st[k].unit);
         is.finish();
+    }
+    if (dev.has("d2d")) {
+        reader dd = dev.sub("d2d");
+        for (const auto& p : m->parameter_table())
+            if (dd.has(p.name)) {
+                const double sd = dd.quantity(p.name, p.unit);
+                if (sd < 0) dd.fail(p.name, "a spread must not be negative");
+                e.d2d[p.name] = sd;
+            }
+        dd.finish();
     }
     dev.finish();
     e.device = std::move(m);
@@ -454,21 +466,40 @@ experiment load(const std::filesystem::path& path, const std::vector<std::string
     return e;
 }
 
-circuit::circuit experiment::build_circuit() const {
+std::shared_ptr<device::model> experiment::device_instance(std::size_t index) const {
+    if (devices == 1 || d2d.empty()) return device;
+    auto m = device->clone();
+    // One generator per device: the same device gets the same parameters whatever else runs.
+    device::rng r(seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL * (index + 1));
+    std::map<std::string, double> drawn;
+    for (const auto& p : m->parameter_table()) {
+        const auto it = d2d.find(p.name);
+        if (it == d2d.end()) continue;
+        drawn[p.name] = std::clamp(m->get(p.name) + it->second * r.normal(), p.min, p.max);
+    }
+    try {
+        m->set(drawn);
+    } catch (const input_error& err) {
+        throw input_error(fmt::format("{}: device {}: drawn parameters are inconsistent: {}", file, index + 1, err.what()));
+    }
+    return m;
+}
+
+circuit::circuit experiment::build_circuit(std::size_t device_index) const {
     circuit::circuit c;
     if (source == "smu") c.add_smu("SRC", "in", "0", stimulus, *smu);
     else c.add_voltage_source("SRC", "in", "0", stimulus);
     const std::string top = series_resistance > 0 ? "top" : "in";
     if (series_resistance > 0) c.add_resistor("Rs", "in", "top", series_resistance);
     if (parasitic_capacitance > 0) c.add_capacitor("Cp", top, "0", parasitic_capacitance);
-    c.add_memristor("DUT", top, tia ? "bottom" : "0", device, initial_state);
+    c.add_memristor("DUT", top, tia ? "bottom" : "0", device_instance(device_index), initial_state);
     if (tia) c.add_tia("TIA", "bottom", "out", *tia);
     return c;
 }
 
-run_result run(const experiment& e, io::trace_sink& sink) {
-    const circuit::circuit c = e.build_circuit();
-    circuit::simulation sim(c, e.solver, e.seed);
+run_result run(const experiment& e, io::trace_sink& sink, std::size_t device_index) {
+    const circuit::circuit c = e.build_circuit(device_index);
+    circuit::simulation sim(c, e.solver, e.seed + device_index);
     // Keep a few summary numbers while streaming.
     struct tap final : io::trace_sink {
         io::trace_sink& next;

@@ -500,7 +500,29 @@ result result::from_json(const json& j) {
     return r;
 }
 
-std::vector<result> evaluate(const protocol::experiment& e, const io::memory_trace& trace) {
+std::vector<result> evaluate_five_devices(const protocol::experiment& e, const std::vector<io::memory_trace>& traces) {
+    if (e.blocks.size() != 3) throw input_error(fmt::format("{}: five_devices needs the three training blocks", e.file));
+    std::vector<double> initial, trained;
+    for (const auto& tr : traces)
+        for (std::size_t b : {0u, 2u}) {
+            const auto& blk = e.blocks[b];
+            const auto v = block_samples(tr, blk);
+            const auto vs = analysis::vset_per_cycle(v.t, v.v, v.i, blk.compliance, blk.period);
+            (b == 0 ? initial : trained).insert((b == 0 ? initial : trained).end(), vs.begin(), vs.end());
+        }
+    const auto si = analysis::statistics(initial), st = analysis::statistics(trained);
+    auto in = [](double x, double lo, double hi) { return std::isfinite(x) && x >= lo && x <= hi; };
+    const std::string how = fmt::format("Vset per cycle pooled over {} devices x {} cycles (d2d draws, seeded)", traces.size(), e.blocks[0].cycles);
+    return {make("devices.initial_vset_mean", rounded(si.mean), in(si.mean, 0.9, 1.5), how, e),
+            make("devices.initial_vset_std", rounded(si.std), in(si.std, 0.3, 0.8), how, e),
+            make("devices.trained_vset_mean", rounded(st.mean), in(st.mean, 0.13, 0.3), how, e),
+            make("devices.trained_vset_std", rounded(st.std), in(st.std, 0.0, 0.06), how, e)};
+}
+
+std::vector<result> evaluate(const protocol::experiment& e, const std::vector<io::memory_trace>& traces) {
+    if (traces.empty()) return {};
+    if (e.name == "five_devices") return evaluate_five_devices(e, traces);
+    const io::memory_trace& trace = traces.front();
     if (e.name == "training") return evaluate_training(e, trace);
     if (e.name == "all_or_none") return evaluate_all_or_none(e, trace);
     if (e.name == "integrate") return evaluate_integrate(e, trace);
@@ -512,7 +534,8 @@ std::vector<result> evaluate(const protocol::experiment& e, const io::memory_tra
     return {};
 }
 
-std::vector<result> complete(std::vector<result> evaluated, const std::string& why_missing) {
+std::vector<result> complete(std::vector<result> evaluated, const std::string& why_missing,
+                             const std::map<std::string, std::string>& why_by_experiment) {
     std::set<std::string> have;
     for (const auto& r : evaluated) have.insert(r.id);
     std::vector<result> out;
@@ -528,8 +551,8 @@ std::vector<result> complete(std::vector<result> evaluated, const std::string& w
         r.paper = t.paper;
         r.tolerance = t.tolerance;
         r.simulated = nullptr;
-        if (t.experiment == "five_devices")
-            r.note = "not run: needs device-to-device variability (_d2d parameters), not in the model yet";
+        if (why_by_experiment.count(t.experiment))
+            r.note = "not run: " + why_by_experiment.at(t.experiment);
         else if (t.experiment == "md_diffusion")
             r.note = "not run: the molecular-dynamics (LAMMPS) experiment belongs to a later issue";
         else

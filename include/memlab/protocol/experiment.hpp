@@ -52,7 +52,14 @@ struct experiment {
     circuit::solver_options solver;
     nlohmann::json resolved;  // the whole experiment, defaults filled in, with units
 
-    circuit::circuit build_circuit() const;
+    // Device-to-device variability: `devices` devices, each with its parameters drawn as
+    // N(value, d2d[name]) (clipped to the parameter's range) from a generator seeded by (seed,
+    // device index); device 0 with devices == 1 is the nominal device itself.
+    std::size_t devices = 1;
+    std::map<std::string, double> d2d;
+    std::shared_ptr<device::model> device_instance(std::size_t index) const;
+
+    circuit::circuit build_circuit(std::size_t device_index = 0) const;
 };
 
 // Reads an experiment file. `overrides` are "key=value" pairs applied before reading
@@ -65,7 +72,7 @@ struct run_result {
     circuit::run_stats stats;
 };
 
-// Runs an experiment, writing its traces to `sink`.
-run_result run(const experiment& e, io::trace_sink& sink);
+// Runs an experiment (for device `device_index`), writing its traces to `sink`.
+run_result run(const experiment& e, io::trace_sink& sink, std::size_t device_index = 0);
 
 }  // namespace memlab::protocol

@@ -2,6 +2,7 @@
 // The paper's targets (shared/TARGETS.md) and their evaluation on simulated traces with the same
 // analysis functions a user would run on measured data. Nothing from the paper enters a simulated
 // value; a target whose experiment has not run is reported as not run.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -35,10 +36,12 @@ struct result {
 };
 
 // Evaluates the targets an experiment measures (by experiment name); empty for an experiment
-// without targets. `trace` holds the experiment's recorded probes.
-std::vector<result> evaluate(const protocol::experiment& e, const io::memory_trace& trace);
+// without targets. `traces` holds the recorded probes, one trace per device.
+std::vector<result> evaluate(const protocol::experiment& e, const std::vector<io::memory_trace>& traces);
 
-// Completes a list of results with every target not evaluated ("not run: <why>").
-std::vector<result> complete(std::vector<result> evaluated, const std::string& why_missing);
+// Completes a list of results with every target not evaluated ("not run: <why>"); `why_by_experiment`
+// gives the reason for experiments that were attempted and failed.
+std::vector<result> complete(std::vector<result> evaluated, const std::string& why_missing,
+                             const std::map<std::string, std::string>& why_by_experiment = {});
 
 }  // namespace memlab::report
