@@ -15,8 +15,9 @@ void same_size(std::size_t a, std::size_t b, const char* what) {
     if (a != b) throw input_error(std::string("analysis: ") + what + ": traces of different lengths");
 }
 
-// Linear interpolation of y(t) at x (t increasing; clamps at the ends).
-double interp(std::span<const double> t, std::span<const double> y, double x) {
+}  // namespace
+
+double interpolate(std::span<const double> t, std::span<const double> y, double x) {
     const auto it = std::lower_bound(t.begin(), t.end(), x);
     if (it == t.begin()) return y.front();
     if (it == t.end()) return y.back();
@@ -24,6 +25,10 @@ double interp(std::span<const double> t, std::span<const double> y, double x) {
     if (t[k] == t[k - 1]) return y[k];
     return y[k - 1] + (y[k] - y[k - 1]) * (x - t[k - 1]) / (t[k] - t[k - 1]);
 }
+
+namespace {
+
+double interp(std::span<const double> t, std::span<const double> y, double x) { return interpolate(t, y, x); }
 
 double median(std::vector<double> x) {
     if (x.empty()) return nan;

@@ -86,6 +86,14 @@ result make(const std::string& id, json simulated, bool pass, std::string note, 
     return r;
 }
 
+// Is x inside the numeric tolerance of target `id` (from the table: one source of truth)?
+bool within(const std::string& id, double x) {
+    const auto& all = all_targets();
+    const auto it = std::find_if(all.begin(), all.end(), [&](const target& t) { return t.id == id; });
+    if (it == all.end() || !std::isfinite(it->lo)) throw internal_error("no numeric tolerance for target " + id);
+    return std::isfinite(x) && x >= it->lo && x <= it->hi;
+}
+
 json rounded(double x, int digits = 4) {
     if (!std::isfinite(x)) return nullptr;
     return std::stod(fmt::format("{:.{}g}", x, digits));
@@ -126,7 +134,7 @@ std::vector<result> evaluate_all_or_none(const protocol::experiment& e, const io
     for (std::size_t k = 0; k < r.size() && !first; ++k)
         if (r[k].peak >= 0.5 * r[k].level / e.series_resistance) first = k + 1;
     std::vector<result> out;
-    out.push_back(make("all_or_none.threshold_pulse", first ? json(first) : json("none"), first >= 5 && first <= 7,
+    out.push_back(make("all_or_none.threshold_pulse", first ? json(first) : json("none"), within("all_or_none.threshold_pulse", static_cast<double>(first)),
                        "first pulse whose peak current reaches half of V/R_s", e));
     double worst_below = 0;
     for (std::size_t k = 0; first && k + 1 < first; ++k) worst_below = std::max(worst_below, r[k].peak / r[first - 1].peak);
@@ -227,7 +235,7 @@ std::vector<result> evaluate_if(const protocol::experiment& e, const io::memory_
         if (!pk[k].spikes.empty()) first_pkg = k + 1;
     const bool on_last = first_pkg && pk[first_pkg - 1].spikes.front() == pk[first_pkg - 1].pulses;
     out.push_back(make("integrate_and_fire.first_spike_package", first_pkg ? json(first_pkg) : json("none"),
-                       first_pkg >= 7 && first_pkg <= 9 && on_last,
+                       within("integrate_and_fire.first_spike_package", static_cast<double>(first_pkg)) && on_last,
                        fmt::format("first package with a spike{}; {}", on_last ? " (on its last pulse)" : " (not on its last pulse)", detail), e));
     bool first_ok = first_pkg > 0;
     std::size_t spiking = 0;
@@ -303,8 +311,8 @@ std::vector<result> evaluate_synapse(const protocol::experiment& e, const io::me
         return analysis::statistics(dev).std;
     };
     const double sp = c2c(0, half), sd = c2c(half, per_cycle);
-    out.push_back(make("synapse.c2c_potentiation_std", rounded(sp, 3), sp >= 5e-6 && sp <= 50e-6, "std of G_measured - G_mean (S)", e));
-    out.push_back(make("synapse.c2c_depression_std", rounded(sd, 3), sd >= 3e-6 && sd <= 35e-6, "std of G_measured - G_mean (S)", e));
+    out.push_back(make("synapse.c2c_potentiation_std", rounded(sp, 3), within("synapse.c2c_potentiation_std", sp), "std of G_measured - G_mean (S)", e));
+    out.push_back(make("synapse.c2c_depression_std", rounded(sd, 3), within("synapse.c2c_depression_std", sd), "std of G_measured - G_mean (S)", e));
     return out;
 }
 
@@ -413,17 +421,16 @@ std::vector<result> evaluate_training(const protocol::experiment& e, const io::m
         x.end = end_of_cycle(v, b.period, b.cycles, b.compliance);
         s.push_back(std::move(x));
     }
-    auto in = [](double x, double lo, double hi) { return std::isfinite(x) && x >= lo && x <= hi; };
     const std::string how = "Vset at 90 % of the compliance per cycle (analysis::vset_per_cycle); mean and population std";
     const auto missing = [](const analysis::summary& x) { return x.missing ? fmt::format("; {} cycles never set", x.missing) : std::string(); };
-    out.push_back(make("training.initial_vset_mean", rounded(s[0].vset.mean), in(s[0].vset.mean, 0.62, 0.92), how + missing(s[0].vset), e));
-    out.push_back(make("training.initial_vset_std", rounded(s[0].vset.std), in(s[0].vset.std, 0.12, 0.35), how, e));
-    out.push_back(make("training.nonvolatile_vset_mean", rounded(s[1].vset.mean), in(s[1].vset.mean, 0.25, 0.45), how + missing(s[1].vset), e));
-    out.push_back(make("training.nonvolatile_vset_std", rounded(s[1].vset.std), in(s[1].vset.std, 0.0, 0.06), how, e));
-    out.push_back(make("training.trained_vset_mean", rounded(s[2].vset.mean), in(s[2].vset.mean, 0.16, 0.30), how + missing(s[2].vset), e));
-    out.push_back(make("training.trained_vset_std", rounded(s[2].vset.std), in(s[2].vset.std, 0.0, 0.03), how, e));
+    out.push_back(make("training.initial_vset_mean", rounded(s[0].vset.mean), within("training.initial_vset_mean", s[0].vset.mean), how + missing(s[0].vset), e));
+    out.push_back(make("training.initial_vset_std", rounded(s[0].vset.std), within("training.initial_vset_std", s[0].vset.std), how, e));
+    out.push_back(make("training.nonvolatile_vset_mean", rounded(s[1].vset.mean), within("training.nonvolatile_vset_mean", s[1].vset.mean), how + missing(s[1].vset), e));
+    out.push_back(make("training.nonvolatile_vset_std", rounded(s[1].vset.std), within("training.nonvolatile_vset_std", s[1].vset.std), how, e));
+    out.push_back(make("training.trained_vset_mean", rounded(s[2].vset.mean), within("training.trained_vset_mean", s[2].vset.mean), how + missing(s[2].vset), e));
+    out.push_back(make("training.trained_vset_std", rounded(s[2].vset.std), within("training.trained_vset_std", s[2].vset.std), how, e));
     const double drop = median(s[2].hrs) / median(s[0].hrs);
-    out.push_back(make("training.hrs_drop", rounded(drop, 3), in(drop, 3, 30),
+    out.push_back(make("training.hrs_drop", rounded(drop, 3), within("training.hrs_drop", drop),
                        "median HRS conductance at 0.1 V on the way up, trained / initial block", e));
     // Volatile blocks: the negative branch stays at HRS level: |i| < 1 % of the limit in every cycle.
     std::size_t bad = 0, total = 0;
@@ -445,38 +452,38 @@ std::vector<result> evaluate_training(const protocol::experiment& e, const io::m
 
 const std::vector<target>& all_targets() {
     static const std::vector<target> t{
-        {"all_or_none.threshold_pulse", "all_or_none", 6, "5..7", "Fig. 2a-c"},
+        {"all_or_none.threshold_pulse", "all_or_none", 6, "5..7", "Fig. 2a-c", 5, 7},
         {"all_or_none.silent_below", "all_or_none", "no switching below threshold", "sub-threshold peaks < 10 % of the first response", "Fig. 2a-c"},
         {"all_or_none.full_response", "all_or_none", "similar on-state conductance", "max/min <= 2", "Fig. 2a-c"},
         {"integrate.rising", "integrate", "conductance rises pulse to pulse", ">= 7 of 8 increments positive", "Fig. 2d-f"},
         {"integrate.nonlinear", "integrate", "nonlinear growth", "G9/G1 >= 3, not in one pulse", "Fig. 2d-f"},
-        {"integrate_and_fire.first_spike_package", "integrate_and_fire", 8, "7..9", "Fig. 1b, 2g-i"},
+        {"integrate_and_fire.first_spike_package", "integrate_and_fire", 8, "7..9", "Fig. 1b, 2g-i", 7, 9},
         {"integrate_and_fire.first_spike_pulse", "integrate_and_fire", "8 or 9", "7..10 in every spiking package", "Fig. 2g-i"},
         {"integrate_and_fire.second_spike_pulse", "integrate_and_fire", 14, "13..15", "Fig. 2g-i"},
         {"integrate_and_fire.refractory", "integrate_and_fire", "returns to HRS after a spike", "< 10 % before the next spike; no consecutive spikes", "Fig. 2g-i"},
-        {"integrate_and_fire.weak_offset", "integrate_and_fire", 0, "0 second spikes at -0.5 V base", "Supp. Fig. 7"},
+        {"integrate_and_fire.weak_offset", "integrate_and_fire_weak_offset", 0, "0 second spikes at -0.5 V base", "Supp. Fig. 7"},
         {"synapse.potentiation", "synapse", "rises after turn-on", "last 10 > first 10; >= 80 % increments >= 0", "Fig. 1d, 3"},
         {"synapse.depression", "synapse", "falls", "mirror of potentiation", "Fig. 3"},
         {"synapse.asymmetry", "synapse", "not symmetric", "normalised curves differ by > 5 %", "Fig. 3"},
-        {"synapse.c2c_potentiation_std", "synapse", 15.97e-6, "5..50 uS", "Fig. 3e"},
-        {"synapse.c2c_depression_std", "synapse", 10.86e-6, "3..35 uS", "Fig. 3e"},
-        {"synapse.retention", "retention", "weight kept", "within 10 % after 1e4 s", "Supp. Fig. 3"},
-        {"training.initial_vset_mean", "training", 0.77, "0.62..0.92 V", "Fig. 4a"},
-        {"training.initial_vset_std", "training", 0.22, "0.12..0.35 V", "Fig. 4a"},
-        {"training.nonvolatile_vset_mean", "training", 0.35, "0.25..0.45 V", "Fig. 4b"},
-        {"training.nonvolatile_vset_std", "training", 0.03, "<= 0.06 V", "Fig. 4b"},
-        {"training.trained_vset_mean", "training", 0.23, "0.16..0.30 V", "Fig. 4c"},
-        {"training.trained_vset_std", "training", 0.01, "<= 0.03 V", "Fig. 4c"},
-        {"training.hrs_drop", "training", "about 10x", "3..30 x", "Fig. 4, Supp. Fig. 7"},
+        {"synapse.c2c_potentiation_std", "synapse", 15.97e-6, "5..50 uS", "Fig. 3e", 5e-06, 5e-05},
+        {"synapse.c2c_depression_std", "synapse", 10.86e-6, "3..35 uS", "Fig. 3e", 3e-06, 3.5e-05},
+        {"synapse.retention", "retention_nonvolatile", "weight kept", "within 10 % after 1e4 s", "Supp. Fig. 3"},
+        {"training.initial_vset_mean", "training", 0.77, "0.62..0.92 V", "Fig. 4a", 0.62, 0.92},
+        {"training.initial_vset_std", "training", 0.22, "0.12..0.35 V", "Fig. 4a", 0.12, 0.35},
+        {"training.nonvolatile_vset_mean", "training", 0.35, "0.25..0.45 V", "Fig. 4b", 0.25, 0.45},
+        {"training.nonvolatile_vset_std", "training", 0.03, "<= 0.06 V", "Fig. 4b", 0, 0.06},
+        {"training.trained_vset_mean", "training", 0.23, "0.16..0.30 V", "Fig. 4c", 0.16, 0.3},
+        {"training.trained_vset_std", "training", 0.01, "<= 0.03 V", "Fig. 4c", 0, 0.03},
+        {"training.hrs_drop", "training", "about 10x", "3..30 x", "Fig. 4, Supp. Fig. 7", 3, 30},
         {"training.volatile_blocks_volatile", "training", "negative branch at HRS", "every volatile cycle", "Fig. 4a, c"},
         {"training.nonvolatile_reset_gradual", "training", "gradual reset", "every NV cycle resets before its end", "Fig. 4b"},
         {"switching.seven_alternations", "regime_switching", "7 switches", "every block shows its regime; trained Vset kept", "Fig. 4d"},
-        {"devices.initial_vset_mean", "five_devices", 1.2, "0.9..1.5 V", "Supp. Fig. 8"},
-        {"devices.initial_vset_std", "five_devices", 0.53, "0.3..0.8 V", "Supp. Fig. 8"},
-        {"devices.trained_vset_mean", "five_devices", 0.2, "0.13..0.3 V", "Supp. Fig. 8"},
-        {"devices.trained_vset_std", "five_devices", 0.03, "<= 0.06 V", "Supp. Fig. 8"},
+        {"devices.initial_vset_mean", "five_devices", 1.2, "0.9..1.5 V", "Supp. Fig. 8", 0.9, 1.5},
+        {"devices.initial_vset_std", "five_devices", 0.53, "0.3..0.8 V", "Supp. Fig. 8", 0.3, 0.8},
+        {"devices.trained_vset_mean", "five_devices", 0.2, "0.13..0.3 V", "Supp. Fig. 8", 0.13, 0.3},
+        {"devices.trained_vset_std", "five_devices", 0.03, "<= 0.06 V", "Supp. Fig. 8", 0, 0.06},
         {"kinetics.exponential_delay", "set_delay", "exponential", "R^2 >= 0.95 over >= 3 decades", "Supp. Fig. 4"},
-        {"retention.volatile", "retention", "relaxes", "< 10 % within 1 s at 0 V", "Supp. Fig. 3"},
+        {"retention.volatile", "retention_volatile", "relaxes", "< 10 % within 1 s at 0 V", "Supp. Fig. 3"},
         {"diffusion.sn_slower_than_ag", "md_diffusion", "D_Sn < D_Ag", "from MSD slopes, 5 samples each", "Supp. Fig. 2"},
     };
     return t;
@@ -511,12 +518,11 @@ std::vector<result> evaluate_five_devices(const protocol::experiment& e, const s
             (b == 0 ? initial : trained).insert((b == 0 ? initial : trained).end(), vs.begin(), vs.end());
         }
     const auto si = analysis::statistics(initial), st = analysis::statistics(trained);
-    auto in = [](double x, double lo, double hi) { return std::isfinite(x) && x >= lo && x <= hi; };
     const std::string how = fmt::format("Vset per cycle pooled over {} devices x {} cycles (d2d draws, seeded)", traces.size(), e.blocks[0].cycles);
-    return {make("devices.initial_vset_mean", rounded(si.mean), in(si.mean, 0.9, 1.5), how, e),
-            make("devices.initial_vset_std", rounded(si.std), in(si.std, 0.3, 0.8), how, e),
-            make("devices.trained_vset_mean", rounded(st.mean), in(st.mean, 0.13, 0.3), how, e),
-            make("devices.trained_vset_std", rounded(st.std), in(st.std, 0.0, 0.06), how, e)};
+    return {make("devices.initial_vset_mean", rounded(si.mean), within("devices.initial_vset_mean", si.mean), how, e),
+            make("devices.initial_vset_std", rounded(si.std), within("devices.initial_vset_std", si.std), how, e),
+            make("devices.trained_vset_mean", rounded(st.mean), within("devices.trained_vset_mean", st.mean), how, e),
+            make("devices.trained_vset_std", rounded(st.std), within("devices.trained_vset_std", st.std), how, e)};
 }
 
 std::vector<result> evaluate(const protocol::experiment& e, const std::vector<io::memory_trace>& traces) {

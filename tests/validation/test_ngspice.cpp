@@ -8,6 +8,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "memlab/analysis/analysis.hpp"
 #include "memlab/circuit/simulation.hpp"
 #include "memlab/device/vteam.hpp"
 #include "memlab/spice/ngspice.hpp"
@@ -15,15 +16,6 @@
 using namespace memlab;
 
 namespace {
-
-double interp(const std::vector<double>& t, const std::vector<double>& y, double x) {
-    const auto it = std::lower_bound(t.begin(), t.end(), x);
-    if (it == t.begin()) return y.front();
-    if (it == t.end()) return y.back();
-    const auto k = static_cast<std::size_t>(it - t.begin());
-    if (t[k] == t[k - 1]) return y[k];
-    return y[k - 1] + (y[k] - y[k - 1]) * (x - t[k - 1]) / (t[k] - t[k - 1]);
-}
 
 struct comparison {
     double state_err, current_err;  // max |difference| / range
@@ -63,8 +55,8 @@ comparison compare(const stimulus::waveform_ptr& wave, double t_end) {
     const auto [imin, imax] = std::minmax_element(i.begin(), i.end());
     comparison r{0, 0, tn.size(), *wmax - *wmin};
     for (std::size_t k = 0; k < tn.size(); ++k) {
-        const double wm = interp(tr.time(), w, tn[k]);
-        const double im = interp(tr.time(), i, tn[k]);
+        const double wm = analysis::interpolate(tr.time(), w, tn[k]);
+        const double im = analysis::interpolate(tr.time(), i, tn[k]);
         r.state_err = std::max(r.state_err, std::fabs(wm - xn[k] * 1e-9) / (*wmax - *wmin));
         r.current_err = std::max(r.current_err, std::fabs(im - (vin[k] - va[k]) / rs) / (*imax - *imin));
     }

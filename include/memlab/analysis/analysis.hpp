@@ -10,6 +10,9 @@
 
 namespace memlab::analysis {
 
+// y(t) at x by linear interpolation (t increasing; the end values beyond the ends).
+double interpolate(std::span<const double> t, std::span<const double> y, double x);
+
 // Vset: the voltage at the first sample where the current reaches `fraction` of the compliance
 // (the paper's definition, Methods: 90 %). NaN if it never does.
 double vset(std::span<const double> v, std::span<const double> i, double compliance, double fraction = 0.9);

@@ -2,6 +2,7 @@
 // The paper's targets (shared/TARGETS.md) and their evaluation on simulated traces with the same
 // analysis functions a user would run on measured data. Nothing from the paper enters a simulated
 // value; a target whose experiment has not run is reported as not run.
+#include <cmath>
 #include <map>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@ struct target {
     nlohmann::json paper;     // the paper's value (number or text)
     std::string tolerance;    // as in TARGETS.md
     std::string source;       // figure
+    double lo = NAN, hi = NAN;  // numeric tolerance (inclusive), where the target has one
 };
 
 // Every target of TARGETS.md, in its order.
