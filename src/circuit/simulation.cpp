@@ -514,7 +514,7 @@ void simulation::run(double t_end, const recording& rec, io::trace_sink& sink) {
     std::vector<io::channel> channels{{"time", "s"}};
     for (const auto& p : probes) channels.push_back(p.info);
     sink.begin(channels);
-    std::vector<double> row(channels.size());
+    std::vector<double> row(channels.size()), last_row;
     auto record = [&] {
         row[0] = s.t;
         for (std::size_t k = 0; k < probes.size(); ++k) {
@@ -524,7 +524,10 @@ void simulation::run(double t_end, const recording& rec, io::trace_sink& sink) {
                                                units::format(s.t, "s"), s.state_text(N_VGetArrayPointer(s.y))),
                                    s.t);
         }
+        // An event that changes nothing recorded would give a duplicate row: every sink skips it.
+        if (!last_row.empty() && row == last_row) return;
         sink.append(row);
+        last_row = row;
     };
     const bool sampled = rec.sample_interval > 0;
     const double t_start = s.t;

@@ -20,10 +20,12 @@ void memory_trace::begin(const std::vector<channel>& channels) {
 
 void memory_trace::append(std::span<const double> row) {
     if (row.size() != columns_.size()) throw internal_error("memory_trace: row size differs from the channels");
-    // A continued run repeats its first point; keep one.
-    if (!columns_[0].empty() && row[0] == columns_[0].back()) {
-        for (std::size_t k = 0; k < row.size(); ++k) columns_[k].back() = row[k];
-        return;
+    // A continued run repeats its last point exactly; keep one. (Rows at the same time that differ,
+    // such as the state before and after a stochastic event, are both kept, as in HDF5 and CSV.)
+    if (!columns_[0].empty()) {
+        bool same = true;
+        for (std::size_t k = 0; k < row.size() && same; ++k) same = row[k] == columns_[k].back();
+        if (same) return;
     }
     for (std::size_t k = 0; k < row.size(); ++k) columns_[k].push_back(row[k]);
 }

@@ -1,0 +1,55 @@
+// Experiments from TOML files, run in-process; traces come back as numpy arrays.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "bindings.hpp"
+#include "memlab/io/trace.hpp"
+#include "memlab/protocol/experiment.hpp"
+
+namespace py = pybind11;
+
+namespace {
+
+py::object to_py(const nlohmann::json& j) { return py::module_::import("json").attr("loads")(j.dump()); }
+
+// {"time": array, probe: array, ...} with {"units": {name: unit}} alongside.
+py::dict traces_to_dict(const memlab::io::memory_trace& tr) {
+    py::dict arrays, units;
+    for (const auto& ch : tr.channels()) {
+        const auto& col = tr.column(ch.name);
+        arrays[py::str(ch.name)] = py::array_t<double>(static_cast<py::ssize_t>(col.size()), col.data());
+        units[py::str(ch.name)] = ch.unit;
+    }
+    py::dict out;
+    out["traces"] = arrays;
+    out["units"] = units;
+    return out;
+}
+
+}  // namespace
+
+void memlab::python::register_experiments(py::module_& m) {
+    m.def(
+        "show_config",
+        [](const std::string& file, const std::vector<std::string>& set) { return to_py(memlab::protocol::load(file, set).resolved); },
+        py::arg("file"), py::arg("set") = std::vector<std::string>{},
+        "The resolved experiment (defaults filled in) as a dict with units, like `memlab show-config`.");
+    m.def(
+        "_run",
+        [](const std::string& file, const std::vector<std::string>& set, std::size_t device) {
+            const auto e = memlab::protocol::load(file, set);
+            memlab::io::memory_trace tr;
+            memlab::protocol::run_result r;
+            {
+                py::gil_scoped_release release;
+                r = memlab::protocol::run(e, tr, device);
+            }
+            py::dict out = traces_to_dict(tr);
+            out["metrics"] = to_py(r.metrics);
+            out["config"] = to_py(e.resolved);
+            out["name"] = e.name;
+            return out;
+        },
+        py::arg("file"), py::arg("set") = std::vector<std::string>{}, py::arg("device") = 0);
+}
