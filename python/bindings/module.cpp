@@ -25,5 +25,6 @@ PYBIND11_MODULE(_memlab, m) {
     });
     memlab::python::register_units(m);
     memlab::python::register_devices(m);
+    memlab::python::register_circuits(m);
     memlab::python::register_experiments(m);
 }

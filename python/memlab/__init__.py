@@ -23,6 +23,10 @@ if _memlab is not None:
     units = _memlab.units
     devices = _memlab.devices
     show_config = _memlab.show_config
+    Device = _memlab.Device
+    Circuit = _memlab.Circuit
+    Simulation = _memlab.Simulation
+    stimulus = _memlab.stimulus
 
 
 @dataclass
@@ -37,6 +41,28 @@ class Result:
 def _need():
     if _memlab is None:
         raise ImportError(f"memlab's C++ extension is not built: {_import_error}")
+
+
+def simulate(device, stimulus, series_resistance=None, t_end=None, probes=None, sample_interval=None,
+             parasitic_capacitance=None, seed=1, rtol=1e-6):
+    """The common case in one call: a waveform through an optional series resistor into a device
+    (and an optional capacitance from the device node to ground). Quantities as numbers (SI) or
+    strings with units. Returns a Result; t_end defaults to the end of the waveform."""
+    _need()
+    c = Circuit()
+    c.source("SRC", "in", "0", stimulus)
+    top = "in"
+    if series_resistance is not None:
+        c.resistor("Rs", "in", "top", series_resistance)
+        top = "top"
+    if parasitic_capacitance is not None:
+        c.capacitor("Cp", top, "0", parasitic_capacitance)
+    c.memristor("DUT", top, "0", device)
+    if probes is None:
+        probes = ["v(in)", f"v({top})", "i(DUT)"] + [f"DUT.{s['name']}" for s in devices.states(device.name)]
+    sim = Simulation(c, seed=seed, rtol=rtol)
+    r = sim.run(stimulus.end_time if t_end is None else t_end, probes, sample_interval)
+    return Result("simulate", dict(r["traces"]), dict(r["units"]))
 
 
 def run(file, seed=None, set=(), device=0):

@@ -55,32 +55,60 @@ def vset(v, i, icc):
     return v[k[0]] if len(k) else np.nan
 
 
+def iv_cycles(ax, axh, t, v, i, t0, period, cycles, icc):
+    """One block of I(V) cycles: every cycle in grey, the median cycle in colour (on `ax`), and
+    the Vset histogram (Vset at 90 % of the compliance, on `axh`). Returns the Vset values."""
+    phases = np.linspace(0, period, 400)
+    cyc_i, vs = [], []
+    for c in range(cycles):
+        m = (t >= t0 + c * period) & (t <= t0 + (c + 1) * period)
+        if m.sum() < 2:
+            continue
+        ax.semilogy(v[m], np.abs(i[m]) + 1e-15, color="0.75", lw=0.5)
+        cyc_i.append(np.interp(t0 + c * period + phases, t[m], np.abs(i[m])))
+        vs.append(vset(v[m], i[m], icc))
+    vmed = np.interp(t0 + phases, t, v)
+    ax.semilogy(vmed, np.median(cyc_i, axis=0) + 1e-15, color="C3" if icc > 1e-6 else "C0", lw=1.5)
+    ax.set_title(f"{icc * 1e9:.0f} nA" if icc < 1e-6 else f"{icc * 1e3:.0f} mA", fontsize=8)
+    ax.set_xlabel("V (V)", fontsize=7)
+    vs = np.array(vs)
+    axh.hist(vs[np.isfinite(vs)], bins=20, range=(0, 1.5), color="0.4")
+    axh.set_xlabel("Vset (V)", fontsize=7)
+    if np.isfinite(vs).any():
+        axh.set_title(f"{np.nanmean(vs):.2f} +- {np.nanstd(vs):.2f} V", fontsize=7)
+    for a in (ax, axh):
+        a.tick_params(labelsize=6)
+    return vs
+
+
 def figure_sweeps(cfg, d, ax_grid):
     t, v, i = d["time"], d["v(in)"], d["i(DUT)"]
-    blocks = sweep_blocks(cfg)
-    for col, (t0, period, cycles, icc) in enumerate(blocks):
-        ax, axh = ax_grid[0][col], ax_grid[1][col]
-        phases = np.linspace(0, period, 400)
-        cyc_i, vs = [], []
-        for c in range(cycles):
-            m = (t >= t0 + c * period) & (t <= t0 + (c + 1) * period)
-            if m.sum() < 2:
-                continue
-            ax.semilogy(v[m], np.abs(i[m]) + 1e-15, color="0.75", lw=0.5)
-            cyc_i.append(np.interp(t0 + c * period + phases, t[m], np.abs(i[m])))
-            vs.append(vset(v[m], i[m], icc))
-        vmed = np.interp(t0 + phases, t, v)
-        ax.semilogy(vmed, np.median(cyc_i, axis=0) + 1e-15, color="C3" if icc > 1e-6 else "C0", lw=1.5)
-        ax.set_title(f"{icc * 1e9:.0f} nA" if icc < 1e-6 else f"{icc * 1e3:.0f} mA", fontsize=8)
-        ax.set_xlabel("V (V)", fontsize=7)
-        vs = np.array(vs)
-        axh.hist(vs[np.isfinite(vs)], bins=20, range=(0, 1.5), color="0.4")
-        axh.set_xlabel("Vset (V)", fontsize=7)
-        if np.isfinite(vs).any():
-            axh.set_title(f"{np.nanmean(vs):.2f} +- {np.nanstd(vs):.2f} V", fontsize=7)
-        for a in (ax, axh):
-            a.tick_params(labelsize=6)
+    for col, (t0, period, cycles, icc) in enumerate(sweep_blocks(cfg)):
+        iv_cycles(ax_grid[0][col], ax_grid[1][col], t, v, i, t0, period, cycles, icc)
     ax_grid[0][0].set_ylabel("|I| (A)", fontsize=7)
+
+
+def pulse_response(axes, t, v, i):
+    """Input voltage on top, |device current| below (log), as the paper's pulse figures."""
+    axes[0].plot(t, v, color="k", lw=0.7)
+    axes[0].set_ylabel("input (V)", fontsize=8)
+    axes[1].semilogy(t, np.abs(i) + 1e-15, color="C0", lw=0.7)
+    axes[1].set_ylabel("|device current| (A)", fontsize=8)
+    axes[1].set_xlabel("time (s)", fontsize=8)
+    for a in axes:
+        a.tick_params(labelsize=7)
+
+
+def result_figure(result, out_png=None, voltage="v(in)", current="i(DUT)"):
+    """A pulse-response figure for a memlab.Result (from memlab.run or memlab.simulate)."""
+    fig, axes = plt.subplots(2, 1, figsize=(7, 4.2), sharex=True)
+    pulse_response(axes, result.traces["time"], result.traces[voltage], result.traces[current])
+    fig.suptitle(result.name, fontsize=9)
+    fig.tight_layout()
+    if out_png:
+        fig.savefig(out_png, dpi=110)
+        plt.close(fig)
+    return fig
 
 
 def draw(folder, out_png):
@@ -93,14 +121,7 @@ def draw(folder, out_png):
         figure_sweeps(cfg, d, axes)
     else:
         fig, axes = plt.subplots(2, 1, figsize=(7, 4.2), sharex=True)
-        t = d["time"]
-        axes[0].plot(t, d["v(in)"], color="k", lw=0.7)
-        axes[0].set_ylabel("input (V)", fontsize=8)
-        axes[1].semilogy(t, np.abs(d["i(DUT)"]) + 1e-15, color="C0", lw=0.7)
-        axes[1].set_ylabel("|device current| (A)", fontsize=8)
-        axes[1].set_xlabel("time (s)", fontsize=8)
-        for a in axes:
-            a.tick_params(labelsize=7)
+        pulse_response(axes, d["time"], d["v(in)"], d["i(DUT)"])
     fig.suptitle(f"{cfg['experiment']['name']} ({cfg['experiment'].get('figure', '')})", fontsize=9)
     fig.tight_layout()
     fig.savefig(out_png, dpi=110)
