@@ -93,6 +93,39 @@ void memlab::python::register_circuits(py::module_& m) {
         py::arg("rise") = 10e-9, py::arg("fall") = 10e-9, py::arg("base") = 0.0, py::arg("delay") = 0.0,
         "Pulses (one amplitude x count, or a list), plateau `width`, start-to-start `period` or `duty`.");
     st.def(
+        "packages",
+        [](const py::object& amplitude, std::size_t packages, const py::object& width, const py::object& period, const py::object& gap,
+           const py::object& rise, const py::object& fall, const py::object& base) {
+            stimulus::train_spec s;
+            s.levels = {q(amplitude, "V", "amplitude")};
+            s.width = q(width, "s", "width");
+            s.period = q(period, "s", "period");
+            s.rise = q(rise, "s", "rise");
+            s.fall = q(fall, "s", "fall");
+            s.base = q(base, "V", "base");
+            std::vector<std::size_t> counts;
+            for (std::size_t k = 1; k <= packages; ++k) counts.push_back(k);
+            return std::const_pointer_cast<stimulus::waveform>(stimulus::packages(s, counts, q(gap, "s", "gap")));
+        },
+        py::arg("amplitude"), py::arg("packages"), py::arg("width"), py::arg("period"), py::arg("gap"), py::arg("rise") = 10e-9,
+        py::arg("fall") = 10e-9, py::arg("base") = 0.0, "Packages of 1, 2, ..., `packages` pulses, `gap` apart.");
+    st.def(
+        "read_after_write",
+        [](const py::object& writes, const py::object& write_width, const py::object& read_amplitude, const py::object& read_width,
+           const py::object& gap, const py::object& rise, const py::object& fall) {
+            stimulus::read_after_write_spec s;
+            s.write_levels = qs(writes, "V", "writes");
+            s.write_width = q(write_width, "s", "write_width");
+            s.read_level = q(read_amplitude, "V", "read_amplitude");
+            s.read_width = q(read_width, "s", "read_width");
+            s.gap = q(gap, "s", "gap");
+            s.rise = q(rise, "s", "rise");
+            s.fall = q(fall, "s", "fall");
+            return std::const_pointer_cast<stimulus::waveform>(stimulus::read_after_write(s));
+        },
+        py::arg("writes"), py::arg("write_width"), py::arg("read_amplitude"), py::arg("read_width"), py::arg("gap"),
+        py::arg("rise") = 10e-9, py::arg("fall") = 10e-9, "A read pulse after every write pulse (list of write levels).");
+    st.def(
         "sweep",
         [](const py::object& vertices, const py::object& rate, std::size_t cycles) {
             return std::const_pointer_cast<stimulus::waveform>(

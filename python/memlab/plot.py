@@ -99,6 +99,21 @@ def pulse_response(axes, t, v, i):
         a.tick_params(labelsize=7)
 
 
+def read_conductance(ax, g, per_cycle=None, label="conductance"):
+    """Read-pulse conductance curves (paper Fig. 3d): each cycle in grey, their mean in red.
+    `g` is the conductance of every read in order; `per_cycle` reads make one cycle."""
+    g = np.asarray(g, dtype=float)
+    n = per_cycle or len(g)
+    cycles = g[: len(g) // n * n].reshape(-1, n)
+    for c in cycles:
+        ax.plot(np.arange(1, n + 1), c, color="0.7", lw=0.6)
+    ax.plot(np.arange(1, n + 1), cycles.mean(axis=0), color="C3", lw=1.5, label="mean")
+    ax.set_xlabel("pulse", fontsize=8)
+    ax.set_ylabel(f"{label} (S)", fontsize=8)
+    ax.tick_params(labelsize=7)
+    return cycles.mean(axis=0)
+
+
 def result_figure(result, out_png=None, voltage="v(in)", current="i(DUT)"):
     """A pulse-response figure for a memlab.Result (from memlab.run or memlab.simulate)."""
     fig, axes = plt.subplots(2, 1, figsize=(7, 4.2), sharex=True)

@@ -65,3 +65,33 @@ def test_python_run_equals_cli_run():
     assert set(names) == set(py.traces)
     for k, name in enumerate(names):
         np.testing.assert_array_equal(data[:, k], py.traces[name])  # bit for bit (17 digits in the CSV)
+
+
+def test_stimuli_built_in_code():
+    p = memlab.stimulus.packages("2 V", 3, width="4 us", period="5 us", gap="100 us", base="-1 V")
+    assert p(1e-6) == 2.0 and p(4.5e-6) == -1.0
+    # packages of 1, 2, 3 pulses: the last pulse starts at 5+100+10+100+10 us and lasts 4 us + edges
+    assert p.end_time == pytest.approx(225e-6 + 4.02e-6, rel=1e-9)
+    raw = memlab.stimulus.read_after_write(["1 V", "-0.8 V"], "10 us", "0.1 V", "10 us", "10 us")
+    assert raw(15e-6) == 0.0 and raw(35e-6) == pytest.approx(0.1)
+    with pytest.raises(memlab.InputError, match="width"):
+        memlab.stimulus.pulse_train("1 V", width="-1 us", period="5 us")
+
+
+def test_simulate_one_call_and_a_circuit_in_code():
+    dev = memlab.Device("vteam", r_on="2 kOhm")
+    assert dev["r_on"] == 2e3
+    w = memlab.stimulus.pulse_train(amplitudes=["1 V", "-1 V"], width="1 us", period="2 us")
+    s = memlab.simulate(dev, w, series_resistance="1 kOhm", sample_interval="10 ns")
+    assert s.units["DUT.w"] == "m" and len(s.traces["time"]) == len(s.traces["DUT.w"])
+    assert s.traces["DUT.w"].max() > 1.5e-9 > s.traces["DUT.w"][-1]  # up with +1 V, back down with -1 V
+    c = memlab.Circuit()
+    c.source("V1", "a", "0", memlab.stimulus.pwl([0, 1e-6], [0, 1]))
+    c.resistor("R1", "a", "b", "1 kOhm")
+    c.capacitor("C1", "b", "0", "1 nF")
+    r = memlab.Simulation(c, rtol=1e-8).run("5 us", ["v(b)"], sample_interval="1 us")
+    assert len(r["traces"]["v(b)"]) == 6
+    with pytest.raises(memlab.InputError, match="floating|connected only"):
+        bad = memlab.Circuit()
+        bad.resistor("R1", "x", "y", 1e3)
+        memlab.Simulation(bad)
