@@ -42,13 +42,17 @@ std::vector<double> hrs_per_cycle(const block_view& b, double period, std::size_
     return g;
 }
 
-// Largest |i| on the negative branch of each cycle, as a fraction of the compliance.
+// Largest |i| on the negative branch (v < -0.1 V) of each cycle, as a fraction of the compliance.
+// A cycle whose device voltage never gets below -0.1 V (a conducting device held by the limit)
+// did not show an HRS negative branch: it counts as 1 (at the limit).
 std::vector<double> negative_branch(const block_view& b, double period, std::size_t cycles, double icc) {
-    std::vector<double> m(cycles, 0.0);
+    std::vector<double> m(cycles, -1.0);
     for (std::size_t k = 0; k < b.t.size(); ++k) {
         const auto c = std::min(static_cast<std::size_t>(b.t[k] / period), cycles - 1);
         if (b.v[k] < -0.1) m[c] = std::max(m[c], std::fabs(b.i[k]) / icc);
     }
+    for (auto& x : m)
+        if (x < 0) x = 1.0;
     return m;
 }
 
