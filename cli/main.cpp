@@ -20,6 +20,7 @@
 #include "memlab/io/hdf5_trace.hpp"
 #include "memlab/protocol/experiment.hpp"
 #include "memlab/report/targets.hpp"
+#include "memlab/spice/ngspice.hpp"
 #include "memlab/units/units.hpp"
 #include "memlab/version.hpp"
 
@@ -294,6 +295,11 @@ int main(int argc, char** argv) {
     run->add_option("--seed", run_seed, "Seed (overrides experiment.seed)");
     run->add_option("--set", run_sets, "key=value override, e.g. circuit.series_resistance='10 MOhm'");
     run->add_flag("--csv", run_csv, "Also write traces.csv");
+    auto* exp = app.add_subcommand("export-spice", "Write a model as an ngspice subcircuit (B-sources) to stdout");
+    std::string exp_model;
+    std::vector<std::string> exp_sets;
+    exp->add_option("model", exp_model, "Device model")->required();
+    exp->add_option("--set", exp_sets, "name=value parameter override, e.g. r_on='2 kOhm'");
     auto* show = app.add_subcommand("show-config", "Print the resolved experiment (defaults filled in) as JSON");
     std::string show_file;
     std::vector<std::string> show_sets;
@@ -309,6 +315,21 @@ int main(int argc, char** argv) {
         if (*repro) return cmd_reproduce(out, strict, jobs);
         if (*run) return cmd_run(run_file, run_out, run_seed, run_sets, run_csv);
         if (*show) fmt::print("{}\n", protocol::load(show_file, show_sets).resolved.dump(2));
+        if (*exp) {
+            auto m = device::make_model(exp_model);
+            std::map<std::string, std::string> values;
+            for (const auto& kv : exp_sets) {
+                const auto eq = kv.find('=');
+                if (eq == std::string::npos) throw input_error(fmt::format("--set '{}': expected name=value", kv));
+                values[kv.substr(0, eq)] = kv.substr(eq + 1);
+            }
+            m->set_text(values, "--set");
+            const auto* v = dynamic_cast<const device::vteam*>(m.get());
+            if (!v)
+                throw input_error(fmt::format("export-spice: model '{}' has no SPICE export yet (available: vteam)", exp_model));
+            fmt::print("* exported by memlab {}; parameters: {}\n{}", version(), m->describe()["parameters"].dump(),
+                       spice::vteam_subcircuit(v->params()));
+        }
     } catch (const input_error& e) {
         fmt::print(stderr, "memlab: error: {}\n", e.what());
         return 2;

@@ -47,6 +47,7 @@ std::string vteam_subcircuit(const device::vteam_params& p, const std::string& n
     return fmt::format(
         ".subckt {name} p n\n"
         "* VTEAM (Kvatinsky et al. 2015), exported by memlab; state w/nm on node x\n"
+        "* initial state: .ic v(<instance>.x)={winit:.17g}  (and tran ... uic)\n"
         "Bi p n I = V(p,n)/({ron:.17g} + ({roff:.17g}-{ron:.17g})*(V(x)-({won:.17g}))/(({woff:.17g})-({won:.17g})))\n"
         "Cx x 0 1\n"
         "Bx 0 x I = {koff:.17g}*pow(max(V(p,n)/{voff:.17g}-1,0),{aoff:.17g})*exp(-exp((V(x)-({woff:.17g}))/{wc:.17g}))"
@@ -55,7 +56,7 @@ std::string vteam_subcircuit(const device::vteam_params& p, const std::string& n
         fmt::arg("name", name), fmt::arg("ron", p.r_on), fmt::arg("roff", p.r_off), fmt::arg("won", p.w_on / nm),
         fmt::arg("woff", p.w_off / nm), fmt::arg("wc", p.w_c / nm), fmt::arg("koff", p.k_off / nm),
         fmt::arg("kon", p.k_on / nm), fmt::arg("voff", p.v_off), fmt::arg("von", p.v_on), fmt::arg("aoff", p.alpha_off),
-        fmt::arg("aon", p.alpha_on));
+        fmt::arg("aon", p.alpha_on), fmt::arg("winit", p.w_init / nm));
 }
 
 const std::vector<double>& batch_result::column(const std::string& name) const {
