@@ -34,19 +34,6 @@ struct device_handle {
     std::shared_ptr<device::model> model;
 };
 
-py::dict trace_dict(const io::memory_trace& tr) {
-    py::dict arrays, units_;
-    for (const auto& ch : tr.channels()) {
-        const auto& col = tr.column(ch.name);
-        arrays[py::str(ch.name)] = py::array_t<double>(static_cast<py::ssize_t>(col.size()), col.data());
-        units_[py::str(ch.name)] = ch.unit;
-    }
-    py::dict out;
-    out["traces"] = arrays;
-    out["units"] = units_;
-    return out;
-}
-
 }  // namespace
 
 void memlab::python::register_circuits(py::module_& m) {
@@ -187,7 +174,7 @@ void memlab::python::register_circuits(py::module_& m) {
                     py::gil_scoped_release release;
                     s.run(te, {probes, dt}, tr);
                 }
-                return trace_dict(tr);
+                return memlab::python::trace_dict(tr);
             },
             py::arg("t_end"), py::arg("probes"), py::arg("sample_interval") = py::none())
         .def("probe", &circuit::simulation::probe)

@@ -13,8 +13,9 @@ namespace {
 
 py::object to_py(const nlohmann::json& j) { return py::module_::import("json").attr("loads")(j.dump()); }
 
-// {"time": array, probe: array, ...} with {"units": {name: unit}} alongside.
-py::dict traces_to_dict(const memlab::io::memory_trace& tr) {
+}  // namespace
+
+py::dict memlab::python::trace_dict(const memlab::io::memory_trace& tr) {
     py::dict arrays, units;
     for (const auto& ch : tr.channels()) {
         const auto& col = tr.column(ch.name);
@@ -26,8 +27,6 @@ py::dict traces_to_dict(const memlab::io::memory_trace& tr) {
     out["units"] = units;
     return out;
 }
-
-}  // namespace
 
 void memlab::python::register_experiments(py::module_& m) {
     m.def(
@@ -45,7 +44,7 @@ void memlab::python::register_experiments(py::module_& m) {
                 py::gil_scoped_release release;
                 r = memlab::protocol::run(e, tr, device);
             }
-            py::dict out = traces_to_dict(tr);
+            py::dict out = memlab::python::trace_dict(tr);
             out["metrics"] = to_py(r.metrics);
             out["config"] = to_py(e.resolved);
             out["name"] = e.name;
