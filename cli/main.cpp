@@ -116,7 +116,7 @@ protocol::run_result run_into(const protocol::experiment& e, const fs::path& fol
 
 // Runs every experiment file in experiments/, evaluates the paper's targets from the simulated
 // traces, and writes the report (every target: pass, fail, or not run and why).
-int cmd_reproduce(const std::string& out, bool strict, int jobs) {
+int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv) {
     std::vector<fs::path> files;
     for (const auto& f : fs::directory_iterator(experiments_dir()))
         if (f.path().extension() == ".toml") files.push_back(f.path());
@@ -138,7 +138,7 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs) {
         const auto& e = exps[k];
         const fs::path sub = dir.path() / e.name;
         std::vector<io::memory_trace> mem;
-        const auto r = run_into(e, sub, false, &mem);
+        const auto r = run_into(e, sub, csv, &mem);
         nlohmann::json summary{{"steps", r.stats.steps}, {"targets", nlohmann::json::array()}};
         for (const auto& x : report::evaluate(e, mem)) summary["targets"].push_back(x.to_json());
         std::ofstream(sub / "result.json") << summary.dump() << "\n";
@@ -284,6 +284,8 @@ int main(int argc, char** argv) {
     repro->add_option("--out", out, "Output folder")->capture_default_str();
     repro->add_option("--jobs", jobs, "Experiments run in parallel (worker processes)")->capture_default_str()->check(CLI::PositiveNumber);
     repro->add_flag("--strict", strict, "Exit 1 if any target fails");
+    bool repro_csv = false;
+    repro->add_flag("--csv", repro_csv, "Also write traces.csv for every experiment (device 1)");
     auto* run = app.add_subcommand("run", "Run one experiment file");
     std::string run_file, run_out;
     std::optional<std::uint64_t> run_seed;
@@ -311,7 +313,7 @@ int main(int argc, char** argv) {
     }
     try {
         if (*list) cmd_list();
-        if (*repro) return cmd_reproduce(out, strict, jobs);
+        if (*repro) return cmd_reproduce(out, strict, jobs, repro_csv);
         if (*run) return cmd_run(run_file, run_out, run_seed, run_sets, run_csv);
         if (*show) fmt::print("{}\n", protocol::load(show_file, show_sets).resolved.dump(2));
         if (*exp) {
