@@ -95,19 +95,18 @@ result run_memlab(std::size_t pulses, double rtol, double atol_scale, const std:
 
 result run_ngspice(std::size_t pulses, double reltol) {
     const device::vteam model;
-    const auto& p = model.params();
     const double t_end = static_cast<double>(pulses) * period;
     // +1 V pulses at 0, 2P, 4P...; -1 V pulses at P, 3P, ...: two PULSE sources in series.
     const std::string deck = fmt::format(
         "memlab benchmark\n"
         "Vp in mid PULSE(0 1 0 {e} {e} {w} {T2})\n"
         "Vn mid 0 PULSE(0 -1 {P} {e} {e} {w} {T2})\n"
-        "R1 in a {rs}\nX1 a 0 vteam\n{sub}.ic v(X1.x)={x0:.17g}\n.save v(X1.x)\n"
+        "R1 in a {rs}\nX1 a 0 vteam\n{sub}.save v(X1.s_w)\n"
         ".options reltol={rt} abstol=1e-15 vntol=1e-9 chgtol=1e-22 method=gear\n"
-        ".control\ntran {step} {tend} 0 {maxstep} uic\nmeas tran xf find v(X1.x) at={tend}\nrusage tranpoints\n"
+        ".control\ntran {step} {tend} 0 {maxstep} uic\nmeas tran xf find v(X1.s_w) at={tend}\nrusage tranpoints\n"
         "echo \"$&xf\" > out.txt\n.endc\n.end\n",
         fmt::arg("e", edge), fmt::arg("w", width), fmt::arg("T2", 2 * period), fmt::arg("P", period),
-        fmt::arg("rs", rs), fmt::arg("sub", spice::vteam_subcircuit(p)), fmt::arg("x0", p.w_init / 1e-9),
+        fmt::arg("rs", rs), fmt::arg("sub", spice::subcircuit(model, "vteam")),
         fmt::arg("rt", reltol), fmt::arg("step", period / 100), fmt::arg("tend", t_end), fmt::arg("maxstep", period));
     result r;
     try {

@@ -325,11 +325,14 @@ int main(int argc, char** argv) {
                 values[kv.substr(0, eq)] = kv.substr(eq + 1);
             }
             m->set_text(values, "--set");
-            const auto* v = dynamic_cast<const device::vteam*>(m.get());
-            if (!v)
-                throw input_error(fmt::format("export-spice: model '{}' has no SPICE export yet (available: vteam)", exp_model));
-            fmt::print("* exported by memlab {}; parameters: {}\n{}", version(), m->describe()["parameters"].dump(),
-                       spice::vteam_subcircuit(v->params()));
+            if (!m->has_spice()) {
+                std::vector<std::string> have;
+                for (const auto& n : device::model_names())
+                    if (device::make_model(n)->has_spice()) have.push_back(n);
+                throw input_error(fmt::format("export-spice: model '{}' has no SPICE export (available: {})", exp_model,
+                                              fmt::join(have, ", ")));
+            }
+            fmt::print("* exported by memlab {}\n{}", version(), spice::subcircuit(*m, exp_model));
         }
     } catch (const input_error& e) {
         fmt::print(stderr, "memlab: error: {}\n", e.what());

@@ -262,7 +262,8 @@ void simulation::impl::setup() {
             atol0.push_back(a);
             ++next;
         }
-        for (std::size_t k = 0; k < e.n_hazards(); ++k) hazards.push_back({&e, k, e.hazard_unknown(k)});
+        if (opts.hazards)
+            for (std::size_t k = 0; k < e.n_hazards(); ++k) hazards.push_back({&e, k, e.hazard_unknown(k)});
     }
     n = y0.size();
     stats.unknowns = n;

@@ -86,6 +86,12 @@ void model::rates_jacobian(double v, std::span<const double> s, std::span<double
     }
 }
 
+std::string spice_number(double x) { return x < 0 ? fmt::format("({:.17g})", x) : fmt::format("{:.17g}", x); }
+
+spice_form model::spice() const {
+    throw input_error(fmt::format("model '{}' has no SPICE export", name()));
+}
+
 void model::hazards(double, std::span<const double>, std::span<double>) const {}
 void model::on_event(std::size_t, double, std::span<double>, rng&) const {}
 

@@ -66,6 +66,21 @@ void vteam::current_jacobian(double v, std::span<const double> s, double& di_dv,
 
 void vteam::rates(double v, std::span<const double> s, std::span<double> ds) const { ds[0] = vteam_rate(p_, v, s[0]); }
 
+spice_form vteam::spice() const {
+    // The state in nm on its node (ngspice's absolute tolerances are meant for volts).
+    const double nm = 1e-9;
+    const auto n = spice_number;
+    spice_form f;
+    f.scale = {nm};
+    f.current = fmt::format("V(p,n)/({} + {}*(V(s_w)-{})/{})", n(p_.r_on), n(p_.r_off - p_.r_on), n(p_.w_on / nm),
+                            n((p_.w_off - p_.w_on) / nm));
+    f.rates = {fmt::format("{}*pow(max(V(p,n)/{}-1,0),{})*exp(-exp((V(s_w)-{})/{}))"
+                           " + {}*pow(max(V(p,n)/{}-1,0),{})*exp(-exp(-(V(s_w)-{})/{}))",
+                           n(p_.k_off / nm), n(p_.v_off), n(p_.alpha_off), n(p_.w_off / nm), n(p_.w_c / nm),
+                           n(p_.k_on / nm), n(p_.v_on), n(p_.alpha_on), n(p_.w_on / nm), n(p_.w_c / nm))};
+    return f;
+}
+
 void vteam::check(const std::vector<double>& x) const {
     // order of the table: r_on r_off w_on w_off w_c k_on k_off alpha_on alpha_off v_on v_off w_init
     if (!(x[3] > x[2])) throw input_error(fmt::format("vteam.w_off: must be larger than w_on"));

@@ -41,22 +41,35 @@ std::string pwl_source(const std::string& name, const std::string& p, const std:
     return out;
 }
 
-std::string vteam_subcircuit(const device::vteam_params& p, const std::string& name) {
-    const double nm = 1e-9;
-    // Everything in the state node is in nm (ngspice's absolute tolerances are meant for volts).
-    return fmt::format(
-        ".subckt {name} p n\n"
-        "* VTEAM (Kvatinsky et al. 2015), exported by memlab; state w/nm on node x\n"
-        "* initial state: .ic v(<instance>.x)={winit:.17g}  (and tran ... uic)\n"
-        "Bi p n I = V(p,n)/({ron:.17g} + ({roff:.17g}-{ron:.17g})*(V(x)-({won:.17g}))/(({woff:.17g})-({won:.17g})))\n"
-        "Cx x 0 1\n"
-        "Bx 0 x I = {koff:.17g}*pow(max(V(p,n)/{voff:.17g}-1,0),{aoff:.17g})*exp(-exp((V(x)-({woff:.17g}))/{wc:.17g}))"
-        " + ({kon:.17g})*pow(max(V(p,n)/({von:.17g})-1,0),{aon:.17g})*exp(-exp(-(V(x)-({won:.17g}))/{wc:.17g}))\n"
-        ".ends {name}\n",
-        fmt::arg("name", name), fmt::arg("ron", p.r_on), fmt::arg("roff", p.r_off), fmt::arg("won", p.w_on / nm),
-        fmt::arg("woff", p.w_off / nm), fmt::arg("wc", p.w_c / nm), fmt::arg("koff", p.k_off / nm),
-        fmt::arg("kon", p.k_on / nm), fmt::arg("voff", p.v_off), fmt::arg("von", p.v_on), fmt::arg("aoff", p.alpha_off),
-        fmt::arg("aon", p.alpha_on), fmt::arg("winit", p.w_init / nm));
+std::string num(double x) { return device::spice_number(x); }
+
+std::string subcircuit(const device::model& m, const std::string& name, std::span<const double> initial_state) {
+    const device::spice_form f = m.spice();
+    const auto& st = m.states();
+    std::vector<double> s0(m.n_states());
+    if (initial_state.empty()) m.initial_state(s0);
+    else {
+        if (initial_state.size() != s0.size())
+            throw input_error(fmt::format("export-spice: {} states given, model '{}' has {}", initial_state.size(), m.name(), s0.size()));
+        std::copy(initial_state.begin(), initial_state.end(), s0.begin());
+    }
+    std::string out = fmt::format(".subckt {} p n\n* memlab model '{}': {}\n", name, m.name(), m.summary());
+    out += "* parameters (SI):";
+    const auto& table = m.parameter_table();
+    for (const auto& p : table) out += fmt::format(" {}={:.6g}", p.name, m.get(p.name));
+    out += "\n* states: node s_<name> holds state/scale; a 1 F capacitor integrates d(node)/dt\n";
+    for (std::size_t k = 0; k < st.size(); ++k)
+        out += fmt::format("*   s_{} = {} / {:.6g} {}\n", st[k].name, st[k].name, f.scale[k], st[k].unit);
+    if (!f.note.empty()) out += fmt::format("* note: {}\n", f.note);
+    out += "* run with: tran ... uic (the capacitors carry the initial state)\n";
+    for (const auto& h : f.helpers) out += h + "\n";
+    out += fmt::format("Bi p n I = {}\n", f.current);
+    for (std::size_t k = 0; k < st.size(); ++k) {
+        out += fmt::format("C_{0} s_{0} 0 1 IC={1:.17g}\n", st[k].name, s0[k] / f.scale[k]);
+        out += fmt::format("B_{0} 0 s_{0} I = {1}\n", st[k].name, f.rates[k]);
+    }
+    out += fmt::format(".ends {}\n", name);
+    return out;
 }
 
 const std::vector<double>& batch_result::column(const std::string& name) const {

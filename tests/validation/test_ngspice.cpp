@@ -1,16 +1,20 @@
-// Cross-check against ngspice: the same circuit (source -> 1 kOhm -> VTEAM) in memlab and in
-// ngspice, where VTEAM is written as B-sources (memlab::spice::vteam_subcircuit). State and
-// current must agree within 0.5 % of their range at every ngspice time point (memlab's trace,
-// recorded at every step with a tight tolerance, is interpolated onto ngspice's points).
+// Cross-check against ngspice, for every model with a SPICE form: the same circuit
+// (source -> series resistor -> device) in memlab and in ngspice, where the device is the
+// subcircuit `memlab export-spice` writes (memlab::spice::subcircuit). Every state and the current
+// must agree within 1 % of their range at every ngspice time point (memlab's trace, recorded at
+// every step with a tight tolerance, is interpolated onto ngspice's points), on a bipolar pulse
+// train and on a triangular sweep. Stochastic parts (hazards) are off on both sides: the export is
+// the deterministic form.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "memlab/analysis/analysis.hpp"
 #include "memlab/circuit/simulation.hpp"
-#include "memlab/device/vteam.hpp"
+#include "memlab/device/registry.hpp"
 #include "memlab/spice/ngspice.hpp"
 
 using namespace memlab;
@@ -18,75 +22,138 @@ using namespace memlab;
 namespace {
 
 struct comparison {
-    double state_err, current_err;  // max |difference| / range
-    std::size_t points;
-    double state_range;
+    std::vector<double> state_err, state_range;  // per state: max |difference| / range, range
+    double current_err = 0, current_range = 0;
+    std::size_t points = 0;
 };
 
-comparison compare(const stimulus::waveform_ptr& wave, double t_end) {
-    const double rs = 1e3;
-    auto model = std::make_shared<device::vteam>();
+struct case_spec {
+    std::string model;
+    std::map<std::string, double> params;  // SI overrides
+    double rs;                             // series resistance, Ohm
+    // pulse train: n_pos pulses of +amp then n_neg of -amp_neg
+    double amp, amp_neg, width, period;
+    std::size_t n_pos, n_neg;
+    // triangular sweep 0 -> vmax -> vmin -> 0 at `rate`, `cycles` times
+    double vmax, vmin, rate;
+    std::size_t cycles;
+    double rtol_spice = 1e-6;
+};
+
+void PrintTo(const case_spec& c, std::ostream* os) { *os << c.model; }
+
+std::shared_ptr<device::model> make(const case_spec& c) {
+    std::shared_ptr<device::model> m = device::make_model(c.model);
+    m->set(c.params);
+    return m;
+}
+
+comparison compare(const case_spec& cs, const stimulus::waveform_ptr& wave, double t_end) {
+    auto model = make(cs);
     circuit::circuit c;
     c.add_voltage_source("V1", "in", "0", wave);
-    c.add_resistor("R1", "in", "a", rs);
+    c.add_resistor("R1", "in", "a", cs.rs);
     c.add_memristor("M1", "a", "0", model);
     circuit::solver_options o;
     o.rtol = 1e-9;
+    o.hazards = false;
     circuit::simulation sim(c, o);
     io::memory_trace tr;
-    sim.run(t_end, {{"M1.w", "i(R1)"}, 0}, tr);
+    std::vector<std::string> probes{"i(R1)"};
+    for (const auto& s : model->states()) probes.push_back("M1." + s.name);
+    sim.run(t_end, {probes, 0}, tr);
 
-    const auto& p = model->params();
+    const auto form = model->spice();
+    std::string wr = "v(in) v(a)";
+    for (const auto& s : model->states()) wr += fmt::format(" v(X1.s_{})", s.name);
     const std::string deck = fmt::format(
-        "memlab cross-check\n{}R1 in a {}\nX1 a 0 vteam\n{}.ic v(X1.x)={:.17g}\n"
-        ".options reltol=1e-6 abstol=1e-15 vntol=1e-9 chgtol=1e-22 method=gear\n"
+        "memlab cross-check\n{}R1 in a {:.17g}\nX1 a 0 dut\n{}"
+        ".options reltol={} abstol=1e-15 vntol=1e-12 chgtol=1e-22 method=gear maxord=5\n"
         ".control\nset wr_singlescale\nset wr_vecnames\noption numdgt=15\n"
-        "tran {:.6g} {:.17g} 0 {:.6g} uic\nwrdata out.txt v(X1.x) v(in) v(a)\n.endc\n.end\n",
-        spice::pwl_source("V1", "in", "0", *wave, t_end), rs, spice::vteam_subcircuit(p), p.w_init / 1e-9, t_end / 1e4,
-        t_end, t_end / 2000);
+        "tran {:.6g} {:.17g} 0 {:.6g} uic\nwrdata out.txt {}\n.endc\n.end\n",
+        spice::pwl_source("V1", "in", "0", *wave, t_end), cs.rs, spice::subcircuit(*model, "dut"), cs.rtol_spice,
+        t_end / 1e4, t_end, t_end / 2000, wr);
     const auto ng = spice::run_batch(deck);
     const auto& tn = ng.column("time");
-    const auto& xn = ng.column("v(X1.x)");  // nm
     const auto& vin = ng.column("v(in)");
     const auto& va = ng.column("v(a)");
-    const auto& w = tr.column("M1.w");
+    comparison r;
+    r.points = tn.size();
     const auto& i = tr.column("i(R1)");
-    const auto [wmin, wmax] = std::minmax_element(w.begin(), w.end());
     const auto [imin, imax] = std::minmax_element(i.begin(), i.end());
-    comparison r{0, 0, tn.size(), *wmax - *wmin};
+    r.current_range = *imax - *imin;
     for (std::size_t k = 0; k < tn.size(); ++k) {
-        const double wm = analysis::interpolate(tr.time(), w, tn[k]);
         const double im = analysis::interpolate(tr.time(), i, tn[k]);
-        r.state_err = std::max(r.state_err, std::fabs(wm - xn[k] * 1e-9) / (*wmax - *wmin));
-        r.current_err = std::max(r.current_err, std::fabs(im - (vin[k] - va[k]) / rs) / (*imax - *imin));
+        r.current_err = std::max(r.current_err, std::fabs(im - (vin[k] - va[k]) / cs.rs) / r.current_range);
+    }
+    const auto& st = model->states();
+    for (std::size_t j = 0; j < st.size(); ++j) {
+        const auto& w = tr.column("M1." + st[j].name);
+        const auto& xn = ng.column(fmt::format("v(X1.s_{})", st[j].name));
+        const auto [wmin, wmax] = std::minmax_element(w.begin(), w.end());
+        const double range = *wmax - *wmin;
+        double err = 0;
+        if (range > 100 * st[j].abs_tolerance)
+            for (std::size_t k = 0; k < tn.size(); ++k)
+                err = std::max(err, std::fabs(analysis::interpolate(tr.time(), w, tn[k]) - xn[k] * form.scale[j]) / range);
+        r.state_err.push_back(err);
+        r.state_range.push_back(range);
     }
     return r;
 }
 
-}  // namespace
+void expect_agree(const case_spec& cs, const comparison& r, const char* what) {
+    SCOPED_TRACE(fmt::format("{} {}", cs.model, what));
+    EXPECT_GT(r.points, 100u);
+    bool moved = false;
+    const auto m = make(cs);
+    for (std::size_t j = 0; j < r.state_err.size(); ++j) {
+        const auto& s = m->states()[j];
+        if (r.state_range[j] > 100 * s.abs_tolerance) moved = true;
+        EXPECT_LT(r.state_err[j], 0.01) << "state " << s.name << " range " << r.state_range[j];
+    }
+    EXPECT_TRUE(moved) << "no state moved: the stimulus does not exercise the model";
+    EXPECT_LT(r.current_err, 0.01);
+    std::vector<std::string> errs;
+    for (std::size_t j = 0; j < r.state_err.size(); ++j) errs.push_back(fmt::format("{}={:.2g}", m->states()[j].name, r.state_err[j]));
+    std::printf("[ngspice] %s %s: current %.2g, states %s, %zu points\n", cs.model.c_str(), what, r.current_err,
+                fmt::format("{}", fmt::join(errs, " ")).c_str(), r.points);
+}
 
-TEST(Ngspice, VteamPulseTrainAgrees) {
-    // 20 pulses of +1 V then 20 of -1 V: 1 us plateau, 10 ns edges, 2 us period.
+class NgspiceModel : public ::testing::TestWithParam<case_spec> {};
+
+TEST_P(NgspiceModel, PulseTrainAgrees) {
+    const auto& cs = GetParam();
     stimulus::train_spec s;
-    s.levels.assign(20, 1.0);
-    s.levels.resize(40, -1.0);
-    s.width = 1e-6;
-    s.rise = s.fall = 1e-8;
-    s.period = 2e-6;
-    const auto r = compare(stimulus::pulse_train(s), 80e-6);
-    EXPECT_GT(r.points, 100u);
-    EXPECT_GT(r.state_range, 0.5e-9);  // the state really moved
-    EXPECT_LT(r.state_err, 0.005);
-    EXPECT_LT(r.current_err, 0.005);
-    RecordProperty("state_err", fmt::format("{:.3g}", r.state_err));
-    RecordProperty("current_err", fmt::format("{:.3g}", r.current_err));
+    s.levels.assign(cs.n_pos, cs.amp);
+    s.levels.resize(cs.n_pos + cs.n_neg, -cs.amp_neg);
+    s.width = cs.width;
+    s.rise = s.fall = cs.width / 100;
+    s.period = cs.period;
+    expect_agree(cs, compare(cs, stimulus::pulse_train(s), cs.period * static_cast<double>(cs.n_pos + cs.n_neg)), "pulse train");
 }
 
-TEST(Ngspice, VteamTriangularSweepAgrees) {
-    // 0 -> 1.2 V -> -1.2 V -> 0 at 0.1 V/us, two cycles.
-    const auto r = compare(stimulus::triangle_sweep({0.0, 1.2, -1.2, 0.0}, 1e5, 2), 96e-6);
-    EXPECT_GT(r.points, 100u);
-    EXPECT_GT(r.state_range, 0.5e-9);
-    EXPECT_LT(r.state_err, 0.005);
-    EXPECT_LT(r.current_err, 0.005);
+TEST_P(NgspiceModel, TriangularSweepAgrees) {
+    const auto& cs = GetParam();
+    const double t_cycle = (2 * cs.vmax - 2 * cs.vmin) / cs.rate;
+    expect_agree(cs, compare(cs, stimulus::triangle_sweep({0.0, cs.vmax, cs.vmin, 0.0}, cs.rate, cs.cycles), t_cycle * static_cast<double>(cs.cycles)),
+                 "sweep");
 }
+
+const std::vector<case_spec> cases{
+    // 20 pulses of +1 V then 20 of -1 V, 1 us wide, 2 us period; sweep +-1.2 V at 0.1 V/us.
+    {"vteam", {}, 1e3, 1.0, 1.0, 1e-6, 2e-6, 20, 20, 1.2, -1.2, 1e5, 2},
+};
+
+INSTANTIATE_TEST_SUITE_P(Models, NgspiceModel, ::testing::ValuesIn(cases),
+                         [](const auto& p) { return p.param.model; });
+
+TEST(Ngspice, EveryModelWithAnExportIsCrossChecked) {
+    for (const auto& name : device::model_names()) {
+        if (!device::make_model(name)->has_spice()) continue;
+        const bool covered = std::any_of(cases.begin(), cases.end(), [&](const case_spec& c) { return c.model == name; });
+        EXPECT_TRUE(covered) << name << " has a SPICE export but no cross-check case";
+    }
+}
+
+}  // namespace

@@ -23,6 +23,8 @@ struct solver_options {
     linear_solver linsol = linear_solver::automatic;
     std::size_t dense_limit = 40;  // automatic: dense up to this many unknowns, KLU above
     std::size_t max_steps_between_outputs = 500000;
+    bool hazards = true;           // false: no stochastic events (the models' deterministic form,
+                                   // as exported to SPICE); the hazards are still integrated
 };
 
 // What to record: every internal step, or samples every `sample_interval` (an oscilloscope).

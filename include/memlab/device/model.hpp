@@ -54,6 +54,20 @@ struct state_info {
     double abs_tolerance;  // absolute error tolerance for the integrator, in the state's unit
 };
 
+// A model written for a SPICE simulator (ngspice B-sources). Each state k lives on an internal
+// node "s_<name>" holding state / scale[k] (a 1 F capacitor to ground integrates the current
+// rates[k], so the node moves at d(state)/dt / scale[k]); expressions use V(p,n) for the device
+// voltage, V(s_<name>) for the states, and may refer to helper nodes defined in `helpers` (lines
+// such as "Bt s_T 0 V = ..."). Only smooth functions and min/max; no if/else (ngspice's limit()
+// misbehaves in Debian's ngspice 39).
+struct spice_form {
+    std::vector<double> scale;       // state units per node volt
+    std::string current;             // device current p -> n (A)
+    std::vector<std::string> rates;  // d(node)/dt per state (node volts per second)
+    std::vector<std::string> helpers;
+    std::string note;                // what differs from memlab's model (e.g. stochastic parts off)
+};
+
 class model {
 public:
     virtual ~model() = default;
@@ -94,19 +108,29 @@ public:
 
     virtual std::unique_ptr<model> clone() const = 0;
 
+    // The same equations for ngspice, or nothing if the model has no export.
+    virtual bool has_spice() const { return false; }
+    virtual spice_form spice() const;
+
 protected:
     // Called by derived constructors once the table is known.
     void init_parameters();
     // Model-specific consistency check on a full candidate set (throws input_error); then lower the
     // committed values into the model's own struct of doubles.
     virtual void check(const std::vector<double>& values) const { (void)values; }
-    virtual void lower(const std::vector<double>& values) = 0;
+    // Default: nothing to lower (the model reads values() directly).
+    virtual void lower(const std::vector<double>& values) { (void)values; }
     std::size_t index_of(std::string_view name) const;
+    // The committed parameters, in table order, SI.
+    const std::vector<double>& values() const { return values_; }
 
 private:
     std::vector<double> values_;
 };
 
 using model_ptr = std::shared_ptr<const model>;
+
+// A number for a netlist expression: 17 significant digits, parenthesised when negative.
+std::string spice_number(double x);
 
 }  // namespace memlab::device

@@ -51,6 +51,8 @@ public:
     void current_jacobian(double v, std::span<const double> s, double& di_dv, std::span<double> di_ds) const override;
     std::unique_ptr<model> clone() const override { return std::make_unique<vteam>(*this); }
     const vteam_params& params() const { return p_; }
+    bool has_spice() const override { return true; }
+    spice_form spice() const override;
 
 protected:
     void check(const std::vector<double>& values) const override;

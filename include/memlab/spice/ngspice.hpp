@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "memlab/device/vteam.hpp"
+#include <span>
+
+#include "memlab/device/model.hpp"
 #include "memlab/stimulus/waveform.hpp"
 
 namespace memlab::spice {
@@ -17,10 +19,14 @@ namespace memlab::spice {
 std::string pwl_source(const std::string& name, const std::string& p, const std::string& n,
                        const stimulus::waveform& w, double t_end, double min_edge = 1e-12);
 
-// VTEAM as a subcircuit of B-sources: ports (p n), the state w on an internal node in nm
-// (a 1 F capacitor integrates the rate), smooth thresholds with max(., 0). Node `x` of the
-// subcircuit instance holds w / 1 nm.
-std::string vteam_subcircuit(const device::vteam_params& p, const std::string& name = "vteam");
+// Any model with a SPICE form (device::model::has_spice) as an ngspice subcircuit with ports
+// (p n): each state on an internal node s_<state> (a 1 F capacitor with IC = the initial state in
+// node units; run `tran ... uic`), the current and the rates as B-sources. `initial_state` empty:
+// the model's own. The header lists the parameters, the node scales and what the export leaves out.
+std::string subcircuit(const device::model& m, const std::string& name, std::span<const double> initial_state = {});
+
+// Formats a number for a netlist (17 significant digits; parenthesised when negative).
+std::string num(double x);
 
 struct batch_result {
     std::vector<std::string> names;           // "time" first, then the written vectors
