@@ -5,7 +5,14 @@
 #include <map>
 
 #include "memlab/device/agsn.hpp"
+#include "memlab/device/biolek.hpp"
+#include "memlab/device/diffusive.hpp"
+#include "memlab/device/ielmini_ag.hpp"
+#include "memlab/device/jart_ecm.hpp"
+#include "memlab/device/memdiode.hpp"
+#include "memlab/device/stanford_pku.hpp"
 #include "memlab/device/vteam.hpp"
+#include "memlab/device/yakopcic.hpp"
 #include "memlab/error.hpp"
 
 namespace memlab::device {
@@ -16,7 +23,14 @@ using factory = std::function<std::unique_ptr<model>()>;
 const std::map<std::string, factory, std::less<>>& factories() {
     static const std::map<std::string, factory, std::less<>> f{
         {"agsn_sio2_pt", [] { return std::make_unique<agsn_sio2_pt>(); }},
+        {"biolek", [] { return std::make_unique<biolek>(); }},
+        {"diffusive", [] { return std::make_unique<diffusive>(); }},
+        {"ielmini_ag", [] { return std::make_unique<ielmini_ag>(); }},
+        {"jart_ecm", [] { return std::make_unique<jart_ecm>(); }},
+        {"memdiode", [] { return std::make_unique<memdiode>(); }},
+        {"stanford_pku", [] { return std::make_unique<stanford_pku>(); }},
         {"vteam", [] { return std::make_unique<vteam>(); }},
+        {"yakopcic", [] { return std::make_unique<yakopcic>(); }},
     };
     return f;
 }

@@ -63,7 +63,7 @@ std::string subcircuit(const device::model& m, const std::string& name, std::spa
     if (!f.note.empty()) out += fmt::format("* note: {}\n", f.note);
     out += "* run with: tran ... uic (the capacitors carry the initial state)\n";
     for (const auto& h : f.helpers) out += h + "\n";
-    out += fmt::format("Bi p n I = {}\n", f.current);
+    if (!f.current.empty()) out += fmt::format("Bi p n I = {}\n", f.current);
     for (std::size_t k = 0; k < st.size(); ++k) {
         out += fmt::format("C_{0} s_{0} 0 1 IC={1:.17g}\n", st[k].name, s0[k] / f.scale[k]);
         out += fmt::format("B_{0} 0 s_{0} I = {1}\n", st[k].name, f.rates[k]);

@@ -38,6 +38,10 @@ struct case_spec {
     double vmax, vmin, rate;
     std::size_t cycles;
     double rtol_spice = 1e-6;
+    // memlab's side; switching that speeds itself up (a runaway reset or filament growth) is
+    // ill-conditioned, and both simulators need tight tolerances before they agree.
+    double rtol_memlab = 1e-9;
+    double atol_scale = 1e-4;
 };
 
 void PrintTo(const case_spec& c, std::ostream* os) { *os << c.model; }
@@ -55,7 +59,11 @@ comparison compare(const case_spec& cs, const stimulus::waveform_ptr& wave, doub
     c.add_resistor("R1", "in", "a", cs.rs);
     c.add_memristor("M1", "a", "0", model);
     circuit::solver_options o;
-    o.rtol = 1e-9;
+    o.rtol = cs.rtol_memlab;
+    // The models' state tolerances (1e-14 m for a gap) are meant for use; switching that runs away
+    // (a reset that speeds itself up) amplifies them, and ngspice integrates its 1 F state nodes at
+    // reltol of the node value, so the reference run tightens them (1e4-fold by default).
+    o.state_atol_scale = cs.atol_scale;
     o.hazards = false;
     circuit::simulation sim(c, o);
     io::memory_trace tr;
@@ -93,9 +101,18 @@ comparison compare(const case_spec& cs, const stimulus::waveform_ptr& wave, doub
         const auto [wmin, wmax] = std::minmax_element(w.begin(), w.end());
         const double range = *wmax - *wmin;
         double err = 0;
+        std::size_t worst = 0;
         if (range > 100 * st[j].abs_tolerance)
-            for (std::size_t k = 0; k < tn.size(); ++k)
-                err = std::max(err, std::fabs(analysis::interpolate(tr.time(), w, tn[k]) - xn[k] * form.scale[j]) / range);
+            for (std::size_t k = 0; k < tn.size(); ++k) {
+                const double e = std::fabs(analysis::interpolate(tr.time(), w, tn[k]) - xn[k] * form.scale[j]) / range;
+                if (e > err) {
+                    err = e;
+                    worst = k;
+                }
+            }
+        if (err > 0.01)
+            std::printf("  %s: worst at t = %.9g s: memlab %.6g, ngspice %.6g\n", st[j].name.c_str(), tn[worst],
+                        analysis::interpolate(tr.time(), w, tn[worst]), xn[worst] * form.scale[j]);
         r.state_err.push_back(err);
         r.state_range.push_back(range);
     }
@@ -143,6 +160,13 @@ TEST_P(NgspiceModel, TriangularSweepAgrees) {
 const std::vector<case_spec> cases{
     // 20 pulses of +1 V then 20 of -1 V, 1 us wide, 2 us period; sweep +-1.2 V at 0.1 V/us.
     {"vteam", {}, 1e3, 1.0, 1.0, 1e-6, 2e-6, 20, 20, 1.2, -1.2, 1e5, 2},
+    {"yakopcic", {}, 100.0, 1.0, 1.0, 10e-6, 20e-6, 10, 10, 1.2, -1.2, 1e4, 2},
+    {"biolek", {}, 100.0, 1.0, 1.0, 50e-3, 100e-3, 10, 10, 1.0, -1.0, 4.0, 2},
+    {"stanford_pku", {{"g_init", 1.7e-9}}, 1e3, 2.0, 2.5, 1e-6, 2e-6, 10, 10, 2.0, -2.0, 1e5, 2, 1e-12, 1e-12, 1e-6},
+    {"memdiode", {}, 100.0, 1.5, 1.5, 50e-3, 100e-3, 10, 10, 1.6, -1.6, 2.0, 2},
+    {"diffusive", {}, 1e3, 1.0, 1.0, 50e-3, 100e-3, 10, 10, 1.0, -1.0, 10.0, 2},
+    {"ielmini_ag", {}, 1e3, 2.0, 2.0, 1e-3, 5e-3, 5, 5, 3.0, -3.0, 100.0, 2},
+    {"jart_ecm", {}, 1e8, 1.0, 1.0, 1e-3, 2e-3, 10, 10, 1.0, -1.0, 100.0, 2, 1e-11, 1e-11, 1e-4},
 };
 
 INSTANTIATE_TEST_SUITE_P(Models, NgspiceModel, ::testing::ValuesIn(cases),

@@ -1,0 +1,115 @@
+#include "memlab/device/stanford_pku.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <limits>
+
+#include "memlab/error.hpp"
+
+namespace memlab::device {
+namespace {
+
+constexpr double q_e = 1.602176634e-19;
+constexpr double k_B = 1.380649e-23;
+constexpr double w_bound = 1e-11;  // m, softness of the gap bounds
+constexpr double big = std::numeric_limits<double>::max();
+const std::string card = "Stanford RRAM model v1.0.0 default card (Jiang & Wong 2014; Guan et al., IEEE EDL 33, 1405 (2012))";
+const std::string mine = "memlab: event-driven form of the published per-step noise (docs/models/stanford_pku.md)";
+
+const std::vector<parameter_info> table{
+    {"i0", "A", 1e-3, 0.0, big, "I_0", "current scale", card},
+    {"g0", "m", 0.25e-9, 1e-12, 1e-7, "g_0", "gap decay length of the current", card},
+    {"v0", "V", 0.25, 1e-3, 100.0, "V_0", "I-V nonlinearity", card},
+    {"vel0", "m/s", 10.0, 0.0, big, "v_0", "gap velocity prefactor (0: no switching)", card},
+    {"ea", "eV", 0.6, 0.0, 5.0, "E_a", "activation energy of vacancy generation/recombination", card},
+    {"a0", "m", 0.25e-9, 1e-12, 1e-7, "a_0", "atomic hopping distance", card},
+    {"gamma0", "1", 16.0, 0.0, 1000.0, "gamma_0", "local field enhancement", card},
+    {"beta", "1", 0.8, 0.0, 1000.0, "beta", "decrease of the enhancement with the gap", card},
+    {"alpha", "1", 3.0, 0.0, 20.0, "alpha", "exponent of the enhancement's gap dependence", card},
+    {"f_min", "V/m", 1.4e9, 0.0, 1e12, "F_min", "field below which the gap does not move", card},
+    {"t_ox", "m", 12e-9, 1e-10, 1e-5, "t_ox", "oxide thickness", card},
+    {"r_th", "K/W", 2.1e3, 0.0, 1e9, "R_th", "thermal resistance", card},
+    {"t0", "K", 298.0, 1.0, 2000.0, "T_0", "ambient temperature", card},
+    {"g_min", "m", 0.2e-9, 0.0, 1e-7, "g_min", "smallest gap (LRS)", card},
+    {"g_max", "m", 1.7e-9, 1e-12, 1e-7, "g_max", "largest gap (HRS)", card},
+    {"g_init", "m", 0.2e-9, 0.0, 1e-7, "g(0)", "initial gap", card},
+    {"sigma_g", "m", 0.02e-9, 0.0, 1e-8, "sigma_g", "spread of one random gap kick (published delta_g0 = 0.02, read as nm)", mine},
+    {"f_kick", "Hz", 1e8, 0.0, 1e12, "f_kick", "rate of random gap kicks when hot (0: deterministic)", mine},
+    {"t_crit", "K", 450.0, 1.0, 5000.0, "T_crit", "temperature above which the kicks set in", card},
+    {"t_smth", "K", 500.0, 1.0, 5000.0, "T_smth", "width of that onset", card},
+};
+const std::vector<state_info> state_table{{"g", "m", 1e-14}};
+
+double logistic(double z) { return 1.0 / (1.0 + std::exp(-z)); }
+
+}  // namespace
+
+namespace stanford {
+
+double current(const stanford_pku_params& p, double v, double g) { return p.i0 * std::exp(-g / p.g0) * std::sinh(v / p.v0); }
+
+double temperature(const stanford_pku_params& p, double v, double g) { return p.t0 + std::fabs(v * current(p, v, g)) * p.r_th; }
+
+double gap_rate(const stanford_pku_params& p, double v, double g) {
+    const double T = temperature(p, v, g);
+    const double kt = k_B * T;
+    const double gamma = p.gamma0 - p.beta * std::pow(std::max(g, 0.0) / 1e-9, p.alpha);
+    const double gate = logistic((gamma * std::fabs(v) / p.t_ox - p.f_min) / (0.02 * p.f_min));
+    const double u = p.vel0 * std::exp(-p.ea * q_e / kt) * std::sinh(gamma * gate * p.a0 * q_e * v / (p.t_ox * kt));
+    // u > 0 closes the gap (SET), u < 0 opens it (RESET).
+    return -std::max(u, 0.0) * (1.0 - std::exp(-(g - p.g_min) / w_bound)) + std::max(-u, 0.0) * (1.0 - std::exp(-(p.g_max - g) / w_bound));
+}
+
+}  // namespace stanford
+
+stanford_pku::stanford_pku() { init_parameters(); }
+
+std::string_view stanford_pku::summary() const {
+    return "Stanford-PKU oxide RRAM (Guan/Yu/Wong 2012): gap, sinh kinetics, Joule heating, hot-gated gap kicks";
+}
+const std::vector<parameter_info>& stanford_pku::parameter_table() const { return table; }
+const std::vector<state_info>& stanford_pku::states() const { return state_table; }
+
+void stanford_pku::hazards(double v, std::span<const double> s, std::span<double> h) const {
+    const double T = stanford::temperature(p_, v, s[0]);
+    h[0] = p_.f_kick * logistic((T - p_.t_crit) / p_.t_smth) * (1.0 - std::exp(-(v / 0.05) * (v / 0.05)));
+}
+
+void stanford_pku::on_event(std::size_t, double, std::span<double> s, rng& r) const {
+    s[0] = std::clamp(s[0] + p_.sigma_g * r.normal(), p_.g_min, p_.g_max);
+}
+
+spice_form stanford_pku::spice() const {
+    const auto n = spice_number;
+    const double nm = 1e-9;
+    spice_form f;
+    f.scale = {nm};
+    f.note = "deterministic form: the random gap kicks (f_kick, sigma_g) are off";
+    const std::string i = fmt::format("{}*exp(-V(s_g)/{})*sinh(V(p,n)/{})", n(p_.i0), n(p_.g0 / nm), n(p_.v0));
+    f.current = i;
+    // Helper nodes: temperature and the field-enhancement factor gamma * gate.
+    f.helpers = {
+        fmt::format("B_T h_T 0 V = {} + abs(V(p,n)*{})*{}", n(p_.t0), i, n(p_.r_th)),
+        fmt::format("B_gam h_gam 0 V = ({} - {}*pow(max(V(s_g),0),{})) / (1 + exp(-(({} - {}*pow(max(V(s_g),0),{}))*abs(V(p,n))/{} - {})/{}))",
+                    n(p_.gamma0), n(p_.beta), n(p_.alpha), n(p_.gamma0), n(p_.beta), n(p_.alpha), n(p_.t_ox), n(p_.f_min),
+                    n(0.02 * p_.f_min)),
+        fmt::format("B_u h_u 0 V = {}*exp(-{}/V(h_T))*sinh(V(h_gam)*{}*V(p,n)/V(h_T))", n(p_.vel0 / nm), n(p_.ea * q_e / k_B),
+                    n(p_.a0 * q_e / (p_.t_ox * k_B))),
+    };
+    f.rates = {fmt::format("-max(V(h_u),0)*(1-exp(-(V(s_g)-{})/{})) + max(-V(h_u),0)*(1-exp(-({}-V(s_g))/{}))", n(p_.g_min / nm),
+                           n(w_bound / nm), n(p_.g_max / nm), n(w_bound / nm))};
+    return f;
+}
+
+void stanford_pku::check(const std::vector<double>& x) const {
+    if (!(x[14] > x[13])) throw input_error("stanford_pku.g_max: must be larger than g_min");
+    if (x[15] < x[13] || x[15] > x[14]) throw input_error("stanford_pku.g_init: must lie in [g_min, g_max]");
+}
+
+void stanford_pku::lower(const std::vector<double>& x) {
+    p_ = {x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19]};
+    static_assert(sizeof(stanford_pku_params) == 20 * sizeof(double));
+}
+
+}  // namespace memlab::device
