@@ -202,6 +202,57 @@ void agsn_sio2_pt::on_event(std::size_t k, double, std::span<double> s, rng& r) 
     s[1] = p_.r_min;
 }
 
+spice_form agsn_sio2_pt::spice() const {
+    // Lengths on the nodes in nm, T in K. Helper nodes: x (gap, nm), rt (tip radius, nm), G
+    // (conductance, S), kt (kT/q, V), the ion voltages at the tip and at the neck.
+    const auto n = spice_number;
+    const double nm = 1e-9;
+    const auto sp = [&](const std::string& z, const std::string& w) {  // softplus(z, w), branch-free
+        return fmt::format("(max({0},0) + {1}*ln(1+exp(-abs({0})/{1})))", z, w);
+    };
+    const auto sat = [&](const std::string& z) {  // saturate(z, q_cap) with w = 1
+        const std::string upper = fmt::format("(({0}) - {1})", z, sp(fmt::format("({}) - {}", z, n(q_cap)), "1"));
+        return fmt::format("({} + {})", upper, sp(fmt::format("-{} - {}", n(q_cap), upper), "1"));
+    };
+    const std::string L = n(p_.L / nm), a = n(p_.a / nm);
+    spice_form f;
+    f.scale = {nm, nm, 1.0, nm, 1.0, nm, 1.0};
+    f.note = "deterministic form: the set and relaxation events are off (armed, h_s, h_c keep their initial values)";
+    const std::string gt_w = n(p_.gamma * p_.omega / q_e / nm);  // Gibbs-Thomson voltage times radius (V nm)
+    f.helpers = {
+        fmt::format("B_x h_x 0 V = {}", sp(fmt::format("{} - V(s_h)", L), n(w_gap / nm))),
+        fmt::format("B_rt h_rt 0 V = {0} + (V(s_r) - {0})*exp(-V(h_x)/{1})", n(p_.r_min / nm), a),
+        fmt::format("B_G h_G 0 V = {gl} + 1/(1/((1 + (V(h_rt)/{rq})*(V(h_rt)/{rq}))*{g0}*exp(-{k2}*V(h_x))) + {rho}*max(V(s_h),0)/({pi}*V(s_r)*V(s_r)))",
+                    fmt::arg("gl", n(p_.g_leak)), fmt::arg("rq", n(p_.r_q / nm)), fmt::arg("g0", n(G0)), fmt::arg("k2", n(2.0 * p_.kappa * nm)),
+                    fmt::arg("rho", n(p_.rho / nm)), fmt::arg("pi", n(M_PI))),
+        fmt::format("B_kt h_kt 0 V = {}*V(s_T)", n(k_B / q_e)),
+        fmt::format("B_vt h_vt 0 V = V(p,n) - {}/V(h_rt)", gt_w),
+        fmt::format("B_vn h_vn 0 V = V(p,n) - {}/V(s_r)", gt_w),
+        fmt::format("B_st h_st 0 V = 1/(1+exp(V(h_vt)/V(h_kt)))"),
+        fmt::format("B_sn h_sn 0 V = 1/(1+exp(V(h_vn)/V(h_kt)))"),
+        fmt::format("B_dr h_dr 0 V = exp(-V(h_x)/{a})*{anu}*exp(-({eag} + {desn}*V(s_theta)*V(h_sn))/V(h_kt))*2*sinh(0.5*{q})", fmt::arg("a", a),
+                    fmt::arg("anu", n(p_.a * p_.nu0 / nm)), fmt::arg("eag", n(p_.e_ag)), fmt::arg("desn", n(p_.de_sn)),
+                    fmt::arg("q", sat(fmt::format("{}*V(h_vn)/(V(h_kt)*{})", n(p_.beta * p_.a / nm), L)))),
+    };
+    f.current = "V(p,n)*V(h_G)";
+    const std::string q_tip = sat(fmt::format("{}*V(h_vt)/(V(h_kt)*(V(h_x) + {}))", n(p_.beta * p_.a / nm), a));
+    f.rates = {
+        fmt::format("{anu}*exp(-({eag} + {desn}*V(s_theta)*V(h_st))/V(h_kt))*2*sinh(0.5*{q})"
+                    "*((1-V(h_st))*tanh(({L} - V(s_h))/{a}) + V(h_st)*(1 - exp(-min((V(s_h) - V(s_h_c))/{a}, 50))))",
+                    fmt::arg("anu", n(p_.a * p_.nu0 / nm)), fmt::arg("eag", n(p_.e_ag)), fmt::arg("desn", n(p_.de_sn)), fmt::arg("q", q_tip),
+                    fmt::arg("L", L), fmt::arg("a", a)),
+        fmt::format("max(V(h_dr),0) + min(V(h_dr),0)*(1 - {rmin}/V(s_r)) - {b}*exp(-({esd} + {desn}*V(s_theta))/V(h_kt))/(V(s_r)*V(s_r)*V(s_r))*(1 - {rmin}/V(s_r))",
+                    fmt::arg("rmin", n(p_.r_min / nm)), fmt::arg("b", n(p_.b_sd / (nm * nm * nm * nm))), fmt::arg("esd", n(p_.e_sd)),
+                    fmt::arg("desn", n(p_.de_sn))),
+        fmt::format("{}*exp(-{}/V(h_kt))*exp(-V(h_x)/{})*(1 - V(s_theta))", n(p_.nu0), n(p_.e_sn), a),
+        "0",
+        "0",
+        "0",
+        fmt::format("({} + {}*V(h_G)*V(p,n)*V(p,n) - V(s_T))/{}", n(p_.t0), n(p_.r_th), n(p_.tau_th)),
+    };
+    return f;
+}
+
 void agsn_sio2_pt::check(const std::vector<double>& x) const {
     // Indices follow the table: h_s_max (18) and h_init (22) must lie inside the oxide (L, 0).
     if (x[18] >= x[0]) throw input_error("agsn_sio2_pt.h_s_max: must be smaller than L");

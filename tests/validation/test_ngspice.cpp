@@ -160,6 +160,7 @@ TEST_P(NgspiceModel, TriangularSweepAgrees) {
 const std::vector<case_spec> cases{
     // 20 pulses of +1 V then 20 of -1 V, 1 us wide, 2 us period; sweep +-1.2 V at 0.1 V/us.
     {"vteam", {}, 1e3, 1.0, 1.0, 1e-6, 2e-6, 20, 20, 1.2, -1.2, 1e5, 2},
+    {"agsn_sio2_pt", {}, 2e6, 2.0, 1.0, 50e-6, 100e-6, 5, 5, 2.0, -1.5, 1e3, 1, 1e-12, 1e-12, 1e-6},
     {"yakopcic", {}, 100.0, 1.0, 1.0, 10e-6, 20e-6, 10, 10, 1.2, -1.2, 1e4, 2},
     {"biolek", {}, 100.0, 1.0, 1.0, 50e-3, 100e-3, 10, 10, 1.0, -1.0, 4.0, 2},
     {"stanford_pku", {{"g_init", 1.7e-9}}, 1e3, 2.0, 2.5, 1e-6, 2e-6, 10, 10, 2.0, -2.0, 1e5, 2, 1e-12, 1e-12, 1e-6},

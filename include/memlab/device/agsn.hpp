@@ -53,6 +53,9 @@ public:
     void hazards(double v, std::span<const double> s, std::span<double> h) const override;
     void on_event(std::size_t k, double v, std::span<double> s, rng& r) const override;
     std::unique_ptr<model> clone() const override { return std::make_unique<agsn_sio2_pt>(*this); }
+    // Deterministic form: no set/relaxation events, so armed, h_s and h_c stay where they start.
+    bool has_spice() const override { return true; }
+    spice_form spice() const override;
     const agsn_params& params() const { return p_; }
 
 protected:
