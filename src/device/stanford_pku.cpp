@@ -34,8 +34,8 @@ const std::vector<parameter_info> table{
     {"g_min", "m", 0.2e-9, 0.0, 1e-7, "g_min", "smallest gap (LRS)", card},
     {"g_max", "m", 1.7e-9, 1e-12, 1e-7, "g_max", "largest gap (HRS)", card},
     {"g_init", "m", 0.2e-9, 0.0, 1e-7, "g(0)", "initial gap", card},
-    {"sigma_g", "m", 0.02e-9, 0.0, 1e-8, "sigma_g", "spread of one random gap kick (published delta_g0 = 0.02, read as nm)", mine},
-    {"f_kick", "Hz", 1e8, 0.0, 1e12, "f_kick", "rate of random gap kicks when hot (0: deterministic)", mine},
+    {"sigma_g", "m", 0.05e-9, 0.0, 1e-8, "sigma_g", "spread of one random gap kick", mine},
+    {"f_kick", "Hz", 1e6, 0.0, 1e12, "f_kick", "rate of random gap kicks when hot (0: deterministic)", mine},
     {"t_crit", "K", 450.0, 1.0, 5000.0, "T_crit", "temperature above which the kicks set in", card},
     {"t_smth", "K", 500.0, 1.0, 5000.0, "T_smth", "width of that onset", card},
 };
