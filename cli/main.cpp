@@ -258,6 +258,7 @@ int cmd_run(const std::string& file, const std::string& out, std::optional<std::
     std::vector<std::string> overrides = sets;
     if (seed) overrides.push_back(fmt::format("experiment.seed={}", *seed));
     const protocol::experiment e = protocol::load(file, overrides);
+    for (const auto& n : e.notes) fmt::print(stderr, "memlab: note: {}\n", n);
     const fs::path target = out.empty() ? fs::path("out") / e.name : fs::path(out);
     staged_folder dir(target);
     fmt::print("memlab run {}: {} ({} simulated) ... ", file, e.name, units::format(e.duration, "s"));
@@ -315,7 +316,11 @@ int main(int argc, char** argv) {
         if (*list) cmd_list();
         if (*repro) return cmd_reproduce(out, strict, jobs, repro_csv);
         if (*run) return cmd_run(run_file, run_out, run_seed, run_sets, run_csv);
-        if (*show) fmt::print("{}\n", protocol::load(show_file, show_sets).resolved.dump(2));
+        if (*show) {
+            const auto e = protocol::load(show_file, show_sets);
+            for (const auto& n : e.notes) fmt::print(stderr, "memlab: note: {}\n", n);
+            fmt::print("{}\n", e.resolved.dump(2));
+        }
         if (*exp) {
             auto m = device::make_model(exp_model);
             std::map<std::string, std::string> values;

@@ -389,8 +389,20 @@ void simulation::impl::reinit(double tstop, bool values_jump) {
     // reach across a kink. Restarting with the last step size instead saved 40 % of the steps on
     // a pulse train but let the state error grow by up to 100x at loose tolerances (measured,
     // see bench/), so accuracy wins.
+    {
+        // The algebraic unknowns' y' (a node voltage following a source's ramp) are stale after a
+        // breakpoint, and IDACalcIC does not recompute them (IDA_YA_YDP_INIT solves for the
+        // algebraic y and the differential y' only). IDA's first predictor y + h y' would carry the
+        // old ramp across the whole first step: after a 20 ns edge and a 1000 s wait, a node
+        // predicted 1e5 V off, and Newton failing at every step size (found with VTEAM on the
+        // retention protocol). Start them flat.
+        const double* ID = N_VGetArrayPointer(id);
+        double* YP = N_VGetArrayPointer(yp);
+        for (std::size_t k = 0; k < n; ++k)
+            if (ID[k] == 0.0) YP[k] = 0.0;
+    }
     check_flag(IDAReInit(ida, t, y, yp), "IDAReInit");
-    if (!values_jump) return;  // only slopes changed: y and the differential y' are still consistent  // only slopes changed: y and the differential y' are still consistent
+    if (!values_jump) return;  // only slopes changed: y and the differential y' are still consistent
     const double tout1 = std::isfinite(tstop) && tstop > t ? tstop : t + 1e-9 * std::max(1.0, std::fabs(t));
     const int flag = IDACalcIC(ida, IDA_YA_YDP_INIT, tout1);
     if (flag < 0) fail(flag, t);
@@ -538,6 +550,7 @@ void simulation::run(double t_end, const recording& rec, io::trace_sink& sink) {
     ++sample_k;
     const double eps = 1e-13 * std::max(std::fabs(t_end), 1e-12);
     std::size_t steps_since_break = 0, tiny_steps = 0;
+    int retries_here = 0;
     while (s.t < t_end - eps) {
         const double tb = std::min(s.next_breakpoint(s.t), t_end);
         s.check_flag(IDASetStopTime(s.ida, tb), "IDASetStopTime");
@@ -551,6 +564,20 @@ void simulation::run(double t_end, const recording& rec, io::trace_sink& sink) {
             flag = IDASolve(s.ida, tb, &tret, s.y, s.yp, IDA_NORMAL);
         } else {
             flag = IDASolve(s.ida, tb, &tret, s.y, s.yp, IDA_ONE_STEP);
+        }
+        if (flag == IDA_CONV_FAIL || flag == IDA_ERR_FAIL) {
+            // A step that fails at every size usually carries a bad history (a kink the
+            // predictor reached across, an SMU entering compliance). Restart at the last good
+            // point (IDA returns it) with consistent initial conditions and a 10x tighter rtol
+            // until the next breakpoint, at most 3 times per segment; then give up with the error.
+            if (retries_here < 3) {
+                ++retries_here;
+                ++s.stats.retries;
+                s.t = tret;
+                s.check_flag(IDASVtolerances(s.ida, s.opts.rtol * std::pow(0.1, retries_here), s.atol), "IDASVtolerances");
+                s.reinit(tb, true);
+                continue;
+            }
         }
         if (flag < 0) s.fail(flag, tret);
         // IDA's own step limit counts per call, and a call in one-step mode is one step: guard
@@ -589,6 +616,10 @@ void simulation::run(double t_end, const recording& rec, io::trace_sink& sink) {
             steps_since_break = 0;
             bool jump = false;
             for (const auto& e : s.c.elements()) jump = jump || e->jumps_at(s.t);
+            if (retries_here > 0) {
+                s.check_flag(IDASVtolerances(s.ida, s.opts.rtol, s.atol), "IDASVtolerances");
+                retries_here = 0;
+            }
             s.reinit(s.next_breakpoint(s.t), jump);
         }
     }

@@ -35,7 +35,7 @@ const std::vector<parameter_info> table{
     {"g_max", "m", 1.7e-9, 1e-12, 1e-7, "g_max", "largest gap (HRS)", card},
     {"g_init", "m", 0.2e-9, 0.0, 1e-7, "g(0)", "initial gap", card},
     {"sigma_g", "m", 0.05e-9, 0.0, 1e-8, "sigma_g", "spread of one random gap kick", mine},
-    {"f_kick", "Hz", 1e6, 0.0, 1e12, "f_kick", "rate of random gap kicks when hot (0: deterministic)", mine},
+    {"kicks", "1", 1.0, 0.0, 1e3, "n_kick", "random gap kicks per hopping distance a_0 the gap moves, when hot (0: deterministic)", mine},
     {"t_crit", "K", 450.0, 1.0, 5000.0, "T_crit", "temperature above which the kicks set in", card},
     {"t_smth", "K", 500.0, 1.0, 5000.0, "T_smth", "width of that onset", card},
 };
@@ -72,8 +72,9 @@ const std::vector<parameter_info>& stanford_pku::parameter_table() const { retur
 const std::vector<state_info>& stanford_pku::states() const { return state_table; }
 
 void stanford_pku::hazards(double v, std::span<const double> s, std::span<double> h) const {
+    // Kicks come with ion motion: n_kick per hopping distance the gap moves, gated by temperature.
     const double T = stanford::temperature(p_, v, s[0]);
-    h[0] = p_.f_kick * logistic((T - p_.t_crit) / p_.t_smth) * (1.0 - std::exp(-(v / 0.05) * (v / 0.05)));
+    h[0] = p_.kicks * std::fabs(stanford::gap_rate(p_, v, s[0])) / p_.a0 * logistic((T - p_.t_crit) / p_.t_smth);
 }
 
 void stanford_pku::on_event(std::size_t, double, std::span<double> s, rng& r) const {
@@ -85,7 +86,7 @@ spice_form stanford_pku::spice() const {
     const double nm = 1e-9;
     spice_form f;
     f.scale = {nm};
-    f.note = "deterministic form: the random gap kicks (f_kick, sigma_g) are off";
+    f.note = "deterministic form: the random gap kicks (kicks, sigma_g) are off";
     const std::string i = fmt::format("{}*exp(-V(s_g)/{})*sinh(V(p,n)/{})", n(p_.i0), n(p_.g0 / nm), n(p_.v0));
     f.current = i;
     // Helper nodes: temperature and the field-enhancement factor gamma * gate.

@@ -192,6 +192,72 @@ void apply_override(toml::table& root, const std::string& spec, const std::strin
     }
 }
 
+// `--set device.model=X` on a file written for another model: the file's settings for its own
+// model (parameters, [device.initial_state], [device.d2d]) do not apply to X and are dropped,
+// except keys also given with --set; recorded states of the old model are replaced by X's. Each
+// drop is a note, so the user sees what the file no longer says.
+void swap_device_model(toml::table& root, const std::string& file_model, const std::vector<std::string>& overrides, experiment& e) {
+    auto* dev = root["device"].as_table();
+    if (!dev || file_model.empty()) return;
+    const auto now = (*dev)["model"].value<std::string>();
+    if (!now || *now == file_model) return;
+    std::set<std::string> kept;
+    for (const auto& o : overrides) {
+        const auto eq = o.find('=');
+        const std::string key = o.substr(0, eq);
+        if (key.rfind("device.", 0) == 0) kept.insert(key.substr(7));
+    }
+    std::vector<std::string> dropped;
+    std::vector<std::string> keys;
+    for (const auto& [k, v] : *dev) keys.emplace_back(k.str());
+    for (const auto& k : keys) {
+        if (k == "model") continue;
+        if (auto* sub = (*dev)[k].as_table()) {
+            std::vector<std::string> subkeys;
+            for (const auto& [k2, v2] : *sub) subkeys.emplace_back(k2.str());
+            for (const auto& k2 : subkeys)
+                if (!kept.count(k + "." + k2)) {
+                    sub->erase(k2);
+                    dropped.push_back(k + "." + k2);
+                }
+            if (sub->empty()) dev->erase(k);
+        } else if (!kept.count(k)) {
+            dev->erase(k);
+            dropped.push_back(k);
+        }
+    }
+    if (!dropped.empty())
+        e.notes.push_back(fmt::format("{}: device.model is now '{}', not '{}': the file's device.{} no longer apply", e.file, *now,
+                                      file_model, fmt::join(dropped, ", device.")));
+    // Recorded device states: keep the probes that are not states of the old model.
+    if (auto* rec = root["recording"].as_table())
+        if (auto* probes = (*rec)["probes"].as_array()) {
+            std::unique_ptr<device::model> old_model, new_model;
+            try {
+                old_model = device::make_model(file_model);
+                new_model = device::make_model(*now);
+            } catch (const input_error&) {
+                return;  // an unknown model is reported, with its key, where the device is read
+            }
+            toml::array kept_probes;
+            std::vector<std::string> gone;
+            for (const auto& p : *probes) {
+                const auto text = p.value<std::string>();
+                bool old_state = false;
+                if (text)
+                    for (const auto& st : old_model->states())
+                        if (*text == "DUT." + st.name) old_state = true;
+                if (old_state) gone.push_back(*text);
+                else kept_probes.push_back(p);
+            }
+            if (!gone.empty()) {
+                for (const auto& st : new_model->states()) kept_probes.push_back("DUT." + st.name);
+                (*rec).insert_or_assign("probes", std::move(kept_probes));
+                e.notes.push_back(fmt::format("{}: recording.probes: {} replaced by the states of '{}'", e.file, fmt::join(gone, ", "), *now));
+            }
+        }
+}
+
 stimulus::waveform_ptr read_stimulus(reader& r, std::vector<sweep_block>& blocks, stimulus::waveform_ptr& compliance) {
     const std::string kind = r.string("kind");
     auto train = [&](bool single_level) {
@@ -331,7 +397,12 @@ experiment load(const std::filesystem::path& path, const std::vector<std::string
         throw input_error(fmt::format("{}:{}:{}: not valid TOML: {}", e.file, err.source().begin.line,
                                       err.source().begin.column, err.description()));
     }
+    // The file's own device model, before any override.
+    std::string file_model;
+    if (const auto* d = root["device"].as_table())
+        if (const auto m0 = (*d)["model"].value<std::string>()) file_model = *m0;
     for (const auto& o : overrides) apply_override(root, o, e.file);
+    swap_device_model(root, file_model, overrides, e);
 
     nlohmann::json& res = e.resolved;
     reader top(&root, "", e.file, res);
@@ -530,6 +601,7 @@ run_result run(const experiment& e, io::trace_sink& sink, std::size_t device_ind
     }
     r.metrics["solver.steps"] = {{"value", r.stats.steps}, {"unit", "1"}};
     r.metrics["solver.events"] = {{"value", r.stats.events}, {"unit", "1"}};
+    r.metrics["solver.retries"] = {{"value", r.stats.retries}, {"unit", "1"}};
     r.metrics["seed"] = {{"value", e.seed}, {"unit", "1"}};
     return r;
 }

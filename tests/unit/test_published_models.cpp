@@ -27,7 +27,7 @@ const std::vector<regime> regimes{
     {"vteam", {}, 1e3, 1.2, 1e4},
     {"yakopcic", {}, 100.0, 1.2, 1e3},
     {"biolek", {}, 100.0, 1.0, 0.4},
-    {"stanford_pku", {{"g_init", 1.7e-9}, {"f_kick", 0.0}}, 1e3, 2.0, 1e2},
+    {"stanford_pku", {{"g_init", 1.7e-9}, {"kicks", 0.0}}, 1e3, 2.0, 1e2},
     {"memdiode", {}, 100.0, 1.6, 2.0},
     {"diffusive", {{"kappa", 0.0}}, 1e3, 1.0, 1.0},
     {"ielmini_ag", {}, 1e3, 2.0, 10.0},
@@ -221,7 +221,7 @@ TEST(Published, VolatileModelsRelaxAndNonvolatileOnesRetain) {
         {"vteam", {}, 1e3, 1.0, 20e-6, 1.0, false},
         {"yakopcic", {}, 100.0, 1.0, 100e-6, 1.0, false},
         {"biolek", {}, 100.0, 1.0, 1.0, 10.0, false},
-        {"stanford_pku", {{"g_init", 1.7e-9}, {"f_kick", 0.0}}, 1e3, 2.0, 1e-6, 10.0, false},
+        {"stanford_pku", {{"g_init", 1.7e-9}, {"kicks", 0.0}}, 1e3, 2.0, 1e-6, 10.0, false},
         {"jart_ecm", {}, 1e8, 1.0, 10e-3, 10.0, false},
     };
     for (const auto& k : cases) {
@@ -242,7 +242,7 @@ TEST(Published, VolatileModelsRelaxAndNonvolatileOnesRetain) {
 TEST(Published, TransportOffGivesAFixedResistor) {
     const std::vector<std::pair<std::string, std::map<std::string, double>>> off{
         {"biolek", {{"mu_v", 0.0}}},
-        {"stanford_pku", {{"vel0", 0.0}, {"f_kick", 0.0}}},
+        {"stanford_pku", {{"vel0", 0.0}, {"kicks", 0.0}}},
         {"ielmini_ag", {{"a_drift", 0.0}, {"b_sd", 0.0}}},  // the diameter; the gap still follows it
         {"jart_ecm", {{"j0", 0.0}, {"c_ion", 0.0}}},         // the gap; nucleation is not transport
         {"yakopcic", {{"a_p", 0.0}, {"a_n", 0.0}}},

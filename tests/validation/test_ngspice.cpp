@@ -65,6 +65,10 @@ comparison compare(const case_spec& cs, const stimulus::waveform_ptr& wave, doub
     // reltol of the node value, so the reference run tightens them (1e4-fold by default).
     o.state_atol_scale = cs.atol_scale;
     o.hazards = false;
+    // Node voltages are algebraic and out of the error test: where the state rests, steps grow long
+    // and a linear interpolation of a sinh or exponential current between them is coarse. Bound
+    // the step so that the trace resolves the waveform ngspice is compared on.
+    o.max_step = t_end / 4000;
     circuit::simulation sim(c, o);
     io::memory_trace tr;
     std::vector<std::string> probes{"i(R1)"};
@@ -90,10 +94,18 @@ comparison compare(const case_spec& cs, const stimulus::waveform_ptr& wave, doub
     const auto& i = tr.column("i(R1)");
     const auto [imin, imax] = std::minmax_element(i.begin(), i.end());
     r.current_range = *imax - *imin;
+    std::size_t worst_i = 0;
     for (std::size_t k = 0; k < tn.size(); ++k) {
         const double im = analysis::interpolate(tr.time(), i, tn[k]);
-        r.current_err = std::max(r.current_err, std::fabs(im - (vin[k] - va[k]) / cs.rs) / r.current_range);
+        const double e = std::fabs(im - (vin[k] - va[k]) / cs.rs) / r.current_range;
+        if (e > r.current_err) {
+            r.current_err = e;
+            worst_i = k;
+        }
     }
+    if (r.current_err > 0.01)
+        std::printf("  current: worst at t = %.12g s: memlab %.6g, ngspice %.6g A\n", tn[worst_i],
+                    analysis::interpolate(tr.time(), i, tn[worst_i]), (vin[worst_i] - va[worst_i]) / cs.rs);
     const auto& st = model->states();
     for (std::size_t j = 0; j < st.size(); ++j) {
         const auto& w = tr.column("M1." + st[j].name);

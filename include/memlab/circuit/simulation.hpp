@@ -41,6 +41,7 @@ struct run_stats {
     long nonlinear_failures = 0;
     long events = 0;
     long breakpoints = 0;
+    long retries = 0;  // restarts after a failed step, at 10x tighter rtol up to the next breakpoint
     std::size_t unknowns = 0;
     std::string linear_solver;
 };

@@ -15,8 +15,10 @@
 // Temperature-gated variability: the published model adds N(0,1) delta_g0 / (1 + exp((T_crit -
 // T)/T_smth)) to dg/dt at every time step, which depends on the step size. memlab keeps error
 // control: random kicks g += sigma_g N(0,1) arrive as a Poisson process of rate
-//   f_kick / (1 + exp((T_crit - T)/T_smth)) * (1 - exp(-(v/0.05 V)^2))
-// (no kicks without bias, as in the published model, which adds noise only for |v| > 0).
+//   n_kick |dg/dt| / a_0 / (1 + exp((T_crit - T)/T_smth))
+// i.e. n_kick kicks per hopping distance the gap moves (none at rest, as in the published model,
+// which adds noise only under bias), so the number of kicks per switching event does not depend
+// on how long the protocol is.
 // The SPICE export is the deterministic form (kicks off).
 //
 // Parameters: see the table in stanford_pku.cpp and docs/models/stanford_pku.md.
@@ -25,7 +27,7 @@
 namespace memlab::device {
 
 struct stanford_pku_params {
-    double i0, g0, v0, vel0, ea, a0, gamma0, beta, alpha, f_min, t_ox, r_th, t0, g_min, g_max, g_init, sigma_g, f_kick,
+    double i0, g0, v0, vel0, ea, a0, gamma0, beta, alpha, f_min, t_ox, r_th, t0, g_min, g_max, g_init, sigma_g, kicks,
         t_crit, t_smth;
 };
 
@@ -45,7 +47,7 @@ public:
     void initial_state(std::span<double> s) const override { s[0] = p_.g_init; }
     double current(double v, std::span<const double> s) const override { return stanford::current(p_, v, s[0]); }
     void rates(double v, std::span<const double> s, std::span<double> ds) const override { ds[0] = stanford::gap_rate(p_, v, s[0]); }
-    std::size_t n_hazards() const override { return p_.f_kick > 0 && p_.sigma_g > 0 ? 1 : 0; }
+    std::size_t n_hazards() const override { return p_.kicks > 0 && p_.sigma_g > 0 ? 1 : 0; }
     void hazards(double v, std::span<const double> s, std::span<double> h) const override;
     void on_event(std::size_t k, double v, std::span<double> s, rng& r) const override;
     std::unique_ptr<model> clone() const override { return std::make_unique<stanford_pku>(*this); }

@@ -51,6 +51,8 @@ struct experiment {
     circuit::recording recording;
     circuit::solver_options solver;
     nlohmann::json resolved;  // the whole experiment, defaults filled in, with units
+    std::vector<std::string> notes;  // what loading changed that the user should hear about
+                                     // (e.g. settings dropped when --set device.model swaps it)
 
     // Device-to-device variability: `devices` devices, each with its parameters drawn as
     // N(value, d2d[name]) (clipped to the parameter's range) from a generator seeded by (seed,
