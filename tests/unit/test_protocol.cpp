@@ -118,3 +118,24 @@ TEST(Protocol, BrokenFilesAreErrors) {
     expect_error(std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16), "", "not valid TOML");  // binary
     EXPECT_NE(error_of("/nonexistent/x.toml").find("no such file"), std::string::npos);
 }
+
+TEST(Protocol, SwappingTheModelDropsTheOldModelsSettingsWithNotes) {
+    const auto p = write_file("memlab_swap.toml", with("model = \"vteam\"", "model = \"vteam\"\nr_on = \"2 kOhm\"\n[device.initial_state]\nw = \"2 nm\""));
+    // Same model: nothing dropped.
+    const auto same = protocol::load(p, {"device.model=vteam"});
+    EXPECT_TRUE(same.notes.empty());
+    EXPECT_DOUBLE_EQ(same.device->get("r_on"), 2e3);
+    // Another model: the file's r_on and initial state do not apply; DUT.w becomes the new states.
+    const auto e = protocol::load(p, {"device.model=memdiode", "device.t0r=1 ks"});
+    EXPECT_EQ(e.device->name(), "memdiode");
+    EXPECT_DOUBLE_EQ(e.device->get("t0r"), 1e3);  // an override given with the swap is kept
+    ASSERT_EQ(e.notes.size(), 2u);
+    EXPECT_NE(e.notes[0].find("device.initial_state.w, device.r_on no longer apply"), std::string::npos) << e.notes[0];
+    EXPECT_NE(e.notes[1].find("DUT.w"), std::string::npos) << e.notes[1];
+    EXPECT_EQ(e.recording.probes, (std::vector<std::string>{"i(DUT)", "DUT.lambda"}));
+    io::memory_trace tr;
+    protocol::run(e, tr);
+    EXPECT_GT(tr.size(), 10u);
+    // An unknown model is still an error naming the key.
+    EXPECT_NE(error_of(p, {"device.model=vtaem"}).find("device.model"), std::string::npos);
+}
