@@ -19,6 +19,7 @@
 #include "memlab/error.hpp"
 #include "memlab/io/hdf5_trace.hpp"
 #include "memlab/protocol/experiment.hpp"
+#include "memlab/protocol/ngspice_engine.hpp"
 #include "memlab/report/targets.hpp"
 #include "memlab/spice/ngspice.hpp"
 #include "memlab/units/units.hpp"
@@ -87,7 +88,7 @@ fs::path experiments_dir() {
 // With several devices (experiment.devices), each device is a group of its own in traces.h5
 // ("NAME_device1", ...), metrics carry a "deviceN." prefix, and traces.csv holds device 1.
 protocol::run_result run_into(const protocol::experiment& e, const fs::path& folder, bool csv,
-                              std::vector<io::memory_trace>* memories = nullptr) {
+                              std::vector<io::memory_trace>* memories = nullptr, bool ngspice = false) {
     auto group = [&](std::size_t j) { return e.devices == 1 ? e.name : fmt::format("{}_device{}", e.name, j + 1); };
     io::hdf5_trace h5((folder / "traces.h5").string(), group(0));
     std::optional<io::csv_trace> csvs;
@@ -99,7 +100,7 @@ protocol::run_result run_into(const protocol::experiment& e, const fs::path& fol
         if (j > 0) h5.set_group(group(j));
         io::tee_trace files(h5, csvs && j == 0 ? static_cast<io::trace_sink&>(*csvs) : none);
         io::tee_trace sink(files, memories ? static_cast<io::trace_sink&>((*memories)[j]) : none);
-        auto r = protocol::run(e, sink, j);
+        auto r = ngspice ? protocol::run_ngspice(e, sink, j) : protocol::run(e, sink, j);
         if (e.devices == 1) {
             total = std::move(r);
         } else {
@@ -108,6 +109,7 @@ protocol::run_result run_into(const protocol::experiment& e, const fs::path& fol
         }
     }
     h5.commit();
+    if (ngspice) std::ofstream(folder / "deck.cir") << protocol::ngspice_deck(e) << "\n";
     total.metrics["experiment"] = e.name;
     std::ofstream(folder / "metrics.json") << total.metrics.dump(2) << "\n";
     std::ofstream(folder / "config.json") << e.resolved.dump(2) << "\n";
@@ -254,17 +256,20 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv) {
 }
 
 int cmd_run(const std::string& file, const std::string& out, std::optional<std::uint64_t> seed,
-            const std::vector<std::string>& sets, bool csv) {
+            const std::vector<std::string>& sets, bool csv, const std::string& engine) {
     std::vector<std::string> overrides = sets;
     if (seed) overrides.push_back(fmt::format("experiment.seed={}", *seed));
     const protocol::experiment e = protocol::load(file, overrides);
     for (const auto& n : e.notes) fmt::print(stderr, "memlab: note: {}\n", n);
+    const bool ngspice = engine == "ngspice";
+    if (ngspice && e.device->n_hazards() > 0)
+        fmt::print(stderr, "memlab: note: ngspice runs '{}' in its deterministic form (no stochastic events)\n", e.device->name());
     const fs::path target = out.empty() ? fs::path("out") / e.name : fs::path(out);
     staged_folder dir(target);
-    fmt::print("memlab run {}: {} ({} simulated) ... ", file, e.name, units::format(e.duration, "s"));
+    fmt::print("memlab run {}: {} ({} simulated{}) ... ", file, e.name, units::format(e.duration, "s"), ngspice ? ", by ngspice" : "");
     std::fflush(stdout);
     const auto t0 = std::chrono::steady_clock::now();
-    const auto r = run_into(e, dir.path(), csv);
+    const auto r = run_into(e, dir.path(), csv, nullptr, ngspice);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     dir.commit();
     fmt::print("done in {:.2f} s ({} steps); wrote {}\n", secs, r.stats.steps, target.string());
@@ -297,6 +302,9 @@ int main(int argc, char** argv) {
     run->add_option("--seed", run_seed, "Seed (overrides experiment.seed)");
     run->add_option("--set", run_sets, "key=value override, e.g. circuit.series_resistance='10 MOhm'");
     run->add_flag("--csv", run_csv, "Also write traces.csv");
+    std::string run_engine = "memlab";
+    run->add_option("--engine", run_engine, "memlab (default) or ngspice (libngspice, the device's deterministic form)")
+        ->check(CLI::IsMember({"memlab", "ngspice"}));
     auto* exp = app.add_subcommand("export-spice", "Write a model as an ngspice subcircuit (B-sources) to stdout");
     std::string exp_model;
     std::vector<std::string> exp_sets;
@@ -315,7 +323,7 @@ int main(int argc, char** argv) {
     try {
         if (*list) cmd_list();
         if (*repro) return cmd_reproduce(out, strict, jobs, repro_csv);
-        if (*run) return cmd_run(run_file, run_out, run_seed, run_sets, run_csv);
+        if (*run) return cmd_run(run_file, run_out, run_seed, run_sets, run_csv, run_engine);
         if (*show) {
             const auto e = protocol::load(show_file, show_sets);
             for (const auto& n : e.notes) fmt::print(stderr, "memlab: note: {}\n", n);

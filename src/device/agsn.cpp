@@ -219,15 +219,19 @@ spice_form agsn_sio2_pt::spice() const {
     f.scale = {nm, nm, 1.0, nm, 1.0, nm, 1.0};
     f.note = "deterministic form: the set and relaxation events are off (armed, h_s, h_c keep their initial values)";
     const std::string gt_w = n(p_.gamma * p_.omega / q_e / nm);  // Gibbs-Thomson voltage times radius (V nm)
+    // The neck radius in divisions and powers is floored at r_min/2: a valid solution never goes
+    // there (the dynamics keep r >= r_min), but ngspice's Newton iterates may, and r^-3 then
+    // overflows. memlab's own engine needs no such guard.
     f.helpers = {
         fmt::format("B_x h_x 0 V = {}", sp(fmt::format("{} - V(s_h)", L), n(w_gap / nm))),
-        fmt::format("B_rt h_rt 0 V = {0} + (V(s_r) - {0})*exp(-V(h_x)/{1})", n(p_.r_min / nm), a),
-        fmt::format("B_G h_G 0 V = {gl} + 1/(1/((1 + (V(h_rt)/{rq})*(V(h_rt)/{rq}))*{g0}*exp(-{k2}*V(h_x))) + {rho}*max(V(s_h),0)/({pi}*V(s_r)*V(s_r)))",
+        fmt::format("B_rs h_rs 0 V = max(V(s_r), {})", n(0.5 * p_.r_min / nm)),
+        fmt::format("B_rt h_rt 0 V = {0} + (V(h_rs) - {0})*exp(-V(h_x)/{1})", n(p_.r_min / nm), a),
+        fmt::format("B_G h_G 0 V = {gl} + 1/(1/((1 + (V(h_rt)/{rq})*(V(h_rt)/{rq}))*{g0}*exp(-{k2}*V(h_x))) + {rho}*max(V(s_h),0)/({pi}*V(h_rs)*V(h_rs)))",
                     fmt::arg("gl", n(p_.g_leak)), fmt::arg("rq", n(p_.r_q / nm)), fmt::arg("g0", n(G0)), fmt::arg("k2", n(2.0 * p_.kappa * nm)),
                     fmt::arg("rho", n(p_.rho / nm)), fmt::arg("pi", n(M_PI))),
-        fmt::format("B_kt h_kt 0 V = {}*V(s_T)", n(k_B / q_e)),
+        fmt::format("B_kt h_kt 0 V = {}*max(V(s_T), {})", n(k_B / q_e), n(0.5 * p_.t0)),  // floored likewise
         fmt::format("B_vt h_vt 0 V = V(p,n) - {}/V(h_rt)", gt_w),
-        fmt::format("B_vn h_vn 0 V = V(p,n) - {}/V(s_r)", gt_w),
+        fmt::format("B_vn h_vn 0 V = V(p,n) - {}/V(h_rs)", gt_w),
         fmt::format("B_st h_st 0 V = 1/(1+exp(V(h_vt)/V(h_kt)))"),
         fmt::format("B_sn h_sn 0 V = 1/(1+exp(V(h_vn)/V(h_kt)))"),
         fmt::format("B_dr h_dr 0 V = exp(-V(h_x)/{a})*{anu}*exp(-({eag} + {desn}*V(s_theta)*V(h_sn))/V(h_kt))*2*sinh(0.5*{q})", fmt::arg("a", a),
@@ -241,7 +245,7 @@ spice_form agsn_sio2_pt::spice() const {
                     "*((1-V(h_st))*tanh(({L} - V(s_h))/{a}) + V(h_st)*(1 - exp(-min((V(s_h) - V(s_h_c))/{a}, 50))))",
                     fmt::arg("anu", n(p_.a * p_.nu0 / nm)), fmt::arg("eag", n(p_.e_ag)), fmt::arg("desn", n(p_.de_sn)), fmt::arg("q", q_tip),
                     fmt::arg("L", L), fmt::arg("a", a)),
-        fmt::format("max(V(h_dr),0) + min(V(h_dr),0)*(1 - {rmin}/V(s_r)) - {b}*exp(-({esd} + {desn}*V(s_theta))/V(h_kt))/(V(s_r)*V(s_r)*V(s_r))*(1 - {rmin}/V(s_r))",
+        fmt::format("max(V(h_dr),0) + min(V(h_dr),0)*(1 - {rmin}/V(h_rs)) - {b}*exp(-({esd} + {desn}*V(s_theta))/V(h_kt))/(V(h_rs)*V(h_rs)*V(h_rs))*(1 - {rmin}/V(h_rs))",
                     fmt::arg("rmin", n(p_.r_min / nm)), fmt::arg("b", n(p_.b_sd / (nm * nm * nm * nm))), fmt::arg("esd", n(p_.e_sd)),
                     fmt::arg("desn", n(p_.de_sn))),
         fmt::format("{}*exp(-{}/V(h_kt))*exp(-V(h_x)/{})*(1 - V(s_theta))", n(p_.nu0), n(p_.e_sn), a),

@@ -71,6 +71,16 @@ public:
         out_[std::string(k)] = v;
         return v;
     }
+    bool boolean(std::string_view k, bool def) {
+        const toml::node* n = get(k);
+        bool v = def;
+        if (n) {
+            if (auto x = n->value_exact<bool>()) v = *x;
+            else fail(k, "expected true or false");
+        }
+        out_[std::string(k)] = v;
+        return v;
+    }
     std::int64_t integer(std::string_view k, std::optional<std::int64_t> def, std::int64_t lo, std::int64_t hi) {
         const toml::node* n = get(k);
         std::int64_t v = 0;
@@ -521,6 +531,9 @@ experiment load(const std::filesystem::path& path, const std::vector<std::string
     e.solver.atol_voltage = sol.quantity("atol_voltage", "V", e.solver.atol_voltage);
     e.solver.atol_current = sol.quantity("atol_current", "A", e.solver.atol_current);
     e.solver.max_step = sol.quantity("max_step", "s", 0.0);
+    e.solver.hazards = sol.boolean("events", true);  // false: the device's deterministic form
+    e.solver.state_atol_scale = sol.quantity("state_atol_scale", "1", 1.0);
+    if (!(e.solver.state_atol_scale > 0)) sol.fail("state_atol_scale", "must be positive");
     if (!(e.solver.rtol > 0 && e.solver.rtol < 1)) sol.fail("rtol", "must be in (0, 1)");
     if (!(e.solver.atol_voltage > 0)) sol.fail("atol_voltage", "must be positive");
     if (!(e.solver.atol_current > 0)) sol.fail("atol_current", "must be positive");
