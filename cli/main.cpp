@@ -70,11 +70,23 @@ void cmd_list() {
     fmt::print("\nExperiments shipped (experiments/*.toml):\n");
     for (const auto& f : fs::directory_iterator(experiments_dir()))
         if (f.path().extension() == ".toml") fmt::print("  {}\n", f.path().string());
-    fmt::print("  (engine demonstrations only: the paper's experiments arrive with the AgSn model)\n");
+    fmt::print("  (any of them runs with any model: --set device.model=NAME; demo_* are engine demonstrations)\n");
     fmt::print("\nProbes (in recordings):\n"
                "  v(node), v(a,b)   node voltage, or difference\n"
                "  i(element)        element current (sources and SMUs: current delivered)\n"
                "  element.state     a state variable, e.g. M1.w\n");
+}
+
+// A model's parameters and states as Markdown tables (the docs pages include this output).
+void cmd_describe(const std::string& name) {
+    const auto m = device::make_model(name);
+    fmt::print("## `{}`: {}\n\n| parameter | default | symbol | meaning | source |\n|---|---|---|---|---|\n", name, m->summary());
+    for (const auto& p : m->parameter_table())
+        fmt::print("| `{}` | {} | {} | {} | {} |\n", p.name, units::format(p.default_value, p.unit), p.symbol, p.meaning, p.source);
+    fmt::print("\n| state | unit | absolute tolerance |\n|---|---|---|\n");
+    for (const auto& st : m->states()) fmt::print("| `{}` | {} | {} |\n", st.name, st.unit, units::format(st.abs_tolerance, st.unit));
+    fmt::print("\nStochastic events: {}. SPICE export: {}.\n", m->n_hazards() > 0 ? fmt::format("{} hazard(s)", m->n_hazards()) : "none",
+               m->has_spice() ? "yes (memlab export-spice " + name + ")" : "no");
 }
 
 fs::path experiments_dir() {
@@ -310,6 +322,9 @@ int main(int argc, char** argv) {
     std::vector<std::string> exp_sets;
     exp->add_option("model", exp_model, "Device model")->required();
     exp->add_option("--set", exp_sets, "name=value parameter override, e.g. r_on='2 kOhm'");
+    auto* desc = app.add_subcommand("describe", "Print a device model's parameters and states (Markdown tables)");
+    std::string desc_model;
+    desc->add_option("model", desc_model, "Device model")->required();
     auto* show = app.add_subcommand("show-config", "Print the resolved experiment (defaults filled in) as JSON");
     std::string show_file;
     std::vector<std::string> show_sets;
@@ -322,6 +337,7 @@ int main(int argc, char** argv) {
     }
     try {
         if (*list) cmd_list();
+        if (*desc) cmd_describe(desc_model);
         if (*repro) return cmd_reproduce(out, strict, jobs, repro_csv);
         if (*run) return cmd_run(run_file, run_out, run_seed, run_sets, run_csv, run_engine);
         if (*show) {

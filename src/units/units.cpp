@@ -111,7 +111,10 @@ double parse(std::string_view text, std::string_view unit, std::string_view key)
 }
 
 std::string format(double value, std::string_view unit, int significant_digits) {
-    if (!std::isfinite(value) || value == 0 || unit == "1" || unit.empty())
+    // Prefixes only on simple units ("2 MOhm", "10 us"); a compound unit ("1/V", "m^4/s",
+    // "Ohm m") takes the number as it is, since "50 m1/V" or "3 am^4/s" would misread.
+    const bool compound = unit.find_first_of("/^ (") != std::string_view::npos;
+    if (!std::isfinite(value) || value == 0 || unit == "1" || unit.empty() || compound)
         return unit == "1" || unit.empty() ? fmt::format("{:.{}g}", value, significant_digits)
                                            : fmt::format("{:.{}g} {}", value, significant_digits, unit);
     static constexpr std::array<prefix, 9> shown{{{"f", 1e-15},
