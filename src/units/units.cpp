@@ -16,7 +16,7 @@ struct prefix {
     double factor;
 };
 
-constexpr std::array<prefix, 10> prefixes{{{"f", 1e-15},
+constexpr std::array<prefix, 11> prefixes{{{"f", 1e-15},
                                            {"p", 1e-12},
                                            {"n", 1e-9},
                                            {"u", 1e-6},
@@ -25,7 +25,8 @@ constexpr std::array<prefix, 10> prefixes{{{"f", 1e-15},
                                            {"m", 1e-3},
                                            {"k", 1e3},
                                            {"M", 1e6},
-                                           {"G", 1e9}}};
+                                           {"G", 1e9},
+                                           {"T", 1e12}}};
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -117,7 +118,7 @@ std::string format(double value, std::string_view unit, int significant_digits) 
     if (!std::isfinite(value) || value == 0 || unit == "1" || unit.empty() || compound)
         return unit == "1" || unit.empty() ? fmt::format("{:.{}g}", value, significant_digits)
                                            : fmt::format("{:.{}g} {}", value, significant_digits, unit);
-    static constexpr std::array<prefix, 9> shown{{{"f", 1e-15},
+    static constexpr std::array<prefix, 10> shown{{{"f", 1e-15},
                                                   {"p", 1e-12},
                                                   {"n", 1e-9},
                                                   {"u", 1e-6},
@@ -125,7 +126,8 @@ std::string format(double value, std::string_view unit, int significant_digits) 
                                                   {"", 1.0},
                                                   {"k", 1e3},
                                                   {"M", 1e6},
-                                                  {"G", 1e9}}};
+                                                  {"G", 1e9},
+                                           {"T", 1e12}}};
     const double mag = std::fabs(value);
     const prefix* best = &shown.front();
     for (const auto& p : shown)
