@@ -24,7 +24,12 @@ const std::vector<state_info> state_table{{"x", "1", 1e-9}};
 
 }  // namespace
 
-double biolek_resistance(const biolek_params& p, double x) { return p.r_on * x + p.r_off * (1.0 - x); }
+// x is clipped to [0, 1] here: the window restores an overshoot, but a loose step can put x a
+// little past 1, where the linear law would give a negative resistance.
+double biolek_resistance(const biolek_params& p, double x) {
+    const double c = std::min(std::max(x, 0.0), 1.0);
+    return p.r_on * c + p.r_off * (1.0 - c);
+}
 
 double biolek_rate(const biolek_params& p, double i, double x) {
     const double k = p.mu_v * p.r_on / (p.d * p.d);
@@ -43,7 +48,7 @@ spice_form biolek::spice() const {
     const auto n = spice_number;
     spice_form f;
     f.scale = {1.0};
-    const std::string r = fmt::format("({}*V(s_x) + {}*(1-V(s_x)))", n(p_.r_on), n(p_.r_off));
+    const std::string r = fmt::format("({}*min(max(V(s_x),0),1) + {}*(1-min(max(V(s_x),0),1)))", n(p_.r_on), n(p_.r_off));
     f.current = fmt::format("V(p,n)/{}", r);
     f.rates = {fmt::format("{k}*(max(V(p,n)/{r},0)*(1-pow(V(s_x)*V(s_x),{p})) + min(V(p,n)/{r},0)*(1-pow((V(s_x)-1)*(V(s_x)-1),{p})))",
                            fmt::arg("k", n(p_.mu_v * p_.r_on / (p_.d * p_.d))), fmt::arg("r", r), fmt::arg("p", n(p_.p)))};

@@ -3,7 +3,8 @@
 // window: Z. Biolek, D. Biolek and V. Biolkova, "SPICE model of memristor with nonlinear dopant
 // drift", Radioengineering 18, 210 (2009).
 //
-//   R(x) = R_on x + R_off (1 - x),   i = v / R(x)
+//   R(x) = R_on x + R_off (1 - x),   i = v / R(x)   (x clipped to [0, 1] in R: an overshoot of a
+//   loose step must not make the resistance negative)
 //   dx/dt = (mu_v R_on / D^2) i f(x, i),   f = 1 - (x - stp(-i))^(2p)
 // stp(-i) picks the window side by the sign of the current; memlab writes the product as
 //   k [max(i, 0) (1 - x^(2p)) + min(i, 0) (1 - (x - 1)^(2p))],

@@ -1,0 +1,307 @@
+// Every model: memlab vs ngspice on the same circuit at equal accuracy, and the AgSn device's
+// volatile I(V) cycle (bench/experiments/volatile_cycle.toml) by both engines.
+//
+// Part 1, per model: a bipolar pulse train through a series resistor into the device, the device
+// as the subcircuit `memlab export-spice` writes (deterministic form; memlab with its events off).
+// Reference: memlab at a tight tolerance. Error of a run: the largest difference of the first
+// state from the reference over 400 evenly spaced times, as a fraction of its range. Each
+// simulator's relative tolerance is swept (memlab's state tolerances scale with it: one knob); at an accuracy target the fastest run that meets it is
+// timed (memlab: best of 3 in this process; ngspice: its own process, wall time, with the time of
+// an empty ngspice run reported beside it, since for short runs ngspice's start-up dominates).
+//
+// Part 2: the volatile cycle, memlab (events on and off) and ngspice (--engine ngspice's deck), at
+// equal accuracy of the filament height h over the cycle.
+//
+// Usage: bench_models_vs_ngspice [results.json]   (default bench/results/models_vs_ngspice.json)
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fmt/format.h>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "memlab/analysis/analysis.hpp"
+#include "memlab/circuit/simulation.hpp"
+#include "memlab/device/registry.hpp"
+#include "memlab/protocol/experiment.hpp"
+#include "memlab/protocol/ngspice_engine.hpp"
+#include "memlab/spice/ngspice.hpp"
+#include "memlab/version.hpp"
+
+using namespace memlab;
+
+namespace {
+
+struct bench_case {
+    std::string model;
+    std::map<std::string, double> params;
+    double rs, amp, amp_neg, width, period;
+    std::size_t pulses;   // alternating +amp / -amp_neg in blocks of `block`
+    std::size_t block;
+    double ref_rtol, ref_atol_scale;
+};
+
+// The regimes of tests/validation/test_ngspice.cpp, repeated to a few hundred pulses.
+const std::vector<bench_case> cases{
+    {"vteam", {}, 1e3, 1.0, 1.0, 1e-6, 2e-6, 400, 20, 1e-11, 1e-4},
+    {"yakopcic", {}, 100.0, 1.0, 1.0, 10e-6, 20e-6, 200, 10, 1e-11, 1e-4},
+    {"biolek", {}, 100.0, 1.0, 1.0, 50e-3, 100e-3, 200, 10, 1e-11, 1e-4},
+    {"stanford_pku", {{"g_init", 1.7e-9}, {"kicks", 0.0}}, 1e3, 2.0, 2.5, 1e-6, 2e-6, 200, 10, 1e-12, 1e-6},
+    {"memdiode", {}, 100.0, 1.5, 1.5, 50e-3, 100e-3, 200, 10, 1e-11, 1e-4},
+    {"diffusive", {{"kappa", 0.0}}, 1e3, 1.0, 1.0, 50e-3, 100e-3, 200, 10, 1e-11, 1e-4},
+    {"ielmini_ag", {}, 1e3, 2.0, 2.0, 1e-3, 5e-3, 100, 5, 1e-11, 1e-4},
+    {"jart_ecm", {}, 1e8, 1.0, 1.0, 1e-3, 2e-3, 100, 10, 1e-11, 1e-4},
+    {"agsn_sio2_pt", {}, 2e6, 2.0, 1.0, 50e-6, 100e-6, 100, 5, 1e-12, 1e-6},
+};
+
+stimulus::waveform_ptr train(const bench_case& c) {
+    stimulus::train_spec s;
+    for (std::size_t k = 0; k < c.pulses; ++k) s.levels.push_back((k / c.block) % 2 == 0 ? c.amp : -c.amp_neg);
+    s.width = c.width;
+    s.rise = s.fall = c.width / 100;
+    s.period = c.period;
+    return stimulus::pulse_train(s);
+}
+
+struct run {
+    std::vector<double> t, s;  // time, first state
+    double seconds = NAN;
+    long steps = 0;
+};
+
+run run_memlab(const bench_case& c, double rtol, double atol_scale, int repeats = 3) {
+    std::shared_ptr<device::model> m = device::make_model(c.model);
+    m->set(c.params);
+    const auto w = train(c);
+    const double t_end = c.period * static_cast<double>(c.pulses);
+    run best;
+    for (int k = 0; k < repeats; ++k) {
+        circuit::circuit ckt;
+        ckt.add_voltage_source("V1", "in", "0", w);
+        ckt.add_resistor("R1", "in", "a", c.rs);
+        ckt.add_memristor("M1", "a", "0", m);
+        circuit::solver_options o;
+        o.rtol = rtol;
+        o.state_atol_scale = atol_scale;
+        o.hazards = false;
+        io::memory_trace tr;
+        const auto t0 = std::chrono::steady_clock::now();
+        circuit::simulation sim(ckt, o);
+        try {
+            sim.run(t_end, {{"M1." + m->states()[0].name}, 0}, tr);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "memlab %s rtol %g: %.200s\n", c.model.c_str(), rtol, e.what());
+            return run{};
+        }
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (!(secs >= best.seconds)) {
+            best.seconds = secs;
+            best.t = tr.time();
+            best.s = tr.column("M1." + m->states()[0].name);
+            best.steps = sim.stats().steps;
+        }
+    }
+    return best;
+}
+
+run run_spice(const bench_case& c, double reltol) {
+    std::shared_ptr<device::model> m = device::make_model(c.model);
+    m->set(c.params);
+    const auto w = train(c);
+    const double t_end = c.period * static_cast<double>(c.pulses);
+    const std::string node = "v(X1.s_" + m->states()[0].name + ")";
+    const std::string deck = fmt::format(
+        "memlab benchmark\n{}R1 in a {:.17g}\nX1 a 0 dut\n{}"
+        ".options reltol={} abstol=1e-15 vntol=1e-12 chgtol=1e-22 method=gear maxord=5\n"
+        ".control\nset wr_singlescale\nset wr_vecnames\noption numdgt=15\n"
+        "tran {:.6g} {:.17g} 0 {:.6g} uic\nwrdata out.txt {}\n.endc\n.end\n",
+        spice::pwl_source("V1", "in", "0", *w, t_end), c.rs, spice::subcircuit(*m, "dut"), reltol, c.width / 100, t_end, c.period,
+        node);
+    run r;
+    try {
+        const auto ng = spice::run_batch(deck);
+        r.seconds = ng.wall_seconds;
+        r.t = ng.column("time");
+        r.s = ng.column(node);
+        for (auto& x : r.s) x *= m->spice().scale[0];
+        r.steps = static_cast<long>(r.t.size());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "ngspice %s reltol %g: %.200s\n", c.model.c_str(), reltol, e.what());
+    }
+    return r;
+}
+
+double error_of(const run& r, const run& ref, double t_end) {
+    if (r.t.size() < 2) return NAN;
+    const auto [lo, hi] = std::minmax_element(ref.s.begin(), ref.s.end());
+    double e = 0;
+    for (int k = 0; k <= 400; ++k) {
+        const double t = t_end * k / 400.0;
+        e = std::max(e, std::fabs(analysis::interpolate(r.t, r.s, t) - analysis::interpolate(ref.t, ref.s, t)));
+    }
+    return e / (*hi - *lo);
+}
+
+double empty_ngspice_seconds() {
+    double best = 1e9;
+    for (int k = 0; k < 3; ++k) {
+        const auto ng = spice::run_batch(
+            "empty\nV1 a 0 DC 0\nR1 a 0 1\n.control\nset wr_singlescale\nset wr_vecnames\ntran 1n 10n\nwrdata out.txt v(a)\n.endc\n.end\n");
+        best = std::min(best, ng.wall_seconds);
+    }
+    return best;
+}
+
+std::string machine() {
+    struct utsname u {};
+    uname(&u);
+    std::ifstream cpu("/proc/cpuinfo");
+    std::string line, model = "unknown cpu";
+    while (std::getline(cpu, line))
+        if (line.rfind("model name", 0) == 0) {
+            model = line.substr(line.find(':') + 2);
+            break;
+        }
+    return fmt::format("{} {} {}, {} cores, {}", u.sysname, u.release, u.machine, sysconf(_SC_NPROCESSORS_ONLN), model);
+}
+
+std::optional<std::size_t> fastest(const std::vector<run>& rs, const std::vector<double>& errs, double target) {
+    std::optional<std::size_t> best;
+    for (std::size_t k = 0; k < rs.size(); ++k)
+        if (std::isfinite(errs[k]) && errs[k] <= target && (!best || rs[k].seconds < rs[*best].seconds)) best = k;
+    return best;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::string out_path = argc > 1 ? argv[1] : "bench/results/models_vs_ngspice.json";
+    const double target = 1e-2;
+    nlohmann::json doc;
+    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    char date[32];
+    std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+    doc["benchmark"] = "every model: pulse train through a series resistor, memlab vs ngspice at equal accuracy";
+    doc["machine"] = machine();
+    doc["date"] = date;
+    doc["memlab_version"] = std::string(memlab::version());
+    doc["accuracy"] = fmt::format("max over 400 times of |first state - reference| <= {} x its range; reference: memlab at the case's tight tolerance", target);
+    const double ng0 = empty_ngspice_seconds();
+    doc["ngspice_empty_run_seconds"] = ng0;
+    fmt::print("ngspice start-up (empty deck): {:.4f} s\n", ng0);
+    const std::vector<double> tols{1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9};
+    for (const auto& c : cases) {
+        const double t_end = c.period * static_cast<double>(c.pulses);
+        const run ref = run_memlab(c, c.ref_rtol, c.ref_atol_scale, 1);
+        std::vector<run> ms, ns;
+        std::vector<double> em, en;
+        nlohmann::json entry{{"model", c.model}, {"pulses", c.pulses}, {"series_resistance_ohm", c.rs}};
+        for (double tol : tols) {
+            ms.push_back(run_memlab(c, tol, tol / 1e-6));  // one knob: state tolerances scale with rtol
+            ns.push_back(run_spice(c, tol));
+            em.push_back(error_of(ms.back(), ref, t_end));
+            en.push_back(error_of(ns.back(), ref, t_end));
+            entry["sweep"].push_back({{"tolerance", tol},
+                                      {"memlab", {{"seconds", ms.back().seconds}, {"steps", ms.back().steps}, {"error", em.back()}}},
+                                      {"ngspice",
+                                       {{"seconds", std::isfinite(ns.back().seconds) ? nlohmann::json(ns.back().seconds) : nlohmann::json("failed")},
+                                        {"timepoints", ns.back().steps},
+                                        {"error", std::isfinite(en.back()) ? nlohmann::json(en.back()) : nlohmann::json("failed")}}}});
+        }
+        const auto bm = fastest(ms, em, target), bn = fastest(ns, en, target);
+        if (bm && bn) {
+            const double r = ns[*bn].seconds / ms[*bm].seconds, r0 = (ns[*bn].seconds - ng0) / ms[*bm].seconds;
+            entry["at_equal_accuracy"] = {{"memlab_rtol", tols[*bm]}, {"memlab_seconds", ms[*bm].seconds},
+                                          {"ngspice_reltol", tols[*bn]}, {"ngspice_seconds", ns[*bn].seconds},
+                                          {"time_ratio_ngspice_over_memlab", r}, {"time_ratio_without_ngspice_startup", r0}};
+            fmt::print("{:<14} memlab rtol {:g}: {:.4f} s | ngspice reltol {:g}: {:.4f} s | ratio {:.1f} ({:.1f} without start-up)\n",
+                       c.model, tols[*bm], ms[*bm].seconds, tols[*bn], ns[*bn].seconds, r, r0);
+        } else {
+            entry["at_equal_accuracy"] = fmt::format("{} {} not reached", target, !bm && !bn ? "by neither" : !bm ? "by memlab" : "by ngspice");
+            fmt::print("{:<14} {}\n", c.model, entry["at_equal_accuracy"].get<std::string>());
+        }
+        doc["models"].push_back(entry);
+    }
+
+    // Part 2: the AgSn volatile cycle, as `memlab run` and `memlab run --engine ngspice` do it.
+    {
+        const std::string file = MEMLAB_SOURCE_DIR "/bench/experiments/volatile_cycle.toml";
+        auto timed = [&](const std::vector<std::string>& sets, int repeats) {
+            const auto e = protocol::load(file, sets);
+            run best;
+            for (int k = 0; k < repeats; ++k) {
+                io::memory_trace tr;
+                const auto t0 = std::chrono::steady_clock::now();
+                protocol::run_result r;
+                try {
+                    r = protocol::run(e, tr);
+                } catch (const std::exception& ex) {
+                    std::fprintf(stderr, "memlab volatile cycle: %.200s\n", ex.what());
+                    return run{};
+                }
+                const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                if (!(secs >= best.seconds)) {
+                    best = {tr.time(), tr.column("DUT.h"), secs, r.stats.steps};
+                }
+            }
+            return best;
+        };
+        auto spice_run = [&](double reltol) {
+            const auto e = protocol::load(file, {"solver.events=false", fmt::format("solver.rtol={}", reltol)});
+            std::string deck = protocol::ngspice_deck(e);
+            deck.replace(deck.find(".end\n", deck.size() - 6), 5,
+                         ".control\nset wr_singlescale\nset wr_vecnames\noption numdgt=15\nrun\nwrdata out.txt v(xdut.s_h)\n.endc\n.end\n");
+            // .tran stays in the deck; `run` executes it.
+            run r;
+            try {
+                const auto ng = spice::run_batch(deck);
+                r.seconds = ng.wall_seconds;
+                r.t = ng.column("time");
+                r.s = ng.column("v(xdut.s_h)");
+                for (auto& x : r.s) x *= 1e-9;
+                r.steps = static_cast<long>(r.t.size());
+            } catch (const std::exception& ex) {
+                std::fprintf(stderr, "ngspice volatile cycle reltol %g: %.200s\n", reltol, ex.what());
+            }
+            return r;
+        };
+        const run ref = timed({"solver.events=false", "solver.rtol=1e-11", "solver.state_atol_scale=1e-4"}, 1);
+        std::vector<run> ms, ns;
+        std::vector<double> em, en;
+        nlohmann::json entry{{"experiment", "bench/experiments/volatile_cycle.toml"}};
+        for (double tol : tols) {
+            ms.push_back(timed({"solver.events=false", fmt::format("solver.rtol={}", tol), fmt::format("solver.state_atol_scale={}", tol / 1e-6)}, 5));
+            ns.push_back(spice_run(tol));
+            em.push_back(error_of(ms.back(), ref, 4.0));
+            en.push_back(error_of(ns.back(), ref, 4.0));
+            entry["sweep"].push_back({{"tolerance", tol},
+                                      {"memlab", {{"seconds", ms.back().seconds}, {"steps", ms.back().steps}, {"error", em.back()}}},
+                                      {"ngspice",
+                                       {{"seconds", std::isfinite(ns.back().seconds) ? nlohmann::json(ns.back().seconds) : nlohmann::json("failed")},
+                                        {"error", std::isfinite(en.back()) ? nlohmann::json(en.back()) : nlohmann::json("failed")}}}});
+        }
+        const run with_events = timed({}, 5);
+        entry["memlab_default_settings_with_events_seconds"] = with_events.seconds;
+        fmt::print("volatile cycle, memlab as shipped (events on, rtol 1e-6): {:.4f} s, {} steps\n", with_events.seconds, with_events.steps);
+        const auto bm = fastest(ms, em, target), bn = fastest(ns, en, target);
+        if (bm && bn) {
+            const double r = ns[*bn].seconds / ms[*bm].seconds, r0 = (ns[*bn].seconds - ng0) / ms[*bm].seconds;
+            entry["at_equal_accuracy"] = {{"memlab_rtol", tols[*bm]}, {"memlab_seconds", ms[*bm].seconds},
+                                          {"ngspice_reltol", tols[*bn]}, {"ngspice_seconds", ns[*bn].seconds},
+                                          {"time_ratio_ngspice_over_memlab", r}, {"time_ratio_without_ngspice_startup", r0}};
+            fmt::print("volatile cycle: memlab rtol {:g}: {:.4f} s | ngspice reltol {:g}: {:.4f} s | ratio {:.1f} ({:.1f} without start-up)\n",
+                       tols[*bm], ms[*bm].seconds, tols[*bn], ns[*bn].seconds, r, r0);
+        } else {
+            entry["at_equal_accuracy"] = fmt::format("{} {} not reached", target, !bm && !bn ? "by neither" : !bm ? "by memlab" : "by ngspice");
+            fmt::print("volatile cycle: {}\n", entry["at_equal_accuracy"].get<std::string>());
+        }
+        doc["agsn_volatile_cycle"] = entry;
+    }
+    std::ofstream(out_path) << doc.dump(2) << "\n";
+    fmt::print("wrote {}\n", out_path);
+    return 0;
+}
