@@ -41,6 +41,7 @@ const std::vector<parameter_info> table{
     {"r_el", "Ohm", 1e3, 0.0, 1e15, "R_el", "electronic series resistance of filament and electrodes", mine},
     {"g_leak", "S", 1e-12, 0.0, 1.0, "G_leak", "leakage conductance of the insulator", mine},
     {"temp", "K", 293.0, 1.0, 2000.0, "T", "device temperature (no Joule heating)", jart},
+    {"j_lim", "A/m^2", 8e10, 1.0, 1e20, "j_lim", "limiting ionic current density (ion supply): z q c a nu_0, every ion hopping at every attempt", mine},
     {"x_init", "m", 30e-9, 0.0, 1e-5, "x(0)", "initial gap (x_max: no filament)", mine},
     {"n_init", "1", 0.0, 0.0, 1.0, "n(0)", "initial nucleation progress", mine},
 };
@@ -56,7 +57,9 @@ double velocity(const jart_ecm_params& p, double v, double x) {
     const double arg = std::clamp(p.a_hop * p.z * v / (2.0 * std::max(x, x_w) * vt), -q_cap, q_cap);
     const double j_hop = 2.0 * p.z * q_e * p.c_ion * p.a_hop * p.nu0 * std::exp(-p.w_a / vt) * std::sinh(arg);
     const double j = j_et * std::fabs(j_hop) / (std::fabs(j_et) + std::fabs(j_hop) + 1e-300);
-    return p.m_molar / (p.z * faraday * p.rho_m) * j;
+    // Supply-limited: no more ions arrive than hop at every attempt (the Butler-Volmer exponential
+    // alone reaches absurd rates above a few hundred mV).
+    return p.m_molar / (p.z * faraday * p.rho_m) * j / (1.0 + std::fabs(j) / p.j_lim);
 }
 
 double conductance(const jart_ecm_params& p, double x) {
@@ -96,7 +99,8 @@ spice_form jart_ecm::spice() const {
         fmt::format("B_hop h_hop 0 V = {}*sinh(min(max({}*V(p,n)/max({},{}),-{}),{}))",
                     n(2.0 * p_.z * q_e * p_.c_ion * p_.a_hop * p_.nu0 * std::exp(-p_.w_a / vt) * kv),
                     n(p_.a_hop / nm * p_.z / (2.0 * vt)), x, n(x_w / nm), n(q_cap), n(q_cap)),
-        "B_u h_u 0 V = V(h_et)*abs(V(h_hop))/(abs(V(h_et))+abs(V(h_hop))+1e-300)",
+        fmt::format("B_js h_js 0 V = V(h_et)*abs(V(h_hop))/(abs(V(h_et))+abs(V(h_hop))+1e-300)"),
+        fmt::format("B_u h_u 0 V = V(h_js)/(1 + abs(V(h_js))/{})", n(p_.j_lim * kv)),
     };
     f.current = fmt::format("V(p,n)*({} + exp(-{}/{})/({} + {}*exp(-{}/{})))", n(p_.g_leak), x, n(p_.x0 / nm), n(p_.r_t0), n(p_.r_el), x,
                             n(p_.x0 / nm));
@@ -112,13 +116,13 @@ spice_form jart_ecm::spice() const {
 
 void jart_ecm::check(const std::vector<double>& x) const {
     if (!(x[13] > x[12])) throw input_error("jart_ecm.x_max: must be larger than x_min");
-    if (x[19] < x[12] || x[19] > x[13]) throw input_error("jart_ecm.x_init: must lie in [x_min, x_max]");
+    if (x[20] < x[12] || x[20] > x[13]) throw input_error("jart_ecm.x_init: must lie in [x_min, x_max]");
 }
 
 void jart_ecm::lower(const std::vector<double>& x) {
     p_ = {x[0],  x[1],  x[2],  x[3],  x[4],  x[5],  x[6],  x[7],  x[8],  x[9], x[10],
-          x[11], x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19], x[20]};
-    static_assert(sizeof(jart_ecm_params) == 21 * sizeof(double));
+          x[11], x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19], x[20], x[21]};
+    static_assert(sizeof(jart_ecm_params) == 22 * sizeof(double));
 }
 
 }  // namespace memlab::device

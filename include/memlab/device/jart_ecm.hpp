@@ -7,7 +7,7 @@
 //   j_et  = j_0 [exp((1 - a_et) z v / V_T) - exp(-a_et z v / V_T)]                (Butler-Volmer)
 //   j_hop = 2 z q c a nu_0 exp(-W_A/kT) sinh(a z v / (2 x V_T))                      (ion hopping)
 //   j     = j_et |j_hop| / (|j_et| + |j_hop|)          (the two steps in series: the slower limits)
-//   u     = M / (z F rho_m) j                                                      (tip velocity)
+//   u     = M / (z F rho_m) j / (1 + |j|/j_lim)          (tip velocity; j_lim: ion supply limit)
 //   1/t_nuc = exp(-dG/kT) exp((N_c + a_et) z max(v, 0)/V_T) / t_0, at most 1e12/s    (nucleation)
 //   dn/dt = (1 - n)/t_nuc - n max(-u, 0)/x_w exp(-(x_max - x)/x_w)  (the nucleus goes with the filament)
 //   dx/dt = -max(u, 0) n (1 - exp(-(x - x_min)/x_w)) + max(-u, 0) (1 - exp(-(x_max - x)/x_w))
@@ -22,7 +22,7 @@ namespace memlab::device {
 
 struct jart_ecm_params {
     double j0, a_et, z, c_ion, a_hop, nu0, w_a, m_molar, rho_m, t0_nuc, dg_nuc, n_c, x_min, x_max, x0, r_t0, r_el, g_leak, temp,
-        x_init, n_init;
+        j_lim, x_init, n_init;
 };
 
 namespace jart {
