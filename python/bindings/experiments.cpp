@@ -3,9 +3,13 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <fmt/format.h>
+
 #include "bindings.hpp"
+#include "memlab/error.hpp"
 #include "memlab/io/trace.hpp"
 #include "memlab/protocol/experiment.hpp"
+#include "memlab/protocol/ngspice_engine.hpp"
 
 namespace py = pybind11;
 
@@ -36,13 +40,15 @@ void memlab::python::register_experiments(py::module_& m) {
         "The resolved experiment (defaults filled in) as a dict with units, like `memlab show-config`.");
     m.def(
         "_run",
-        [](const std::string& file, const std::vector<std::string>& set, std::size_t device) {
+        [](const std::string& file, const std::vector<std::string>& set, std::size_t device, const std::string& engine) {
+            if (engine != "memlab" && engine != "ngspice")
+                throw memlab::input_error(fmt::format("engine: '{}' is not memlab or ngspice", engine));
             const auto e = memlab::protocol::load(file, set);
             memlab::io::memory_trace tr;
             memlab::protocol::run_result r;
             {
                 py::gil_scoped_release release;
-                r = memlab::protocol::run(e, tr, device);
+                r = engine == "ngspice" ? memlab::protocol::run_ngspice(e, tr, device) : memlab::protocol::run(e, tr, device);
             }
             py::dict out = memlab::python::trace_dict(tr);
             out["metrics"] = to_py(r.metrics);
@@ -50,5 +56,5 @@ void memlab::python::register_experiments(py::module_& m) {
             out["name"] = e.name;
             return out;
         },
-        py::arg("file"), py::arg("set") = std::vector<std::string>{}, py::arg("device") = 0);
+        py::arg("file"), py::arg("set") = std::vector<std::string>{}, py::arg("device") = 0, py::arg("engine") = "memlab");
 }

@@ -65,11 +65,13 @@ def simulate(device, stimulus, series_resistance=None, t_end=None, probes=None, 
     return Result("simulate", dict(r["traces"]), dict(r["units"]))
 
 
-def run(file, seed=None, set=(), device=0):
-    """Runs one experiment file, like `memlab run FILE --seed N --set k=v`; returns a Result."""
+def run(file, seed=None, set=(), device=0, engine="memlab"):
+    """Runs one experiment file, like `memlab run FILE --seed N --set k=v [--engine ngspice]`;
+    returns a Result. engine="ngspice" runs the circuit in ngspice (the device's deterministic
+    form); set=["device.model=memdiode"] swaps the device."""
     _need()
     overrides = list(set)
     if seed is not None:
         overrides.append(f"experiment.seed={int(seed)}")
-    r = _memlab._run(str(file), overrides, device)
+    r = _memlab._run(str(file), overrides, device, engine)
     return Result(r["name"], dict(r["traces"]), dict(r["units"]), r["metrics"], r["config"])

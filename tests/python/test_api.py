@@ -96,3 +96,16 @@ def test_simulate_one_call_and_a_circuit_in_code():
         bad = memlab.Circuit()
         bad.resistor("R1", "x", "y", 1e3)
         memlab.Simulation(bad)
+
+
+def test_swap_model_and_ngspice_engine_from_python():
+    f = os.path.join(EXP, "demo_vteam_pulses.toml")
+    a = memlab.run(f, set=["solver.rtol=1e-8"])
+    b = memlab.run(f, set=["solver.rtol=1e-8"], engine="ngspice")
+    assert b.metrics["engine"] == "ngspice"
+    w = np.interp(b.traces["time"], a.traces["time"], a.traces["DUT.w"])
+    assert np.max(np.abs(w - b.traces["DUT.w"])) < 0.01 * np.ptp(a.traces["DUT.w"])
+    m = memlab.run(f, set=["device.model=memdiode"])
+    assert "DUT.lambda" in m.traces and "DUT.w" not in m.traces
+    with pytest.raises(memlab.InputError, match="engine"):
+        memlab.run(f, engine="spectre")
