@@ -180,8 +180,13 @@ void agsn_sio2_pt::hazards(double, std::span<const double> s, std::span<double> 
     // relaxed (within one hop of the floor) cannot both hold: a hysteresis in h as well as in G.
     h[0] = p_.k_event * std::max(1.0 - s[4], 0.0) * logistic(4.0 * std::log(g / p_.g_arm)) *
            logistic((s[0] - s[5] - 2.0 * p_.a) / w);
-    // Relaxed: the tip is back within one hop of its floor (the chain has broken into clusters).
-    h[1] = p_.k_event * std::max(s[4], 0.0) * logistic((p_.a - (s[0] - s[5])) / w);
+    // Relaxed: the tip is back within one hop of its floor (the chain has broken into clusters),
+    // or the device is back in its HRS (conductance a decade below the set threshold) with the
+    // tip stranded above a low floor: a floor drawn near the Pt can leave the open tip dissolving
+    // too slowly to reach it, and without a new draw every later cycle repeated the last one.
+    const double back = logistic((p_.a - (s[0] - s[5])) / w);
+    const double hrs = logistic(-4.0 * std::log(g / (0.1 * p_.g_arm)));
+    h[1] = p_.k_event * std::max(s[4], 0.0) * (1.0 - (1.0 - back) * (1.0 - hrs));
 }
 
 void agsn_sio2_pt::on_event(std::size_t k, double, std::span<double> s, rng& r) const {
