@@ -27,6 +27,7 @@
 #include "memlab/io/hdf5_trace.hpp"
 #include "memlab/spice/ngspice.hpp"
 #include "memlab/version.hpp"
+#include "bench_common.hpp"
 
 using namespace memlab;
 
@@ -122,19 +123,6 @@ result run_ngspice(std::size_t pulses, double reltol) {
     return r;
 }
 
-std::string machine() {
-    struct utsname u {};
-    uname(&u);
-    std::ifstream cpu("/proc/cpuinfo");
-    std::string line, model = "unknown cpu";
-    while (std::getline(cpu, line))
-        if (line.rfind("model name", 0) == 0) {
-            model = line.substr(line.find(':') + 2);
-            break;
-        }
-    return fmt::format("{} {} {}, {} cores, {}", u.sysname, u.release, u.machine, sysconf(_SC_NPROCESSORS_ONLN), model);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -143,12 +131,9 @@ int main(int argc, char** argv) {
     const device::vteam model;
     const double range = model.params().w_off - model.params().w_on;
     nlohmann::json doc;
-    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    char date[32];
-    std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
     doc["benchmark"] = "VTEAM bipolar pulse train through 1 kOhm: memlab vs ngspice at equal final-state accuracy";
-    doc["machine"] = machine();
-    doc["date"] = date;
+    doc["machine"] = bench::machine();
+    doc["date"] = bench::utc_now();
     doc["memlab_version"] = std::string(memlab::version());
     doc["accuracy_targets"] = "|w_final - w_ref| <= target x (w_off - w_on); w_ref: memlab at rtol 1e-10";
     const std::vector<double> tols{1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7};

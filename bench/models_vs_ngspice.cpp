@@ -31,6 +31,7 @@
 #include "memlab/protocol/ngspice_engine.hpp"
 #include "memlab/spice/ngspice.hpp"
 #include "memlab/version.hpp"
+#include "bench_common.hpp"
 
 using namespace memlab;
 
@@ -156,24 +157,36 @@ double empty_ngspice_seconds() {
     return best;
 }
 
-std::string machine() {
-    struct utsname u {};
-    uname(&u);
-    std::ifstream cpu("/proc/cpuinfo");
-    std::string line, model = "unknown cpu";
-    while (std::getline(cpu, line))
-        if (line.rfind("model name", 0) == 0) {
-            model = line.substr(line.find(':') + 2);
-            break;
-        }
-    return fmt::format("{} {} {}, {} cores, {}", u.sysname, u.release, u.machine, sysconf(_SC_NPROCESSORS_ONLN), model);
-}
-
 std::optional<std::size_t> fastest(const std::vector<run>& rs, const std::vector<double>& errs, double target) {
     std::optional<std::size_t> best;
     for (std::size_t k = 0; k < rs.size(); ++k)
         if (std::isfinite(errs[k]) && errs[k] <= target && (!best || rs[k].seconds < rs[*best].seconds)) best = k;
     return best;
+}
+
+
+nlohmann::json sweep_row(double tol, const run& m, double em, const run& n, double en) {
+    const auto num = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json("failed"); };
+    return {{"tolerance", tol},
+            {"memlab", {{"seconds", num(m.seconds)}, {"steps", m.steps}, {"error", num(em)}}},
+            {"ngspice", {{"seconds", num(n.seconds)}, {"timepoints", n.steps}, {"error", num(en)}}}};
+}
+
+// The fastest run of each engine within `target`, their time ratio, and a line on stdout.
+nlohmann::json at_equal_accuracy(const std::string& label, const std::vector<double>& tols, const std::vector<run>& ms,
+                                 const std::vector<double>& em, const std::vector<run>& ns, const std::vector<double>& en,
+                                 double target, double ng0) {
+    const auto bm = fastest(ms, em, target), bn = fastest(ns, en, target);
+    if (!bm || !bn) {
+        const std::string why = fmt::format("{} {} not reached", target, !bm && !bn ? "by neither" : !bm ? "by memlab" : "by ngspice");
+        fmt::print("{:<14} {}\n", label, why);
+        return why;
+    }
+    const double r = ns[*bn].seconds / ms[*bm].seconds, r0 = (ns[*bn].seconds - ng0) / ms[*bm].seconds;
+    fmt::print("{:<14} memlab rtol {:g}: {:.4f} s | ngspice reltol {:g}: {:.4f} s | ratio {:.1f} ({:.1f} without start-up)\n", label,
+               tols[*bm], ms[*bm].seconds, tols[*bn], ns[*bn].seconds, r, r0);
+    return {{"memlab_rtol", tols[*bm]}, {"memlab_seconds", ms[*bm].seconds}, {"ngspice_reltol", tols[*bn]},
+            {"ngspice_seconds", ns[*bn].seconds}, {"time_ratio_ngspice_over_memlab", r}, {"time_ratio_without_ngspice_startup", r0}};
 }
 
 }  // namespace
@@ -182,12 +195,9 @@ int main(int argc, char** argv) {
     const std::string out_path = argc > 1 ? argv[1] : "bench/results/models_vs_ngspice.json";
     const double target = 1e-2;
     nlohmann::json doc;
-    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    char date[32];
-    std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
     doc["benchmark"] = "every model: pulse train through a series resistor, memlab vs ngspice at equal accuracy";
-    doc["machine"] = machine();
-    doc["date"] = date;
+    doc["machine"] = bench::machine();
+    doc["date"] = bench::utc_now();
     doc["memlab_version"] = std::string(memlab::version());
     doc["accuracy"] = fmt::format("max over 400 times of |first state - reference| <= {} x its range; reference: memlab at the case's tight tolerance", target);
     const double ng0 = empty_ngspice_seconds();
@@ -205,25 +215,9 @@ int main(int argc, char** argv) {
             ns.push_back(run_spice(c, tol));
             em.push_back(error_of(ms.back(), ref, t_end));
             en.push_back(error_of(ns.back(), ref, t_end));
-            entry["sweep"].push_back({{"tolerance", tol},
-                                      {"memlab", {{"seconds", ms.back().seconds}, {"steps", ms.back().steps}, {"error", em.back()}}},
-                                      {"ngspice",
-                                       {{"seconds", std::isfinite(ns.back().seconds) ? nlohmann::json(ns.back().seconds) : nlohmann::json("failed")},
-                                        {"timepoints", ns.back().steps},
-                                        {"error", std::isfinite(en.back()) ? nlohmann::json(en.back()) : nlohmann::json("failed")}}}});
+            entry["sweep"].push_back(sweep_row(tol, ms.back(), em.back(), ns.back(), en.back()));
         }
-        const auto bm = fastest(ms, em, target), bn = fastest(ns, en, target);
-        if (bm && bn) {
-            const double r = ns[*bn].seconds / ms[*bm].seconds, r0 = (ns[*bn].seconds - ng0) / ms[*bm].seconds;
-            entry["at_equal_accuracy"] = {{"memlab_rtol", tols[*bm]}, {"memlab_seconds", ms[*bm].seconds},
-                                          {"ngspice_reltol", tols[*bn]}, {"ngspice_seconds", ns[*bn].seconds},
-                                          {"time_ratio_ngspice_over_memlab", r}, {"time_ratio_without_ngspice_startup", r0}};
-            fmt::print("{:<14} memlab rtol {:g}: {:.4f} s | ngspice reltol {:g}: {:.4f} s | ratio {:.1f} ({:.1f} without start-up)\n",
-                       c.model, tols[*bm], ms[*bm].seconds, tols[*bn], ns[*bn].seconds, r, r0);
-        } else {
-            entry["at_equal_accuracy"] = fmt::format("{} {} not reached", target, !bm && !bn ? "by neither" : !bm ? "by memlab" : "by ngspice");
-            fmt::print("{:<14} {}\n", c.model, entry["at_equal_accuracy"].get<std::string>());
-        }
+        entry["at_equal_accuracy"] = at_equal_accuracy(c.model, tols, ms, em, ns, en, target, ng0);
         doc["models"].push_back(entry);
     }
 
@@ -278,27 +272,12 @@ int main(int argc, char** argv) {
             ns.push_back(spice_run(tol));
             em.push_back(error_of(ms.back(), ref, 4.0));
             en.push_back(error_of(ns.back(), ref, 4.0));
-            entry["sweep"].push_back({{"tolerance", tol},
-                                      {"memlab", {{"seconds", ms.back().seconds}, {"steps", ms.back().steps}, {"error", em.back()}}},
-                                      {"ngspice",
-                                       {{"seconds", std::isfinite(ns.back().seconds) ? nlohmann::json(ns.back().seconds) : nlohmann::json("failed")},
-                                        {"error", std::isfinite(en.back()) ? nlohmann::json(en.back()) : nlohmann::json("failed")}}}});
+            entry["sweep"].push_back(sweep_row(tol, ms.back(), em.back(), ns.back(), en.back()));
         }
         const run with_events = timed({}, 5);
         entry["memlab_default_settings_with_events_seconds"] = with_events.seconds;
         fmt::print("volatile cycle, memlab as shipped (events on, rtol 1e-6): {:.4f} s, {} steps\n", with_events.seconds, with_events.steps);
-        const auto bm = fastest(ms, em, target), bn = fastest(ns, en, target);
-        if (bm && bn) {
-            const double r = ns[*bn].seconds / ms[*bm].seconds, r0 = (ns[*bn].seconds - ng0) / ms[*bm].seconds;
-            entry["at_equal_accuracy"] = {{"memlab_rtol", tols[*bm]}, {"memlab_seconds", ms[*bm].seconds},
-                                          {"ngspice_reltol", tols[*bn]}, {"ngspice_seconds", ns[*bn].seconds},
-                                          {"time_ratio_ngspice_over_memlab", r}, {"time_ratio_without_ngspice_startup", r0}};
-            fmt::print("volatile cycle: memlab rtol {:g}: {:.4f} s | ngspice reltol {:g}: {:.4f} s | ratio {:.1f} ({:.1f} without start-up)\n",
-                       tols[*bm], ms[*bm].seconds, tols[*bn], ns[*bn].seconds, r, r0);
-        } else {
-            entry["at_equal_accuracy"] = fmt::format("{} {} not reached", target, !bm && !bn ? "by neither" : !bm ? "by memlab" : "by ngspice");
-            fmt::print("volatile cycle: {}\n", entry["at_equal_accuracy"].get<std::string>());
-        }
+        entry["at_equal_accuracy"] = at_equal_accuracy("volatile cycle", tols, ms, em, ns, en, target, ng0);
         doc["agsn_volatile_cycle"] = entry;
     }
     std::ofstream(out_path) << doc.dump(2) << "\n";
