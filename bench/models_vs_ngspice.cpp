@@ -115,13 +115,7 @@ run run_spice(const bench_case& c, double reltol) {
     const auto w = train(c);
     const double t_end = c.period * static_cast<double>(c.pulses);
     const std::string node = "v(X1.s_" + m->states()[0].name + ")";
-    const std::string deck = fmt::format(
-        "memlab benchmark\n{}R1 in a {:.17g}\nX1 a 0 dut\n{}"
-        ".options reltol={} abstol=1e-15 vntol=1e-12 chgtol=1e-22 method=gear maxord=5\n"
-        ".control\nset wr_singlescale\nset wr_vecnames\noption numdgt=15\n"
-        "tran {:.6g} {:.17g} 0 {:.6g} uic\nwrdata out.txt {}\n.endc\n.end\n",
-        spice::pwl_source("V1", "in", "0", *w, t_end), c.rs, spice::subcircuit(*m, "dut"), reltol, c.width / 100, t_end, c.period,
-        node);
+    const std::string deck = spice::device_deck(*m, *w, c.rs, t_end, reltol, c.width / 100, c.period);
     run r;
     try {
         const auto ng = spice::run_batch(deck);

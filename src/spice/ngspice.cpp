@@ -72,6 +72,18 @@ std::string subcircuit(const device::model& m, const std::string& name, std::spa
     return out;
 }
 
+std::string device_deck(const device::model& m, const stimulus::waveform& w, double rs, double t_end, double reltol, double tstep,
+                        double tmax) {
+    std::string wr = "v(in) v(a)";
+    for (const auto& st : m.states()) wr += fmt::format(" v(X1.s_{})", st.name);
+    return fmt::format(
+        "memlab device deck\n{}R1 in a {:.17g}\nX1 a 0 dut\n{}"
+        ".options reltol={} abstol=1e-15 vntol=1e-12 chgtol=1e-22 method=gear maxord=5\n"
+        ".control\nset wr_singlescale\nset wr_vecnames\noption numdgt=15\n"
+        "tran {:.6g} {:.17g} 0 {:.6g} uic\nwrdata out.txt {}\n.endc\n.end\n",
+        pwl_source("V1", "in", "0", w, t_end), rs, subcircuit(m, "dut"), reltol, tstep, t_end, tmax, wr);
+}
+
 const std::vector<double>& batch_result::column(const std::string& name) const {
     for (std::size_t k = 0; k < names.size(); ++k)
         if (names[k] == name) return columns[k];

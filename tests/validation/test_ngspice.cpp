@@ -76,15 +76,7 @@ comparison compare(const case_spec& cs, const stimulus::waveform_ptr& wave, doub
     sim.run(t_end, {probes, 0}, tr);
 
     const auto form = model->spice();
-    std::string wr = "v(in) v(a)";
-    for (const auto& s : model->states()) wr += fmt::format(" v(X1.s_{})", s.name);
-    const std::string deck = fmt::format(
-        "memlab cross-check\n{}R1 in a {:.17g}\nX1 a 0 dut\n{}"
-        ".options reltol={} abstol=1e-15 vntol=1e-12 chgtol=1e-22 method=gear maxord=5\n"
-        ".control\nset wr_singlescale\nset wr_vecnames\noption numdgt=15\n"
-        "tran {:.6g} {:.17g} 0 {:.6g} uic\nwrdata out.txt {}\n.endc\n.end\n",
-        spice::pwl_source("V1", "in", "0", *wave, t_end), cs.rs, spice::subcircuit(*model, "dut"), cs.rtol_spice,
-        t_end / 1e4, t_end, t_end / 2000, wr);
+    const std::string deck = spice::device_deck(*model, *wave, cs.rs, t_end, cs.rtol_spice, t_end / 1e4, t_end / 2000);
     const auto ng = spice::run_batch(deck);
     const auto& tn = ng.column("time");
     const auto& vin = ng.column("v(in)");

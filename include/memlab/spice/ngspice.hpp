@@ -25,6 +25,13 @@ std::string pwl_source(const std::string& name, const std::string& p, const std:
 // the model's own. The header lists the parameters, the node scales and what the export leaves out.
 std::string subcircuit(const device::model& m, const std::string& name, std::span<const double> initial_state = {});
 
+// The cross-check circuit as a complete deck: V1 (PWL of `w`) -> R1 (`rs`) -> node a -> X1 (the
+// model's subcircuit) -> ground, transient to t_end (step hint `tstep`, largest step `tmax`,
+// Gear, `reltol`), writing time, v(in), v(a) and every state node v(X1.s_<state>) (in node units,
+// model.spice().scale) to out.txt for run_batch.
+std::string device_deck(const device::model& m, const stimulus::waveform& w, double rs, double t_end, double reltol, double tstep,
+                        double tmax);
+
 // Formats a number for a netlist (17 significant digits; parenthesised when negative).
 std::string num(double x);
 
