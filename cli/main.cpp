@@ -79,7 +79,12 @@ void cmd_list() {
 
 // A model's parameters and states as Markdown tables (the docs pages include this output).
 void cmd_describe(const std::string& name) {
-    const auto m = device::make_model(name);
+    std::unique_ptr<device::model> m;
+    try {
+        m = device::make_model(name);
+    } catch (const input_error&) {
+        throw input_error(fmt::format("describe: unknown model '{}' (known: {})", name, fmt::join(device::model_names(), ", ")));
+    }
     fmt::print("## `{}`: {}\n\n| parameter | default | symbol | meaning | source |\n|---|---|---|---|---|\n", name, m->summary());
     for (const auto& p : m->parameter_table())
         fmt::print("| `{}` | {} | {} | {} | {} |\n", p.name, units::format(p.default_value, p.unit), p.symbol, p.meaning, p.source);

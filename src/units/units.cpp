@@ -107,7 +107,7 @@ double parse(std::string_view text, std::string_view unit, std::string_view key)
     if (suffix.empty())
         throw input_error(fmt::format("{}: '{}' has no unit; write e.g. '{} {}'", key, text, s, unit));
     if (const auto f = unit_factor(suffix, expected)) return number * *f;
-    throw input_error(fmt::format("{}: unit '{}' is not a form of '{}' (prefixes f p n u m k M G)", key,
+    throw input_error(fmt::format("{}: unit '{}' is not a form of '{}' (prefixes f p n u m k M G T)", key,
                                   suffix, unit));
 }
 
