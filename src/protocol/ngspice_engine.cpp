@@ -17,7 +17,7 @@
 namespace memlab::protocol {
 namespace {
 
-std::string n(double x) { return spice::num(x); }
+std::string n(double x) { return device::spice_number(x); }
 
 // A PWL node holding a waveform's value (the compliance current in amperes, as volts).
 std::string pwl_node(const std::string& name, const std::string& node, const stimulus::waveform& w, double t_end) {
@@ -124,8 +124,9 @@ std::string last_lines(const std::string& s, std::size_t count) {
 
 }  // namespace
 
-std::string ngspice_deck(const experiment& e, std::size_t device_index) {
-    const auto model = e.device_instance(device_index);
+namespace {
+
+std::string deck_for(const experiment& e, const device::model& model) {
     const double t_end = e.duration;
     std::string d = fmt::format("* memlab experiment '{}' for ngspice ({})\n", e.name, e.file);
     d += "* device in its deterministic form: no stochastic events\n";
@@ -149,7 +150,7 @@ std::string ngspice_deck(const experiment& e, std::size_t device_index) {
         d += fmt::format("V_TIA bottom 0 DC 0\nB_TIA tia_raw 0 V = {}*I(V_TIA)\nR_TIA tia_raw out 1\nC_TIA out 0 {} IC=0\n", n(e.tia->gain),
                          n(1.0 / (2.0 * M_PI * e.tia->bandwidth)));
     }
-    d += spice::subcircuit(*model, "memlab_dut", e.initial_state);
+    d += spice::subcircuit(model, "memlab_dut", e.initial_state);
     const double tmax = e.solver.max_step > 0 ? e.solver.max_step : t_end / 1000.0;
     // rshunt: ngspice needs every node tied to ground at the first time point (an SMU's output
     // node sees only current sources and a device in its HRS); 1e15 Ohm is 1 fA per volt.
@@ -159,10 +160,14 @@ std::string ngspice_deck(const experiment& e, std::size_t device_index) {
     return d;
 }
 
+}  // namespace
+
+std::string ngspice_deck(const experiment& e, std::size_t device_index) { return deck_for(e, *e.device_instance(device_index)); }
+
 run_result run_ngspice(const experiment& e, io::trace_sink& sink, std::size_t device_index) {
     const auto model = e.device_instance(device_index);
     const auto plans = plan_probes(e, *model);
-    const std::string deck = ngspice_deck(e, device_index);
+    const std::string deck = deck_for(e, *model);
     std::lock_guard<std::mutex> lock(ngspice_mutex);
     ngspice_log.clear();
     if (!ngspice_ready) {

@@ -41,8 +41,6 @@ std::string pwl_source(const std::string& name, const std::string& p, const std:
     return out;
 }
 
-std::string num(double x) { return device::spice_number(x); }
-
 std::string subcircuit(const device::model& m, const std::string& name, std::span<const double> initial_state) {
     const device::spice_form f = m.spice();
     const auto& st = m.states();

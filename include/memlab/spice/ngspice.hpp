@@ -32,9 +32,6 @@ std::string subcircuit(const device::model& m, const std::string& name, std::spa
 std::string device_deck(const device::model& m, const stimulus::waveform& w, double rs, double t_end, double reltol, double tstep,
                         double tmax);
 
-// Formats a number for a netlist (17 significant digits; parenthesised when negative).
-std::string num(double x);
-
 struct batch_result {
     std::vector<std::string> names;           // "time" first, then the written vectors
     std::vector<std::vector<double>> columns;
