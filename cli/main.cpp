@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <algorithm>
 #include <cstdlib>
 #include <map>
@@ -135,20 +136,56 @@ protocol::run_result run_into(const protocol::experiment& e, const fs::path& fol
 
 // Runs every experiment file in experiments/, evaluates the paper's targets from the simulated
 // traces, and writes the report (every target: pass, fail, or not run and why).
-int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv) {
+int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const std::vector<std::string>& sets,
+                  const std::vector<std::string>& only) {
     std::vector<fs::path> files;
     for (const auto& f : fs::directory_iterator(experiments_dir()))
         if (f.path().extension() == ".toml") files.push_back(f.path());
     std::sort(files.begin(), files.end());
+    if (!only.empty()) {
+        // --only NAME: the experiment files' stems; an unknown name is an error, not an empty report.
+        std::vector<fs::path> kept;
+        for (const auto& name : only) {
+            const auto it = std::find_if(files.begin(), files.end(), [&](const fs::path& f) { return f.stem() == name; });
+            if (it == files.end()) throw input_error(fmt::format("reproduce --only '{}': no experiments/{}.toml", name, name));
+            kept.push_back(*it);
+        }
+        std::sort(kept.begin(), kept.end());
+        kept.erase(std::unique(kept.begin(), kept.end()), kept.end());
+        files = kept;
+    }
     fmt::print("memlab reproduce: {} experiment files; targets without an experiment file are reported as not run.\n",
                files.size());
     // Load everything first: a bad file stops the run before anything is written.
     std::vector<protocol::experiment> exps;
-    for (const auto& f : files) exps.push_back(protocol::load(f));
+    // --set applies to every file (a what-if on the whole paper, e.g. one device parameter); a key
+    // that does not apply to a file is an error naming that file.
+    // A device parameter (device.NAME=...) applies to the files whose model has that parameter (the
+    // engine demonstrations run other models); any other key applies to every file.
+    for (const auto& f : files) {
+        const auto plain = protocol::load(f);
+        std::vector<std::string> mine;
+        for (const auto& kv : sets) {
+            const auto eq = kv.find('=');
+            const std::string key = kv.substr(0, eq);
+            if (key.rfind("device.", 0) == 0 && key.find('.', 7) == std::string::npos && key != "device.model") {
+                const auto& table = plain.device->parameter_table();
+                const std::string name = key.substr(7);
+                if (std::none_of(table.begin(), table.end(), [&](const auto& p) { return p.name == name; })) continue;
+            }
+            mine.push_back(kv);
+        }
+        exps.push_back(protocol::load(f, mine));
+    }
+    for (const auto& e : exps)
+        for (const auto& n : e.notes) fmt::print(stderr, "memlab: note: {}: {}\n", e.name, n);
     staged_folder dir(out);
     const auto t0 = std::chrono::steady_clock::now();
     nlohmann::json report;
     report["memlab_version"] = std::string(version());
+    // A report made with overrides or a subset says so: it is not the shipped calibration.
+    report["overrides"] = sets;
+    report["only"] = only;
     std::vector<report::result> evaluated;
     // Each experiment runs in a child process (up to --jobs at a time): its own memory, and the
     // HDF5 library (not thread-safe) is never shared. A child writes result.json into its folder;
@@ -208,6 +245,9 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv) {
                    units::format(exps[k].duration, "s"), res["steps"].get<long>(), passed, res["targets"].size());
     }
     std::map<std::string, std::string> not_run;  // experiment name -> why
+    for (const auto& f : fs::directory_iterator(experiments_dir()))
+        if (f.path().extension() == ".toml" && std::find(files.begin(), files.end(), f.path()) == files.end())
+            not_run[f.path().stem().string()] = "not selected (reproduce --only)";
     for (std::size_t k = 0; k < exps.size(); ++k) {
         const auto& e = exps[k];
         const fs::path sub = dir.path() / e.name;
@@ -237,8 +277,9 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv) {
     md << "# memlab reproduce\n\n"
        << fmt::format("{} targets, {} run, {} pass. Simulated values come from the analysis of simulated traces; "
                       "a target that is not run or fails is shown as such.\n\n",
-                      all.size(), run, passed)
-       << "| target | paper | simulated | tolerance | pass | note |\n|---|---|---|---|---|---|\n";
+                      all.size(), run, passed);
+    if (!sets.empty()) md << fmt::format("Run with overrides (not the shipped calibration): `{}`.\n\n", fmt::join(sets, "`, `"));
+    md << "| target | paper | simulated | tolerance | pass | note |\n|---|---|---|---|---|---|\n";
     const auto cell = [](std::string text) {  // a table cell: '|' would end it
         for (auto pos = text.find('|'); pos != std::string::npos; pos = text.find('|', pos + 2)) text.replace(pos, 1, "\\|");
         return text;
@@ -309,6 +350,9 @@ int main(int argc, char** argv) {
     repro->add_flag("--strict", strict, "Exit 1 if any target fails");
     bool repro_csv = false;
     repro->add_flag("--csv", repro_csv, "Also write traces.csv for every experiment (device 1)");
+    std::vector<std::string> repro_sets, repro_only;
+    repro->add_option("--set", repro_sets, "key=value override applied to every experiment file, e.g. device.f_cluster=0.4");
+    repro->add_option("--only", repro_only, "Run only these experiments (file names without .toml); the rest are reported as not run");
     auto* run = app.add_subcommand("run", "Run one experiment file");
     std::string run_file, run_out;
     std::optional<std::uint64_t> run_seed;
@@ -343,7 +387,7 @@ int main(int argc, char** argv) {
     try {
         if (*list) cmd_list();
         if (*desc) cmd_describe(desc_model);
-        if (*repro) return cmd_reproduce(out, strict, jobs, repro_csv);
+        if (*repro) return cmd_reproduce(out, strict, jobs, repro_csv, repro_sets, repro_only);
         if (*run) return cmd_run(run_file, run_out, run_seed, run_sets, run_csv, run_engine);
         if (*show) {
             const auto e = protocol::load(show_file, show_sets);

@@ -276,7 +276,11 @@ stimulus::waveform_ptr read_stimulus(reader& r, std::vector<sweep_block>& blocks
             s.levels = {r.quantity("amplitude", "V")};
             if (!single_level) s.count = static_cast<std::size_t>(r.integer("count", 1, 1, 100000000));
         } else {
-            s.levels = r.quantities("amplitudes", "V");
+            // repeat: the list of amplitudes applied this many times in a row (a measurement
+            // repeated to average over the cycle-to-cycle spread).
+            const auto once = r.quantities("amplitudes", "V");
+            const auto repeat = static_cast<std::size_t>(r.integer("repeat", 1, 1, 100000));
+            for (std::size_t k = 0; k < repeat; ++k) s.levels.insert(s.levels.end(), once.begin(), once.end());
         }
         s.width = r.quantity("width", "s");
         if (r.has("period")) {

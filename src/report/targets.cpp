@@ -337,11 +337,39 @@ std::vector<result> evaluate_set_delay(const protocol::experiment& e, const io::
         v.push_back(p.level);
         d.push_back(delay);
     }
-    const auto f = analysis::exponential_delay_fit(v, d);
+    // Repeated amplitudes (a measurement repeated to average over the cycle-to-cycle spread) are
+    // reduced to their median delay; a pulse that never switched counts as longer than any delay,
+    // and an amplitude whose median did not switch is left out of the fit.
+    std::vector<double> levels, medians;
+    std::vector<std::size_t> repeats;
+    for (std::size_t k = 0; k < v.size(); ++k) {
+        if (std::find(levels.begin(), levels.end(), v[k]) != levels.end()) continue;
+        std::vector<double> ds;
+        for (std::size_t j = 0; j < v.size(); ++j)
+            if (v[j] == v[k]) ds.push_back(std::isfinite(d[j]) ? d[j] : INFINITY);
+        std::sort(ds.begin(), ds.end());
+        const std::size_t n = ds.size();
+        const double med = n % 2 ? ds[n / 2] : 0.5 * (ds[n / 2 - 1] + ds[n / 2]);
+        levels.push_back(v[k]);
+        medians.push_back(std::isfinite(med) ? med : NAN);
+        repeats.push_back(n);
+    }
+    const auto f = analysis::exponential_delay_fit(levels, medians);
+    const std::size_t reps = *std::max_element(repeats.begin(), repeats.end());
+    // The scatter of single pulses about the fitted law (decades, population std): what one pulse
+    // per amplitude would have measured.
+    std::vector<double> resid;
+    for (std::size_t k = 0; k < v.size(); ++k)
+        if (std::isfinite(d[k]) && d[k] > 0) resid.push_back(std::log10(d[k]) - (f.intercept + f.slope * v[k]));
+    const double scatter = resid.size() > 1 ? analysis::statistics(resid).std : NAN;
     std::string delays;
-    for (std::size_t k = 0; k < v.size(); ++k) delays += fmt::format("{}{:.2g} V: {:.3g} s", k ? ", " : "", v[k], d[k]);
+    for (std::size_t k = 0; k < levels.size(); ++k) delays += fmt::format("{}{:.2g} V: {:.3g} s", k ? ", " : "", levels[k], medians[k]);
     return {make("kinetics.exponential_delay", fmt::format("R^2 {:.3f} over {:.1f} decades ({:.2f} decades/V)", f.r2, f.decades, -f.slope),
-                 f.r2 >= 0.95 && f.decades >= 3, "delay from the pulse edge to half of V/R_s; " + delays, e)};
+                 f.r2 >= 0.95 && f.decades >= 3,
+                 fmt::format("delay from the pulse edge to half of V/R_s{}; ",
+                             reps > 1 ? fmt::format(", median of {} pulses per amplitude (single pulses scatter by {:.2f} decades about the fit)", reps, scatter) : "") +
+                     delays,
+                 e)};
 }
 
 std::vector<result> evaluate_retention(const protocol::experiment& e, const io::memory_trace& tr) {
