@@ -462,8 +462,17 @@ std::vector<result> evaluate_training(const protocol::experiment& e, const io::m
     out.push_back(make("training.trained_vset_mean", rounded(s[2].vset.mean), within("training.trained_vset_mean", s[2].vset.mean), how + missing(s[2].vset), e));
     out.push_back(make("training.trained_vset_std", rounded(s[2].vset.std), within("training.trained_vset_std", s[2].vset.std), how, e));
     const double drop = median(s[2].hrs) / median(s[0].hrs);
-    out.push_back(make("training.hrs_drop", rounded(drop, 3), within("training.hrs_drop", drop),
-                       "median HRS conductance at 0.1 V on the way up, trained / initial block", e));
+    const std::string hrs_how = "median HRS conductance at 0.1 V on the way up, trained / initial block";
+    if (std::isfinite(drop)) {
+        out.push_back(make("training.hrs_drop", rounded(drop, 3), within("training.hrs_drop", drop), hrs_how, e));
+    } else {
+        // No cycle of a block reached 0.1 V on its way up: the device conducted at the limit below
+        // 0.1 V, so there was no HRS to read. That is a result (a failing one), not a target not run.
+        const auto none = [](const std::vector<double>& g) { return std::all_of(g.begin(), g.end(), [](double x) { return std::isnan(x); }); };
+        out.push_back(make("training.hrs_drop",
+                           fmt::format("no HRS read in the {} block", none(s[0].hrs) ? "initial" : "trained"), false,
+                           hrs_how + "; no cycle of that block reached 0.1 V below the compliance", e));
+    }
     // Volatile blocks: the negative branch stays at HRS level: |i| < 1 % of the limit in every cycle.
     std::size_t bad = 0, total = 0;
     double worst = 0;

@@ -139,3 +139,15 @@ TEST(Protocol, SwappingTheModelDropsTheOldModelsSettingsWithNotes) {
     // An unknown model is still an error naming the key.
     EXPECT_NE(error_of(p, {"device.model=vtaem"}).find("device.model"), std::string::npos);
 }
+
+TEST(Protocol, PulseTrainRepeatAppliesTheListAgain) {
+    const auto once = protocol::load(write_file("memlab_once.toml", with("amplitude = \"1 V\"\ncount = 3", "amplitudes = [\"1 V\", \"2 V\"]")));
+    const auto thrice = protocol::load(write_file("memlab_rep.toml", with("amplitude = \"1 V\"\ncount = 3", "amplitudes = [\"1 V\", \"2 V\"]\nrepeat = 3")));
+    EXPECT_NEAR(thrice.duration, once.duration + 4 * 2e-6, 1e-15);  // 2 pulses -> 6 pulses of period 2 us
+    // The 5th pulse is the list's first again (1 V), the 6th its second (2 V).
+    EXPECT_NEAR(thrice.stimulus->value(8e-6 + 0.5e-6), 1.0, 1e-12);
+    EXPECT_NEAR(thrice.stimulus->value(10e-6 + 0.5e-6), 2.0, 1e-12);
+    // repeat belongs to a list of amplitudes; with amplitude + count it is an unknown key.
+    expect_error(with("count = 3", "count = 3\nrepeat = 2"), "stimulus.repeat", "unknown key");
+    expect_error(with("amplitude = \"1 V\"\ncount = 3", "amplitudes = [\"1 V\"]\nrepeat = 0"), "stimulus.repeat");
+}

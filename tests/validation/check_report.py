@@ -9,6 +9,8 @@ report = json.load(open(report_path))
 targets = report["targets"]
 ids = [t["id"] for t in targets]
 failures = []
+if report.get("overrides") or report.get("only"):
+    failures.append(f"report made with overrides {report.get('overrides')} / only {report.get('only')}: not the shipped calibration")
 if len(ids) != len(set(ids)):
     failures.append("duplicate target ids")
 if len(ids) != report["summary"]["targets"] or len(ids) < 33:
