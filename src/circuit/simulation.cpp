@@ -23,6 +23,77 @@ namespace {
 
 constexpr double inf = std::numeric_limits<double>::infinity();
 
+// ---- Dense LU with equilibration, as a SUNDIALS linear solver ----
+// The Newton matrix mixes rows in different units (KCL in A/V, a state's rate in its unit per
+// second: a temperature row has entries of 1e8 K/(V s) where a node's row has 1e-2 S). Partial
+// pivoting by magnitude then picks a temperature row as the pivot of a voltage column, and the
+// elimination fills with 1e14/1e-2: Newton failed at every step size (agsn on synapse.toml, once its
+// Jacobian was exact). Rows, then columns, are scaled by powers of two (exact, as LAPACK's dgeequb)
+// to a largest entry of about 1 before an Eigen partial-pivoting LU. SUNDIALS' dense solver has no
+// equilibration, and LAPACK is not linked by Debian's SUNDIALS; so this small wrapper is written here.
+struct equilibrated_dense {
+    Eigen::VectorXd row, col;
+    Eigen::PartialPivLU<Eigen::MatrixXd> lu;
+    Eigen::VectorXd work;
+    long last = 0;
+};
+
+double power_of_two_inverse(double m) { return m > 0 && std::isfinite(m) ? std::ldexp(1.0, -std::ilogb(m)) : 0.0; }
+
+SUNLinearSolver_Type eq_type(SUNLinearSolver) { return SUNLINEARSOLVER_DIRECT; }
+SUNLinearSolver_ID eq_id(SUNLinearSolver) { return SUNLINEARSOLVER_CUSTOM; }
+sunindextype eq_lastflag(SUNLinearSolver S) { return static_cast<equilibrated_dense*>(S->content)->last; }
+
+int eq_setup(SUNLinearSolver S, SUNMatrix A) {
+    auto* c = static_cast<equilibrated_dense*>(S->content);
+    const auto n = static_cast<Eigen::Index>(SM_ROWS_D(A));
+    Eigen::Map<const Eigen::MatrixXd> M(SM_DATA_D(A), n, n);  // column-major, as SUNDIALS stores it
+    c->row.resize(n);
+    c->col.resize(n);
+    for (Eigen::Index i = 0; i < n; ++i) c->row[i] = power_of_two_inverse(M.row(i).cwiseAbs().maxCoeff());
+    for (Eigen::Index j = 0; j < n; ++j) c->col[j] = power_of_two_inverse((c->row.asDiagonal() * M.col(j)).cwiseAbs().maxCoeff());
+    // A zero (or non-finite) row or column is a singular matrix: recoverable, IDA cuts the step.
+    if ((c->row.array() == 0).any() || (c->col.array() == 0).any()) return c->last = SUNLS_LUFACT_FAIL, SUNLS_LUFACT_FAIL;
+    c->lu.compute(c->row.asDiagonal() * M * c->col.asDiagonal());
+    const Eigen::VectorXd u = c->lu.matrixLU().diagonal().cwiseAbs();
+    if (!(u.minCoeff() > 0) || !u.allFinite()) return c->last = SUNLS_LUFACT_FAIL, SUNLS_LUFACT_FAIL;
+    c->last = 0;
+    return SUNLS_SUCCESS;
+}
+
+int eq_solve(SUNLinearSolver S, SUNMatrix, N_Vector x, N_Vector b, sunrealtype) {
+    auto* c = static_cast<equilibrated_dense*>(S->content);
+    const auto n = c->row.size();
+    Eigen::Map<const Eigen::VectorXd> B(N_VGetArrayPointer(b), n);
+    Eigen::Map<Eigen::VectorXd> X(N_VGetArrayPointer(x), n);
+    // (R M C) z = R b, x = C z.
+    c->work = c->row.cwiseProduct(B);
+    c->work = c->lu.solve(c->work);
+    X = c->col.cwiseProduct(c->work);
+    return X.allFinite() ? SUNLS_SUCCESS : SUNLS_PACKAGE_FAIL_REC;
+}
+
+int eq_free(SUNLinearSolver S) {
+    if (!S) return SUNLS_SUCCESS;
+    delete static_cast<equilibrated_dense*>(S->content);
+    S->content = nullptr;
+    SUNLinSolFreeEmpty(S);
+    return SUNLS_SUCCESS;
+}
+
+SUNLinearSolver equilibrated_dense_solver(SUNContext ctx) {
+    SUNLinearSolver S = SUNLinSolNewEmpty(ctx);
+    if (!S) return nullptr;
+    S->ops->gettype = eq_type;
+    S->ops->getid = eq_id;
+    S->ops->setup = eq_setup;
+    S->ops->solve = eq_solve;
+    S->ops->lastflag = eq_lastflag;
+    S->ops->free = eq_free;
+    S->content = new equilibrated_dense();
+    return S;
+}
+
 class dense_stamper final : public stamper {
 public:
     explicit dense_stamper(SUNMatrix m) : m_(m) {}
@@ -313,7 +384,7 @@ void simulation::impl::setup() {
     sparse = opts.linsol == linear_solver::klu || (opts.linsol == linear_solver::automatic && n > opts.dense_limit);
     if (!sparse) {
         A = SUNDenseMatrix(len, len, ctx);
-        LS = SUNLinSol_Dense(y, A, ctx);
+        LS = equilibrated_dense_solver(ctx);
         stats.linear_solver = "dense";
     } else {
         pattern_stamper ps;

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
+#include <Eigen/Core>
+#include <unsupported/Eigen/AutoDiff>
 
 #include "memlab/error.hpp"
 
@@ -57,27 +59,136 @@ const std::vector<state_info> state_table{
     {"h", "m", 1e-13}, {"r", "m", 1e-13}, {"theta", "1", 1e-6}, {"h_s", "m", 1e-13}, {"armed", "1", 1e-6},
     {"h_c", "m", 1e-13}, {"T", "K", 1e-3}};
 
-double softplus(double x, double w) {
-    const double z = x / w;
-    if (z > 30) return x;
-    return w * std::log1p(std::exp(z));
+// The physics is written once, for double (residuals) and for Eigen's forward-mode AutoDiffScalar
+// (the Jacobian, exact, in one pass instead of 2 (n + 1) central-difference evaluations).
+// Derivatives: d/dv and d/ds_j of the 7 states.
+using ad = Eigen::AutoDiffScalar<Eigen::Matrix<double, 8, 1>>;
+double val(double x) { return x; }
+double val(const ad& x) { return x.value(); }
+double log1p_(double x) { return std::log1p(x); }
+ad log1p_(const ad& x) { return ad(std::log1p(x.value()), x.derivatives() / (1.0 + x.value())); }
+
+template <class T>
+T softplus(const T& x, double w) {
+    using std::exp;
+    const T z = x / w;
+    if (val(z) > 30) return x;
+    return w * log1p_(T(exp(z)));
 }
 double logistic(double z) { return 1.0 / (1.0 + std::exp(-z)); }
-double kT_eV(double T) { return k_B * T / q_e; }
+// The derivative from the value, sigma (1 - sigma): differentiating 1/(1 + exp(-z)) through its
+// parts gives inf/inf = NaN once exp(-z) overflows (|z| > 709, e.g. a steep switch far from 0).
+ad logistic(const ad& z) {
+    const double s = logistic(z.value());
+    return ad(s, z.derivatives() * (s * (1.0 - s)));
+}
+template <class T>
+T kT_eV(const T& T_) { return k_B * T_ / q_e; }
 // Smoothly saturates |x| at cap (no hard clamps in derivatives).
 // Smooth two-sided limit: equal to x (to 1e-3 relative) for |x| < cap - 8 w, never beyond cap.
 // (A tanh limit already bends the exponential kinetics at a third of the cap.)
-double saturate(double x, double cap) {
+template <class T>
+T saturate(const T& x, double cap) {
     constexpr double w = 1.0;
-    const double upper = x - softplus(x - cap, w);
-    return upper + softplus(-cap - upper, w);
+    const T upper = x - softplus(T(x - cap), w);
+    return upper + softplus(T(-cap - upper), w);
 }
+template <class T>
+T pos(const T& x) { return val(x) > 0 ? x : T(0.0 * x); }   // max(x, 0), derivative 0 below
 
 constexpr double w_gap = 0.02e-9;   // m, softness of the gap's positive part
 // Saturation of the sinh argument: bounds every ionic velocity (a nu0 exp(-E/kT) sinh(20)), so the
 // rates stay smooth and finite. (A saturation of the velocity itself made the contact window a
 // near-discontinuity when hot and the step size collapsed; removed.)
 constexpr double q_cap = 40.0;
+// Width (in the sinh argument q) of the switch between the growth and the dissolution windows.
+constexpr double q_split = 0.01;
+
+// Templated physics (T = double or ad). See docs/models/agsn_sio2_pt.md for the equations.
+template <class T>
+T conductance_t(const agsn_params& p, const T& h, const T& r) {
+    using std::exp;
+    const T x = softplus(T(p.L - h), w_gap);
+    // Channels across the gap are set by the tip, one atom wide for an open filament; the neck's
+    // radius counts in contact (as in tip_velocity).
+    const T r_tip = p.r_min + (r - p.r_min) * exp(-x / p.a);
+    const T n = 1.0 + (r_tip / p.r_q) * (r_tip / p.r_q);
+    const T gt = n * G0 * exp(-2.0 * p.kappa * x);
+    const T rfil = p.rho * pos(h) / (M_PI * r * r);
+    return p.g_leak + 1.0 / (1.0 / gt + rfil);
+}
+
+template <class T>
+T tip_velocity_t(const agsn_params& p, const T& v, const T& h, const T& r, const T& theta, const T& h_floor, const T& temp) {
+    using std::exp;
+    using std::sinh;
+    using std::tanh;
+    const T kt = kT_eV(temp);
+    const T x = softplus(T(p.L - h), w_gap);
+    // The tip of an open filament is one atom wide whatever the neck was: the neck's radius
+    // counts only in contact.
+    const T r_tip = p.r_min + (r - p.r_min) * exp(-x / p.a);
+    const T v_ion = v - p.gamma * p.omega / (q_e * r_tip);
+    const T s_diss = logistic(T(-v_ion / kt));  // 1 when dissolving, 0 when growing
+    const T barrier = p.e_ag + p.de_sn * theta * s_diss;
+    const T q = saturate(T(p.beta * p.a * v_ion / (kt * (x + p.a))), q_cap);
+    const T raw = p.a * p.nu0 * exp(-barrier / kt) * 2.0 * sinh(0.5 * q);
+    // Growth stops at contact; dissolution stops at the Sn-rich stub.
+    // (1 - exp(-(h - h_floor)/a)) is zero at the floor (cluster front or stub) and restoring below.
+    // Growth: tanh((L - h)/a) is zero at contact and restoring beyond the electrode.
+    // The windows split the rate by its sign (raw has the sign of v_ion): a mix weighted by s_diss
+    // let a slowly growing tip (v_ion near 0, s_diss near 1/2) pass the electrode by 0.2 nm, which a
+    // later reset first had to undo.
+    // The split is by a steep logistic in q (width 0.01, where |raw| < 1e-13 m/s), not a hard
+    // max/min: a kink at raw = 0 made the exact Jacobian one-sided there and Newton cycled in
+    // contact at rest (synapse.toml).
+    const T grow = tanh((p.L - h) / p.a);
+    const T depth = (h - h_floor) / p.a;
+    const T shrink = 1.0 - exp(-(val(depth) < 50.0 ? depth : T(0.0 * depth + 50.0)));
+    const T w = logistic(T(q / q_split));
+    return raw * (w * grow + (1.0 - w) * shrink);
+}
+
+template <class T>
+T neck_rate_t(const agsn_params& p, const T& v, const T& h, const T& r, const T& theta, const T& temp) {
+    using std::exp;
+    using std::sinh;
+    const T kt = kT_eV(temp);
+    const T x = softplus(T(p.L - h), w_gap);
+    const T contact = exp(-x / p.a);
+    const T v_ion = v - p.gamma * p.omega / (q_e * r);
+    const T s_diss = logistic(T(-v_ion / kt));
+    const T q = saturate(T(p.beta * p.a * v_ion / (kt * p.L)), q_cap);
+    const T drift = contact * p.a * p.nu0 * exp(-(p.e_ag + p.de_sn * theta * s_diss) / kt) * 2.0 * sinh(0.5 * q);
+    // Surface diffusion (Ielmini form B exp(-E/kT)/r^3) stops at a one-atom neck: the factor
+    // (1 - r_min/r) is zero there and restoring below.
+    const T diffusion = p.b_sd * exp(-(p.e_sd + p.de_sn * theta) / kt) / (r * r * r) * (1.0 - p.r_min / r);
+    // Lateral drift cannot thin the neck below r_min either (split by the sign of q as for the tip).
+    const T w = logistic(T(q / q_split));
+    return drift * (w + (1.0 - w) * (1.0 - p.r_min / r)) - diffusion;
+}
+
+template <class T>
+T sn_uptake_rate_t(const agsn_params& p, const T& theta, const T& h, const T& temp) {
+    using std::exp;
+    const T x = softplus(T(p.L - h), w_gap);
+    return p.nu0 * exp(-p.e_sn / kT_eV(temp)) * exp(-x / p.a) * (1.0 - theta);
+}
+
+// All rates at once (state order h, r, theta, h_s, armed, h_c, T).
+template <class T>
+void rates_t(const agsn_params& p, const T& v, const T* s, T* ds) {
+    // Joule heating with a thermal time constant: tau_th dT/dt = T_ss(P) - T. (An algebraic
+    // temperature made the exp(-E/kT) feedback an algebraic loop that Newton could not follow.)
+    const T g = conductance_t(p, s[0], s[1]);
+    ds[6] = (p.t0 + p.r_th * g * v * v - s[6]) / p.tau_th;
+    ds[0] = tip_velocity_t(p, v, s[0], s[1], s[2], s[5], s[6]);
+    ds[1] = neck_rate_t(p, v, s[0], s[1], s[2], s[6]);
+    ds[2] = sn_uptake_rate_t(p, s[2], s[0], s[6]);
+    ds[3] = T(0.0 * v);  // the stub changes only at relaxation events
+    ds[4] = T(0.0 * v);  // a flag, changed by events
+    ds[5] = T(0.0 * v);  // the cluster front, drawn at relaxation events
+}
 
 }  // namespace
 
@@ -87,59 +198,19 @@ double temperature(const agsn_params& p, double v, double g) { return p.t0 + p.r
 
 double gibbs_thomson_voltage(const agsn_params& p, double r) { return p.gamma * p.omega / (q_e * r); }
 
-double conductance(const agsn_params& p, double h, double r) {
-    const double x = softplus(p.L - h, w_gap);
-    // Channels across the gap are set by the tip, one atom wide for an open filament; the neck's
-    // radius counts in contact (as in tip_velocity).
-    const double r_tip = p.r_min + (r - p.r_min) * std::exp(-x / p.a);
-    const double n = 1.0 + (r_tip / p.r_q) * (r_tip / p.r_q);
-    const double gt = n * G0 * std::exp(-2.0 * p.kappa * x);
-    const double rfil = p.rho * std::max(h, 0.0) / (M_PI * r * r);
-    return p.g_leak + 1.0 / (1.0 / gt + rfil);
-}
+double conductance(const agsn_params& p, double h, double r) { return conductance_t(p, h, r); }
 
 double tip_velocity(const agsn_params& p, double v, double h, double r, double theta, double h_floor, double T) {
-    const double kt = kT_eV(T);
-    const double x = softplus(p.L - h, w_gap);
-    // The tip of an open filament is one atom wide whatever the neck was: the neck's radius
-    // counts only in contact.
-    const double r_tip = p.r_min + (r - p.r_min) * std::exp(-x / p.a);
-    const double v_ion = v - gibbs_thomson_voltage(p, r_tip);
-    const double s_diss = logistic(-v_ion / kt);  // 1 when dissolving, 0 when growing
-    const double barrier = p.e_ag + p.de_sn * theta * s_diss;
-    const double q = saturate(p.beta * p.a * v_ion / (kt * (x + p.a)), q_cap);
-    const double raw = p.a * p.nu0 * std::exp(-barrier / kt) * 2.0 * std::sinh(0.5 * q);
-    // Growth stops at contact; dissolution stops at the Sn-rich stub.
-    // (1 - exp(-(h - h_floor)/a)) is zero at the floor (cluster front or stub) and restoring below.
-    // Growth: tanh((L - h)/a) is zero at contact and restoring beyond the electrode.
-    // The windows split the rate by its sign (raw has the sign of v_ion): a mix weighted by s_diss
-    // let a slowly growing tip (v_ion near 0, s_diss near 1/2) pass the electrode by 0.2 nm, which a
-    // later reset first had to undo.
-    const double grow = std::tanh((p.L - h) / p.a);
-    const double shrink = 1.0 - std::exp(-std::min((h - h_floor) / p.a, 50.0));
-    return std::max(raw, 0.0) * grow + std::min(raw, 0.0) * shrink;
+    return tip_velocity_t(p, v, h, r, theta, h_floor, T);
 }
 
 double neck_rate(const agsn_params& p, double v, double h, double r, double theta, double T) {
-    const double kt = kT_eV(T);
-    const double x = softplus(p.L - h, w_gap);
-    const double contact = std::exp(-x / p.a);
-    const double v_ion = v - gibbs_thomson_voltage(p, r);
-    const double s_diss = logistic(-v_ion / kt);
-    const double q = saturate(p.beta * p.a * v_ion / (kt * p.L), q_cap);
-    const double drift = contact * p.a * p.nu0 * std::exp(-(p.e_ag + p.de_sn * theta * s_diss) / kt) * 2.0 * std::sinh(0.5 * q);
-    // Surface diffusion (Ielmini form B exp(-E/kT)/r^3) stops at a one-atom neck: the factor
-    // (1 - r_min/r) is zero there and restoring below.
-    const double diffusion = p.b_sd * std::exp(-(p.e_sd + p.de_sn * theta) / kt) / (r * r * r) * (1.0 - p.r_min / r);
-    // Lateral drift cannot thin the neck below r_min either.
-    const double drift_w = drift < 0 ? (1.0 - p.r_min / r) : 1.0;
-    return drift * drift_w - diffusion;
+    return neck_rate_t(p, v, h, r, theta, T);
 }
 
 double sn_uptake_rate(const agsn_params& p, double theta, double h, double r, double T) {
     (void)r;
-    const double x = softplus(p.L - h, w_gap);
-    return p.nu0 * std::exp(-p.e_sn / kT_eV(T)) * std::exp(-x / p.a) * (1.0 - theta);
+    return sn_uptake_rate_t(p, theta, h, T);
 }
 
 }  // namespace agsn
@@ -165,18 +236,33 @@ void agsn_sio2_pt::initial_state(std::span<double> s) const {
 
 double agsn_sio2_pt::current(double v, std::span<const double> s) const { return agsn::conductance(p_, s[0], s[1]) * v; }
 
-void agsn_sio2_pt::rates(double v, std::span<const double> s, std::span<double> ds) const {
-    // Joule heating with a thermal time constant: tau_th dT/dt = T_ss(P) - T. (An algebraic
-    // temperature made the exp(-E/kT) feedback an algebraic loop that Newton could not follow.)
-    const double g = agsn::conductance(p_, s[0], s[1]);
-    const double T = s[6];
-    ds[6] = (agsn::temperature(p_, v, g) - T) / p_.tau_th;
-    ds[0] = agsn::tip_velocity(p_, v, s[0], s[1], s[2], s[5], T);
-    ds[1] = agsn::neck_rate(p_, v, s[0], s[1], s[2], T);
-    ds[2] = agsn::sn_uptake_rate(p_, s[2], s[0], s[1], T);
-    ds[3] = 0.0;  // the stub changes only at relaxation events
-    ds[4] = 0.0;  // a flag, changed by events
-    ds[5] = 0.0;  // the cluster front, drawn at relaxation events
+void agsn_sio2_pt::rates(double v, std::span<const double> s, std::span<double> ds) const { rates_t(p_, v, s.data(), ds.data()); }
+
+namespace {
+// v and the states as AutoDiff variables: derivative 0 is d/dv, derivative 1 + j is d/ds_j.
+void seed(double v, std::span<const double> s, ad& av, ad* as) {
+    av = ad(v, 8, 0);
+    for (std::size_t j = 0; j < 7; ++j) as[j] = ad(s[j], 8, static_cast<Eigen::Index>(j + 1));
+}
+}  // namespace
+
+void agsn_sio2_pt::current_jacobian(double v, std::span<const double> s, double& di_dv, std::span<double> di_ds) const {
+    ad av, as[7];
+    seed(v, s, av, as);
+    const ad i = conductance_t(p_, as[0], as[1]) * av;
+    di_dv = i.derivatives()[0];
+    for (std::size_t j = 0; j < 7; ++j) di_ds[j] = i.derivatives()[static_cast<Eigen::Index>(j + 1)];
+}
+
+void agsn_sio2_pt::rates_jacobian(double v, std::span<const double> s, std::span<double> dr_dv, std::span<double> dr_ds) const {
+    ad av, as[7], ds[7];
+    seed(v, s, av, as);
+    rates_t(p_, av, as, ds);
+    for (std::size_t i = 0; i < 7; ++i) {
+        const auto& d = ds[i].derivatives();
+        dr_dv[i] = d.size() ? d[0] : 0.0;
+        for (std::size_t j = 0; j < 7; ++j) dr_ds[i * 7 + j] = d.size() ? d[static_cast<Eigen::Index>(j + 1)] : 0.0;
+    }
 }
 
 void agsn_sio2_pt::hazards(double, std::span<const double> s, std::span<double> h) const {
@@ -247,18 +333,20 @@ spice_form agsn_sio2_pt::spice() const {
         fmt::format("B_vn h_vn 0 V = V(p,n) - {}/V(h_rs)", gt_w),
         fmt::format("B_st h_st 0 V = 1/(1+exp(V(h_vt)/V(h_kt)))"),
         fmt::format("B_sn h_sn 0 V = 1/(1+exp(V(h_vn)/V(h_kt)))"),
-        fmt::format("B_raw h_raw 0 V = {anu}*exp(-({eag} + {desn}*V(s_theta)*V(h_st))/V(h_kt))*2*sinh(0.5*{q})",
-                    fmt::arg("anu", n(p_.a * p_.nu0 / nm)), fmt::arg("eag", n(p_.e_ag)), fmt::arg("desn", n(p_.de_sn)),
-                    fmt::arg("q", sat(fmt::format("{}*V(h_vt)/(V(h_kt)*(V(h_x) + {}))", n(p_.beta * p_.a / nm), a)))),
-        fmt::format("B_dr h_dr 0 V = exp(-V(h_x)/{a})*{anu}*exp(-({eag} + {desn}*V(s_theta)*V(h_sn))/V(h_kt))*2*sinh(0.5*{q})", fmt::arg("a", a),
-                    fmt::arg("anu", n(p_.a * p_.nu0 / nm)), fmt::arg("eag", n(p_.e_ag)), fmt::arg("desn", n(p_.de_sn)),
-                    fmt::arg("q", sat(fmt::format("{}*V(h_vn)/(V(h_kt)*{})", n(p_.beta * p_.a / nm), L)))),
+        fmt::format("B_q h_q 0 V = {}", sat(fmt::format("{}*V(h_vt)/(V(h_kt)*(V(h_x) + {}))", n(p_.beta * p_.a / nm), a))),
+        fmt::format("B_qn h_qn 0 V = {}", sat(fmt::format("{}*V(h_vn)/(V(h_kt)*{})", n(p_.beta * p_.a / nm), L))),
+        fmt::format("B_raw h_raw 0 V = {anu}*exp(-({eag} + {desn}*V(s_theta)*V(h_st))/V(h_kt))*2*sinh(0.5*V(h_q))",
+                    fmt::arg("anu", n(p_.a * p_.nu0 / nm)), fmt::arg("eag", n(p_.e_ag)), fmt::arg("desn", n(p_.de_sn))),
+        fmt::format("B_dr h_dr 0 V = exp(-V(h_x)/{a})*{anu}*exp(-({eag} + {desn}*V(s_theta)*V(h_sn))/V(h_kt))*2*sinh(0.5*V(h_qn))", fmt::arg("a", a),
+                    fmt::arg("anu", n(p_.a * p_.nu0 / nm)), fmt::arg("eag", n(p_.e_ag)), fmt::arg("desn", n(p_.de_sn))),
+        fmt::format("B_w h_w 0 V = 1/(1+exp(-V(h_q)/{}))", n(q_split)),
+        fmt::format("B_wn h_wn 0 V = 1/(1+exp(-V(h_qn)/{}))", n(q_split)),
     };
     f.current = "V(p,n)*V(h_G)";
     f.rates = {
-        fmt::format("max(V(h_raw),0)*tanh(({L} - V(s_h))/{a}) + min(V(h_raw),0)*(1 - exp(-min((V(s_h) - V(s_h_c))/{a}, 50)))",
+        fmt::format("V(h_raw)*(V(h_w)*tanh(({L} - V(s_h))/{a}) + (1 - V(h_w))*(1 - exp(-min((V(s_h) - V(s_h_c))/{a}, 50))))",
                     fmt::arg("L", L), fmt::arg("a", a)),
-        fmt::format("max(V(h_dr),0) + min(V(h_dr),0)*(1 - {rmin}/V(h_rs)) - {b}*exp(-({esd} + {desn}*V(s_theta))/V(h_kt))/(V(h_rs)*V(h_rs)*V(h_rs))*(1 - {rmin}/V(h_rs))",
+        fmt::format("V(h_dr)*(V(h_wn) + (1 - V(h_wn))*(1 - {rmin}/V(h_rs))) - {b}*exp(-({esd} + {desn}*V(s_theta))/V(h_kt))/(V(h_rs)*V(h_rs)*V(h_rs))*(1 - {rmin}/V(h_rs))",
                     fmt::arg("rmin", n(p_.r_min / nm)), fmt::arg("b", n(p_.b_sd / (nm * nm * nm * nm))), fmt::arg("esd", n(p_.e_sd)),
                     fmt::arg("desn", n(p_.de_sn))),
         fmt::format("{}*exp(-{}/V(h_kt))*exp(-V(h_x)/{})*(1 - V(s_theta))", n(p_.nu0), n(p_.e_sn), a),

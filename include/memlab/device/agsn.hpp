@@ -49,6 +49,9 @@ public:
     void initial_state(std::span<double> s) const override;
     double current(double v, std::span<const double> s) const override;
     void rates(double v, std::span<const double> s, std::span<double> ds) const override;
+    // Exact derivatives by forward-mode automatic differentiation (Eigen AutoDiff) of the same code.
+    void current_jacobian(double v, std::span<const double> s, double& di_dv, std::span<double> di_ds) const override;
+    void rates_jacobian(double v, std::span<const double> s, std::span<double> dr_dv, std::span<double> dr_ds) const override;
     std::size_t n_hazards() const override { return 2; }
     void hazards(double v, std::span<const double> s, std::span<double> h) const override;
     void on_event(std::size_t k, double v, std::span<double> s, rng& r) const override;
