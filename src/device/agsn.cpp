@@ -46,13 +46,14 @@ const std::vector<parameter_info> table{
     {"e_sd", "eV", 0.65, 0.0, 3.0, "E_sd", "surface-diffusion barrier of Ag", ielmini},
     {"h_s_max", "m", 3.5e-9, 0.0, 1e-7, "h_s,max", "largest Sn-rich stub training can leave", notes},
     {"k_event", "Hz", 1e5, 1.0, 1e12, "k_ev", "rate of the set/relaxed detection hazards", stated},
-    {"f_cluster", "1", 0.46, 0.0, 0.95, "f_cl", "mean height of the relaxed cluster chain, fraction of the free oxide",
-     "calibrated on the initial 10 nA Vset: nominal 0.91 V at 1 V/s, between the Fig. 4 device (0.77 V) and the five-device mean (1.2 V) (docs/models/agsn_sio2_pt.md)"},
+    {"f_cluster", "1", 0.48, 0.0, 0.95, "f_cl", "mean height of the relaxed cluster chain, fraction of the free oxide",
+     "calibrated on the initial 10 nA Vset: nominal 0.92 V at 1 V/s, between the Fig. 4 device (0.77 V) and the five-device mean (1.2 V) (docs/models/agsn_sio2_pt.md)"},
     {"f_cluster_c2c", "1", 0.2, 0.0, 1.0, "sigma_f", "cycle-to-cycle spread of f_cl", uncal},
     {"h_init", "m", 1.75e-9, 0.0, 1e-7, "h(0)", "initial filament height of a fresh device", uncal},
     {"stub_fraction", "1", 0.5, 0.0, 1.0, "f_stub", "part of the Sn-rich filament left as stub per relaxation", uncal},
     {"tau_th", "s", 1e-6, 1e-15, 1.0, "tau_th", "thermal time constant of the filament region", uncal},
     {"g_arm", "S", 1e-9, 1e-15, 1.0, "G_arm", "conductance above which the device counts as set (arms the relaxation draw)", stated},
+    {"theta_max", "1", 1.0, 0.0, 1.0, "theta_max", "largest Sn fraction a filament takes up (Sn available at the AgSn interface)", uncal},
 };
 
 const std::vector<state_info> state_table{
@@ -172,7 +173,7 @@ template <class T>
 T sn_uptake_rate_t(const agsn_params& p, const T& theta, const T& h, const T& temp) {
     using std::exp;
     const T x = softplus(T(p.L - h), w_gap);
-    return p.nu0 * exp(-p.e_sn / kT_eV(temp)) * exp(-x / p.a) * (1.0 - theta);
+    return p.nu0 * exp(-p.e_sn / kT_eV(temp)) * exp(-x / p.a) * (p.theta_max - theta);
 }
 
 // All rates at once (state order h, r, theta, h_s, armed, h_c, T).
@@ -286,17 +287,24 @@ void agsn_sio2_pt::on_event(std::size_t k, double, std::span<double> s, rng& r) 
         s[4] = 1.0;
         return;
     }
-    // Relaxed: the Sn-rich part stays as stub, the mobile Ag re-forms a cluster chain.
-    s[3] = s[3] + p_.stub_fraction * std::clamp(s[2], 0.0, 1.0) * std::max(p_.h_s_max - s[3], 0.0);
+    // Relaxed: the Sn-rich part stays as stub (not higher than the filament it was part of), the
+    // mobile Ag re-forms a cluster chain.
+    s[3] = std::min(s[3] + p_.stub_fraction * std::clamp(s[2], 0.0, 1.0) * std::max(p_.h_s_max - s[3], 0.0), std::max(s[0], s[3]));
     s[2] = 0.0;
     s[4] = 0.0;
     // The front stays at least 30 % of the free oxide from the top electrode (f <= 0.7, stated):
     // a chain closer than that is not a relaxed state.
-    const double f = std::clamp(p_.f_cluster + p_.f_cluster_c2c * r.normal(), 0.0, 0.7);
+    // f is drawn from N(f_cl, sigma_f) truncated to [0, 0.7] (redrawn outside; after 64 misses, e.g.
+    // a mean far outside, clamped): a clamp alone put 1 % of the draws exactly at f = 0, a device
+    // with no cluster chain at all.
+    double f = p_.f_cluster + p_.f_cluster_c2c * r.normal();
+    for (int k = 0; k < 64 && (f < 0.0 || f > 0.7); ++k) f = p_.f_cluster + p_.f_cluster_c2c * r.normal();
+    f = std::clamp(f, 0.0, 0.7);
     // The chain has broken into clusters: its front is the new floor and the new tip (the next set
-    // starts there). The event fires only with the device back in its HRS (G < G_arm/10) or the tip
-    // within a hop of its floor, so the jump changes the current by less than 0.1 nA per volt.
-    s[5] = s[3] + (p_.L - s[3]) * f;
+    // starts there). The front is not above the tip that broke (the clusters come from it), so the
+    // gap only opens at the event: the conductance can only fall, and the event fires only with
+    // the device back in its HRS (G < G_arm/10) or the tip within a hop of its floor.
+    s[5] = std::min(s[3] + (p_.L - s[3]) * f, std::max(s[0], s[3]));
     s[0] = s[5];
     s[1] = p_.r_min;
 }
@@ -349,7 +357,7 @@ spice_form agsn_sio2_pt::spice() const {
         fmt::format("V(h_dr)*(V(h_wn) + (1 - V(h_wn))*(1 - {rmin}/V(h_rs))) - {b}*exp(-({esd} + {desn}*V(s_theta))/V(h_kt))/(V(h_rs)*V(h_rs)*V(h_rs))*(1 - {rmin}/V(h_rs))",
                     fmt::arg("rmin", n(p_.r_min / nm)), fmt::arg("b", n(p_.b_sd / (nm * nm * nm * nm))), fmt::arg("esd", n(p_.e_sd)),
                     fmt::arg("desn", n(p_.de_sn))),
-        fmt::format("{}*exp(-{}/V(h_kt))*exp(-V(h_x)/{})*(1 - V(s_theta))", n(p_.nu0), n(p_.e_sn), a),
+        fmt::format("{}*exp(-{}/V(h_kt))*exp(-V(h_x)/{})*({} - V(s_theta))", n(p_.nu0), n(p_.e_sn), a, n(p_.theta_max)),
         "0",
         "0",
         "0",
@@ -367,8 +375,8 @@ void agsn_sio2_pt::check(const std::vector<double>& x) const {
 
 void agsn_sio2_pt::lower(const std::vector<double>& x) {
     p_ = {x[0],  x[1],  x[2],  x[3],  x[4],  x[5],  x[6],  x[7],  x[8],  x[9],  x[10], x[11],
-          x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25]};
-    static_assert(sizeof(agsn_params) == 26 * sizeof(double), "agsn_params and the table must match");
+          x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26]};
+    static_assert(sizeof(agsn_params) == 27 * sizeof(double), "agsn_params and the table must match");
 }
 
 }  // namespace memlab::device
