@@ -291,6 +291,8 @@ struct simulation::impl {
     void setup();
     void check_singular() const;
     void reinit(double tstop, bool values_jump = true);
+    int restart(double tstop, bool values_jump);  // reinit without throwing: the CalcIC flag
+    void restart_after_event(double tstop, const std::vector<double>& before);
     double next_breakpoint(double tt) const {
         double b = inf;
         for (const auto& e : c.elements()) b = std::min(b, e->next_breakpoint(tt));
@@ -455,6 +457,39 @@ void simulation::impl::bank_counters() {
 }
 
 void simulation::impl::reinit(double tstop, bool values_jump) {
+    const int flag = restart(tstop, values_jump);
+    if (flag < 0) fail(flag, t);
+}
+
+// After an event the device's states jump and the circuit's algebraic unknowns must follow. If the
+// consistent-IC solve fails (a jump that takes an SMU out of its compliance: IDACalcIC's line search
+// stalls on the nearly flat compliance law), the jump is applied in 8, then 64 equal parts from the
+// consistent state before the event, each followed by its own consistent-IC solve: the same end
+// state, reached by a homotopy of small steps.
+void simulation::impl::restart_after_event(double tstop, const std::vector<double>& before) {
+    double* Y = N_VGetArrayPointer(y);
+    const std::vector<double> after(Y, Y + n);
+    int flag = restart(tstop, true);
+    if (flag >= 0) return;
+    const double* ID = N_VGetArrayPointer(id);
+    for (int parts : {8, 64}) {
+        std::copy(before.begin(), before.end(), Y);
+        int f = 0;
+        for (int m = 1; m <= parts && f >= 0; ++m) {
+            const double lambda = static_cast<double>(m) / parts;
+            for (std::size_t k = 0; k < n; ++k)
+                if (ID[k] != 0.0) Y[k] = before[k] + lambda * (after[k] - before[k]);  // states; the circuit keeps its last solution
+            f = restart(tstop, true);
+        }
+        if (f >= 0) {
+            ++stats.event_homotopies;
+            return;
+        }
+    }
+    fail(flag, t);
+}
+
+int simulation::impl::restart(double tstop, bool values_jump) {
     bank_counters();
     // Restart at order 1 with IDA's own (cautious) first step: the history polynomial must not
     // reach across a kink. Restarting with the last step size instead saved 40 % of the steps on
@@ -473,11 +508,12 @@ void simulation::impl::reinit(double tstop, bool values_jump) {
             if (ID[k] == 0.0) YP[k] = 0.0;
     }
     check_flag(IDAReInit(ida, t, y, yp), "IDAReInit");
-    if (!values_jump) return;  // only slopes changed: y and the differential y' are still consistent
+    if (!values_jump) return 0;  // only slopes changed: y and the differential y' are still consistent
     const double tout1 = std::isfinite(tstop) && tstop > t ? tstop : t + 1e-9 * std::max(1.0, std::fabs(t));
     const int flag = IDACalcIC(ida, IDA_YA_YDP_INIT, tout1);
-    if (flag < 0) fail(flag, t);
+    if (flag < 0) return flag;
     check_flag(IDAGetConsistentIC(ida, y, yp), "IDAGetConsistentIC");
+    return flag;
 }
 
 void simulation::impl::handle_roots() {
@@ -679,9 +715,10 @@ void simulation::run(double t_end, const recording& rec, io::trace_sink& sink) {
             record();
         }
         if (flag == IDA_ROOT_RETURN) {
+            const std::vector<double> before(Y, Y + s.n);
             s.handle_roots();
             if (!sampled) record();
-            s.reinit(tb);
+            s.restart_after_event(tb, before);
         } else if (at_break && s.t < t_end - eps) {
             ++s.stats.breakpoints;
             steps_since_break = 0;

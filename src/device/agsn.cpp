@@ -44,7 +44,8 @@ const std::vector<parameter_info> table{
     {"t0", "K", 300.0, 1.0, 2000.0, "T_0", "ambient temperature", stated},
     {"b_sd", "m^4/s", 3e-26, 0.0, 1e-15, "B", "surface-diffusion prefactor of neck shrinkage", ielmini},
     {"e_sd", "eV", 0.65, 0.0, 3.0, "E_sd", "surface-diffusion barrier of Ag", ielmini},
-    {"h_s_max", "m", 3.5e-9, 0.0, 1e-7, "h_s,max", "largest Sn-rich stub training can leave", notes},
+    {"h_s_max", "m", 1.5e-9, 0.0, 1e-7, "h_s,max", "largest Sn-rich stub training can leave",
+     "calibrated: the trained 10 nA block must stay volatile (a mean cluster draw leaves a 1.8 nm gap; 3.5 nm left 0.5-1.5 nm and the trained device stayed on) (docs/models/agsn_sio2_pt.md)"},
     {"k_event", "Hz", 1e5, 1.0, 1e12, "k_ev", "rate of the set/relaxed detection hazards", stated},
     {"f_cluster", "1", 0.48, 0.0, 0.95, "f_cl", "mean height of the relaxed cluster chain, fraction of the free oxide",
      "calibrated on the initial 10 nA Vset: nominal 0.92 V at 1 V/s, between the Fig. 4 device (0.77 V) and the five-device mean (1.2 V) (docs/models/agsn_sio2_pt.md)"},
@@ -53,6 +54,8 @@ const std::vector<parameter_info> table{
     {"stub_fraction", "1", 0.5, 0.0, 1.0, "f_stub", "part of the Sn-rich filament left as stub per relaxation", uncal},
     {"tau_th", "s", 1e-6, 1e-15, 1.0, "tau_th", "thermal time constant of the filament region", uncal},
     {"g_arm", "S", 1e-9, 1e-15, 1.0, "G_arm", "conductance above which the device counts as set (arms the relaxation draw)", stated},
+    {"e_min", "eV", 0.3, 0.0, 3.0, "E_min", "lowest barrier the field can leave: drift saturates at a nu0 exp(-E_min/kT) (23 mm/s at 300 K)",
+     "stated: bounds every velocity (ngspice needs it) while the set delay stays exponential up to 2.4 V (0.35 eV bent it) (docs/models/agsn_sio2_pt.md)"},
     {"theta_max", "1", 1.0, 0.0, 1.0, "theta_max", "largest Sn fraction a filament takes up (Sn available at the AgSn interface)", uncal},
 };
 
@@ -85,23 +88,24 @@ ad logistic(const ad& z) {
 }
 template <class T>
 T kT_eV(const T& T_) { return k_B * T_ / q_e; }
-// Smoothly saturates |x| at cap (no hard clamps in derivatives).
-// Smooth two-sided limit: equal to x (to 1e-3 relative) for |x| < cap - 8 w, never beyond cap.
-// (A tanh limit already bends the exponential kinetics at a third of the cap.)
+// Net hops per attempt of a thermally activated, field-biased jump (Mott-Gurney): forward and
+// backward barriers E -/+ q kT/2, each lowered by the field at most to E_min (e_min/kT = c here).
+// Beyond that the drift saturates at a nu0 exp(-E_min/kT) whatever the barrier was. (Replaces a
+// saturation of q itself at 40, which bounded an Ag tip's drift at the same speed but froze a
+// Sn-rich tip at -2 V: its 1.45 eV barrier then stayed at 0.93 eV, and the reset of a nonvolatile
+// filament stopped 0.7 nm short. A floor at zero barrier (a nu0 = 2.5 km/s) was tried: memlab ran,
+// ngspice's Newton diverged on the exported form.) min(z, -c) is taken smoothly (width 1 kT).
 template <class T>
-T saturate(const T& x, double cap) {
-    constexpr double w = 1.0;
-    const T upper = x - softplus(T(x - cap), w);
-    return upper + softplus(T(-cap - upper), w);
+T smin0(const T& z) { return z - softplus(z, 1.0); }
+template <class T>
+T net_hops(const T& q, const T& e, const T& c) {
+    using std::exp;
+    return exp(smin0(T(0.5 * q - e + c)) - c) - exp(smin0(T(-0.5 * q - e + c)) - c);
 }
 template <class T>
 T pos(const T& x) { return val(x) > 0 ? x : T(0.0 * x); }   // max(x, 0), derivative 0 below
 
 constexpr double w_gap = 0.02e-9;   // m, softness of the gap's positive part
-// Saturation of the sinh argument: bounds every ionic velocity (a nu0 exp(-E/kT) sinh(20)), so the
-// rates stay smooth and finite. (A saturation of the velocity itself made the contact window a
-// near-discontinuity when hot and the step size collapsed; removed.)
-constexpr double q_cap = 40.0;
 // Width (in the sinh argument q) of the switch between the growth and the dissolution windows.
 constexpr double q_split = 0.01;
 
@@ -132,8 +136,8 @@ T tip_velocity_t(const agsn_params& p, const T& v, const T& h, const T& r, const
     const T v_ion = v - p.gamma * p.omega / (q_e * r_tip);
     const T s_diss = logistic(T(-v_ion / kt));  // 1 when dissolving, 0 when growing
     const T barrier = p.e_ag + p.de_sn * theta * s_diss;
-    const T q = saturate(T(p.beta * p.a * v_ion / (kt * (x + p.a))), q_cap);
-    const T raw = p.a * p.nu0 * exp(-barrier / kt) * 2.0 * sinh(0.5 * q);
+    const T q = p.beta * p.a * v_ion / (kt * (x + p.a));
+    const T raw = p.a * p.nu0 * net_hops(q, T(barrier / kt), T(p.e_min / kt));
     // Growth stops at contact; dissolution stops at the Sn-rich stub.
     // (1 - exp(-(h - h_floor)/a)) is zero at the floor (cluster front or stub) and restoring below.
     // Growth: tanh((L - h)/a) is zero at contact and restoring beyond the electrode.
@@ -159,8 +163,8 @@ T neck_rate_t(const agsn_params& p, const T& v, const T& h, const T& r, const T&
     const T contact = exp(-x / p.a);
     const T v_ion = v - p.gamma * p.omega / (q_e * r);
     const T s_diss = logistic(T(-v_ion / kt));
-    const T q = saturate(T(p.beta * p.a * v_ion / (kt * p.L)), q_cap);
-    const T drift = contact * p.a * p.nu0 * exp(-(p.e_ag + p.de_sn * theta * s_diss) / kt) * 2.0 * sinh(0.5 * q);
+    const T q = p.beta * p.a * v_ion / (kt * p.L);
+    const T drift = contact * p.a * p.nu0 * net_hops(q, T((p.e_ag + p.de_sn * theta * s_diss) / kt), T(p.e_min / kt));
     // Surface diffusion (Ielmini form B exp(-E/kT)/r^3) stops at a one-atom neck: the factor
     // (1 - r_min/r) is zero there and restoring below.
     const T diffusion = p.b_sd * exp(-(p.e_sd + p.de_sn * theta) / kt) / (r * r * r) * (1.0 - p.r_min / r);
@@ -300,12 +304,15 @@ void agsn_sio2_pt::on_event(std::size_t k, double, std::span<double> s, rng& r) 
     double f = p_.f_cluster + p_.f_cluster_c2c * r.normal();
     for (int k = 0; k < 64 && (f < 0.0 || f > 0.7); ++k) f = p_.f_cluster + p_.f_cluster_c2c * r.normal();
     f = std::clamp(f, 0.0, 0.7);
-    // The chain has broken into clusters: its front is the new floor and the new tip (the next set
-    // starts there). The front is not above the tip that broke (the clusters come from it), so the
-    // gap only opens at the event: the conductance can only fall, and the event fires only with
-    // the device back in its HRS (G < G_arm/10) or the tip within a hop of its floor.
-    s[5] = std::min(s[3] + (p_.L - s[3]) * f, std::max(s[0], s[3]));
-    s[0] = s[5];
+    // The chain has broken into clusters: its front is the new floor. A tip above the front drops
+    // to it at once (the next set starts there); a front drawn above the tip is the floor the tip
+    // is held at when it dissolves (the window restores it), never a jump up: the gap only opens at
+    // the event, so the conductance can only fall. (A jump up in a trained device at 10 nA pushed
+    // the SMU into compliance at the event and the consistent-IC solve failed. Capping the front at
+    // the tip instead froze a filament that relaxed while still dissolving under -2 V: its floor
+    // was then its own tip.)
+    s[5] = s[3] + (p_.L - s[3]) * f;
+    s[0] = std::min(s[0], s[5]);
     s[1] = p_.r_min;
 }
 
@@ -317,9 +324,11 @@ spice_form agsn_sio2_pt::spice() const {
     const auto sp = [&](const std::string& z, const std::string& w) {  // softplus(z, w), branch-free
         return fmt::format("(max({0},0) + {1}*ln(1+exp(-abs({0})/{1})))", z, w);
     };
-    const auto sat = [&](const std::string& z) {  // saturate(z, q_cap) with w = 1
-        const std::string upper = fmt::format("(({0}) - {1})", z, sp(fmt::format("({}) - {}", z, n(q_cap)), "1"));
-        return fmt::format("({} + {})", upper, sp(fmt::format("-{} - {}", n(q_cap), upper), "1"));
+    const auto hops = [&](const std::string& q, const std::string& e) {  // net_hops(q, e, E_min/kT)
+        const std::string c = fmt::format("({}/@KT)", n(p_.e_min));
+        const auto smin = [&](const std::string& z) { return fmt::format("(({0}) - {1})", z, sp(z, "1")); };
+        return fmt::format("(exp({} - {c}) - exp({} - {c}))", smin(fmt::format("0.5*{} - {} + {}", q, e, c)), smin(fmt::format("-0.5*{} - {} + {}", q, e, c)),
+                           fmt::arg("c", c));
     };
     const std::string L = n(p_.L / nm), a = n(p_.a / nm);
     spice_form f;
@@ -329,24 +338,32 @@ spice_form agsn_sio2_pt::spice() const {
     // The neck radius in divisions and powers is floored at r_min/2: a valid solution never goes
     // there (the dynamics keep r >= r_min), but ngspice's Newton iterates may, and r^-3 then
     // overflows. memlab's own engine needs no such guard.
+    // Every helper node used in a division, a power or an exponential is guarded where it is used:
+    // a B-source node equals its expression only at convergence, and ngspice's Newton iterates
+    // (from 0 V for every helper under uic) overflowed r^3 and (r/r_q)^2 (1e237). The guards do not
+    // act on a valid solution.
+    const std::string rs = fmt::format("min(max(V(s_r), {}), {})", n(0.5 * p_.r_min / nm), n(1e-6 / nm));
+    const std::string xg = "max(V(h_x), 0)";
+    const std::string rt = fmt::format("min(max(V(h_rt), {}), {})", n(0.5 * p_.r_min / nm), n(1e-6 / nm));
+    const std::string kt = fmt::format("max(V(h_kt), {})", n(0.5 * p_.t0 * k_B / q_e));
     f.helpers = {
         fmt::format("B_x h_x 0 V = {}", sp(fmt::format("{} - V(s_h)", L), n(w_gap / nm))),
-        fmt::format("B_rs h_rs 0 V = max(V(s_r), {})", n(0.5 * p_.r_min / nm)),
-        fmt::format("B_rt h_rt 0 V = {0} + (V(h_rs) - {0})*exp(-V(h_x)/{1})", n(p_.r_min / nm), a),
-        fmt::format("B_G h_G 0 V = {gl} + 1/(1/((1 + (V(h_rt)/{rq})*(V(h_rt)/{rq}))*{g0}*exp(-{k2}*V(h_x))) + {rho}*max(V(s_h),0)/({pi}*V(h_rs)*V(h_rs)))",
+        "B_th h_th 0 V = min(max(V(s_theta), 0), 1)",  // guarded likewise: a valid solution has 0 <= theta <= 1
+        fmt::format("B_rt h_rt 0 V = {0} + ({2} - {0})*exp(-{3}/{1})", n(p_.r_min / nm), a, rs, xg),
+        fmt::format("B_G h_G 0 V = {gl} + 1/(1/((1 + (@RT/{rq})*(@RT/{rq}))*{g0}*exp(-{k2}*V(h_x))) + {rho}*max(V(s_h),0)/({pi}*@RS*@RS))",
                     fmt::arg("gl", n(p_.g_leak)), fmt::arg("rq", n(p_.r_q / nm)), fmt::arg("g0", n(G0)), fmt::arg("k2", n(2.0 * p_.kappa * nm)),
                     fmt::arg("rho", n(p_.rho / nm)), fmt::arg("pi", n(M_PI))),
         fmt::format("B_kt h_kt 0 V = {}*max(V(s_T), {})", n(k_B / q_e), n(0.5 * p_.t0)),  // floored likewise
-        fmt::format("B_vt h_vt 0 V = V(p,n) - {}/V(h_rt)", gt_w),
-        fmt::format("B_vn h_vn 0 V = V(p,n) - {}/V(h_rs)", gt_w),
-        fmt::format("B_st h_st 0 V = 1/(1+exp(V(h_vt)/V(h_kt)))"),
-        fmt::format("B_sn h_sn 0 V = 1/(1+exp(V(h_vn)/V(h_kt)))"),
-        fmt::format("B_q h_q 0 V = {}", sat(fmt::format("{}*V(h_vt)/(V(h_kt)*(V(h_x) + {}))", n(p_.beta * p_.a / nm), a))),
-        fmt::format("B_qn h_qn 0 V = {}", sat(fmt::format("{}*V(h_vn)/(V(h_kt)*{})", n(p_.beta * p_.a / nm), L))),
-        fmt::format("B_raw h_raw 0 V = {anu}*exp(-({eag} + {desn}*V(s_theta)*V(h_st))/V(h_kt))*2*sinh(0.5*V(h_q))",
-                    fmt::arg("anu", n(p_.a * p_.nu0 / nm)), fmt::arg("eag", n(p_.e_ag)), fmt::arg("desn", n(p_.de_sn))),
-        fmt::format("B_dr h_dr 0 V = exp(-V(h_x)/{a})*{anu}*exp(-({eag} + {desn}*V(s_theta)*V(h_sn))/V(h_kt))*2*sinh(0.5*V(h_qn))", fmt::arg("a", a),
-                    fmt::arg("anu", n(p_.a * p_.nu0 / nm)), fmt::arg("eag", n(p_.e_ag)), fmt::arg("desn", n(p_.de_sn))),
+        fmt::format("B_vt h_vt 0 V = V(p,n) - {}/@RT", gt_w),
+        fmt::format("B_vn h_vn 0 V = V(p,n) - {}/@RS", gt_w),
+        fmt::format("B_st h_st 0 V = 1/(1+exp(V(h_vt)/@KT))"),
+        fmt::format("B_sn h_sn 0 V = 1/(1+exp(V(h_vn)/@KT))"),
+        fmt::format("B_q h_q 0 V = {}*V(h_vt)/(@KT*(V(h_x) + {}))", n(p_.beta * p_.a / nm), a),
+        fmt::format("B_qn h_qn 0 V = {}*V(h_vn)/(@KT*{})", n(p_.beta * p_.a / nm), L),
+        fmt::format("B_raw h_raw 0 V = {}*{}", n(p_.a * p_.nu0 / nm),
+                    hops("V(h_q)", fmt::format("({} + {}*V(h_th)*V(h_st))/@KT", n(p_.e_ag), n(p_.de_sn)))),
+        fmt::format("B_dr h_dr 0 V = exp(-V(h_x)/{})*{}*{}", a, n(p_.a * p_.nu0 / nm),
+                    hops("V(h_qn)", fmt::format("({} + {}*V(h_th)*V(h_sn))/@KT", n(p_.e_ag), n(p_.de_sn)))),
         fmt::format("B_w h_w 0 V = 1/(1+exp(-V(h_q)/{}))", n(q_split)),
         fmt::format("B_wn h_wn 0 V = 1/(1+exp(-V(h_qn)/{}))", n(q_split)),
     };
@@ -354,15 +371,21 @@ spice_form agsn_sio2_pt::spice() const {
     f.rates = {
         fmt::format("V(h_raw)*(V(h_w)*tanh(({L} - V(s_h))/{a}) + (1 - V(h_w))*(1 - exp(-min((V(s_h) - V(s_h_c))/{a}, 50))))",
                     fmt::arg("L", L), fmt::arg("a", a)),
-        fmt::format("V(h_dr)*(V(h_wn) + (1 - V(h_wn))*(1 - {rmin}/V(h_rs))) - {b}*exp(-({esd} + {desn}*V(s_theta))/V(h_kt))/(V(h_rs)*V(h_rs)*V(h_rs))*(1 - {rmin}/V(h_rs))",
+        fmt::format("V(h_dr)*(V(h_wn) + (1 - V(h_wn))*(1 - {rmin}/@RS)) - {b}*exp(-({esd} + {desn}*V(h_th))/@KT)/(@RS*@RS*@RS)*(1 - {rmin}/@RS)",
                     fmt::arg("rmin", n(p_.r_min / nm)), fmt::arg("b", n(p_.b_sd / (nm * nm * nm * nm))), fmt::arg("esd", n(p_.e_sd)),
                     fmt::arg("desn", n(p_.de_sn))),
-        fmt::format("{}*exp(-{}/V(h_kt))*exp(-V(h_x)/{})*({} - V(s_theta))", n(p_.nu0), n(p_.e_sn), a, n(p_.theta_max)),
+        fmt::format("{}*exp(-{}/@KT)*exp(-V(h_x)/{})*({} - V(h_th))", n(p_.nu0), n(p_.e_sn), a, n(p_.theta_max)),
         "0",
         "0",
         "0",
         fmt::format("({} + {}*V(h_G)*V(p,n)*V(p,n) - V(s_T))/{}", n(p_.t0), n(p_.r_th), n(p_.tau_th)),
     };
+    const auto guard = [&](std::string& e) {
+        for (const auto& [mark, text] : {std::pair<std::string, std::string>{"@KT", kt}, {"@RS", rs}, {"@RT", rt}})
+            for (auto pos = e.find(mark); pos != std::string::npos; pos = e.find(mark, pos + text.size())) e.replace(pos, mark.size(), text);
+    };
+    for (auto& e : f.helpers) guard(e);
+    for (auto& e : f.rates) guard(e);
     return f;
 }
 
@@ -375,8 +398,8 @@ void agsn_sio2_pt::check(const std::vector<double>& x) const {
 
 void agsn_sio2_pt::lower(const std::vector<double>& x) {
     p_ = {x[0],  x[1],  x[2],  x[3],  x[4],  x[5],  x[6],  x[7],  x[8],  x[9],  x[10], x[11],
-          x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26]};
-    static_assert(sizeof(agsn_params) == 27 * sizeof(double), "agsn_params and the table must match");
+          x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26], x[27]};
+    static_assert(sizeof(agsn_params) == 28 * sizeof(double), "agsn_params and the table must match");
 }
 
 }  // namespace memlab::device

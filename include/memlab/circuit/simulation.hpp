@@ -42,6 +42,7 @@ struct run_stats {
     long events = 0;
     long breakpoints = 0;
     long retries = 0;  // restarts after a failed step, at 10x tighter rtol up to the next breakpoint
+    long event_homotopies = 0;  // events whose jump was applied in parts (the direct IC solve failed)
     std::size_t unknowns = 0;
     std::string linear_solver;
 };
