@@ -32,7 +32,8 @@ const std::vector<parameter_info> table{
     {"de_sn", "eV", 0.6, 0.0, 3.0, "dE_Sn", "rise of the dissolution barriers per unit Sn fraction", uncal},
     {"e_sn", "eV", 1.0, 0.0, 3.0, "E_Sn", "barrier for Sn uptake into the filament (Sn slower than Ag)", uncal},
     {"beta", "1", 6.0, 0.0, 100.0, "beta", "field enhancement at the filament tip", notes},
-    {"gamma", "J/m^2", 0.6, 0.0, 10.0, "gamma", "surface energy of the Ag filament (0: no Gibbs-Thomson drive)", notes},
+    {"gamma", "J/m^2", 0.42, 0.0, 10.0, "gamma", "surface energy of the Ag filament (0: no Gibbs-Thomson drive)",
+     "calibrated on the trained Vset (0.23 V): a trained device sets where the one-atom tip's back-voltage V_GT(r_min) = 0.22 V is overcome (MODEL-NOTES s.3: 0.3; bulk Ag about 1.2)"},
     {"omega", "m^3", 1.71e-29, 1e-31, 1e-27, "Omega", "atomic volume of Ag", "CRC handbook: Ag molar volume 10.3 cm^3/mol"},
     {"kappa", "1/m", 5e9, 1e8, 1e11, "kappa", "tunnelling decay constant sqrt(2 m phi_B)/hbar", notes},
     {"r_q", "m", 0.166e-9, 1e-11, 1e-8, "r_q", "radius per conduction channel, lambda_F/pi (lambda_F 0.52 nm)", notes},
@@ -56,6 +57,8 @@ const std::vector<parameter_info> table{
     {"g_arm", "S", 1e-9, 1e-15, 1.0, "G_arm", "conductance above which the device counts as set (arms the relaxation draw)", stated},
     {"e_min", "eV", 0.3, 0.0, 3.0, "E_min", "lowest barrier the field can leave: drift saturates at a nu0 exp(-E_min/kT) (23 mm/s at 300 K)",
      "stated: bounds every velocity (ngspice needs it) while the set delay stays exponential up to 2.4 V (0.35 eV bent it) (docs/models/agsn_sio2_pt.md)"},
+    {"de_res", "eV", 0.25, 0.0, 1.0, "dE_res", "lowering of the Ag migration barrier (growth) along the residual path of a full training stub (h_s = h_s,max)",
+     "calibrated: large enough that the trained Vset is the Gibbs-Thomson threshold, not kinetics (0.15 eV: 0.33 V; 0.25 eV: 0.27 +- 0.01 V); MODEL-NOTES s.5 (second effect along the residual path)"},
     {"theta_max", "1", 1.0, 0.0, 1.0, "theta_max", "largest Sn fraction a filament takes up (Sn available at the AgSn interface)", uncal},
 };
 
@@ -124,7 +127,7 @@ T conductance_t(const agsn_params& p, const T& h, const T& r) {
 }
 
 template <class T>
-T tip_velocity_t(const agsn_params& p, const T& v, const T& h, const T& r, const T& theta, const T& h_floor, const T& temp) {
+T tip_velocity_t(const agsn_params& p, const T& v, const T& h, const T& r, const T& theta, const T& h_floor, const T& temp, const T& h_s) {
     using std::exp;
     using std::sinh;
     using std::tanh;
@@ -135,7 +138,12 @@ T tip_velocity_t(const agsn_params& p, const T& v, const T& h, const T& r, const
     const T r_tip = p.r_min + (r - p.r_min) * exp(-x / p.a);
     const T v_ion = v - p.gamma * p.omega / (q_e * r_tip);
     const T s_diss = logistic(T(-v_ion / kt));  // 1 when dissolving, 0 when growing
-    const T barrier = p.e_ag + p.de_sn * theta * s_diss;
+    // Growth is limited by the ions' migration through the oxide to the tip, dissolution by the
+    // oxidation of the filament's own atoms. Along the residual path a training stub leaves, the
+    // migration barrier is lower (by dE_res for a full stub: the path is pre-formed, its oxide
+    // Ag/Sn-doped; MODEL-NOTES s.5); the Sn taken up raises the dissolution barrier.
+    const T res = p.h_s_max > 0 ? T(h_s / p.h_s_max) : T(0.0 * h_s);
+    const T barrier = p.e_ag - p.de_res * res * (1.0 - s_diss) + p.de_sn * theta * s_diss;
     const T q = p.beta * p.a * v_ion / (kt * (x + p.a));
     const T raw = p.a * p.nu0 * net_hops(q, T(barrier / kt), T(p.e_min / kt));
     // Growth stops at contact; dissolution stops at the Sn-rich stub.
@@ -187,7 +195,7 @@ void rates_t(const agsn_params& p, const T& v, const T* s, T* ds) {
     // temperature made the exp(-E/kT) feedback an algebraic loop that Newton could not follow.)
     const T g = conductance_t(p, s[0], s[1]);
     ds[6] = (p.t0 + p.r_th * g * v * v - s[6]) / p.tau_th;
-    ds[0] = tip_velocity_t(p, v, s[0], s[1], s[2], s[5], s[6]);
+    ds[0] = tip_velocity_t(p, v, s[0], s[1], s[2], s[5], s[6], s[3]);
     ds[1] = neck_rate_t(p, v, s[0], s[1], s[2], s[6]);
     ds[2] = sn_uptake_rate_t(p, s[2], s[0], s[6]);
     ds[3] = T(0.0 * v);  // the stub changes only at relaxation events
@@ -205,8 +213,8 @@ double gibbs_thomson_voltage(const agsn_params& p, double r) { return p.gamma * 
 
 double conductance(const agsn_params& p, double h, double r) { return conductance_t(p, h, r); }
 
-double tip_velocity(const agsn_params& p, double v, double h, double r, double theta, double h_floor, double T) {
-    return tip_velocity_t(p, v, h, r, theta, h_floor, T);
+double tip_velocity(const agsn_params& p, double v, double h, double r, double theta, double h_floor, double T, double h_s) {
+    return tip_velocity_t(p, v, h, r, theta, h_floor, T, h_s);
 }
 
 double neck_rate(const agsn_params& p, double v, double h, double r, double theta, double T) {
@@ -361,7 +369,7 @@ spice_form agsn_sio2_pt::spice() const {
         fmt::format("B_q h_q 0 V = {}*V(h_vt)/(@KT*(V(h_x) + {}))", n(p_.beta * p_.a / nm), a),
         fmt::format("B_qn h_qn 0 V = {}*V(h_vn)/(@KT*{})", n(p_.beta * p_.a / nm), L),
         fmt::format("B_raw h_raw 0 V = {}*{}", n(p_.a * p_.nu0 / nm),
-                    hops("V(h_q)", fmt::format("({} + {}*V(h_th)*V(h_st))/@KT", n(p_.e_ag), n(p_.de_sn)))),
+                    hops("V(h_q)", fmt::format("({} - {}*V(s_h_s)*(1 - V(h_st)) + {}*V(h_th)*V(h_st))/@KT", n(p_.e_ag), n(p_.h_s_max > 0 ? p_.de_res / (p_.h_s_max / nm) : 0.0), n(p_.de_sn)))),
         fmt::format("B_dr h_dr 0 V = exp(-V(h_x)/{})*{}*{}", a, n(p_.a * p_.nu0 / nm),
                     hops("V(h_qn)", fmt::format("({} + {}*V(h_th)*V(h_sn))/@KT", n(p_.e_ag), n(p_.de_sn)))),
         fmt::format("B_w h_w 0 V = 1/(1+exp(-V(h_q)/{}))", n(q_split)),
@@ -398,8 +406,8 @@ void agsn_sio2_pt::check(const std::vector<double>& x) const {
 
 void agsn_sio2_pt::lower(const std::vector<double>& x) {
     p_ = {x[0],  x[1],  x[2],  x[3],  x[4],  x[5],  x[6],  x[7],  x[8],  x[9],  x[10], x[11],
-          x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26], x[27]};
-    static_assert(sizeof(agsn_params) == 28 * sizeof(double), "agsn_params and the table must match");
+          x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26], x[27], x[28]};
+    static_assert(sizeof(agsn_params) == 29 * sizeof(double), "agsn_params and the table must match");
 }
 
 }  // namespace memlab::device

@@ -134,7 +134,7 @@ TEST(Agsn, SetDelayFallsWithAmplitude) {
     auto delay = [](double amplitude) {
         auto m = std::make_shared<agsn_sio2_pt>();
         circuit::circuit c;
-        c.add_voltage_source("V1", "in", "0", stimulus::single_pulse(0, amplitude, 1.0, 1e-6, 1e-6, 0.0));
+        c.add_voltage_source("V1", "in", "0", stimulus::single_pulse(0, amplitude, 1.0, 1e-8, 1e-8, 0.0));
         c.add_resistor("Rs", "in", "a", 10e6);
         c.add_memristor("M1", "a", "0", m);
         circuit::simulation sim(c);
@@ -148,6 +148,8 @@ TEST(Agsn, SetDelayFallsWithAmplitude) {
     EXPECT_TRUE(std::isfinite(d1));
     EXPECT_LT(d2, d1);
     EXPECT_LT(d3, d2);
+    // (10 ns edges: at 2.4 V the SET comes within 0.3 us, and a 1 us edge would be most of the
+    // measured delay.)
     // From one starting gap the hopping law is exponential in the amplitude: the growth is slowest,
     // and so the delay set, where the gap is widest, and there the sinh is an exponential of
     // beta a V / (2 kT (x0 + a)) (about 3.6 decades/V at x0 = L - h_init). Fresh devices, 1.0..2.4 V.
@@ -223,4 +225,31 @@ TEST(Agsn, AutoDiffJacobianMatchesDifferences) {
         EXPECT_NEAR(di_dv, fdi_dv, 1e-6 * std::fabs(fdi_dv));
         for (std::size_t j = 0; j < n; ++j) EXPECT_NEAR(di_ds[j], fdi_ds[j], 1e-5 * std::fabs(fdi_ds[j]) + 1e-6 * std::fabs(fdi_dv) / std::max(std::fabs(pt.s[j]), 1e-9));
     }
+}
+
+TEST(Agsn, ResidualPathSpeedsGrowthOnly) {
+    // Along a training stub the Ag migration barrier is lower by dE_res h_s/h_s,max: growth is
+    // faster by exp(dE_res/kT) for a full stub, dissolution (oxidation of the filament's own atoms)
+    // is unchanged, and dE_res = 0 removes the effect.
+    agsn_sio2_pt m;
+    m.set({{"e_min", 0.0}});  // no floor on the lowered barrier: the ratios are then exact
+    const auto& p = m.params();
+    const double T = 300.0, kt = 8.617333262e-5 * T, h = 3e-9, r = p.r_min;
+    // Exact up to the growth/dissolution switch, a logistic in V_ion/(kT/e): 3e-10 at 0.8 V.
+    const double v_grow = 0.8;  // above V_GT(r_min) = 0.22 V: growing
+    const double none = device::agsn::tip_velocity(p, v_grow, h, r, 0.0, 0.0, T, 0.0);
+    const double half = device::agsn::tip_velocity(p, v_grow, h, r, 0.0, 0.0, T, 0.5 * p.h_s_max);
+    const double full = device::agsn::tip_velocity(p, v_grow, h, r, 0.0, 0.0, T, p.h_s_max);
+    ASSERT_GT(none, 0.0);
+    EXPECT_NEAR(full / none, std::exp(p.de_res / kt), 1e-6 * std::exp(p.de_res / kt));
+    EXPECT_NEAR(half / none, std::exp(0.5 * p.de_res / kt), 1e-6 * std::exp(0.5 * p.de_res / kt));
+    // Dissolving (-0.3 V, one-atom tip): the stub does not change the rate.
+    const double d0 = device::agsn::tip_velocity(p, -0.3, h, r, 0.0, 0.0, T, 0.0);
+    const double d1 = device::agsn::tip_velocity(p, -0.3, h, r, 0.0, 0.0, T, p.h_s_max);
+    ASSERT_LT(d0, 0.0);
+    EXPECT_NEAR(d1 / d0, 1.0, 1e-6);
+    agsn_sio2_pt off;
+    off.set({{"de_res", 0.0}});
+    EXPECT_EQ(device::agsn::tip_velocity(off.params(), v_grow, h, r, 0.0, 0.0, T, p.h_s_max),
+              device::agsn::tip_velocity(off.params(), v_grow, h, r, 0.0, 0.0, T, 0.0));
 }

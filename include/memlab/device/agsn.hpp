@@ -26,7 +26,7 @@ namespace memlab::device {
 
 struct agsn_params {
     double L, a, nu0, e_ag, de_sn, e_sn, beta, gamma, omega, kappa, r_q, r_min, rho, g_leak, r_th, t0,
-        b_sd, e_sd, h_s_max, k_event, f_cluster, f_cluster_c2c, h_init, stub_fraction, tau_th, g_arm, e_min, theta_max;
+        b_sd, e_sd, h_s_max, k_event, f_cluster, f_cluster_c2c, h_init, stub_fraction, tau_th, g_arm, e_min, de_res, theta_max;
 };
 
 // Pure physics (used by the model, the tests and the docs).
@@ -34,7 +34,8 @@ namespace agsn {
 double temperature(const agsn_params& p, double v, double g);     // K, steady-state Joule heating
 double gibbs_thomson_voltage(const agsn_params& p, double r);       // V
 double conductance(const agsn_params& p, double h, double r);       // S
-double tip_velocity(const agsn_params& p, double v, double h, double r, double theta, double h_floor, double T);  // m/s
+double tip_velocity(const agsn_params& p, double v, double h, double r, double theta, double h_floor, double T,
+                    double h_s = 0.0);  // m/s
 double neck_rate(const agsn_params& p, double v, double h, double r, double theta, double T);  // m/s
 double sn_uptake_rate(const agsn_params& p, double theta, double h, double r, double T);  // 1/s
 }  // namespace agsn
