@@ -45,12 +45,12 @@ const std::vector<parameter_info> table{
     {"t0", "K", 300.0, 1.0, 2000.0, "T_0", "ambient temperature", stated},
     {"b_sd", "m^4/s", 3e-26, 0.0, 1e-15, "B", "surface-diffusion prefactor of neck shrinkage", ielmini},
     {"e_sd", "eV", 0.65, 0.0, 3.0, "E_sd", "surface-diffusion barrier of Ag", ielmini},
-    {"h_s_max", "m", 1.5e-9, 0.0, 1e-7, "h_s,max", "largest Sn-rich stub training can leave",
-     "calibrated: the trained 10 nA block must stay volatile (a mean cluster draw leaves a 1.8 nm gap; 3.5 nm left 0.5-1.5 nm and the trained device stayed on) (docs/models/agsn_sio2_pt.md)"},
+    {"h_s_max", "m", 3.0e-9, 0.0, 1e-7, "h_s,max", "largest Sn-rich stub training can leave",
+     "calibrated on the trained HRS (about 10x the initial one): a mean draw then leaves a 1.65 nm gap, HRS drop 12x (2.5 nm: 3.6x; 3.2 nm: 24x); MODEL-NOTES s.3 proposes 3.5 nm (docs/models/agsn_sio2_pt.md)"},
     {"k_event", "Hz", 1e5, 1.0, 1e12, "k_ev", "rate of the set/relaxed detection hazards", stated},
-    {"f_cluster", "1", 0.48, 0.0, 0.95, "f_cl", "mean height of the relaxed cluster chain, fraction of the free oxide",
-     "calibrated on the initial 10 nA Vset: nominal 0.92 V at 1 V/s, between the Fig. 4 device (0.77 V) and the five-device mean (1.2 V) (docs/models/agsn_sio2_pt.md)"},
-    {"f_cluster_c2c", "1", 0.2, 0.0, 1.0, "sigma_f", "cycle-to-cycle spread of f_cl", uncal},
+    {"f_cluster", "1", 0.69, 0.0, 1.0, "f_cl", "mean height of the relaxed cluster chain, fraction of the oxide it can occupy (L - h_s - x_relax)",
+     "calibrated on the initial 10 nA Vset: nominal 0.82 V at 1 V/s, between the Fig. 4 device (0.77 V) and the five-device mean (1.2 V) (docs/models/agsn_sio2_pt.md)"},
+    {"f_cluster_c2c", "1", 0.29, 0.0, 1.0, "sigma_f", "cycle-to-cycle spread of f_cl", "calibrated on the initial 10 nA Vset spread (0.16 V; Fig. 4a 0.22 V)"},
     {"h_init", "m", 1.75e-9, 0.0, 1e-7, "h(0)", "initial filament height of a fresh device", uncal},
     {"stub_fraction", "1", 0.5, 0.0, 1.0, "f_stub", "part of the Sn-rich filament left as stub per relaxation", uncal},
     {"tau_th", "s", 1e-6, 1e-15, 1.0, "tau_th", "thermal time constant of the filament region", uncal},
@@ -60,6 +60,8 @@ const std::vector<parameter_info> table{
     {"de_res", "eV", 0.25, 0.0, 1.0, "dE_res", "lowering of the Ag migration barrier (growth) along the residual path of a full training stub (h_s = h_s,max)",
      "calibrated: large enough that the trained Vset is the Gibbs-Thomson threshold, not kinetics (0.15 eV: 0.33 V; 0.25 eV: 0.27 +- 0.01 V); MODEL-NOTES s.5 (second effect along the residual path)"},
     {"theta_max", "1", 1.0, 0.0, 1.0, "theta_max", "largest Sn fraction a filament takes up (Sn available at the AgSn interface)", uncal},
+    {"x_relax", "m", 1.5e-9, 0.0, 5e-9, "x_relax", "smallest gap a relaxation leaves: clusters nearer the top electrode coalesce with it",
+     "stated: the volatile HRS must stay at leakage level (tunnelling across 1.5 nm is 24 pS; 0.5 nA at -0.5 V is 1 nm); equal to the earlier bound 0.3 L of a fresh device, so its draws are unchanged (docs/models/agsn_sio2_pt.md)"},
 };
 
 const std::vector<state_info> state_table{
@@ -304,14 +306,16 @@ void agsn_sio2_pt::on_event(std::size_t k, double, std::span<double> s, rng& r) 
     s[3] = std::min(s[3] + p_.stub_fraction * std::clamp(s[2], 0.0, 1.0) * std::max(p_.h_s_max - s[3], 0.0), std::max(s[0], s[3]));
     s[2] = 0.0;
     s[4] = 0.0;
-    // The front stays at least 30 % of the free oxide from the top electrode (f <= 0.7, stated):
-    // a chain closer than that is not a relaxed state.
-    // f is drawn from N(f_cl, sigma_f) truncated to [0, 0.7] (redrawn outside; after 64 misses, e.g.
+    // The front stays at least x_relax from the top electrode: clusters nearer than that coalesce
+    // with it, and a chain that close would not be a relaxed state (it tunnels at nS). The chain
+    // occupies a fraction f of the oxide between the stub and that limit, so the spread of the
+    // starting gap shrinks as the stub grows (wide before training, narrow after).
+    // f is drawn from N(f_cl, sigma_f) truncated to [0, 1] (redrawn outside; after 64 misses, e.g.
     // a mean far outside, clamped): a clamp alone put 1 % of the draws exactly at f = 0, a device
     // with no cluster chain at all.
     double f = p_.f_cluster + p_.f_cluster_c2c * r.normal();
-    for (int k = 0; k < 64 && (f < 0.0 || f > 0.7); ++k) f = p_.f_cluster + p_.f_cluster_c2c * r.normal();
-    f = std::clamp(f, 0.0, 0.7);
+    for (int k = 0; k < 64 && (f < 0.0 || f > 1.0); ++k) f = p_.f_cluster + p_.f_cluster_c2c * r.normal();
+    f = std::clamp(f, 0.0, 1.0);
     // The chain has broken into clusters: its front is the new floor. A tip above the front drops
     // to it at once (the next set starts there); a front drawn above the tip is the floor the tip
     // is held at when it dissolves (the window restores it), never a jump up: the gap only opens at
@@ -319,7 +323,7 @@ void agsn_sio2_pt::on_event(std::size_t k, double, std::span<double> s, rng& r) 
     // the SMU into compliance at the event and the consistent-IC solve failed. Capping the front at
     // the tip instead froze a filament that relaxed while still dissolving under -2 V: its floor
     // was then its own tip.)
-    s[5] = s[3] + (p_.L - s[3]) * f;
+    s[5] = s[3] + std::max(p_.L - s[3] - p_.x_relax, 0.0) * f;
     s[0] = std::min(s[0], s[5]);
     s[1] = p_.r_min;
 }
@@ -406,8 +410,8 @@ void agsn_sio2_pt::check(const std::vector<double>& x) const {
 
 void agsn_sio2_pt::lower(const std::vector<double>& x) {
     p_ = {x[0],  x[1],  x[2],  x[3],  x[4],  x[5],  x[6],  x[7],  x[8],  x[9],  x[10], x[11],
-          x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26], x[27], x[28]};
-    static_assert(sizeof(agsn_params) == 29 * sizeof(double), "agsn_params and the table must match");
+          x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26], x[27], x[28], x[29]};
+    static_assert(sizeof(agsn_params) == 30 * sizeof(double), "agsn_params and the table must match");
 }
 
 }  // namespace memlab::device

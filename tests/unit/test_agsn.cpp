@@ -172,8 +172,41 @@ TEST(Agsn, RelaxationPutsTheTipAtTheNewClusterFront) {
     m.on_event(1, 0.0, s, r);
     EXPECT_EQ(s[0], s[5]);  // the next set starts from the front of the cluster chain
     EXPECT_GE(s[5], s[3]);
-    EXPECT_LE(s[5], s[3] + 0.7 * (m.params().L - s[3]) + 1e-18);
+    EXPECT_LE(s[5], m.params().L - m.params().x_relax + 1e-18);
     EXPECT_EQ(s[4], 0.0);
+}
+
+TEST(Agsn, RelaxedGapNeverBelowXRelaxAndNarrowAfterTraining) {
+    // The drawn front leaves at least x_relax of oxide; its spread is proportional to the oxide
+    // the chain can occupy (L - h_s - x_relax), so a full stub narrows it by that ratio.
+    agsn_sio2_pt m;
+    const auto& p = m.params();
+    auto gaps = [&](double h_s, std::uint64_t seed) {
+        device::rng r(seed);
+        std::vector<double> g;
+        for (int k = 0; k < 2000; ++k) {
+            std::vector<double> s(m.states().size());
+            m.initial_state(s);
+            s[0] = p.L, s[3] = h_s, s[4] = 1.0;  // in contact, armed, no Sn: the stub stays h_s
+            m.on_event(1, 0.0, s, r);
+            g.push_back(p.L - s[0]);
+        }
+        return g;
+    };
+    auto spread = [](const std::vector<double>& g) {
+        double m1 = 0, m2 = 0;
+        for (double x : g) m1 += x, m2 += x * x;
+        m1 /= g.size();
+        return std::sqrt(m2 / g.size() - m1 * m1);
+    };
+    const auto fresh = gaps(0.0, 5), trained = gaps(p.h_s_max, 5);
+    for (double x : fresh) EXPECT_GE(x, p.x_relax - 1e-18);
+    for (double x : trained) {
+        EXPECT_GE(x, p.x_relax - 1e-18);
+        EXPECT_LE(x, p.L - p.h_s_max + 1e-18);
+    }
+    const double ratio = (p.L - p.h_s_max - p.x_relax) / (p.L - p.x_relax);
+    EXPECT_NEAR(spread(trained) / spread(fresh), ratio, 1e-9 * ratio);  // same seed: the same f, scaled
 }
 
 TEST(Agsn, SeededVariability) {
