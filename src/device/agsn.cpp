@@ -57,8 +57,8 @@ const std::vector<parameter_info> table{
     {"g_arm", "S", 1e-9, 1e-15, 1.0, "G_arm", "conductance above which the device counts as set (arms the relaxation draw)", stated},
     {"e_min", "eV", 0.3, 0.0, 3.0, "E_min", "lowest barrier the field can leave: drift saturates at a nu0 exp(-E_min/kT) (23 mm/s at 300 K)",
      "stated: bounds every velocity (ngspice needs it) while the set delay stays exponential up to 2.4 V (0.35 eV bent it) (docs/models/agsn_sio2_pt.md)"},
-    {"de_res", "eV", 0.25, 0.0, 1.0, "dE_res", "lowering of the Ag migration barrier (growth) along the residual path of a full training stub (h_s = h_s,max)",
-     "calibrated: large enough that the trained Vset is the Gibbs-Thomson threshold, not kinetics (0.15 eV: 0.33 V; 0.25 eV: 0.27 +- 0.01 V); MODEL-NOTES s.5 (second effect along the residual path)"},
+    {"e_res", "eV", 0.60, 0.0, 3.0, "E_res", "Ag migration barrier (growth) along the residual path of a full training stub (h_s = h_s,max); the same in every device",
+     "calibrated: low enough that the trained Vset is the Gibbs-Thomson threshold, not kinetics (E_Ag - 0.15 eV: 0.33 V; E_Ag - 0.25 eV: 0.27 +- 0.01 V); a property of the path training writes, not of the pristine oxide, so the devices' E_Ag spread does not reach the trained Vset (Supp. Fig. 8: 0.2 +- 0.03 V over five devices); MODEL-NOTES s.5"},
     {"theta_max", "1", 1.0, 0.0, 1.0, "theta_max", "largest Sn fraction a filament takes up (Sn available at the AgSn interface)", uncal},
     {"x_relax", "m", 1.5e-9, 0.0, 5e-9, "x_relax", "smallest gap a relaxation leaves: clusters nearer the top electrode coalesce with it",
      "stated: the volatile HRS must stay at leakage level (tunnelling across 1.5 nm is 24 pS; 0.5 nA at -0.5 V is 1 nm); equal to the earlier bound 0.3 L of a fresh device, so its draws are unchanged (docs/models/agsn_sio2_pt.md)"},
@@ -142,10 +142,11 @@ T tip_velocity_t(const agsn_params& p, const T& v, const T& h, const T& r, const
     const T s_diss = logistic(T(-v_ion / kt));  // 1 when dissolving, 0 when growing
     // Growth is limited by the ions' migration through the oxide to the tip, dissolution by the
     // oxidation of the filament's own atoms. Along the residual path a training stub leaves, the
-    // migration barrier is lower (by dE_res for a full stub: the path is pre-formed, its oxide
-    // Ag/Sn-doped; MODEL-NOTES s.5); the Sn taken up raises the dissolution barrier.
+    // migration barrier moves from E_Ag to E_res for a full stub (the path is pre-formed, its oxide
+    // Ag/Sn-doped; MODEL-NOTES s.5): a property of the path, the same in every device. The Sn
+    // taken up raises the dissolution barrier.
     const T res = p.h_s_max > 0 ? T(h_s / p.h_s_max) : T(0.0 * h_s);
-    const T barrier = p.e_ag - p.de_res * res * (1.0 - s_diss) + p.de_sn * theta * s_diss;
+    const T barrier = p.e_ag + (p.e_res - p.e_ag) * res * (1.0 - s_diss) + p.de_sn * theta * s_diss;
     const T q = p.beta * p.a * v_ion / (kt * (x + p.a));
     const T raw = p.a * p.nu0 * net_hops(q, T(barrier / kt), T(p.e_min / kt));
     // Growth stops at contact; dissolution stops at the Sn-rich stub.
@@ -373,7 +374,7 @@ spice_form agsn_sio2_pt::spice() const {
         fmt::format("B_q h_q 0 V = {}*V(h_vt)/(@KT*(V(h_x) + {}))", n(p_.beta * p_.a / nm), a),
         fmt::format("B_qn h_qn 0 V = {}*V(h_vn)/(@KT*{})", n(p_.beta * p_.a / nm), L),
         fmt::format("B_raw h_raw 0 V = {}*{}", n(p_.a * p_.nu0 / nm),
-                    hops("V(h_q)", fmt::format("({} - {}*V(s_h_s)*(1 - V(h_st)) + {}*V(h_th)*V(h_st))/@KT", n(p_.e_ag), n(p_.h_s_max > 0 ? p_.de_res / (p_.h_s_max / nm) : 0.0), n(p_.de_sn)))),
+                    hops("V(h_q)", fmt::format("({} - {}*V(s_h_s)*(1 - V(h_st)) + {}*V(h_th)*V(h_st))/@KT", n(p_.e_ag), n(p_.h_s_max > 0 ? (p_.e_ag - p_.e_res) / (p_.h_s_max / nm) : 0.0), n(p_.de_sn)))),
         fmt::format("B_dr h_dr 0 V = exp(-V(h_x)/{})*{}*{}", a, n(p_.a * p_.nu0 / nm),
                     hops("V(h_qn)", fmt::format("({} + {}*V(h_th)*V(h_sn))/@KT", n(p_.e_ag), n(p_.de_sn)))),
         fmt::format("B_w h_w 0 V = 1/(1+exp(-V(h_q)/{}))", n(q_split)),

@@ -261,9 +261,10 @@ TEST(Agsn, AutoDiffJacobianMatchesDifferences) {
 }
 
 TEST(Agsn, ResidualPathSpeedsGrowthOnly) {
-    // Along a training stub the Ag migration barrier is lower by dE_res h_s/h_s,max: growth is
-    // faster by exp(dE_res/kT) for a full stub, dissolution (oxidation of the filament's own atoms)
-    // is unchanged, and dE_res = 0 removes the effect.
+    // Along a training stub the Ag migration barrier moves from E_Ag toward E_res in proportion to
+    // h_s/h_s,max: growth is faster by exp((E_Ag - E_res)/kT) for a full stub, dissolution
+    // (oxidation of the filament's own atoms) is unchanged, and E_res = E_Ag removes the effect.
+    // Whatever a device's own E_Ag, a full stub grows over E_res.
     agsn_sio2_pt m;
     m.set({{"e_min", 0.0}});  // no floor on the lowered barrier: the ratios are then exact
     const auto& p = m.params();
@@ -274,15 +275,19 @@ TEST(Agsn, ResidualPathSpeedsGrowthOnly) {
     const double half = device::agsn::tip_velocity(p, v_grow, h, r, 0.0, 0.0, T, 0.5 * p.h_s_max);
     const double full = device::agsn::tip_velocity(p, v_grow, h, r, 0.0, 0.0, T, p.h_s_max);
     ASSERT_GT(none, 0.0);
-    EXPECT_NEAR(full / none, std::exp(p.de_res / kt), 1e-6 * std::exp(p.de_res / kt));
-    EXPECT_NEAR(half / none, std::exp(0.5 * p.de_res / kt), 1e-6 * std::exp(0.5 * p.de_res / kt));
+    EXPECT_NEAR(full / none, std::exp((p.e_ag - p.e_res) / kt), 1e-6 * std::exp((p.e_ag - p.e_res) / kt));
+    EXPECT_NEAR(half / none, std::exp(0.5 * (p.e_ag - p.e_res) / kt), 1e-6 * std::exp(0.5 * (p.e_ag - p.e_res) / kt));
     // Dissolving (-0.3 V, one-atom tip): the stub does not change the rate.
     const double d0 = device::agsn::tip_velocity(p, -0.3, h, r, 0.0, 0.0, T, 0.0);
     const double d1 = device::agsn::tip_velocity(p, -0.3, h, r, 0.0, 0.0, T, p.h_s_max);
     ASSERT_LT(d0, 0.0);
     EXPECT_NEAR(d1 / d0, 1.0, 1e-6);
     agsn_sio2_pt off;
-    off.set({{"de_res", 0.0}});
+    off.set({{"e_res", off.params().e_ag}});
     EXPECT_EQ(device::agsn::tip_velocity(off.params(), v_grow, h, r, 0.0, 0.0, T, p.h_s_max),
               device::agsn::tip_velocity(off.params(), v_grow, h, r, 0.0, 0.0, T, 0.0));
+    agsn_sio2_pt slow;  // a device drawn with a higher pristine barrier
+    slow.set({{"e_min", 0.0}, {"e_ag", p.e_ag + 0.1}});
+    EXPECT_NEAR(device::agsn::tip_velocity(slow.params(), v_grow, h, r, 0.0, 0.0, T, p.h_s_max) / full, 1.0, 1e-9);
+    EXPECT_LT(device::agsn::tip_velocity(slow.params(), v_grow, h, r, 0.0, 0.0, T, 0.0), 0.1 * none);
 }
