@@ -135,7 +135,7 @@ std::string deck_for(const experiment& e, const device::model& model) {
     } else {
         const auto& s = *e.smu;
         d += pwl_node("V_SMUSET", "smu_set", *e.stimulus, t_end);
-        d += fmt::format("R_SMUTAU smu_set smu_u 1\nC_SMUTAU smu_u 0 {} IC={}\n", n(s.settling_time), n(e.stimulus->value(0.0)));
+        d += fmt::format("R_SMUTAU smu_set smu_u 1\nC_SMUTAU smu_u 0 {}\n", n(s.settling_time));
         if (s.compliance_wave) d += pwl_node("V_SMUICC", "smu_icc", *s.compliance_wave, t_end);
         else d += fmt::format("V_SMUICC smu_icc 0 DC {}\n", n(s.compliance));
         d += fmt::format("B_SMU 0 in I = V(smu_icc)*(tanh((V(smu_u)-V(in))/{0}) + 1e-6*(V(smu_u)-V(in))/{0})\n", n(s.transition_voltage));
@@ -151,12 +151,19 @@ std::string deck_for(const experiment& e, const device::model& model) {
                          n(1.0 / (2.0 * M_PI * e.tia->bandwidth)));
     }
     d += spice::subcircuit(model, "memlab_dut", e.initial_state);
+    // No uic: ngspice holds the device states at their initial values during its operating point
+    // and solves every other node (SMU output, helper nodes, TIA) from them, as memlab's consistent
+    // initial condition does. (With uic the helper nodes started at 0 V and Newton ran away on the
+    // first step of every SMU deck with the agsn model.) The SMU's internal set point starts at
+    // the stimulus value like a charged settling capacitor.
+    d += spice::initial_conditions(model, "xdut", e.initial_state);
+    if (e.source != "awg") d += fmt::format(".ic v(smu_u)={}\n", n(e.stimulus->value(0.0)));
     const double tmax = e.solver.max_step > 0 ? e.solver.max_step : t_end / 1000.0;
     // rshunt: ngspice needs every node tied to ground at the first time point (an SMU's output
     // node sees only current sources and a device in its HRS); 1e15 Ohm is 1 fA per volt.
     d += fmt::format(".options reltol={} abstol={} vntol={} chgtol=1e-22 method=gear maxord=5 itl4=50 rshunt=1e15\n", n(e.solver.rtol),
                      n(e.solver.atol_current), n(e.solver.atol_voltage));
-    d += fmt::format(".tran {} {} 0 {} uic\n.end\n", n(t_end / 1e5), n(t_end), n(tmax));
+    d += fmt::format(".tran {} {} 0 {}\n.end\n", n(t_end / 1e5), n(t_end), n(tmax));
     return d;
 }
 

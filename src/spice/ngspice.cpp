@@ -41,9 +41,8 @@ std::string pwl_source(const std::string& name, const std::string& p, const std:
     return out;
 }
 
-std::string subcircuit(const device::model& m, const std::string& name, std::span<const double> initial_state) {
-    const device::spice_form f = m.spice();
-    const auto& st = m.states();
+namespace {
+std::vector<double> start_state(const device::model& m, std::span<const double> initial_state) {
     std::vector<double> s0(m.n_states());
     if (initial_state.empty()) m.initial_state(s0);
     else {
@@ -51,6 +50,23 @@ std::string subcircuit(const device::model& m, const std::string& name, std::spa
             throw input_error(fmt::format("export-spice: {} states given, model '{}' has {}", initial_state.size(), m.name(), s0.size()));
         std::copy(initial_state.begin(), initial_state.end(), s0.begin());
     }
+    return s0;
+}
+}  // namespace
+
+std::string initial_conditions(const device::model& m, const std::string& instance, std::span<const double> initial_state) {
+    const device::spice_form f = m.spice();
+    const auto& st = m.states();
+    const auto s0 = start_state(m, initial_state);
+    std::string out = ".ic";
+    for (std::size_t k = 0; k < st.size(); ++k) out += fmt::format(" v({}.s_{})={:.17g}", instance, st[k].name, s0[k] / f.scale[k]);
+    return out + "\n";
+}
+
+std::string subcircuit(const device::model& m, const std::string& name, std::span<const double> initial_state) {
+    const device::spice_form f = m.spice();
+    const auto& st = m.states();
+    const auto s0 = start_state(m, initial_state);
     std::string out = fmt::format(".subckt {} p n\n* memlab model '{}': {}\n", name, m.name(), m.summary());
     out += "* parameters (SI):";
     const auto& table = m.parameter_table();
@@ -59,7 +75,8 @@ std::string subcircuit(const device::model& m, const std::string& name, std::spa
     for (std::size_t k = 0; k < st.size(); ++k)
         out += fmt::format("*   s_{} = {} / {:.6g} {}\n", st[k].name, st[k].name, f.scale[k], st[k].unit);
     if (!f.note.empty()) out += fmt::format("* note: {}\n", f.note);
-    out += "* run with: tran ... uic (the capacitors carry the initial state)\n";
+    out += "* run with: tran ... uic (the capacitors carry the initial state), or without uic and the\n"
+           "* states held by .ic v(<instance>.s_<state>)=... (helper nodes then start consistent)\n";
     for (const auto& h : f.helpers) out += h + "\n";
     if (!f.current.empty()) out += fmt::format("Bi p n I = {}\n", f.current);
     for (std::size_t k = 0; k < st.size(); ++k) {

@@ -24,6 +24,11 @@ std::string pwl_source(const std::string& name, const std::string& p, const std:
 // node units; run `tran ... uic`), the current and the rates as B-sources. `initial_state` empty:
 // the model's own. The header lists the parameters, the node scales and what the export leaves out.
 std::string subcircuit(const device::model& m, const std::string& name, std::span<const double> initial_state = {});
+// The same initial state as a top-level ".ic" line for the instance `instance` of that subcircuit
+// (v(instance.s_<state>) = state/scale). Without "uic", ngspice holds these nodes during its
+// operating point and solves every helper node from them, so the transient starts consistent
+// (with uic the helper nodes start at 0 V and Newton can run away on the first step).
+std::string initial_conditions(const device::model& m, const std::string& instance, std::span<const double> initial_state = {});
 
 // The cross-check circuit as a complete deck: V1 (PWL of `w`) -> R1 (`rs`) -> node a -> X1 (the
 // model's subcircuit) -> ground, transient to t_end (step hint `tstep`, largest step `tmax`,
