@@ -76,6 +76,6 @@ TEST(NgspiceEngine, VolatileSmuCycleOnTheAgSnDeviceAgrees) {
     // One 10 nA I(V) cycle (the speed benchmark's): the SMU deck starts from ngspice's operating
     // point with the device states held by .ic (with uic its helper nodes started at 0 V and
     // Newton ran away at the first step). The set is a runaway, so both engines run tight.
-    compare("volatile_cycle.toml", {"solver.events=false", "solver.rtol=1e-9", "solver.state_atol_scale=1e-4", "recording.sample_interval=\"100 us\""}, 0.01,
+    compare("volatile_cycle.toml", {"solver.events=false", "solver.rtol=1e-10", "solver.state_atol_scale=1e-4", "recording.sample_interval=\"100 us\""}, 0.01,
             MEMLAB_SOURCE_DIR "/bench/experiments/");
 }
