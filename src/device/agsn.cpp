@@ -50,7 +50,7 @@ const std::vector<parameter_info> table{
      "calibrated on the trained HRS (about 10x the initial one): a mean draw then leaves a 1.65 nm gap, HRS drop 12x (2.5 nm: 3.6x; 3.2 nm: 24x); MODEL-NOTES s.3 proposes 3.5 nm (docs/models/agsn_sio2_pt.md)"},
     {"k_event", "Hz", 1e5, 1.0, 1e12, "k_ev", "rate of the set/relaxed detection hazards", stated},
     {"f_cluster", "1", 0.69, 0.0, 1.0, "f_cl", "mean height of the relaxed cluster chain, fraction of the oxide it can occupy (L - h_s - x_relax)",
-     "calibrated on the initial 10 nA Vset: nominal 0.82 V at 1 V/s, between the Fig. 4 device (0.77 V) and the five-device mean (1.2 V) (docs/models/agsn_sio2_pt.md)"},
+     "calibrated on the initial 10 nA Vset: nominal 0.85 V at 1 V/s, between the Fig. 4 device (0.77 V) and the five-device mean (1.2 V) (docs/models/agsn_sio2_pt.md)"},
     {"f_cluster_c2c", "1", 0.29, 0.0, 1.0, "sigma_f", "cycle-to-cycle spread of f_cl", "calibrated on the initial 10 nA Vset spread (0.16 V; Fig. 4a 0.22 V)"},
     {"h_init", "m", 1.25e-9, 0.0, 1e-7, "h(0)", "front of the Ag already in the oxide of a fresh (never switched) device",
      "calibrated on the all-or-none threshold (first response at 1.2 V for 100 ms pulses through 10 MOhm; 1.75 nm responded at 1.0 V, 1.0-1.25 nm at 1.2 V); below the mean relaxed front (2.4 nm): a pristine oxide holds fewer clusters than a cycled one"},
@@ -63,7 +63,7 @@ const std::vector<parameter_info> table{
      "calibrated: low enough that the trained Vset is the Gibbs-Thomson threshold, not kinetics (E_Ag - 0.15 eV: 0.33 V; E_Ag - 0.25 eV: 0.27 +- 0.01 V); a property of the path training writes, not of the pristine oxide, so the devices' E_Ag spread does not reach the trained Vset (Supp. Fig. 8: 0.2 +- 0.03 V over five devices); MODEL-NOTES s.5"},
     {"theta_max", "1", 1.0, 0.0, 1.0, "theta_max", "largest Sn fraction a filament takes up (Sn available at the AgSn interface)", uncal},
     {"x_relax", "m", 1.5e-9, 0.0, 5e-9, "x_relax", "smallest gap a relaxation leaves: clusters nearer the top electrode coalesce with it",
-     "stated: the volatile HRS must stay at leakage level (tunnelling across 1.5 nm is 24 pS; 0.5 nA at -0.5 V is 1 nm); equal to the earlier bound 0.3 L of a fresh device, so its draws are unchanged (docs/models/agsn_sio2_pt.md)"},
+     "stated: the volatile HRS must stay at leakage level (tunnelling across 1.5 nm is 24 pS; a 1 nm gap is 2 nS, 1 nA at -0.5 V, 0.1 of a 10 nA limit); equal to the earlier bound 0.3 L of a fresh device, so its draws are unchanged (docs/models/agsn_sio2_pt.md)"},
 };
 
 const std::vector<state_info> state_table{
@@ -405,10 +405,11 @@ spice_form agsn_sio2_pt::spice() const {
 }
 
 void agsn_sio2_pt::check(const std::vector<double>& x) const {
-    // Indices follow the table: h_s_max (18) and h_init (22) must lie inside the oxide (L, 0).
+    // Indices follow the table: h_s_max (18), h_init (22) and x_relax (29) must lie inside the oxide (L, 0).
     if (x[18] >= x[0]) throw input_error("agsn_sio2_pt.h_s_max: must be smaller than L");
     if (x[22] > x[0]) throw input_error("agsn_sio2_pt.h_init: must not exceed L");
     if (x[11] <= 0) throw input_error("agsn_sio2_pt.r_min: must be positive");
+    if (x[29] >= x[0]) throw input_error("agsn_sio2_pt.x_relax: must be smaller than L");
 }
 
 void agsn_sio2_pt::lower(const std::vector<double>& x) {

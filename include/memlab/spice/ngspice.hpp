@@ -21,7 +21,7 @@ std::string pwl_source(const std::string& name, const std::string& p, const std:
 
 // Any model with a SPICE form (device::model::has_spice) as an ngspice subcircuit with ports
 // (p n): each state on an internal node s_<state> (a 1 F capacitor with IC = the initial state in
-// node units; run `tran ... uic`), the current and the rates as B-sources. `initial_state` empty:
+// node units; run `tran ... uic`, or hold the states with initial_conditions() and no uic), the current and the rates as B-sources. `initial_state` empty:
 // the model's own. The header lists the parameters, the node scales and what the export leaves out.
 std::string subcircuit(const device::model& m, const std::string& name, std::span<const double> initial_state = {});
 // The same initial state as a top-level ".ic" line for the instance `instance` of that subcircuit
