@@ -64,6 +64,7 @@ const std::vector<parameter_info> table{
     {"theta_max", "1", 1.0, 0.0, 1.0, "theta_max", "largest Sn fraction a filament takes up (Sn available at the AgSn interface)", uncal},
     {"x_relax", "m", 1.5e-9, 0.0, 5e-9, "x_relax", "smallest gap a relaxation leaves: clusters nearer the top electrode coalesce with it",
      "stated: the volatile HRS must stay at leakage level (tunnelling across 1.5 nm is 24 pS; a 1 nm gap is 2 nS, 1 nA at -0.5 V, 0.1 of a 10 nA limit); equal to the earlier bound 0.3 L of a fresh device, so its draws are unchanged (docs/models/agsn_sio2_pt.md)"},
+    {"e_diss", "eV", 0.85, 0.0, 3.0, "E_diss", "barrier for an Ag atom leaving the filament (oxidation and first hop; dissolution of tip and neck)", uncal},
 };
 
 const std::vector<state_info> state_table{
@@ -148,7 +149,7 @@ T tip_velocity_t(const agsn_params& p, const T& v, const T& h, const T& r, const
     // Ag/Sn-doped; MODEL-NOTES s.5): a property of the path, the same in every device. The Sn
     // taken up raises the dissolution barrier.
     const T res = p.h_s_max > 0 ? T(h_s / p.h_s_max) : T(0.0 * h_s);
-    const T barrier = p.e_ag + (p.e_res - p.e_ag) * res * (1.0 - s_diss) + p.de_sn * theta * s_diss;
+    const T barrier = (p.e_ag + (p.e_res - p.e_ag) * res) * (1.0 - s_diss) + (p.e_diss + p.de_sn * theta) * s_diss;
     const T q = p.beta * p.a * v_ion / (kt * (x + p.a));
     const T raw = p.a * p.nu0 * net_hops(q, T(barrier / kt), T(p.e_min / kt));
     // Growth stops at contact; dissolution stops at the Sn-rich stub.
@@ -177,7 +178,7 @@ T neck_rate_t(const agsn_params& p, const T& v, const T& h, const T& r, const T&
     const T v_ion = v - p.gamma * p.omega / (q_e * r);
     const T s_diss = logistic(T(-v_ion / kt));
     const T q = p.beta * p.a * v_ion / (kt * p.L);
-    const T drift = contact * p.a * p.nu0 * net_hops(q, T((p.e_ag + p.de_sn * theta * s_diss) / kt), T(p.e_min / kt));
+    const T drift = contact * p.a * p.nu0 * net_hops(q, T((p.e_ag * (1.0 - s_diss) + (p.e_diss + p.de_sn * theta) * s_diss) / kt), T(p.e_min / kt));
     // Surface diffusion (Ielmini form B exp(-E/kT)/r^3) stops at a one-atom neck: the factor
     // (1 - r_min/r) is zero there and restoring below.
     const T diffusion = p.b_sd * exp(-(p.e_sd + p.de_sn * theta) / kt) / (r * r * r) * (1.0 - p.r_min / r);
@@ -376,9 +377,9 @@ spice_form agsn_sio2_pt::spice() const {
         fmt::format("B_q h_q 0 V = {}*V(h_vt)/(@KT*(V(h_x) + {}))", n(p_.beta * p_.a / nm), a),
         fmt::format("B_qn h_qn 0 V = {}*V(h_vn)/(@KT*{})", n(p_.beta * p_.a / nm), L),
         fmt::format("B_raw h_raw 0 V = {}*{}", n(p_.a * p_.nu0 / nm),
-                    hops("V(h_q)", fmt::format("({} - {}*V(s_h_s)*(1 - V(h_st)) + {}*V(h_th)*V(h_st))/@KT", n(p_.e_ag), n(p_.h_s_max > 0 ? (p_.e_ag - p_.e_res) / (p_.h_s_max / nm) : 0.0), n(p_.de_sn)))),
+                    hops("V(h_q)", fmt::format("(({} - {}*V(s_h_s))*(1 - V(h_st)) + ({} + {}*V(h_th))*V(h_st))/@KT", n(p_.e_ag), n(p_.h_s_max > 0 ? (p_.e_ag - p_.e_res) / (p_.h_s_max / nm) : 0.0), n(p_.e_diss), n(p_.de_sn)))),
         fmt::format("B_dr h_dr 0 V = exp(-V(h_x)/{})*{}*{}", a, n(p_.a * p_.nu0 / nm),
-                    hops("V(h_qn)", fmt::format("({} + {}*V(h_th)*V(h_sn))/@KT", n(p_.e_ag), n(p_.de_sn)))),
+                    hops("V(h_qn)", fmt::format("({}*(1 - V(h_sn)) + ({} + {}*V(h_th))*V(h_sn))/@KT", n(p_.e_ag), n(p_.e_diss), n(p_.de_sn)))),
         fmt::format("B_w h_w 0 V = 1/(1+exp(-V(h_q)/{}))", n(q_split)),
         fmt::format("B_wn h_wn 0 V = 1/(1+exp(-V(h_qn)/{}))", n(q_split)),
     };
@@ -414,8 +415,8 @@ void agsn_sio2_pt::check(const std::vector<double>& x) const {
 
 void agsn_sio2_pt::lower(const std::vector<double>& x) {
     p_ = {x[0],  x[1],  x[2],  x[3],  x[4],  x[5],  x[6],  x[7],  x[8],  x[9],  x[10], x[11],
-          x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26], x[27], x[28], x[29]};
-    static_assert(sizeof(agsn_params) == 30 * sizeof(double), "agsn_params and the table must match");
+          x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26], x[27], x[28], x[29], x[30]};
+    static_assert(sizeof(agsn_params) == 31 * sizeof(double), "agsn_params and the table must match");
 }
 
 }  // namespace memlab::device
