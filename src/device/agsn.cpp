@@ -29,7 +29,7 @@ const std::vector<parameter_info> table{
     {"a", "m", 0.25e-9, 1e-11, 1e-9, "a", "ion hopping distance", notes},
     {"nu0", "Hz", 1e13, 0.0, 1e15, "nu_0", "attempt frequency (0 switches all ion transport off)", notes},
     {"e_ag", "eV", 0.85, 0.0, 3.0, "E_Ag", "hopping barrier of Ag+ in SiO2", uncal},
-    {"de_sn", "eV", 0.6, 0.0, 3.0, "dE_Sn", "rise of the dissolution barriers per unit Sn fraction", uncal},
+    {"de_sn", "eV", 0.71, 0.0, 3.0, "dE_Sn", "rise of the dissolution barriers per unit Sn fraction", uncal},
     {"e_sn", "eV", 1.0, 0.0, 3.0, "E_Sn", "barrier for Sn uptake into the filament (Sn slower than Ag)", uncal},
     {"beta", "1", 6.0, 0.0, 100.0, "beta", "field enhancement at the filament tip", notes},
     {"gamma", "J/m^2", 0.42, 0.0, 10.0, "gamma", "surface energy of the Ag filament (0: no Gibbs-Thomson drive)",
@@ -48,7 +48,7 @@ const std::vector<parameter_info> table{
     {"e_sd", "eV", 0.65, 0.0, 3.0, "E_sd", "surface-diffusion barrier of Ag", ielmini},
     {"h_s_max", "m", 3.0e-9, 0.0, 1e-7, "h_s,max", "largest Sn-rich stub training can leave",
      "calibrated on the trained HRS (about 10x the initial one): a mean draw then leaves a 1.65 nm gap, HRS drop 12x (2.5 nm: 3.6x; 3.2 nm: 24x); MODEL-NOTES s.3 proposes 3.5 nm (docs/models/agsn_sio2_pt.md)"},
-    {"k_event", "Hz", 1e5, 1.0, 1e12, "k_ev", "rate of the set/relaxed detection hazards", stated},
+    {"k_event", "Hz", 1e7, 1.0, 1e12, "k_ev", "rate of the set/relaxed detection hazards", stated},
     {"f_cluster", "1", 0.69, 0.0, 1.0, "f_cl", "mean height of the relaxed cluster chain, fraction of the oxide it can occupy (L - h_s - x_relax)",
      "calibrated on the initial 10 nA Vset: nominal 0.85 V at 1 V/s, between the Fig. 4 device (0.77 V) and the five-device mean (1.2 V) (docs/models/agsn_sio2_pt.md)"},
     {"f_cluster_c2c", "1", 0.29, 0.0, 1.0, "sigma_f", "cycle-to-cycle spread of f_cl", "calibrated on the initial 10 nA Vset spread (0.16 V; Fig. 4a 0.22 V)"},
@@ -64,7 +64,7 @@ const std::vector<parameter_info> table{
     {"theta_max", "1", 1.0, 0.0, 1.0, "theta_max", "largest Sn fraction a filament takes up (Sn available at the AgSn interface)", uncal},
     {"x_relax", "m", 1.5e-9, 0.0, 5e-9, "x_relax", "smallest gap a relaxation leaves: clusters nearer the top electrode coalesce with it",
      "stated: the volatile HRS must stay at leakage level (tunnelling across 1.5 nm is 24 pS; a 1 nm gap is 2 nS, 1 nA at -0.5 V, 0.1 of a 10 nA limit); equal to the earlier bound 0.3 L of a fresh device, so its draws are unchanged (docs/models/agsn_sio2_pt.md)"},
-    {"e_diss", "eV", 0.85, 0.0, 3.0, "E_diss", "barrier for an Ag atom leaving the filament (oxidation and first hop; dissolution of tip and neck)", uncal},
+    {"e_diss", "eV", 0.74, 0.0, 3.0, "E_diss", "barrier for an Ag atom leaving the filament (oxidation and first hop; dissolution of tip and neck)", uncal},
 };
 
 const std::vector<state_info> state_table{
@@ -284,12 +284,12 @@ void agsn_sio2_pt::rates_jacobian(double v, std::span<const double> s, std::span
     }
 }
 
-void agsn_sio2_pt::hazards(double, std::span<const double> s, std::span<double> h) const {
+void agsn_sio2_pt::hazards(double v, std::span<const double> s, std::span<double> h) const {
     const double w = 0.02e-9;
     const double g = agsn::conductance(p_, s[0], s[1]);
     // Set: conductance above g_arm with the tip well clear of its floor (2 hops), so that set and
     // relaxed (within one hop of the floor) cannot both hold: a hysteresis in h as well as in G.
-    h[0] = p_.k_event * std::max(1.0 - s[4], 0.0) * logistic(4.0 * std::log(g / p_.g_arm)) *
+    h[0] = 1e9 * std::max(1.0 - s[4], 0.0) * logistic(40.0 * std::log(g / p_.g_arm)) *
            logistic((s[0] - s[5] - 2.0 * p_.a) / w);
     // Relaxed: the tip is back within one hop of its floor (the chain has broken into clusters),
     // or the device is back in its HRS (conductance a decade below the set threshold) with the
@@ -297,19 +297,41 @@ void agsn_sio2_pt::hazards(double, std::span<const double> s, std::span<double> 
     // too slowly to reach it, and without a new draw every later cycle repeated the last one.
     const double back = logistic((p_.a - (s[0] - s[5])) / w);
     const double hrs = logistic(-4.0 * std::log(g / (0.1 * p_.g_arm)));
-    h[1] = p_.k_event * std::max(s[4], 0.0) * (1.0 - (1.0 - back) * (1.0 - hrs));
+    // The breakup is the filament's own (surface-energy) relaxation: it needs the ionic drive at the
+    // tip to be dissolving (V_ion < 0), not a forward field that is growing it.
+    const double x = std::max(p_.L - s[0], 0.0);
+    const double r_tip = p_.r_min + (s[1] - p_.r_min) * std::exp(-x / p_.a);
+    const double v_ion = v - agsn::gibbs_thomson_voltage(p_, r_tip);
+    const double own = logistic(-v_ion / (k_B * s[6] / q_e));
+    h[1] = p_.k_event * std::max(s[4], 0.0) * own * (1.0 - (1.0 - back) * (1.0 - hrs));
 }
 
-void agsn_sio2_pt::on_event(std::size_t k, double, std::span<double> s, rng& r) const {
+void agsn_sio2_pt::on_event(std::size_t k, double v, std::span<double> s, rng& r) const {
     if (k == 0) {
         s[4] = 1.0;
         return;
     }
-    // Relaxed: the Sn-rich part stays as stub (not higher than the filament it was part of), the
-    // mobile Ag re-forms a cluster chain.
+    // Swept or broken up: if the reverse field adds more to the tip's dissolution than its own
+    // surface energy does (u(v) - u(0) < u(0) < 0), the field is taking the filament apart and its
+    // Ag goes back to the top electrode: no new chain, the floor stays. Otherwise (at rest, or at a
+    // forward bias below V_GT) the filament breaks up into a cluster chain and a new front is drawn.
+    const double deep = s[0] - 50.0 * p_.a;
+    const double u = agsn::tip_velocity(p_, v, s[0], s[1], s[2], deep, s[6], s[3]);
+    const double u0 = agsn::tip_velocity(p_, 0.0, s[0], s[1], s[2], deep, s[6], s[3]);
+    const bool swept = v < 0 && u - u0 < u0;
+    // The Sn-rich part stays as stub (not higher than the filament it was
+    // part of).
     s[3] = std::min(s[3] + p_.stub_fraction * std::clamp(s[2], 0.0, 1.0) * std::max(p_.h_s_max - s[3], 0.0), std::max(s[0], s[3]));
     s[2] = 0.0;
     s[4] = 0.0;
+    s[1] = p_.r_min;
+    if (swept) {
+        // Swept back by the field: no new chain, the tip is at its old floor (or the stub).
+        s[5] = std::max(s[5], s[3]);
+        s[0] = std::clamp(s[0], s[3], s[5]);
+        return;
+    }
+    // Relaxed: the mobile Ag re-forms a cluster chain.
     // The front stays at least x_relax from the top electrode: clusters nearer than that coalesce
     // with it, and a chain that close would not be a relaxed state (it tunnels at nS). The chain
     // occupies a fraction f of the oxide between the stub and that limit, so the spread of the

@@ -62,7 +62,9 @@ std::vector<double> end_of_cycle(const block_view& b, double period, std::size_t
     for (std::size_t k = 0; k < b.t.size(); ++k) {
         const auto c = static_cast<std::size_t>(b.t[k] / period);
         const double phase = b.t[k] - static_cast<double>(c) * period;
-        if (c < cycles && phase > 0.95 * period && b.v[k] < -0.02) m[c] = std::fabs(b.i[k] / b.v[k]) * 0.1 / icc;
+        // The last sample of the cycle's final quarter at a negative voltage (the integrator may
+        // take one long step through a quiet HRS, so a narrower window can hold no sample).
+        if (c < cycles && phase > 0.75 * period && b.v[k] < -0.02) m[c] = std::fabs(b.i[k] / b.v[k]) * 0.1 / icc;
     }
     return m;
 }
