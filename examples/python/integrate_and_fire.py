@@ -6,9 +6,11 @@ from _common import experiment, out
 
 r = memlab.run(experiment("integrate_and_fire"), seed=1)
 t, i = r.traces["time"], r.traces["i(DUT)"]
+stim = r.config["stimulus"]
+period, width, gap = (memlab.units.parse(stim[k], "s") for k in ("period", "width", "gap"))
 start = 0.0
-for k in range(1, 17):
-    fired = [p + 1 for p in range(k) if i[(t >= start + 5e-6 * p) & (t < start + 5e-6 * p + 4e-6)].max() > 0.75e-6]
+for k in range(1, stim["packages"] + 1):
+    fired = [p + 1 for p in range(k) if i[(t >= start + period * p) & (t < start + period * p + width)].max() > 0.75e-6]
     print(f"package {k:2d}: spikes on pulses {fired}")
-    start += 5e-6 * k + 100e-6
+    start += period * k + gap
 plot.result_figure(r, out("integrate_and_fire.png"))

@@ -28,6 +28,14 @@ def load(folder):
     return cfg, data, units
 
 
+def _current_label(icc):
+    """1e-8 -> '10 nA', 1e-5 -> '10 uA', 1e-3 -> '1 mA' (an SI prefix, no decimals beyond need)."""
+    for scale, prefix in ((1e-3, "m"), (1e-6, "u"), (1e-9, "n"), (1e-12, "p")):
+        if icc >= scale * 0.9995:
+            return f"{icc / scale:.3g} {prefix}A"
+    return f"{icc:.3g} A"
+
+
 def si(text):
     """'1.5 V' -> 1.5, '10 nA' -> 1e-8 (the formats memlab writes)."""
     prefixes = {"f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9}
@@ -69,7 +77,7 @@ def iv_cycles(ax, axh, t, v, i, t0, period, cycles, icc):
         vs.append(vset(v[m], i[m], icc))
     vmed = np.interp(t0 + phases, t, v)
     ax.semilogy(vmed, np.median(cyc_i, axis=0) + 1e-15, color="C3" if icc > 1e-6 else "C0", lw=1.5)
-    ax.set_title(f"{icc * 1e9:.0f} nA" if icc < 1e-6 else f"{icc * 1e3:.0f} mA", fontsize=8)
+    ax.set_title(_current_label(icc), fontsize=8)
     ax.set_xlabel("V (V)", fontsize=7)
     vs = np.array(vs)
     axh.hist(vs[np.isfinite(vs)], bins=20, range=(0, 1.5), color="0.4")

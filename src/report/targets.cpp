@@ -439,14 +439,18 @@ std::vector<result> evaluate_switching(const protocol::experiment& e, const io::
 }
 
 std::vector<result> evaluate_training(const protocol::experiment& e, const io::memory_trace& tr) {
-    if (e.blocks.size() != 3) throw input_error(fmt::format("{}: the training experiment needs three sweep blocks", e.file));
+    // Blocks by role: the first (initial volatile), the second to last (nonvolatile) and the last
+    // (trained volatile); any blocks between the first and the NV block are the compliance ramp
+    // the paper used to bring the device into the NV regime (Supp. Table 4) and are not analysed.
+    if (e.blocks.size() < 3) throw input_error(fmt::format("{}: the training experiment needs at least three sweep blocks (initial, nonvolatile, trained)", e.file));
+    const std::vector<protocol::sweep_block> roles{e.blocks.front(), e.blocks[e.blocks.size() - 2], e.blocks.back()};
     std::vector<result> out;
     struct stats {
         analysis::summary vset;
         std::vector<double> hrs, neg, end;
     };
     std::vector<stats> s;
-    for (const auto& b : e.blocks) {
+    for (const auto& b : roles) {
         const auto v = block_samples(tr, b);
         stats x;
         x.vset = analysis::statistics(analysis::vset_per_cycle(v.t, v.v, v.i, b.compliance, b.period));

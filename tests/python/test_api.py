@@ -111,3 +111,10 @@ def test_swap_model_and_ngspice_engine_from_python():
     assert "DUT.lambda" in m.traces and "DUT.w" not in m.traces
     with pytest.raises(memlab.InputError, match="engine"):
         memlab.run(f, engine="spectre")
+
+
+def test_figure_titles_name_the_compliance_with_its_prefix():
+    from memlab import plot
+    # The training ramp runs at 100 nA..100 uA; a title of "0 mA" for 10 uA hid that.
+    assert [plot._current_label(x) for x in (1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3)] == [
+        "10 nA", "100 nA", "1 uA", "10 uA", "100 uA", "1 mA"]
