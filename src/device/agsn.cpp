@@ -29,7 +29,8 @@ const std::vector<parameter_info> table{
     {"a", "m", 0.25e-9, 1e-11, 1e-9, "a", "ion hopping distance", notes},
     {"nu0", "Hz", 1e13, 0.0, 1e15, "nu_0", "attempt frequency (0 switches all ion transport off)", notes},
     {"e_ag", "eV", 0.85, 0.0, 3.0, "E_Ag", "hopping barrier of Ag+ in SiO2", uncal},
-    {"de_sn", "eV", 0.71, 0.0, 3.0, "dE_Sn", "rise of the dissolution barriers per unit Sn fraction", uncal},
+    {"de_sn", "eV", 0.71, 0.0, 3.0, "dE_Sn", "rise of the dissolution barriers per unit Sn fraction",
+     "stated: keeps the barrier of a full-Sn filament, E_diss + dE_Sn, at the 1.45 eV the nonvolatile retention was found with (0.6 eV on E_diss = E_Ag until session 5; MODEL-NOTES s.3: 0.4..0.8)"},
     {"e_sn", "eV", 1.0, 0.0, 3.0, "E_Sn", "barrier for Sn uptake into the filament (Sn slower than Ag)", uncal},
     {"beta", "1", 6.0, 0.0, 100.0, "beta", "field enhancement at the filament tip", notes},
     {"gamma", "J/m^2", 0.42, 0.0, 10.0, "gamma", "surface energy of the Ag filament (0: no Gibbs-Thomson drive)",
@@ -48,7 +49,8 @@ const std::vector<parameter_info> table{
     {"e_sd", "eV", 0.65, 0.0, 3.0, "E_sd", "surface-diffusion barrier of Ag", ielmini},
     {"h_s_max", "m", 3.0e-9, 0.0, 1e-7, "h_s,max", "largest Sn-rich stub training can leave",
      "calibrated on the trained HRS (about 10x the initial one): a mean draw then leaves a 1.65 nm gap, HRS drop 12x (2.5 nm: 3.6x; 3.2 nm: 24x); MODEL-NOTES s.3 proposes 3.5 nm (docs/models/agsn_sio2_pt.md)"},
-    {"k_event", "Hz", 1e7, 1.0, 1e12, "k_ev", "rate of the set/relaxed detection hazards", stated},
+    {"k_event", "Hz", 1e7, 1.0, 1e12, "k_ev", "rate at which a set filament back in its HRS is found relaxed (broken up or swept)",
+     "stated (numerics): within 0.1 us, short against the 1.8 us -1 V sections of integrate-and-fire (1e5 Hz missed most spikes there); the set itself is detected at once (docs/models/agsn_sio2_pt.md)"},
     {"f_cluster", "1", 0.69, 0.0, 1.0, "f_cl", "mean height of the relaxed cluster chain, fraction of the oxide it can occupy (L - h_s - x_relax)",
      "calibrated on the initial 10 nA Vset: nominal 0.85 V at 1 V/s, between the Fig. 4 device (0.77 V) and the five-device mean (1.2 V) (docs/models/agsn_sio2_pt.md)"},
     {"f_cluster_c2c", "1", 0.29, 0.0, 1.0, "sigma_f", "cycle-to-cycle spread of f_cl", "calibrated on the initial 10 nA Vset spread (0.16 V; Fig. 4a 0.22 V)"},
@@ -64,7 +66,8 @@ const std::vector<parameter_info> table{
     {"theta_max", "1", 1.0, 0.0, 1.0, "theta_max", "largest Sn fraction a filament takes up (Sn available at the AgSn interface)", uncal},
     {"x_relax", "m", 1.5e-9, 0.0, 5e-9, "x_relax", "smallest gap a relaxation leaves: clusters nearer the top electrode coalesce with it",
      "stated: the volatile HRS must stay at leakage level (tunnelling across 1.5 nm is 24 pS; a 1 nm gap is 2 nS, 1 nA at -0.5 V, 0.1 of a 10 nA limit); equal to the earlier bound 0.3 L of a fresh device, so its draws are unchanged (docs/models/agsn_sio2_pt.md)"},
-    {"e_diss", "eV", 0.74, 0.0, 3.0, "E_diss", "barrier for an Ag atom leaving the filament (oxidation and first hop; dissolution of tip and neck)", uncal},
+    {"e_diss", "eV", 0.74, 0.0, 3.0, "E_diss", "barrier for an Ag atom leaving the filament (oxidation and first hop; dissolution of tip and neck)",
+     "calibrated on integrate-and-fire: the -1 V sections must undo a package's sub-threshold growth in the 100 us between packages (each package starts afresh) and reset a spiking filament: 0.85 (= E_Ag) kept it on through the sections, 0.775 forgot half a package in 100 us, 0.74 all of it; growth (Ag+ migration through the oxide) and dissolution (an atom leaving the tip) are different steps (MODEL-NOTES s.2, JART ECM)"},
 };
 
 const std::vector<state_info> state_table{
