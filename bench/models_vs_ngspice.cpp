@@ -261,7 +261,10 @@ int main(int argc, char** argv) {
         std::vector<run> ms, ns;
         std::vector<double> em, en;
         nlohmann::json entry{{"experiment", "bench/experiments/volatile_cycle.toml"}};
-        for (double tol : tols) {
+        // ngspice needs reltol 1e-10 to get through this cycle's set (at 1e-9 it stops there with
+        // "timestep too small", session 5), so the sweep goes two decades further than part 1.
+        const std::vector<double> cycle_tols{1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11};
+        for (double tol : cycle_tols) {
             ms.push_back(timed({"solver.events=false", fmt::format("solver.rtol={}", tol), fmt::format("solver.state_atol_scale={}", tol / 1e-6)}, 5));
             ns.push_back(spice_run(tol));
             em.push_back(error_of(ms.back(), ref, 4.0));
@@ -271,7 +274,7 @@ int main(int argc, char** argv) {
         const run with_events = timed({}, 5);
         entry["memlab_default_settings_with_events_seconds"] = with_events.seconds;
         fmt::print("volatile cycle, memlab as shipped (events on, rtol 1e-6): {:.4f} s, {} steps\n", with_events.seconds, with_events.steps);
-        entry["at_equal_accuracy"] = at_equal_accuracy("volatile cycle", tols, ms, em, ns, en, target, ng0);
+        entry["at_equal_accuracy"] = at_equal_accuracy("volatile cycle", cycle_tols, ms, em, ns, en, target, ng0);
         doc["agsn_volatile_cycle"] = entry;
     }
     std::ofstream(out_path) << doc.dump(2) << "\n";
