@@ -720,6 +720,11 @@ void simulation::run(double t_end, const recording& rec, io::trace_sink& sink) {
             if (!sampled) record();
             s.restart_after_event(tb, before);
         } else if (at_break && s.t < t_end - eps) {
+            // IDA stops "at" tstop within roundoff, so tret can sit a few ulps before tb; asked
+            // for the next breakpoint from there, the pulse returned tb again and the loop spun
+            // on steps of a few ulps until "step size collapsed" (seen at t = 583.5 s on a 100 ns
+            // edge). Continue from tb itself.
+            s.t = std::max(s.t, tb);
             ++s.stats.breakpoints;
             steps_since_break = 0;
             bool jump = false;

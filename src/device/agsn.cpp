@@ -50,7 +50,7 @@ const std::vector<parameter_info> table{
     {"h_s_max", "m", 3.0e-9, 0.0, 1e-7, "h_s,max", "largest Sn-rich stub training can leave",
      "calibrated on the trained HRS (about 10x the initial one): a mean draw then leaves a 1.65 nm gap, HRS drop 12x (2.5 nm: 3.6x; 3.2 nm: 24x); MODEL-NOTES s.3 proposes 3.5 nm (docs/models/agsn_sio2_pt.md)"},
     {"k_event", "Hz", 1e7, 1.0, 1e12, "k_ev", "rate at which a set filament back in its HRS is found relaxed (broken up or swept)",
-     "stated (numerics): within 0.1 us, short against the 1.8 us -1 V sections of integrate-and-fire (1e5 Hz missed most spikes there); the set itself is detected at once (docs/models/agsn_sio2_pt.md)"},
+     "stated (numerics): within 0.1 us, short against the 1.8 us -1 V sections of integrate-and-fire (1e5 Hz missed most spikes there); the set is detected at the same rate with a sharp window (docs/models/agsn_sio2_pt.md)"},
     {"f_cluster", "1", 0.69, 0.0, 1.0, "f_cl", "mean height of the relaxed cluster chain, fraction of the oxide it can occupy (L - h_s - x_relax)",
      "calibrated on the initial 10 nA Vset: nominal 0.85 V at 1 V/s, between the Fig. 4 device (0.77 V) and the five-device mean (1.2 V) (docs/models/agsn_sio2_pt.md)"},
     {"f_cluster_c2c", "1", 0.29, 0.0, 1.0, "sigma_f", "cycle-to-cycle spread of f_cl", "calibrated on the initial 10 nA Vset spread (0.16 V; Fig. 4a 0.22 V)"},
@@ -292,7 +292,7 @@ void agsn_sio2_pt::hazards(double v, std::span<const double> s, std::span<double
     const double g = agsn::conductance(p_, s[0], s[1]);
     // Set: conductance above g_arm with the tip well clear of its floor (2 hops), so that set and
     // relaxed (within one hop of the floor) cannot both hold: a hysteresis in h as well as in G.
-    h[0] = 1e9 * std::max(1.0 - s[4], 0.0) * logistic(40.0 * std::log(g / p_.g_arm)) *
+    h[0] = p_.k_event * std::max(1.0 - s[4], 0.0) * logistic(40.0 * std::log(g / p_.g_arm)) *
            logistic((s[0] - s[5] - 2.0 * p_.a) / w);
     // Relaxed: the tip is back within one hop of its floor (the chain has broken into clusters),
     // or the device is back in its HRS (conductance a decade below the set threshold) with the

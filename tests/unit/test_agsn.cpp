@@ -397,13 +397,13 @@ TEST(Agsn, SetIsDetectedAtGArmAndBreakupNeedsADissolvingDrive) {
     const auto& p = m.params();
     std::vector<double> s(m.states().size()), hz(m.n_hazards());
     m.initial_state(s);
-    // Set: below G_arm/2 the hazard is off, above 2 G_arm it is on at once (1e9/s).
+    // Set: below G_arm/2 the hazard is off, above 2 G_arm it is on at full rate (k_ev: 0.1 us).
     s[0] = height_at(p, 0.5 * p.g_arm);
     m.hazards(0.5, s, hz);
     EXPECT_LT(hz[0], 1.0);
     s[0] = height_at(p, 2.0 * p.g_arm);
     m.hazards(0.5, s, hz);
-    EXPECT_GT(hz[0], 0.99e9);
+    EXPECT_GT(hz[0], 0.99 * p.k_event);
     // Breakup: armed and back in the HRS (0.01 nS). Dissolving at rest: the rate is k_ev; under a
     // forward drive that grows the tip (2 V) the filament does not break up.
     s[0] = height_at(p, 0.01 * p.g_arm), s[4] = 1.0;

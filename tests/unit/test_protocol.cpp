@@ -151,3 +151,40 @@ TEST(Protocol, PulseTrainRepeatAppliesTheListAgain) {
     expect_error(with("count = 3", "count = 3\nrepeat = 2"), "stimulus.repeat", "unknown key");
     expect_error(with("amplitude = \"1 V\"\ncount = 3", "amplitudes = [\"1 V\"]\nrepeat = 0"), "stimulus.repeat");
 }
+
+TEST(Protocol, APulseEdgeLateInARunIsCrossed) {
+    // A 100 ns edge at t = 583.5 s: IDA returned a few ulps before the edge's end, the engine asked
+    // for the next breakpoint from there and got the same one back, and the run died with "step
+    // size collapsed to 51 fs" (seen in set_delay.toml with 50 repeats). The state is the one the
+    // failing run had at the edge.
+    const std::string text = R"toml(
+[experiment]
+name = "late_edge"
+seed = 1
+[device]
+model = "agsn_sio2_pt"
+[device.initial_state]
+h = "3.13888 nm"
+h_c = "2.96394 nm"
+h_s = "4.48701 pm"
+[circuit]
+source = "awg"
+series_resistance = "10 MOhm"
+[stimulus]
+kind = "pulse_train"
+amplitudes = ["2.0 V"]
+width = "0.5 s"
+period = "1.5 s"
+rise = "100 ns"
+fall = "100 ns"
+delay = "583.5 s"
+[recording]
+probes = ["i(DUT)", "DUT.h"]
+)toml";
+    const auto e = protocol::load(write_file("memlab_late.toml", text));
+    io::memory_trace tr;
+    protocol::run_result r;
+    ASSERT_NO_THROW(r = protocol::run(e, tr));
+    EXPECT_NEAR(tr.time().back(), e.duration, 1e-9 * e.duration);
+    EXPECT_GT(r.metrics["max_abs.i(DUT)"]["value"].get<double>(), 0.5 * 2.0 / 10e6);  // it set during the pulse
+}
