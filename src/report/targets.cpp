@@ -555,10 +555,13 @@ result result::from_json(const json& j) {
 }
 
 std::vector<result> evaluate_five_devices(const protocol::experiment& e, const std::vector<io::memory_trace>& traces) {
-    if (e.blocks.size() != 3) throw input_error(fmt::format("{}: five_devices needs the three training blocks", e.file));
+    // As training: the first block is the initial volatile one, the last the trained one; what lies
+    // between (a compliance ramp, the NV block) is not analysed here.
+    if (e.blocks.size() < 3) throw input_error(fmt::format("{}: five_devices needs at least three training blocks (initial, nonvolatile, trained)", e.file));
     std::vector<double> initial, trained;
+    const std::size_t last = e.blocks.size() - 1;
     for (const auto& tr : traces)
-        for (std::size_t b : {0u, 2u}) {
+        for (std::size_t b : {std::size_t{0}, last}) {
             const auto& blk = e.blocks[b];
             const auto v = block_samples(tr, blk);
             const auto vs = analysis::vset_per_cycle(v.t, v.v, v.i, blk.compliance, blk.period);
