@@ -121,13 +121,24 @@ constexpr double w_gap = 0.02e-9;   // m, softness of the gap's positive part
 constexpr double q_split = 0.01;
 
 // Templated physics (T = double or ad). See docs/models/agsn_sio2_pt.md for the equations.
+
+// The radius at the tip across a gap x: one atom wide for an open filament whatever the neck was;
+// the neck's radius r counts only in contact.
+template <class T, class X>
+T tip_radius_t(const agsn_params& p, const X& x, const T& r) {
+    using std::exp;
+    return p.r_min + (r - p.r_min) * exp(-x / p.a);
+}
+// The barrier for an atom leaving the filament, raised by the Sn it has taken up.
+template <class T>
+T dissolution_barrier_t(const agsn_params& p, const T& theta) { return p.e_diss + p.de_sn * theta; }
+
 template <class T>
 T conductance_t(const agsn_params& p, const T& h, const T& r) {
     using std::exp;
     const T x = softplus(T(p.L - h), w_gap);
-    // Channels across the gap are set by the tip, one atom wide for an open filament; the neck's
-    // radius counts in contact (as in tip_velocity).
-    const T r_tip = p.r_min + (r - p.r_min) * exp(-x / p.a);
+    // Channels across the gap are set by the tip (tip_radius_t).
+    const T r_tip = tip_radius_t(p, x, r);
     const T n = 1.0 + (r_tip / p.r_q) * (r_tip / p.r_q);
     const T gt = n * G0 * exp(-2.0 * p.kappa * x);
     const T rfil = p.rho * pos(h) / (M_PI * r * r);
@@ -141,9 +152,7 @@ T tip_velocity_t(const agsn_params& p, const T& v, const T& h, const T& r, const
     using std::tanh;
     const T kt = kT_eV(temp);
     const T x = softplus(T(p.L - h), w_gap);
-    // The tip of an open filament is one atom wide whatever the neck was: the neck's radius
-    // counts only in contact.
-    const T r_tip = p.r_min + (r - p.r_min) * exp(-x / p.a);
+    const T r_tip = tip_radius_t(p, x, r);
     const T v_ion = v - p.gamma * p.omega / (q_e * r_tip);
     const T s_diss = logistic(T(-v_ion / kt));  // 1 when dissolving, 0 when growing
     // Growth is limited by the ions' migration through the oxide to the tip, dissolution by the
@@ -152,7 +161,7 @@ T tip_velocity_t(const agsn_params& p, const T& v, const T& h, const T& r, const
     // Ag/Sn-doped; MODEL-NOTES s.5): a property of the path, the same in every device. The Sn
     // taken up raises the dissolution barrier.
     const T res = p.h_s_max > 0 ? T(h_s / p.h_s_max) : T(0.0 * h_s);
-    const T barrier = (p.e_ag + (p.e_res - p.e_ag) * res) * (1.0 - s_diss) + (p.e_diss + p.de_sn * theta) * s_diss;
+    const T barrier = (p.e_ag + (p.e_res - p.e_ag) * res) * (1.0 - s_diss) + dissolution_barrier_t(p, theta) * s_diss;
     const T q = p.beta * p.a * v_ion / (kt * (x + p.a));
     const T raw = p.a * p.nu0 * net_hops(q, T(barrier / kt), T(p.e_min / kt));
     // Growth stops at contact; dissolution stops at the Sn-rich stub.
@@ -181,7 +190,7 @@ T neck_rate_t(const agsn_params& p, const T& v, const T& h, const T& r, const T&
     const T v_ion = v - p.gamma * p.omega / (q_e * r);
     const T s_diss = logistic(T(-v_ion / kt));
     const T q = p.beta * p.a * v_ion / (kt * p.L);
-    const T drift = contact * p.a * p.nu0 * net_hops(q, T((p.e_ag * (1.0 - s_diss) + (p.e_diss + p.de_sn * theta) * s_diss) / kt), T(p.e_min / kt));
+    const T drift = contact * p.a * p.nu0 * net_hops(q, T((p.e_ag * (1.0 - s_diss) + dissolution_barrier_t(p, theta) * s_diss) / kt), T(p.e_min / kt));
     // Surface diffusion (Ielmini form B exp(-E/kT)/r^3) stops at a one-atom neck: the factor
     // (1 - r_min/r) is zero there and restoring below.
     const T diffusion = p.b_sd * exp(-(p.e_sd + p.de_sn * theta) / kt) / (r * r * r) * (1.0 - p.r_min / r);
@@ -302,9 +311,7 @@ void agsn_sio2_pt::hazards(double v, std::span<const double> s, std::span<double
     const double hrs = logistic(-4.0 * std::log(g / (0.1 * p_.g_arm)));
     // The breakup is the filament's own (surface-energy) relaxation: it needs the ionic drive at the
     // tip to be dissolving (V_ion < 0), not a forward field that is growing it.
-    const double x = std::max(p_.L - s[0], 0.0);
-    const double r_tip = p_.r_min + (s[1] - p_.r_min) * std::exp(-x / p_.a);
-    const double v_ion = v - agsn::gibbs_thomson_voltage(p_, r_tip);
+    const double v_ion = v - agsn::gibbs_thomson_voltage(p_, tip_radius_t(p_, std::max(p_.L - s[0], 0.0), s[1]));
     const double own = logistic(-v_ion / (k_B * s[6] / q_e));
     h[1] = p_.k_event * std::max(s[4], 0.0) * own * (1.0 - (1.0 - back) * (1.0 - hrs));
 }
@@ -322,8 +329,7 @@ void agsn_sio2_pt::on_event(std::size_t k, double v, std::span<double> s, rng& r
     const double u = agsn::tip_velocity(p_, v, s[0], s[1], s[2], deep, s[6], s[3]);
     const double u0 = agsn::tip_velocity(p_, 0.0, s[0], s[1], s[2], deep, s[6], s[3]);
     const bool swept = v < 0 && u - u0 < u0;
-    // The Sn-rich part stays as stub (not higher than the filament it was
-    // part of).
+    // The Sn-rich part stays as stub (not higher than the filament it was part of).
     s[3] = std::min(s[3] + p_.stub_fraction * std::clamp(s[2], 0.0, 1.0) * std::max(p_.h_s_max - s[3], 0.0), std::max(s[0], s[3]));
     s[2] = 0.0;
     s[4] = 0.0;

@@ -1,6 +1,7 @@
 #include "memlab/report/targets.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -57,6 +58,16 @@ std::vector<double> negative_branch(const block_view& b, double period, std::siz
 }
 
 // |i| / compliance at the end of each cycle (back at 0 V: the last samples above -0.05 V).
+// The blocks of a training protocol by role: the first (initial volatile), the second to last
+// (nonvolatile) and the last (trained volatile). Blocks between the first and the NV block are the
+// compliance ramp the paper used to bring the device into the NV regime (Supp. Table 4) and are not
+// analysed.
+std::array<const protocol::sweep_block*, 3> training_roles(const protocol::experiment& e) {
+    if (e.blocks.size() < 3)
+        throw input_error(fmt::format("{}: a training protocol needs at least three sweep blocks (initial, nonvolatile, trained)", e.file));
+    return {&e.blocks.front(), &e.blocks[e.blocks.size() - 2], &e.blocks.back()};
+}
+
 std::vector<double> end_of_cycle(const block_view& b, double period, std::size_t cycles, double icc) {
     std::vector<double> m(cycles, NAN);
     for (std::size_t k = 0; k < b.t.size(); ++k) {
@@ -439,18 +450,15 @@ std::vector<result> evaluate_switching(const protocol::experiment& e, const io::
 }
 
 std::vector<result> evaluate_training(const protocol::experiment& e, const io::memory_trace& tr) {
-    // Blocks by role: the first (initial volatile), the second to last (nonvolatile) and the last
-    // (trained volatile); any blocks between the first and the NV block are the compliance ramp
-    // the paper used to bring the device into the NV regime (Supp. Table 4) and are not analysed.
-    if (e.blocks.size() < 3) throw input_error(fmt::format("{}: the training experiment needs at least three sweep blocks (initial, nonvolatile, trained)", e.file));
-    const std::vector<protocol::sweep_block> roles{e.blocks.front(), e.blocks[e.blocks.size() - 2], e.blocks.back()};
+    const auto roles = training_roles(e);
     std::vector<result> out;
     struct stats {
         analysis::summary vset;
         std::vector<double> hrs, neg, end;
     };
     std::vector<stats> s;
-    for (const auto& b : roles) {
+    for (const protocol::sweep_block* pb : roles) {
+        const auto& b = *pb;
         const auto v = block_samples(tr, b);
         stats x;
         x.vset = analysis::statistics(analysis::vset_per_cycle(v.t, v.v, v.i, b.compliance, b.period));
@@ -555,17 +563,13 @@ result result::from_json(const json& j) {
 }
 
 std::vector<result> evaluate_five_devices(const protocol::experiment& e, const std::vector<io::memory_trace>& traces) {
-    // As training: the first block is the initial volatile one, the last the trained one; what lies
-    // between (a compliance ramp, the NV block) is not analysed here.
-    if (e.blocks.size() < 3) throw input_error(fmt::format("{}: five_devices needs at least three training blocks (initial, nonvolatile, trained)", e.file));
+    const auto roles = training_roles(e);  // initial and trained volatile blocks only
     std::vector<double> initial, trained;
-    const std::size_t last = e.blocks.size() - 1;
     for (const auto& tr : traces)
-        for (std::size_t b : {std::size_t{0}, last}) {
-            const auto& blk = e.blocks[b];
-            const auto v = block_samples(tr, blk);
-            const auto vs = analysis::vset_per_cycle(v.t, v.v, v.i, blk.compliance, blk.period);
-            (b == 0 ? initial : trained).insert((b == 0 ? initial : trained).end(), vs.begin(), vs.end());
+        for (auto [blk, out] : {std::pair{roles[0], &initial}, std::pair{roles[2], &trained}}) {
+            const auto v = block_samples(tr, *blk);
+            const auto vs = analysis::vset_per_cycle(v.t, v.v, v.i, blk->compliance, blk->period);
+            out->insert(out->end(), vs.begin(), vs.end());
         }
     const auto si = analysis::statistics(initial), st = analysis::statistics(trained);
     const std::string how = fmt::format("Vset per cycle pooled over {} devices x {} cycles (d2d draws, seeded)", traces.size(), e.blocks[0].cycles);
