@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <nlohmann/json.hpp>
 
@@ -19,6 +21,7 @@
 #include "memlab/device/vteam.hpp"
 #include "memlab/error.hpp"
 #include "memlab/io/hdf5_trace.hpp"
+#include "memlab/md/diffusion.hpp"
 #include "memlab/protocol/experiment.hpp"
 #include "memlab/protocol/ngspice_engine.hpp"
 #include "memlab/report/targets.hpp"
@@ -134,10 +137,43 @@ protocol::run_result run_into(const protocol::experiment& e, const fs::path& fol
     return total;
 }
 
+// Runs an MD experiment into `folder`: the LAMMPS inputs, logs and trajectories (sampleN/...),
+// traces.h5 (one group per ion and sample: the ion's displacement and the glass's MSD),
+// metrics.json and config.json.
+md::diffusion_result run_md_into(const md::diffusion_experiment& e, const fs::path& folder, int jobs) {
+    auto r = md::run(e, folder, jobs, [](const std::string& line) {
+        fmt::print("  {}\n", line);
+        std::fflush(stdout);
+    });
+    io::hdf5_trace h5((folder / "traces.h5").string(), "none");
+    for (const auto& x : r.runs) {
+        h5.set_group(fmt::format("{}_{}_sample{}", e.name, x.ion, x.sample));
+        h5.begin({{"time", "s"}, {"x", "m"}, {"y", "m"}, {"z", "m"}, {"msd_Si", "m^2"}, {"msd_O", "m^2"}});
+        for (std::size_t k = 0; k < x.t.size(); ++k) {
+            const double row[] = {x.t[k], x.x[k], x.y[k], x.z[k], x.msd_si[k], x.msd_o[k]};
+            h5.append(row);
+        }
+        h5.finish();
+    }
+    h5.commit();
+    r.metrics["experiment"] = e.name;
+    std::ofstream(folder / "metrics.json") << r.metrics.dump(2) << "\n";
+    std::ofstream(folder / "config.json") << e.resolved.dump(2) << "\n";
+    return r;
+}
+
+// One file of a reproduce run, circuit or MD: what the progress lines and the report say of it,
+// and how to run it into its folder (returns {"steps", "targets"}).
+struct entry {
+    std::string name, file, figure, description, span;
+    std::vector<std::string> notes;
+    std::function<nlohmann::json(const fs::path&)> run;
+};
+
 // Runs every experiment file in experiments/, evaluates the paper's targets from the simulated
 // traces, and writes the report (every target: pass, fail, or not run and why).
 int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const std::vector<std::string>& sets,
-                  const std::vector<std::string>& only) {
+                  const std::vector<std::string>& only, const std::vector<std::string>& skip) {
     std::vector<fs::path> files;
     for (const auto& f : fs::directory_iterator(experiments_dir()))
         if (f.path().extension() == ".toml") files.push_back(f.path());
@@ -154,20 +190,41 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const
         kept.erase(std::unique(kept.begin(), kept.end()), kept.end());
         files = kept;
     }
+    // --skip NAME: leave those out (e.g. the minutes of molecular dynamics); the same check of names.
+    for (const auto& name : skip) {
+        const auto it = std::find_if(files.begin(), files.end(), [&](const fs::path& f) { return f.stem() == name; });
+        if (it == files.end()) throw input_error(fmt::format("reproduce --skip '{}': no experiments/{}.toml{}", name, name, only.empty() ? "" : " among --only"));
+        files.erase(it);
+    }
     fmt::print("memlab reproduce: {} experiment files; targets without an experiment file are reported as not run.\n",
                files.size());
     // Load everything first: a bad file stops the run before anything is written.
-    std::vector<protocol::experiment> exps;
     // --set applies to every file (a what-if on the whole paper, e.g. one device parameter); a key
     // that does not apply to a file is an error naming that file.
     // A device parameter (device.NAME=...) applies to the files whose model has that parameter (the
-    // engine demonstrations run other models); any other key applies to every file.
+    // engine demonstrations run other models); md.* keys apply to MD files only, and the circuit
+    // tables (device, circuit, stimulus, recording, solver) to circuit files only.
+    std::vector<entry> exps;
     for (const auto& f : files) {
-        const auto plain = protocol::load(f);
         std::vector<std::string> mine;
+        if (md::is_md_file(f)) {
+            for (const auto& kv : sets)
+                if (kv.rfind("md.", 0) == 0 || kv.rfind("experiment.", 0) == 0) mine.push_back(kv);
+            auto e = std::make_shared<md::diffusion_experiment>(md::load(f, mine));
+            const std::string span = fmt::format("{} samples x {} ions x {} MD", e->samples, e->ions.size(), units::format(e->production_time, "s"));
+            exps.push_back({e->name, e->file, e->figure, e->description, span, e->notes, [e, jobs](const fs::path& sub) {
+                                const auto r = run_md_into(*e, sub, jobs);
+                                nlohmann::json summary{{"steps", r.steps}, {"targets", nlohmann::json::array()}};
+                                for (const auto& x : report::evaluate(*e, r)) summary["targets"].push_back(x.to_json());
+                                return summary;
+                            }});
+            continue;
+        }
+        const auto plain = protocol::load(f);
         for (const auto& kv : sets) {
             const auto eq = kv.find('=');
             const std::string key = kv.substr(0, eq);
+            if (key.rfind("md.", 0) == 0) continue;
             if (key.rfind("device.", 0) == 0 && key.find('.', 7) == std::string::npos && key != "device.model") {
                 const auto& table = plain.device->parameter_table();
                 const std::string name = key.substr(7);
@@ -175,7 +232,15 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const
             }
             mine.push_back(kv);
         }
-        exps.push_back(protocol::load(f, mine));
+        auto e = std::make_shared<protocol::experiment>(protocol::load(f, mine));
+        exps.push_back({e->name, e->file, e->figure, e->description, units::format(e->duration, "s") + " simulated", e->notes,
+                        [e, csv](const fs::path& sub) {
+                            std::vector<io::memory_trace> mem;
+                            const auto r = run_into(*e, sub, csv, &mem);
+                            nlohmann::json summary{{"steps", r.stats.steps}, {"targets", nlohmann::json::array()}};
+                            for (const auto& x : report::evaluate(*e, mem)) summary["targets"].push_back(x.to_json());
+                            return summary;
+                        }});
     }
     for (const auto& e : exps)
         for (const auto& n : e.notes) fmt::print(stderr, "memlab: note: {}: {}\n", e.name, n);
@@ -186,18 +251,14 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const
     // A report made with overrides or a subset says so: it is not the shipped calibration.
     report["overrides"] = sets;
     report["only"] = only;
+    report["skip"] = skip;
     std::vector<report::result> evaluated;
     // Each experiment runs in a child process (up to --jobs at a time): its own memory, and the
     // HDF5 library (not thread-safe) is never shared. A child writes result.json into its folder;
     // the report is assembled in experiment order, so it does not depend on --jobs.
     auto run_one = [&](std::size_t k) {
-        const auto& e = exps[k];
-        const fs::path sub = dir.path() / e.name;
-        std::vector<io::memory_trace> mem;
-        const auto r = run_into(e, sub, csv, &mem);
-        nlohmann::json summary{{"steps", r.stats.steps}, {"targets", nlohmann::json::array()}};
-        for (const auto& x : report::evaluate(e, mem)) summary["targets"].push_back(x.to_json());
-        std::ofstream(sub / "result.json") << summary.dump() << "\n";
+        const fs::path sub = dir.path() / exps[k].name;
+        std::ofstream(sub / "result.json") << exps[k].run(sub).dump() << "\n";
     };
     std::size_t next = 0, done = 0;
     std::map<pid_t, std::size_t> running;
@@ -241,13 +302,13 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const
         const auto res = nlohmann::json::parse(std::ifstream(sub / "result.json"));
         std::size_t passed = 0;
         for (const auto& x : res["targets"]) passed += x["pass"].get<bool>();
-        fmt::print("[{}/{}] {} ({} simulated): {} steps, {} of {} targets pass\n", done, exps.size(), exps[k].name,
-                   units::format(exps[k].duration, "s"), res["steps"].get<long>(), passed, res["targets"].size());
+        fmt::print("[{}/{}] {} ({}): {} steps, {} of {} targets pass\n", done, exps.size(), exps[k].name, exps[k].span,
+                   res["steps"].get<long>(), passed, res["targets"].size());
     }
     std::map<std::string, std::string> not_run;  // experiment name -> why
     for (const auto& f : fs::directory_iterator(experiments_dir()))
         if (f.path().extension() == ".toml" && std::find(files.begin(), files.end(), f.path()) == files.end())
-            not_run[f.path().stem().string()] = "not selected (reproduce --only)";
+            not_run[f.path().stem().string()] = "not selected (reproduce --only / --skip)";
     for (std::size_t k = 0; k < exps.size(); ++k) {
         const auto& e = exps[k];
         const fs::path sub = dir.path() / e.name;
@@ -313,10 +374,32 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const
     return strict && passed < all.size() ? 1 : 0;
 }
 
+// memlab run on an MD file: progress per LAMMPS run, then D per ion.
+int cmd_run_md(const std::string& file, const std::string& out, const std::vector<std::string>& overrides, bool csv,
+               const std::string& engine, int jobs) {
+    const auto e = md::load(file, overrides);
+    if (engine != "memlab") throw input_error(fmt::format("{}: --engine {}: an MD experiment runs in LAMMPS only", file, engine));
+    if (csv) fmt::print(stderr, "memlab: note: --csv: an MD experiment writes traces.h5 and metrics.json only\n");
+    const fs::path target = out.empty() ? fs::path("out") / e.name : fs::path(out);
+    staged_folder dir(target);
+    fmt::print("memlab run {}: {} ({} samples x {} ions x {} at {}, {} LAMMPS processes at a time)\n", file, e.name, e.samples,
+               e.ions.size(), units::format(e.production_time, "s"), fmt::format("{:g} K", e.temperature), jobs);
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = run_md_into(e, dir.path(), jobs);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    dir.commit();
+    for (const auto& ion : e.ions)
+        fmt::print("  {}: D = {:.3g} +- {:.2g} m^2/s (mean +- sd over {} samples)\n", ion, r.metrics[ion + ".D_mean"]["value"].get<double>(),
+                   r.metrics[ion + ".D_std"]["value"].get<double>(), e.samples);
+    fmt::print("done in {:.1f} s ({} MD steps); wrote {}\n", secs, r.steps, target.string());
+    return 0;
+}
+
 int cmd_run(const std::string& file, const std::string& out, std::optional<std::uint64_t> seed,
-            const std::vector<std::string>& sets, bool csv, const std::string& engine) {
+            const std::vector<std::string>& sets, bool csv, const std::string& engine, int jobs) {
     std::vector<std::string> overrides = sets;
     if (seed) overrides.push_back(fmt::format("experiment.seed={}", *seed));
+    if (md::is_md_file(file)) return cmd_run_md(file, out, overrides, csv, engine, jobs);
     const protocol::experiment e = protocol::load(file, overrides);
     for (const auto& n : e.notes) fmt::print(stderr, "memlab: note: {}\n", n);
     const bool ngspice = engine == "ngspice";
@@ -353,6 +436,8 @@ int main(int argc, char** argv) {
     std::vector<std::string> repro_sets, repro_only;
     repro->add_option("--set", repro_sets, "key=value override applied to every experiment file, e.g. device.f_cluster=0.4");
     repro->add_option("--only", repro_only, "Run only these experiments (file names without .toml); the rest are reported as not run");
+    std::vector<std::string> repro_skip;
+    repro->add_option("--skip", repro_skip, "Leave these experiments out (e.g. md_diffusion, minutes of LAMMPS); reported as not run");
     auto* run = app.add_subcommand("run", "Run one experiment file");
     std::string run_file, run_out;
     std::optional<std::uint64_t> run_seed;
@@ -364,6 +449,8 @@ int main(int argc, char** argv) {
     run->add_option("--set", run_sets, "key=value override, e.g. circuit.series_resistance='10 MOhm'");
     run->add_flag("--csv", run_csv, "Also write traces.csv");
     std::string run_engine = "memlab";
+    int run_jobs = 2;
+    run->add_option("--jobs", run_jobs, "LAMMPS processes at a time (MD experiments)")->capture_default_str()->check(CLI::PositiveNumber);
     run->add_option("--engine", run_engine, "memlab (default) or ngspice (libngspice, the device's deterministic form)")
         ->check(CLI::IsMember({"memlab", "ngspice"}));
     auto* exp = app.add_subcommand("export-spice", "Write a model as an ngspice subcircuit (B-sources) to stdout");
@@ -387,9 +474,12 @@ int main(int argc, char** argv) {
     try {
         if (*list) cmd_list();
         if (*desc) cmd_describe(desc_model);
-        if (*repro) return cmd_reproduce(out, strict, jobs, repro_csv, repro_sets, repro_only);
-        if (*run) return cmd_run(run_file, run_out, run_seed, run_sets, run_csv, run_engine);
-        if (*show) {
+        if (*repro) return cmd_reproduce(out, strict, jobs, repro_csv, repro_sets, repro_only, repro_skip);
+        if (*run) return cmd_run(run_file, run_out, run_seed, run_sets, run_csv, run_engine, run_jobs);
+        if (*show && md::is_md_file(show_file)) {
+            const auto e = md::load(show_file, show_sets);
+            fmt::print("{}\n", e.resolved.dump(2));
+        } else if (*show) {
             const auto e = protocol::load(show_file, show_sets);
             for (const auto& n : e.notes) fmt::print(stderr, "memlab: note: {}\n", n);
             fmt::print("{}\n", e.resolved.dump(2));

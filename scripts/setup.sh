@@ -8,7 +8,7 @@ packages=(
   g++ cmake make pkg-config
   libsundials-dev libsuitesparse-dev libeigen3-dev libcli11-dev libtomlplusplus-dev
   nlohmann-json3-dev libfmt-dev libhdf5-dev hdf5-tools libgtest-dev
-  ngspice libngspice0-dev pybind11-dev python3-dev
+  ngspice libngspice0-dev pybind11-dev python3-dev lammps
   python3-numpy python3-matplotlib python3-h5py python3-pytest
 )
 missing=()

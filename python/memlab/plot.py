@@ -134,7 +134,50 @@ def result_figure(result, out_png=None, voltage="v(in)", current="i(DUT)"):
     return fig
 
 
+ION_COLORS = {"Ag": "tab:blue", "Sn": "tab:red", "Cu": "tab:orange"}
+
+
+def draw_md(folder, cfg, out_png):
+    """An MD diffusion run: each ion's MSD against lag (log-log, every sample) and its path in the
+    x-y plane, relative to the glass (as in the paper's Supp. Fig. 2)."""
+    metrics = json.load(open(os.path.join(folder, "metrics.json")))
+    md = cfg["md"]
+    fig, (ax, axp) = plt.subplots(1, 2, figsize=(9, 4))
+    with h5py.File(os.path.join(folder, "traces.h5"), "r") as f:
+        for sample in range(1, int(md["samples"]) + 1):
+            for ion in md["ions"]:
+                key = f"{ion}.sample{sample}"
+                color = ION_COLORS.get(ion, "k")
+                label = f"{ion}" if sample == 1 else None
+                lag = np.asarray(metrics[key + ".lag"]["value"], dtype=float)
+                msd = np.asarray(metrics[key + ".msd"]["value"], dtype=float)
+                ax.loglog(lag * 1e12, msd * 1e20, color=color, lw=1, alpha=0.8, label=label)
+                g = f[f"{cfg['experiment']['name']}_{ion}_sample{sample}"]
+                axp.plot(np.asarray(g["x"]) * 1e9, np.asarray(g["y"]) * 1e9, color=color, lw=0.6, alpha=0.8, label=label)
+                if sample == 1:
+                    net = np.asarray(g["msd_Si"])
+                    t = np.asarray(g["time"])
+                    ax.loglog(t[1:] * 1e12, net[1:] * 1e20, color="0.6", lw=0.8, ls="--",
+                              label="glass Si (single origin)" if ion == md["ions"][0] else None)
+    ax.set_xlabel("lag (ps)")
+    ax.set_ylabel("MSD ($\\AA^2$)")
+    ax.set_title(f"mean-squared displacement, {md['temperature']}", fontsize=9)
+    ax.legend(fontsize=8)
+    axp.set_xlabel("x (nm)")
+    axp.set_ylabel("y (nm)")
+    axp.set_aspect("equal", adjustable="datalim")
+    axp.set_title("ion paths relative to the glass", fontsize=9)
+    axp.legend(fontsize=8)
+    fig.suptitle(f"{cfg['experiment']['name']} ({cfg['experiment'].get('figure', '')})", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out_png, dpi=110)
+    plt.close(fig)
+
+
 def draw(folder, out_png):
+    cfg0 = json.load(open(os.path.join(folder, "config.json")))
+    if "md" in cfg0:
+        return draw_md(folder, cfg0, out_png)
     cfg, d, units = load(folder)
     st = cfg["stimulus"]
     if st.get("kind") == "sweep_blocks":

@@ -148,15 +148,14 @@ double relaxation_time(std::span<const double> t, std::span<const double> y, dou
     return nan;
 }
 
-exp_fit exponential_delay_fit(std::span<const double> voltage, std::span<const double> delay) {
-    same_size(voltage.size(), delay.size(), "exponential_delay_fit");
-    std::vector<double> x, y;
-    for (std::size_t k = 0; k < voltage.size(); ++k)
-        if (std::isfinite(delay[k]) && delay[k] > 0 && std::isfinite(voltage[k])) {
-            x.push_back(voltage[k]);
-            y.push_back(std::log10(delay[k]));
-        }
-    exp_fit f{nan, nan, nan, nan, x.size()};
+namespace {
+
+// Least-squares line y = intercept + slope x with R^2 (NaN slope for fewer than two points or one x).
+struct line {
+    double intercept = nan, slope = nan, r2 = nan;
+};
+line fit_line(const std::vector<double>& x, const std::vector<double>& y) {
+    line f;
     if (x.size() < 2) return f;
     const double n = static_cast<double>(x.size());
     double mx = 0, my = 0;
@@ -171,8 +170,73 @@ exp_fit exponential_delay_fit(std::span<const double> voltage, std::span<const d
     f.slope = sxy / sxx;
     f.intercept = my - f.slope * mx;
     f.r2 = syy == 0 ? 1.0 : (sxy * sxy) / (sxx * syy);
+    return f;
+}
+
+}  // namespace
+
+exp_fit exponential_delay_fit(std::span<const double> voltage, std::span<const double> delay) {
+    same_size(voltage.size(), delay.size(), "exponential_delay_fit");
+    std::vector<double> x, y;
+    for (std::size_t k = 0; k < voltage.size(); ++k)
+        if (std::isfinite(delay[k]) && delay[k] > 0 && std::isfinite(voltage[k])) {
+            x.push_back(voltage[k]);
+            y.push_back(std::log10(delay[k]));
+        }
+    exp_fit f{nan, nan, nan, nan, x.size()};
+    const line l = fit_line(x, y);
+    if (!std::isfinite(l.slope)) return f;
+    f.slope = l.slope;
+    f.intercept = l.intercept;
+    f.r2 = l.r2;
     f.decades = *std::max_element(y.begin(), y.end()) - *std::min_element(y.begin(), y.end());
     return f;
+}
+
+std::vector<double> mean_squared_displacement(std::span<const double> x, std::span<const double> y,
+                                              std::span<const double> z, std::span<const std::size_t> lags) {
+    same_size(x.size(), y.size(), "mean_squared_displacement");
+    same_size(x.size(), z.size(), "mean_squared_displacement");
+    std::vector<double> msd;
+    msd.reserve(lags.size());
+    for (const std::size_t lag : lags) {
+        if (lag == 0 || lag >= x.size()) {
+            msd.push_back(nan);
+            continue;
+        }
+        // Every origin k: the same lag sampled (n - lag) times, correlated but unbiased.
+        double sum = 0;
+        for (std::size_t k = 0; k + lag < x.size(); ++k) {
+            const double dx = x[k + lag] - x[k], dy = y[k + lag] - y[k], dz = z[k + lag] - z[k];
+            sum += dx * dx + dy * dy + dz * dz;
+        }
+        msd.push_back(sum / static_cast<double>(x.size() - lag));
+    }
+    return msd;
+}
+
+std::vector<std::size_t> log_spaced_lags(std::size_t max_lag, std::size_t count) {
+    std::vector<std::size_t> lags;
+    if (max_lag == 0 || count == 0) return lags;
+    const double top = std::log(static_cast<double>(max_lag));
+    for (std::size_t k = 0; k < count; ++k) {
+        const double f = count == 1 ? 1.0 : static_cast<double>(k) / static_cast<double>(count - 1);
+        const auto lag = static_cast<std::size_t>(std::llround(std::exp(f * top)));
+        if (lags.empty() || lag > lags.back()) lags.push_back(std::clamp<std::size_t>(lag, 1, max_lag));
+    }
+    return lags;
+}
+
+diffusion_fit diffusion_coefficient(std::span<const double> tau, std::span<const double> msd, double tau_from, double tau_to) {
+    same_size(tau.size(), msd.size(), "diffusion_coefficient");
+    std::vector<double> x, y;
+    for (std::size_t k = 0; k < tau.size(); ++k)
+        if (tau[k] >= tau_from && tau[k] <= tau_to && std::isfinite(msd[k])) {
+            x.push_back(tau[k]);
+            y.push_back(msd[k]);
+        }
+    const line l = fit_line(x, y);
+    return {l.slope / 6.0, l.intercept, l.r2, x.size()};
 }
 
 }  // namespace memlab::analysis

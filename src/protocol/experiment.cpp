@@ -11,196 +11,13 @@
 #include "memlab/device/registry.hpp"
 #include "memlab/error.hpp"
 #include "memlab/units/units.hpp"
+#include "toml_reader.hpp"
 
 namespace memlab::protocol {
 namespace {
 
-// Reads one table, remembering which keys were read; finish() rejects the others (typos).
-class reader {
-public:
-    reader(const toml::table* t, std::string path, const std::string& file, nlohmann::json& resolved)
-        : t_(t), path_(std::move(path)), file_(file), out_(resolved) {}
-
-    std::string key(std::string_view k) const { return path_.empty() ? std::string(k) : path_ + "." + std::string(k); }
-    [[noreturn]] void fail(std::string_view k, const std::string& problem) const {
-        throw input_error(fmt::format("{}: {}: {}", file_, key(k), problem));
-    }
-    const toml::node* get(std::string_view k) {
-        used_.insert(std::string(k));
-        return t_ ? t_->get(k) : nullptr;
-    }
-    bool has(std::string_view k) const { return t_ && t_->contains(k); }
-
-    double quantity(std::string_view k, std::string_view unit, std::optional<double> def = std::nullopt) {
-        const toml::node* n = get(k);
-        double v = 0;
-        if (!n) {
-            if (!def) fail(k, fmt::format("missing (a quantity in {})", unit));
-            v = *def;
-        } else {
-            v = to_quantity(*n, k, unit);
-        }
-        out_[std::string(k)] = units::format(v, unit);
-        return v;
-    }
-    std::vector<double> quantities(std::string_view k, std::string_view unit) {
-        const toml::node* n = get(k);
-        if (!n) fail(k, "missing");
-        const toml::array* a = n->as_array();
-        if (!a || a->empty()) fail(k, fmt::format("expected a non-empty list of quantities in {}", unit));
-        std::vector<double> out;
-        nlohmann::json shown = nlohmann::json::array();
-        for (std::size_t i = 0; i < a->size(); ++i) {
-            out.push_back(to_quantity(*a->get(i), fmt::format("{}[{}]", k, i), unit));
-            shown.push_back(units::format(out.back(), unit));
-        }
-        out_[std::string(k)] = shown;
-        return out;
-    }
-    std::string string(std::string_view k, std::optional<std::string> def = std::nullopt) {
-        const toml::node* n = get(k);
-        std::string v;
-        if (!n) {
-            if (!def) fail(k, "missing");
-            v = *def;
-        } else if (auto s = n->value<std::string>()) {
-            v = *s;
-        } else {
-            fail(k, "expected a string");
-        }
-        out_[std::string(k)] = v;
-        return v;
-    }
-    bool boolean(std::string_view k, bool def) {
-        const toml::node* n = get(k);
-        bool v = def;
-        if (n) {
-            if (auto x = n->value_exact<bool>()) v = *x;
-            else fail(k, "expected true or false");
-        }
-        out_[std::string(k)] = v;
-        return v;
-    }
-    std::int64_t integer(std::string_view k, std::optional<std::int64_t> def, std::int64_t lo, std::int64_t hi) {
-        const toml::node* n = get(k);
-        std::int64_t v = 0;
-        if (!n) {
-            if (!def) fail(k, "missing");
-            v = *def;
-        } else if (auto x = n->value_exact<std::int64_t>()) {
-            v = *x;
-        } else {
-            fail(k, "expected an integer");
-        }
-        if (v < lo || v > hi) fail(k, fmt::format("{} is outside [{}, {}]", v, lo, hi));
-        out_[std::string(k)] = v;
-        return v;
-    }
-    std::vector<std::int64_t> integers(std::string_view k, std::int64_t lo, std::int64_t hi) {
-        const toml::node* n = get(k);
-        if (!n) return {};
-        const toml::array* a = n->as_array();
-        if (!a) fail(k, "expected a list of integers");
-        std::vector<std::int64_t> out;
-        for (std::size_t i = 0; i < a->size(); ++i) {
-            auto x = a->get(i)->value_exact<std::int64_t>();
-            if (!x) fail(k, fmt::format("element {} is not an integer", i + 1));
-            if (*x < lo || *x > hi) fail(k, fmt::format("element {} ({}) is outside [{}, {}]", i + 1, *x, lo, hi));
-            out.push_back(*x);
-        }
-        out_[std::string(k)] = out;
-        return out;
-    }
-    std::vector<std::string> strings(std::string_view k, std::vector<std::string> def) {
-        const toml::node* n = get(k);
-        if (!n) {
-            out_[std::string(k)] = def;
-            return def;
-        }
-        const toml::array* a = n->as_array();
-        if (!a) fail(k, "expected a list of strings");
-        std::vector<std::string> out;
-        for (std::size_t i = 0; i < a->size(); ++i) {
-            auto s = a->get(i)->value<std::string>();
-            if (!s) fail(k, fmt::format("element {} is not a string", i + 1));
-            out.push_back(*s);
-        }
-        out_[std::string(k)] = out;
-        return out;
-    }
-    // An array of tables ([[key]]), each read by its own reader.
-    std::vector<reader> tables(std::string_view k) {
-        const toml::node* n = get(k);
-        std::vector<reader> out;
-        if (!n) return out;
-        const toml::array* a = n->as_array();
-        if (!a || !a->is_array_of_tables()) fail(k, "expected [[" + key(k) + "]] tables");
-        auto& list = out_[std::string(k)];
-        list = nlohmann::json::array();
-        for (std::size_t i = 0; i < a->size(); ++i) list.push_back(nlohmann::json::object());
-        for (std::size_t i = 0; i < a->size(); ++i)
-            out.emplace_back(a->get(i)->as_table(), fmt::format("{}[{}]", key(k), i + 1), file_, list[i]);
-        return out;
-    }
-    // A sub-table (may be absent: then every read gives its default).
-    reader sub(std::string_view k) {
-        const toml::node* n = get(k);
-        if (n && !n->is_table()) fail(k, "expected a table");
-        return reader(n ? n->as_table() : nullptr, key(k), file_, out_[std::string(k)]);
-    }
-    void finish() const {
-        if (!t_) return;
-        for (const auto& [k, v] : *t_)
-            if (!used_.count(std::string(k.str()))) {
-                std::vector<std::string> known(used_.begin(), used_.end());
-                fail(k.str(), fmt::format("unknown key (known here: {})", fmt::join(known, ", ")));
-            }
-    }
-    const toml::table* table() const { return t_; }
-    nlohmann::json& resolved() { return out_; }
-
-private:
-    double to_quantity(const toml::node& n, std::string_view k, std::string_view unit) const {
-        const std::string where = fmt::format("{}: {}", file_, key(k));
-        if (auto s = n.value<std::string>()) return units::parse(*s, unit, where);
-        if (unit == "1") {
-            if (auto d = n.value<double>()) return units::finite(*d, where);
-        } else if (n.is_number()) {
-            throw input_error(fmt::format("{}: a bare number needs a unit; write \"{} {}\"", where, *n.value<double>(), unit));
-        }
-        throw input_error(fmt::format("{}: expected a quantity in {}", where, unit));
-    }
-
-    const toml::table* t_;
-    std::string path_;
-    const std::string& file_;
-    nlohmann::json& out_;
-    std::set<std::string> used_;
-};
-
-// key=value: the value is read as TOML if it parses ("3", "[1, 2]", "\"x\""), else as a string
-// ("10 MOhm", "vteam").
-void apply_override(toml::table& root, const std::string& spec, const std::string& file) {
-    const auto eq = spec.find('=');
-    if (eq == std::string::npos || eq == 0)
-        throw input_error(fmt::format("{}: --set '{}': expected key=value", file, spec));
-    const std::string key = spec.substr(0, eq), value = spec.substr(eq + 1);
-    toml::table* t = &root;
-    std::size_t start = 0;
-    for (auto dot = key.find('.'); dot != std::string::npos; start = dot + 1, dot = key.find('.', start)) {
-        const std::string part = key.substr(start, dot - start);
-        if (!t->contains(part)) t->insert(part, toml::table{});
-        t = t->get(part)->as_table();
-        if (!t) throw input_error(fmt::format("{}: --set {}: '{}' is not a table", file, key, part));
-    }
-    const std::string leaf = key.substr(start);
-    try {
-        toml::table parsed = toml::parse("v = " + value);
-        t->insert_or_assign(leaf, *parsed.get("v"));
-    } catch (const toml::parse_error&) {
-        t->insert_or_assign(leaf, value);
-    }
-}
+using detail::apply_override;
+using detail::reader;
 
 // `--set device.model=X` on a file written for another model: the file's settings for its own
 // model (parameters, [device.initial_state], [device.d2d]) do not apply to X and are dropped,
@@ -402,15 +219,7 @@ stimulus::waveform_ptr read_stimulus(reader& r, std::vector<sweep_block>& blocks
 experiment load(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
     experiment e;
     e.file = path.string();
-    if (!std::filesystem::exists(path)) throw input_error(fmt::format("{}: no such file", e.file));
-    if (!std::filesystem::is_regular_file(path)) throw input_error(fmt::format("{}: not a regular file", e.file));
-    toml::table root;
-    try {
-        root = toml::parse_file(path.string());
-    } catch (const toml::parse_error& err) {
-        throw input_error(fmt::format("{}:{}:{}: not valid TOML: {}", e.file, err.source().begin.line,
-                                      err.source().begin.column, err.description()));
-    }
+    toml::table root = detail::parse_file(path);
     // The file's own device model, before any override.
     std::string file_model;
     if (const auto* d = root["device"].as_table())

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
 
 #include "memlab/analysis/analysis.hpp"
 
@@ -120,4 +121,60 @@ TEST(Analysis, ExponentialDelayFit) {
     const auto g = an::exponential_delay_fit(v, d);
     EXPECT_EQ(g.n, 4u);
     EXPECT_LT(g.r2, 0.99);
+}
+
+TEST(Analysis, MsdOfUniformMotionIsTheSquaredDistance) {
+    // x = v t, y = z = 0: every origin gives (v lag dt)^2 exactly.
+    std::vector<double> x, y, z;
+    const double v = 3e-10, dt = 1e-13;
+    for (int k = 0; k < 200; ++k) x.push_back(v * dt * k), y.push_back(0.0), z.push_back(0.0);
+    const std::vector<std::size_t> lags{1, 7, 50, 199, 200, 0};
+    const auto msd = an::mean_squared_displacement(x, y, z, lags);
+    for (std::size_t k = 0; k < 4; ++k) EXPECT_NEAR(msd[k], std::pow(v * dt * static_cast<double>(lags[k]), 2), 1e-12 * msd[k]);
+    EXPECT_TRUE(std::isnan(msd[4]));  // a lag as long as the trajectory has no pair
+    EXPECT_TRUE(std::isnan(msd[5]));
+}
+
+TEST(Analysis, DiffusionCoefficientOfARandomWalkWithinItsStatisticalError) {
+    // Gaussian steps of variance 2 D dt per axis: MSD = 6 D tau. 50 walks of 4000 steps, fitted
+    // over lags of 1..40 steps: the estimate's relative error is about sqrt(40/4000)/sqrt(50),
+    // ~1.4 %; the test allows 5 %.
+    const double d_true = 2e-9, dt = 1e-13;
+    std::mt19937_64 rng(42);
+    std::normal_distribution<double> step(0.0, std::sqrt(2 * d_true * dt));
+    double sum = 0;
+    const int walks = 50;
+    for (int w = 0; w < walks; ++w) {
+        std::vector<double> x{0}, y{0}, z{0};
+        for (int k = 1; k < 4000; ++k) x.push_back(x.back() + step(rng)), y.push_back(y.back() + step(rng)), z.push_back(z.back() + step(rng));
+        const auto lags = an::log_spaced_lags(40, 12);
+        const auto msd = an::mean_squared_displacement(x, y, z, lags);
+        std::vector<double> tau;
+        for (auto l : lags) tau.push_back(static_cast<double>(l) * dt);
+        const auto fit = an::diffusion_coefficient(tau, msd, 0, 40 * dt);
+        EXPECT_EQ(fit.n, lags.size());
+        sum += fit.coefficient;
+    }
+    EXPECT_NEAR(sum / walks, d_true, 0.05 * d_true);
+}
+
+TEST(Analysis, DiffusionFitIsExactOnALineAndNanWithoutPoints) {
+    const std::vector<double> tau{1e-12, 2e-12, 3e-12, 4e-12}, msd{1e-20 + 6e-9 * 1e-12, 1e-20 + 6e-9 * 2e-12, 1e-20 + 6e-9 * 3e-12, 1e-20 + 6e-9 * 4e-12};
+    const auto f = an::diffusion_coefficient(tau, msd, 0, 1);
+    EXPECT_NEAR(f.coefficient, 1e-9, 1e-21);
+    EXPECT_NEAR(f.intercept, 1e-20, 1e-32);
+    EXPECT_NEAR(f.r2, 1.0, 1e-12);
+    const auto none = an::diffusion_coefficient(tau, msd, 3.5e-12, 1);  // one lag in the window
+    EXPECT_EQ(none.n, 1u);
+    EXPECT_TRUE(std::isnan(none.coefficient));
+}
+
+TEST(Analysis, LogSpacedLagsRiseWithoutRepeatsFromOneToTheLongest) {
+    const auto lags = an::log_spaced_lags(1000, 40);
+    ASSERT_FALSE(lags.empty());
+    EXPECT_EQ(lags.front(), 1u);
+    EXPECT_EQ(lags.back(), 1000u);
+    for (std::size_t k = 1; k < lags.size(); ++k) EXPECT_GT(lags[k], lags[k - 1]);
+    EXPECT_LE(lags.size(), 40u);
+    EXPECT_TRUE(an::log_spaced_lags(0, 10).empty());
 }

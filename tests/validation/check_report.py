@@ -9,8 +9,9 @@ report = json.load(open(report_path))
 targets = report["targets"]
 ids = [t["id"] for t in targets]
 failures = []
-if report.get("overrides") or report.get("only"):
-    failures.append(f"report made with overrides {report.get('overrides')} / only {report.get('only')}: not the shipped calibration")
+if report.get("overrides") or report.get("only") or report.get("skip"):
+    failures.append(f"report made with overrides {report.get('overrides')} / only {report.get('only')} / skip {report.get('skip')}: "
+                    "not the shipped calibration")
 if len(ids) != len(set(ids)):
     failures.append("duplicate target ids")
 if len(ids) != report["summary"]["targets"] or len(ids) < 33:

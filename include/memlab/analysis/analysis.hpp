@@ -63,4 +63,24 @@ struct exp_fit {
 };
 exp_fit exponential_delay_fit(std::span<const double> voltage, std::span<const double> delay);
 
+// Mean-squared displacement of one particle against lag time, averaged over every time origin
+// of an equally spaced trajectory (positions in m, unwrapped: periodic jumps already undone).
+// lags[k] is a number of samples (>= 1, < number of samples); msd[k] in m^2.
+std::vector<double> mean_squared_displacement(std::span<const double> x, std::span<const double> y,
+                                              std::span<const double> z, std::span<const std::size_t> lags);
+
+// Lags for mean_squared_displacement: about `count` lags spaced evenly in log between 1 and
+// max_lag samples, without repeats.
+std::vector<std::size_t> log_spaced_lags(std::size_t max_lag, std::size_t count);
+
+// Einstein relation in 3D: D = slope / 6 of a least-squares line MSD = a + 6 D tau over the lags
+// tau in [tau_from, tau_to] (s). NaN (with n < 2) when fewer than two lags fall in the window.
+struct diffusion_fit {
+    double coefficient;  // m^2/s
+    double intercept;    // m^2 (the cage: vibration and rattling before the first hop)
+    double r2;
+    std::size_t n;
+};
+diffusion_fit diffusion_coefficient(std::span<const double> tau, std::span<const double> msd, double tau_from, double tau_to);
+
 }  // namespace memlab::analysis

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "memlab/io/trace.hpp"
+#include "memlab/md/diffusion.hpp"
 #include "memlab/protocol/experiment.hpp"
 
 namespace memlab::report {
@@ -40,6 +41,9 @@ struct result {
 // Evaluates the targets an experiment measures (by experiment name); empty for an experiment
 // without targets. `traces` holds the recorded probes, one trace per device.
 std::vector<result> evaluate(const protocol::experiment& e, const std::vector<io::memory_trace>& traces);
+
+// The targets of the molecular-dynamics experiment (diffusion.*) from its runs.
+std::vector<result> evaluate(const md::diffusion_experiment& e, const md::diffusion_result& r);
 
 // Completes a list of results with every target not evaluated ("not run: <why>"); `why_by_experiment`
 // gives the reason for experiments that were attempted and failed.

@@ -1,0 +1,438 @@
+#include "memlab/md/diffusion.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <random>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "../protocol/toml_reader.hpp"
+#include "memlab/error.hpp"
+#include "memlab/units/units.hpp"
+
+namespace fs = std::filesystem;
+
+namespace memlab::md {
+
+using protocol::detail::reader;
+
+const std::vector<pedone_species>& pedone_table() {
+    // Pedone, Malavasi, Menziani, Cormack and Segre, J. Phys. Chem. B 110, 11780 (2006), Table 1:
+    // charges and the pair with O (D in eV, a in 1/A, r0 in A, C in eV A^12). Masses: IUPAC
+    // standard atomic weights.
+    static const std::vector<pedone_species> t{
+        {"O", -1.2, 15.999, 0.042395, 1.379316, 3.618701, 22.0},
+        {"Si", 2.4, 28.085, 0.340554, 2.006700, 2.100000, 1.0},
+        {"Ag", 0.6, 107.8682, 0.088423, 3.439162, 2.265956, 1.0},
+        {"Cu", 0.6, 63.546, 0.090720, 3.802168, 2.055405, 1.0},
+        {"Sn", 2.4, 118.710, 0.079400, 2.156770, 2.633076, 3.0},
+    };
+    return t;
+}
+
+const pedone_species& pedone(const std::string& name, const std::string& where) {
+    for (const auto& s : pedone_table())
+        if (s.name == name) return s;
+    std::vector<std::string> known;
+    for (const auto& s : pedone_table())
+        if (s.name != "O" && s.name != "Si") known.push_back(s.name);
+    throw input_error(fmt::format("{}: unknown ion '{}' (known: {})", where, name, fmt::join(known, ", ")));
+}
+
+double pedone_short_range(const pedone_species& s, double r) {
+    const double m = 1.0 - std::exp(-s.a * (r - s.r0));
+    return s.D * (m * m - 1.0) + s.C / std::pow(r, 12);
+}
+
+std::size_t diffusion_experiment::steps(double time) const {
+    return static_cast<std::size_t>(std::llround(time / timestep));
+}
+
+bool is_md_file(const fs::path& file) {
+    try {
+        const toml::table root = toml::parse_file(file.string());
+        return root.contains("md");
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+diffusion_experiment load(const fs::path& path, const std::vector<std::string>& overrides) {
+    diffusion_experiment e;
+    e.file = path.string();
+    toml::table root = protocol::detail::parse_file(path);
+    for (const auto& o : overrides) protocol::detail::apply_override(root, o, e.file);
+    reader top(&root, "", e.file, e.resolved);
+    reader ex = top.sub("experiment");
+    e.name = ex.string("name", path.stem().string());
+    e.description = ex.string("description", "");
+    e.figure = ex.string("figure", "");
+    e.seed = static_cast<std::uint64_t>(ex.integer("seed", 1, 0, std::numeric_limits<std::int32_t>::max()));
+    ex.finish();
+
+    reader m = top.sub("md");
+    e.lammps = m.string("lammps", "lmp");
+    e.samples = static_cast<std::size_t>(m.integer("samples", 5, 1, 1000));
+    e.formula_units = static_cast<std::size_t>(m.integer("formula_units", 135, 8, 1000000));
+    e.ions = m.strings("ions", {"Ag", "Sn"});
+    if (e.ions.empty()) m.fail("ions", "needs at least one ion");
+    for (std::size_t k = 0; k < e.ions.size(); ++k) {
+        const auto& s = pedone(e.ions[k], fmt::format("{}: md.ions[{}]", e.file, k + 1));
+        if (s.name == "O" || s.name == "Si") m.fail("ions", fmt::format("'{}' is part of the glass, not an ion to insert", s.name));
+        if (std::count(e.ions.begin(), e.ions.end(), e.ions[k]) > 1) m.fail("ions", fmt::format("'{}' is listed twice", e.ions[k]));
+    }
+    // Density in g/cm^3 as one writes it; kg/m^3 inside.
+    e.density = 1000.0 * units::positive(m.quantity("density", "g/cm^3", 2.2), e.file + ": md.density");
+    auto pos = [&](std::string_view k, std::string_view unit, double def) {
+        const double v = m.quantity(k, unit, def);
+        if (!(v > 0)) m.fail(k, "must be positive");
+        return v;
+    };
+    e.timestep = pos("timestep", "s", 2e-15);
+    if (e.timestep > 5e-15) m.fail("timestep", "above 5 fs the Si-O vibration (about 30 fs) is not resolved");
+    e.melt_temperature = pos("melt_temperature", "K", 4000);
+    e.melt_time = pos("melt_time", "s", 10e-12);
+    e.quench_time = pos("quench_time", "s", 10e-12);
+    e.temperature = pos("temperature", "K", 1500);
+    e.equilibration_time = pos("equilibration_time", "s", 5e-12);
+    e.production_time = pos("production_time", "s", 40e-12);
+    e.sample_interval = pos("sample_interval", "s", 0.1e-12);
+    e.packing_distance = pos("packing_distance", "m", 0.16e-9);
+    e.insertion_distance = pos("insertion_distance", "m", 0.2e-9);
+    e.coulomb_cutoff = pos("coulomb_cutoff", "m", 0.8e-9);
+    e.coulomb_damping = pos("coulomb_damping", "1/m", 2.5e9);
+    e.short_cutoff = pos("short_cutoff", "m", 0.55e-9);
+    e.fit_from = m.quantity("fit_from", "1", 0.1);
+    e.fit_to = m.quantity("fit_to", "1", 0.5);
+    if (!(e.fit_from >= 0 && e.fit_from < e.fit_to && e.fit_to <= 1)) m.fail("fit_to", "the fit window needs 0 <= fit_from < fit_to <= 1");
+    if (e.sample_interval < e.timestep) m.fail("sample_interval", "is shorter than the timestep");
+    const std::size_t per_sample = e.steps(e.production_time) / std::max<std::size_t>(e.steps(e.sample_interval), 1);
+    if (per_sample < 20) m.fail("production_time", fmt::format("gives {} trajectory samples; at least 20 are needed for an MSD", per_sample));
+    const double cell = std::cbrt(static_cast<double>(e.formula_units) * 60.0843e-3 / 6.02214076e23 / e.density);
+    if (e.short_cutoff > cell / 2) m.fail("short_cutoff", fmt::format("is more than half the cell ({} wide): use more formula_units", units::format(cell, "m")));
+    m.finish();
+    top.finish();
+    // Shown as one writes them (units::format would give "1.5 kK" and "200 pm").
+    auto& shown = e.resolved["md"];
+    shown["melt_temperature"] = fmt::format("{:g} K", e.melt_temperature);
+    shown["temperature"] = fmt::format("{:g} K", e.temperature);
+    for (auto [k, v] : {std::pair{"packing_distance", e.packing_distance}, std::pair{"insertion_distance", e.insertion_distance},
+                        std::pair{"coulomb_cutoff", e.coulomb_cutoff}, std::pair{"short_cutoff", e.short_cutoff}})
+        shown[k] = fmt::format("{:g} nm", v * 1e9);
+    shown["coulomb_damping"] = fmt::format("{:g} 1/nm", e.coulomb_damping * 1e-9);
+    return e;
+}
+
+namespace {
+
+constexpr double angstrom = 1e-10, picosecond = 1e-12;
+
+// A LAMMPS seed (1 .. 2^31 - 2) from the experiment seed, the sample and a purpose.
+int lammps_seed(std::uint64_t seed, std::size_t sample, std::uint64_t purpose) {
+    std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), static_cast<std::uint32_t>(sample),
+                      static_cast<std::uint32_t>(purpose)};
+    std::uint32_t out[1];
+    seq.generate(out, out + 1);
+    return 1 + static_cast<int>(out[0] % 2147483646u);
+}
+
+// A random structure at the density with no two atoms closer than the packing distance (a
+// start for the melt, not a glass): Si and O in a shuffled order, placed by rejection.
+std::string random_structure(const diffusion_experiment& e, std::size_t sample, double& cell) {
+    const auto& si = pedone("Si", ""), &o = pedone("O", "");
+    const std::size_t n = 3 * e.formula_units;
+    cell = std::cbrt(static_cast<double>(e.formula_units) * (si.mass + 2 * o.mass) * 1e-3 / 6.02214076e23 / e.density) / angstrom;
+    std::mt19937_64 rng(static_cast<std::uint64_t>(lammps_seed(e.seed, sample, 1)));
+    std::vector<int> type(n, 2);
+    std::fill(type.begin(), type.begin() + static_cast<long>(e.formula_units), 1);
+    std::shuffle(type.begin(), type.end(), rng);
+    const double dmin2 = std::pow(e.packing_distance / angstrom, 2);
+    std::uniform_real_distribution<double> u(0.0, cell);
+    std::vector<std::array<double, 3>> pos;
+    pos.reserve(n);
+    for (std::size_t k = 0; k < n; ++k) {
+        for (std::size_t attempt = 0;; ++attempt) {
+            if (attempt == 100000)
+                throw input_error(fmt::format("{}: md.packing_distance: cannot place {} atoms {} apart in the cell", e.file, n,
+                                              units::format(e.packing_distance, "m")));
+            const std::array<double, 3> p{u(rng), u(rng), u(rng)};
+            const bool clear = std::none_of(pos.begin(), pos.end(), [&](const auto& q) {
+                double d2 = 0;
+                for (int c = 0; c < 3; ++c) {
+                    double d = p[c] - q[c];
+                    d -= cell * std::round(d / cell);
+                    d2 += d * d;
+                }
+                return d2 < dmin2;
+            });
+            if (clear) {
+                pos.push_back(p);
+                break;
+            }
+        }
+    }
+    std::string s = fmt::format("memlab md: random SiO2 start, sample {}\n\n{} atoms\n3 atom types\n\n0 {:.10f} xlo xhi\n0 {:.10f} ylo yhi\n"
+                                "0 {:.10f} zlo zhi\n\nMasses\n\n1 {}\n2 {}\n3 1.0\n\nAtoms # charge\n\n",
+                                sample, n, cell, cell, cell, si.mass, o.mass);
+    for (std::size_t k = 0; k < n; ++k)
+        s += fmt::format("{} {} {} {:.10f} {:.10f} {:.10f}\n", k + 1, type[k], type[k] == 1 ? si.charge : o.charge, pos[k][0], pos[k][1], pos[k][2]);
+    return s;
+}
+
+std::string header(const diffusion_experiment& e) {
+    return fmt::format("# written by memlab for {} ({})\nunits metal\natom_style charge\nboundary p p p\n", e.file, e.name);
+}
+
+std::string melt_input(const diffusion_experiment& e, std::size_t sample) {
+    const double dt = e.timestep / picosecond;
+    const double tm = e.melt_temperature, t = e.temperature;
+    // The random start has close pairs: 2 ps with displacements limited to 0.05 A per step and
+    // a Berendsen thermostat before the Nose-Hoover melt (a numerical start-up, not physics).
+    return header(e) + "read_data structure.data\n" + potential_commands(e, "") +
+           fmt::format("neighbor 2.0 bin\nneigh_modify every 1 delay 0 check yes\ntimestep {:.10g}\nthermo {}\nthermo_style custom step temp pe press\n"
+                       "velocity all create {} {} dist gaussian mom yes\n"
+                       "fix start all nve/limit 0.05\nfix heat all temp/berendsen {} {} 0.1\nrun {}\nunfix start\nunfix heat\n"
+                       "fix melt all nvt temp {} {} 0.1\nrun {}\nunfix melt\n"
+                       "fix quench all nvt temp {} {} 0.1\nrun {}\nunfix quench\n"
+                       "fix hold all nvt temp {} {} 0.1\nrun {}\n"
+                       "write_data glass.data\n",
+                       dt, std::max<std::size_t>(e.steps(1e-12), 1), tm, lammps_seed(e.seed, sample, 2), tm, tm, e.steps(2e-12), tm, tm,
+                       e.steps(e.melt_time), tm, t, e.steps(e.quench_time), t, t, e.steps(e.equilibration_time));
+}
+
+std::string ion_input(const diffusion_experiment& e, std::size_t sample, const std::string& ion) {
+    const auto& s = pedone(ion, e.file);
+    const double dt = e.timestep / picosecond, t = e.temperature;
+    const std::size_t every = std::max<std::size_t>(e.steps(e.sample_interval), 1);
+    // The site: fix deposit's random point at least insertion_distance from every atom; the same
+    // seed for every ion of a sample puts each at the same site of the same glass. Then 0.5 ps with
+    // displacements limited to 0.1 A per step (the new ion's first push) and 2 ps of Nose-Hoover
+    // before the trajectory starts (reset to step 0).
+    return header(e) + "read_data ../glass.data\n" + fmt::format("mass 3 {}\n", s.mass) + potential_commands(e, ion) +
+           fmt::format("neighbor 2.0 bin\nneigh_modify every 1 delay 0 check yes\ntimestep {:.10g}\n"
+                       "region cell block EDGE EDGE EDGE EDGE EDGE EDGE\n"
+                       "fix put all deposit 1 3 1 {} region cell near {:.10g} attempt 10000 id max\nrun 1\nunfix put\n"
+                       "group ion type 3\nvariable n_ion equal count(ion)\n"
+                       "if \"${{n_ion}} != 1\" then \"print 'memlab: ERROR: the ion could not be inserted'\" \"quit 3\"\n"
+                       "set type 3 charge {}\n"
+                       "group si type 1\ngroup ox type 2\ngroup glass subtract all ion\n"
+                       "fix settle all nve/limit 0.1\nfix calm all temp/berendsen {} {} 0.1\nrun {}\nunfix settle\nunfix calm\n"
+                       "fix hold all nvt temp {} {} 0.1\nfix still all momentum 10 linear 1 1 1\nrun {}\nreset_timestep 0\n"
+                       "compute msd_si si msd\ncompute msd_o ox msd\n"
+                       "variable ix equal xcm(ion,x)\nvariable iy equal xcm(ion,y)\nvariable iz equal xcm(ion,z)\n"
+                       "variable gx equal xcm(glass,x)\nvariable gy equal xcm(glass,y)\nvariable gz equal xcm(glass,z)\n"
+                       "thermo {}\nthermo_style custom step temp pe c_msd_si[4]\n"
+                       "fix out all print {} \"$(step) $(v_ix:%.8f) $(v_iy:%.8f) $(v_iz:%.8f) $(v_gx:%.8f) $(v_gy:%.8f) $(v_gz:%.8f) "
+                       "$(c_msd_si[4]:%.8f) $(c_msd_o[4]:%.8f)\" file trajectory.txt screen no\n"
+                       "run {}\n",
+                       dt, lammps_seed(e.seed, sample, 3), e.insertion_distance / angstrom, s.charge, t, t, e.steps(0.5e-12), t, t,
+                       e.steps(2e-12), std::max<std::size_t>(e.steps(1e-12), 1), every, e.steps(e.production_time));
+}
+
+fs::path find_executable(const diffusion_experiment& e) {
+    auto runnable = [](const fs::path& p) { return fs::is_regular_file(p) && ::access(p.c_str(), X_OK) == 0; };
+    if (e.lammps.find('/') != std::string::npos) {
+        if (runnable(e.lammps)) return e.lammps;
+    } else if (const char* path = std::getenv("PATH")) {
+        std::stringstream ss(path);
+        for (std::string dir; std::getline(ss, dir, ':');)
+            if (!dir.empty() && runnable(fs::path(dir) / e.lammps)) return fs::path(dir) / e.lammps;
+    }
+    throw input_error(fmt::format("{}: md.lammps: '{}' not found{} (Debian: apt-get install lammps)", e.file, e.lammps,
+                                  e.lammps.find('/') == std::string::npos ? " on PATH" : ""));
+}
+
+// The first ERROR line of a LAMMPS run (its log, then its screen output).
+std::string lammps_error(const fs::path& dir) {
+    for (const char* f : {"log.lammps", "screen.txt"}) {
+        std::ifstream in(dir / f);
+        for (std::string line; std::getline(in, line);)
+            if (line.find("ERROR") != std::string::npos) return line;
+    }
+    return "no ERROR line in its log";
+}
+
+struct task {
+    fs::path dir;
+    std::string label;
+    long after = -1;  // index of the task that must finish first
+    std::size_t steps = 0;
+};
+
+void run_tasks(const fs::path& exe, const std::vector<task>& tasks, int jobs, const diffusion_experiment& e,
+               const std::function<void(const std::string&)>& progress) {
+    std::vector<int> state(tasks.size(), 0);  // 0 waiting, 1 running, 2 done
+    std::map<pid_t, std::size_t> running;
+    std::size_t done = 0;
+    auto kill_all = [&] {
+        for (auto& [pid, k] : running) {
+            ::kill(pid, SIGTERM);
+            ::waitpid(pid, nullptr, 0);
+        }
+    };
+    while (done < tasks.size()) {
+        for (std::size_t k = 0; k < tasks.size() && running.size() < static_cast<std::size_t>(std::max(jobs, 1)); ++k) {
+            if (state[k] != 0 || (tasks[k].after >= 0 && state[static_cast<std::size_t>(tasks[k].after)] != 2)) continue;
+            std::fflush(stdout);
+            const pid_t pid = ::fork();
+            if (pid == 0) {
+                if (::chdir(tasks[k].dir.c_str()) != 0) ::_exit(126);
+                const int fd = ::open("screen.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+                if (fd >= 0) {
+                    ::dup2(fd, 1);
+                    ::dup2(fd, 2);
+                    ::close(fd);
+                }
+                ::setenv("OMP_NUM_THREADS", "1", 1);
+                const std::string p = exe.string();
+                ::execl(p.c_str(), p.c_str(), "-in", "in.lammps", "-log", "log.lammps", "-nocite", static_cast<char*>(nullptr));
+                ::_exit(127);
+            }
+            if (pid < 0) {
+                kill_all();
+                throw input_error(fmt::format("{}: cannot start LAMMPS ({})", e.file, exe.string()));
+            }
+            running[pid] = k;
+            state[k] = 1;
+        }
+        int status = 0;
+        const pid_t pid = ::wait(&status);
+        if (pid < 0) break;
+        const auto it = running.find(pid);
+        if (it == running.end()) continue;
+        const std::size_t k = it->second;
+        running.erase(it);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            kill_all();
+            const std::string why = WIFEXITED(status) && WEXITSTATUS(status) == 127 ? fmt::format("cannot execute {}", exe.string())
+                                                                                     : lammps_error(tasks[k].dir);
+            throw input_error(fmt::format("{}: LAMMPS failed in {}: {} (see {})", e.file, tasks[k].label, why, (tasks[k].dir / "log.lammps").string()));
+        }
+        state[k] = 2;
+        ++done;
+        if (progress) progress(fmt::format("{}: {} done ({} of {} LAMMPS runs)", e.name, tasks[k].label, done, tasks.size()));
+    }
+}
+
+// Reads trajectory.txt: step, ion x y z, glass centre of mass x y z, Si and O msd (A, A^2).
+ion_run read_trajectory(const diffusion_experiment& e, const fs::path& file, const std::string& ion, std::size_t sample) {
+    ion_run r;
+    r.ion = ion;
+    r.sample = sample;
+    std::ifstream in(file);
+    if (!in) throw input_error(fmt::format("{}: LAMMPS wrote no {}", e.file, file.string()));
+    double x0 = 0, y0 = 0, z0 = 0;
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        std::istringstream ss(line);
+        double step = 0, v[8];
+        ss >> step;
+        for (double& x : v) ss >> x;
+        if (!ss) throw input_error(fmt::format("{}: cannot read line '{}'", file.string(), line));
+        for (double x : v)
+            if (!std::isfinite(x)) throw input_error(fmt::format("{}: non-finite value at step {} of {}", e.file, step, file.string()));
+        const double x = v[0] - v[3], y = v[1] - v[4], z = v[2] - v[5];
+        if (r.t.empty()) x0 = x, y0 = y, z0 = z;
+        r.t.push_back(step * e.timestep);
+        r.x.push_back((x - x0) * angstrom);
+        r.y.push_back((y - y0) * angstrom);
+        r.z.push_back((z - z0) * angstrom);
+        r.msd_si.push_back(v[6] * angstrom * angstrom);
+        r.msd_o.push_back(v[7] * angstrom * angstrom);
+    }
+    if (r.t.size() < 20) throw input_error(fmt::format("{}: {} holds {} samples (fewer than 20)", e.file, file.string(), r.t.size()));
+    const std::size_t max_lag = r.t.size() / 2;
+    const auto lags = analysis::log_spaced_lags(max_lag, 40);
+    const double dt = r.t[1] - r.t[0];
+    r.msd = analysis::mean_squared_displacement(r.x, r.y, r.z, lags);
+    for (const auto l : lags) r.lag.push_back(static_cast<double>(l) * dt);
+    const double from = e.fit_from * e.production_time, to = e.fit_to * e.production_time;
+    r.fit = analysis::diffusion_coefficient(r.lag, r.msd, from, to);
+    r.network_fit = analysis::diffusion_coefficient(r.t, r.msd_si, from, to);
+    return r;
+}
+
+}  // namespace
+
+std::string potential_commands(const diffusion_experiment& e, const std::string& ion) {
+    const auto& o = pedone("O", e.file), &si = pedone("Si", e.file);
+    // Types: 1 Si, 2 O, 3 the ion (no atoms of type 3 in the melt). Short-range pairs only with O.
+    // C/r^12 is LAMMPS's Mie potential with exponents 12 and 0: eps (sigma/r)^12 - eps, whose
+    // constant -eps the shift removes (the force is exactly C/r^12's).
+    std::string s = fmt::format("pair_style hybrid/overlay coul/dsf {:.10g} {:.10g} morse {:.10g} mie/cut {:.10g}\n", e.coulomb_damping * angstrom,
+                                e.coulomb_cutoff / angstrom, e.short_cutoff / angstrom, e.short_cutoff / angstrom);
+    s += "pair_coeff * * coul/dsf\npair_coeff * * morse 0.0 1.0 1.0\npair_coeff * * mie/cut 0.0 1.0 12.0 0.0\n";
+    auto with_oxygen = [&](const char* types, const pedone_species& p) {
+        s += fmt::format("pair_coeff {} morse {} {} {}\npair_coeff {} mie/cut {} 1.0 12.0 0.0\n", types, p.D, p.a, p.r0, types, p.C);
+    };
+    with_oxygen("1 2", si);
+    with_oxygen("2 2", o);
+    if (!ion.empty()) with_oxygen("2 3", pedone(ion, e.file));
+    s += "pair_modify shift yes\n";
+    return s;
+}
+
+diffusion_result run(const diffusion_experiment& e, const fs::path& folder, int jobs,
+                     const std::function<void(const std::string&)>& progress) {
+    const fs::path exe = find_executable(e);
+    std::vector<task> tasks;
+    for (std::size_t s = 1; s <= e.samples; ++s) {
+        const fs::path dir = folder / fmt::format("sample{}", s);
+        fs::create_directories(dir);
+        double cell = 0;
+        std::ofstream(dir / "structure.data") << random_structure(e, s, cell);
+        std::ofstream(dir / "in.lammps") << melt_input(e, s);
+        const long melt = static_cast<long>(tasks.size());
+        tasks.push_back({dir, fmt::format("sample {} melt-quench", s), -1,
+                         e.steps(2e-12) + e.steps(e.melt_time) + e.steps(e.quench_time) + e.steps(e.equilibration_time)});
+        for (const auto& ion : e.ions) {
+            fs::create_directories(dir / ion);
+            std::ofstream(dir / ion / "in.lammps") << ion_input(e, s, ion);
+            tasks.push_back({dir / ion, fmt::format("sample {} {}", s, ion), melt, 1 + e.steps(2.5e-12) + e.steps(e.production_time)});
+        }
+    }
+    run_tasks(exe, tasks, jobs, e, progress);
+    diffusion_result out;
+    out.lammps_runs = tasks.size();
+    for (const auto& t : tasks) out.steps += t.steps;
+    auto& m = out.metrics;
+    auto put = [&](const std::string& k, nlohmann::json v, const char* unit) { m[k] = {{"value", std::move(v)}, {"unit", unit}}; };
+    for (std::size_t s = 1; s <= e.samples; ++s)
+        for (const auto& ion : e.ions) {
+            auto r = read_trajectory(e, folder / fmt::format("sample{}", s) / ion / "trajectory.txt", ion, s);
+            const std::string k = fmt::format("{}.sample{}", ion, s);
+            put(k + ".D", r.fit.coefficient, "m^2/s");
+            put(k + ".D_fit_r2", r.fit.r2, "1");
+            put(k + ".cage_msd", r.fit.intercept, "m^2");
+            put(k + ".network_D", r.network_fit.coefficient, "m^2/s");
+            put(k + ".lag", r.lag, "s");
+            put(k + ".msd", r.msd, "m^2");
+            out.runs.push_back(std::move(r));
+        }
+    for (const auto& ion : e.ions) {
+        std::vector<double> d;
+        for (const auto& r : out.runs)
+            if (r.ion == ion) d.push_back(r.fit.coefficient);
+        const auto st = analysis::statistics(d);
+        put(ion + ".D_mean", st.mean, "m^2/s");
+        put(ion + ".D_std", st.std, "m^2/s");
+        put(ion + ".samples", st.n, "1");
+    }
+    put("lammps_runs", out.lammps_runs, "1");
+    put("md_steps", out.steps, "1");
+    put("seed", e.seed, "1");
+    return out;
+}
+
+}  // namespace memlab::md
