@@ -74,7 +74,8 @@ void cmd_list() {
     fmt::print("\nExperiments shipped (experiments/*.toml):\n");
     for (const auto& f : fs::directory_iterator(experiments_dir()))
         if (f.path().extension() == ".toml") fmt::print("  {}\n", f.path().string());
-    fmt::print("  (any of them runs with any model: --set device.model=NAME; demo_* are engine demonstrations)\n");
+    fmt::print("  (the circuit experiments run with any model: --set device.model=NAME; demo_* are engine demonstrations;\n"
+               "   md_diffusion is molecular dynamics in LAMMPS, docs/md-diffusion.md)\n");
     fmt::print("\nProbes (in recordings):\n"
                "  v(node), v(a,b)   node voltage, or difference\n"
                "  i(element)        element current (sources and SMUs: current delivered)\n"

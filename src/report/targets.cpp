@@ -628,7 +628,7 @@ std::vector<result> evaluate(const md::diffusion_experiment& e, const md::diffus
         "D (m^2/s, MSD slope/6 over lags {:.0f}-{:.0f} % of {}, mean +- s.e. over {} samples): Ag {:.3g} +- {:.2g}, Sn {:.3g} +- {:.2g}; "
         "Sn slower in {} of {} paired samples (same glass, same site); glass network (Si) {:.2g}; {} atoms per sample at {}",
         100 * e.fit_from, 100 * e.fit_to, units::format(e.production_time, "s"), a.n, a.mean, sem(a), s.mean, sem(s), slower, pairs, n.mean,
-        3 * e.formula_units + 1, units::format(e.temperature, "K"));
+        3 * e.formula_units + 1, fmt::format("{:g} K", e.temperature));
     return {make("diffusion.sn_slower_than_ag", rounded(ratio, 3), pass, note + "; simulated = D_Sn / D_Ag", e.seed)};
 }
 
