@@ -8,6 +8,7 @@
 #include "bindings.hpp"
 #include "memlab/error.hpp"
 #include "memlab/io/trace.hpp"
+#include "memlab/md/diffusion.hpp"
 #include "memlab/protocol/experiment.hpp"
 #include "memlab/protocol/ngspice_engine.hpp"
 
@@ -35,7 +36,9 @@ py::dict memlab::python::trace_dict(const memlab::io::memory_trace& tr) {
 void memlab::python::register_experiments(py::module_& m) {
     m.def(
         "show_config",
-        [](const std::string& file, const std::vector<std::string>& set) { return to_py(memlab::protocol::load(file, set).resolved); },
+        [](const std::string& file, const std::vector<std::string>& set) {
+            return to_py(memlab::md::is_md_file(file) ? memlab::md::load(file, set).resolved : memlab::protocol::load(file, set).resolved);
+        },
         py::arg("file"), py::arg("set") = std::vector<std::string>{},
         "The resolved experiment (defaults filled in) as a dict with units, like `memlab show-config`.");
     m.def(
@@ -57,4 +60,37 @@ void memlab::python::register_experiments(py::module_& m) {
             return out;
         },
         py::arg("file"), py::arg("set") = std::vector<std::string>{}, py::arg("device") = 0, py::arg("engine") = "memlab");
+    m.def("_is_md_file", [](const std::string& file) { return memlab::md::is_md_file(file); }, py::arg("file"));
+    m.def(
+        "_run_md",
+        [](const std::string& file, const std::vector<std::string>& set, const std::string& folder, int jobs) {
+            const auto e = memlab::md::load(file, set);
+            memlab::md::diffusion_result r;
+            {
+                py::gil_scoped_release release;
+                r = memlab::md::run(e, folder, jobs);
+            }
+            auto array = [](const std::vector<double>& v) { return py::array_t<double>(static_cast<py::ssize_t>(v.size()), v.data()); };
+            py::list runs;
+            for (const auto& x : r.runs) {
+                py::dict d;
+                d["ion"] = x.ion;
+                d["sample"] = x.sample;
+                for (auto [k, v] : {std::pair{"time", &x.t}, std::pair{"x", &x.x}, std::pair{"y", &x.y}, std::pair{"z", &x.z},
+                                    std::pair{"msd_Si", &x.msd_si}, std::pair{"msd_O", &x.msd_o}, std::pair{"lag", &x.lag},
+                                    std::pair{"msd", &x.msd}})
+                    d[k] = array(*v);
+                d["D"] = x.fit.coefficient;
+                d["D_fit_r2"] = x.fit.r2;
+                d["network_D"] = x.network_fit.coefficient;
+                runs.append(d);
+            }
+            py::dict out;
+            out["name"] = e.name;
+            out["runs"] = runs;
+            out["metrics"] = to_py(r.metrics);
+            out["config"] = to_py(e.resolved);
+            return out;
+        },
+        py::arg("file"), py::arg("set") = std::vector<std::string>{}, py::arg("folder"), py::arg("jobs") = 2);
 }

@@ -65,11 +65,46 @@ def simulate(device, stimulus, series_resistance=None, t_end=None, probes=None, 
     return Result("simulate", dict(r["traces"]), dict(r["units"]))
 
 
+@dataclass
+class MdResult:
+    """An MD diffusion run: one entry per ion and sample in `runs` (dicts with "ion", "sample",
+    numpy arrays "time" (s), "x", "y", "z" (m, relative to the glass), "msd_Si", "msd_O" (m^2),
+    "lag" (s), "msd" (m^2), and "D" (m^2/s), "D_fit_r2", "network_D"); `folder` holds the LAMMPS
+    inputs, logs and trajectories."""
+    name: str
+    runs: list
+    metrics: dict
+    config: dict
+    folder: str
+
+    def D(self, ion):
+        """The diffusion coefficients of `ion` (m^2/s), one per sample, as a numpy array."""
+        import numpy as np
+        return np.array([r["D"] for r in self.runs if r["ion"] == ion])
+
+
+def run_md(file, seed=None, set=(), folder=None, jobs=2):
+    """Runs an MD diffusion file (an [md] table, e.g. experiments/md_diffusion.toml) in LAMMPS,
+    `jobs` processes at a time, in `folder` (a new temporary folder if None); returns an MdResult."""
+    _need()
+    import tempfile
+    overrides = list(set)
+    if seed is not None:
+        overrides.append(f"experiment.seed={int(seed)}")
+    folder = tempfile.mkdtemp(prefix="memlab_md_") if folder is None else str(folder)
+    r = _memlab._run_md(str(file), overrides, folder, int(jobs))
+    return MdResult(r["name"], list(r["runs"]), r["metrics"], r["config"], folder)
+
+
 def run(file, seed=None, set=(), device=0, engine="memlab"):
     """Runs one experiment file, like `memlab run FILE --seed N --set k=v [--engine ngspice]`;
     returns a Result. engine="ngspice" runs the circuit in ngspice (the device's deterministic
-    form); set=["device.model=memdiode"] swaps the device."""
+    form); set=["device.model=memdiode"] swaps the device. An MD file goes to run_md."""
     _need()
+    if _memlab._is_md_file(str(file)):
+        if engine != "memlab":
+            raise InputError(f"{file}: engine={engine!r}: an MD experiment runs in LAMMPS only")
+        return run_md(file, seed=seed, set=set)
     overrides = list(set)
     if seed is not None:
         overrides.append(f"experiment.seed={int(seed)}")

@@ -118,3 +118,23 @@ def test_figure_titles_name_the_compliance_with_its_prefix():
     # The training ramp runs at 100 nA..100 uA; a title of "0 mA" for 10 uA hid that.
     assert [plot._current_label(x) for x in (1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3)] == [
         "10 nA", "100 nA", "1 uA", "10 uA", "100 uA", "1 mA"]
+
+
+def test_md_run_gives_numpy_arrays_and_equals_the_cli():
+    f = os.path.join(ROOT, "tests", "validation", "md_tiny.toml")
+    with tempfile.TemporaryDirectory() as d:
+        r = memlab.run(f, seed=5)  # an [md] file goes to run_md
+        assert isinstance(r, memlab.MdResult) and r.name == "md_tiny"
+        assert len(r.runs) == 4 and {x["ion"] for x in r.runs} == {"Ag", "Sn"}
+        x = r.runs[0]
+        assert isinstance(x["x"], np.ndarray) and x["x"].shape == x["time"].shape == (31,)
+        assert x["x"][0] == 0.0 and x["lag"][0] == pytest.approx(1e-13)
+        assert r.D("Ag").shape == (2,)
+        out = os.path.join(d, "cli")
+        subprocess.run([CLI, "run", f, "--out", out, "--seed", "5"], check=True, capture_output=True)
+        m = __import__("json").load(open(os.path.join(out, "metrics.json")))
+        for y in r.runs:
+            assert m[f"{y['ion']}.sample{y['sample']}.D"]["value"] == y["D"]  # bit for bit
+        assert memlab.show_config(f)["md"]["temperature"] == "1500 K"
+        with pytest.raises(memlab.InputError, match="md.ions"):
+            memlab.run_md(f, set=['md.ions=["Xe"]'], folder=d)
