@@ -625,10 +625,11 @@ std::vector<result> evaluate(const md::diffusion_experiment& e, const md::diffus
     const bool pass = a.n > 0 && s.n > 0 && s.mean < a.mean;
     const double ratio = s.mean / a.mean;
     const std::string note = fmt::format(
-        "D (m^2/s, MSD slope/6 over lags {:.0f}-{:.0f} % of {}, mean +- s.e. over {} samples): Ag {:.3g} +- {:.2g}, Sn {:.3g} +- {:.2g}; "
-        "Sn slower in {} of {} paired samples (same glass, same site); glass network (Si) {:.2g}; {} atoms per sample at {}",
-        100 * e.fit_from, 100 * e.fit_to, units::format(e.production_time, "s"), a.n, a.mean, sem(a), s.mean, sem(s), slower, pairs, n.mean,
-        3 * e.formula_units + 1, fmt::format("{:g} K", e.temperature));
+        "D (m^2/s, MSD slope/6 over lags {:.0f}-{:.0f} % of {}, mean +- s.e. over {} samples): Ag {:.3g} +- {:.2g}, Sn {:.3g} +- {:.2g} "
+        "(medians {:.2g} and {:.2g}); Sn slower in {} of {} paired samples (same glass, same site); glass network (Si) {:.2g}; "
+        "{} atoms per sample at {}",
+        100 * e.fit_from, 100 * e.fit_to, units::format(e.production_time, "s"), a.n, a.mean, sem(a), s.mean, sem(s), median(ag),
+        median(sn), slower, pairs, n.mean, 3 * e.formula_units + 1, fmt::format("{:g} K", e.temperature));
     return {make("diffusion.sn_slower_than_ag", rounded(ratio, 3), pass, note + "; simulated = D_Sn / D_Ag", e.seed)};
 }
 
