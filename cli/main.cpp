@@ -148,7 +148,7 @@ md::diffusion_result run_md_into(const md::diffusion_experiment& e, const fs::pa
     });
     io::hdf5_trace h5((folder / "traces.h5").string(), "none");
     for (const auto& x : r.runs) {
-        h5.set_group(fmt::format("{}_{}_sample{}", e.name, x.ion, x.sample));
+        h5.set_group(fmt::format("{}_{}_sample{}", e.name, e.run_name(x.ion, x.temperature), x.sample));
         h5.begin({{"time", "s"}, {"x", "m"}, {"y", "m"}, {"z", "m"}, {"msd_Si", "m^2"}, {"msd_O", "m^2"}});
         for (std::size_t k = 0; k < x.t.size(); ++k) {
             const double row[] = {x.t[k], x.x[k], x.y[k], x.z[k], x.msd_si[k], x.msd_o[k]};
@@ -383,15 +383,23 @@ int cmd_run_md(const std::string& file, const std::string& out, const std::vecto
     if (csv) fmt::print(stderr, "memlab: note: --csv: an MD experiment writes traces.h5 and metrics.json only\n");
     const fs::path target = out.empty() ? fs::path("out") / e.name : fs::path(out);
     staged_folder dir(target);
+    std::vector<std::string> temps;
+    for (double t : e.temperatures) temps.push_back(fmt::format("{:g} K", t));
     fmt::print("memlab run {}: {} ({} samples x {} ions x {} at {}, {} LAMMPS processes at a time)\n", file, e.name, e.samples,
-               e.ions.size(), units::format(e.production_time, "s"), fmt::format("{:g} K", e.temperature), jobs);
+               e.ions.size(), units::format(e.production_time, "s"), fmt::join(temps, ", "), jobs);
     const auto t0 = std::chrono::steady_clock::now();
     const auto r = run_md_into(e, dir.path(), jobs);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     dir.commit();
     for (const auto& ion : e.ions)
-        fmt::print("  {}: D = {:.3g} +- {:.2g} m^2/s (mean +- sd over {} samples)\n", ion, r.metrics[ion + ".D_mean"]["value"].get<double>(),
-                   r.metrics[ion + ".D_std"]["value"].get<double>(), e.samples);
+        for (double t : e.temperatures) {
+            const std::string k = e.metric_prefix(ion, t);
+            fmt::print("  {} at {:g} K: D = {:.3g} +- {:.2g} m^2/s (mean +- sd over {} samples)\n", ion, t,
+                       r.metrics[k + ".D_mean"]["value"].get<double>(), r.metrics[k + ".D_std"]["value"].get<double>(), e.samples);
+        }
+    for (const auto& a : r.arrhenius)
+        fmt::print("  {}: E_a = {:.3g} +- {:.2g} eV, D0 = {:.3g} m^2/s (Arrhenius fit of the means over {} temperatures)\n", a.ion,
+                   a.fit.activation_energy, a.fit.activation_energy_se, a.fit.prefactor, a.fit.n);
     fmt::print("done in {:.1f} s ({} MD steps); wrote {}\n", secs, r.steps, target.string());
     return 0;
 }

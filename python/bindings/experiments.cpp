@@ -76,6 +76,7 @@ void memlab::python::register_experiments(py::module_& m) {
                 py::dict d;
                 d["ion"] = x.ion;
                 d["sample"] = x.sample;
+                d["temperature"] = x.temperature;
                 for (auto [k, v] : {std::pair{"time", &x.t}, std::pair{"x", &x.x}, std::pair{"y", &x.y}, std::pair{"z", &x.z},
                                     std::pair{"msd_Si", &x.msd_si}, std::pair{"msd_O", &x.msd_o}, std::pair{"lag", &x.lag},
                                     std::pair{"msd", &x.msd}})

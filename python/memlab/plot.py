@@ -3,6 +3,7 @@ and device current below; SMU sweep blocks as I(V) cycles in grey with the media
 Vset histogram. Reads traces.h5 (one dataset per probe, SI units as attributes) and config.json.
 
     /usr/bin/python3 python/memlab/plot.py REPORT_DIR      # figures + report.html for a reproduce run
+    /usr/bin/python3 python/memlab/plot.py --draw RUN_DIR OUT.png   # the figure of one memlab run
 """
 import base64
 import html
@@ -139,20 +140,27 @@ ION_COLORS = {"Ag": "tab:blue", "Sn": "tab:red", "Cu": "tab:orange"}
 
 def draw_md(folder, cfg, out_png):
     """An MD diffusion run: each ion's MSD against lag (log-log, every sample) and its path in the
-    x-y plane, relative to the glass (as in the paper's Supp. Fig. 2)."""
+    x-y plane, relative to the glass (as in the paper's Supp. Fig. 2); with several temperatures
+    (the paths and MSDs at the first), the Arrhenius plot of the mean D with its fit."""
     metrics = json.load(open(os.path.join(folder, "metrics.json")))
     md = cfg["md"]
-    fig, (ax, axp) = plt.subplots(1, 2, figsize=(9, 4))
+    temps = [t.split()[0] for t in md.get("temperatures", [md["temperature"]])]
+    several = len(temps) > 1
+    fig, axes = plt.subplots(1, 3 if several else 2, figsize=(13.5 if several else 9, 4))
+    ax, axp = axes[0], axes[1]
+    t0 = temps[0]
     with h5py.File(os.path.join(folder, "traces.h5"), "r") as f:
         for sample in range(1, int(md["samples"]) + 1):
             for ion in md["ions"]:
-                key = f"{ion}.sample{sample}"
+                prefix = f"{ion}.{t0}K" if several else ion
+                run = f"{ion}_{t0}K" if several else ion
+                key = f"{prefix}.sample{sample}"
                 color = ION_COLORS.get(ion, "k")
                 label = f"{ion}" if sample == 1 else None
                 lag = np.asarray(metrics[key + ".lag"]["value"], dtype=float)
                 msd = np.asarray(metrics[key + ".msd"]["value"], dtype=float)
                 ax.loglog(lag * 1e12, msd * 1e20, color=color, lw=1, alpha=0.8, label=label)
-                g = f[f"{cfg['experiment']['name']}_{ion}_sample{sample}"]
+                g = f[f"{cfg['experiment']['name']}_{run}_sample{sample}"]
                 axp.plot(np.asarray(g["x"]) * 1e9, np.asarray(g["y"]) * 1e9, color=color, lw=0.6, alpha=0.8, label=label)
                 if sample == 1:
                     net = np.asarray(g["msd_Si"])
@@ -161,13 +169,29 @@ def draw_md(folder, cfg, out_png):
                               label="glass Si (single origin)" if ion == md["ions"][0] else None)
     ax.set_xlabel("lag (ps)")
     ax.set_ylabel("MSD ($\\AA^2$)")
-    ax.set_title(f"mean-squared displacement, {md['temperature']}", fontsize=9)
+    ax.set_title(f"mean-squared displacement, {t0} K", fontsize=9)
     ax.legend(fontsize=8)
     axp.set_xlabel("x (nm)")
     axp.set_ylabel("y (nm)")
     axp.set_aspect("equal", adjustable="datalim")
-    axp.set_title("ion paths relative to the glass", fontsize=9)
+    axp.set_title(f"ion paths relative to the glass, {t0} K", fontsize=9)
     axp.legend(fontsize=8)
+    if several:
+        axa = axes[2]
+        for ion in md["ions"]:
+            color = ION_COLORS.get(ion, "k")
+            x = np.array([1000.0 / float(t) for t in temps])
+            d = np.array([metrics[f"{ion}.{t}K.D_mean"]["value"] for t in temps], dtype=float)
+            axa.semilogy(x, np.where(d > 0, d, np.nan), "o", color=color, label=ion)
+            ea, d0 = metrics[f"{ion}.E_a"]["value"], metrics[f"{ion}.D0"]["value"]
+            if ea is not None and d0 is not None and np.isfinite(ea):
+                xx = np.linspace(x.min(), x.max(), 50)
+                axa.semilogy(xx, d0 * np.exp(-ea * xx * 1e-3 / 8.617333262e-5), color=color, lw=1,
+                             label=f"{ion}: E_a {ea:.2f} +- {metrics[ion + '.E_a_se']['value']:.2f} eV")
+        axa.set_xlabel("1000 / T (1/K)")
+        axa.set_ylabel("mean D (m$^2$/s)")
+        axa.set_title("Arrhenius", fontsize=9)
+        axa.legend(fontsize=8)
     fig.suptitle(f"{cfg['experiment']['name']} ({cfg['experiment'].get('figure', '')})", fontsize=9)
     fig.tight_layout()
     fig.savefig(out_png, dpi=110)
@@ -234,4 +258,7 @@ def main(report_dir):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if len(sys.argv) == 4 and sys.argv[1] == "--draw":  # one run's folder (memlab run --out FOLDER) -> PNG
+        draw(sys.argv[2], sys.argv[3])
+    else:
+        main(sys.argv[1])

@@ -239,4 +239,37 @@ diffusion_fit diffusion_coefficient(std::span<const double> tau, std::span<const
     return {l.slope / 6.0, l.intercept, l.r2, x.size()};
 }
 
+arrhenius_fit arrhenius(std::span<const double> temperature, std::span<const double> d, std::span<const double> d_se) {
+    same_size(temperature.size(), d.size(), "arrhenius");
+    if (!d_se.empty()) same_size(d.size(), d_se.size(), "arrhenius");
+    constexpr double k_b = 8.617333262e-5;  // eV/K
+    std::vector<double> x, y, w;
+    for (std::size_t k = 0; k < d.size(); ++k)
+        if (std::isfinite(d[k]) && d[k] > 0 && temperature[k] > 0) {
+            x.push_back(1.0 / (k_b * temperature[k]));
+            y.push_back(std::log(d[k]));
+            const double rel = d_se.empty() ? 1.0 : d_se[k] / d[k];
+            w.push_back(d_se.empty() ? 1.0 : (rel > 0 && std::isfinite(rel) ? 1.0 / (rel * rel) : 0.0));
+        }
+    arrhenius_fit f{nan, nan, nan, x.size()};
+    double sw = 0, mx = 0, my = 0;
+    for (std::size_t k = 0; k < x.size(); ++k) sw += w[k], mx += w[k] * x[k], my += w[k] * y[k];
+    if (x.size() < 2 || !(sw > 0)) return f;
+    mx /= sw, my /= sw;
+    double sxx = 0, sxy = 0;
+    for (std::size_t k = 0; k < x.size(); ++k) sxx += w[k] * (x[k] - mx) * (x[k] - mx), sxy += w[k] * (x[k] - mx) * (y[k] - my);
+    if (!(sxx > 0)) return f;
+    const double slope = sxy / sxx;
+    f.activation_energy = -slope;
+    f.prefactor = std::exp(my - slope * mx);
+    if (!d_se.empty()) {
+        f.activation_energy_se = std::sqrt(1.0 / sxx);  // weights are inverse variances of ln D
+    } else if (x.size() > 2) {
+        double ss = 0;
+        for (std::size_t k = 0; k < x.size(); ++k) ss += std::pow(y[k] - (my + slope * (x[k] - mx)), 2);
+        f.activation_energy_se = std::sqrt(ss / static_cast<double>(x.size() - 2) / sxx);
+    }
+    return f;
+}
+
 }  // namespace memlab::analysis

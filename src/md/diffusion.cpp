@@ -59,6 +59,14 @@ std::size_t diffusion_experiment::steps(double time) const {
     return static_cast<std::size_t>(std::llround(time / timestep));
 }
 
+std::string diffusion_experiment::run_name(const std::string& ion, double t) const {
+    return temperatures.size() > 1 ? fmt::format("{}_{:g}K", ion, t) : ion;
+}
+
+std::string diffusion_experiment::metric_prefix(const std::string& ion, double t) const {
+    return temperatures.size() > 1 ? fmt::format("{}.{:g}K", ion, t) : ion;
+}
+
 bool is_md_file(const fs::path& file) {
     try {
         const toml::table root = toml::parse_file(file.string());
@@ -105,6 +113,16 @@ diffusion_experiment load(const fs::path& path, const std::vector<std::string>& 
     e.melt_time = pos("melt_time", "s", 10e-12);
     e.quench_time = pos("quench_time", "s", 10e-12);
     e.temperature = pos("temperature", "K", 1500);
+    if (m.has("temperatures")) {
+        e.temperatures = m.quantities("temperatures", "K");
+        for (std::size_t k = 0; k < e.temperatures.size(); ++k) {
+            if (!(e.temperatures[k] > 0)) m.fail("temperatures", fmt::format("element {} must be positive", k + 1));
+            if (std::count(e.temperatures.begin(), e.temperatures.end(), e.temperatures[k]) > 1)
+                m.fail("temperatures", fmt::format("{:g} K is listed twice", e.temperatures[k]));
+        }
+    } else {
+        e.temperatures = {e.temperature};
+    }
     e.equilibration_time = pos("equilibration_time", "s", 5e-12);
     e.production_time = pos("production_time", "s", 40e-12);
     e.sample_interval = pos("sample_interval", "s", 0.1e-12);
@@ -127,6 +145,8 @@ diffusion_experiment load(const fs::path& path, const std::vector<std::string>& 
     auto& shown = e.resolved["md"];
     shown["melt_temperature"] = fmt::format("{:g} K", e.melt_temperature);
     shown["temperature"] = fmt::format("{:g} K", e.temperature);
+    shown["temperatures"] = nlohmann::json::array();
+    for (double t : e.temperatures) shown["temperatures"].push_back(fmt::format("{:g} K", t));
     for (auto [k, v] : {std::pair{"packing_distance", e.packing_distance}, std::pair{"insertion_distance", e.insertion_distance},
                         std::pair{"coulomb_cutoff", e.coulomb_cutoff}, std::pair{"short_cutoff", e.short_cutoff}})
         shown[k] = fmt::format("{:g} nm", v * 1e9);
@@ -211,16 +231,20 @@ std::string melt_input(const diffusion_experiment& e, std::size_t sample) {
                        e.steps(e.melt_time), tm, t, e.steps(e.quench_time), t, t, e.steps(e.equilibration_time));
 }
 
-std::string ion_input(const diffusion_experiment& e, std::size_t sample, const std::string& ion) {
+std::string ion_input(const diffusion_experiment& e, std::size_t sample, const std::string& ion, double t) {
     const auto& s = pedone(ion, e.file);
-    const double dt = e.timestep / picosecond, t = e.temperature;
+    const double dt = e.timestep / picosecond;
+    // At a temperature other than the glass's: rescaled, then equilibration_time at it first.
+    const std::string reheat = t == e.temperature ? std::string()
+                                                  : fmt::format("velocity all scale {}\nfix reheat all nvt temp {} {} 0.1\nrun {}\nunfix reheat\n", t, t, t,
+                                                                e.steps(e.equilibration_time));
     const std::size_t every = std::max<std::size_t>(e.steps(e.sample_interval), 1);
     // The site: fix deposit's random point at least insertion_distance from every atom; the same
     // seed for every ion of a sample puts each at the same site of the same glass. Then 0.5 ps with
     // displacements limited to 0.1 A per step (the new ion's first push) and 2 ps of Nose-Hoover
     // before the trajectory starts (reset to step 0).
     return header(e) + "read_data ../glass.data\n" + fmt::format("mass 3 {}\n", s.mass) + potential_commands(e, ion) +
-           fmt::format("neighbor 2.0 bin\nneigh_modify every 1 delay 0 check yes\ntimestep {:.10g}\n"
+           fmt::format("neighbor 2.0 bin\nneigh_modify every 1 delay 0 check yes\ntimestep {:.10g}\n{}"
                        "region cell block EDGE EDGE EDGE EDGE EDGE EDGE\n"
                        "fix put all deposit 1 3 1 {} region cell near {:.10g} attempt 10000 id max\nrun 1\nunfix put\n"
                        "group ion type 3\nvariable n_ion equal count(ion)\n"
@@ -236,7 +260,7 @@ std::string ion_input(const diffusion_experiment& e, std::size_t sample, const s
                        "fix out all print {} \"$(step) $(v_ix:%.8f) $(v_iy:%.8f) $(v_iz:%.8f) $(v_gx:%.8f) $(v_gy:%.8f) $(v_gz:%.8f) "
                        "$(c_msd_si[4]:%.8f) $(c_msd_o[4]:%.8f)\" file trajectory.txt screen no\n"
                        "run {}\n",
-                       dt, lammps_seed(e.seed, sample, 3), e.insertion_distance / angstrom, s.charge, t, t, e.steps(0.5e-12), t, t,
+                       dt, reheat, lammps_seed(e.seed, sample, 3), e.insertion_distance / angstrom, s.charge, t, t, e.steps(0.5e-12), t, t,
                        e.steps(2e-12), std::max<std::size_t>(e.steps(1e-12), 1), every, e.steps(e.production_time));
 }
 
@@ -326,10 +350,11 @@ void run_tasks(const fs::path& exe, const std::vector<task>& tasks, int jobs, co
 }
 
 // Reads trajectory.txt: step, ion x y z, glass centre of mass x y z, Si and O msd (A, A^2).
-ion_run read_trajectory(const diffusion_experiment& e, const fs::path& file, const std::string& ion, std::size_t sample) {
+ion_run read_trajectory(const diffusion_experiment& e, const fs::path& file, const std::string& ion, std::size_t sample, double t) {
     ion_run r;
     r.ion = ion;
     r.sample = sample;
+    r.temperature = t;
     std::ifstream in(file);
     if (!in) throw input_error(fmt::format("{}: LAMMPS wrote no {}", e.file, file.string()));
     double x0 = 0, y0 = 0, z0 = 0;
@@ -396,11 +421,15 @@ diffusion_result run(const diffusion_experiment& e, const fs::path& folder, int 
         const long melt = static_cast<long>(tasks.size());
         tasks.push_back({dir, fmt::format("sample {} melt-quench", s), -1,
                          e.steps(2e-12) + e.steps(e.melt_time) + e.steps(e.quench_time) + e.steps(e.equilibration_time)});
-        for (const auto& ion : e.ions) {
-            fs::create_directories(dir / ion);
-            std::ofstream(dir / ion / "in.lammps") << ion_input(e, s, ion);
-            tasks.push_back({dir / ion, fmt::format("sample {} {}", s, ion), melt, 1 + e.steps(2.5e-12) + e.steps(e.production_time)});
-        }
+        for (const auto& ion : e.ions)
+            for (double t : e.temperatures) {
+                const fs::path sub = dir / e.run_name(ion, t);
+                fs::create_directories(sub);
+                std::ofstream(sub / "in.lammps") << ion_input(e, s, ion, t);
+                const std::size_t reheat = t == e.temperature ? 0 : e.steps(e.equilibration_time);
+                tasks.push_back({sub, fmt::format("sample {} {}{}", s, ion, e.temperatures.size() > 1 ? fmt::format(" at {:g} K", t) : ""), melt,
+                                 1 + reheat + e.steps(2.5e-12) + e.steps(e.production_time)});
+            }
     }
     run_tasks(exe, tasks, jobs, e, progress);
     diffusion_result out;
@@ -409,25 +438,42 @@ diffusion_result run(const diffusion_experiment& e, const fs::path& folder, int 
     auto& m = out.metrics;
     auto put = [&](const std::string& k, nlohmann::json v, const char* unit) { m[k] = {{"value", std::move(v)}, {"unit", unit}}; };
     for (std::size_t s = 1; s <= e.samples; ++s)
-        for (const auto& ion : e.ions) {
-            auto r = read_trajectory(e, folder / fmt::format("sample{}", s) / ion / "trajectory.txt", ion, s);
-            const std::string k = fmt::format("{}.sample{}", ion, s);
-            put(k + ".D", r.fit.coefficient, "m^2/s");
-            put(k + ".D_fit_r2", r.fit.r2, "1");
-            put(k + ".cage_msd", r.fit.intercept, "m^2");
-            put(k + ".network_D", r.network_fit.coefficient, "m^2/s");
-            put(k + ".lag", r.lag, "s");
-            put(k + ".msd", r.msd, "m^2");
-            out.runs.push_back(std::move(r));
-        }
+        for (const auto& ion : e.ions)
+            for (double t : e.temperatures) {
+                auto r = read_trajectory(e, folder / fmt::format("sample{}", s) / e.run_name(ion, t) / "trajectory.txt", ion, s, t);
+                const std::string k = fmt::format("{}.sample{}", e.metric_prefix(ion, t), s);
+                put(k + ".D", r.fit.coefficient, "m^2/s");
+                put(k + ".D_fit_r2", r.fit.r2, "1");
+                put(k + ".cage_msd", r.fit.intercept, "m^2");
+                put(k + ".network_D", r.network_fit.coefficient, "m^2/s");
+                put(k + ".lag", r.lag, "s");
+                put(k + ".msd", r.msd, "m^2");
+                out.runs.push_back(std::move(r));
+            }
     for (const auto& ion : e.ions) {
-        std::vector<double> d;
-        for (const auto& r : out.runs)
-            if (r.ion == ion) d.push_back(r.fit.coefficient);
-        const auto st = analysis::statistics(d);
-        put(ion + ".D_mean", st.mean, "m^2/s");
-        put(ion + ".D_std", st.std, "m^2/s");
-        put(ion + ".samples", st.n, "1");
+        ion_arrhenius a;
+        a.ion = ion;
+        for (double t : e.temperatures) {
+            std::vector<double> d;
+            for (const auto& r : out.runs)
+                if (r.ion == ion && r.temperature == t) d.push_back(r.fit.coefficient);
+            const auto st = analysis::statistics(d);
+            const std::string k = e.metric_prefix(ion, t);
+            put(k + ".D_mean", st.mean, "m^2/s");
+            put(k + ".D_std", st.std, "m^2/s");
+            put(k + ".samples", st.n, "1");
+            a.temperature.push_back(t);
+            a.d_mean.push_back(st.mean);
+            a.d_se.push_back(st.n > 1 ? st.std / std::sqrt(static_cast<double>(st.n - 1)) : NAN);
+        }
+        if (e.temperatures.size() < 2) continue;
+        // Weighted by the samples' scatter when every temperature has one (two samples or more).
+        const bool errors = std::all_of(a.d_se.begin(), a.d_se.end(), [](double x) { return std::isfinite(x) && x > 0; });
+        a.fit = analysis::arrhenius(a.temperature, a.d_mean, errors ? std::span<const double>(a.d_se) : std::span<const double>());
+        put(ion + ".E_a", a.fit.activation_energy, "eV");
+        put(ion + ".E_a_se", a.fit.activation_energy_se, "eV");
+        put(ion + ".D0", a.fit.prefactor, "m^2/s");
+        out.arrhenius.push_back(std::move(a));
     }
     put("lammps_runs", out.lammps_runs, "1");
     put("md_steps", out.steps, "1");

@@ -605,10 +605,11 @@ std::vector<result> evaluate(const md::diffusion_experiment& e, const md::diffus
     // glass network's own mobility in the note: a trajectory too short for Ag to leave its cage
     // shows as an Ag D near the network's.
     const bool has = std::count(e.ions.begin(), e.ions.end(), "Ag") && std::count(e.ions.begin(), e.ions.end(), "Sn");
-    if (!has) return {};
+    if (!has || std::find(e.temperatures.begin(), e.temperatures.end(), e.temperature) == e.temperatures.end()) return {};
     std::map<std::size_t, std::map<std::string, double>> by_sample;
     std::vector<double> ag, sn, network;
     for (const auto& x : r.runs) {
+        if (x.temperature != e.temperature) continue;  // the paper's comparison is at one temperature
         by_sample[x.sample][x.ion] = x.fit.coefficient;
         if (x.ion == "Ag") ag.push_back(x.fit.coefficient);
         if (x.ion == "Sn") sn.push_back(x.fit.coefficient);

@@ -178,3 +178,28 @@ TEST(Analysis, LogSpacedLagsRiseWithoutRepeatsFromOneToTheLongest) {
     EXPECT_LE(lags.size(), 40u);
     EXPECT_TRUE(an::log_spaced_lags(0, 10).empty());
 }
+
+TEST(Analysis, ArrheniusFitRecoversTheBarrierAndPrefactor) {
+    // D = 1e-7 exp(-0.8 eV / kT) at 1200..1800 K: exact, weighted or not.
+    const double kb = 8.617333262e-5;
+    const std::vector<double> t{1200, 1400, 1600, 1800};
+    std::vector<double> d, se;
+    for (double x : t) d.push_back(1e-7 * std::exp(-0.8 / (kb * x))), se.push_back(0.1 * d.back());
+    const auto plain = an::arrhenius(t, d);
+    EXPECT_NEAR(plain.activation_energy, 0.8, 1e-10);
+    EXPECT_NEAR(plain.prefactor, 1e-7, 1e-15);
+    EXPECT_NEAR(plain.activation_energy_se, 0.0, 1e-9);
+    const auto weighted = an::arrhenius(t, d, se);
+    EXPECT_NEAR(weighted.activation_energy, 0.8, 1e-10);
+    // 10 % on each D: sigma(ln D) = 0.1, so se(E_a) = 0.1 / sqrt(sum (x - mean x)^2).
+    double mx = 0, sxx = 0;
+    for (double x : t) mx += 1 / (kb * x) / 4;
+    for (double x : t) sxx += std::pow(1 / (kb * x) - mx, 2);
+    EXPECT_NEAR(weighted.activation_energy_se, 0.1 / std::sqrt(sxx), 1e-12);
+    // A non-positive D (a caged ion's drift) is left out; one point is no fit.
+    auto d2 = d;
+    d2[1] = -1e-12;
+    EXPECT_EQ(an::arrhenius(t, d2).n, 3u);
+    EXPECT_NEAR(an::arrhenius(t, d2).activation_energy, 0.8, 1e-10);
+    EXPECT_TRUE(std::isnan(an::arrhenius(std::vector<double>{1500}, std::vector<double>{1e-9}).activation_energy));
+}

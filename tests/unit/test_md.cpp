@@ -58,6 +58,20 @@ TEST(Md, BadInputNamesTheFileAndKey) {
     EXPECT_NE(load_error("[md]\nproduction_time = \"1 ps\"\n").find("at least 20"), std::string::npos);
     EXPECT_NE(load_error("[md]\n", {"md.density=2.2"}).find("md.density"), std::string::npos);  // no unit
     EXPECT_NE(load_error("[md]\n[solver]\nrtol = 1e-6\n").find("solver: unknown key"), std::string::npos);
+    EXPECT_NE(load_error("[md]\ntemperatures = [\"1300 K\", \"1300 K\"]\n").find("listed twice"), std::string::npos);
+    EXPECT_NE(load_error("[md]\ntemperatures = [\"1300 K\", \"-4 K\"]\n").find("md.temperatures"), std::string::npos);
+}
+
+TEST(Md, TemperaturesNameTheRunsWhenThereAreSeveral) {
+    const auto one = md::load(write("memlab_md_one.toml", "[md]\n"));
+    EXPECT_EQ(one.temperatures, std::vector<double>{1500});
+    EXPECT_EQ(one.run_name("Ag", 1500), "Ag");
+    EXPECT_EQ(one.metric_prefix("Ag", 1500), "Ag");
+    const auto three = md::load(write("memlab_md_three.toml", "[md]\ntemperatures = [\"1300 K\", \"1500 K\", \"1.7 kK\"]\n"));
+    EXPECT_EQ(three.temperatures, (std::vector<double>{1300, 1500, 1700}));
+    EXPECT_EQ(three.run_name("Sn", 1700), "Sn_1700K");
+    EXPECT_EQ(three.metric_prefix("Sn", 1300), "Sn.1300K");
+    EXPECT_EQ(three.resolved["md"]["temperatures"][2], "1700 K");
 }
 
 TEST(Md, PedonePairHasItsWellAtR0AndTheTabulatedDepth) {

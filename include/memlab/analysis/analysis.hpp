@@ -83,4 +83,16 @@ struct diffusion_fit {
 };
 diffusion_fit diffusion_coefficient(std::span<const double> tau, std::span<const double> msd, double tau_from, double tau_to);
 
+// Arrhenius law D = D0 exp(-E_a / (k_B T)): a line ln D = ln D0 - E_a x with x = 1/(k_B T) (E_a in
+// eV, T in K). With d_se (one standard error per D) the points are weighted by (D/se)^2 and the
+// error of E_a follows from those errors; without it, from the residuals (needs 3 points).
+// Points with a non-positive or non-finite D are left out; NaN with fewer than two left.
+struct arrhenius_fit {
+    double activation_energy;     // eV
+    double activation_energy_se;  // eV
+    double prefactor;             // D0, in D's unit
+    std::size_t n;
+};
+arrhenius_fit arrhenius(std::span<const double> temperature, std::span<const double> d, std::span<const double> d_se = {});
+
 }  // namespace memlab::analysis

@@ -56,7 +56,9 @@ struct diffusion_experiment {
     double melt_temperature = 4000;    // K
     double melt_time = 10e-12;         // s
     double quench_time = 10e-12;       // s: linear ramp melt_temperature -> temperature
-    double temperature = 1500;         // K: equilibration and trajectory
+    double temperature = 1500;         // K: the quench's end and the glass's equilibration
+    std::vector<double> temperatures;  // K: the trajectories' temperatures (default: temperature);
+                                       // more than one gives an Arrhenius fit per ion
     double equilibration_time = 5e-12; // s: the glass at `temperature` before the ion is put in
     double production_time = 40e-12;   // s: the trajectory analysed
     double sample_interval = 0.1e-12;  // s: trajectory output
@@ -70,6 +72,10 @@ struct diffusion_experiment {
     std::vector<std::string> notes;
 
     std::size_t steps(double time) const;  // timesteps in `time`
+    // The folder of one ion's run in a sample ("Ag", or "Ag_1300K" with several temperatures) and
+    // the prefix of its metrics ("Ag", or "Ag.1300K").
+    std::string run_name(const std::string& ion, double t) const;
+    std::string metric_prefix(const std::string& ion, double t) const;
 };
 
 // True when the file is an MD experiment (has an [md] table); false for circuit experiments.
@@ -85,6 +91,7 @@ diffusion_experiment load(const std::filesystem::path& file, const std::vector<s
 struct ion_run {
     std::string ion;
     std::size_t sample = 0;  // 1-based
+    double temperature = 0;  // K
     std::vector<double> t, x, y, z;       // s, m (displacement from the start)
     std::vector<double> msd_si, msd_o;    // m^2: Si and O of the glass, from the start
     std::vector<double> lag, msd;         // s, m^2
@@ -92,8 +99,17 @@ struct ion_run {
     analysis::diffusion_fit network_fit;  // Si's msd(t) over the same window (single origin)
 };
 
+// D(T) of one ion over the file's temperatures: the mean over samples at each temperature and its
+// standard error, and the Arrhenius fit of the means (weighted by those errors).
+struct ion_arrhenius {
+    std::string ion;
+    std::vector<double> temperature, d_mean, d_se;  // K, m^2/s
+    analysis::arrhenius_fit fit;
+};
+
 struct diffusion_result {
-    std::vector<ion_run> runs;  // sample-major, ions in the file's order
+    std::vector<ion_run> runs;  // sample-major, then ions in the file's order, then temperatures
+    std::vector<ion_arrhenius> arrhenius;  // per ion, with more than one temperature
     nlohmann::json metrics;     // flat names -> {value, unit}
     std::size_t lammps_runs = 0;
     std::size_t steps = 0;      // MD timesteps, all runs
