@@ -92,7 +92,7 @@ diffusion_experiment load(const fs::path& path, const std::vector<std::string>& 
     reader m = top.sub("md");
     e.lammps = m.string("lammps", "lmp");
     e.samples = static_cast<std::size_t>(m.integer("samples", 5, 1, 1000));
-    e.formula_units = static_cast<std::size_t>(m.integer("formula_units", 135, 8, 1000000));
+    e.formula_units = static_cast<std::size_t>(m.integer("formula_units", 135, 8, 20000));  // the random start is O(N^2)
     e.ions = m.strings("ions", {"Ag", "Sn"});
     if (e.ions.empty()) m.fail("ions", "needs at least one ion");
     for (std::size_t k = 0; k < e.ions.size(); ++k) {
@@ -169,10 +169,10 @@ int lammps_seed(std::uint64_t seed, std::size_t sample, std::uint64_t purpose) {
 
 // A random structure at the density with no two atoms closer than the packing distance (a
 // start for the melt, not a glass): Si and O in a shuffled order, placed by rejection.
-std::string random_structure(const diffusion_experiment& e, std::size_t sample, double& cell) {
+std::string random_structure(const diffusion_experiment& e, std::size_t sample) {
     const auto& si = pedone("Si", ""), &o = pedone("O", "");
     const std::size_t n = 3 * e.formula_units;
-    cell = std::cbrt(static_cast<double>(e.formula_units) * (si.mass + 2 * o.mass) * 1e-3 / 6.02214076e23 / e.density) / angstrom;
+    const double cell = std::cbrt(static_cast<double>(e.formula_units) * (si.mass + 2 * o.mass) * 1e-3 / 6.02214076e23 / e.density) / angstrom;
     std::mt19937_64 rng(static_cast<std::uint64_t>(lammps_seed(e.seed, sample, 1)));
     std::vector<int> type(n, 2);
     std::fill(type.begin(), type.begin() + static_cast<long>(e.formula_units), 1);
@@ -415,8 +415,7 @@ diffusion_result run(const diffusion_experiment& e, const fs::path& folder, int 
     for (std::size_t s = 1; s <= e.samples; ++s) {
         const fs::path dir = folder / fmt::format("sample{}", s);
         fs::create_directories(dir);
-        double cell = 0;
-        std::ofstream(dir / "structure.data") << random_structure(e, s, cell);
+        std::ofstream(dir / "structure.data") << random_structure(e, s);
         std::ofstream(dir / "in.lammps") << melt_input(e, s);
         const long melt = static_cast<long>(tasks.size());
         tasks.push_back({dir, fmt::format("sample {} melt-quench", s), -1,
