@@ -183,11 +183,14 @@ def draw_md(folder, cfg, out_png):
             x = np.array([1000.0 / float(t) for t in temps])
             d = np.array([metrics[f"{ion}.{t}K.D_mean"]["value"] for t in temps], dtype=float)
             axa.semilogy(x, np.where(d > 0, d, np.nan), "o", color=color, label=ion)
-            ea, d0 = metrics[f"{ion}.E_a"]["value"], metrics[f"{ion}.D0"]["value"]
+            ea, d0, se = (metrics[f"{ion}.{k}"]["value"] for k in ("E_a", "D0", "E_a_se"))
             if ea is not None and d0 is not None and np.isfinite(ea):
-                xx = np.linspace(x.min(), x.max(), 50)
-                axa.semilogy(xx, d0 * np.exp(-ea * xx * 1e-3 / 8.617333262e-5), color=color, lw=1,
-                             label=f"{ion}: E_a {ea:.2f} +- {metrics[ion + '.E_a_se']['value']:.2f} eV")
+                if se is not None and np.isfinite(se) and ea > 2 * se:  # a trend: draw the fit
+                    xx = np.linspace(x.min(), x.max(), 50)
+                    axa.semilogy(xx, d0 * np.exp(-ea * xx * 1e-3 / 8.617333262e-5), color=color, lw=1,
+                                 label=f"{ion}: E_a {ea:.2f} +- {se:.2f} eV")
+                else:  # within its error of no trend: no line
+                    axa.plot([], [], " ", label=f"{ion}: no Arrhenius trend (E_a {ea:.2f} +- {se if se is not None else float('nan'):.2f} eV)")
         axa.set_xlabel("1000 / T (1/K)")
         axa.set_ylabel("mean D (m$^2$/s)")
         axa.set_title("Arrhenius", fontsize=9)
