@@ -171,6 +171,25 @@ struct entry {
     std::function<nlohmann::json(const fs::path&)> run;
 };
 
+// Runs the Python layer's plot.py (matplotlib, h5py) with `args`; false, with its output kept in
+// `log`, when it cannot (no /usr/bin/python3, no matplotlib): the data files are complete anyway.
+bool python_plot(const std::string& args, const fs::path& log) {
+    const fs::path plot = fs::path(MEMLAB_SOURCE_DIR) / "python" / "memlab" / "plot.py";
+    const std::string cmd = fmt::format("/usr/bin/python3 '{}' {} > '{}' 2>&1", plot.string(), args, log.string());
+    if (fs::exists(plot) && fs::exists("/usr/bin/python3") && std::system(cmd.c_str()) == 0) {
+        fs::remove(log);
+        return true;
+    }
+    return false;
+}
+
+// The figure of one run (DESIGN: `memlab run` writes it), drawn into the staged folder.
+void run_figure(const fs::path& folder, bool figure) {
+    if (!figure) return;
+    if (!python_plot(fmt::format("--draw '{}' '{}'", folder.string(), (folder / "figure.png").string()), folder / "figure.log"))
+        fmt::print(stderr, "memlab: note: figure not drawn (needs /usr/bin/python3 with matplotlib and h5py; see figure.log)\n");
+}
+
 // Runs every experiment file in experiments/, evaluates the paper's targets from the simulated
 // traces, and writes the report (every target: pass, fail, or not run and why).
 int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const std::vector<std::string>& sets,
@@ -356,11 +375,7 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const
     fmt::print("targets: {} of {} run, {} pass\n", run, all.size(), passed);
     // Figures and report.html are drawn by the Python layer (matplotlib, h5py). Without it the
     // data and report.md/json are complete; say so.
-    const fs::path plot = fs::path(MEMLAB_SOURCE_DIR) / "python" / "memlab" / "plot.py";
-    const std::string cmd = fmt::format("/usr/bin/python3 '{}' '{}' > '{}' 2>&1", plot.string(), dir.path().string(),
-                                        (dir.path() / "figures.log").string());
-    if (fs::exists(plot) && fs::exists("/usr/bin/python3") && std::system(cmd.c_str()) == 0) {
-        fs::remove(dir.path() / "figures.log");
+    if (python_plot(fmt::format("'{}'", dir.path().string()), dir.path() / "figures.log")) {
         fmt::print("figures: one figure.png per experiment, report.html\n");
     } else {
         fmt::print("figures: not drawn (needs /usr/bin/python3 with matplotlib and h5py; see figures.log); "
@@ -377,7 +392,7 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const
 
 // memlab run on an MD file: progress per LAMMPS run, then D per ion.
 int cmd_run_md(const std::string& file, const std::string& out, const std::vector<std::string>& overrides, bool csv,
-               const std::string& engine, int jobs) {
+               const std::string& engine, int jobs, bool figure) {
     const auto e = md::load(file, overrides);
     if (engine != "memlab") throw input_error(fmt::format("{}: --engine {}: an MD experiment runs in LAMMPS only", file, engine));
     if (csv) fmt::print(stderr, "memlab: note: --csv: an MD experiment writes traces.h5 and metrics.json only\n");
@@ -390,6 +405,7 @@ int cmd_run_md(const std::string& file, const std::string& out, const std::vecto
     const auto t0 = std::chrono::steady_clock::now();
     const auto r = run_md_into(e, dir.path(), jobs);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    run_figure(dir.path(), figure);
     dir.commit();
     for (const auto& ion : e.ions)
         for (double t : e.temperatures) {
@@ -405,10 +421,10 @@ int cmd_run_md(const std::string& file, const std::string& out, const std::vecto
 }
 
 int cmd_run(const std::string& file, const std::string& out, std::optional<std::uint64_t> seed,
-            const std::vector<std::string>& sets, bool csv, const std::string& engine, int jobs) {
+            const std::vector<std::string>& sets, bool csv, const std::string& engine, int jobs, bool figure) {
     std::vector<std::string> overrides = sets;
     if (seed) overrides.push_back(fmt::format("experiment.seed={}", *seed));
-    if (md::is_md_file(file)) return cmd_run_md(file, out, overrides, csv, engine, jobs);
+    if (md::is_md_file(file)) return cmd_run_md(file, out, overrides, csv, engine, jobs, figure);
     const protocol::experiment e = protocol::load(file, overrides);
     for (const auto& n : e.notes) fmt::print(stderr, "memlab: note: {}\n", n);
     const bool ngspice = engine == "ngspice";
@@ -421,6 +437,7 @@ int cmd_run(const std::string& file, const std::string& out, std::optional<std::
     const auto t0 = std::chrono::steady_clock::now();
     const auto r = run_into(e, dir.path(), csv, nullptr, ngspice);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    run_figure(dir.path(), figure);
     dir.commit();
     fmt::print("done in {:.2f} s ({} steps); wrote {}\n", secs, r.stats.steps, target.string());
     return 0;
@@ -458,6 +475,8 @@ int main(int argc, char** argv) {
     run->add_option("--set", run_sets, "key=value override, e.g. circuit.series_resistance='10 MOhm'");
     run->add_flag("--csv", run_csv, "Also write traces.csv");
     std::string run_engine = "memlab";
+    bool run_no_figure = false;
+    run->add_flag("--no-figure", run_no_figure, "Do not draw figure.png (the Python layer)");
     int run_jobs = 2;
     run->add_option("--jobs", run_jobs, "LAMMPS processes at a time (MD experiments)")->capture_default_str()->check(CLI::PositiveNumber);
     run->add_option("--engine", run_engine, "memlab (default) or ngspice (libngspice, the device's deterministic form)")
@@ -484,7 +503,7 @@ int main(int argc, char** argv) {
         if (*list) cmd_list();
         if (*desc) cmd_describe(desc_model);
         if (*repro) return cmd_reproduce(out, strict, jobs, repro_csv, repro_sets, repro_only, repro_skip);
-        if (*run) return cmd_run(run_file, run_out, run_seed, run_sets, run_csv, run_engine, run_jobs);
+        if (*run) return cmd_run(run_file, run_out, run_seed, run_sets, run_csv, run_engine, run_jobs, !run_no_figure);
         if (*show && md::is_md_file(show_file)) {
             const auto e = md::load(show_file, show_sets);
             fmt::print("{}\n", e.resolved.dump(2));
