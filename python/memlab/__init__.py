@@ -4,6 +4,7 @@ results as numpy arrays with their units, figures with memlab.plot.
     import memlab
     r = memlab.run("experiments/all_or_none.toml", seed=1)
     r.traces["i(DUT)"], r.units["i(DUT)"]   # numpy array, "A"
+    md = memlab.run_md("experiments/md_diffusion.toml", jobs=2)   # LAMMPS; md.D("Ag"), md.runs
 
 The C++ core is the _memlab extension; its one-line errors arrive as memlab.InputError
 (a ValueError) and memlab.SolverError.
