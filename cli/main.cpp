@@ -163,6 +163,13 @@ md::diffusion_result run_md_into(const md::diffusion_experiment& e, const fs::pa
     return r;
 }
 
+// What a reproduce worker hands back: its step count and its targets.
+nlohmann::json worker_summary(std::size_t steps, const std::vector<report::result>& targets) {
+    nlohmann::json out{{"steps", steps}, {"targets", nlohmann::json::array()}};
+    for (const auto& x : targets) out["targets"].push_back(x.to_json());
+    return out;
+}
+
 // One file of a reproduce run, circuit or MD: what the progress lines and the report say of it,
 // and how to run it into its folder (returns {"steps", "targets"}).
 struct entry {
@@ -232,11 +239,9 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const
                 if (kv.rfind("md.", 0) == 0 || kv.rfind("experiment.", 0) == 0) mine.push_back(kv);
             auto e = std::make_shared<md::diffusion_experiment>(md::load(f, mine));
             const std::string span = fmt::format("{} samples x {} ions x {} MD", e->samples, e->ions.size(), units::format(e->production_time, "s"));
-            exps.push_back({e->name, e->file, e->figure, e->description, span, e->notes, [e, jobs](const fs::path& sub) {
+            exps.push_back({e->name, e->file, e->figure, e->description, span, {}, [e, jobs](const fs::path& sub) {
                                 const auto r = run_md_into(*e, sub, jobs);
-                                nlohmann::json summary{{"steps", r.steps}, {"targets", nlohmann::json::array()}};
-                                for (const auto& x : report::evaluate(*e, r)) summary["targets"].push_back(x.to_json());
-                                return summary;
+                                return worker_summary(r.steps, report::evaluate(*e, r));
                             }});
             continue;
         }
@@ -257,9 +262,7 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const
                         [e, csv](const fs::path& sub) {
                             std::vector<io::memory_trace> mem;
                             const auto r = run_into(*e, sub, csv, &mem);
-                            nlohmann::json summary{{"steps", r.stats.steps}, {"targets", nlohmann::json::array()}};
-                            for (const auto& x : report::evaluate(*e, mem)) summary["targets"].push_back(x.to_json());
-                            return summary;
+                            return worker_summary(r.stats.steps, report::evaluate(*e, mem));
                         }});
     }
     for (const auto& e : exps)
@@ -407,15 +410,14 @@ int cmd_run_md(const std::string& file, const std::string& out, const std::vecto
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     run_figure(dir.path(), figure);
     dir.commit();
-    for (const auto& ion : e.ions)
-        for (double t : e.temperatures) {
-            const std::string k = e.metric_prefix(ion, t);
-            fmt::print("  {} at {:g} K: D = {:.3g} +- {:.2g} m^2/s (mean +- sd over {} samples)\n", ion, t,
-                       r.metrics[k + ".D_mean"]["value"].get<double>(), r.metrics[k + ".D_std"]["value"].get<double>(), e.samples);
-        }
-    for (const auto& a : r.arrhenius)
-        fmt::print("  {}: E_a = {:.3g} +- {:.2g} eV, D0 = {:.3g} m^2/s (Arrhenius fit of the means over {} temperatures)\n", a.ion,
-                   a.fit.activation_energy, a.fit.activation_energy_se, a.fit.prefactor, a.fit.n);
+    for (const auto& a : r.ions)
+        for (std::size_t k = 0; k < a.temperature.size(); ++k)
+            fmt::print("  {} at {:g} K: D = {:.3g} +- {:.2g} m^2/s (mean +- sd over {} samples)\n", a.ion, a.temperature[k], a.d_mean[k],
+                       a.d_std[k], e.samples);
+    if (e.temperatures.size() > 1)
+        for (const auto& a : r.ions)
+            fmt::print("  {}: E_a = {:.3g} +- {:.2g} eV, D0 = {:.3g} m^2/s (Arrhenius fit of the means over {} temperatures)\n", a.ion,
+                       a.fit.activation_energy, a.fit.activation_energy_se, a.fit.prefactor, a.fit.n);
     fmt::print("done in {:.1f} s ({} MD steps); wrote {}\n", secs, r.steps, target.string());
     return 0;
 }

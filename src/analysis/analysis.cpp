@@ -148,6 +148,8 @@ double relaxation_time(std::span<const double> t, std::span<const double> y, dou
     return nan;
 }
 
+double standard_error(const summary& s) { return s.n > 1 ? s.std / std::sqrt(static_cast<double>(s.n - 1)) : nan; }
+
 namespace {
 
 // Least-squares line y = intercept + slope x with R^2 (NaN slope for fewer than two points or one x).

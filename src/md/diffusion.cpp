@@ -159,6 +159,10 @@ diffusion_experiment load(const fs::path& path, const std::vector<std::string>& 
 namespace {
 
 constexpr double angstrom = 1e-10, picosecond = 1e-12;
+// Fixed stages of the inputs (numerical start-ups, not physics): the random start's first steps
+// with limited displacements, the inserted ion's first push, its hold before the trajectory; and
+// how often LAMMPS prints its thermo line.
+constexpr double start_time = 2e-12, settle_time = 0.5e-12, hold_time = 2e-12, thermo_interval = 1e-12;
 
 // A LAMMPS seed (1 .. 2^31 - 2) from the experiment seed, the sample and a purpose.
 int lammps_seed(std::uint64_t seed, std::size_t sample, std::uint64_t purpose) {
@@ -229,7 +233,7 @@ std::string melt_input(const diffusion_experiment& e, std::size_t sample) {
                        "fix quench all nvt temp {} {} 0.1\nrun {}\nunfix quench\n"
                        "fix hold all nvt temp {} {} 0.1\nrun {}\n"
                        "write_data glass.data\n",
-                       dt, std::max<std::size_t>(e.steps(1e-12), 1), tm, lammps_seed(e.seed, sample, 2), tm, tm, e.steps(2e-12), tm, tm,
+                       dt, std::max<std::size_t>(e.steps(thermo_interval), 1), tm, lammps_seed(e.seed, sample, 2), tm, tm, e.steps(start_time), tm, tm,
                        e.steps(e.melt_time), tm, t, e.steps(e.quench_time), t, t, e.steps(e.equilibration_time));
 }
 
@@ -262,8 +266,8 @@ std::string ion_input(const diffusion_experiment& e, std::size_t sample, const s
                        "fix out all print {} \"$(step) $(v_ix:%.8f) $(v_iy:%.8f) $(v_iz:%.8f) $(v_gx:%.8f) $(v_gy:%.8f) $(v_gz:%.8f) "
                        "$(c_msd_si[4]:%.8f) $(c_msd_o[4]:%.8f)\" file trajectory.txt screen no\n"
                        "run {}\n",
-                       dt, reheat, lammps_seed(e.seed, sample, 3), e.insertion_distance / angstrom, s.charge, t, t, e.steps(0.5e-12), t, t,
-                       e.steps(2e-12), std::max<std::size_t>(e.steps(1e-12), 1), every, e.steps(e.production_time));
+                       dt, reheat, lammps_seed(e.seed, sample, 3), e.insertion_distance / angstrom, s.charge, t, t, e.steps(settle_time), t, t,
+                       e.steps(hold_time), std::max<std::size_t>(e.steps(thermo_interval), 1), every, e.steps(e.production_time));
 }
 
 fs::path find_executable(const diffusion_experiment& e) {
@@ -421,7 +425,7 @@ diffusion_result run(const diffusion_experiment& e, const fs::path& folder, int 
         std::ofstream(dir / "in.lammps") << melt_input(e, s);
         const long melt = static_cast<long>(tasks.size());
         tasks.push_back({dir, fmt::format("sample {} melt-quench", s), -1,
-                         e.steps(2e-12) + e.steps(e.melt_time) + e.steps(e.quench_time) + e.steps(e.equilibration_time)});
+                         e.steps(start_time) + e.steps(e.melt_time) + e.steps(e.quench_time) + e.steps(e.equilibration_time)});
         for (const auto& ion : e.ions)
             for (double t : e.temperatures) {
                 const fs::path sub = dir / e.run_name(ion, t);
@@ -429,7 +433,7 @@ diffusion_result run(const diffusion_experiment& e, const fs::path& folder, int 
                 std::ofstream(sub / "in.lammps") << ion_input(e, s, ion, t);
                 const std::size_t reheat = t == e.temperature ? 0 : e.steps(e.equilibration_time);
                 tasks.push_back({sub, fmt::format("sample {} {}{}", s, ion, e.temperatures.size() > 1 ? fmt::format(" at {:g} K", t) : ""), melt,
-                                 1 + reheat + e.steps(2.5e-12) + e.steps(e.production_time)});
+                                 1 + reheat + e.steps(settle_time) + e.steps(hold_time) + e.steps(e.production_time)});
             }
     }
     run_tasks(exe, tasks, jobs, e, progress);
@@ -452,7 +456,7 @@ diffusion_result run(const diffusion_experiment& e, const fs::path& folder, int 
                 out.runs.push_back(std::move(r));
             }
     for (const auto& ion : e.ions) {
-        ion_arrhenius a;
+        ion_summary a;
         a.ion = ion;
         for (double t : e.temperatures) {
             std::vector<double> d;
@@ -465,16 +469,18 @@ diffusion_result run(const diffusion_experiment& e, const fs::path& folder, int 
             put(k + ".samples", st.n, "1");
             a.temperature.push_back(t);
             a.d_mean.push_back(st.mean);
-            a.d_se.push_back(st.n > 1 ? st.std / std::sqrt(static_cast<double>(st.n - 1)) : NAN);
+            a.d_std.push_back(st.std);
+            a.d_se.push_back(analysis::standard_error(st));
         }
-        if (e.temperatures.size() < 2) continue;
-        // Weighted by the samples' scatter when every temperature has one (two samples or more).
-        const bool errors = std::all_of(a.d_se.begin(), a.d_se.end(), [](double x) { return std::isfinite(x) && x > 0; });
-        a.fit = analysis::arrhenius(a.temperature, a.d_mean, errors ? std::span<const double>(a.d_se) : std::span<const double>());
-        put(ion + ".E_a", a.fit.activation_energy, "eV");
-        put(ion + ".E_a_se", a.fit.activation_energy_se, "eV");
-        put(ion + ".D0", a.fit.prefactor, "m^2/s");
-        out.arrhenius.push_back(std::move(a));
+        if (e.temperatures.size() > 1) {
+            // Weighted by the samples' scatter when every temperature has one (two samples or more).
+            const bool errors = std::all_of(a.d_se.begin(), a.d_se.end(), [](double x) { return std::isfinite(x) && x > 0; });
+            a.fit = analysis::arrhenius(a.temperature, a.d_mean, errors ? std::span<const double>(a.d_se) : std::span<const double>());
+            put(ion + ".E_a", a.fit.activation_energy, "eV");
+            put(ion + ".E_a_se", a.fit.activation_energy_se, "eV");
+            put(ion + ".D0", a.fit.prefactor, "m^2/s");
+        }
+        out.ions.push_back(std::move(a));
     }
     put("lammps_runs", out.lammps_runs, "1");
     put("md_steps", out.steps, "1");

@@ -622,7 +622,6 @@ std::vector<result> evaluate(const md::diffusion_experiment& e, const md::diffus
             ++pairs;
             slower += d.at("Sn") < d.at("Ag");
         }
-    const auto sem = [](const analysis::summary& x) { return x.n > 1 ? x.std / std::sqrt(static_cast<double>(x.n - 1)) : NAN; };
     // The target's own condition: the comparison over at least the paper's five samples per ion.
     const bool enough = a.n >= 5 && s.n >= 5;
     const bool pass = enough && s.mean < a.mean;
@@ -631,7 +630,7 @@ std::vector<result> evaluate(const md::diffusion_experiment& e, const md::diffus
         "D (m^2/s, MSD slope/6 over lags {:.0f}-{:.0f} % of {}, mean +- s.e. over {} samples): Ag {:.3g} +- {:.2g}, Sn {:.3g} +- {:.2g} "
         "(medians {:.2g} and {:.2g}); Sn slower in {} of {} paired samples (same glass, same site); glass network (Si) {:.2g}; "
         "{} atoms per sample at {}",
-        100 * e.fit_from, 100 * e.fit_to, units::format(e.production_time, "s"), a.n, a.mean, sem(a), s.mean, sem(s), median(ag),
+        100 * e.fit_from, 100 * e.fit_to, units::format(e.production_time, "s"), a.n, a.mean, analysis::standard_error(a), s.mean, analysis::standard_error(s), median(ag),
         median(sn), slower, pairs, n.mean, 3 * e.formula_units + 1, fmt::format("{:g} K", e.temperature));
     return {make("diffusion.sn_slower_than_ag", rounded(ratio, 3), pass,
                  note + "; simulated = D_Sn / D_Ag" + (enough ? "" : "; fails: fewer than the 5 samples per ion the target asks for"), e.seed)};

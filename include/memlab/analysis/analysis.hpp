@@ -27,6 +27,8 @@ struct summary {
     std::size_t missing;
 };
 summary statistics(std::span<const double> values);
+// Standard error of the mean from a population standard deviation: std / sqrt(n - 1); NaN for n < 2.
+double standard_error(const summary& s);
 
 struct spike {
     double t_onset;  // first sample at or above the threshold

@@ -10,6 +10,7 @@
 // with partial charges (O -1.2, Si +2.4, Sn +2.4, Ag +0.6, Cu +0.6) and the short-range pair only
 // between a species and oxygen (and O-O). Coulomb by the damped shifted force sum (Fennell and
 // Gezelter, J. Chem. Phys. 124, 234104 (2006)), the usual cheap choice for this potential.
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -69,7 +70,6 @@ struct diffusion_experiment {
     double short_cutoff = 0.55e-9;     // m: Morse and C/r^12
     double fit_from = 0.1, fit_to = 0.5; // lag window of the MSD fit, fractions of production_time
     nlohmann::json resolved;
-    std::vector<std::string> notes;
 
     std::size_t steps(double time) const;  // timesteps in `time`
     // The folder of one ion's run in a sample ("Ag", or "Ag_1300K" with several temperatures) and
@@ -100,16 +100,17 @@ struct ion_run {
 };
 
 // D(T) of one ion over the file's temperatures: the mean over samples at each temperature and its
-// standard error, and the Arrhenius fit of the means (weighted by those errors).
-struct ion_arrhenius {
+// standard error, and (with more than one temperature; NaN otherwise) the Arrhenius fit of the
+// means, weighted by those errors.
+struct ion_summary {
     std::string ion;
-    std::vector<double> temperature, d_mean, d_se;  // K, m^2/s
-    analysis::arrhenius_fit fit;
+    std::vector<double> temperature, d_mean, d_std, d_se;  // K, m^2/s (std: over the samples)
+    analysis::arrhenius_fit fit{NAN, NAN, NAN, 0};
 };
 
 struct diffusion_result {
     std::vector<ion_run> runs;  // sample-major, then ions in the file's order, then temperatures
-    std::vector<ion_arrhenius> arrhenius;  // per ion, with more than one temperature
+    std::vector<ion_summary> ions;  // per ion, in the file's order
     nlohmann::json metrics;     // flat names -> {value, unit}
     std::size_t lammps_runs = 0;
     std::size_t steps = 0;      // MD timesteps, all runs
