@@ -19,13 +19,34 @@ std::string pwl_source(const std::string& name, const std::string& p, const std:
                        double t_end, double min_edge) {
     std::vector<double> t{0.0}, v{w.value(0.0)};
     for (double b = w.next_breakpoint(0.0); b <= t_end; b = w.next_breakpoint(b)) {
-        const double before = w.value(std::nextafter(b, -1.0));
+        // A step at b is seen on either side of it: a rising step is right-continuous (the value
+        // at b is already the new level), a fall of zero length is left-continuous (the value at
+        // b is still the plateau and the base begins just after b). (Only the left side was
+        // checked before, and a zero-length fall was written as a ramp to the next breakpoint.)
+        const double before = w.value(std::nextafter(b, -INFINITY));
         const double at = w.value(b);
-        if (std::fabs(before - at) > 1e-12 * (std::fabs(at) + 1)) {  // a step: give it an edge
+        const double after = w.value(std::nextafter(b, INFINITY));
+        // The waveform is linear between breakpoints, so within an ulp of a breakpoint it can
+        // differ from the breakpoint's value by a ramp's slope times that ulp (1.6e-9 V at the
+        // end of a 10 MV/s edge at t = 0.5 s, 4e-9 V at the start of a fall at t = 2 s, where the
+        // ramp's own start rounds a few ulps away): that is not a step. (Treated as one, it wrote
+        // a 1 ps edge of a few nV, two PWL points closer than ngspice's smallest step, and
+        // ngspice stopped with "timestep too small" there.)
+        const auto slope = [&](double lo, double hi) {
+            if (!std::isfinite(hi) || hi <= lo) return 0.0;
+            const double q1 = lo + 0.25 * (hi - lo), q3 = lo + 0.75 * (hi - lo);
+            return std::fabs(w.value(q3) - w.value(q1)) / (q3 - q1);
+        };
+        const double ulp = std::nextafter(b, INFINITY) - b;
+        const double ramp = 8.0 * (slope(t.back(), b) + slope(b, w.next_breakpoint(b))) * ulp;
+        const auto step = [&](double x, double y) { return std::fabs(x - y) > 1e-12 * (std::fabs(y) + 1) + ramp; };
+        const double from = step(before, at) ? before : at;
+        const double to = step(before, at) ? at : after;
+        if (step(from, to)) {  // a step: give it an edge
             t.push_back(b);
-            v.push_back(before);
+            v.push_back(from);
             t.push_back(b + min_edge);
-            v.push_back(at);
+            v.push_back(to);
         } else if (b > t.back()) {
             t.push_back(b);
             v.push_back(at);

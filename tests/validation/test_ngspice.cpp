@@ -11,11 +11,13 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <sstream>
 
 #include "memlab/analysis/analysis.hpp"
 #include "memlab/circuit/simulation.hpp"
 #include "memlab/device/registry.hpp"
 #include "memlab/spice/ngspice.hpp"
+#include "memlab/stimulus/waveform.hpp"
 
 using namespace memlab;
 
@@ -186,3 +188,33 @@ TEST(Ngspice, EveryModelWithAnExportIsCrossChecked) {
 }
 
 }  // namespace
+
+// The PWL line ngspice gets for a waveform: a true step (zero rise) becomes an edge of min_edge,
+// but the end of a ramp is not a step. One ulp before a ramp ends (or within a few ulps of where
+// a fall begins, which the pulse's own arithmetic rounds) the value differs by slope x ulp; this
+// was written as a 1 ps "edge" of a few nV at t = 0.5 s, 2 s, ... of set_delay.toml, and ngspice
+// stopped there with "timestep too small".
+TEST(Ngspice, PwlSourceWritesStepsAsEdgesButNotTheEndsOfRamps) {
+    std::vector<stimulus::pulse> ps;
+    for (int k = 0; k < 8; ++k) ps.push_back({1.0 + 1.5 * k, 1.0 + 0.2 * k, 0.5});
+    const stimulus::pulse_list ramps(ps, 0.0, 100e-9, 100e-9);
+    const stimulus::pulse_list steps(ps, 0.0, 0.0, 0.0);
+    const auto times = [](const std::string& line) {
+        std::vector<double> t;
+        const auto a = line.find("PWL(") + 4;
+        std::istringstream in(line.substr(a, line.rfind(')') - a));
+        for (double x, v; in >> x >> v;) t.push_back(x);
+        return t;
+    };
+    const auto closest = [](const std::vector<double>& t) {
+        double m = INFINITY;
+        for (std::size_t k = 1; k < t.size(); ++k) m = std::min(m, t[k] - t[k - 1]);
+        return m;
+    };
+    const auto tr = times(spice::pwl_source("V1", "in", "0", ramps, 13.0));
+    EXPECT_EQ(tr.size(), 1u + 8u * 4u + 1u);  // 0, four corners per pulse, t_end
+    EXPECT_GT(closest(tr), 0.99e-7);          // nothing closer than the 100 ns edges
+    const auto ts = times(spice::pwl_source("V1", "in", "0", steps, 13.0, 1e-12));
+    EXPECT_EQ(ts.size(), 1u + 8u * 4u + 1u);
+    EXPECT_NEAR(closest(ts), 1e-12, 1e-15);   // the steps are there, as 1 ps edges
+}
