@@ -335,9 +335,15 @@ void agsn_sio2_pt::on_event(std::size_t k, double v, std::span<double> s, rng& r
     s[4] = 0.0;
     s[1] = p_.r_min;
     if (swept) {
-        // Swept back by the field: no new chain, the tip is at its old floor (or the stub).
+        // Swept back by the field: no new chain, the floor (or the stub) stays. The event is found
+        // when the device is back in its HRS, with the tip still far above the floor (the reverse
+        // drift slows as the gap opens); it completes that dissolution at once, to the first state
+        // the tip itself would have been found relaxed in: one hop above the floor (the relaxed
+        // hazard's "within one hop of the floor"), not below it if it is there already. (Until
+        // session 7 it went to the floor itself: the second spike of integrate-and-fire then
+        // needed the package's full 9 pulses again, pulse 18; from one hop up it comes on 13.)
         s[5] = std::max(s[5], s[3]);
-        s[0] = std::clamp(s[0], s[3], s[5]);
+        s[0] = std::clamp(s[0], s[3], s[5] + p_.a);
         return;
     }
     // Relaxed: the mobile Ag re-forms a cluster chain.

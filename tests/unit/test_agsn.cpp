@@ -369,7 +369,8 @@ TEST(Agsn, DissolutionGoesOverItsOwnBarrier) {
 TEST(Agsn, AReverseFieldSweepsTheFilamentBackAndKeepsTheFloor) {
     // A set filament that the reverse field takes apart (the field adds more to the tip's
     // dissolution than its surface energy does) returns its Ag to the top electrode: no new chain,
-    // the tip goes back to its old floor. At rest it breaks up into clusters and a new front is drawn.
+    // the tip goes back to within one hop of its old floor (the first state counted as relaxed). At
+    // rest it breaks up into clusters and a new front is drawn.
     agsn_sio2_pt m;
     const auto& p = m.params();
     std::vector<double> armed(m.states().size());
@@ -380,8 +381,18 @@ TEST(Agsn, AReverseFieldSweepsTheFilamentBackAndKeepsTheFloor) {
     device::rng r1(3);
     m.on_event(1, -0.9, swept, r1);
     EXPECT_EQ(swept[5], floor);
-    EXPECT_EQ(swept[0], floor);
+    EXPECT_EQ(swept[0], floor + p.a);
     EXPECT_EQ(swept[4], 0.0);
+    // The event never raises the tip: one already within a hop of its floor stays where it is.
+    auto low = armed;
+    low[0] = floor + 0.4 * p.a;
+    device::rng r0(3);
+    m.on_event(1, -0.9, low, r0);
+    EXPECT_EQ(low[0], floor + 0.4 * p.a);
+    // Once swept the device is relaxed and not set: the set hazard needs two hops above the floor.
+    std::vector<double> hz(m.n_hazards());
+    m.hazards(-0.9, swept, hz);
+    EXPECT_LT(hz[0], 1e-6 * p.k_event);
     auto rest = armed, slight = armed;
     device::rng r2(3), r3(3);
     m.on_event(1, 0.0, rest, r2);
