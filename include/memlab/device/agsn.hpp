@@ -12,10 +12,13 @@
 //                      filament dissolves down to it, not further (clusters are metastable)
 //               T      filament temperature (K), Joule-heated with time constant tau_th
 // Hazards:      0  "set": fires (rate k_event) once the conductance passes g_arm; arms the flag
-//               1  "relaxed": fires once the tip is back within one hop of its floor. The Sn-rich part of the
-//                  filament stays (h_s grows by stub_fraction * theta of its remaining room,
-//                  theta returns to 0), and the next starting height is drawn from the Ag
-//                  clusters left in the free oxide (cycle-to-cycle variability)
+//               1  "relaxed": fires, under a dissolving drive, once the tip is back within one hop
+//                  of its floor or the device is back in its HRS (g_arm / 10). The Sn-rich part
+//                  of the filament stays (h_s grows by stub_fraction * theta of its remaining
+//                  room, theta returns to 0). Swept by a reverse field (it adds more to the
+//                  dissolution than the surface energy): the floor stays and the tip goes to one
+//                  hop above it. Broken up otherwise: the next starting height is drawn from the
+//                  Ag clusters left in the free oxide (cycle-to-cycle variability)
 //
 // Nothing selects "volatile" or "nonvolatile": the neck radius reached under the circuit's
 // current limit sets the Gibbs-Thomson back-voltage and the surface-diffusion rate, and Sn taken
