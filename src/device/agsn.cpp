@@ -49,7 +49,7 @@ const std::vector<parameter_info> table{
     {"e_sd", "eV", 0.65, 0.0, 3.0, "E_sd", "surface-diffusion barrier of Ag", ielmini},
     {"h_s_max", "m", 3.0e-9, 0.0, 1e-7, "h_s,max", "largest Sn-rich stub training can leave",
      "calibrated on the trained HRS (about 10x the initial one): a mean draw then leaves a 1.65 nm gap, HRS drop 12x (2.5 nm: 3.6x; 3.2 nm: 24x); MODEL-NOTES s.3 proposes 3.5 nm (docs/models/agsn_sio2_pt.md)"},
-    {"k_event", "Hz", 1e7, 1.0, 1e12, "k_ev", "rate at which a set filament back in its HRS is found relaxed (broken up or swept)",
+    {"k_event", "Hz", 1e7, 1.0, 1e12, "k_ev", "rate at which a set is detected and a filament the reverse field has swept back to its HRS is found relaxed (a breakup takes the surface-diffusion time instead)",
      "stated (numerics): within 0.1 us, short against the 1.8 us -1 V sections of integrate-and-fire (1e5 Hz missed most spikes there); the set is detected at the same rate with a sharp window (docs/models/agsn_sio2_pt.md)"},
     {"f_cluster", "1", 0.69, 0.0, 1.0, "f_cl", "mean height of the relaxed cluster chain, fraction of the oxide it can occupy (L - h_s - x_relax)",
      "calibrated on the initial 10 nA Vset: nominal 0.85 V at 1 V/s, between the Fig. 4 device (0.77 V) and the five-device mean (1.2 V) (docs/models/agsn_sio2_pt.md)"},
@@ -229,6 +229,12 @@ double temperature(const agsn_params& p, double v, double g) { return p.t0 + p.r
 
 double gibbs_thomson_voltage(const agsn_params& p, double r) { return p.gamma * p.omega / (q_e * r); }
 
+double breakup_rate(const agsn_params& p, double T) {
+    // The time the model's own surface-diffusion law (dr/dt = B exp(-E_sd/kT) / r^3) needs to move
+    // a one-atom filament by its own radius: r_min^4 / (B exp(-E_sd/kT)), 4.4 ms at 300 K.
+    return p.b_sd * std::exp(-p.e_sd / kT_eV(T)) / std::pow(p.r_min, 4);
+}
+
 double conductance(const agsn_params& p, double h, double r) { return conductance_t(p, h, r); }
 
 double tip_velocity(const agsn_params& p, double v, double h, double r, double theta, double h_floor, double T, double h_s) {
@@ -309,11 +315,32 @@ void agsn_sio2_pt::hazards(double v, std::span<const double> s, std::span<double
     // too slowly to reach it, and without a new draw every later cycle repeated the last one.
     const double back = logistic((p_.a - (s[0] - s[5])) / w);
     const double hrs = logistic(-4.0 * std::log(g / (0.1 * p_.g_arm)));
-    // The breakup is the filament's own (surface-energy) relaxation: it needs the ionic drive at the
-    // tip to be dissolving (V_ion < 0), not a forward field that is growing it.
+    // Relaxation needs the ionic drive at the tip to be dissolving (V_ion < 0), not a forward
+    // field that is growing it.
     const double v_ion = v - agsn::gibbs_thomson_voltage(p_, tip_radius_t(p_, std::max(p_.L - s[0], 0.0), s[1]));
     const double own = logistic(-v_ion / (k_B * s[6] / q_e));
-    h[1] = p_.k_event * std::max(s[4], 0.0) * own * (1.0 - (1.0 - back) * (1.0 - hrs));
+    const double relaxed = std::max(s[4], 0.0) * own * (1.0 - (1.0 - back) * (1.0 - hrs));
+    // What takes the filament apart decides which of two hazards it is. Swept by the reverse field
+    // (it adds more to the tip's dissolution than the surface energy does): found at k_event, as
+    // soon as the device is back in its HRS. Otherwise the filament breaks up into a cluster chain
+    // on its own, which takes the surface-diffusion time of a one-atom filament
+    // (agsn::breakup_rate, 4.4 ms at 300 K). (Until session 7 one hazard at k_event did both and
+    // the event's instant decided: at the -0.5 V base of integrate-and-fire a relaxation still
+    // pending at the section's end fired in the next pulse's rising edge, between 0 V and V_GT,
+    // and was taken for a breakup with a new random front.)
+    const bool swept = swept_by_field(v, s);
+    h[1] = swept ? p_.k_event * relaxed : 0.0;
+    h[2] = swept ? 0.0 : agsn::breakup_rate(p_, s[6]) * relaxed;
+}
+
+bool agsn_sio2_pt::swept_by_field(double v, std::span<const double> s) const {
+    // The tip's dissolution speed u(v) without the floor's window: swept if v < 0 and
+    // u(v) - u(0) < u(0) < 0 (the field adds more than the surface energy).
+    if (v >= 0) return false;
+    const double deep = s[0] - 50.0 * p_.a;
+    const double u = agsn::tip_velocity(p_, v, s[0], s[1], s[2], deep, s[6], s[3]);
+    const double u0 = agsn::tip_velocity(p_, 0.0, s[0], s[1], s[2], deep, s[6], s[3]);
+    return u - u0 < u0;
 }
 
 void agsn_sio2_pt::on_event(std::size_t k, double v, std::span<double> s, rng& r) const {
@@ -321,14 +348,11 @@ void agsn_sio2_pt::on_event(std::size_t k, double v, std::span<double> s, rng& r
         s[4] = 1.0;
         return;
     }
-    // Swept or broken up: if the reverse field adds more to the tip's dissolution than its own
-    // surface energy does (u(v) - u(0) < u(0) < 0), the field is taking the filament apart and its
-    // Ag goes back to the top electrode: no new chain, the floor stays. Otherwise (at rest, or at a
-    // forward bias below V_GT) the filament breaks up into a cluster chain and a new front is drawn.
-    const double deep = s[0] - 50.0 * p_.a;
-    const double u = agsn::tip_velocity(p_, v, s[0], s[1], s[2], deep, s[6], s[3]);
-    const double u0 = agsn::tip_velocity(p_, 0.0, s[0], s[1], s[2], deep, s[6], s[3]);
-    const bool swept = v < 0 && u - u0 < u0;
+    // Swept (hazard 1: the reverse field is taking the filament apart, its Ag goes back to the top
+    // electrode: no new chain, the floor stays) or broken up (hazard 2: at rest, or at a forward
+    // bias below V_GT, the filament breaks up into a cluster chain and a new front is drawn).
+    (void)v;
+    const bool swept = k == 1;
     // The Sn-rich part stays as stub (not higher than the filament it was part of).
     s[3] = std::min(s[3] + p_.stub_fraction * std::clamp(s[2], 0.0, 1.0) * std::max(p_.h_s_max - s[3], 0.0), std::max(s[0], s[3]));
     s[2] = 0.0;

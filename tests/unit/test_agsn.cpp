@@ -169,7 +169,7 @@ TEST(Agsn, RelaxationPutsTheTipAtTheNewClusterFront) {
     s[0] = 4.9e-9;  // a tip near the electrode whose filament has just broken
     s[4] = 1.0;     // armed
     device::rng r(3);
-    m.on_event(1, 0.0, s, r);
+    m.on_event(2, 0.0, s, r);  // hazard 2: broken up
     EXPECT_EQ(s[0], s[5]);  // the next set starts from the front of the cluster chain
     EXPECT_GE(s[5], s[3]);
     EXPECT_LE(s[5], m.params().L - m.params().x_relax + 1e-18);
@@ -188,7 +188,7 @@ TEST(Agsn, RelaxedGapNeverBelowXRelaxAndNarrowAfterTraining) {
             std::vector<double> s(m.states().size());
             m.initial_state(s);
             s[0] = p.L, s[3] = h_s, s[4] = 1.0;  // in contact, armed, no Sn: the stub stays h_s
-            m.on_event(1, 0.0, s, r);
+            m.on_event(2, 0.0, s, r);
             g.push_back(p.L - s[0]);
         }
         return g;
@@ -395,11 +395,15 @@ TEST(Agsn, AReverseFieldSweepsTheFilamentBackAndKeepsTheFloor) {
     EXPECT_LT(hz[0], 1e-6 * p.k_event);
     auto rest = armed, slight = armed;
     device::rng r2(3), r3(3);
-    m.on_event(1, 0.0, rest, r2);
+    // Which hazard it is follows from the drive: -0.9 V sweeps; at rest and at -5 mV the surface
+    // energy still dominates the dissolution: a breakup (hazard 2), with the same draw.
+    EXPECT_TRUE(m.swept_by_field(-0.9, armed));
+    EXPECT_FALSE(m.swept_by_field(0.0, armed));
+    EXPECT_FALSE(m.swept_by_field(-0.005, armed));
+    m.on_event(2, 0.0, rest, r2);
     EXPECT_NE(rest[5], floor);  // a drawn front
     EXPECT_LE(rest[5], p.L - p.x_relax + 1e-18);
-    // -5 mV: the surface energy still dominates the dissolution: a breakup, the same draw.
-    m.on_event(1, -0.005, slight, r3);
+    m.on_event(2, -0.005, slight, r3);
     EXPECT_EQ(slight[5], rest[5]);
 }
 
@@ -415,11 +419,34 @@ TEST(Agsn, SetIsDetectedAtGArmAndBreakupNeedsADissolvingDrive) {
     s[0] = height_at(p, 2.0 * p.g_arm);
     m.hazards(0.5, s, hz);
     EXPECT_GT(hz[0], 0.99 * p.k_event);
-    // Breakup: armed and back in the HRS (0.01 nS). Dissolving at rest: the rate is k_ev; under a
-    // forward drive that grows the tip (2 V) the filament does not break up.
+    // Relaxed: armed and back in the HRS (0.01 nS). Dissolving at rest: a breakup (hazard 2) at the
+    // surface-diffusion rate of a one-atom filament, not swept; under a forward drive that grows the
+    // tip (2 V) neither; under -0.9 V the field sweeps it (hazard 1) at k_ev, and it does not break up.
+    ASSERT_EQ(hz.size(), 3u);
     s[0] = height_at(p, 0.01 * p.g_arm), s[4] = 1.0;
     m.hazards(0.0, s, hz);
-    EXPECT_NEAR(hz[1], p.k_event, 1e-3 * p.k_event);
+    EXPECT_EQ(hz[1], 0.0);
+    EXPECT_NEAR(hz[2], device::agsn::breakup_rate(p, p.t0), 1e-3 * device::agsn::breakup_rate(p, p.t0));
     m.hazards(2.0, s, hz);
-    EXPECT_LT(hz[1], 1e-6 * p.k_event);
+    EXPECT_LT(hz[1] + hz[2], 1e-6 * device::agsn::breakup_rate(p, p.t0));
+    m.hazards(-0.9, s, hz);
+    EXPECT_TRUE(m.swept_by_field(-0.9, s));
+    EXPECT_NEAR(hz[1], p.k_event, 1e-3 * p.k_event);
+    EXPECT_EQ(hz[2], 0.0);
+}
+
+TEST(Agsn, BreakupTakesTheSurfaceDiffusionTimeOfAOneAtomFilament) {
+    // r_min^4 / (B exp(-E_sd/kT)): the time the model's own neck-shrinkage law needs to move a
+    // one-atom filament by its radius. 4.4 ms at 300 K (the volatile relaxation is ~4 ms too),
+    // faster when hot, and no breakup without surface diffusion.
+    agsn_sio2_pt m;
+    const auto& p = m.params();
+    const double kt = 1.380649e-23 * 300.0 / 1.602176634e-19;
+    const double rate = device::agsn::breakup_rate(p, 300.0);
+    EXPECT_NEAR(rate, p.b_sd * std::exp(-p.e_sd / kt) / std::pow(p.r_min, 4), 1e-9 * rate);
+    EXPECT_NEAR(1.0 / rate, 4.4e-3, 0.1e-3);
+    EXPECT_GT(device::agsn::breakup_rate(p, 400.0), 10.0 * rate);
+    agsn_sio2_pt off;
+    off.set({{"b_sd", 0.0}});
+    EXPECT_EQ(device::agsn::breakup_rate(off.params(), 300.0), 0.0);
 }

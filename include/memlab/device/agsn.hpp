@@ -12,13 +12,16 @@
 //                      filament dissolves down to it, not further (clusters are metastable)
 //               T      filament temperature (K), Joule-heated with time constant tau_th
 // Hazards:      0  "set": fires (rate k_event) once the conductance passes g_arm; arms the flag
-//               1  "relaxed": fires, under a dissolving drive, once the tip is back within one hop
-//                  of its floor or the device is back in its HRS (g_arm / 10). The Sn-rich part
-//                  of the filament stays (h_s grows by stub_fraction * theta of its remaining
-//                  room, theta returns to 0). Swept by a reverse field (it adds more to the
-//                  dissolution than the surface energy): the floor stays and the tip goes to one
-//                  hop above it. Broken up otherwise: the next starting height is drawn from the
-//                  Ag clusters left in the free oxide (cycle-to-cycle variability)
+//               1  "swept": under a reverse field that adds more to the tip's dissolution than
+//                  the surface energy, fires (rate k_event) once the tip is back within one hop
+//                  of its floor or the device is back in its HRS (g_arm / 10): the floor stays
+//                  and the tip goes to one hop above it
+//               2  "broken up": the same relaxed condition under the surface energy's own drive
+//                  (at rest, or forward bias below V_GT), at the surface-diffusion breakup rate
+//                  of a one-atom filament (agsn::breakup_rate): the next starting height is drawn
+//                  from the Ag clusters left in the free oxide (cycle-to-cycle variability)
+//               In both the Sn-rich part of the filament stays (h_s grows by stub_fraction * theta
+//               of its remaining room, theta returns to 0).
 //
 // Nothing selects "volatile" or "nonvolatile": the neck radius reached under the circuit's
 // current limit sets the Gibbs-Thomson back-voltage and the surface-diffusion rate, and Sn taken
@@ -36,6 +39,7 @@ struct agsn_params {
 namespace agsn {
 double temperature(const agsn_params& p, double v, double g);     // K, steady-state Joule heating
 double gibbs_thomson_voltage(const agsn_params& p, double r);       // V
+double breakup_rate(const agsn_params& p, double T);                // 1/s, one-atom filament into clusters
 double conductance(const agsn_params& p, double h, double r);       // S
 double tip_velocity(const agsn_params& p, double v, double h, double r, double theta, double h_floor, double T,
                     double h_s = 0.0);  // m/s
@@ -56,9 +60,11 @@ public:
     // Exact derivatives by forward-mode automatic differentiation (Eigen AutoDiff) of the same code.
     void current_jacobian(double v, std::span<const double> s, double& di_dv, std::span<double> di_ds) const override;
     void rates_jacobian(double v, std::span<const double> s, std::span<double> dr_dv, std::span<double> dr_ds) const override;
-    std::size_t n_hazards() const override { return 2; }
+    std::size_t n_hazards() const override { return 3; }
     void hazards(double v, std::span<const double> s, std::span<double> h) const override;
     void on_event(std::size_t k, double v, std::span<double> s, rng& r) const override;
+    // The reverse field adds more to the tip's dissolution than its surface energy (v < 0).
+    bool swept_by_field(double v, std::span<const double> s) const;
     std::unique_ptr<model> clone() const override { return std::make_unique<agsn_sio2_pt>(*this); }
     // Deterministic form: no set/relaxation events, so armed, h_s and h_c stay where they start.
     bool has_spice() const override { return true; }
