@@ -328,9 +328,11 @@ void agsn_sio2_pt::hazards(double v, std::span<const double> s, std::span<double
     // the event's instant decided: at the -0.5 V base of integrate-and-fire a relaxation still
     // pending at the section's end fired in the next pulse's rising edge, between 0 V and V_GT,
     // and was taken for a breakup with a new random front.)
-    const bool swept = swept_by_field(v, s);
+    // (Only an armed filament can relax: otherwise both are zero and the two tip-velocity
+    // evaluations of swept_by_field, on every hazard evaluation, are skipped.)
+    const bool swept = relaxed > 0.0 && swept_by_field(v, s);
     h[1] = swept ? p_.k_event * relaxed : 0.0;
-    h[2] = swept ? 0.0 : agsn::breakup_rate(p_, s[6]) * relaxed;
+    h[2] = swept || relaxed == 0.0 ? 0.0 : agsn::breakup_rate(p_, s[6]) * relaxed;
 }
 
 bool agsn_sio2_pt::swept_by_field(double v, std::span<const double> s) const {

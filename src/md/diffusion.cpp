@@ -61,13 +61,16 @@ std::size_t diffusion_experiment::steps(double time) const {
     return static_cast<std::size_t>(std::llround(time / timestep));
 }
 
-std::string diffusion_experiment::run_name(const std::string& ion, double t) const {
-    return temperatures.size() > 1 ? fmt::format("{}_{:g}K", ion, t) : ion;
+namespace {
+// "Ag" with one temperature, "Ag<sep>1300K" with several.
+std::string ion_label(const diffusion_experiment& e, const std::string& ion, double t, char sep) {
+    return e.temperatures.size() > 1 ? fmt::format("{}{}{:g}K", ion, sep, t) : ion;
 }
+}  // namespace
 
-std::string diffusion_experiment::metric_prefix(const std::string& ion, double t) const {
-    return temperatures.size() > 1 ? fmt::format("{}.{:g}K", ion, t) : ion;
-}
+std::string diffusion_experiment::run_name(const std::string& ion, double t) const { return ion_label(*this, ion, t, '_'); }
+
+std::string diffusion_experiment::metric_prefix(const std::string& ion, double t) const { return ion_label(*this, ion, t, '.'); }
 
 bool is_md_file(const fs::path& file) {
     try {
@@ -220,6 +223,18 @@ std::string header(const diffusion_experiment& e) {
     return fmt::format("# written by memlab for {} ({})\nunits metal\natom_style charge\nboundary p p p\n", e.file, e.name);
 }
 
+// An ion's trajectory at a temperature other than the glass's starts with a reheat.
+bool reheated(const diffusion_experiment& e, double t) { return t != e.temperature; }
+
+// MD steps of each input below, stage by stage (the progress lines count them).
+std::size_t melt_steps(const diffusion_experiment& e) {
+    return e.steps(start_time) + e.steps(e.melt_time) + e.steps(e.quench_time) + e.steps(e.equilibration_time);
+}
+std::size_t ion_steps(const diffusion_experiment& e, double t) {
+    // 1: fix deposit's insertion step.
+    return 1 + (reheated(e, t) ? e.steps(e.equilibration_time) : 0) + e.steps(settle_time) + e.steps(hold_time) + e.steps(e.production_time);
+}
+
 std::string melt_input(const diffusion_experiment& e, std::size_t sample) {
     const double dt = e.timestep / picosecond;
     const double tm = e.melt_temperature, t = e.temperature;
@@ -241,9 +256,9 @@ std::string ion_input(const diffusion_experiment& e, std::size_t sample, const s
     const auto& s = pedone(ion, e.file);
     const double dt = e.timestep / picosecond;
     // At a temperature other than the glass's: rescaled, then equilibration_time at it first.
-    const std::string reheat = t == e.temperature ? std::string()
-                                                  : fmt::format("velocity all scale {}\nfix reheat all nvt temp {} {} 0.1\nrun {}\nunfix reheat\n", t, t, t,
-                                                                e.steps(e.equilibration_time));
+    const std::string reheat = !reheated(e, t) ? std::string()
+                                               : fmt::format("velocity all scale {}\nfix reheat all nvt temp {} {} 0.1\nrun {}\nunfix reheat\n", t, t, t,
+                                                             e.steps(e.equilibration_time));
     const std::size_t every = std::max<std::size_t>(e.steps(e.sample_interval), 1);
     // The site: fix deposit's random point at least insertion_distance from every atom; the same
     // seed for every ion of a sample puts each at the same site of the same glass. Then 0.5 ps with
@@ -424,16 +439,14 @@ diffusion_result run(const diffusion_experiment& e, const fs::path& folder, int 
         std::ofstream(dir / "structure.data") << random_structure(e, s);
         std::ofstream(dir / "in.lammps") << melt_input(e, s);
         const long melt = static_cast<long>(tasks.size());
-        tasks.push_back({dir, fmt::format("sample {} melt-quench", s), -1,
-                         e.steps(start_time) + e.steps(e.melt_time) + e.steps(e.quench_time) + e.steps(e.equilibration_time)});
+        tasks.push_back({dir, fmt::format("sample {} melt-quench", s), -1, melt_steps(e)});
         for (const auto& ion : e.ions)
             for (double t : e.temperatures) {
                 const fs::path sub = dir / e.run_name(ion, t);
                 fs::create_directories(sub);
                 std::ofstream(sub / "in.lammps") << ion_input(e, s, ion, t);
-                const std::size_t reheat = t == e.temperature ? 0 : e.steps(e.equilibration_time);
                 tasks.push_back({sub, fmt::format("sample {} {}{}", s, ion, e.temperatures.size() > 1 ? fmt::format(" at {:g} K", t) : ""), melt,
-                                 1 + reheat + e.steps(settle_time) + e.steps(hold_time) + e.steps(e.production_time)});
+                                 ion_steps(e, t)});
             }
     }
     run_tasks(exe, tasks, jobs, e, progress);

@@ -123,6 +123,10 @@ json rounded(double x, int digits = 4) {
 }
 
 
+// A relative change under this counts as flat (integrate and synapse): a held state wiggles by a
+// few 0.1 %, and that is neither integration nor plasticity.
+constexpr double flat = 0.01;
+
 // Per stimulus pulse: the peak device current, and the device conductance i/v(top) (median over
 // the second half of the plateau: the "on-state" a zoom of the paper's figures shows).
 struct pulse_response {
@@ -174,10 +178,9 @@ std::vector<result> evaluate_all_or_none(const protocol::experiment& e, const io
 std::vector<result> evaluate_integrate(const protocol::experiment& e, const io::memory_trace& tr) {
     const auto r = per_pulse(e, tr);
     std::vector<result> out;
-    // An increment counts as a rise only above 1 % (as for the synapse): a hold pinned at one
-    // conductance wiggles by a few 0.1 % from pulse to pulse, and that is not integration.
+    // An increment counts as a rise only above `flat` (as for the synapse).
     std::size_t up = 0;
-    for (std::size_t k = 1; k < r.size(); ++k) up += r[k].g_late > 1.01 * r[k - 1].g_late;
+    for (std::size_t k = 1; k < r.size(); ++k) up += r[k].g_late > (1 + flat) * r[k - 1].g_late;
     out.push_back(make("integrate.rising", fmt::format("{} of {} increments positive", up, r.size() - 1), r.size() == 9 && up >= 7,
                        "on-state conductance (median i/v over the late plateau) pulse to pulse; a change under 1 % counts as flat", e));
     const double ratio = r.back().g_late / r.front().g_late;
@@ -312,10 +315,10 @@ std::vector<result> evaluate_synapse(const protocol::experiment& e, const io::me
     const double p_first = avg(turn_on, turn_on + 10), p_last = avg(half - 10, half);
     const double d_first = avg(half, half + 10), d_last = avg(per_cycle - 10, per_cycle);
     out.push_back(make("synapse.potentiation", fmt::format("G {:.3g} -> {:.3g} S, {:.0f} % increments >= 0", p_first, p_last, 100 * up_frac),
-                       p_last > 1.01 * p_first && up_frac >= 0.8,
+                       p_last > (1 + flat) * p_first && up_frac >= 0.8,
                        "mean read conductance over the cycles; first 5 reads taken as turn-on; a change under 1 % counts as flat", e));
     out.push_back(make("synapse.depression", fmt::format("G {:.3g} -> {:.3g} S, {:.0f} % increments <= 0", d_first, d_last, 100 * down_frac),
-                       d_last < 0.99 * d_first && down_frac >= 0.8, "mean read conductance over the cycles; a change under 1 % counts as flat", e));
+                       d_last < (1 - flat) * d_first && down_frac >= 0.8, "mean read conductance over the cycles; a change under 1 % counts as flat", e));
     // Asymmetry: potentiation and (time-reversed) depression, each normalised to [0, 1].
     auto norm = [](std::vector<double> x) {
         const auto [lo, hi] = std::minmax_element(x.begin(), x.end());
