@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <numeric>
+#include <set>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <fstream>
@@ -197,11 +199,31 @@ void run_figure(const fs::path& folder, bool figure) {
         fmt::print(stderr, "memlab: note: figure not drawn (needs /usr/bin/python3 with matplotlib and h5py; see figure.log)\n");
 }
 
-// Runs every experiment file in experiments/, evaluates the paper's targets from the simulated
-// traces, and writes the report (every target: pass, fail, or not run and why).
-int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const std::vector<std::string>& sets,
-                  const std::vector<std::string>& only, const std::vector<std::string>& skip) {
+// A Markdown table cell: '|' would end it.
+std::string md_cell(std::string text) {
+    for (auto pos = text.find('|'); pos != std::string::npos; pos = text.find('|', pos + 2)) text.replace(pos, 1, "\\|");
+    return text;
+}
+
+// A target's simulated value as the reports print it ("not run" when it did not run).
+std::string simulated_text(const report::result& x) {
+    return x.simulated.is_null() ? "not run" : x.simulated.is_string() ? x.simulated.get<std::string>() : x.simulated.dump();
+}
+
+// What one reproduce run holds: the experiment files chosen by --only / --skip, each loaded with the
+// --set overrides that apply to it. Everything is loaded before anything runs: a bad file or key
+// stops the run before a file is written.
+struct reproduce_plan {
+    std::vector<std::string> sets, only, skip;
     std::vector<fs::path> files;
+    std::vector<entry> exps;
+};
+
+// `what` names the command in error messages (reproduce, sensitivity).
+reproduce_plan plan_reproduce(const std::vector<std::string>& sets, const std::vector<std::string>& only,
+                              const std::vector<std::string>& skip, int jobs, bool csv, const std::string& what) {
+    reproduce_plan plan{sets, only, skip, {}, {}};
+    auto& files = plan.files;
     for (const auto& f : fs::directory_iterator(experiments_dir()))
         if (f.path().extension() == ".toml") files.push_back(f.path());
     std::sort(files.begin(), files.end());
@@ -210,7 +232,7 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const
         std::vector<fs::path> kept;
         for (const auto& name : only) {
             const auto it = std::find_if(files.begin(), files.end(), [&](const fs::path& f) { return f.stem() == name; });
-            if (it == files.end()) throw input_error(fmt::format("reproduce --only '{}': no experiments/{}.toml", name, name));
+            if (it == files.end()) throw input_error(fmt::format("{} --only '{}': no experiments/{}.toml", what, name, name));
             kept.push_back(*it);
         }
         std::sort(kept.begin(), kept.end());
@@ -220,32 +242,35 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const
     // --skip NAME: leave those out (e.g. the minutes of molecular dynamics); the same check of names.
     for (const auto& name : skip) {
         const auto it = std::find_if(files.begin(), files.end(), [&](const fs::path& f) { return f.stem() == name; });
-        if (it == files.end()) throw input_error(fmt::format("reproduce --skip '{}': no experiments/{}.toml{}", name, name, only.empty() ? "" : " among --only"));
+        if (it == files.end()) throw input_error(fmt::format("{} --skip '{}': no experiments/{}.toml{}", what, name, name, only.empty() ? "" : " among --only"));
         files.erase(it);
     }
-    fmt::print("memlab reproduce: {} experiment files; targets without an experiment file are reported as not run.\n",
-               files.size());
-    // Load everything first: a bad file stops the run before anything is written.
     // --set applies to every file (a what-if on the whole paper, e.g. one device parameter); a key
     // that does not apply to a file is an error naming that file.
     // A device parameter (device.NAME=...) applies to the files whose model has that parameter (the
     // engine demonstrations run other models); md.* keys apply to MD files only, and the circuit
-    // tables (device, circuit, stimulus, recording, solver) to circuit files only.
-    std::vector<entry> exps;
+    // tables (device, circuit, stimulus, recording, solver) to circuit files only. A device
+    // parameter or md.* key that applies to no selected file is an error too: a misspelt name
+    // (device.tau_thh) would otherwise run the shipped calibration under the override's name.
+    std::set<std::string> used, models;
     for (const auto& f : files) {
         std::vector<std::string> mine;
         if (md::is_md_file(f)) {
             for (const auto& kv : sets)
-                if (kv.rfind("md.", 0) == 0 || kv.rfind("experiment.", 0) == 0) mine.push_back(kv);
+                if (kv.rfind("md.", 0) == 0 || kv.rfind("experiment.", 0) == 0) {
+                    mine.push_back(kv);
+                    used.insert(kv);
+                }
             auto e = std::make_shared<md::diffusion_experiment>(md::load(f, mine));
             const std::string span = fmt::format("{} samples x {} ions x {} MD", e->samples, e->ions.size(), units::format(e->production_time, "s"));
-            exps.push_back({e->name, e->file, e->figure, e->description, span, {}, [e, jobs](const fs::path& sub) {
-                                const auto r = run_md_into(*e, sub, jobs);
-                                return worker_summary(r.steps, report::evaluate(*e, r));
-                            }});
+            plan.exps.push_back({e->name, e->file, e->figure, e->description, span, {}, [e, jobs](const fs::path& sub) {
+                                     const auto r = run_md_into(*e, sub, jobs);
+                                     return worker_summary(r.steps, report::evaluate(*e, r));
+                                 }});
             continue;
         }
         const auto plain = protocol::load(f);
+        models.insert(std::string(plain.device->name()));
         for (const auto& kv : sets) {
             const auto eq = kv.find('=');
             const std::string key = kv.substr(0, eq);
@@ -256,31 +281,50 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const
                 if (std::none_of(table.begin(), table.end(), [&](const auto& p) { return p.name == name; })) continue;
             }
             mine.push_back(kv);
+            used.insert(kv);
         }
         auto e = std::make_shared<protocol::experiment>(protocol::load(f, mine));
-        exps.push_back({e->name, e->file, e->figure, e->description, units::format(e->duration, "s") + " simulated", e->notes,
-                        [e, csv](const fs::path& sub) {
-                            std::vector<io::memory_trace> mem;
-                            const auto r = run_into(*e, sub, csv, &mem);
-                            return worker_summary(r.stats.steps, report::evaluate(*e, mem));
-                        }});
+        plan.exps.push_back({e->name, e->file, e->figure, e->description, units::format(e->duration, "s") + " simulated", e->notes,
+                             [e, csv](const fs::path& sub) {
+                                 std::vector<io::memory_trace> mem;
+                                 const auto r = run_into(*e, sub, csv, &mem);
+                                 return worker_summary(r.stats.steps, report::evaluate(*e, mem));
+                             }});
     }
-    for (const auto& e : exps)
-        for (const auto& n : e.notes) fmt::print(stderr, "memlab: note: {}: {}\n", e.name, n);
-    staged_folder dir(out);
-    const auto t0 = std::chrono::steady_clock::now();
+    for (const auto& kv : sets)
+        if (!used.count(kv)) {
+            const std::string key = kv.substr(0, kv.find('='));
+            if (key.rfind("device.", 0) != 0)
+                throw input_error(fmt::format("{} --set {}: applies to none of the selected experiments", what, key));
+            throw input_error(fmt::format("{} --set {}: no selected experiment's device model has a parameter '{}' (models: {}; "
+                                          "memlab describe MODEL lists them)",
+                                          what, key, key.substr(7), fmt::join(models, ", ")));
+        }
+    return plan;
+}
+
+// What a reproduce run found.
+struct reproduce_outcome {
+    std::vector<report::result> all;  // every target of TARGETS.md, run or not
+    std::size_t passed = 0, run = 0, failed = 0;  // failed: experiments that could not be simulated
+};
+
+// Runs a plan into `folder` (which exists): a folder per experiment, report.json, report.md and,
+// with `figures`, the figures and report.html. Progress lines start with `prefix`.
+reproduce_outcome execute_reproduce(const reproduce_plan& plan, const fs::path& folder, int jobs, bool figures, const std::string& prefix) {
+    const auto& exps = plan.exps;
     nlohmann::json report;
     report["memlab_version"] = std::string(version());
     // A report made with overrides or a subset says so: it is not the shipped calibration.
-    report["overrides"] = sets;
-    report["only"] = only;
-    report["skip"] = skip;
+    report["overrides"] = plan.sets;
+    report["only"] = plan.only;
+    report["skip"] = plan.skip;
     std::vector<report::result> evaluated;
     // Each experiment runs in a child process (up to --jobs at a time): its own memory, and the
     // HDF5 library (not thread-safe) is never shared. A child writes result.json into its folder;
     // the report is assembled in experiment order, so it does not depend on --jobs.
     auto run_one = [&](std::size_t k) {
-        const fs::path sub = dir.path() / exps[k].name;
+        const fs::path sub = folder / exps[k].name;
         std::ofstream(sub / "result.json") << exps[k].run(sub).dump() << "\n";
     };
     std::size_t next = 0, done = 0;
@@ -288,7 +332,7 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const
     std::map<std::size_t, std::string> failed;
     while (done < exps.size()) {
         while (next < exps.size() && running.size() < static_cast<std::size_t>(std::max(jobs, 1))) {
-            fs::create_directories(dir.path() / exps[next].name);
+            fs::create_directories(folder / exps[next].name);
             std::fflush(stdout);
             const pid_t pid = fork();
             if (pid == 0) {
@@ -296,7 +340,7 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const
                 try {
                     run_one(next);
                 } catch (const std::exception& ex) {
-                    std::ofstream(dir.path() / exps[next].name / "error.txt") << ex.what() << "\n";
+                    std::ofstream(folder / exps[next].name / "error.txt") << ex.what() << "\n";
                     code = 2;
                 }
                 std::fflush(stdout);
@@ -311,7 +355,7 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const
         const std::size_t k = running.at(pid);
         running.erase(pid);
         ++done;
-        const fs::path sub = dir.path() / exps[k].name;
+        const fs::path sub = folder / exps[k].name;
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
             // One experiment that cannot be simulated must not lose the others: its targets are
             // reported as not run with the error, and reproduce exits 1.
@@ -319,22 +363,22 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const
             std::string line;
             std::getline(err, line);
             failed[k] = line.empty() ? fmt::format("{}: worker failed (status {})", exps[k].file, status) : line;
-            fmt::print("[{}/{}] {}: FAILED: {}\n", done, exps.size(), exps[k].name, failed[k]);
+            fmt::print("{}[{}/{}] {}: FAILED: {}\n", prefix, done, exps.size(), exps[k].name, failed[k]);
             continue;
         }
         const auto res = nlohmann::json::parse(std::ifstream(sub / "result.json"));
         std::size_t passed = 0;
         for (const auto& x : res["targets"]) passed += x["pass"].get<bool>();
-        fmt::print("[{}/{}] {} ({}): {} steps, {} of {} targets pass\n", done, exps.size(), exps[k].name, exps[k].span,
+        fmt::print("{}[{}/{}] {} ({}): {} steps, {} of {} targets pass\n", prefix, done, exps.size(), exps[k].name, exps[k].span,
                    res["steps"].get<long>(), passed, res["targets"].size());
     }
     std::map<std::string, std::string> not_run;  // experiment name -> why
     for (const auto& f : fs::directory_iterator(experiments_dir()))
-        if (f.path().extension() == ".toml" && std::find(files.begin(), files.end(), f.path()) == files.end())
+        if (f.path().extension() == ".toml" && std::find(plan.files.begin(), plan.files.end(), f.path()) == plan.files.end())
             not_run[f.path().stem().string()] = "not selected (reproduce --only / --skip)";
     for (std::size_t k = 0; k < exps.size(); ++k) {
         const auto& e = exps[k];
-        const fs::path sub = dir.path() / e.name;
+        const fs::path sub = folder / e.name;
         if (failed.count(k)) {
             report["experiments"].push_back({{"name", e.name}, {"file", e.file}, {"figure", e.figure}, {"error", failed[k]}});
             not_run[e.name] = "simulation failed: " + failed[k];
@@ -346,51 +390,166 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const
         report["experiments"].push_back({{"name", e.name}, {"file", e.file}, {"figure", e.figure}, {"steps", res["steps"]}});
         for (const auto& x : res["targets"]) evaluated.push_back(report::result::from_json(x));
     }
-    const auto all = report::complete(evaluated, "its experiment file is not written yet", not_run);
-    std::size_t passed = 0, run = 0;
-    for (const auto& x : all) {
+    reproduce_outcome o;
+    o.failed = failed.size();
+    o.all = report::complete(evaluated, "its experiment file is not written yet", not_run);
+    for (const auto& x : o.all) {
         report["targets"].push_back(x.to_json());
-        passed += x.pass;
-        run += !x.simulated.is_null();
+        o.passed += x.pass;
+        o.run += !x.simulated.is_null();
     }
-    report["summary"] = {{"targets", all.size()}, {"run", run}, {"passed", passed}};
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto& all = o.all;
+    report["summary"] = {{"targets", all.size()}, {"run", o.run}, {"passed", o.passed}};
     // No wall time in report.json: the same seed must give the same file, byte for byte.
-    std::ofstream(dir.path() / "report.json") << report.dump(2) << "\n";
-    std::ofstream md(dir.path() / "report.md");
+    std::ofstream(folder / "report.json") << report.dump(2) << "\n";
+    std::ofstream md(folder / "report.md");
     md << "# memlab reproduce\n\n"
        << fmt::format("{} targets, {} run, {} pass. Simulated values come from the analysis of simulated traces; "
                       "a target that is not run or fails is shown as such.\n\n",
-                      all.size(), run, passed);
-    if (!sets.empty()) md << fmt::format("Run with overrides (not the shipped calibration): `{}`.\n\n", fmt::join(sets, "`, `"));
+                      all.size(), o.run, o.passed);
+    if (!plan.sets.empty()) md << fmt::format("Run with overrides (not the shipped calibration): `{}`.\n\n", fmt::join(plan.sets, "`, `"));
     md << "| target | paper | simulated | tolerance | pass | note |\n|---|---|---|---|---|---|\n";
-    const auto cell = [](std::string text) {  // a table cell: '|' would end it
-        for (auto pos = text.find('|'); pos != std::string::npos; pos = text.find('|', pos + 2)) text.replace(pos, 1, "\\|");
-        return text;
-    };
     for (const auto& x : all)
         md << fmt::format("| {} | {} | {} | {} | {} | {} |\n", x.id, x.paper.is_string() ? x.paper.get<std::string>() : x.paper.dump(),
-                          x.simulated.is_null() ? "not run" : x.simulated.is_string() ? x.simulated.get<std::string>() : x.simulated.dump(),
-                          cell(x.tolerance), x.simulated.is_null() ? "-" : x.pass ? "yes" : "**no**", cell(x.note));
+                          md_cell(simulated_text(x)), md_cell(x.tolerance), x.simulated.is_null() ? "-" : x.pass ? "yes" : "**no**", md_cell(x.note));
     md << "\nExperiments run:\n\n";
     for (const auto& e : exps) md << "- `" << e.name << "` (" << e.file << ", " << e.figure << "): " << e.description << "\n";
     md.close();
-    fmt::print("targets: {} of {} run, {} pass\n", run, all.size(), passed);
+    fmt::print("{}targets: {} of {} run, {} pass\n", prefix, o.run, all.size(), o.passed);
+    if (!figures) return o;
     // Figures and report.html are drawn by the Python layer (matplotlib, h5py). Without it the
     // data and report.md/json are complete; say so.
-    if (python_plot(fmt::format("'{}'", dir.path().string()), dir.path() / "figures.log")) {
-        fmt::print("figures: one figure.png per experiment, report.html\n");
+    if (python_plot(fmt::format("'{}'", folder.string()), folder / "figures.log")) {
+        fmt::print("{}figures: one figure.png per experiment, report.html\n", prefix);
     } else {
-        fmt::print("figures: not drawn (needs /usr/bin/python3 with matplotlib and h5py; see figures.log); "
-                   "data, report.json and report.md are complete\n");
+        fmt::print("{}figures: not drawn (needs /usr/bin/python3 with matplotlib and h5py; see figures.log); "
+                   "data, report.json and report.md are complete\n", prefix);
     }
+    return o;
+}
+
+void print_notes(const reproduce_plan& plan) {
+    for (const auto& e : plan.exps)
+        for (const auto& n : e.notes) fmt::print(stderr, "memlab: note: {}: {}\n", e.name, n);
+}
+
+// Runs every experiment file in experiments/, evaluates the paper's targets from the simulated
+// traces, and writes the report (every target: pass, fail, or not run and why).
+int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const std::vector<std::string>& sets,
+                  const std::vector<std::string>& only, const std::vector<std::string>& skip) {
+    const auto plan = plan_reproduce(sets, only, skip, jobs, csv, "reproduce");
+    fmt::print("memlab reproduce: {} experiment files; targets without an experiment file are reported as not run.\n",
+               plan.exps.size());
+    print_notes(plan);
+    staged_folder dir(out);
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto o = execute_reproduce(plan, dir.path(), jobs, true, "");
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     dir.commit();
     fmt::print("wrote {} in {:.2f} s\n", out, secs);
-    if (!failed.empty()) {
-        fmt::print(stderr, "memlab: error: {} experiment(s) failed to simulate; their targets are reported as not run\n", failed.size());
+    if (o.failed) {
+        fmt::print(stderr, "memlab: error: {} experiment(s) failed to simulate; their targets are reported as not run\n", o.failed);
         return 1;
     }
-    return strict && passed < all.size() ? 1 : 0;
+    return strict && o.passed < o.all.size() ? 1 : 0;
+}
+
+// memlab sensitivity: the paper's targets with the shipped parameters and with one override at a
+// time (--vary KEY=V1,V2,...: one full reproduce per value), side by side: how many pass, which are
+// lost or gained, and how far every simulated value moves. It shows which observables pin which
+// parameter and which parameters the targets do not see (docs/models/agsn_sio2_pt.md, "Sensitivity").
+int cmd_sensitivity(const std::string& out, int jobs, const std::vector<std::string>& vary, const std::vector<std::string>& only,
+                    const std::vector<std::string>& skip) {
+    std::vector<std::string> variants;  // "key=value", one run each
+    for (const auto& kv : vary) {
+        const auto eq = kv.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 >= kv.size())
+            throw input_error(fmt::format("sensitivity --vary '{}': expected KEY=VALUE[,VALUE...], e.g. device.gamma=0.3,0.6", kv));
+        const std::string key = kv.substr(0, eq);
+        std::string rest = kv.substr(eq + 1);
+        for (std::size_t start = 0; start <= rest.size();) {
+            const auto comma = std::min(rest.find(',', start), rest.size());
+            std::string value = rest.substr(start, comma - start);
+            value.erase(0, value.find_first_not_of(' '));
+            value.erase(value.find_last_not_of(' ') + 1);
+            if (value.empty()) throw input_error(fmt::format("sensitivity --vary '{}': an empty value", kv));
+            variants.push_back(key + "=" + value);
+            start = comma + 1;
+        }
+    }
+    if (variants.empty()) throw input_error("sensitivity: nothing to vary (give --vary KEY=V1,V2, e.g. device.gamma=0.3,0.6)");
+    // Every run is planned (its files loaded with its override) before the first one starts.
+    std::vector<reproduce_plan> plans{plan_reproduce({}, only, skip, jobs, false, "sensitivity")};
+    for (const auto& v : variants) plans.push_back(plan_reproduce({v}, only, skip, jobs, false, "sensitivity"));
+    fmt::print("memlab sensitivity: {} runs of {} experiment files (the shipped parameters, then {} override(s))\n", plans.size(),
+               plans[0].exps.size(), variants.size());
+    print_notes(plans[0]);
+    staged_folder dir(out);
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<reproduce_outcome> outcomes;
+    std::vector<std::string> folders;
+    for (std::size_t k = 0; k < plans.size(); ++k) {
+        folders.push_back(k == 0 ? "baseline" : fmt::format("{:02d}", k));
+        fs::create_directories(dir.path() / folders.back());
+        const std::string label = k == 0 ? "shipped parameters" : variants[k - 1];
+        fmt::print("run {}/{}: {} (folder {})\n", k + 1, plans.size(), label, folders.back());
+        outcomes.push_back(execute_reproduce(plans[k], dir.path() / folders.back(), jobs, false, "  "));
+    }
+    const auto& base = outcomes[0].all;
+    nlohmann::json js;
+    js["memlab_version"] = std::string(version());
+    js["only"] = only;
+    js["skip"] = skip;
+    js["baseline"] = {{"folder", folders[0]}, {"run", outcomes[0].run}, {"passed", outcomes[0].passed}};
+    js["variants"] = nlohmann::json::array();
+    std::ofstream md(dir.path() / "sensitivity.md");
+    md << "# memlab sensitivity\n\n"
+       << "Every target with the shipped parameters and with one override at a time (one `memlab reproduce` per column; "
+          "its folder holds the full report and traces). Bold: the target fails.\n\n";
+    md << "| run | folder | targets pass | lost | gained |\n|---|---|---|---|---|\n";
+    md << fmt::format("| shipped parameters | {} | {} of {} | | |\n", folders[0], outcomes[0].passed, outcomes[0].run);
+    for (std::size_t k = 1; k < outcomes.size(); ++k) {
+        const auto& all = outcomes[k].all;
+        std::vector<std::string> lost, gained;
+        nlohmann::json moved = nlohmann::json::object();
+        for (std::size_t t = 0; t < all.size(); ++t) {
+            if (base[t].pass && !all[t].pass) lost.push_back(all[t].id);
+            if (!base[t].pass && all[t].pass) gained.push_back(all[t].id);
+            if (base[t].simulated != all[t].simulated) moved[all[t].id] = {{"from", base[t].simulated}, {"to", all[t].simulated}};
+        }
+        js["variants"].push_back({{"set", variants[k - 1]}, {"folder", folders[k]}, {"run", outcomes[k].run}, {"passed", outcomes[k].passed},
+                                  {"failed_experiments", outcomes[k].failed}, {"lost", lost}, {"gained", gained}, {"moved", moved}});
+        md << fmt::format("| `{}` | {} | {} of {} | {} | {} |\n", variants[k - 1], folders[k], outcomes[k].passed, outcomes[k].run,
+                          md_cell(fmt::format("{}", fmt::join(lost, ", "))), md_cell(fmt::format("{}", fmt::join(gained, ", "))));
+        fmt::print("{}: {} of {} pass (shipped {}){}{}\n", variants[k - 1], outcomes[k].passed, outcomes[k].run, outcomes[0].passed,
+                   lost.empty() ? "" : fmt::format("; lost {}", fmt::join(lost, ", ")),
+                   gained.empty() ? "" : fmt::format("; gained {}", fmt::join(gained, ", ")));
+    }
+    md << "\n| target | shipped |";
+    for (const auto& v : variants) md << " `" << md_cell(v) << "` |";
+    md << "\n|---|---|" << [&] { std::string s; for (std::size_t k = 0; k < variants.size(); ++k) s += "---|"; return s; }() << "\n";
+    for (std::size_t t = 0; t < base.size(); ++t) {
+        if (base[t].simulated.is_null() && std::all_of(outcomes.begin(), outcomes.end(), [&](const auto& o) { return o.all[t].simulated.is_null(); }))
+            continue;
+        md << "| " << base[t].id << " |";
+        for (const auto& o : outcomes) {
+            const auto& x = o.all[t];
+            const std::string text = md_cell(simulated_text(x));
+            md << " " << (x.simulated.is_null() || x.pass ? text : "**" + text + "**") << " |";
+        }
+        md << "\n";
+    }
+    md.close();
+    std::ofstream(dir.path() / "sensitivity.json") << js.dump(2) << "\n";
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    dir.commit();
+    fmt::print("wrote {} (sensitivity.md, sensitivity.json, one reproduce folder per run) in {:.1f} s\n", out, secs);
+    const std::size_t failed = std::accumulate(outcomes.begin(), outcomes.end(), std::size_t{0}, [](std::size_t n, const auto& o) { return n + o.failed; });
+    if (failed) {
+        fmt::print(stderr, "memlab: error: {} experiment run(s) failed to simulate; their targets are reported as not run\n", failed);
+        return 1;
+    }
+    return 0;
 }
 
 // memlab run on an MD file: progress per LAMMPS run, then D per ion.
@@ -466,6 +625,16 @@ int main(int argc, char** argv) {
     repro->add_option("--only", repro_only, "Run only these experiments (file names without .toml); the rest are reported as not run");
     std::vector<std::string> repro_skip;
     repro->add_option("--skip", repro_skip, "Leave these experiments out (e.g. md_diffusion, minutes of LAMMPS); reported as not run");
+    auto* sens = app.add_subcommand("sensitivity", "Run reproduce with the shipped parameters and with one override at a time; "
+                                                    "tabulate which targets each value passes and how far each moves");
+    std::string sens_out = "sensitivity-out";
+    int sens_jobs = 2;
+    std::vector<std::string> sens_vary, sens_only, sens_skip;
+    sens->add_option("--vary", sens_vary, "KEY=V1,V2,...: one run per value, e.g. device.gamma=0.3,0.6 or device.tau_th='0.1 us,10 us'")->required();
+    sens->add_option("--out", sens_out, "Output folder")->capture_default_str();
+    sens->add_option("--jobs", sens_jobs, "Experiments run in parallel (worker processes)")->capture_default_str()->check(CLI::PositiveNumber);
+    sens->add_option("--only", sens_only, "Run only these experiments (file names without .toml)");
+    sens->add_option("--skip", sens_skip, "Leave these experiments out (e.g. md_diffusion)");
     auto* run = app.add_subcommand("run", "Run one experiment file");
     std::string run_file, run_out;
     std::optional<std::uint64_t> run_seed;
@@ -505,6 +674,7 @@ int main(int argc, char** argv) {
         if (*list) cmd_list();
         if (*desc) cmd_describe(desc_model);
         if (*repro) return cmd_reproduce(out, strict, jobs, repro_csv, repro_sets, repro_only, repro_skip);
+        if (*sens) return cmd_sensitivity(sens_out, sens_jobs, sens_vary, sens_only, sens_skip);
         if (*run) return cmd_run(run_file, run_out, run_seed, run_sets, run_csv, run_engine, run_jobs, !run_no_figure);
         if (*show && md::is_md_file(show_file)) {
             const auto e = md::load(show_file, show_sets);
