@@ -525,19 +525,35 @@ int cmd_sensitivity(const std::string& out, int jobs, const std::vector<std::str
                    lost.empty() ? "" : fmt::format("; lost {}", fmt::join(lost, ", ")),
                    gained.empty() ? "" : fmt::format("; gained {}", fmt::join(gained, ", ")));
     }
-    md << "\n| target | shipped |";
-    for (const auto& v : variants) md << " `" << md_cell(v) << "` |";
-    md << "\n|---|---|" << [&] { std::string s; for (std::size_t k = 0; k < variants.size(); ++k) s += "---|"; return s; }() << "\n";
-    for (std::size_t t = 0; t < base.size(); ++t) {
-        if (base[t].simulated.is_null() && std::all_of(outcomes.begin(), outcomes.end(), [&](const auto& o) { return o.all[t].simulated.is_null(); }))
-            continue;
-        md << "| " << base[t].id << " |";
-        for (const auto& o : outcomes) {
-            const auto& x = o.all[t];
-            const std::string text = md_cell(simulated_text(x));
-            md << " " << (x.simulated.is_null() || x.pass ? text : "**" + text + "**") << " |";
+    // What moved, run by run (every target whose simulated value changed; bold: it fails there).
+    md << "\nWhat moved (shipped -> with the override; bold: fails):\n\n";
+    for (std::size_t k = 1; k < outcomes.size(); ++k) {
+        std::vector<std::string> items;
+        for (std::size_t t = 0; t < base.size(); ++t) {
+            const auto& x = outcomes[k].all[t];
+            if (x.simulated == base[t].simulated) continue;
+            const std::string to = md_cell(simulated_text(x));
+            items.push_back(fmt::format("{} {} -> {}", x.id, md_cell(simulated_text(base[t])), x.simulated.is_null() || x.pass ? to : "**" + to + "**"));
         }
+        md << fmt::format("- `{}`: {}\n", variants[k - 1], items.empty() ? std::string("nothing") : fmt::format("{}", fmt::join(items, "; ")));
+    }
+    // Side by side, where it fits on a page.
+    if (variants.size() <= 6) {
+        md << "\n| target | shipped |";
+        for (const auto& v : variants) md << " `" << md_cell(v) << "` |";
+        md << "\n|---|---|";
+        for (std::size_t k = 0; k < variants.size(); ++k) md << "---|";
         md << "\n";
+        for (std::size_t t = 0; t < base.size(); ++t) {
+            if (std::all_of(outcomes.begin(), outcomes.end(), [&](const auto& o) { return o.all[t].simulated.is_null(); })) continue;
+            md << "| " << base[t].id << " |";
+            for (const auto& o : outcomes) {
+                const auto& x = o.all[t];
+                const std::string text = md_cell(simulated_text(x));
+                md << " " << (x.simulated.is_null() || x.pass ? text : "**" + text + "**") << " |";
+            }
+            md << "\n";
+        }
     }
     md.close();
     std::ofstream(dir.path() / "sensitivity.json") << js.dump(2) << "\n";

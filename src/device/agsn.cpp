@@ -18,33 +18,39 @@ constexpr double G0 = 7.748091729e-5;     // S, conductance quantum 2e^2/h
 constexpr double big = std::numeric_limits<double>::max();
 
 const std::string paper = "Passerini et al. (paper, Methods: stack)";
-const std::string notes = "MODEL-NOTES.md section 3 (proposal), not yet calibrated";
 const std::string ielmini = "W. Wang et al., IEEE TED 66 (2019), public Verilog-A port";
-const std::string stated = "stated choice (numerics), see docs/models/agsn_sio2_pt.md";
-const std::string uncal = "first guess, to be calibrated (docs/models/agsn_sio2_pt.md)";
 
 // Order = agsn_params field order.
 const std::vector<parameter_info> table{
     {"L", "m", 5e-9, 1e-10, 1e-7, "L", "oxide (SiO2) thickness", paper},
-    {"a", "m", 0.25e-9, 1e-11, 1e-9, "a", "ion hopping distance", notes},
-    {"nu0", "Hz", 1e13, 0.0, 1e15, "nu_0", "attempt frequency (0 switches all ion transport off)", notes},
-    {"e_ag", "eV", 0.85, 0.0, 3.0, "E_Ag", "hopping barrier of Ag+ in SiO2", uncal},
+    {"a", "m", 0.25e-9, 1e-11, 1e-9, "a", "ion hopping distance",
+     "stated, not fitted: one hop between neighbouring sites of the SiO2 network (O-O about 0.26 nm; MODEL-NOTES s.3); beta and E_Ag were fitted with it held (docs/models/agsn_sio2_pt.md, Sensitivity)"},
+    {"nu0", "Hz", 1e13, 0.0, 1e15, "nu_0", "attempt frequency (0 switches all ion transport off)",
+     "stated, not fitted: a lattice vibration frequency (MODEL-NOTES s.3); only nu0 exp(-E/kT) is seen, and the barriers were fitted with it held"},
+    {"e_ag", "eV", 0.85, 0.0, 3.0, "E_Ag", "hopping barrier of Ag+ in SiO2",
+     "calibrated with beta (step 1, docs/models/agsn_sio2_pt.md): the initial 10 nA Vset near 1 V at 1 V/s and its rise with sweep rate; checks: all-or-none threshold at 1.2 V for 100 ms, set delay 3.4 decades/V; Ag+ in a-SiO2 by MD: 0.91 +- 0.32 eV (docs/md-diffusion.md)"},
     {"de_sn", "eV", 0.71, 0.0, 3.0, "dE_Sn", "rise of the dissolution barriers per unit Sn fraction",
      "stated: keeps the barrier of a full-Sn filament, E_diss + dE_Sn, at the 1.45 eV the nonvolatile retention was found with (0.6 eV on E_diss = E_Ag until session 5; MODEL-NOTES s.3: 0.4..0.8)"},
-    {"e_sn", "eV", 1.0, 0.0, 3.0, "E_Sn", "barrier for Sn uptake into the filament (Sn slower than Ag)", uncal},
-    {"beta", "1", 6.0, 0.0, 100.0, "beta", "field enhancement at the filament tip", notes},
+    {"e_sn", "eV", 0.91, 0.0, 3.0, "E_Sn", "barrier for Sn uptake into the filament (Sn slower than Ag)",
+     "calibrated on the nonvolatile Vset (0.35 V at 1 mA): the nonvolatile set is the one-atom contact the -2 V branch leaves growing to carry 0.9 mA, held back by its own dissolution until the heated neck takes up Sn, which raises the dissolution barriers (with dE_Sn = 0 the NV Vset is 0.75 V whatever E_Sn) (E_Sn 1.0 eV: 0.419 V, 0.96: 0.387, 0.92: 0.356, 0.91: 0.349); MODEL-NOTES s.3 proposed 1.0; above E_Ag, as the MD finds Sn slower (docs/md-diffusion.md)"},
+    {"beta", "1", 6.0, 0.0, 100.0, "beta", "field enhancement at the filament tip",
+     "calibrated with E_Ag (step 1): so that the set delay depends on the gap as the Vset does (MODEL-NOTES s.3 proposed 3..5)"},
     {"gamma", "J/m^2", 0.42, 0.0, 10.0, "gamma", "surface energy of the Ag filament (0: no Gibbs-Thomson drive)",
      "calibrated on the trained Vset (0.23 V): a trained device sets where the one-atom tip's back-voltage V_GT(r_min) = 0.22 V is overcome (MODEL-NOTES s.3: 0.3; bulk Ag about 1.2)"},
     {"omega", "m^3", 1.71e-29, 1e-31, 1e-27, "Omega", "atomic volume of Ag", "CRC handbook: Ag molar volume 10.3 cm^3/mol"},
-    {"kappa", "1/m", 5e9, 1e8, 1e11, "kappa", "tunnelling decay constant sqrt(2 m phi_B)/hbar", notes},
-    {"r_q", "m", 0.166e-9, 1e-11, 1e-8, "r_q", "radius per conduction channel, lambda_F/pi (lambda_F 0.52 nm)", notes},
-    {"r_min", "m", 0.2e-9, 1e-11, 1e-8, "r_min", "radius of a one-atom neck", notes},
+    {"kappa", "1/m", 5e9, 1e8, 1e11, "kappa", "tunnelling decay constant sqrt(2 m phi_B)/hbar",
+     "stated, not fitted: sqrt(2 m_e phi_B)/hbar with a tunnel barrier phi_B = 0.95 eV (MODEL-NOTES s.3: 3.6..5 /nm)"},
+    {"r_q", "m", 0.166e-9, 1e-11, 1e-8, "r_q", "radius per conduction channel, lambda_F/pi (lambda_F 0.52 nm)",
+     "stated, not fitted: the free-electron Fermi wavelength of Ag, 2 pi / k_F with k_F = 1.20e10 1/m, over pi (MODEL-NOTES s.3)"},
+    {"r_min", "m", 0.2e-9, 1e-11, 1e-8, "r_min", "radius of a one-atom neck",
+     "stated, not fitted: of the order of the Ag atomic radius, 0.144 nm (MODEL-NOTES s.3); it sets V_GT(r_min), and gamma was fitted with it held"},
     {"rho", "Ohm m", 5e-8, 0.0, 1.0, "rho", "resistivity of the nanofilament (about 3x bulk Ag, 1.59e-8 Ohm m)",
-     "calibrated on the NV Vset (0.35 V at 1 mA): 2e-7 gave 0.54 V, 1e-7 0.47 V, 5e-8 0.43 V, bulk Ag 0.40 V (the rest is the neck's growth); few-nm Ag wires run a few times bulk (size effect)"},
-    {"g_leak", "S", 1e-12, 0.0, 1.0, "G_leak", "leakage conductance of the oxide (HRS floor)", uncal},
+     "stated: 3x bulk Ag, the size effect of a wire a few nm across (surface and grain-boundary scattering); until session 8 it set the NV Vset (2e-7: 0.54 V, 1e-7: 0.47 V, 5e-8: 0.43 V, bulk: 0.40 V at E_Sn 1.0 eV), which E_Sn now does"},
+    {"g_leak", "S", 1e-12, 0.0, 1.0, "G_leak", "leakage conductance of the oxide (HRS floor)",
+     "stated, not fitted: MODEL-NOTES s.3 (1 pS); it is the fresh HRS (tunnelling across a fresh relaxed gap, 2.5 nm or more, is below 1 fS), so the HRS drop is read against it and h_s_max was fitted with it held"},
     {"r_th", "K/W", 5e6, 0.0, 1e9, "R_th", "thermal resistance of the filament region",
      "calibrated (docs/models/agsn_sio2_pt.md): a 1 mA filament runs 150-300 K hot; within the 1e6..1e7 K/W used for nanoscale filaments (MODEL-NOTES s.3 proposed 5e5)"},
-    {"t0", "K", 300.0, 1.0, 2000.0, "T_0", "ambient temperature", stated},
+    {"t0", "K", 300.0, 1.0, 2000.0, "T_0", "ambient temperature", "stated: room temperature (the paper gives no stage temperature)"},
     {"b_sd", "m^4/s", 3e-26, 0.0, 1e-15, "B", "surface-diffusion prefactor of neck shrinkage", ielmini},
     {"e_sd", "eV", 0.65, 0.0, 3.0, "E_sd", "surface-diffusion barrier of Ag", ielmini},
     {"h_s_max", "m", 3.0e-9, 0.0, 1e-7, "h_s,max", "largest Sn-rich stub training can leave",
@@ -56,14 +62,18 @@ const std::vector<parameter_info> table{
     {"f_cluster_c2c", "1", 0.29, 0.0, 1.0, "sigma_f", "cycle-to-cycle spread of f_cl", "calibrated on the initial 10 nA Vset spread (0.16 V; Fig. 4a 0.22 V)"},
     {"h_init", "m", 1.25e-9, 0.0, 1e-7, "h(0)", "front of the Ag already in the oxide of a fresh (never switched) device",
      "calibrated on the all-or-none threshold (first response at 1.2 V for 100 ms pulses through 10 MOhm; 1.75 nm responded at 1.0 V, 1.0-1.25 nm at 1.2 V); below the mean relaxed front (2.4 nm): a pristine oxide holds fewer clusters than a cycled one"},
-    {"stub_fraction", "1", 0.5, 0.0, 1.0, "f_stub", "part of the Sn-rich filament left as stub per relaxation", uncal},
-    {"tau_th", "s", 1e-6, 1e-15, 1.0, "tau_th", "thermal time constant of the filament region", uncal},
-    {"g_arm", "S", 1e-9, 1e-15, 1.0, "G_arm", "conductance above which the device counts as set (arms the relaxation draw)", stated},
+    {"stub_fraction", "1", 0.5, 0.0, 1.0, "f_stub", "part of the Sn-rich filament left as stub per relaxation",
+     "stated, not fitted: half; after a 1 mA cycle theta is near 1 and the stub fills as h_s,max (1 - (1 - f_stub)^n) within the first nonvolatile cycles, so the trained targets see h_s,max rather than f_stub"},
+    {"tau_th", "s", 1e-6, 1e-15, 1.0, "tau_th", "thermal time constant of the filament region",
+     "stated, not fitted: shorter than every pulse and sweep segment that heats (10 us and longer); a time constant, not a steady-state knob"},
+    {"g_arm", "S", 1e-9, 1e-15, 1.0, "G_arm", "conductance above which the device counts as set (arms the relaxation draw)",
+     "stated (bookkeeping): between the relaxed HRS (below 0.1 nS) and any set state (a 10 nA set at 1 V or less is 10 nS or more)"},
     {"e_min", "eV", 0.3, 0.0, 3.0, "E_min", "lowest barrier the field can leave: drift saturates at a nu0 exp(-E_min/kT) (23 mm/s at 300 K)",
      "stated: bounds every velocity (ngspice needs it) while the set delay stays exponential up to 2.4 V (0.35 eV bent it) (docs/models/agsn_sio2_pt.md)"},
     {"e_res", "eV", 0.60, 0.0, 3.0, "E_res", "Ag migration barrier (growth) along the residual path of a full training stub (h_s = h_s,max); the same in every device",
      "calibrated: low enough that the trained Vset is the Gibbs-Thomson threshold, not kinetics (E_Ag - 0.15 eV: 0.33 V; E_Ag - 0.25 eV: 0.27 +- 0.01 V); a property of the path training writes, not of the pristine oxide, so the devices' E_Ag spread does not reach the trained Vset (Supp. Fig. 8: 0.2 +- 0.03 V over five devices); MODEL-NOTES s.5"},
-    {"theta_max", "1", 1.0, 0.0, 1.0, "theta_max", "largest Sn fraction a filament takes up (Sn available at the AgSn interface)", uncal},
+    {"theta_max", "1", 1.0, 0.0, 1.0, "theta_max", "largest Sn fraction a filament takes up (Sn available at the AgSn interface)",
+     "stated: no limit (1); 0.3..0.5 gave synapse depression but lost the nonvolatile retention (docs/models/agsn_sio2_pt.md)"},
     {"x_relax", "m", 1.5e-9, 0.0, 5e-9, "x_relax", "smallest gap a relaxation leaves: clusters nearer the top electrode coalesce with it",
      "stated: the volatile HRS must stay at leakage level (tunnelling across 1.5 nm is 24 pS; a 1 nm gap is 2 nS, 1 nA at -0.5 V, 0.1 of a 10 nA limit); equal to the earlier bound 0.3 L of a fresh device, so its draws are unchanged (docs/models/agsn_sio2_pt.md)"},
     {"e_diss", "eV", 0.74, 0.0, 3.0, "E_diss", "barrier for an Ag atom leaving the filament (oxidation and first hop; dissolution of tip and neck)",
@@ -279,7 +289,7 @@ namespace {
 // v and the states as AutoDiff variables: derivative 0 is d/dv, derivative 1 + j is d/ds_j.
 void seed(double v, std::span<const double> s, ad& av, ad* as) {
     av = ad(v, 8, 0);
-    for (std::size_t j = 0; j < 7; ++j) as[j] = ad(s[j], 8, static_cast<Eigen::Index>(j + 1));
+    for (std::size_t j = 0; j < 7; ++j) as[j] = ad(s[j], 8, static_cast<int>(j + 1));
 }
 }  // namespace
 
@@ -381,7 +391,7 @@ void agsn_sio2_pt::on_event(std::size_t k, double v, std::span<double> s, rng& r
     // a mean far outside, clamped): a clamp alone put 1 % of the draws exactly at f = 0, a device
     // with no cluster chain at all.
     double f = p_.f_cluster + p_.f_cluster_c2c * r.normal();
-    for (int k = 0; k < 64 && (f < 0.0 || f > 1.0); ++k) f = p_.f_cluster + p_.f_cluster_c2c * r.normal();
+    for (int tries = 0; tries < 64 && (f < 0.0 || f > 1.0); ++tries) f = p_.f_cluster + p_.f_cluster_c2c * r.normal();
     f = std::clamp(f, 0.0, 1.0);
     // The chain has broken into clusters: its front is the new floor. A tip above the front drops
     // to it at once (the next set starts there); a front drawn above the tip is the floor the tip
