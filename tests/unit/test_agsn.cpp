@@ -196,8 +196,9 @@ TEST(Agsn, RelaxedGapNeverBelowXRelaxAndNarrowAfterTraining) {
     auto spread = [](const std::vector<double>& g) {
         double m1 = 0, m2 = 0;
         for (double x : g) m1 += x, m2 += x * x;
-        m1 /= g.size();
-        return std::sqrt(m2 / g.size() - m1 * m1);
+        const double n = static_cast<double>(g.size());
+        m1 /= n;
+        return std::sqrt(m2 / n - m1 * m1);
     };
     const auto fresh = gaps(0.0, 5), trained = gaps(p.h_s_max, 5);
     for (double x : fresh) EXPECT_GE(x, p.x_relax - 1e-18);
@@ -316,10 +317,8 @@ TEST(Agsn, RelaxationTimeGrowsWithComplianceCurrent) {
         io::memory_trace tr;
         sim.run(1000.0, {{"M1.h", "M1.r"}, 0}, tr);
         const auto& p = m->params();
-        double g_set = NAN;
         for (std::size_t k = 0; k < tr.size(); ++k) {
             const double g = device::agsn::conductance(p, tr.column("M1.h")[k], tr.column("M1.r")[k]);
-            if (tr.time()[k] <= t_off) g_set = g;
             if (tr.time()[k] > t_off && g < 0.1 * p.g_arm) return tr.time()[k] - t_off;
         }
         return INFINITY;
@@ -449,4 +448,46 @@ TEST(Agsn, BreakupTakesTheSurfaceDiffusionTimeOfAOneAtomFilament) {
     agsn_sio2_pt off;
     off.set({{"b_sd", 0.0}});
     EXPECT_EQ(device::agsn::breakup_rate(off.params(), 300.0), 0.0);
+}
+
+TEST(Agsn, SnUptakeLowersTheNonvolatileSetThroughTheDissolutionBarrier) {
+    // The nonvolatile set (E_Sn's calibration, docs/models/agsn_sio2_pt.md): a 1 mA SMU ramp at
+    // 1 V/s from the one-atom contact the -2 V branch of a nonvolatile cycle leaves (in contact,
+    // r = r_min, no Sn, a full training stub). The contact grows a neck to carry 0.9 mA, held back
+    // by its own dissolution until the heated neck takes up Sn, which raises the dissolution
+    // barriers by dE_Sn theta: so the Vset falls as E_Sn falls, and with dE_Sn = 0 E_Sn does not
+    // matter. (training.toml, session 8: 0.419 V at 1.0 eV, 0.349 V at 0.91 eV; 0.75 V with
+    // dE_Sn = 0.)
+    auto vset = [](double e_sn, double de_sn) -> double {
+        auto m = std::make_shared<agsn_sio2_pt>();
+        m->set({{"e_sn", e_sn}, {"de_sn", de_sn}});
+        const auto& p = m->params();
+        std::vector<double> s0(m->n_states());
+        m->initial_state(s0);
+        s0[0] = p.L;          // h: in contact
+        s0[1] = p.r_min;      // r: one atom
+        s0[3] = p.h_s_max;    // h_s: trained
+        s0[5] = p.h_s_max;    // h_c: floor at the stub
+        circuit::circuit c;
+        circuit::smu_params sp;
+        sp.compliance = 1e-3;
+        sp.settling_time = 10e-6;
+        c.add_smu("SMU", "a", "0", std::make_shared<stimulus::pwl>(std::vector<double>{0.0, 1.5}, std::vector<double>{0.0, 1.5}), sp);
+        c.add_memristor("M1", "a", "0", m, s0);
+        circuit::simulation sim(c, {}, 1);
+        io::memory_trace tr;
+        sim.run(1.5, {{"v(a)", "i(M1)", "M1.theta"}, 0}, tr);
+        for (std::size_t k = 0; k < tr.size(); ++k)
+            if (tr.column("i(M1)")[k] >= 0.9e-3) return tr.column("v(a)")[k];
+        return NAN;
+    };
+    const double lo = vset(0.85, 0.71), mid = vset(0.91, 0.71), hi = vset(1.0, 0.71);
+    std::printf("[agsn] NV Vset from a one-atom contact: E_Sn 0.85 / 0.91 / 1.0 eV: %.3f / %.3f / %.3f V\n", lo, mid, hi);
+    ASSERT_TRUE(std::isfinite(lo) && std::isfinite(mid) && std::isfinite(hi));
+    EXPECT_LT(lo, mid - 0.01);
+    EXPECT_LT(mid, hi - 0.01);
+    const double flat_lo = vset(0.85, 0.0), flat_hi = vset(1.0, 0.0);
+    std::printf("[agsn] with dE_Sn = 0: %.4f / %.4f V\n", flat_lo, flat_hi);
+    EXPECT_NEAR(flat_lo, flat_hi, 1e-3);
+    EXPECT_GT(flat_lo, hi);  // without Sn's barrier the neck needs more voltage to win over its dissolution
 }
