@@ -458,8 +458,8 @@ int cmd_reproduce(const std::string& out, bool strict, int jobs, bool csv, const
 // time (--vary KEY=V1,V2,...: one full reproduce per value), side by side: how many pass, which are
 // lost or gained, and how far every simulated value moves. It shows which observables pin which
 // parameter and which parameters the targets do not see (docs/models/agsn_sio2_pt.md, "Sensitivity").
-int cmd_sensitivity(const std::string& out, int jobs, const std::vector<std::string>& vary, const std::vector<std::string>& only,
-                    const std::vector<std::string>& skip) {
+int cmd_sensitivity(const std::string& out, int jobs, const std::vector<std::string>& vary, const std::vector<std::string>& base_sets,
+                    const std::vector<std::string>& only, const std::vector<std::string>& skip) {
     std::vector<std::string> variants;  // "key=value", one run each
     for (const auto& kv : vary) {
         const auto eq = kv.find('=');
@@ -479,10 +479,16 @@ int cmd_sensitivity(const std::string& out, int jobs, const std::vector<std::str
     }
     if (variants.empty()) throw input_error("sensitivity: nothing to vary (give --vary KEY=V1,V2, e.g. device.gamma=0.3,0.6)");
     // Every run is planned (its files loaded with its override) before the first one starts.
-    std::vector<reproduce_plan> plans{plan_reproduce({}, only, skip, jobs, false, "sensitivity")};
-    for (const auto& v : variants) plans.push_back(plan_reproduce({v}, only, skip, jobs, false, "sensitivity"));
-    fmt::print("memlab sensitivity: {} runs of {} experiment files (the shipped parameters, then {} override(s))\n", plans.size(),
-               plans[0].exps.size(), variants.size());
+    // --set: overrides of every run, the baseline included (a sensitivity about a what-if).
+    const std::string base_label = base_sets.empty() ? "shipped parameters" : fmt::format("baseline ({})", fmt::join(base_sets, ", "));
+    std::vector<reproduce_plan> plans{plan_reproduce(base_sets, only, skip, jobs, false, "sensitivity")};
+    for (const auto& v : variants) {
+        auto sets = base_sets;
+        sets.push_back(v);
+        plans.push_back(plan_reproduce(sets, only, skip, jobs, false, "sensitivity"));
+    }
+    fmt::print("memlab sensitivity: {} runs of {} experiment files (the {}, then {} override(s))\n", plans.size(),
+               plans[0].exps.size(), base_label, variants.size());
     print_notes(plans[0]);
     staged_folder dir(out);
     const auto t0 = std::chrono::steady_clock::now();
@@ -491,7 +497,7 @@ int cmd_sensitivity(const std::string& out, int jobs, const std::vector<std::str
     for (std::size_t k = 0; k < plans.size(); ++k) {
         folders.push_back(k == 0 ? "baseline" : fmt::format("{:02d}", k));
         fs::create_directories(dir.path() / folders.back());
-        const std::string label = k == 0 ? "shipped parameters" : variants[k - 1];
+        const std::string label = k == 0 ? base_label : variants[k - 1];
         fmt::print("run {}/{}: {} (folder {})\n", k + 1, plans.size(), label, folders.back());
         outcomes.push_back(execute_reproduce(plans[k], dir.path() / folders.back(), jobs, false, "  "));
     }
@@ -500,14 +506,14 @@ int cmd_sensitivity(const std::string& out, int jobs, const std::vector<std::str
     js["memlab_version"] = std::string(version());
     js["only"] = only;
     js["skip"] = skip;
-    js["baseline"] = {{"folder", folders[0]}, {"run", outcomes[0].run}, {"passed", outcomes[0].passed}};
+    js["baseline"] = {{"folder", folders[0]}, {"set", base_sets}, {"run", outcomes[0].run}, {"passed", outcomes[0].passed}};
     js["variants"] = nlohmann::json::array();
     std::ofstream md(dir.path() / "sensitivity.md");
     md << "# memlab sensitivity\n\n"
-       << "Every target with the shipped parameters and with one override at a time (one `memlab reproduce` per column; "
-          "its folder holds the full report and traces). Bold: the target fails.\n\n";
+       << fmt::format("Every target with the {} and with one override at a time (one `memlab reproduce` per run; "
+                      "its folder holds the full report and traces). Bold: the target fails.\n\n", base_label);
     md << "| run | folder | targets pass | lost | gained |\n|---|---|---|---|---|\n";
-    md << fmt::format("| shipped parameters | {} | {} of {} | | |\n", folders[0], outcomes[0].passed, outcomes[0].run);
+    md << fmt::format("| {} | {} | {} of {} | | |\n", md_cell(base_label), folders[0], outcomes[0].passed, outcomes[0].run);
     for (std::size_t k = 1; k < outcomes.size(); ++k) {
         const auto& all = outcomes[k].all;
         std::vector<std::string> lost, gained;
@@ -521,12 +527,12 @@ int cmd_sensitivity(const std::string& out, int jobs, const std::vector<std::str
                                   {"failed_experiments", outcomes[k].failed}, {"lost", lost}, {"gained", gained}, {"moved", moved}});
         md << fmt::format("| `{}` | {} | {} of {} | {} | {} |\n", variants[k - 1], folders[k], outcomes[k].passed, outcomes[k].run,
                           md_cell(fmt::format("{}", fmt::join(lost, ", "))), md_cell(fmt::format("{}", fmt::join(gained, ", "))));
-        fmt::print("{}: {} of {} pass (shipped {}){}{}\n", variants[k - 1], outcomes[k].passed, outcomes[k].run, outcomes[0].passed,
+        fmt::print("{}: {} of {} pass (baseline {}){}{}\n", variants[k - 1], outcomes[k].passed, outcomes[k].run, outcomes[0].passed,
                    lost.empty() ? "" : fmt::format("; lost {}", fmt::join(lost, ", ")),
                    gained.empty() ? "" : fmt::format("; gained {}", fmt::join(gained, ", ")));
     }
     // What moved, run by run (every target whose simulated value changed; bold: it fails there).
-    md << "\nWhat moved (shipped -> with the override; bold: fails):\n\n";
+    md << "\nWhat moved (baseline -> with the override; bold: fails):\n\n";
     for (std::size_t k = 1; k < outcomes.size(); ++k) {
         std::vector<std::string> items;
         for (std::size_t t = 0; t < base.size(); ++t) {
@@ -539,7 +545,7 @@ int cmd_sensitivity(const std::string& out, int jobs, const std::vector<std::str
     }
     // Side by side, where it fits on a page.
     if (variants.size() <= 6) {
-        md << "\n| target | shipped |";
+        md << "\n| target | baseline |";
         for (const auto& v : variants) md << " `" << md_cell(v) << "` |";
         md << "\n|---|---|";
         for (std::size_t k = 0; k < variants.size(); ++k) md << "---|";
@@ -645,8 +651,9 @@ int main(int argc, char** argv) {
                                                     "tabulate which targets each value passes and how far each moves");
     std::string sens_out = "sensitivity-out";
     int sens_jobs = 2;
-    std::vector<std::string> sens_vary, sens_only, sens_skip;
+    std::vector<std::string> sens_vary, sens_sets, sens_only, sens_skip;
     sens->add_option("--vary", sens_vary, "KEY=V1,V2,...: one run per value, e.g. device.gamma=0.3,0.6 or device.tau_th='0.1 us,10 us'")->required();
+    sens->add_option("--set", sens_sets, "key=value override of every run, the baseline included (a sensitivity about a what-if)");
     sens->add_option("--out", sens_out, "Output folder")->capture_default_str();
     sens->add_option("--jobs", sens_jobs, "Experiments run in parallel (worker processes)")->capture_default_str()->check(CLI::PositiveNumber);
     sens->add_option("--only", sens_only, "Run only these experiments (file names without .toml)");
@@ -690,7 +697,7 @@ int main(int argc, char** argv) {
         if (*list) cmd_list();
         if (*desc) cmd_describe(desc_model);
         if (*repro) return cmd_reproduce(out, strict, jobs, repro_csv, repro_sets, repro_only, repro_skip);
-        if (*sens) return cmd_sensitivity(sens_out, sens_jobs, sens_vary, sens_only, sens_skip);
+        if (*sens) return cmd_sensitivity(sens_out, sens_jobs, sens_vary, sens_sets, sens_only, sens_skip);
         if (*run) return cmd_run(run_file, run_out, run_seed, run_sets, run_csv, run_engine, run_jobs, !run_no_figure);
         if (*show && md::is_md_file(show_file)) {
             const auto e = md::load(show_file, show_sets);
