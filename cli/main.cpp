@@ -294,7 +294,7 @@ reproduce_plan plan_reproduce(const std::vector<std::string>& sets, const std::v
     for (const auto& kv : sets)
         if (!used.count(kv)) {
             const std::string key = kv.substr(0, kv.find('='));
-            if (key.rfind("device.", 0) != 0)
+            if (key.rfind("device.", 0) != 0 || models.empty())
                 throw input_error(fmt::format("{} --set {}: applies to none of the selected experiments", what, key));
             throw input_error(fmt::format("{} --set {}: no selected experiment's device model has a parameter '{}' (models: {}; "
                                           "memlab describe MODEL lists them)",
