@@ -152,26 +152,34 @@ double standard_error(const summary& s) { return s.n > 1 ? s.std / std::sqrt(sta
 
 namespace {
 
-// Least-squares line y = intercept + slope x with R^2 (NaN slope for fewer than two points or one x).
+// Least-squares line y = intercept + slope x with R^2, weighted by w (empty: every point 1); NaN
+// slope for fewer than two points, one x, or no positive weight. sxx (the weighted spread of x) and
+// the weighted residual sum of squares give the slope's standard error.
 struct line {
-    double intercept = nan, slope = nan, r2 = nan;
+    double intercept = nan, slope = nan, r2 = nan, sxx = nan, residual_ss = nan;
 };
-line fit_line(const std::vector<double>& x, const std::vector<double>& y) {
+line fit_line(const std::vector<double>& x, const std::vector<double>& y, const std::vector<double>& w = {}) {
     line f;
     if (x.size() < 2) return f;
-    const double n = static_cast<double>(x.size());
+    const auto weight = [&](std::size_t k) { return w.empty() ? 1.0 : w[k]; };
+    double sw = 0;
+    for (std::size_t k = 0; k < x.size(); ++k) sw += weight(k);
+    if (!(sw > 0)) return f;
     double mx = 0, my = 0;
-    for (std::size_t k = 0; k < x.size(); ++k) mx += x[k] / n, my += y[k] / n;
+    for (std::size_t k = 0; k < x.size(); ++k) mx += weight(k) * x[k] / sw, my += weight(k) * y[k] / sw;
     double sxx = 0, sxy = 0, syy = 0;
     for (std::size_t k = 0; k < x.size(); ++k) {
-        sxx += (x[k] - mx) * (x[k] - mx);
-        sxy += (x[k] - mx) * (y[k] - my);
-        syy += (y[k] - my) * (y[k] - my);
+        sxx += weight(k) * (x[k] - mx) * (x[k] - mx);
+        sxy += weight(k) * (x[k] - mx) * (y[k] - my);
+        syy += weight(k) * (y[k] - my) * (y[k] - my);
     }
-    if (sxx == 0) return f;
+    if (!(sxx > 0)) return f;
     f.slope = sxy / sxx;
     f.intercept = my - f.slope * mx;
     f.r2 = syy == 0 ? 1.0 : (sxy * sxy) / (sxx * syy);
+    f.sxx = sxx;
+    f.residual_ss = 0;
+    for (std::size_t k = 0; k < x.size(); ++k) f.residual_ss += weight(k) * std::pow(y[k] - (f.intercept + f.slope * x[k]), 2);
     return f;
 }
 
@@ -254,22 +262,14 @@ arrhenius_fit arrhenius(std::span<const double> temperature, std::span<const dou
             w.push_back(d_se.empty() ? 1.0 : (rel > 0 && std::isfinite(rel) ? 1.0 / (rel * rel) : 0.0));
         }
     arrhenius_fit f{nan, nan, nan, x.size()};
-    double sw = 0, mx = 0, my = 0;
-    for (std::size_t k = 0; k < x.size(); ++k) sw += w[k], mx += w[k] * x[k], my += w[k] * y[k];
-    if (x.size() < 2 || !(sw > 0)) return f;
-    mx /= sw, my /= sw;
-    double sxx = 0, sxy = 0;
-    for (std::size_t k = 0; k < x.size(); ++k) sxx += w[k] * (x[k] - mx) * (x[k] - mx), sxy += w[k] * (x[k] - mx) * (y[k] - my);
-    if (!(sxx > 0)) return f;
-    const double slope = sxy / sxx;
-    f.activation_energy = -slope;
-    f.prefactor = std::exp(my - slope * mx);
+    const line l = fit_line(x, y, w);
+    if (!std::isfinite(l.slope)) return f;
+    f.activation_energy = -l.slope;
+    f.prefactor = std::exp(l.intercept);
     if (!d_se.empty()) {
-        f.activation_energy_se = std::sqrt(1.0 / sxx);  // weights are inverse variances of ln D
+        f.activation_energy_se = std::sqrt(1.0 / l.sxx);  // weights are inverse variances of ln D
     } else if (x.size() > 2) {
-        double ss = 0;
-        for (std::size_t k = 0; k < x.size(); ++k) ss += std::pow(y[k] - (my + slope * (x[k] - mx)), 2);
-        f.activation_energy_se = std::sqrt(ss / static_cast<double>(x.size() - 2) / sxx);
+        f.activation_energy_se = std::sqrt(l.residual_ss / static_cast<double>(x.size() - 2) / l.sxx);
     }
     return f;
 }
