@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <limits>
+#include <regex>
 
 #include "memlab/analysis/analysis.hpp"
 #include "memlab/circuit/simulation.hpp"
@@ -490,4 +492,30 @@ TEST(Agsn, SnUptakeLowersTheNonvolatileSetThroughTheDissolutionBarrier) {
     std::printf("[agsn] with dE_Sn = 0: %.4f / %.4f V\n", flat_lo, flat_hi);
     EXPECT_NEAR(flat_lo, flat_hi, 1e-3);
     EXPECT_GT(flat_lo, hi);  // without Sn's barrier the neck needs more voltage to win over its dissolution
+}
+
+TEST(Agsn, HeaderTableMatchesTheParameterTable) {
+    // The parameter block of agsn.hpp (a line per field: unit, symbol, meaning | source) names the
+    // parameters of parameter_table() in its order, with the same units and symbols, and gives each
+    // a meaning and a source (the docs page is kept in step by ctest docs.model_tables).
+    std::ifstream in(std::string(MEMLAB_SOURCE_DIR) + "/include/memlab/device/agsn.hpp");
+    ASSERT_TRUE(in.good());
+    const std::regex row(R"(^\s*double (\w+);\s*// (.+?)\s{2,}(\S+)\s{2,}(.+?) \| (.+)$)");
+    std::vector<std::smatch> rows;
+    std::vector<std::string> lines;
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
+    std::size_t k = 0;
+    const auto& table = agsn_sio2_pt().parameter_table();
+    for (const auto& l : lines) {
+        std::smatch m;
+        if (!std::regex_match(l, m, row)) continue;
+        ASSERT_LT(k, table.size()) << l;
+        EXPECT_EQ(m[1].str(), table[k].name) << l;
+        EXPECT_EQ(m[2].str(), table[k].unit) << l;
+        EXPECT_EQ(m[3].str(), table[k].symbol) << l;
+        EXPECT_GE(m[4].str().size(), 5u) << l;
+        EXPECT_GE(m[5].str().size(), 5u) << l;
+        ++k;
+    }
+    EXPECT_EQ(k, table.size());
 }

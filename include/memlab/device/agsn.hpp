@@ -31,8 +31,43 @@
 namespace memlab::device {
 
 struct agsn_params {
-    double L, a, nu0, e_ag, de_sn, e_sn, beta, gamma, omega, kappa, r_q, r_min, rho, g_leak, r_th, t0,
-        b_sd, e_sd, h_s_max, k_event, f_cluster, f_cluster_c2c, h_init, stub_fraction, tau_th, g_arm, e_min, e_res, theta_max, x_relax, e_diss;
+    // Every parameter in SI: unit, symbol, meaning, and where its default comes from (paper; literature;
+    // stated = chosen for the reason given, not fitted; fit = calibrated on that paper observation).
+    // parameter_table() (memlab describe agsn_sio2_pt) has the full source text, the calibration
+    // order and the measured sensitivities are in docs/models/agsn_sio2_pt.md; ctest
+    // unit.Agsn.HeaderTableMatchesTheParameterTable keeps the three in step.
+    //      name            unit     symbol     meaning | source
+    double L;              // m        L          oxide (SiO2) thickness | paper (Methods: 5 nm ALD SiO2)
+    double a;              // m        a          ion hopping distance | stated (SiO2 site spacing)
+    double nu0;            // Hz       nu_0       attempt frequency (0: ion transport off) | stated (lattice vibration)
+    double e_ag;           // eV       E_Ag       Ag+ hopping barrier in SiO2 (growth) | fit: initial 10 nA Vset, its rate dependence
+    double de_sn;          // eV       dE_Sn      rise of the dissolution barriers per Sn fraction | stated: E_diss + dE_Sn = 1.45 eV (NV retention)
+    double e_sn;           // eV       E_Sn       barrier for Sn uptake into the filament | fit: nonvolatile Vset (0.35 V)
+    double beta;           // 1        beta       field enhancement at the tip | fit: with E_Ag
+    double gamma;          // J/m^2    gamma      surface energy (Gibbs-Thomson drive) | fit: trained Vset (0.23 V)
+    double omega;          // m^3      Omega      atomic volume of Ag | literature (Ag molar volume)
+    double kappa;          // 1/m      kappa      tunnelling decay sqrt(2 m phi_B)/hbar | stated (phi_B = 0.95 eV)
+    double r_q;            // m        r_q        radius per conduction channel, lambda_F/pi | stated (Ag Fermi wavelength)
+    double r_min;          // m        r_min      radius of a one-atom neck | stated (Ag atomic radius)
+    double rho;            // Ohm m    rho        resistivity of the nanofilament | stated (3x bulk Ag, size effect)
+    double g_leak;         // S        G_leak     oxide leakage (HRS floor) | stated (MODEL-NOTES s.3)
+    double r_th;           // K/W      R_th       thermal resistance of the filament region | fit: 1 mA filament 150-300 K hot (Sn uptake)
+    double t0;             // K        T_0        ambient temperature | stated (room temperature)
+    double b_sd;           // m^4/s    B          surface-diffusion prefactor of neck shrinkage | literature (Wang et al., IEEE TED 66, 2019)
+    double e_sd;           // eV       E_sd       surface-diffusion barrier of Ag | literature (Wang et al., IEEE TED 66, 2019)
+    double h_s_max;        // m        h_s,max    largest Sn-rich stub training leaves | fit: trained HRS drop (~10x)
+    double k_event;        // Hz       k_ev       set detection and swept-relaxation rate | stated (numerics: within 0.1 us)
+    double f_cluster;      // 1        f_cl       mean relaxed cluster front (fraction of free oxide) | fit: initial 10 nA Vset
+    double f_cluster_c2c;  // 1        sigma_f    cycle-to-cycle spread of f_cl | fit: initial Vset spread
+    double h_init;         // m        h(0)       Ag front of a fresh device | fit: all-or-none threshold (1.2 V)
+    double stub_fraction;  // 1        f_stub     part of the Sn-rich filament kept as stub | stated (targets see h_s,max)
+    double tau_th;         // s        tau_th     thermal time constant | stated (shorter than any heating pulse)
+    double g_arm;          // S        G_arm      conductance counted as set | stated (bookkeeping)
+    double e_min;          // eV       E_min      lowest field-lowered barrier (drift bound) | stated (numerics; delay exponential to 2.4 V)
+    double e_res;          // eV       E_res      growth barrier along a full stub's residual path | fit: trained Vset (Gibbs-Thomson, not kinetics)
+    double theta_max;      // 1        theta_max  largest Sn fraction a filament takes up | stated (no limit)
+    double x_relax;        // m        x_relax    smallest gap a relaxation leaves | stated (volatile HRS at leakage level)
+    double e_diss;         // eV       E_diss     barrier for an atom leaving the filament | fit: integrate-and-fire (-1 V sections reset)
 };
 
 // Pure physics (used by the model, the tests and the docs).
