@@ -230,13 +230,13 @@ TEST(Agsn, AutoDiffJacobianMatchesDifferences) {
     const std::size_t n = m.states().size();
     struct point {
         double v;
-        std::vector<double> s;  // h, r, theta, h_s, armed, h_c, T
+        std::vector<double> s;  // h, r, theta, h_s, armed, h_c, T, e_path
     };
     const std::vector<point> points{
-        {0.8, {1.75e-9, 0.2e-9, 0.0, 0.0, 0.0, 1.75e-9, 300.0}},
-        {0.5, {4.6e-9, 0.25e-9, 0.0, 0.0, 1.0, 2.0e-9, 310.0}},
-        {0.05, {5.0e-9, 1.5e-9, 0.4, 1.0e-9, 1.0, 2.0e-9, 550.0}},
-        {-0.6, {4.2e-9, 0.6e-9, 0.1, 0.5e-9, 1.0, 2.5e-9, 320.0}},
+        {0.8, {1.75e-9, 0.2e-9, 0.0, 0.0, 0.0, 1.75e-9, 300.0, 0.0}},
+        {0.5, {4.6e-9, 0.25e-9, 0.0, 0.0, 1.0, 2.0e-9, 310.0, 0.04}},
+        {0.05, {5.0e-9, 1.5e-9, 0.4, 1.0e-9, 1.0, 2.0e-9, 550.0, -0.03}},
+        {-0.6, {4.2e-9, 0.6e-9, 0.1, 0.5e-9, 1.0, 2.5e-9, 320.0, 0.02}},
     };
     for (const auto& pt : points) {
         std::vector<double> ad_v(n), ad_s(n * n), fd_v(n), fd_s(n * n);
@@ -518,4 +518,56 @@ TEST(Agsn, HeaderTableMatchesTheParameterTable) {
         ++k;
     }
     EXPECT_EQ(k, table.size());
+}
+
+TEST(Agsn, EachBreakupDrawsThePathBarrierAndAStubRemovesIt) {
+    // Every breakup draws the migration barrier of the next set's path, N(0, sigma_E) truncated at
+    // 3 sigma (the cluster front is drawn too); a swept relaxation keeps it (the same path); sigma_E
+    // = 0 leaves it at 0. Growth goes over E_Ag + e_path along a pristine path, over E_res along a
+    // full stub's residual path whatever e_path (so training removes this spread too), and
+    // dissolution does not see it.
+    agsn_sio2_pt m;
+    const auto& p = m.params();
+    ASSERT_GT(p.sigma_e, 0.0);
+    device::rng r(11);
+    std::vector<double> draws;
+    for (int k = 0; k < 4000; ++k) {
+        std::vector<double> s(m.states().size());
+        m.initial_state(s);
+        s[0] = p.L, s[4] = 1.0;
+        m.on_event(2, 0.0, s, r);  // broken up
+        draws.push_back(s[7]);
+        const double kept = s[7];
+        s[0] = p.L, s[4] = 1.0;
+        m.on_event(1, -1.0, s, r);  // swept: the same path
+        EXPECT_EQ(s[7], kept);
+    }
+    double m1 = 0, m2 = 0, worst = 0;
+    for (double x : draws) m1 += x, m2 += x * x, worst = std::max(worst, std::fabs(x));
+    m1 /= static_cast<double>(draws.size());
+    const double sd = std::sqrt(m2 / static_cast<double>(draws.size()) - m1 * m1);
+    EXPECT_NEAR(m1, 0.0, 4.0 * p.sigma_e / std::sqrt(static_cast<double>(draws.size())));
+    EXPECT_NEAR(sd, 0.986 * p.sigma_e, 0.05 * p.sigma_e);  // 3-sigma truncation: 0.986 sigma
+    EXPECT_LE(worst, 3.0 * p.sigma_e + 1e-15);
+    agsn_sio2_pt flat;
+    flat.set({{"sigma_e", 0.0}});
+    std::vector<double> s(flat.states().size());
+    flat.initial_state(s);
+    s[0] = p.L, s[4] = 1.0;
+    flat.on_event(2, 0.0, s, r);
+    EXPECT_EQ(s[7], 0.0);
+
+    agsn_sio2_pt q;
+    q.set({{"e_min", 0.0}});  // exact ratios
+    const auto& pq = q.params();
+    const double T = 300.0, kt = 8.617333262e-5 * T, h = 3e-9, de = 0.05;
+    const double base = device::agsn::tip_velocity(pq, 0.8, h, pq.r_min, 0.0, 0.0, T, 0.0, 0.0);
+    const double slow = device::agsn::tip_velocity(pq, 0.8, h, pq.r_min, 0.0, 0.0, T, 0.0, de);
+    EXPECT_NEAR(slow / base, std::exp(-de / kt), 1e-6 * std::exp(-de / kt));
+    EXPECT_EQ(device::agsn::tip_velocity(pq, 0.8, h, pq.r_min, 0.0, 0.0, T, pq.h_s_max, de),
+              device::agsn::tip_velocity(pq, 0.8, h, pq.r_min, 0.0, 0.0, T, pq.h_s_max, 0.0));
+    const double d0 = device::agsn::tip_velocity(pq, -0.3, h, pq.r_min, 0.0, 0.0, T, 0.0, 0.0);
+    const double d1 = device::agsn::tip_velocity(pq, -0.3, h, pq.r_min, 0.0, 0.0, T, 0.0, de);
+    ASSERT_LT(d0, 0.0);
+    EXPECT_NEAR(d1 / d0, 1.0, 1e-6);
 }

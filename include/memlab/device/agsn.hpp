@@ -11,6 +11,8 @@
 //               h_c    front of the Ag cluster chain left by the last relaxation (m): a relaxing
 //                      filament dissolves down to it, not further (clusters are metastable)
 //               T      filament temperature (K), Joule-heated with time constant tau_th
+//               e_path offset of the Ag migration barrier along the path the next set takes (eV),
+//                      drawn at each breakup (N(0, sigma_e)); a training stub removes it with E_Ag
 // Hazards:      0  "set": fires (rate k_event) once the conductance passes g_arm; arms the flag
 //               1  "swept": under a reverse field that adds more to the tip's dissolution than
 //                  the surface energy, fires (rate k_event) once the tip is back within one hop
@@ -19,7 +21,8 @@
 //               2  "broken up": the same relaxed condition under the surface energy's own drive
 //                  (at rest, or forward bias below V_GT), at the surface-diffusion breakup rate
 //                  of a one-atom filament (agsn::breakup_rate): the next starting height is drawn
-//                  from the Ag clusters left in the free oxide (cycle-to-cycle variability)
+//                  from the Ag clusters left in the free oxide, and the next path's barrier offset
+//                  e_path (cycle-to-cycle variability)
 //               In both the Sn-rich part of the filament stays (h_s grows by stub_fraction * theta
 //               of its remaining room, theta returns to 0).
 //
@@ -58,7 +61,7 @@ struct agsn_params {
     double h_s_max;        // m        h_s,max    largest Sn-rich stub training leaves | fit: trained HRS drop (~10x)
     double k_event;        // Hz       k_ev       set detection and swept-relaxation rate | stated (numerics: within 0.1 us)
     double f_cluster;      // 1        f_cl       mean relaxed cluster front (fraction of free oxide) | fit: initial 10 nA Vset
-    double f_cluster_c2c;  // 1        sigma_f    cycle-to-cycle spread of f_cl | fit: initial Vset spread
+    double f_cluster_c2c;  // 1        sigma_f    cycle-to-cycle spread of f_cl | fit: set-delay law (with sigma_E)
     double h_init;         // m        h(0)       Ag front of a fresh device | fit: all-or-none threshold (1.2 V)
     double stub_fraction;  // 1        f_stub     part of the Sn-rich filament kept as stub | stated (targets see h_s,max)
     double tau_th;         // s        tau_th     thermal time constant | stated (shorter than any heating pulse)
@@ -68,6 +71,7 @@ struct agsn_params {
     double theta_max;      // 1        theta_max  largest Sn fraction a filament takes up | stated (no limit)
     double x_relax;        // m        x_relax    smallest gap a relaxation leaves | stated (volatile HRS at leakage level)
     double e_diss;         // eV       E_diss     barrier for an atom leaving the filament | fit: integrate-and-fire (-1 V sections reset)
+    double sigma_e;        // eV       sigma_E    cycle-to-cycle spread of the path's migration barrier | fit: initial Vset spread
 };
 
 // Pure physics (used by the model, the tests and the docs).
@@ -77,7 +81,7 @@ double gibbs_thomson_voltage(const agsn_params& p, double r);       // V
 double breakup_rate(const agsn_params& p, double T);                // 1/s, one-atom filament into clusters
 double conductance(const agsn_params& p, double h, double r);       // S
 double tip_velocity(const agsn_params& p, double v, double h, double r, double theta, double h_floor, double T,
-                    double h_s = 0.0);  // m/s
+                    double h_s = 0.0, double e_path = 0.0);  // m/s
 double neck_rate(const agsn_params& p, double v, double h, double r, double theta, double T);  // m/s
 double sn_uptake_rate(const agsn_params& p, double theta, double h, double r, double T);  // 1/s
 }  // namespace agsn
