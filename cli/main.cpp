@@ -210,6 +210,12 @@ std::string simulated_text(const report::result& x) {
     return x.simulated.is_null() ? "not run" : x.simulated.is_string() ? x.simulated.get<std::string>() : x.simulated.dump();
 }
 
+// The same as a Markdown cell, in bold where the target ran and failed.
+std::string simulated_cell(const report::result& x) {
+    const std::string text = md_cell(simulated_text(x));
+    return x.simulated.is_null() || x.pass ? text : "**" + text + "**";
+}
+
 // What one reproduce run holds: the experiment files chosen by --only / --skip, each loaded with the
 // --set overrides that apply to it. Everything is loaded before anything runs: a bad file or key
 // stops the run before a file is written.
@@ -514,15 +520,19 @@ int cmd_sensitivity(const std::string& out, int jobs, const std::vector<std::str
                       "its folder holds the full report and traces). Bold: the target fails.\n\n", base_label);
     md << "| run | folder | targets pass | lost | gained |\n|---|---|---|---|---|\n";
     md << fmt::format("| {} | {} | {} of {} | | |\n", md_cell(base_label), folders[0], outcomes[0].passed, outcomes[0].run);
+    std::vector<std::string> moved_lines;  // "What moved", one line per run
     for (std::size_t k = 1; k < outcomes.size(); ++k) {
         const auto& all = outcomes[k].all;
-        std::vector<std::string> lost, gained;
+        std::vector<std::string> lost, gained, items;
         nlohmann::json moved = nlohmann::json::object();
         for (std::size_t t = 0; t < all.size(); ++t) {
             if (base[t].pass && !all[t].pass) lost.push_back(all[t].id);
             if (!base[t].pass && all[t].pass) gained.push_back(all[t].id);
-            if (base[t].simulated != all[t].simulated) moved[all[t].id] = {{"from", base[t].simulated}, {"to", all[t].simulated}};
+            if (base[t].simulated == all[t].simulated) continue;
+            moved[all[t].id] = {{"from", base[t].simulated}, {"to", all[t].simulated}};
+            items.push_back(fmt::format("{} {} -> {}", all[t].id, md_cell(simulated_text(base[t])), simulated_cell(all[t])));
         }
+        moved_lines.push_back(fmt::format("- `{}`: {}\n", variants[k - 1], items.empty() ? std::string("nothing") : fmt::format("{}", fmt::join(items, "; "))));
         js["variants"].push_back({{"set", variants[k - 1]}, {"folder", folders[k]}, {"run", outcomes[k].run}, {"passed", outcomes[k].passed},
                                   {"failed_experiments", outcomes[k].failed}, {"lost", lost}, {"gained", gained}, {"moved", moved}});
         md << fmt::format("| `{}` | {} | {} of {} | {} | {} |\n", variants[k - 1], folders[k], outcomes[k].passed, outcomes[k].run,
@@ -533,16 +543,7 @@ int cmd_sensitivity(const std::string& out, int jobs, const std::vector<std::str
     }
     // What moved, run by run (every target whose simulated value changed; bold: it fails there).
     md << "\nWhat moved (baseline -> with the override; bold: fails):\n\n";
-    for (std::size_t k = 1; k < outcomes.size(); ++k) {
-        std::vector<std::string> items;
-        for (std::size_t t = 0; t < base.size(); ++t) {
-            const auto& x = outcomes[k].all[t];
-            if (x.simulated == base[t].simulated) continue;
-            const std::string to = md_cell(simulated_text(x));
-            items.push_back(fmt::format("{} {} -> {}", x.id, md_cell(simulated_text(base[t])), x.simulated.is_null() || x.pass ? to : "**" + to + "**"));
-        }
-        md << fmt::format("- `{}`: {}\n", variants[k - 1], items.empty() ? std::string("nothing") : fmt::format("{}", fmt::join(items, "; ")));
-    }
+    for (const auto& line : moved_lines) md << line;
     // Side by side, where it fits on a page.
     if (variants.size() <= 6) {
         md << "\n| target | baseline |";
@@ -553,11 +554,7 @@ int cmd_sensitivity(const std::string& out, int jobs, const std::vector<std::str
         for (std::size_t t = 0; t < base.size(); ++t) {
             if (std::all_of(outcomes.begin(), outcomes.end(), [&](const auto& o) { return o.all[t].simulated.is_null(); })) continue;
             md << "| " << base[t].id << " |";
-            for (const auto& o : outcomes) {
-                const auto& x = o.all[t];
-                const std::string text = md_cell(simulated_text(x));
-                md << " " << (x.simulated.is_null() || x.pass ? text : "**" + text + "**") << " |";
-            }
+            for (const auto& o : outcomes) md << " " << simulated_cell(o.all[t]) << " |";
             md << "\n";
         }
     }

@@ -351,6 +351,15 @@ void agsn_sio2_pt::hazards(double v, std::span<const double> s, std::span<double
     h[2] = swept || relaxed == 0.0 ? 0.0 : agsn::breakup_rate(p_, s[6]) * relaxed;
 }
 
+namespace {
+// N(mean, sd) truncated to [lo, hi]: redrawn outside, clamped after 64 misses (a mean far outside).
+double truncated_normal(rng& r, double mean, double sd, double lo, double hi) {
+    double x = mean + sd * r.normal();
+    for (int tries = 0; tries < 64 && (x < lo || x > hi); ++tries) x = mean + sd * r.normal();
+    return std::clamp(x, lo, hi);
+}
+}  // namespace
+
 bool agsn_sio2_pt::swept_by_field(double v, std::span<const double> s) const {
     // The tip's dissolution speed u(v) without the floor's window: swept if v < 0 and
     // u(v) - u(0) < u(0) < 0 (the field adds more than the surface energy).
@@ -396,9 +405,7 @@ void agsn_sio2_pt::on_event(std::size_t k, double v, std::span<double> s, rng& r
     // f is drawn from N(f_cl, sigma_f) truncated to [0, 1] (redrawn outside; after 64 misses, e.g.
     // a mean far outside, clamped): a clamp alone put 1 % of the draws exactly at f = 0, a device
     // with no cluster chain at all.
-    double f = p_.f_cluster + p_.f_cluster_c2c * r.normal();
-    for (int tries = 0; tries < 64 && (f < 0.0 || f > 1.0); ++tries) f = p_.f_cluster + p_.f_cluster_c2c * r.normal();
-    f = std::clamp(f, 0.0, 1.0);
+    const double f = truncated_normal(r, p_.f_cluster, p_.f_cluster_c2c, 0.0, 1.0);
     // The chain has broken into clusters: its front is the new floor. A tip above the front drops
     // to it at once (the next set starts there); a front drawn above the tip is the floor the tip
     // is held at when it dissolves (the window restores it), never a jump up: the gap only opens at
@@ -411,11 +418,7 @@ void agsn_sio2_pt::on_event(std::size_t k, double v, std::span<double> s, rng& r
     s[1] = p_.r_min;
     // The next set takes another path through the amorphous oxide: its migration barrier is
     // drawn, N(0, sigma_E) truncated at 3 sigma (drawn after f, so sigma_E = 0 keeps f's draws).
-    if (p_.sigma_e > 0) {
-        double z = r.normal();
-        for (int tries = 0; tries < 64 && std::fabs(z) > 3.0; ++tries) z = r.normal();
-        s[7] = p_.sigma_e * std::clamp(z, -3.0, 3.0);
-    }
+    if (p_.sigma_e > 0) s[7] = p_.sigma_e * truncated_normal(r, 0.0, 1.0, -3.0, 3.0);
 }
 
 spice_form agsn_sio2_pt::spice() const {
