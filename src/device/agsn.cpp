@@ -29,10 +29,10 @@ const std::vector<parameter_info> table{
      "stated, not fitted: a lattice vibration frequency (MODEL-NOTES s.3); only nu0 exp(-E/kT) is seen, and the barriers were fitted with it held"},
     {"e_ag", "eV", 0.85, 0.0, 3.0, "E_Ag", "hopping barrier of Ag+ in SiO2",
      "calibrated with beta (step 1, docs/models/agsn_sio2_pt.md): the initial 10 nA Vset near 1 V at 1 V/s and its rise with sweep rate; checks: all-or-none threshold at 1.2 V for 100 ms, set delay 3.4 decades/V; Ag+ in a-SiO2 by MD: 0.91 +- 0.32 eV (docs/md-diffusion.md)"},
-    {"de_sn", "eV", 0.71, 0.0, 3.0, "dE_Sn", "rise of the dissolution barriers per unit Sn fraction",
-     "stated: keeps the barrier of a full-Sn filament, E_diss + dE_Sn, at the 1.45 eV the nonvolatile retention was found with (0.6 eV on E_diss = E_Ag until session 5; MODEL-NOTES s.3: 0.4..0.8)"},
-    {"e_sn", "eV", 0.91, 0.0, 3.0, "E_Sn", "barrier for Sn uptake into the filament (Sn slower than Ag)",
-     "calibrated on the nonvolatile Vset (0.35 V at 1 mA): the nonvolatile set is the one-atom contact the -2 V branch leaves growing to carry 0.9 mA, held back by its own dissolution until the heated neck takes up Sn, which raises the dissolution barriers (with dE_Sn = 0 the NV Vset is 0.75 V whatever E_Sn) (E_Sn 1.0 eV: 0.419 V, 0.96: 0.387, 0.92: 0.356, 0.91: 0.349); MODEL-NOTES s.3 proposed 1.0; above E_Ag, as the MD finds Sn slower (docs/md-diffusion.md)"},
+    {"de_sn", "eV", 0.50, 0.0, 3.0, "dE_Sn", "rise of the dissolution barriers per unit Sn fraction",
+     "calibrated with kappa_th on the synapse depression (session 10): a full-Sn filament dissolves over E_diss + dE_Sn = 1.24 eV, slowly enough at rest (synapse.retention -0.2 % over 1e4 s) and fast enough in the Joule-heated neck at -0.8 V through 1 kOhm to thin it pulse by pulse (0.45 eV: the contact opens in the first cycle; 0.55 eV: flat) (docs/models/agsn_sio2_pt.md); MODEL-NOTES s.3: 0.4..0.8"},
+    {"e_sn", "eV", 1.0, 0.0, 3.0, "E_Sn", "barrier for Sn uptake into the filament (Sn slower than Ag)",
+     "stated, not fitted: MODEL-NOTES s.3 (1.0 eV); above E_Ag, as the MD finds Sn slower (docs/md-diffusion.md). Since session 10 (a thin contact runs hot, kappa_th) the Sn uptake of a 1 mA set is fast at any value tried (0.91 and 1.0 eV give the same targets); it set the NV Vset until then (docs/models/agsn_sio2_pt.md)"},
     {"beta", "1", 6.0, 0.0, 100.0, "beta", "field enhancement at the filament tip",
      "calibrated with E_Ag (step 1): so that the set delay depends on the gap as the Vset does (MODEL-NOTES s.3 proposed 3..5)"},
     {"gamma", "J/m^2", 0.42, 0.0, 10.0, "gamma", "surface energy of the Ag filament (0: no Gibbs-Thomson drive)",
@@ -48,8 +48,8 @@ const std::vector<parameter_info> table{
      "stated: 3x bulk Ag, the size effect of a wire a few nm across (surface and grain-boundary scattering); until session 8 it set the NV Vset (2e-7: 0.54 V, 1e-7: 0.47 V, 5e-8: 0.43 V, bulk: 0.40 V at E_Sn 1.0 eV), which E_Sn now does"},
     {"g_leak", "S", 1e-12, 0.0, 1.0, "G_leak", "leakage conductance of the oxide (HRS floor)",
      "stated, not fitted: MODEL-NOTES s.3 (1 pS); it is the fresh HRS (tunnelling across a fresh relaxed gap, 2.5 nm or more, is below 1 fS), so the HRS drop is read against it and h_s_max was fitted with it held"},
-    {"r_th", "K/W", 5e6, 0.0, 1e9, "R_th", "thermal resistance of the filament region",
-     "calibrated (docs/models/agsn_sio2_pt.md): a 1 mA filament runs 150-300 K hot; within the 1e6..1e7 K/W used for nanoscale filaments (MODEL-NOTES s.3 proposed 5e5)"},
+    {"kappa_th", "W/(m K)", 135.0, 0.0, 1e4, "kappa_th", "thermal conductivity of the metal the neck's heat spreads into: R_th(r) = 1/(2 kappa_th r) (Holm's constriction resistance between two half-spaces; 0: no heating)",
+     "calibrated on the synapse depression (session 10, with dE_Sn): the -0.8 V pulses through 1 kOhm thin the neck pulse by pulse at 125-155 W/(m K) (R_th 2.5e6 K/W at r = 1.45 nm, 1.9e7 K/W at r_min); a third of bulk Ag (429 W/(m K)), between Ag and Pt (72 W/(m K)), as expected of nanoscale grains; until session 10 a constant R_th = 5e6 K/W (docs/models/agsn_sio2_pt.md)"},
     {"t0", "K", 300.0, 1.0, 2000.0, "T_0", "ambient temperature", "stated: room temperature (the paper gives no stage temperature)"},
     {"b_sd", "m^4/s", 3e-26, 0.0, 1e-15, "B", "surface-diffusion prefactor of neck shrinkage", ielmini},
     {"e_sd", "eV", 0.65, 0.0, 3.0, "E_sd", "surface-diffusion barrier of Ag", ielmini},
@@ -81,6 +81,8 @@ const std::vector<parameter_info> table{
      "calibrated on integrate-and-fire: the -1 V sections must undo a package's sub-threshold growth in the 100 us between packages (each package starts afresh) and reset a spiking filament: 0.85 (= E_Ag) kept it on through the sections, 0.775 forgot half a package in 100 us, 0.74 all of it; growth (Ag+ migration through the oxide) and dissolution (an atom leaving the tip) are different steps (MODEL-NOTES s.2, JART ECM)"},
     {"sigma_e", "eV", 0.045, 0.0, 1.0, "sigma_E", "cycle-to-cycle spread of the Ag migration barrier along the path a set takes (drawn at each breakup)",
      "calibrated on the initial 10 nA Vset spread (0.159 V; Fig. 4a 0.22 V; tolerance 0.12..0.35): 0.03 eV gave 0.115 V, 0.06 eV 0.203 V with the set-delay fit nearer its edge (R^2 0.957 against 0.972); each set takes another percolation path through the amorphous oxide (the MD's Ag barrier scatters by tenths of an eV between glass samples, docs/md-diffusion.md); training removes it with the rest of E_Ag (E_res along the stub)"},
+    {"eps_step", "J/m", 1.16e-10, 0.0, 1e-8, "epsilon", "edge (step) energy of a two-dimensional Ag nucleus on the neck's side: lateral growth over Delta G* = pi epsilon^2 Omega^(2/3) / (e eta) (0: no nucleation barrier)",
+     "stated, not fitted: the step formation energy of a close-packed metal surface is about 7 % of the cohesive energy (Feibelman, PRB 60, 11118 (1999): 0.26-0.27 eV per step atom on Cu(111)); Ag, 2.95 eV: 0.21 eV per 0.289 nm of step (docs/models/agsn_sio2_pt.md)"},
 };
 
 const std::vector<state_info> state_table{
@@ -176,7 +178,9 @@ T tip_velocity_t(const agsn_params& p, const T& v, const T& h, const T& r, const
     // taken up raises the dissolution barrier.
     const T res = p.h_s_max > 0 ? T(h_s / p.h_s_max) : T(0.0 * h_s);
     const T barrier = (p.e_ag + e_path * (1.0 - res) + (p.e_res - p.e_ag) * res) * (1.0 - s_diss) + dissolution_barrier_t(p, theta) * s_diss;
-    const T q = p.beta * p.a * v_ion / (kt * (x + p.a));
+    // At a thick contact the voltage drops over the constriction, about its radius, not over one hop
+    // (session 8's "weaker field at a thick contact"; r_tip = r_min whenever the gap is open).
+    const T q = p.beta * p.a * v_ion / (kt * (x + p.a + (r_tip - p.r_min)));
     const T raw = p.a * p.nu0 * net_hops(q, T(barrier / kt), T(p.e_min / kt));
     // Growth stops at contact; dissolution stops at the Sn-rich stub.
     // (1 - exp(-(h - h_floor)/a)) is zero at the floor (cluster front or stub) and restoring below.
@@ -191,7 +195,29 @@ T tip_velocity_t(const agsn_params& p, const T& v, const T& h, const T& r, const
     const T depth = (h - h_floor) / p.a;
     const T shrink = 1.0 - exp(-(val(depth) < 50.0 ? depth : T(0.0 * depth + 50.0)));
     const T w = logistic(T(q / q_split));
-    return raw * (w * grow + (1.0 - w) * shrink);
+    // A contact opens only where its neck is one atom: its dissolving rate in contact is weighted by
+    // the share of the contact's cross-section one atom is, (r_min / r_tip)^2 (1 for an open tip).
+    const T one_atom = (p.r_min / r_tip) * (p.r_min / r_tip);
+    return raw * (w * grow + (1.0 - w) * shrink * one_atom);
+}
+
+// exp(-Delta G* / kT) of a 2D nucleus on the neck's side at overpotential v_ion (see neck_rate_t).
+template <class T>
+T nucleation_t(const agsn_params& p, const T& v_ion, const T& r, const T& kt) {
+    using std::exp;
+    const double w = M_PI * p.eps_step * p.eps_step * std::cbrt(p.omega * p.omega) / (q_e * q_e);  // V^2
+    const T facet = pos(T(1.0 - p.r_min / r));
+    if (w <= 0.0 || val(facet) <= 0.0) return T(0.0 * r + 1.0);
+    const T eta = softplus(v_ion, 1e-3);  // V, smooth positive part (growth only)
+    const T z = w * facet / (eta * kt);    // Delta G* / kT
+    if (!(val(z) < 600.0)) return T(0.0 * r);
+    return exp(T(-z));
+}
+// Holm's constriction resistance between two half-spaces, 1 / (2 kappa r), for the heat of a neck
+// of radius r: a one-atom contact runs hot at a power that leaves a thick filament cool.
+template <class T>
+T thermal_resistance_t(const agsn_params& p, const T& r) {
+    return p.kappa_th > 0 ? T(1.0 / (2.0 * p.kappa_th * r)) : T(0.0 * r);
 }
 
 template <class T>
@@ -210,7 +236,13 @@ T neck_rate_t(const agsn_params& p, const T& v, const T& h, const T& r, const T&
     const T diffusion = p.b_sd * exp(-(p.e_sd + p.de_sn * theta) / kt) / (r * r * r) * (1.0 - p.r_min / r);
     // Lateral drift cannot thin the neck below r_min either (split by the sign of q as for the tip).
     const T w = logistic(T(q / q_split));
-    return drift * (w + (1.0 - w) * (1.0 - p.r_min / r)) - diffusion;
+    // Lateral growth adds a new atomic layer to the neck's side, which starts as a two-dimensional
+    // nucleus: its barrier Delta G* = pi eps^2 s / (e eta) (classical 2D nucleation, s = Omega^(2/3)
+    // the area of an atom, eta = V_ion the overpotential) slows the growth ever more as the
+    // circuit's load line brings eta down, so a current-limited neck approaches its size in log
+    // time instead of within a microsecond. The barrier needs a facet: (1 - r_min / r) takes it
+    // away from a one-atom neck, which is all kinks. Dissolution needs no nucleus.
+    return drift * (w * nucleation_t(p, v_ion, r, kt) + (1.0 - w) * (1.0 - p.r_min / r)) - diffusion;
 }
 
 template <class T>
@@ -226,7 +258,7 @@ void rates_t(const agsn_params& p, const T& v, const T* s, T* ds) {
     // Joule heating with a thermal time constant: tau_th dT/dt = T_ss(P) - T. (An algebraic
     // temperature made the exp(-E/kT) feedback an algebraic loop that Newton could not follow.)
     const T g = conductance_t(p, s[0], s[1]);
-    ds[6] = (p.t0 + p.r_th * g * v * v - s[6]) / p.tau_th;
+    ds[6] = (p.t0 + thermal_resistance_t(p, s[1]) * g * v * v - s[6]) / p.tau_th;
     ds[0] = tip_velocity_t(p, v, s[0], s[1], s[2], s[5], s[6], s[3], s[7]);
     ds[1] = neck_rate_t(p, v, s[0], s[1], s[2], s[6]);
     ds[2] = sn_uptake_rate_t(p, s[2], s[0], s[6]);
@@ -240,7 +272,11 @@ void rates_t(const agsn_params& p, const T& v, const T* s, T* ds) {
 
 namespace agsn {
 
-double temperature(const agsn_params& p, double v, double g) { return p.t0 + p.r_th * g * v * v; }
+double thermal_resistance(const agsn_params& p, double r) { return thermal_resistance_t(p, r); }
+
+double temperature(const agsn_params& p, double v, double g, double r) { return p.t0 + thermal_resistance_t(p, r) * g * v * v; }
+
+double nucleation_factor(const agsn_params& p, double v_ion, double r, double T) { return nucleation_t(p, v_ion, r, kT_eV(T)); }
 
 double gibbs_thomson_voltage(const agsn_params& p, double r) { return p.gamma * p.omega / (q_e * r); }
 
@@ -463,7 +499,7 @@ spice_form agsn_sio2_pt::spice() const {
         fmt::format("B_vn h_vn 0 V = V(p,n) - {}/@RS", gt_w),
         fmt::format("B_st h_st 0 V = 1/(1+exp(V(h_vt)/@KT))"),
         fmt::format("B_sn h_sn 0 V = 1/(1+exp(V(h_vn)/@KT))"),
-        fmt::format("B_q h_q 0 V = {}*V(h_vt)/(@KT*(V(h_x) + {}))", n(p_.beta * p_.a / nm), a),
+        fmt::format("B_q h_q 0 V = {}*V(h_vt)/(@KT*(V(h_x) + {} + @RT - {}))", n(p_.beta * p_.a / nm), a, n(p_.r_min / nm)),
         fmt::format("B_qn h_qn 0 V = {}*V(h_vn)/(@KT*{})", n(p_.beta * p_.a / nm), L),
         fmt::format("B_raw h_raw 0 V = {}*{}", n(p_.a * p_.nu0 / nm),
                     hops("V(h_q)", fmt::format("(({} - {}*V(s_h_s) + V(s_e_path)*(1 - {}*V(s_h_s)))*(1 - V(h_st)) + ({} + {}*V(h_th))*V(h_st))/@KT", n(p_.e_ag), n(p_.h_s_max > 0 ? (p_.e_ag - p_.e_res) / (p_.h_s_max / nm) : 0.0), n(p_.h_s_max > 0 ? 1.0 / (p_.h_s_max / nm) : 0.0), n(p_.e_diss), n(p_.de_sn)))),
@@ -471,19 +507,23 @@ spice_form agsn_sio2_pt::spice() const {
                     hops("V(h_qn)", fmt::format("({}*(1 - V(h_sn)) + ({} + {}*V(h_th))*V(h_sn))/@KT", n(p_.e_ag), n(p_.e_diss), n(p_.de_sn)))),
         fmt::format("B_w h_w 0 V = 1/(1+exp(-V(h_q)/{}))", n(q_split)),
         fmt::format("B_wn h_wn 0 V = 1/(1+exp(-V(h_qn)/{}))", n(q_split)),
+        // exp(-Delta G*/kT) of a 2D nucleus on the neck's side (nucleation_t), capped at exp(-600).
+        fmt::format("B_nuc h_nuc 0 V = exp(-min({w}*max(1 - {rmin}/@RS, 0)/(max({eta}, 1e-30)*@KT), 600))",
+                    fmt::arg("w", n(M_PI * p_.eps_step * p_.eps_step * std::cbrt(p_.omega * p_.omega) / (q_e * q_e))),
+                    fmt::arg("rmin", n(p_.r_min / nm)), fmt::arg("eta", sp("V(h_vn)", n(1e-3)))),
     };
     f.current = "V(p,n)*V(h_G)";
     f.rates = {
-        fmt::format("V(h_raw)*(V(h_w)*tanh(({L} - V(s_h))/{a}) + (1 - V(h_w))*(1 - exp(-min((V(s_h) - V(s_h_c))/{a}, 50))))",
-                    fmt::arg("L", L), fmt::arg("a", a)),
-        fmt::format("V(h_dr)*(V(h_wn) + (1 - V(h_wn))*(1 - {rmin}/@RS)) - {b}*exp(-({esd} + {desn}*V(h_th))/@KT)/(@RS*@RS*@RS)*(1 - {rmin}/@RS)",
+        fmt::format("V(h_raw)*(V(h_w)*tanh(({L} - V(s_h))/{a}) + (1 - V(h_w))*(1 - exp(-min((V(s_h) - V(s_h_c))/{a}, 50)))*({rmin}/@RT)*({rmin}/@RT))",
+                    fmt::arg("L", L), fmt::arg("a", a), fmt::arg("rmin", n(p_.r_min / nm))),
+        fmt::format("V(h_dr)*(V(h_wn)*V(h_nuc) + (1 - V(h_wn))*(1 - {rmin}/@RS)) - {b}*exp(-({esd} + {desn}*V(h_th))/@KT)/(@RS*@RS*@RS)*(1 - {rmin}/@RS)",
                     fmt::arg("rmin", n(p_.r_min / nm)), fmt::arg("b", n(p_.b_sd / (nm * nm * nm * nm))), fmt::arg("esd", n(p_.e_sd)),
                     fmt::arg("desn", n(p_.de_sn))),
         fmt::format("{}*exp(-{}/@KT)*exp(-V(h_x)/{})*({} - V(h_th))", n(p_.nu0), n(p_.e_sn), a, n(p_.theta_max)),
         "0",
         "0",
         "0",
-        fmt::format("({} + {}*V(h_G)*V(p,n)*V(p,n) - V(s_T))/{}", n(p_.t0), n(p_.r_th), n(p_.tau_th)),
+        fmt::format("({} + {}/@RS*V(h_G)*V(p,n)*V(p,n) - V(s_T))/{}", n(p_.t0), n(p_.kappa_th > 0 ? 1.0 / (2.0 * p_.kappa_th * nm) : 0.0), n(p_.tau_th)),
         "0",
     };
     const auto guard = [&](std::string& e) {
@@ -505,8 +545,8 @@ void agsn_sio2_pt::check(const std::vector<double>& x) const {
 
 void agsn_sio2_pt::lower(const std::vector<double>& x) {
     p_ = {x[0],  x[1],  x[2],  x[3],  x[4],  x[5],  x[6],  x[7],  x[8],  x[9],  x[10], x[11],
-          x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26], x[27], x[28], x[29], x[30], x[31]};
-    static_assert(sizeof(agsn_params) == 32 * sizeof(double), "agsn_params and the table must match");
+          x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26], x[27], x[28], x[29], x[30], x[31], x[32]};
+    static_assert(sizeof(agsn_params) == 33 * sizeof(double), "agsn_params and the table must match");
 }
 
 }  // namespace memlab::device

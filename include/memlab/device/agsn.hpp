@@ -44,8 +44,8 @@ struct agsn_params {
     double a;              // m        a          ion hopping distance | stated (SiO2 site spacing)
     double nu0;            // Hz       nu_0       attempt frequency (0: ion transport off) | stated (lattice vibration)
     double e_ag;           // eV       E_Ag       Ag+ hopping barrier in SiO2 (growth) | fit: initial 10 nA Vset, its rate dependence
-    double de_sn;          // eV       dE_Sn      rise of the dissolution barriers per Sn fraction | stated: E_diss + dE_Sn = 1.45 eV (NV retention)
-    double e_sn;           // eV       E_Sn       barrier for Sn uptake into the filament | fit: nonvolatile Vset (0.35 V)
+    double de_sn;          // eV       dE_Sn      rise of the dissolution barriers per Sn fraction | fit: synapse depression (with kappa_th)
+    double e_sn;           // eV       E_Sn       barrier for Sn uptake into the filament | stated (MODEL-NOTES s.3: 1.0 eV)
     double beta;           // 1        beta       field enhancement at the tip | fit: with E_Ag
     double gamma;          // J/m^2    gamma      surface energy (Gibbs-Thomson drive) | fit: trained Vset (0.23 V)
     double omega;          // m^3      Omega      atomic volume of Ag | literature (Ag molar volume)
@@ -54,7 +54,7 @@ struct agsn_params {
     double r_min;          // m        r_min      radius of a one-atom neck | stated (Ag atomic radius)
     double rho;            // Ohm m    rho        resistivity of the nanofilament | stated (3x bulk Ag, size effect)
     double g_leak;         // S        G_leak     oxide leakage (HRS floor) | stated (MODEL-NOTES s.3)
-    double r_th;           // K/W      R_th       thermal resistance of the filament region | fit: 1 mA filament 150-300 K hot (Sn uptake)
+    double kappa_th;       // W/(m K)  kappa_th   heat conduction from the neck, R_th(r) = 1/(2 kappa_th r) (Holm) | fit: synapse depression
     double t0;             // K        T_0        ambient temperature | stated (room temperature)
     double b_sd;           // m^4/s    B          surface-diffusion prefactor of neck shrinkage | literature (Wang et al., IEEE TED 66, 2019)
     double e_sd;           // eV       E_sd       surface-diffusion barrier of Ag | literature (Wang et al., IEEE TED 66, 2019)
@@ -72,11 +72,14 @@ struct agsn_params {
     double x_relax;        // m        x_relax    smallest gap a relaxation leaves | stated (volatile HRS at leakage level)
     double e_diss;         // eV       E_diss     barrier for an atom leaving the filament | fit: integrate-and-fire (-1 V sections reset)
     double sigma_e;        // eV       sigma_E    cycle-to-cycle spread of the path's migration barrier | fit: initial Vset spread
+    double eps_step;       // J/m      epsilon    step energy of a 2D nucleus on the neck (lateral growth) | literature (7 % of cohesive energy, Feibelman 1999)
 };
 
 // Pure physics (used by the model, the tests and the docs).
 namespace agsn {
-double temperature(const agsn_params& p, double v, double g);     // K, steady-state Joule heating
+double thermal_resistance(const agsn_params& p, double r);          // K/W, Holm constriction 1/(2 kappa_th r)
+double temperature(const agsn_params& p, double v, double g, double r);  // K, steady-state Joule heating of a neck of radius r
+double nucleation_factor(const agsn_params& p, double v_ion, double r, double T);  // exp(-Delta G*/kT) of lateral growth
 double gibbs_thomson_voltage(const agsn_params& p, double r);       // V
 double breakup_rate(const agsn_params& p, double T);                // 1/s, one-atom filament into clusters
 double conductance(const agsn_params& p, double h, double r);       // S
