@@ -62,6 +62,14 @@ TEST(NgspiceEngine, AllOrNoneOnTheAgSnDeviceAgrees) {
     compare("all_or_none.toml", {"solver.events=false", "solver.rtol=1e-10", "solver.state_atol_scale=1e-4", "recording.sample_interval=\"100 us\""});
 }
 
+TEST(NgspiceEngine, SynapsePulsesOnTheAgSnDeviceAgree) {
+    // The nonvolatile regime (session 10): five +1 V and five -0.8 V pulses of synapse.toml through
+    // 1 kOhm, events off. The set, the neck's growth through 2D nuclei, its Holm heating and the
+    // thick contact's field and opening all act here (none of them does in the volatile files
+    // above, where the neck stays one atom wide), so this is their check of the exported form.
+    compare("synapse.toml", {"solver.events=false", "stimulus.write_counts=[5, 5]", "stimulus.cycles=1", "solver.rtol=1e-8"});
+}
+
 TEST(NgspiceEngine, ProbesNgspiceCannotGiveAreErrors) {
     auto e = protocol::load(dir + "demo_vteam_pulses.toml", {"recording.probes=[\"i(Cp)\"]"});
     io::memory_trace b;
