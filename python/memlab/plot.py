@@ -123,6 +123,16 @@ def read_conductance(ax, g, per_cycle=None, label="conductance"):
     return cycles.mean(axis=0)
 
 
+def reads(t, v_in, v_dev, i, level):
+    """One conductance per read pulse: the mean of i / v over the samples of each run of v_in at the
+    read level (v_dev: the device's own voltage, v(top) behind a series resistor)."""
+    v_in, v_dev, i = (np.asarray(x, dtype=float) for x in (v_in, v_dev, i))
+    reading = np.isclose(v_in, level, rtol=0, atol=1e-9 + 1e-6 * abs(level)) & (v_dev != 0)
+    starts = np.flatnonzero(np.diff(np.concatenate(([0], reading.astype(int)))) == 1)
+    ends = np.flatnonzero(np.diff(np.concatenate((reading.astype(int), [0]))) == -1) + 1
+    return np.array([np.mean(i[a:b] / v_dev[a:b]) for a, b in zip(starts, ends)])
+
+
 def result_figure(result, out_png=None, voltage="v(in)", current="i(DUT)"):
     """A pulse-response figure for a memlab.Result (from memlab.run or memlab.simulate)."""
     fig, axes = plt.subplots(2, 1, figsize=(7, 4.2), sharex=True)
@@ -212,6 +222,19 @@ def draw(folder, out_png):
         fig, axes = plt.subplots(2, n, figsize=(max(4, 2.2 * n), 4.2), squeeze=False,
                                  gridspec_kw={"height_ratios": [2, 1]})
         figure_sweeps(cfg, d, axes)
+    elif st.get("kind") == "read_after_write":
+        # The paper's synapse figure (Fig. 3c-d): the pulse train and current, then the conductance
+        # read after every write pulse, each cycle in grey and their mean in red.
+        fig = plt.figure(figsize=(7, 6.2))
+        grid = fig.add_gridspec(3, 1, height_ratios=[1, 1, 1.5])
+        top = fig.add_subplot(grid[0])
+        pulse_response([top, fig.add_subplot(grid[1], sharex=top)], d["time"], d["v(in)"], d["i(DUT)"])
+        g = reads(d["time"], d["v(in)"], d.get("v(top)", d["v(in)"]), d["i(DUT)"], si(st["read_amplitude"]))
+        per_cycle = sum(int(n) for n in st["write_counts"])
+        ax = fig.add_subplot(grid[2])
+        if len(g) >= per_cycle:
+            read_conductance(ax, g, per_cycle, label="read conductance")
+            ax.legend(fontsize=7)
     else:
         fig, axes = plt.subplots(2, 1, figsize=(7, 4.2), sharex=True)
         pulse_response(axes, d["time"], d["v(in)"], d["i(DUT)"])

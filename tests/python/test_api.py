@@ -120,6 +120,40 @@ def test_figure_titles_name_the_compliance_with_its_prefix():
         "10 nA", "100 nA", "1 uA", "10 uA", "100 uA", "1 mA"]
 
 
+def test_read_conductance_of_each_read_pulse():
+    from memlab import plot
+    # Three reads at 0.1 V between writes at 1 V; the device (behind a resistor) holds 40 mV of
+    # each read, its conductance 1, 2, 3 mS: one value per read, from v(top), not from v(in).
+    v_in, v_top, i = [], [], []
+    for g in (1e-3, 2e-3, 3e-3):
+        v_in += [1.0] * 5 + [0.0] * 3 + [0.1] * 4 + [0.0] * 3
+        v_top += [0.3] * 5 + [0.0] * 3 + [0.04] * 4 + [0.0] * 3
+        i += [0.3 * g] * 5 + [0.0] * 3 + [0.04 * g] * 4 + [0.0] * 3
+    t = np.arange(len(v_in)) * 1e-6
+    np.testing.assert_allclose(plot.reads(t, v_in, v_top, i, 0.1), [1e-3, 2e-3, 3e-3], rtol=1e-12)
+
+
+def test_synapse_figure_has_the_read_conductance_panel():
+    from memlab import plot
+    # The paper's Fig. 3d: the reads of every cycle against the pulse number (one short cycle).
+    f = os.path.join(ROOT, "experiments", "synapse.toml")
+    with tempfile.TemporaryDirectory() as d:
+        subprocess.run([CLI, "run", f, "--out", d, "--no-figure",
+                        "--set", "stimulus.write_counts=[3, 3]", "--set", "stimulus.cycles=2"], check=True, capture_output=True)
+        png = os.path.join(d, "figure.png")
+        plot.draw(d, png)
+        assert os.path.getsize(png) > 0
+        import matplotlib.pyplot as plt
+        fig = plt.figure()
+        ax = fig.add_subplot()
+        cfg, data, _ = plot.load(d)
+        g = plot.reads(data["time"], data["v(in)"], data["v(top)"], data["i(DUT)"], 0.1)
+        assert len(g) == 12 and np.all(g > 1e-4)
+        mean = plot.read_conductance(ax, g, per_cycle=6)
+        assert len(ax.lines) == 3 and mean.shape == (6,)
+        plt.close(fig)
+
+
 def test_md_run_gives_numpy_arrays_and_equals_the_cli():
     f = os.path.join(ROOT, "tests", "validation", "md_tiny.toml")
     with tempfile.TemporaryDirectory() as d:
