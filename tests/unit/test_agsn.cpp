@@ -300,8 +300,9 @@ TEST(Agsn, RelaxationTimeGrowsWithComplianceCurrent) {
     // 1.5 V under an SMU limit of 10 nA, 1 uA, 100 uA and 1 mA (ramp 1 V/s, 0.2 s held), then 0 V.
     // Relaxation time: from the drop to 0 V until the device is back in its HRS, G(h, r) below
     // G_arm/10 = 0.1 nS (the filament has dissolved; the model's own relaxed condition), within the
-    // 1000 s simulated. Measured: 3.9 ms, 4.3 ms, 1.2 s, none (session 5; 0.21 s, 0.24 s, 115 s before
-    // the dissolution got its own barrier E_diss = 0.74 eV). (Time to 10 % of the set conductance
+    // 1000 s simulated. Measured: 7.8 ms, 8.5 ms, none, none (sessions 9 and 10); 3.9 ms, 4.3 ms,
+    // 1.2 s, none in session 5, before the breakup took its surface-diffusion time (session 7);
+    // 0.21 s, 0.24 s, 115 s before the dissolution got its own barrier E_diss = 0.74 eV. (Time to 10 % of the set conductance
     // was not monotonic in session 4: 0.09 s at 10 nA, 5 ms at 1 uA, whose one-atom contact loses 90 % in its
     // first 0.2 nm of dissolution; the neck only widens from about 100 uA: 0.68 nm, 4.3 nm at 1 mA.)
     auto relaxation_time = [](double icc) -> double {
