@@ -123,6 +123,20 @@ def read_conductance(ax, g, per_cycle=None, label="conductance"):
     return cycles.mean(axis=0)
 
 
+def conductance_trace(ax, t, v_dev, i, v_min=1e-3):
+    """G = i / v_dev wherever |v_dev| > v_min (gaps elsewhere), on a log axis."""
+    v_dev, i = np.asarray(v_dev, dtype=float), np.asarray(i, dtype=float)
+    on = np.abs(v_dev) > v_min
+    g = np.full(v_dev.shape, np.nan)
+    g[on] = np.abs(i[on] / v_dev[on])
+    if np.any(g[on] > 0):
+        ax.semilogy(t, g, color="C2", lw=0.7)
+    ax.set_ylabel("conductance (S)", fontsize=8)
+    ax.set_xlabel("time (s)", fontsize=8)
+    ax.tick_params(labelsize=7)
+    return g
+
+
 def reads(t, v_in, v_dev, i, level):
     """One conductance per read pulse: the mean of i / v over the samples of each run of v_in at the
     read level (v_dev: the device's own voltage, v(top) behind a series resistor)."""
@@ -236,8 +250,13 @@ def draw(folder, out_png):
             read_conductance(ax, g, per_cycle, label="read conductance")
             ax.legend(fontsize=7)
     else:
-        fig, axes = plt.subplots(2, 1, figsize=(7, 4.2), sharex=True)
-        pulse_response(axes, d["time"], d["v(in)"], d["i(DUT)"])
+        # The pulse train, the current, and the device's conductance while a pulse is on (the
+        # paper's zoom-ins of Fig. 2c, f, i): i over the device's own voltage (v(top) behind a
+        # series resistor), where that voltage is not near zero.
+        fig, axes = plt.subplots(3, 1, figsize=(7, 5.6), sharex=True)
+        pulse_response(axes[:2], d["time"], d["v(in)"], d["i(DUT)"])
+        axes[1].set_xlabel("")
+        conductance_trace(axes[2], d["time"], d.get("v(top)", d["v(in)"]), d["i(DUT)"])
     fig.suptitle(f"{cfg['experiment']['name']} ({cfg['experiment'].get('figure', '')})", fontsize=9)
     fig.tight_layout()
     fig.savefig(out_png, dpi=110)

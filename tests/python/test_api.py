@@ -133,6 +133,16 @@ def test_read_conductance_of_each_read_pulse():
     np.testing.assert_allclose(plot.reads(t, v_in, v_top, i, 0.1), [1e-3, 2e-3, 3e-3], rtol=1e-12)
 
 
+def test_conductance_trace_only_where_the_device_has_a_voltage():
+    from memlab import plot
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots()
+    g = plot.conductance_trace(ax, [0, 1, 2, 3], [0.0, 0.2, -0.5, 1e-4], [0.0, 2e-6, -1e-6, 1e-9])
+    plt.close(fig)
+    assert np.isnan(g[0]) and np.isnan(g[3])
+    np.testing.assert_allclose(g[1:3], [1e-5, 2e-6], rtol=1e-12)
+
+
 def test_synapse_figure_has_the_read_conductance_panel():
     from memlab import plot
     # The paper's Fig. 3d: the reads of every cycle against the pulse number (one short cycle).
