@@ -1,7 +1,9 @@
 #pragma once
 // What every benchmark writes beside its numbers: the machine and the date.
 #include <chrono>
+#include <cstdio>
 #include <ctime>
+#include <optional>
 #include <fmt/format.h>
 #include <fstream>
 #include <string>
@@ -21,6 +23,20 @@ inline std::string machine() {
             break;
         }
     return fmt::format("{} {} {}, {} cores, {}", u.sysname, u.release, u.machine, sysconf(_SC_NPROCESSORS_ONLN), model);
+}
+
+// The benchmarks' one argument, the results file (default `fallback`). An option is not a path:
+// usage goes to stderr and the caller returns the exit code (0 for --help, 2 otherwise).
+struct results_arg {
+    std::string path;
+    std::optional<int> exit_code;
+};
+inline results_arg results_path(int argc, char** argv, const std::string& fallback) {
+    if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+        std::fprintf(stderr, "usage: %s [results.json]   (default %s)\n", argv[0], fallback.c_str());
+        return {"", argc == 2 && std::string(argv[1]) == "--help" ? 0 : 2};
+    }
+    return {argc > 1 ? argv[1] : fallback, std::nullopt};
 }
 
 inline std::string utc_now() {

@@ -126,11 +126,9 @@ result run_ngspice(std::size_t pulses, double reltol) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {  // an option is not a results path
-        std::fprintf(stderr, "usage: %s [results.json]   (default bench/results/engine_vs_ngspice.json)\n", argv[0]);
-        return argc == 2 && std::string(argv[1]) == "--help" ? 0 : 2;
-    }
-    const std::string out_path = argc > 1 ? argv[1] : "bench/results/engine_vs_ngspice.json";
+    const auto arg = bench::results_path(argc, argv, "bench/results/engine_vs_ngspice.json");
+    if (arg.exit_code) return *arg.exit_code;
+    const std::string& out_path = arg.path;
     const std::vector<double> targets{1e-2, 1e-3};  // final-state error, fraction of the state range
     const device::vteam model;
     const double range = model.params().w_off - model.params().w_on;

@@ -186,11 +186,9 @@ nlohmann::json at_equal_accuracy(const std::string& label, const std::vector<dou
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {  // an option is not a results path
-        std::fprintf(stderr, "usage: %s [results.json]   (default bench/results/models_vs_ngspice.json)\n", argv[0]);
-        return argc == 2 && std::string(argv[1]) == "--help" ? 0 : 2;
-    }
-    const std::string out_path = argc > 1 ? argv[1] : "bench/results/models_vs_ngspice.json";
+    const auto arg = bench::results_path(argc, argv, "bench/results/models_vs_ngspice.json");
+    if (arg.exit_code) return *arg.exit_code;
+    const std::string& out_path = arg.path;
     const double target = 1e-2;
     nlohmann::json doc;
     doc["benchmark"] = "every model: pulse train through a series resistor, memlab vs ngspice at equal accuracy";

@@ -137,7 +137,7 @@ def conductance_trace(ax, t, v_dev, i, v_min=1e-3):
     return g
 
 
-def reads(t, v_in, v_dev, i, level):
+def reads(v_in, v_dev, i, level):
     """One conductance per read pulse: the mean of i / v over the samples of each run of v_in at the
     read level (v_dev: the device's own voltage, v(top) behind a series resistor)."""
     v_in, v_dev, i = (np.asarray(x, dtype=float) for x in (v_in, v_dev, i))
@@ -243,7 +243,7 @@ def draw(folder, out_png):
         grid = fig.add_gridspec(3, 1, height_ratios=[1, 1, 1.5])
         top = fig.add_subplot(grid[0])
         pulse_response([top, fig.add_subplot(grid[1], sharex=top)], d["time"], d["v(in)"], d["i(DUT)"])
-        g = reads(d["time"], d["v(in)"], d.get("v(top)", d["v(in)"]), d["i(DUT)"], si(st["read_amplitude"]))
+        g = reads(d["v(in)"], d.get("v(top)", d["v(in)"]), d["i(DUT)"], si(st["read_amplitude"]))
         per_cycle = sum(int(n) for n in st["write_counts"])
         ax = fig.add_subplot(grid[2])
         if len(g) >= per_cycle:

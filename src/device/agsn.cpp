@@ -201,13 +201,17 @@ T tip_velocity_t(const agsn_params& p, const T& v, const T& h, const T& r, const
     return raw * (w * grow + (1.0 - w) * shrink * one_atom);
 }
 
+// pi eps^2 Omega^(2/3) / e^2 (V^2): Delta G* / e of a 2D nucleus times its overpotential, on a full facet.
+double nucleation_scale(const agsn_params& p) { return M_PI * p.eps_step * p.eps_step * std::cbrt(p.omega * p.omega) / (q_e * q_e); }
+
 // exp(-Delta G* / kT) of a 2D nucleus on the neck's side at overpotential v_ion (see neck_rate_t).
 template <class T>
 T nucleation_t(const agsn_params& p, const T& v_ion, const T& r, const T& kt) {
     using std::exp;
-    const double w = M_PI * p.eps_step * p.eps_step * std::cbrt(p.omega * p.omega) / (q_e * q_e);  // V^2
+    if (!(p.eps_step > 0)) return T(0.0 * r + 1.0);
     const T facet = pos(T(1.0 - p.r_min / r));
-    if (w <= 0.0 || val(facet) <= 0.0) return T(0.0 * r + 1.0);
+    if (val(facet) <= 0.0) return T(0.0 * r + 1.0);  // a one-atom neck: no facet, no barrier (and no cbrt on that path)
+    const double w = nucleation_scale(p);
     const T eta = softplus(v_ion, 1e-3);  // V, smooth positive part (growth only)
     const T z = w * facet / (eta * kt);    // Delta G* / kT
     if (!(val(z) < 600.0)) return T(0.0 * r);
@@ -509,7 +513,7 @@ spice_form agsn_sio2_pt::spice() const {
         fmt::format("B_wn h_wn 0 V = 1/(1+exp(-V(h_qn)/{}))", n(q_split)),
         // exp(-Delta G*/kT) of a 2D nucleus on the neck's side (nucleation_t), capped at exp(-600).
         fmt::format("B_nuc h_nuc 0 V = exp(-min({w}*max(1 - {rmin}/@RS, 0)/(max({eta}, 1e-30)*@KT), 600))",
-                    fmt::arg("w", n(M_PI * p_.eps_step * p_.eps_step * std::cbrt(p_.omega * p_.omega) / (q_e * q_e))),
+                    fmt::arg("w", n(nucleation_scale(p_))),
                     fmt::arg("rmin", n(p_.r_min / nm)), fmt::arg("eta", sp("V(h_vn)", n(1e-3)))),
     };
     f.current = "V(p,n)*V(h_G)";

@@ -129,8 +129,7 @@ def test_read_conductance_of_each_read_pulse():
         v_in += [1.0] * 5 + [0.0] * 3 + [0.1] * 4 + [0.0] * 3
         v_top += [0.3] * 5 + [0.0] * 3 + [0.04] * 4 + [0.0] * 3
         i += [0.3 * g] * 5 + [0.0] * 3 + [0.04 * g] * 4 + [0.0] * 3
-    t = np.arange(len(v_in)) * 1e-6
-    np.testing.assert_allclose(plot.reads(t, v_in, v_top, i, 0.1), [1e-3, 2e-3, 3e-3], rtol=1e-12)
+    np.testing.assert_allclose(plot.reads(v_in, v_top, i, 0.1), [1e-3, 2e-3, 3e-3], rtol=1e-12)
 
 
 def test_conductance_trace_only_where_the_device_has_a_voltage():
@@ -157,7 +156,7 @@ def test_synapse_figure_has_the_read_conductance_panel():
         fig = plt.figure()
         ax = fig.add_subplot()
         cfg, data, _ = plot.load(d)
-        g = plot.reads(data["time"], data["v(in)"], data["v(top)"], data["i(DUT)"], 0.1)
+        g = plot.reads(data["v(in)"], data["v(top)"], data["i(DUT)"], 0.1)
         assert len(g) == 12 and np.all(g > 1e-4)
         mean = plot.read_conductance(ax, g, per_cycle=6)
         assert len(ax.lines) == 3 and mean.shape == (6,)
