@@ -556,8 +556,8 @@ const std::vector<target>& all_targets() {
 }
 
 json result::to_json() const {
-    return {{"id", id}, {"paper", paper}, {"simulated", simulated}, {"tolerance", tolerance}, {"pass", pass},
-            {"experiment", experiment}, {"seed", seed}, {"note", note}};
+    return {{"id", id},       {"paper", paper}, {"simulated", simulated}, {"tolerance", tolerance}, {"pass", pass},
+            {"kind", kind},   {"fit", fit},     {"experiment", experiment}, {"seed", seed},           {"note", note}};
 }
 
 result result::from_json(const json& j) {
@@ -569,6 +569,8 @@ result result::from_json(const json& j) {
     r.tolerance = j.at("tolerance");
     r.pass = j.at("pass");
     r.note = j.value("note", "");
+    r.kind = j.value("kind", "");
+    r.fit = j.value("fit", std::vector<std::string>{});
     r.seed = j.at("seed");
     return r;
 }

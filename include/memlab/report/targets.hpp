@@ -31,6 +31,8 @@ struct result {
     std::string id, experiment;
     nlohmann::json paper, simulated;  // simulated: null when not run
     std::string tolerance;
+    std::string kind;                 // "fit" (a parameter was calibrated on it) or "check" (nothing was tuned on it)
+    std::vector<std::string> fit;     // the parameters calibrated on it (kind "fit")
     bool pass = false;
     std::string note;                 // how it was measured, or why it did not run
     std::uint64_t seed = 0;
