@@ -30,7 +30,12 @@ namespace {
 
 double interp(std::span<const double> t, std::span<const double> y, double x) { return interpolate(t, y, x); }
 
-double median(std::vector<double> x) {
+}  // namespace
+
+double median(std::span<const double> values) {
+    std::vector<double> x;
+    for (double v : values)
+        if (!std::isnan(v)) x.push_back(v);
     if (x.empty()) return nan;
     const auto mid = x.begin() + static_cast<long>(x.size() / 2);
     std::nth_element(x.begin(), mid, x.end());
@@ -39,7 +44,35 @@ double median(std::vector<double> x) {
     return 0.5 * (hi + *std::max_element(x.begin(), mid));
 }
 
-}  // namespace
+double response_threshold(double amplitude, double series_resistance) { return 0.5 * std::fabs(amplitude) / series_resistance; }
+
+reset_curve reset_width(std::span<const double> v, std::span<const double> i, double from, double to) {
+    same_size(v.size(), i.size(), "reset_width");
+    reset_curve out{nan, nan, nan, nan};
+    // The reset starts where |i| peaks on the negative branch (v < 0).
+    std::size_t peak = v.size();
+    for (std::size_t k = 0; k < v.size(); ++k)
+        if (v[k] < 0 && (peak == v.size() || std::fabs(i[k]) > std::fabs(i[peak]))) peak = k;
+    if (peak == v.size() || i[peak] == 0) return out;
+    out.v_start = v[peak];
+    out.i_start = std::fabs(i[peak]);
+    // Where |i| first falls below `from` and then below `to` of that value, interpolated in v
+    // between the samples that bracket each crossing.
+    auto crossing = [&](double level, std::size_t from_k) -> std::pair<double, std::size_t> {
+        for (std::size_t k = from_k + 1; k < v.size(); ++k)
+            if (std::fabs(i[k]) < level) {
+                const double a = std::fabs(i[k - 1]), b = std::fabs(i[k]);
+                const double f = a > b ? (a - level) / (a - b) : 1.0;
+                return {v[k - 1] + f * (v[k] - v[k - 1]), k};
+            }
+        return {nan, v.size()};
+    };
+    const auto [v_from, k_from] = crossing(from * out.i_start, peak);
+    if (k_from == v.size()) return out;
+    out.v_from = v_from;
+    out.v_to = crossing(to * out.i_start, k_from - 1).first;
+    return out;
+}
 
 double vset(std::span<const double> v, std::span<const double> i, double compliance, double fraction) {
     same_size(v.size(), i.size(), "vset");
@@ -128,8 +161,8 @@ cycle_curve median_cycle(std::span<const double> t, std::span<const double> v, s
             vs.push_back(interp(t, v, x));
             is.push_back(interp(t, i, x));
         }
-        out.v.push_back(median(vs));
-        out.i.push_back(median(is));
+        out.v.push_back(median(std::span<const double>(vs)));
+        out.i.push_back(median(std::span<const double>(is)));
     }
     return out;
 }

@@ -235,6 +235,7 @@ experiment load(const std::filesystem::path& path, const std::vector<std::string
     e.description = ex.string("description", "");
     e.figure = ex.string("figure", "");
     e.seed = static_cast<std::uint64_t>(ex.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
+    e.targets = ex.strings("targets", {});
     e.duration = ex.quantity("duration", "s", 0.0);
     if (e.duration < 0) ex.fail("duration", "must not be negative");
     e.devices = static_cast<std::size_t>(ex.integer("devices", 1, 1, 10000));

@@ -203,3 +203,33 @@ TEST(Analysis, ArrheniusFitRecoversTheBarrierAndPrefactor) {
     EXPECT_NEAR(an::arrhenius(t, d2).activation_energy, 0.8, 1e-10);
     EXPECT_TRUE(std::isnan(an::arrhenius(std::vector<double>{1500}, std::vector<double>{1e-9}).activation_energy));
 }
+
+TEST(Analysis, MedianIgnoresNaN) {
+    const std::vector<double> x{3, NAN, 1, 2}, y{4, 1, 3, 2}, none{NAN};
+    EXPECT_DOUBLE_EQ(an::median(x), 2.0);
+    EXPECT_DOUBLE_EQ(an::median(y), 2.5);
+    EXPECT_TRUE(std::isnan(an::median(none)));
+}
+
+TEST(Analysis, ResetWidthOfALinearFall) {
+    // A negative branch 0 -> -1 V: i = v G0 up to -0.2 V, then i = v G0 (1 - (|v| - 0.2)/0.5) to
+    // -0.7 V (zero there): |i| = G0 |v| (1.4 - 2|v|) peaks at |v| = 0.35 V, |i| = 0.245 G0.
+    const double G0 = 1e-3;
+    std::vector<double> v, i;
+    for (int k = 0; k <= 10000; ++k) {
+        const double x = -1e-4 * k;
+        const double g = -x <= 0.2 ? 1.0 : std::max(1.0 - (-x - 0.2) / 0.5, 0.0);
+        v.push_back(x), i.push_back(x * G0 * g);
+    }
+    const auto r = an::reset_width(v, i);
+    EXPECT_NEAR(r.v_start, -0.35, 1e-3);
+    EXPECT_NEAR(r.i_start, 0.245 * G0, 1e-9);
+    // After the peak, |v| (1.4 - 2|v|) = f 0.245: |v| = (1.4 + sqrt(1.96 - 8 f 0.245)) / 4.
+    const auto root = [](double f) { return -(1.4 + std::sqrt(1.96 - 8.0 * f * 0.245)) / 4.0; };
+    EXPECT_NEAR(r.v_from, root(0.9), 1e-4);
+    EXPECT_NEAR(r.v_to, root(0.1), 1e-4);
+    // An abrupt reset: the current drops in one sample.
+    std::vector<double> va{-0.1, -0.2, -0.3, -0.31, -0.4}, ia{-1e-4, -2e-4, -3e-4, -1e-9, -1e-9};
+    const auto a = an::reset_width(va, ia);
+    EXPECT_LT(std::fabs(a.v_to - a.v_from), 0.01);
+}

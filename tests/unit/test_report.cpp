@@ -3,6 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
+
+#include "memlab/analysis/analysis.hpp"
+#include "memlab/device/model.hpp"
+#include "memlab/error.hpp"
 
 #include "memlab/io/trace.hpp"
 #include "memlab/protocol/experiment.hpp"
@@ -38,7 +43,118 @@ std::map<std::string, report::result> evaluate(const std::vector<double>& g) {
     return out;
 }
 
+// A trace of any pulse experiment: during pulse k (its plateau) the device is at v(top) = v_k and
+// conducts g_k (given by `on`); between pulses 1 pS at 0 V. Samples every `dt` and at every
+// pulse's start, middle and end, so short pulses are seen.
+struct level {
+    double v, g;
+};
+io::memory_trace pulse_trace(const protocol::experiment& e, const std::function<level(std::size_t)>& on, double dt) {
+    const auto* pl = dynamic_cast<const stimulus::pulse_list*>(e.stimulus.get());
+    const auto& ps = pl->pulses();
+    std::vector<double> times;
+    for (double t = 0; t <= e.duration; t += dt) times.push_back(t);
+    for (const auto& p : ps)
+        for (double f : {0.0, 0.25, 0.5, 0.75, 1.0}) times.push_back(p.start + pl->rise() + f * p.width);
+    std::sort(times.begin(), times.end());
+    io::memory_trace tr;
+    tr.begin({{"time", "s"}, {"v(in)", "V"}, {"v(top)", "V"}, {"i(DUT)", "A"}});
+    for (double t : times) {
+        const long k = pl->pulse_index_at(t);
+        const bool in = k >= 0 && t >= ps[static_cast<std::size_t>(k)].start + pl->rise() &&
+                        t <= ps[static_cast<std::size_t>(k)].start + pl->rise() + ps[static_cast<std::size_t>(k)].width;
+        const level x = in ? on(static_cast<std::size_t>(k)) : level{0.0, 1e-12};
+        const double row[] = {t, pl->value(t), x.v, x.g * x.v};
+        tr.append(row);
+    }
+    return tr;
+}
+
+std::map<std::string, report::result> evaluate_file(const std::string& name, const std::function<level(std::size_t)>& on, double dt) {
+    const auto e = protocol::load(std::string(MEMLAB_SOURCE_DIR "/experiments/") + name + ".toml");
+    std::map<std::string, report::result> out;
+    for (auto& r : report::evaluate(e, {pulse_trace(e, on, dt)})) out[r.id] = r;
+    return out;
+}
+
+// The synapse protocol (experiments/synapse.toml): write pulses at even indices, reads at odd ones.
+// `g(cycle, k)` is the read conductance after write k (0..199) of a cycle.
+std::map<std::string, report::result> synapse(const std::function<double(std::size_t, std::size_t)>& g) {
+    return evaluate_file("synapse", [&](std::size_t k) {
+        const std::size_t write = k / 2, cycle = write / 200, j = write % 200;
+        return k % 2 ? level{0.1, g(cycle, j)} : level{0.5, 1e-3};
+    }, 1e-3);
+}
+
 }  // namespace
+
+TEST(Report, SynapseSpreadMustBeCycleToCycleNotTheFirstCycleSettling) {
+    // Potentiation 3 -> 4 mS and back, the same in every cycle.
+    const auto curve = [](std::size_t j) { return j < 100 ? 3e-3 + 1e-5 * j : 4e-3 - 1e-5 * (j - 100); };
+    // Cycle 1 starts 150 uS low and settles; cycles 2-5 repeat exactly: the all-cycle std is in the
+    // band, the std over cycles 2-5 is zero: not a cycle-to-cycle spread.
+    auto settling = synapse([&](std::size_t c, std::size_t j) { return curve(j) - (c == 0 ? 1.5e-4 * std::exp(-double(j) / 30.0) : 0.0); });
+    EXPECT_FALSE(settling.at("synapse.c2c_potentiation_std").pass) << settling.at("synapse.c2c_potentiation_std").note;
+    EXPECT_TRUE(settling.at("synapse.potentiation").pass);
+    EXPECT_TRUE(settling.at("synapse.depression").pass);
+    // Independent noise of 15 uS on every read: in the band over all cycles and over 2-5.
+    device::rng r(7);
+    std::vector<double> noise(1000);
+    for (auto& x : noise) x = 15e-6 * r.normal();
+    auto noisy = synapse([&](std::size_t c, std::size_t j) { return curve(j) + noise[c * 200 + j]; });
+    EXPECT_TRUE(noisy.at("synapse.c2c_potentiation_std").pass) << noisy.at("synapse.c2c_potentiation_std").note;
+    EXPECT_TRUE(noisy.at("synapse.c2c_depression_std").pass) << noisy.at("synapse.c2c_depression_std").note;
+    EXPECT_NEAR(noisy.at("synapse.c2c_potentiation_std").simulated.get<double>(), 15e-6 * std::sqrt(0.8), 2e-6);
+    EXPECT_TRUE(noisy.at("synapse.asymmetry").pass);
+    // A device that never sets (1 pS plus a shape of 1e-14 S): no stored weight, no asymmetry.
+    auto off = synapse([&](std::size_t, std::size_t j) { return 1e-12 + 1e-14 * double(j % 100) * (j < 100 ? 1.0 : 0.5); });
+    EXPECT_FALSE(off.at("synapse.asymmetry").pass) << off.at("synapse.asymmetry").note;
+}
+
+TEST(Report, WeakOffsetNeedsTheFirstSpikeAndNoSecond) {
+    // experiments/integrate_and_fire_weak_offset.toml: package p holds p pulses (2 V on -0.5 V
+    // through 2 MOhm: a spike is >= 0.625 uA). `fire(p, k)`: does pulse k (1-based) of package p fire?
+    const auto run = [](const std::function<bool(std::size_t, std::size_t)>& fire) {
+        std::vector<std::pair<std::size_t, std::size_t>> index;  // pulse -> (package, k)
+        for (std::size_t p = 1; p <= 16; ++p)
+            for (std::size_t k = 1; k <= p; ++k) index.emplace_back(p, k);
+        return evaluate_file("integrate_and_fire_weak_offset", [&](std::size_t n) {
+            const auto [p, k] = index[n];
+            return fire(p, k) ? level{0.2, 5e-6} : level{1.9, 1e-9};
+        }, 1e-6).at("integrate_and_fire.weak_offset");
+    };
+    EXPECT_TRUE(run([](std::size_t p, std::size_t k) { return p >= 8 && k == std::min<std::size_t>(p, 9); }).pass);
+    // Silent: no second spike, but no first one either.
+    const auto silent = run([](std::size_t, std::size_t) { return false; });
+    EXPECT_FALSE(silent.pass) << silent.simulated;
+    // A second spike in the long packages.
+    EXPECT_FALSE(run([](std::size_t p, std::size_t k) { return p >= 8 && (k == 8 || k == 14); }).pass);
+    // Package 12 misses its first spike.
+    EXPECT_FALSE(run([](std::size_t p, std::size_t k) { return p >= 8 && p != 12 && k == 8; }).pass);
+}
+
+TEST(Report, AnExperimentFileNamesOnlyKnownTargets) {
+    auto e = protocol::load(MEMLAB_SOURCE_DIR "/experiments/integrate.toml");
+    EXPECT_EQ(e.targets, (std::vector<std::string>{"integrate.rising", "integrate.nonlinear"}));
+    e.targets.push_back("integrate.risng");
+    try {
+        report::check_targets(e);
+        FAIL() << "an unknown target id was accepted";
+    } catch (const input_error& err) {
+        EXPECT_NE(std::string(err.what()).find("experiment.targets: unknown target 'integrate.risng'"), std::string::npos) << err.what();
+        EXPECT_NE(std::string(err.what()).find("integrate.toml"), std::string::npos) << err.what();
+    }
+    // Every target of the table is served by exactly one shipped file, which lists it.
+    std::map<std::string, int> served;
+    for (const auto* name : {"all_or_none", "integrate", "integrate_and_fire", "integrate_and_fire_weak_offset", "synapse", "retention_nonvolatile",
+                             "retention_volatile", "training", "regime_switching", "five_devices", "set_delay"})
+        for (const auto& id : protocol::load(std::string(MEMLAB_SOURCE_DIR "/experiments/") + name + ".toml").targets) ++served[id];
+    for (const auto& t : report::all_targets()) {
+        EXPECT_TRUE(t.kind == "fit" || t.kind == "check") << t.id;
+        EXPECT_EQ(t.kind == "fit", !t.fit.empty()) << t.id;
+        if (t.evaluator != "md_diffusion") EXPECT_EQ(served[t.id], 1) << t.id;
+    }
+}
 
 TEST(Report, IntegrateCountsRisesAboveOnePercentOnly) {
     // A hold pinned at one conductance with 0.5 % wiggles up: not integration.

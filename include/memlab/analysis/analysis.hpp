@@ -21,6 +21,23 @@ double vset(std::span<const double> v, std::span<const double> i, double complia
 std::vector<double> vset_per_cycle(std::span<const double> t, std::span<const double> v, std::span<const double> i,
                                    double compliance, double period, double t0 = 0, double fraction = 0.9);
 
+// Median of the non-NaN entries (NaN when there are none).
+double median(std::span<const double> values);
+
+// The one rule by which a pulse "responds" (all-or-none, integrate-and-fire, set delay): its device
+// current reaches half of what the series resistor alone would pass, |amplitude| / (2 R_s). The
+// device is then a small part of the total resistance: it has switched.
+double response_threshold(double amplitude, double series_resistance);
+
+// The reset of one I(V) branch: it starts where |i| peaks at v < 0 (v_start, i_start), and
+// v_from / v_to are the voltages (interpolated) where |i| then first falls below `from` and below
+// `to` of i_start. A reset is gradual when |v_to - v_from| is wide (TARGETS.md: >= 50 mV for
+// 90 % -> 10 %). NaN where a level is never crossed.
+struct reset_curve {
+    double v_start, i_start, v_from, v_to;
+};
+reset_curve reset_width(std::span<const double> v, std::span<const double> i, double from = 0.9, double to = 0.1);
+
 struct summary {
     double mean, std;  // population standard deviation (as numpy's default); NaN entries ignored
     std::size_t n;     // finite entries

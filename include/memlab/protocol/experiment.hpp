@@ -38,6 +38,7 @@ struct experiment {
     std::string file;  // where it was read from (for messages)
     std::string name, description, figure;
     std::uint64_t seed = 1;
+    std::vector<std::string> targets;  // the paper's targets this file serves (ids of shared/TARGETS.md)
     double duration = 0;  // s; 0: end of the stimulus
     std::shared_ptr<device::model> device;
     std::vector<double> initial_state;  // the device's state at t = 0 (model default or the file's)

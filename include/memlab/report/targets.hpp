@@ -15,13 +15,19 @@
 
 namespace memlab::report {
 
+// One row of TARGETS.md, as data. The evaluator names the measurement that computes it (one
+// evaluator may serve several rows); an experiment file lists the targets it serves
+// (`experiment.targets`), so nothing here depends on an experiment's name.
 struct target {
     std::string id;           // "training.initial_vset_mean"
-    std::string experiment;   // experiment name that measures it
+    std::string experiment;   // the shipped experiment file that serves it (for "not run" notes)
+    std::string evaluator;    // "training", "synapse", ... (report::evaluators())
     nlohmann::json paper;     // the paper's value (number or text)
     std::string tolerance;    // as in TARGETS.md
     std::string source;       // figure
     double lo = NAN, hi = NAN;  // numeric tolerance (inclusive), where the target has one
+    std::string kind;         // "fit": a parameter was calibrated on it; "check": nothing was tuned on it
+    std::vector<std::string> fit;  // the parameters calibrated on it
 };
 
 // Every target of TARGETS.md, in its order.
@@ -40,7 +46,14 @@ struct result {
     static result from_json(const nlohmann::json& j);
 };
 
-// Evaluates the targets an experiment measures (by experiment name); empty for an experiment
+// The names of the evaluators (what an experiment's targets may ask for).
+std::vector<std::string> evaluators();
+
+// Throws input_error ("FILE: experiment.targets: ...") if the experiment names a target that does
+// not exist. Cheap: call it when the file is loaded, before anything runs.
+void check_targets(const protocol::experiment& e);
+
+// Evaluates the targets the experiment file lists (experiment.targets); empty for an experiment
 // without targets. `traces` holds the recorded probes, one trace per device.
 std::vector<result> evaluate(const protocol::experiment& e, const std::vector<io::memory_trace>& traces);
 
