@@ -264,7 +264,7 @@ int main(int argc, char** argv) {
         std::vector<double> em, en;
         nlohmann::json entry{{"experiment", "bench/experiments/volatile_cycle.toml"}};
         // ngspice needs reltol 1e-10 to get through this cycle's set (at 1e-9 it stops there with
-        // "timestep too small", session 5), so the sweep goes two decades further than part 1.
+        // "timestep too small", since 2026-12-02), so the sweep goes two decades further than part 1.
         std::vector<double> cycle_tols = tols;
         cycle_tols.insert(cycle_tols.end(), {1e-10, 1e-11});
         for (double tol : cycle_tols) {

@@ -63,7 +63,7 @@ TEST(NgspiceEngine, AllOrNoneOnTheAgSnDeviceAgrees) {
 }
 
 TEST(NgspiceEngine, SynapsePulsesOnTheAgSnDeviceAgree) {
-    // The nonvolatile regime (session 10): five +1 V and five -0.8 V pulses of synapse.toml through
+    // The nonvolatile regime (since 2026-12-05): five +1 V and five -0.8 V pulses of synapse.toml through
     // 1 kOhm, events off. The set, the neck's growth through 2D nuclei, its Holm heating and the
     // thick contact's field and opening all act here (none of them does in the volatile files
     // above, where the neck stays one atom wide), so this is their check of the exported form.
