@@ -51,14 +51,13 @@ def parameters_section(memlab, model):
         lines = lines[1:]
     header = next((l for l in lines if l.startswith("| parameter")), "")
     cols = [c.strip() for c in header.strip("|").split("|")]
-    notes = []
+    notes = [f"Printed by `memlab describe {model}`."]
     if "unit" not in cols:
-        notes.append("the unit is part of the default")
+        notes.append("The unit is part of the default.")
     if "range" not in cols:
-        notes.append("`memlab describe` prints no range yet; each value is checked against its allowed range "
-                     "when it is set (`--set device.NAME=...` outside it is an error)")
-    text = [f"Printed by `memlab describe {model}`"
-            + (" (" + "; ".join(notes) + ")" if notes else "") + ".", ""]
+        notes.append("No range is printed yet: each value is checked against its allowed range when it is "
+                     "set, and a value outside it (in a file or with --set) is an error that names the range.")
+    text = [" ".join(notes), ""]
     return "\n".join(text + lines)
 
 
