@@ -5,6 +5,8 @@ results as numpy arrays with their units, figures with memlab.plot.
     r = memlab.run("experiments/all_or_none.toml", seed=1)
     r.traces["i(DUT)"], r.units["i(DUT)"]   # numpy array, "A"
     md = memlab.run_md("experiments/md_diffusion.toml", jobs=2)   # LAMMPS; md.D("Ag"), md.runs
+    rep = memlab.reproduce(out="reproduce-out", skip=["md_diffusion"])  # report.json as a dict
+    sens = memlab.sensitivity(vary=["device.e_ag=0.83 eV,0.87 eV"], only=["all_or_none"])
 
 The C++ core is the _memlab extension; its one-line errors arrive as memlab.InputError
 (a ValueError) and memlab.SolverError.
@@ -111,3 +113,58 @@ def run(file, seed=None, set=(), device=0, engine="memlab"):
         overrides.append(f"experiment.seed={int(seed)}")
     r = _memlab._run(str(file), overrides, device, engine)
     return Result(r["name"], dict(r["traces"]), dict(r["units"]), r["metrics"], r["config"])
+
+
+def _seeds(seeds):
+    if seeds is None:
+        return []
+    if isinstance(seeds, str):
+        return list(_memlab._parse_seeds(seeds))
+    if isinstance(seeds, int):
+        return [int(seeds)]
+    return [int(s) for s in seeds]
+
+
+def _names(x):
+    return [x] if isinstance(x, str) else [str(v) for v in x]
+
+
+def _load_json(path):
+    import json
+    with open(path) as f:
+        return json.load(f)
+
+
+def reproduce(out="reproduce-out", only=(), skip=(), set=(), jobs=2, seeds=None, csv=False, figures=True,
+              experiments=None, progress=False):
+    """Runs the paper's experiments like `memlab reproduce` and writes the same folder `out`
+    (report.json, report.md, one folder per experiment; figures and report.html with figures=True).
+    Returns report.json as a dict. seeds: None (each file's own seed), a list of ints, or "1..5" /
+    "1,2,5": one full reproduce per seed in out/seedN/; the return value is then seeds.json (every
+    target over the seeds: passes, the value at each seed, whether it varies with the seed) and
+    out/report.json is the first seed's report. Notes of the loader arrive as warnings; progress=True
+    prints a line per finished experiment."""
+    _need()
+    import os
+    import warnings
+    s = _seeds(seeds)
+    package_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    r = _memlab._reproduce(str(out), _names(only), _names(skip), _names(set), int(jobs), s, bool(csv), bool(figures),
+                           "" if experiments is None else str(experiments), package_dir, bool(progress))
+    for n in r["notes"]:
+        warnings.warn(n, stacklevel=2)
+    return _load_json(os.path.join(str(out), "seeds.json" if s else "report.json"))
+
+
+def sensitivity(vary, out="sensitivity-out", set=(), only=(), skip=(), jobs=2, experiments=None, progress=False):
+    """Like `memlab sensitivity`: the reproduce with the shipped parameters (or with `set`) and once per
+    value of each `vary` entry ("KEY=V1,V2,..."), into `out` (baseline/, 01/, ..., sensitivity.md,
+    sensitivity.json). Returns sensitivity.json as a dict (per variant: passes, lost, gained, moved)."""
+    _need()
+    import os
+    import warnings
+    r = _memlab._sensitivity(str(out), _names(vary), _names(set), _names(only), _names(skip), int(jobs),
+                             "" if experiments is None else str(experiments), bool(progress))
+    for n in r["notes"]:
+        warnings.warn(n, stacklevel=2)
+    return _load_json(os.path.join(str(out), "sensitivity.json"))

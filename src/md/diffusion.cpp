@@ -2,17 +2,15 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <limits>
-#include <map>
+#include <optional>
 #include <random>
 #include <sstream>
 
@@ -22,6 +20,7 @@
 #include "../protocol/toml_reader.hpp"
 #include "memlab/error.hpp"
 #include "memlab/units/units.hpp"
+#include "memlab/util/process_pool.hpp"
 
 namespace fs = std::filesystem;
 
@@ -315,59 +314,36 @@ struct task {
     std::size_t steps = 0;
 };
 
+// Runs the LAMMPS tasks in child processes (util::run_processes), a sample's ion runs after its
+// melt-quench; the first failure stops the others and is an input_error with LAMMPS's ERROR line.
 void run_tasks(const fs::path& exe, const std::vector<task>& tasks, int jobs, const diffusion_experiment& e,
                const std::function<void(const std::string&)>& progress) {
-    std::vector<int> state(tasks.size(), 0);  // 0 waiting, 1 running, 2 done
-    std::map<pid_t, std::size_t> running;
+    std::vector<util::process_job> children;
+    for (const auto& t : tasks) {
+        children.push_back({[&exe, &t] {
+                                if (::chdir(t.dir.c_str()) != 0) return 126;
+                                const int fd = ::open("screen.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+                                if (fd >= 0) {
+                                    ::dup2(fd, 1);
+                                    ::dup2(fd, 2);
+                                    ::close(fd);
+                                }
+                                ::setenv("OMP_NUM_THREADS", "1", 1);
+                                const std::string p = exe.string();
+                                ::execl(p.c_str(), p.c_str(), "-in", "in.lammps", "-log", "log.lammps", "-nocite", static_cast<char*>(nullptr));
+                                return 127;
+                            },
+                            t.after >= 0 ? std::optional<std::size_t>(static_cast<std::size_t>(t.after)) : std::nullopt});
+    }
     std::size_t done = 0;
-    auto kill_all = [&] {
-        for (auto& [pid, k] : running) {
-            ::kill(pid, SIGTERM);
-            ::waitpid(pid, nullptr, 0);
-        }
-    };
-    while (done < tasks.size()) {
-        for (std::size_t k = 0; k < tasks.size() && running.size() < static_cast<std::size_t>(std::max(jobs, 1)); ++k) {
-            if (state[k] != 0 || (tasks[k].after >= 0 && state[static_cast<std::size_t>(tasks[k].after)] != 2)) continue;
-            std::fflush(stdout);
-            const pid_t pid = ::fork();
-            if (pid == 0) {
-                if (::chdir(tasks[k].dir.c_str()) != 0) ::_exit(126);
-                const int fd = ::open("screen.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-                if (fd >= 0) {
-                    ::dup2(fd, 1);
-                    ::dup2(fd, 2);
-                    ::close(fd);
-                }
-                ::setenv("OMP_NUM_THREADS", "1", 1);
-                const std::string p = exe.string();
-                ::execl(p.c_str(), p.c_str(), "-in", "in.lammps", "-log", "log.lammps", "-nocite", static_cast<char*>(nullptr));
-                ::_exit(127);
-            }
-            if (pid < 0) {
-                kill_all();
-                throw input_error(fmt::format("{}: cannot start LAMMPS ({})", e.file, exe.string()));
-            }
-            running[pid] = k;
-            state[k] = 1;
-        }
-        int status = 0;
-        const pid_t pid = ::wait(&status);
-        if (pid < 0) break;
-        const auto it = running.find(pid);
-        if (it == running.end()) continue;
-        const std::size_t k = it->second;
-        running.erase(it);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            kill_all();
-            const std::string why = WIFEXITED(status) && WEXITSTATUS(status) == 127 ? fmt::format("cannot execute {}", exe.string())
-                                                                                     : lammps_error(tasks[k].dir);
+    util::run_processes(children, jobs, [&](std::size_t k, const util::process_exit& x) {
+        if (!x.ok()) {
+            const std::string why = x.status == 127 ? fmt::format("cannot execute {}", exe.string()) : lammps_error(tasks[k].dir);
             throw input_error(fmt::format("{}: LAMMPS failed in {}: {} (see {})", e.file, tasks[k].label, why, (tasks[k].dir / "log.lammps").string()));
         }
-        state[k] = 2;
         ++done;
         if (progress) progress(fmt::format("{}: {} done ({} of {} LAMMPS runs)", e.name, tasks[k].label, done, tasks.size()));
-    }
+    });
 }
 
 // Reads trajectory.txt: step, ion x y z, glass centre of mass x y z, Si and O msd (A, A^2).

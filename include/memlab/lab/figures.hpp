@@ -1,0 +1,30 @@
+#pragma once
+// Figures and report.html, drawn by the Python layer (memlab.plot: matplotlib, h5py) in a child
+// `/usr/bin/python3 -m memlab.plot`. The package is the one the build makes (BUILD/python/memlab),
+// found beside the running program or at the build's configured python folder: never in the
+// source tree. Without Python, matplotlib or h5py the data files are complete anyway; the caller
+// says so.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace memlab::lab {
+
+// The folder that holds the memlab Python package (memlab/plot.py): BIN/../python beside the
+// running program (/proc/self/exe: the build's bin/memlab and python/), else the build's python
+// folder as configured (CMake: MEMLAB_PYTHON_DIR). Empty when neither holds memlab/plot.py.
+std::filesystem::path python_dir();
+
+// Runs `/usr/bin/python3 -m memlab.plot ARGS...` with `python` (empty: python_dir()) first on
+// PYTHONPATH, its output into `log`. True when it succeeded (the log is then removed); false, with
+// the reason in the log, when it could not.
+bool run_plot(const std::vector<std::string>& args, const std::filesystem::path& log, const std::filesystem::path& python = {});
+
+// The figure of one run's folder (memlab run): FOLDER/figure.png; FOLDER/figure.log on failure.
+bool draw_run_figure(const std::filesystem::path& folder, const std::filesystem::path& python = {});
+
+// The figures of a reproduce folder (one figure.png per experiment) and its report.html;
+// FOLDER/figures.log on failure.
+bool draw_report_figures(const std::filesystem::path& folder, const std::filesystem::path& python = {});
+
+}  // namespace memlab::lab

@@ -1,0 +1,52 @@
+#pragma once
+// One experiment file run into a folder: the files `memlab run` and every experiment of a reproduce
+// write (traces.h5, traces.csv on request, metrics.json, config.json; the MD's LAMMPS folders).
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "memlab/io/trace.hpp"
+#include "memlab/md/diffusion.hpp"
+#include "memlab/protocol/experiment.hpp"
+
+namespace memlab::lab {
+
+// Hears one line of progress at a time (no newline).
+using progress_fn = std::function<void(const std::string& line)>;
+
+// Runs a circuit experiment into `folder` (which must exist): traces.h5 (and traces.csv),
+// metrics.json, config.json; with `ngspice`, the circuit runs in ngspice and deck.cir is kept.
+// With several devices (experiment.devices) each device is a group of its own in traces.h5
+// ("NAME_device1", ...), metrics carry a "deviceN." prefix, and traces.csv holds device 1.
+// `memories`, when given, receives every device's recorded trace (for the report's evaluation).
+protocol::run_result run_into(const protocol::experiment& e, const std::filesystem::path& folder, bool csv,
+                              std::vector<io::memory_trace>* memories = nullptr, bool ngspice = false);
+
+// Runs an MD experiment into `folder`: the LAMMPS inputs, logs and trajectories (sampleN/...),
+// traces.h5 (one group per ion and sample: the ion's displacement and the glass's MSD),
+// metrics.json and config.json; up to `jobs` LAMMPS processes at a time.
+md::diffusion_result run_md_into(const md::diffusion_experiment& e, const std::filesystem::path& folder, int jobs,
+                                 const progress_fn& progress = {});
+
+struct run_options {
+    bool csv = false;
+    bool ngspice = false;             // circuit files: run the circuit in ngspice
+    bool figure = true;               // draw figure.png (the Python layer)
+    int jobs = 2;                     // MD files: LAMMPS processes at a time
+    std::filesystem::path python;     // the memlab Python package's folder (empty: python_dir())
+};
+
+template <class Result>
+struct run_outcome {
+    Result result;
+    bool figure_drawn = false;  // false with options.figure: figure.log in `out` says why
+    double seconds = 0;         // wall time of the run, the figure left out
+};
+
+// memlab run: the experiment into `out`, staged (a failure leaves no `out` behind), with its figure.
+run_outcome<protocol::run_result> run(const protocol::experiment& e, const std::filesystem::path& out, const run_options& o);
+run_outcome<md::diffusion_result> run(const md::diffusion_experiment& e, const std::filesystem::path& out, const run_options& o,
+                                      const progress_fn& progress = {});
+
+}  // namespace memlab::lab

@@ -1,0 +1,94 @@
+#include "memlab/lab/run.hpp"
+
+#include <chrono>
+#include <fstream>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "memlab/io/hdf5_trace.hpp"
+#include "memlab/lab/figures.hpp"
+#include "memlab/lab/staged_folder.hpp"
+#include "memlab/protocol/ngspice_engine.hpp"
+
+namespace fs = std::filesystem;
+
+namespace memlab::lab {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+protocol::run_result run_into(const protocol::experiment& e, const fs::path& folder, bool csv, std::vector<io::memory_trace>* memories,
+                              bool ngspice) {
+    auto group = [&](std::size_t j) { return e.devices == 1 ? e.name : fmt::format("{}_device{}", e.name, j + 1); };
+    io::hdf5_trace h5((folder / "traces.h5").string(), group(0));
+    std::optional<io::csv_trace> csvs;
+    if (csv) csvs.emplace((folder / "traces.csv").string());
+    io::null_trace none;
+    if (memories) memories->assign(e.devices, {});
+    protocol::run_result total;
+    for (std::size_t j = 0; j < e.devices; ++j) {
+        if (j > 0) h5.set_group(group(j));
+        io::tee_trace files(h5, csvs && j == 0 ? static_cast<io::trace_sink&>(*csvs) : none);
+        io::tee_trace sink(files, memories ? static_cast<io::trace_sink&>((*memories)[j]) : none);
+        auto r = ngspice ? protocol::run_ngspice(e, sink, j) : protocol::run(e, sink, j);
+        if (e.devices == 1) {
+            total = std::move(r);
+        } else {
+            for (auto& [k, v] : r.metrics.items()) total.metrics[fmt::format("device{}.{}", j + 1, k)] = v;
+            total.stats.steps += r.stats.steps;
+        }
+    }
+    h5.commit();
+    if (ngspice) std::ofstream(folder / "deck.cir") << protocol::ngspice_deck(e) << "\n";
+    total.metrics["experiment"] = e.name;
+    std::ofstream(folder / "metrics.json") << total.metrics.dump(2) << "\n";
+    std::ofstream(folder / "config.json") << e.resolved.dump(2) << "\n";
+    return total;
+}
+
+md::diffusion_result run_md_into(const md::diffusion_experiment& e, const fs::path& folder, int jobs, const progress_fn& progress) {
+    auto r = md::run(e, folder, jobs, progress);
+    io::hdf5_trace h5((folder / "traces.h5").string(), "none");
+    for (const auto& x : r.runs) {
+        h5.set_group(fmt::format("{}_{}_sample{}", e.name, e.run_name(x.ion, x.temperature), x.sample));
+        h5.begin({{"time", "s"}, {"x", "m"}, {"y", "m"}, {"z", "m"}, {"msd_Si", "m^2"}, {"msd_O", "m^2"}});
+        for (std::size_t k = 0; k < x.t.size(); ++k) {
+            const double row[] = {x.t[k], x.x[k], x.y[k], x.z[k], x.msd_si[k], x.msd_o[k]};
+            h5.append(row);
+        }
+        h5.finish();
+    }
+    h5.commit();
+    r.metrics["experiment"] = e.name;
+    std::ofstream(folder / "metrics.json") << r.metrics.dump(2) << "\n";
+    std::ofstream(folder / "config.json") << e.resolved.dump(2) << "\n";
+    return r;
+}
+
+run_outcome<protocol::run_result> run(const protocol::experiment& e, const fs::path& out, const run_options& o) {
+    staged_folder dir(out);
+    const auto t0 = std::chrono::steady_clock::now();
+    run_outcome<protocol::run_result> r{run_into(e, dir.path(), o.csv, nullptr, o.ngspice)};
+    r.seconds = seconds_since(t0);
+    r.figure_drawn = o.figure && draw_run_figure(dir.path(), o.python);
+    dir.commit();
+    return r;
+}
+
+run_outcome<md::diffusion_result> run(const md::diffusion_experiment& e, const fs::path& out, const run_options& o, const progress_fn& progress) {
+    staged_folder dir(out);
+    const auto t0 = std::chrono::steady_clock::now();
+    run_outcome<md::diffusion_result> r{run_md_into(e, dir.path(), o.jobs, progress)};
+    r.seconds = seconds_since(t0);
+    r.figure_drawn = o.figure && draw_run_figure(dir.path(), o.python);
+    dir.commit();
+    return r;
+}
+
+}  // namespace memlab::lab
