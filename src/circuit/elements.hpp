@@ -74,6 +74,8 @@ public:
     virtual std::size_t n_hazards() const { return 0; }
     virtual int hazard_unknown(std::size_t) const { return -1; }
     virtual void on_event(std::size_t, const eval_point&, double*, device::rng&) const {}
+    virtual std::size_t hazard_stream(std::size_t) const { return 0; }
+    virtual double hazard_threshold(std::size_t, device::rng& r) const { return r.exponential(); }
 
     // For state probes: unknown index of a named extra, or -1.
     int extra_index(std::string_view extra_name) const;
@@ -176,6 +178,8 @@ public:
     std::size_t n_hazards() const override { return model_->n_hazards(); }
     int hazard_unknown(std::size_t k) const override { return first + static_cast<int>(model_->n_states() + k); }
     void on_event(std::size_t k, const eval_point& p, double* y, device::rng& r) const override;
+    std::size_t hazard_stream(std::size_t k) const override { return model_->hazard_stream(k); }
+    double hazard_threshold(std::size_t k, device::rng& r) const override { return model_->hazard_threshold(k, r); }
     const device::model& model() const { return *model_; }
 
 private:

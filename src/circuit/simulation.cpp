@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <fmt/format.h>
 #include <limits>
 #include <Eigen/Dense>
@@ -152,7 +153,14 @@ struct probe_fn {
 struct simulation::impl {
     const circuit& c;
     solver_options opts;
-    device::rng rng;
+    std::uint64_t seed;
+    device::rng rng;                   // stream 0
+    std::map<std::size_t, device::rng> streams;  // streams 1, 2, ... (device::model::hazard_stream)
+    device::rng& stream(std::size_t s) {
+        if (s == 0) return rng;
+        // Each stream seeded from (seed, s) by the generator's own splitmix64 seeding.
+        return streams.try_emplace(s, seed + 0x9E3779B97F4A7C15ull * s).first->second;
+    }
     SUNContext ctx = nullptr;
     void* ida = nullptr;
     N_Vector y = nullptr, yp = nullptr, id = nullptr, atol = nullptr;
@@ -176,7 +184,7 @@ struct simulation::impl {
     std::string last_ida_message;
     std::string residual_problem;
 
-    impl(const circuit& circ, solver_options o, std::uint64_t seed) : c(circ), opts(o), rng(seed) {}
+    impl(const circuit& circ, solver_options o, std::uint64_t s) : c(circ), opts(o), seed(s), rng(s) {}
     ~impl() {
         if (ida) IDAFree(&ida);
         if (LS) SUNLinSolFree(LS);
@@ -411,7 +419,8 @@ void simulation::impl::setup() {
 
     if (!hazards.empty()) {
         thresholds.resize(hazards.size());
-        for (auto& th : thresholds) th = rng.exponential();
+        for (std::size_t k = 0; k < hazards.size(); ++k)
+            thresholds[k] = hazards[k].e->hazard_threshold(hazards[k].k, stream(hazards[k].e->hazard_stream(hazards[k].k)));
         check_flag(IDARootInit(ida, static_cast<int>(hazards.size()), root_fn), "IDARootInit");
     }
 }
@@ -523,9 +532,10 @@ void simulation::impl::handle_roots() {
     const eval_point p = point(t, Y, N_VGetArrayPointer(yp));
     for (std::size_t k = 0; k < hazards.size(); ++k) {
         if (found[k] <= 0) continue;
-        hazards[k].e->on_event(hazards[k].k, p, Y, rng);
+        device::rng& r = stream(hazards[k].e->hazard_stream(hazards[k].k));
+        hazards[k].e->on_event(hazards[k].k, p, Y, r);
         Y[hazards[k].unknown] = 0.0;
-        thresholds[k] = rng.exponential();
+        thresholds[k] = hazards[k].e->hazard_threshold(hazards[k].k, r);
         ++stats.events;
     }
 }

@@ -30,9 +30,9 @@ const std::vector<parameter_info> table{
     {"e_ag", "eV", 0.85, 0.0, 3.0, "E_Ag", "hopping barrier of Ag+ in SiO2",
      "calibrated with beta (step 1, docs/models/agsn_sio2_pt.md): the initial 10 nA Vset near 1 V at 1 V/s and its rise with sweep rate; checks: all-or-none threshold at 1.2 V for 100 ms, set delay 3.4 decades/V; Ag+ in a-SiO2 by MD: 0.91 +- 0.32 eV (docs/md-diffusion.md)"},
     {"de_sn", "eV", 0.50, 0.0, 3.0, "dE_Sn", "rise of the dissolution barriers per unit Sn fraction",
-     "calibrated with kappa_th on the synapse depression (session 10): a full-Sn filament dissolves over E_diss + dE_Sn = 1.24 eV, slowly enough at rest (synapse.retention -0.2 % over 1e4 s) and fast enough in the Joule-heated neck at -0.8 V through 1 kOhm to thin it pulse by pulse (0.45 eV: the contact opens in the first cycle; 0.55 eV: flat) (docs/models/agsn_sio2_pt.md); MODEL-NOTES s.3: 0.4..0.8"},
+     "calibrated with kappa_th on the synapse depression (2026-12-05): a full-Sn filament dissolves over E_diss + dE_Sn = 1.24 eV, slowly enough at rest (synapse.retention -0.2 % over 1e4 s) and fast enough in the Joule-heated neck at -0.8 V through 1 kOhm to thin it pulse by pulse (0.45 eV: the contact opens in the first cycle; 0.55 eV: flat) (docs/models/agsn_sio2_pt.md); MODEL-NOTES s.3: 0.4..0.8"},
     {"e_sn", "eV", 1.0, 0.0, 3.0, "E_Sn", "barrier for Sn uptake into the filament (Sn slower than Ag)",
-     "stated, not fitted: MODEL-NOTES s.3 (1.0 eV); above E_Ag, as the MD finds Sn slower (docs/md-diffusion.md). Since session 10 (a thin contact runs hot, kappa_th) the Sn uptake of a 1 mA set is fast at any value tried (0.91 and 1.0 eV give the same targets); it set the NV Vset until then (docs/models/agsn_sio2_pt.md)"},
+     "stated, not fitted: MODEL-NOTES s.3 (1.0 eV); above E_Ag, as the MD finds Sn slower (docs/md-diffusion.md). Since the Holm heating (a thin contact runs hot, kappa_th) the Sn uptake of a 1 mA set is fast at any value tried (0.91 and 1.0 eV give the same targets); it set the NV Vset until then (docs/models/agsn_sio2_pt.md)"},
     {"beta", "1", 6.0, 0.0, 100.0, "beta", "field enhancement at the filament tip",
      "calibrated with E_Ag (step 1): so that the set delay depends on the gap as the Vset does (MODEL-NOTES s.3 proposed 3..5)"},
     {"gamma", "J/m^2", 0.42, 0.0, 10.0, "gamma", "surface energy of the Ag filament (0: no Gibbs-Thomson drive)",
@@ -45,11 +45,11 @@ const std::vector<parameter_info> table{
     {"r_min", "m", 0.2e-9, 1e-11, 1e-8, "r_min", "radius of a one-atom neck",
      "stated, not fitted: of the order of the Ag atomic radius, 0.144 nm (MODEL-NOTES s.3); it sets V_GT(r_min), and gamma was fitted with it held"},
     {"rho", "Ohm m", 5e-8, 0.0, 1.0, "rho", "resistivity of the nanofilament (about 3x bulk Ag, 1.59e-8 Ohm m)",
-     "stated: 3x bulk Ag, the size effect of a wire a few nm across (surface and grain-boundary scattering); until session 8 it set the NV Vset (2e-7: 0.54 V, 1e-7: 0.47 V, 5e-8: 0.43 V, bulk: 0.40 V at E_Sn 1.0 eV), which E_Sn now does"},
+     "stated: 3x bulk Ag, the size effect of a wire a few nm across (surface and grain-boundary scattering); until 2026-12-04 it set the NV Vset (2e-7: 0.54 V, 1e-7: 0.47 V, 5e-8: 0.43 V, bulk: 0.40 V at E_Sn 1.0 eV), which E_Sn now does"},
     {"g_leak", "S", 1e-12, 0.0, 1.0, "G_leak", "leakage conductance of the oxide (HRS floor)",
      "stated, not fitted: MODEL-NOTES s.3 (1 pS); it is the fresh HRS (tunnelling across a fresh relaxed gap, 2.5 nm or more, is below 1 fS), so the HRS drop is read against it and h_s_max was fitted with it held"},
     {"kappa_th", "W/(m K)", 135.0, 0.0, 1e4, "kappa_th", "thermal conductivity of the metal the neck's heat spreads into: R_th(r) = 1/(2 kappa_th r) (Holm's constriction resistance between two half-spaces; 0: no heating)",
-     "calibrated on the synapse depression (session 10, with dE_Sn): the -0.8 V pulses through 1 kOhm thin the neck pulse by pulse at 125-155 W/(m K) (R_th 2.5e6 K/W at r = 1.45 nm, 1.9e7 K/W at r_min); a third of bulk Ag (429 W/(m K)), between Ag and Pt (72 W/(m K)), as expected of nanoscale grains; until session 10 a constant R_th = 5e6 K/W (docs/models/agsn_sio2_pt.md)"},
+     "calibrated on the synapse depression (2026-12-05, with dE_Sn): the -0.8 V pulses through 1 kOhm thin the neck pulse by pulse at 125-155 W/(m K) (R_th 2.5e6 K/W at r = 1.45 nm, 1.9e7 K/W at r_min); a third of bulk Ag (429 W/(m K)), between Ag and Pt (72 W/(m K)), as expected of nanoscale grains; before 2026-12-05 a constant R_th = 5e6 K/W (docs/calibration/)"},
     {"t0", "K", 300.0, 1.0, 2000.0, "T_0", "ambient temperature", "stated: room temperature (the paper gives no stage temperature)"},
     {"b_sd", "m^4/s", 3e-26, 0.0, 1e-15, "B", "surface-diffusion prefactor of neck shrinkage", ielmini},
     {"e_sd", "eV", 0.65, 0.0, 3.0, "E_sd", "surface-diffusion barrier of Ag", ielmini},
@@ -58,9 +58,9 @@ const std::vector<parameter_info> table{
     {"k_event", "Hz", 1e7, 1.0, 1e12, "k_ev", "rate at which a set is detected and a filament the reverse field has swept back to its HRS is found relaxed (a breakup takes the surface-diffusion time instead)",
      "stated (numerics): within 0.1 us, short against the 1.8 us -1 V sections of integrate-and-fire (1e5 Hz missed most spikes there); the set is detected at the same rate with a sharp window (docs/models/agsn_sio2_pt.md)"},
     {"f_cluster", "1", 0.62, 0.0, 1.0, "f_cl", "mean height of the relaxed cluster chain, fraction of the oxide it can occupy (L - h_s - x_relax)",
-     "calibrated on the initial 10 nA Vset (0.82 V at 1 V/s, between the Fig. 4 device, 0.77 V, and the five-device mean, 1.2 V): 0.58 gave 0.85 V, 0.66 0.80 V, 0.69 (until session 8) 0.78 V with the path-barrier spread, and lost the set-delay fit (R^2 0.947) and the five-device mean (docs/models/agsn_sio2_pt.md)"},
+     "calibrated on the initial 10 nA Vset (0.82 V at 1 V/s, between the Fig. 4 device, 0.77 V, and the five-device mean, 1.2 V): 0.58 gave 0.85 V, 0.66 0.80 V, 0.69 (until 2026-12-04) 0.78 V with the path-barrier spread, and lost the set-delay fit (R^2 0.947) and the five-device mean (docs/models/agsn_sio2_pt.md)"},
     {"f_cluster_c2c", "1", 0.05, 0.0, 1.0, "sigma_f", "cycle-to-cycle spread of f_cl",
-     "calibrated on the set-delay law with sigma_E (session 8): the relaxed front re-forms within about one hop (0.05 x 3.5 nm = 0.18 nm); a spread of the starting gap scatters the delay more the higher the amplitude (parallel-plate field), which bends the law: 0 and 0.1 keep R^2 >= 0.95 (0.981, 0.965), 0.15 loses it (0.935) and the training (a device that no longer sets at 1.5 V), 0.29 (the value until session 8, when it carried the whole Vset spread) gave R^2 0.88"},
+     "calibrated on the set-delay law with sigma_E (2026-12-04): the relaxed front re-forms within about one hop (0.05 x 3.5 nm = 0.18 nm); a spread of the starting gap scatters the delay more the higher the amplitude (parallel-plate field), which bends the law: 0 and 0.1 keep R^2 >= 0.95 (0.981, 0.965), 0.15 loses it (0.935) and the training (a device that no longer sets at 1.5 V), 0.29 (the value until 2026-12-04, when it carried the whole Vset spread) gave R^2 0.88"},
     {"h_init", "m", 1.25e-9, 0.0, 1e-7, "h(0)", "front of the Ag already in the oxide of a fresh (never switched) device",
      "calibrated on the all-or-none threshold (first response at 1.2 V for 100 ms pulses through 10 MOhm; 1.75 nm responded at 1.0 V, 1.0-1.25 nm at 1.2 V); below the mean relaxed front (2.4 nm): a pristine oxide holds fewer clusters than a cycled one"},
     {"stub_fraction", "1", 0.5, 0.0, 1.0, "f_stub", "part of the Sn-rich filament left as stub per relaxation",
@@ -83,6 +83,9 @@ const std::vector<parameter_info> table{
      "calibrated on the initial 10 nA Vset spread (0.159 V; Fig. 4a 0.22 V; tolerance 0.12..0.35): 0.03 eV gave 0.115 V, 0.06 eV 0.203 V with the set-delay fit nearer its edge (R^2 0.957 against 0.972); each set takes another percolation path through the amorphous oxide (the MD's Ag barrier scatters by tenths of an eV between glass samples, docs/md-diffusion.md); training removes it with the rest of E_Ag (E_res along the stub)"},
     {"eps_step", "J/m", 1.16e-10, 0.0, 1e-8, "epsilon", "edge (step) energy of a two-dimensional Ag nucleus on the neck's side: lateral growth over Delta G* = pi epsilon^2 Omega^(2/3) / (e eta) (0: no nucleation barrier)",
      "stated, not fitted: the step formation energy of a close-packed metal surface is about 7 % of the cohesive energy (Feibelman, PRB 60, 11118 (1999): 0.26-0.27 eV per step atom on Cu(111)); Ag, 2.95 eV: 0.21 eV per 0.289 nm of step (docs/models/agsn_sio2_pt.md)"},
+
+    {"n_lump", "1", 0.0, 0.0, 1e6, "n_lump", "atoms the neck exchanges per shot-noise draw: the neck's growth and dissolution go by whole atoms, and every n_lump of them its radius takes their Poisson spread at once (0: no shot noise)",
+     "stated (numerics), off by default: the spread of the radius after N atoms is sqrt(N) atoms whatever n_lump is, n_lump sets how finely it is resolved in time (16 atoms: 0.4 % of a 1.45 nm neck's conductance per draw); at 16 the synapse's c2c stds come from it (12-39 uS over cycles 2-5, seeds 1-5), but its potentiation increments fall below the noise as n_lump shrinks and reproduce takes 2.3x longer (docs/calibration/2026-12-05-neck-shot-noise.md)"},
 };
 
 const std::vector<state_info> state_table{
@@ -179,7 +182,7 @@ T tip_velocity_t(const agsn_params& p, const T& v, const T& h, const T& r, const
     const T res = p.h_s_max > 0 ? T(h_s / p.h_s_max) : T(0.0 * h_s);
     const T barrier = (p.e_ag + e_path * (1.0 - res) + (p.e_res - p.e_ag) * res) * (1.0 - s_diss) + dissolution_barrier_t(p, theta) * s_diss;
     // At a thick contact the voltage drops over the constriction, about its radius, not over one hop
-    // (session 8's "weaker field at a thick contact"; r_tip = r_min whenever the gap is open).
+    // (the "weaker field at a thick contact"; r_tip = r_min whenever the gap is open).
     const T q = p.beta * p.a * v_ion / (kt * (x + p.a + (r_tip - p.r_min)));
     const T raw = p.a * p.nu0 * net_hops(q, T(barrier / kt), T(p.e_min / kt));
     // Growth stops at contact; dissolution stops at the Sn-rich stub.
@@ -249,6 +252,18 @@ T neck_rate_t(const agsn_params& p, const T& v, const T& h, const T& r, const T&
     return drift * (w * nucleation_t(p, v_ion, r, kt) + (1.0 - w) * (1.0 - p.r_min / r)) - diffusion;
 }
 
+// Atoms per second a neck of radius r deposits or removes, net: |dr/dt| over the radius one atom
+// moves it by, Omega / (2 pi r h). Near a balance of growth and dissolution (a hot neck held by
+// the circuit's load line) forward and backward hops are each fast, but the load line restores
+// any fluctuation as fast as it arises; what stays is the noise of the net deposit, which goes by
+// whole atoms. A one-atom neck has no side facets ((1 - r_min / r) = 0): the volatile regime has
+// no such events.
+double neck_exchange(const agsn_params& p, double v, double h, double r, double theta, double temp) {
+    const double facet = std::max(1.0 - p.r_min / r, 0.0);
+    if (facet <= 0.0) return 0.0;
+    return std::fabs(neck_rate_t(p, v, h, r, theta, temp)) * facet * (2.0 * M_PI * r * std::max(h, p.a) / p.omega);
+}
+
 template <class T>
 T sn_uptake_rate_t(const agsn_params& p, const T& theta, const T& h, const T& temp) {
     using std::exp;
@@ -304,6 +319,10 @@ double sn_uptake_rate(const agsn_params& p, double theta, double h, double r, do
     (void)r;
     return sn_uptake_rate_t(p, theta, h, T);
 }
+
+double neck_exchange_rate(const agsn_params& p, double v, double h, double r, double theta, double T) { return neck_exchange(p, v, h, r, theta, T); }
+
+double atom_radius_step(const agsn_params& p, double h, double r) { return p.omega / (2.0 * M_PI * r * std::max(h, p.a)); }
 
 }  // namespace agsn
 
@@ -380,7 +399,7 @@ void agsn_sio2_pt::hazards(double v, std::span<const double> s, std::span<double
     // (it adds more to the tip's dissolution than the surface energy does): found at k_event, as
     // soon as the device is back in its HRS. Otherwise the filament breaks up into a cluster chain
     // on its own, which takes the surface-diffusion time of a one-atom filament
-    // (agsn::breakup_rate, 4.4 ms at 300 K). (Until session 7 one hazard at k_event did both and
+    // (agsn::breakup_rate, 4.4 ms at 300 K). (Until 2026-12-03 one hazard at k_event did both and
     // the event's instant decided: at the -0.5 V base of integrate-and-fire a relaxation still
     // pending at the section's end fired in the next pulse's rising edge, between 0 V and V_GT,
     // and was taken for a breakup with a new random front.)
@@ -389,6 +408,8 @@ void agsn_sio2_pt::hazards(double v, std::span<const double> s, std::span<double
     const bool swept = relaxed > 0.0 && swept_by_field(v, s);
     h[1] = swept ? p_.k_event * relaxed : 0.0;
     h[2] = swept || relaxed == 0.0 ? 0.0 : agsn::breakup_rate(p_, s[6]) * relaxed;
+    // Atoms exchanged by a thick neck (a counter: hazard_threshold is n_lump).
+    if (p_.n_lump > 0) h[3] = agsn::neck_exchange_rate(p_, v, s[0], s[1], s[2], s[6]);
 }
 
 namespace {
@@ -415,6 +436,13 @@ void agsn_sio2_pt::on_event(std::size_t k, double v, std::span<double> s, rng& r
         s[4] = 1.0;
         return;
     }
+    if (k == 3) {
+        // n_lump atoms have been exchanged: their net number is Poisson about what the rates
+        // integrated, with variance n_lump (forward and backward hops alike), here as N(0, n_lump)
+        // atoms. The neck cannot be thinner than one atom.
+        s[1] = std::max(s[1] + std::sqrt(p_.n_lump) * agsn::atom_radius_step(p_, s[0], s[1]) * r.normal(), p_.r_min);
+        return;
+    }
     // Swept (hazard 1: the reverse field is taking the filament apart, its Ag goes back to the top
     // electrode: no new chain, the floor stays) or broken up (hazard 2: at rest, or at a forward
     // bias below V_GT, the filament breaks up into a cluster chain and a new front is drawn).
@@ -431,7 +459,7 @@ void agsn_sio2_pt::on_event(std::size_t k, double v, std::span<double> s, rng& r
         // drift slows as the gap opens); it completes that dissolution at once, to the first state
         // the tip itself would have been found relaxed in: one hop above the floor (the relaxed
         // hazard's "within one hop of the floor"), not below it if it is there already. (Until
-        // session 7 it went to the floor itself: the second spike of integrate-and-fire then
+        // 2026-12-03 it went to the floor itself: the second spike of integrate-and-fire then
         // needed the package's full 9 pulses again, pulse 18; from one hop up it comes on 13.)
         s[5] = std::max(s[5], s[3]);
         s[0] = std::clamp(s[0], s[3], s[5] + p_.a);
@@ -549,8 +577,9 @@ void agsn_sio2_pt::check(const std::vector<double>& x) const {
 
 void agsn_sio2_pt::lower(const std::vector<double>& x) {
     p_ = {x[0],  x[1],  x[2],  x[3],  x[4],  x[5],  x[6],  x[7],  x[8],  x[9],  x[10], x[11],
-          x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26], x[27], x[28], x[29], x[30], x[31], x[32]};
-    static_assert(sizeof(agsn_params) == 33 * sizeof(double), "agsn_params and the table must match");
+          x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26], x[27], x[28], x[29], x[30], x[31], x[32],
+          x[33]};
+    static_assert(sizeof(agsn_params) == 34 * sizeof(double), "agsn_params and the table must match");
 }
 
 }  // namespace memlab::device

@@ -301,9 +301,9 @@ TEST(Agsn, RelaxationTimeGrowsWithComplianceCurrent) {
     // Relaxation time: from the drop to 0 V until the device is back in its HRS, G(h, r) below
     // G_arm/10 = 0.1 nS (the filament has dissolved; the model's own relaxed condition), within the
     // 1000 s simulated. Measured: 7.8 ms, 8.5 ms, none, none (sessions 9 and 10); 3.9 ms, 4.3 ms,
-    // 1.2 s, none in session 5, before the breakup took its surface-diffusion time (session 7);
+    // 1.2 s, none on 2026-12-02, before the breakup took its surface-diffusion time (2026-12-03);
     // 0.21 s, 0.24 s, 115 s before the dissolution got its own barrier E_diss = 0.74 eV. (Time to 10 % of the set conductance
-    // was not monotonic in session 4: 0.09 s at 10 nA, 5 ms at 1 uA, whose one-atom contact loses 90 % in its
+    // was not monotonic on 2026-12-02: 0.09 s at 10 nA, 5 ms at 1 uA, whose one-atom contact loses 90 % in its
     // first 0.2 nm of dissolution; the neck only widens from about 100 uA: 0.68 nm, 4.3 nm at 1 mA.)
     auto relaxation_time = [](double icc) -> double {
         auto m = std::make_shared<agsn_sio2_pt>();
@@ -365,7 +365,7 @@ TEST(Agsn, DissolutionGoesOverItsOwnBarrier) {
     ASSERT_LT(diss_a, 0.0);
     EXPECT_NEAR(diss_b / diss_a, std::exp(-0.1 / kt), 1e-6 * std::exp(-0.1 / kt));
     // The Sn-rich filament: E_diss + dE_Sn theta, so a full-Sn neck dissolves over 1.24 eV (1.45 eV
-    // until session 10, with a constant R_th).
+    // before 2026-12-05, with a constant R_th).
     EXPECT_NEAR(a.params().e_diss + a.params().de_sn, 1.24, 1e-12);
 }
 
@@ -462,7 +462,7 @@ TEST(Agsn, SnTakenUpByTheHotContactHoldsBackTheNonvolatileSet) {
     // resistance (Holm, 1/(2 kappa_th r_min) = 1.9e7 K/W): carrying 40-70 uA it runs 100-300 K hot
     // and takes up its Sn within the set whatever E_Sn (0.85..1.0 eV), so E_Sn does not move the
     // Vset; without Sn's barrier (dE_Sn = 0) the neck needs far more voltage to win over its
-    // dissolution. (Until session 9, with a constant R_th = 5e6 K/W, the contact ran cooler and
+    // dissolution. (Before 2026-12-05, with a constant R_th = 5e6 K/W, the contact ran cooler and
     // E_Sn set this Vset: 0.310 / 0.348 / 0.416 V at 0.85 / 0.91 / 1.0 eV.)
     auto vset = [](double e_sn, double de_sn) -> double {
         auto m = std::make_shared<agsn_sio2_pt>();
@@ -657,4 +657,88 @@ TEST(Agsn, EachBreakupDrawsThePathBarrierAndAStubRemovesIt) {
     const double d1 = device::agsn::tip_velocity(pq, -0.3, h, pq.r_min, 0.0, 0.0, T, 0.0, de);
     ASSERT_LT(d0, 0.0);
     EXPECT_NEAR(d1 / d0, 1.0, 1e-6);
+}
+
+TEST(Agsn, NeckShotNoiseHasThePoissonVariance) {
+    // Hazard 3 counts the atoms a thick neck deposits or removes; every n_lump of them the radius
+    // takes N(0, n_lump) atoms of Omega / (2 pi r h): the Poisson spread of whole-atom events.
+    auto m = std::make_shared<agsn_sio2_pt>();
+    m->set({{"n_lump", 16.0}});
+    const auto& p = m->params();
+    device::rng r(5);
+    EXPECT_EQ(m->hazard_threshold(3, r), 16.0);
+    EXPECT_EQ(m->hazard_stream(3), 1u);
+    for (std::size_t k = 0; k < 3; ++k) EXPECT_EQ(m->hazard_stream(k), 0u);
+    std::vector<double> s(m->n_states());
+    m->initial_state(s);
+    s[0] = p.L, s[1] = 1.45e-9, s[2] = 1.0, s[6] = 500.0;
+    const double step = p.omega / (2.0 * M_PI * s[1] * p.L);
+    EXPECT_DOUBLE_EQ(device::agsn::atom_radius_step(p, s[0], s[1]), step);
+    EXPECT_NEAR(step, 0.375e-12, 0.005e-12);  // 0.38 pm per atom on a 1.45 nm neck 5 nm long
+    // The counter's rate: |dr/dt| in atoms, on the facets only (none on a one-atom neck).
+    const double v = 0.3;
+    const double dr = device::agsn::neck_rate(p, v, s[0], s[1], s[2], s[6]);
+    EXPECT_GT(std::fabs(dr), 0.0);
+    EXPECT_NEAR(device::agsn::neck_exchange_rate(p, v, s[0], s[1], s[2], s[6]), std::fabs(dr) * (1.0 - p.r_min / s[1]) / step,
+                1e-9 * std::fabs(dr) / step);
+    EXPECT_EQ(device::agsn::neck_exchange_rate(p, v, s[0], p.r_min, s[2], s[6]), 0.0);
+    std::vector<double> h(4);
+    m->hazards(v, s, h);
+    EXPECT_DOUBLE_EQ(h[3], device::agsn::neck_exchange_rate(p, v, s[0], s[1], s[2], s[6]));
+    // 4000 draws: mean 0, sd sqrt(16) atoms; a one-atom neck is never thinned below r_min.
+    std::vector<double> d;
+    for (int k = 0; k < 4000; ++k) {
+        auto x = s;
+        m->on_event(3, v, x, r);
+        d.push_back((x[1] - s[1]) / step);
+        auto y = s;
+        y[1] = p.r_min;
+        m->on_event(3, v, y, r);
+        EXPECT_GE(y[1], p.r_min);
+    }
+    const auto st = analysis::statistics(d);
+    EXPECT_NEAR(st.mean, 0.0, 4.0 * 4.0 / std::sqrt(4000.0));
+    EXPECT_NEAR(st.std, 4.0, 0.2);
+    // n_lump = 0: no counter at all.
+    m->set({{"n_lump", 0.0}});
+    EXPECT_EQ(m->n_hazards(), 3u);
+}
+
+TEST(Agsn, NeckShotNoiseSpreadsAGrowingNeckAndLeavesTheVolatileRegimeAlone) {
+    // +1 V through 1 kOhm for 1 ms on a trained 1 nm contact (as the synapse's potentiation): with
+    // the shot noise each seed ends at another conductance, without it every seed at the same one.
+    auto grow = [](double n_lump, std::uint64_t seed) {
+        auto m = std::make_shared<agsn_sio2_pt>();
+        m->set({{"n_lump", n_lump}});
+        const auto& p = m->params();
+        std::vector<double> s0(m->n_states());
+        m->initial_state(s0);
+        s0[0] = p.L, s0[1] = 1.0e-9, s0[2] = 1.0, s0[3] = p.h_s_max, s0[5] = p.h_s_max;
+        circuit::circuit c;
+        c.add_voltage_source("V1", "in", "0", stimulus::single_pulse(0, 1.0, 2e-3, 2e-8, 2e-8, 0.0));
+        c.add_resistor("Rs", "in", "a", 1e3);
+        c.add_memristor("M1", "a", "0", m, s0);
+        circuit::simulation sim(c, {}, seed);
+        io::memory_trace tr;
+        sim.run(1e-3, {{"M1.h", "M1.r"}, 0}, tr);
+        return device::agsn::conductance(p, tr.column("M1.h").back(), tr.column("M1.r").back());
+    };
+    std::vector<double> noisy, quiet;
+    for (std::uint64_t seed = 1; seed <= 6; ++seed) noisy.push_back(grow(16.0, seed)), quiet.push_back(grow(0.0, seed));
+    const auto a = analysis::statistics(noisy), b = analysis::statistics(quiet);
+    std::printf("[agsn] neck after 1 ms at +1 V through 1 kOhm, 6 seeds: %.4g +- %.2g mS (no shot noise: %.4g +- %.2g mS)\n", 1e3 * a.mean,
+                1e3 * a.std, 1e3 * b.mean, 1e3 * b.std);
+    EXPECT_LT(b.std, 0.01 * a.std);  // (the other hazards' timing differs by seed: 1e-8 S)
+    EXPECT_GT(a.std, 1e-6);                          // S: a spread of micro-siemens, seed to seed
+    EXPECT_LT(a.std, 0.05 * a.mean);                 // but a few atoms' worth, not a different device
+    EXPECT_NEAR(a.mean, b.mean, 4.0 * a.std + 1e-6);  // about the same mean
+    // The volatile regime: a one-atom neck has no facets, so nothing is counted or drawn and a
+    // 10 nA sweep gives the same Vsets, to the integrator's accuracy (the counter is one more
+    // integrated state in the error norm, so the steps differ: about 1 mV, against a cycle-to-cycle
+    // spread of 0.16 V).
+    auto on = std::make_shared<agsn_sio2_pt>(), off = std::make_shared<agsn_sio2_pt>();
+    on->set({{"n_lump", 16.0}});
+    off->set({{"n_lump", 0.0}});
+    const auto a_on = vset_10nA(on, 1.0, 3, 2), a_off = vset_10nA(off, 1.0, 3, 2);
+    for (std::size_t k = 0; k < a_on.size(); ++k) EXPECT_NEAR(a_on[k], a_off[k], 3e-3) << "cycle " << k;
 }

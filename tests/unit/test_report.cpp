@@ -89,8 +89,8 @@ std::map<std::string, report::result> synapse(const std::function<double(std::si
 }  // namespace
 
 TEST(Report, SynapseSpreadMustBeCycleToCycleNotTheFirstCycleSettling) {
-    // Potentiation 3 -> 4 mS and back, the same in every cycle.
-    const auto curve = [](std::size_t j) { return j < 100 ? 3e-3 + 1e-5 * j : 4e-3 - 1e-5 * (j - 100); };
+    // Potentiation 3 -> 4 mS, linear, and an exponential depression back, the same in every cycle.
+    const auto curve = [](std::size_t j) { return j < 100 ? 3e-3 + 1e-5 * double(j) : 4e-3 - 1e-3 * (1.0 - std::exp(-double(j - 100) / 20.0)); };
     // Cycle 1 starts 150 uS low and settles; cycles 2-5 repeat exactly: the all-cycle std is in the
     // band, the std over cycles 2-5 is zero: not a cycle-to-cycle spread.
     auto settling = synapse([&](std::size_t c, std::size_t j) { return curve(j) - (c == 0 ? 1.5e-4 * std::exp(-double(j) / 30.0) : 0.0); });

@@ -25,6 +25,11 @@
 //                  e_path (cycle-to-cycle variability)
 //               In both the Sn-rich part of the filament stays (h_s grows by stub_fraction * theta
 //               of its remaining room, theta returns to 0).
+//               3  "atoms": a counter, not a Poisson hazard: the number of atoms a thick neck
+//                  exchanges with its surroundings (forward plus backward hops onto and off its
+//                  side facets); each time n_lump of them have gone, the neck radius takes the
+//                  shot noise of those whole-atom events, N(0, n_lump) atoms of Omega / (2 pi r h)
+//                  each, drawn from a random stream of its own (stream 1).
 //
 // Nothing selects "volatile" or "nonvolatile": the neck radius reached under the circuit's
 // current limit sets the Gibbs-Thomson back-voltage and the surface-diffusion rate, and Sn taken
@@ -73,6 +78,7 @@ struct agsn_params {
     double e_diss;         // eV       E_diss     barrier for an atom leaving the filament | fit: integrate-and-fire (-1 V sections reset)
     double sigma_e;        // eV       sigma_E    cycle-to-cycle spread of the path's migration barrier | fit: initial Vset spread
     double eps_step;       // J/m      epsilon    step energy of a 2D nucleus on the neck (lateral growth) | literature (7 % of cohesive energy, Feibelman 1999)
+    double n_lump;         // 1        n_lump     atoms exchanged by the neck per shot-noise draw (0: no shot noise) | stated (numerics)
 };
 
 // Pure physics (used by the model, the tests and the docs).
@@ -87,6 +93,11 @@ double tip_velocity(const agsn_params& p, double v, double h, double r, double t
                     double h_s = 0.0, double e_path = 0.0);  // m/s
 double neck_rate(const agsn_params& p, double v, double h, double r, double theta, double T);  // m/s
 double sn_uptake_rate(const agsn_params& p, double theta, double h, double r, double T);  // 1/s
+// Atoms per second a neck of radius r exchanges through its side facets (forward plus backward hops
+// and surface diffusion; zero for a one-atom neck, which has no facets) and the radius one atom
+// moves it by, Omega / (2 pi r h).
+double neck_exchange_rate(const agsn_params& p, double v, double h, double r, double theta, double T);
+double atom_radius_step(const agsn_params& p, double h, double r);
 }  // namespace agsn
 
 class agsn_sio2_pt final : public model {
@@ -102,7 +113,11 @@ public:
     // Exact derivatives by forward-mode automatic differentiation (Eigen AutoDiff) of the same code.
     void current_jacobian(double v, std::span<const double> s, double& di_dv, std::span<double> di_ds) const override;
     void rates_jacobian(double v, std::span<const double> s, std::span<double> dr_dv, std::span<double> dr_ds) const override;
-    std::size_t n_hazards() const override { return 3; }
+    // The shot-noise counter exists only when it counts (n_lump > 0): without it the integrator
+    // sees exactly the model it saw before the counter was added.
+    std::size_t n_hazards() const override { return p_.n_lump > 0 ? 4 : 3; }
+    std::size_t hazard_stream(std::size_t k) const override { return k == 3 ? 1 : 0; }
+    double hazard_threshold(std::size_t k, rng& r) const override { return k == 3 ? p_.n_lump : r.exponential(); }
     void hazards(double v, std::span<const double> s, std::span<double> h) const override;
     void on_event(std::size_t k, double v, std::span<double> s, rng& r) const override;
     // The reverse field adds more to the tip's dissolution than its surface energy (v < 0).

@@ -95,6 +95,13 @@ public:
     virtual std::size_t n_hazards() const { return 0; }
     virtual void hazards(double v, std::span<const double> s, std::span<double> h) const;
     virtual void on_event(std::size_t k, double v, std::span<double> s, rng& r) const;
+    // The random stream hazard k draws from (its thresholds and its on_event). Stream 0 is the
+    // run's generator; a hazard on a stream of its own (1, 2, ...) leaves every draw of stream 0
+    // where it was, so adding it does not redraw the model's other statistics.
+    virtual std::size_t hazard_stream(std::size_t k) const { (void)k; return 0; }
+    // The amount the integrated hazard k must reach to fire: -ln U (a Poisson event) by default; a
+    // fixed amount makes it a counter (it fires each time its integral passes that amount).
+    virtual double hazard_threshold(std::size_t k, rng& r) const { (void)k; return r.exponential(); }
 
     // Parameters, by name, in SI. set() is transactional: the new set is validated as a whole
     // (ranges, then the model's own consistency check) and only then committed.
