@@ -17,6 +17,7 @@
 #include "memlab/lab/run.hpp"
 #include "memlab/lab/sensitivity.hpp"
 #include "memlab/md/diffusion.hpp"
+#include "memlab/protocol/md_file.hpp"
 #include "memlab/protocol/experiment.hpp"
 #include "memlab/spice/ngspice.hpp"
 #include "memlab/units/units.hpp"
@@ -83,7 +84,7 @@ void cmd_export_spice(const std::string& model, const std::vector<std::string>& 
 }
 
 void cmd_show_config(const std::string& file, const std::vector<std::string>& sets) {
-    if (md::is_md_file(file)) return fmt::print("{}\n", md::load(file, sets).resolved.dump(2));
+    if (protocol::is_md_file(file)) return fmt::print("{}\n", protocol::load_md(file, sets).resolved.dump(2));
     const auto e = protocol::load(file, sets);
     for (const auto& n : e.notes) fmt::print(stderr, "memlab: note: {}\n", n);
     fmt::print("{}\n", e.resolved.dump(2));
@@ -96,8 +97,8 @@ void figure_note(bool wanted, bool drawn) {
 int cmd_run(const std::string& file, std::string out, std::optional<std::uint64_t> seed, std::vector<std::string> sets,
             const std::string& engine, lab::run_options o) {
     if (seed) sets.push_back(fmt::format("experiment.seed={}", *seed));
-    if (md::is_md_file(file)) {
-        const auto e = md::load(file, sets);
+    if (protocol::is_md_file(file)) {
+        const auto e = protocol::load_md(file, sets);
         if (engine != "memlab") throw input_error(fmt::format("{}: --engine {}: an MD experiment runs in LAMMPS only", file, engine));
         if (o.csv) fmt::print(stderr, "memlab: note: --csv: an MD experiment writes traces.h5 and metrics.json only\n");
         out = out.empty() ? (fs::path("out") / e.name).string() : out;

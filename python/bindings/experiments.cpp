@@ -9,6 +9,7 @@
 #include "memlab/error.hpp"
 #include "memlab/io/trace.hpp"
 #include "memlab/md/diffusion.hpp"
+#include "memlab/protocol/md_file.hpp"
 #include "memlab/protocol/experiment.hpp"
 #include "memlab/protocol/ngspice_engine.hpp"
 
@@ -37,7 +38,7 @@ void memlab::python::register_experiments(py::module_& m) {
     m.def(
         "show_config",
         [](const std::string& file, const std::vector<std::string>& set) {
-            return to_py(memlab::md::is_md_file(file) ? memlab::md::load(file, set).resolved : memlab::protocol::load(file, set).resolved);
+            return to_py(memlab::protocol::is_md_file(file) ? memlab::protocol::load_md(file, set).resolved : memlab::protocol::load(file, set).resolved);
         },
         py::arg("file"), py::arg("set") = std::vector<std::string>{},
         "The resolved experiment (defaults filled in) as a dict with units, like `memlab show-config`.");
@@ -60,11 +61,11 @@ void memlab::python::register_experiments(py::module_& m) {
             return out;
         },
         py::arg("file"), py::arg("set") = std::vector<std::string>{}, py::arg("device") = 0, py::arg("engine") = "memlab");
-    m.def("_is_md_file", [](const std::string& file) { return memlab::md::is_md_file(file); }, py::arg("file"));
+    m.def("_is_md_file", [](const std::string& file) { return memlab::protocol::is_md_file(file); }, py::arg("file"));
     m.def(
         "_run_md",
         [](const std::string& file, const std::vector<std::string>& set, const std::string& folder, int jobs) {
-            const auto e = memlab::md::load(file, set);
+            const auto e = memlab::protocol::load_md(file, set);
             memlab::md::diffusion_result r;
             {
                 py::gil_scoped_release release;

@@ -1,4 +1,5 @@
 #include "memlab/lab/reproduce.hpp"
+#include "memlab/protocol/md_file.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -129,14 +130,14 @@ reproduce_plan plan_reproduce(const reproduce_options& o, std::optional<std::uin
     std::set<std::string> used, models;
     for (const auto& f : files) {
         std::vector<std::string> mine;
-        if (md::is_md_file(f)) {
+        if (protocol::is_md_file(f)) {
             for (const auto& kv : sets)
                 if (starts_with(kv, "md.") || starts_with(kv, "experiment.")) {
                     mine.push_back(kv);
                     used.insert(kv);
                 }
             mine.insert(mine.end(), seed_set.begin(), seed_set.end());
-            auto e = std::make_shared<md::diffusion_experiment>(md::load(f, mine));
+            auto e = std::make_shared<md::diffusion_experiment>(protocol::load_md(f, mine));
             const std::string span = fmt::format("{} samples x {} ions x {} MD", e->samples, e->ions.size(), units::format(e->production_time, "s"));
             plan.exps.push_back({e->name, e->file, e->figure, e->description, span, {}, [e, jobs](const fs::path& sub, const progress_fn& progress) {
                                      const auto r = run_md_into(*e, sub, jobs, [&](const std::string& line) {
@@ -240,9 +241,13 @@ reproduce_outcome execute_reproduce(const reproduce_plan& plan, const fs::path& 
                         res["steps"].get<long>(), passed, res["targets"].size()));
     });
     std::map<std::string, std::string> not_run;  // experiment name -> why
+    std::vector<fs::path> all_files;
     for (const auto& f : fs::directory_iterator(plan.options.experiments))
-        if (f.path().extension() == ".toml" && std::find(plan.files.begin(), plan.files.end(), f.path()) == plan.files.end())
-            not_run[f.path().stem().string()] = "not selected (reproduce --only / --skip)";
+        if (f.path().extension() == ".toml") {
+            all_files.push_back(f.path());
+            if (std::find(plan.files.begin(), plan.files.end(), f.path()) == plan.files.end())
+                not_run[f.path().stem().string()] = "not selected (reproduce --only / --skip)";
+        }
     std::vector<report::result> evaluated;
     for (std::size_t k = 0; k < exps.size(); ++k) {
         const auto& e = exps[k];
@@ -260,7 +265,7 @@ reproduce_outcome execute_reproduce(const reproduce_plan& plan, const fs::path& 
     }
     reproduce_outcome o;
     o.failed = failed.size();
-    o.all = report::complete(evaluated, "its experiment file is not written yet", not_run);
+    o.all = report::complete(evaluated, "no experiment file serves it", not_run, protocol::served_targets(all_files));
     for (const auto& x : o.all) {
         report["targets"].push_back(x.to_json());
         o.passed += x.pass;

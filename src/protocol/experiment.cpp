@@ -216,6 +216,25 @@ stimulus::waveform_ptr read_stimulus(reader& r, std::vector<sweep_block>& blocks
 
 }  // namespace
 
+std::map<std::string, std::string> served_targets(const std::vector<std::filesystem::path>& files) {
+    std::map<std::string, std::string> out;
+    for (const auto& f : files) {
+        toml::table root;
+        try {
+            root = toml::parse_file(f.string());
+        } catch (const toml::parse_error& err) {
+            throw input_error(fmt::format("{}: {}", f.string(), err.description()));
+        }
+        const auto* ex = root["experiment"].as_table();
+        if (!ex) continue;
+        const std::string name = (*ex)["name"].value_or(f.stem().string());
+        if (const auto* ids = (*ex)["targets"].as_array())
+            for (const auto& id : *ids)
+                if (const auto s = id.value<std::string>()) out[*s] = name;
+    }
+    return out;
+}
+
 experiment load(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
     experiment e;
     e.file = path.string();

@@ -95,7 +95,7 @@ result make(const std::string& id, json simulated, bool pass, std::string note, 
     const target& t = row(id);
     result r;
     r.id = id;
-    r.experiment = experiment.empty() ? t.experiment : experiment;
+    r.experiment = experiment;
     r.paper = t.paper;
     r.tolerance = t.tolerance;
     r.kind = t.kind;
@@ -583,49 +583,49 @@ std::vector<result> evaluate_training(const protocol::experiment& e, const io::m
 }  // namespace
 
 const std::vector<target>& all_targets() {
-    // id, experiment, evaluator, paper, tolerance, source, lo, hi, kind, fit parameters.
+    // id, evaluator, paper, tolerance, source, lo, hi, kind, fit parameters.
     // kind "fit" names the parameters calibrated on the target (their sources in the model's
     // parameter table say how); "check": nothing was tuned on it.
     const std::string check = "check", fit = "fit";
     static const std::vector<target> t{
-        {"all_or_none.threshold_pulse", "all_or_none", "all_or_none", 6, "5..7", "Fig. 2a-c", 5, 7, fit, {"h_init"}},
-        {"all_or_none.silent_below", "all_or_none", "all_or_none", "no switching below threshold", "sub-threshold peaks < 10 % of the first response", "Fig. 2a-c", NAN, NAN, check, {}},
-        {"all_or_none.full_response", "all_or_none", "all_or_none", "similar on-state conductance", "max/min <= 2", "Fig. 2a-c", NAN, NAN, check, {}},
-        {"integrate.rising", "integrate", "integrate", "conductance rises pulse to pulse", ">= 7 of 8 increments positive", "Fig. 2d-f", NAN, NAN, check, {}},
-        {"integrate.nonlinear", "integrate", "integrate", "nonlinear growth", "G9/G1 >= 3, not in one pulse", "Fig. 2d-f", NAN, NAN, check, {}},
-        {"integrate_and_fire.first_spike_package", "integrate_and_fire", "integrate_and_fire", 8, "7..9", "Fig. 1b, 2g-i", 7, 9, fit, {"e_diss"}},
-        {"integrate_and_fire.first_spike_pulse", "integrate_and_fire", "integrate_and_fire", "8 or 9", "7..10 in every spiking package", "Fig. 2g-i", NAN, NAN, fit, {"e_diss"}},
-        {"integrate_and_fire.second_spike_pulse", "integrate_and_fire", "integrate_and_fire", 14, "13..15", "Fig. 2g-i", NAN, NAN, fit, {"e_diss"}},
-        {"integrate_and_fire.refractory", "integrate_and_fire", "integrate_and_fire", "returns to HRS after a spike",
+        {"all_or_none.threshold_pulse", "pulse_response", 6, "5..7", "Fig. 2a-c", 5, 7, fit, {"h_init"}},
+        {"all_or_none.silent_below", "pulse_response", "no switching below threshold", "sub-threshold peaks < 10 % of the first response", "Fig. 2a-c", NAN, NAN, check, {}},
+        {"all_or_none.full_response", "pulse_response", "similar on-state conductance", "max/min <= 2", "Fig. 2a-c", NAN, NAN, check, {}},
+        {"integrate.rising", "pulse_growth", "conductance rises pulse to pulse", ">= 7 of 8 increments positive", "Fig. 2d-f", NAN, NAN, check, {}},
+        {"integrate.nonlinear", "pulse_growth", "nonlinear growth", "G9/G1 >= 3, not in one pulse", "Fig. 2d-f", NAN, NAN, check, {}},
+        {"integrate_and_fire.first_spike_package", "spikes_per_package", 8, "7..9", "Fig. 1b, 2g-i", 7, 9, fit, {"e_diss"}},
+        {"integrate_and_fire.first_spike_pulse", "spikes_per_package", "8 or 9", "7..10 in every spiking package", "Fig. 2g-i", NAN, NAN, fit, {"e_diss"}},
+        {"integrate_and_fire.second_spike_pulse", "spikes_per_package", 14, "13..15", "Fig. 2g-i", NAN, NAN, fit, {"e_diss"}},
+        {"integrate_and_fire.refractory", "spikes_per_package", "returns to HRS after a spike",
          ">= 2 spikes; < 10 % before the next spike; no consecutive spikes", "Fig. 2g-i", NAN, NAN, fit, {"e_diss"}},
-        {"integrate_and_fire.weak_offset", "integrate_and_fire_weak_offset", "weak_offset", "fires once, no second spike",
+        {"integrate_and_fire.weak_offset", "single_spike_per_package", "fires once, no second spike",
          "a first spike in every package of >= 9 pulses; 0 second spikes", "Supp. Fig. 7", NAN, NAN, check, {}},
-        {"synapse.potentiation", "synapse", "synapse", "rises after turn-on", "last 10 > first 10; >= 80 % increments >= 0", "Fig. 1d, 3", NAN, NAN, check, {}},
-        {"synapse.depression", "synapse", "synapse", "falls", "mirror of potentiation", "Fig. 3", NAN, NAN, fit, {"kappa_th", "de_sn"}},
-        {"synapse.asymmetry", "synapse", "synapse", "not symmetric", "mean read G >= 0.1 mS; normalised curves differ by > 5 %", "Fig. 3", NAN, NAN, check, {}},
-        {"synapse.c2c_potentiation_std", "synapse", "synapse", 15.97e-6, "5..50 uS, all five cycles and cycles 2-5", "Fig. 3e", 5e-06, 5e-05, check, {}},
-        {"synapse.c2c_depression_std", "synapse", "synapse", 10.86e-6, "3..35 uS, all five cycles and cycles 2-5", "Fig. 3e", 3e-06, 3.5e-05, check, {}},
-        {"synapse.retention", "retention_nonvolatile", "retention_nonvolatile", "weight kept", "first read >= 0.1 mS; within 10 % after 1e4 s",
+        {"synapse.potentiation", "read_after_write", "rises after turn-on", "last 10 > first 10; >= 80 % increments >= 0", "Fig. 1d, 3", NAN, NAN, check, {}},
+        {"synapse.depression", "read_after_write", "falls", "mirror of potentiation", "Fig. 3", NAN, NAN, fit, {"kappa_th", "de_sn"}},
+        {"synapse.asymmetry", "read_after_write", "not symmetric", "mean read G >= 0.1 mS; normalised curves differ by > 5 %", "Fig. 3", NAN, NAN, check, {}},
+        {"synapse.c2c_potentiation_std", "read_after_write", 15.97e-6, "5..50 uS, all five cycles and cycles 2-5", "Fig. 3e", 5e-06, 5e-05, check, {}},
+        {"synapse.c2c_depression_std", "read_after_write", 10.86e-6, "3..35 uS, all five cycles and cycles 2-5", "Fig. 3e", 3e-06, 3.5e-05, check, {}},
+        {"synapse.retention", "weight_retention", "weight kept", "first read >= 0.1 mS; within 10 % after 1e4 s",
          "Supp. Fig. 3", NAN, NAN, fit, {"de_sn"}},
-        {"training.initial_vset_mean", "training", "training", 0.77, "0.62..0.92 V", "Fig. 4a", 0.62, 0.92, fit, {"e_ag", "beta", "f_cluster"}},
-        {"training.initial_vset_std", "training", "training", 0.22, "0.12..0.35 V", "Fig. 4a", 0.12, 0.35, fit, {"sigma_e"}},
-        {"training.nonvolatile_vset_mean", "training", "training", 0.35, "0.25..0.45 V", "Fig. 4b", 0.25, 0.45, check, {}},
-        {"training.nonvolatile_vset_std", "training", "training", 0.03, "0.01..0.06 V", "Fig. 4b", 0.01, 0.06, check, {}},
-        {"training.trained_vset_mean", "training", "training", 0.23, "0.16..0.30 V", "Fig. 4c", 0.16, 0.3, fit, {"gamma", "e_res"}},
-        {"training.trained_vset_std", "training", "training", 0.01, "0.003..0.03 V", "Fig. 4c", 0.003, 0.03, check, {}},
-        {"training.hrs_drop", "training", "training", "about 10x", "3..30 x", "Fig. 4, Supp. Fig. 7", 3, 30, fit, {"h_s_max"}},
-        {"training.volatile_blocks_volatile", "training", "training", "negative branch at HRS", "every volatile cycle", "Fig. 4a, c", NAN, NAN, check, {}},
-        {"training.nonvolatile_reset_gradual", "training", "training", "gradual reset",
+        {"training.initial_vset_mean", "sweep_training", 0.77, "0.62..0.92 V", "Fig. 4a", 0.62, 0.92, fit, {"e_ag", "beta", "f_cluster"}},
+        {"training.initial_vset_std", "sweep_training", 0.22, "0.12..0.35 V", "Fig. 4a", 0.12, 0.35, fit, {"sigma_e"}},
+        {"training.nonvolatile_vset_mean", "sweep_training", 0.35, "0.25..0.45 V", "Fig. 4b", 0.25, 0.45, check, {}},
+        {"training.nonvolatile_vset_std", "sweep_training", 0.03, "0.01..0.06 V", "Fig. 4b", 0.01, 0.06, check, {}},
+        {"training.trained_vset_mean", "sweep_training", 0.23, "0.16..0.30 V", "Fig. 4c", 0.16, 0.3, fit, {"gamma", "e_res"}},
+        {"training.trained_vset_std", "sweep_training", 0.01, "0.003..0.03 V", "Fig. 4c", 0.003, 0.03, check, {}},
+        {"training.hrs_drop", "sweep_training", "about 10x", "3..30 x", "Fig. 4, Supp. Fig. 7", 3, 30, fit, {"h_s_max"}},
+        {"training.volatile_blocks_volatile", "sweep_training", "negative branch at HRS", "every volatile cycle", "Fig. 4a, c", NAN, NAN, check, {}},
+        {"training.nonvolatile_reset_gradual", "sweep_training", "gradual reset",
          "every NV cycle resets before its end, 90 % -> 10 % over >= 50 mV", "Fig. 4b", NAN, NAN, check, {}},
-        {"switching.seven_alternations", "regime_switching", "switching", "7 switches", "every block shows its regime; trained Vset kept", "Fig. 4d", NAN, NAN, check, {}},
-        {"devices.initial_vset_mean", "five_devices", "five_devices", 1.2, "0.9..1.5 V", "Supp. Fig. 8", 0.9, 1.5, fit, {"f_cluster"}},
-        {"devices.initial_vset_std", "five_devices", "five_devices", 0.53, "0.3..0.8 V", "Supp. Fig. 8", 0.3, 0.8, fit, {"e_ag (d2d spread, five_devices.toml)"}},
-        {"devices.trained_vset_mean", "five_devices", "five_devices", 0.2, "0.13..0.3 V", "Supp. Fig. 8", 0.13, 0.3, check, {}},
-        {"devices.trained_vset_std", "five_devices", "five_devices", 0.03, "0.01..0.06 V", "Supp. Fig. 8", 0.01, 0.06, check, {}},
-        {"kinetics.exponential_delay", "set_delay", "set_delay", "exponential", "R^2 >= 0.95 over >= 3 decades", "Supp. Fig. 4", NAN, NAN, fit,
+        {"switching.seven_alternations", "regime_blocks", "7 switches", "every block shows its regime; trained Vset kept", "Fig. 4d", NAN, NAN, check, {}},
+        {"devices.initial_vset_mean", "pooled_vset", 1.2, "0.9..1.5 V", "Supp. Fig. 8", 0.9, 1.5, fit, {"f_cluster"}},
+        {"devices.initial_vset_std", "pooled_vset", 0.53, "0.3..0.8 V", "Supp. Fig. 8", 0.3, 0.8, fit, {"e_ag (d2d spread, five_devices.toml)"}},
+        {"devices.trained_vset_mean", "pooled_vset", 0.2, "0.13..0.3 V", "Supp. Fig. 8", 0.13, 0.3, check, {}},
+        {"devices.trained_vset_std", "pooled_vset", 0.03, "0.01..0.06 V", "Supp. Fig. 8", 0.01, 0.06, check, {}},
+        {"kinetics.exponential_delay", "delay_law", "exponential", "R^2 >= 0.95 over >= 3 decades", "Supp. Fig. 4", NAN, NAN, fit,
          {"f_cluster_c2c", "sigma_e"}},
-        {"retention.volatile", "retention_volatile", "retention_volatile", "relaxes", "< 10 % within 1 s at 0 V", "Supp. Fig. 3", NAN, NAN, check, {}},
-        {"diffusion.sn_slower_than_ag", "md_diffusion", "md_diffusion", "D_Sn < D_Ag", "from MSD slopes, 5 samples each", "Supp. Fig. 2", NAN, NAN, check, {}},
+        {"retention.volatile", "relaxation", "relaxes", "< 10 % within 1 s at 0 V", "Supp. Fig. 3", NAN, NAN, check, {}},
+        {"diffusion.sn_slower_than_ag", "msd_diffusion", "D_Sn < D_Ag", "from MSD slopes, 5 samples each", "Supp. Fig. 2", NAN, NAN, check, {}},
     };
     return t;
 }
@@ -675,17 +675,17 @@ std::vector<result> first_device(const protocol::experiment& e, const std::vecto
 }
 const std::map<std::string, evaluator_fn>& evaluator_table() {
     static const std::map<std::string, evaluator_fn> m{
-        {"all_or_none", first_device<evaluate_all_or_none>},
-        {"integrate", first_device<evaluate_integrate>},
-        {"integrate_and_fire", first_device<evaluate_if>},
-        {"weak_offset", first_device<evaluate_weak_offset>},
-        {"synapse", first_device<evaluate_synapse>},
-        {"retention_nonvolatile", first_device<evaluate_retention_nonvolatile>},
-        {"retention_volatile", first_device<evaluate_retention_volatile>},
-        {"training", first_device<evaluate_training>},
-        {"switching", first_device<evaluate_switching>},
-        {"five_devices", evaluate_five_devices},
-        {"set_delay", first_device<evaluate_set_delay>},
+        {"pulse_response", first_device<evaluate_all_or_none>},
+        {"pulse_growth", first_device<evaluate_integrate>},
+        {"spikes_per_package", first_device<evaluate_if>},
+        {"single_spike_per_package", first_device<evaluate_weak_offset>},
+        {"read_after_write", first_device<evaluate_synapse>},
+        {"weight_retention", first_device<evaluate_retention_nonvolatile>},
+        {"relaxation", first_device<evaluate_retention_volatile>},
+        {"sweep_training", first_device<evaluate_training>},
+        {"regime_blocks", first_device<evaluate_switching>},
+        {"pooled_vset", evaluate_five_devices},
+        {"delay_law", first_device<evaluate_set_delay>},
     };
     return m;
 }
@@ -694,7 +694,7 @@ const std::map<std::string, evaluator_fn>& evaluator_table() {
 std::vector<std::string> evaluators() {
     std::vector<std::string> out;
     for (const auto& [name, f] : evaluator_table()) out.push_back(name);
-    out.push_back("md_diffusion");
+    out.push_back("msd_diffusion");
     return out;
 }
 
@@ -759,11 +759,12 @@ std::vector<result> evaluate(const md::diffusion_experiment& e, const md::diffus
         100 * e.fit_from, 100 * e.fit_to, units::format(e.production_time, "s"), a.n, a.mean, analysis::standard_error(a), s.mean, analysis::standard_error(s), median(ag),
         median(sn), slower, pairs, n.mean, 3 * e.formula_units + 1, fmt::format("{:g} K", e.temperature));
     return {make("diffusion.sn_slower_than_ag", rounded(ratio, 3), pass,
-                 note + "; simulated = D_Sn / D_Ag" + (enough ? "" : "; fails: fewer than the 5 samples per ion the target asks for"), e.seed)};
+                 note + "; simulated = D_Sn / D_Ag" + (enough ? "" : "; fails: fewer than the 5 samples per ion the target asks for"), e.seed, e.name)};
 }
 
 std::vector<result> complete(std::vector<result> evaluated, const std::string& why_missing,
-                             const std::map<std::string, std::string>& why_by_experiment) {
+                             const std::map<std::string, std::string>& why_by_experiment,
+                             const std::map<std::string, std::string>& experiment_of) {
     std::set<std::string> have;
     for (const auto& r : evaluated) have.insert(r.id);
     std::vector<result> out;
@@ -775,12 +776,14 @@ std::vector<result> complete(std::vector<result> evaluated, const std::string& w
         }
         result r;
         r.id = t.id;
-        r.experiment = t.experiment;
+        r.experiment = experiment_of.count(t.id) ? experiment_of.at(t.id) : "";
         r.paper = t.paper;
         r.tolerance = t.tolerance;
+        r.kind = t.kind;
+        r.fit = t.fit;
         r.simulated = nullptr;
-        if (why_by_experiment.count(t.experiment))
-            r.note = "not run: " + why_by_experiment.at(t.experiment);
+        if (why_by_experiment.count(r.experiment))
+            r.note = "not run: " + why_by_experiment.at(r.experiment);
         else
             r.note = fmt::format("not run: {}", why_missing);
         out.push_back(std::move(r));

@@ -7,6 +7,7 @@
 
 #include "memlab/error.hpp"
 #include "memlab/md/diffusion.hpp"
+#include "memlab/protocol/md_file.hpp"
 
 using namespace memlab;
 namespace fs = std::filesystem;
@@ -22,7 +23,7 @@ fs::path write(const std::string& name, const std::string& text) {
 std::string load_error(const std::string& text, const std::vector<std::string>& sets = {}) {
     const auto p = write("memlab_md_bad.toml", text);
     try {
-        md::load(p, sets);
+        protocol::load_md(p, sets);
     } catch (const input_error& e) {
         return e.what();
     }
@@ -32,7 +33,7 @@ std::string load_error(const std::string& text, const std::vector<std::string>& 
 }  // namespace
 
 TEST(Md, ShippedFileLoadsWithThePapersSettings) {
-    const auto e = md::load(fs::path(MEMLAB_SOURCE_DIR) / "experiments" / "md_diffusion.toml");
+    const auto e = protocol::load_md(fs::path(MEMLAB_SOURCE_DIR) / "experiments" / "md_diffusion.toml");
     EXPECT_EQ(e.name, "md_diffusion");
     EXPECT_EQ(e.samples, 5u);  // Methods: five samples
     EXPECT_EQ(e.ions, (std::vector<std::string>{"Ag", "Sn"}));
@@ -43,8 +44,8 @@ TEST(Md, ShippedFileLoadsWithThePapersSettings) {
     EXPECT_EQ(e.steps(e.production_time), 20000u);
     EXPECT_EQ(e.resolved["md"]["temperature"], "1500 K");
     EXPECT_EQ(e.resolved["md"]["insertion_distance"], "0.2 nm");
-    EXPECT_TRUE(md::is_md_file(fs::path(MEMLAB_SOURCE_DIR) / "experiments" / "md_diffusion.toml"));
-    EXPECT_FALSE(md::is_md_file(fs::path(MEMLAB_SOURCE_DIR) / "experiments" / "training.toml"));
+    EXPECT_TRUE(protocol::is_md_file(fs::path(MEMLAB_SOURCE_DIR) / "experiments" / "md_diffusion.toml"));
+    EXPECT_FALSE(protocol::is_md_file(fs::path(MEMLAB_SOURCE_DIR) / "experiments" / "training.toml"));
 }
 
 TEST(Md, BadInputNamesTheFileAndKey) {
@@ -63,11 +64,11 @@ TEST(Md, BadInputNamesTheFileAndKey) {
 }
 
 TEST(Md, TemperaturesNameTheRunsWhenThereAreSeveral) {
-    const auto one = md::load(write("memlab_md_one.toml", "[md]\n"));
+    const auto one = protocol::load_md(write("memlab_md_one.toml", "[md]\n"));
     EXPECT_EQ(one.temperatures, std::vector<double>{1500});
     EXPECT_EQ(one.run_name("Ag", 1500), "Ag");
     EXPECT_EQ(one.metric_prefix("Ag", 1500), "Ag");
-    const auto three = md::load(write("memlab_md_three.toml", "[md]\ntemperatures = [\"1300 K\", \"1500 K\", \"1.7 kK\"]\n"));
+    const auto three = protocol::load_md(write("memlab_md_three.toml", "[md]\ntemperatures = [\"1300 K\", \"1500 K\", \"1.7 kK\"]\n"));
     EXPECT_EQ(three.temperatures, (std::vector<double>{1300, 1500, 1700}));
     EXPECT_EQ(three.run_name("Sn", 1700), "Sn_1700K");
     EXPECT_EQ(three.metric_prefix("Sn", 1300), "Sn.1300K");
@@ -90,7 +91,7 @@ TEST(Md, PedonePairHasItsWellAtR0AndTheTabulatedDepth) {
 }
 
 TEST(Md, PotentialCommandsPairEverySpeciesWithOxygenOnly) {
-    const auto e = md::load(fs::path(MEMLAB_SOURCE_DIR) / "experiments" / "md_diffusion.toml");
+    const auto e = protocol::load_md(fs::path(MEMLAB_SOURCE_DIR) / "experiments" / "md_diffusion.toml");
     const std::string s = md::potential_commands(e, "Sn");
     EXPECT_NE(s.find("pair_style hybrid/overlay coul/dsf 0.25 8 morse 5.5 mie/cut 5.5"), std::string::npos) << s;
     EXPECT_NE(s.find("pair_coeff 1 2 morse 0.340554 2.0067 2.1"), std::string::npos) << s;

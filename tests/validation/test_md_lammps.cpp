@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "memlab/md/diffusion.hpp"
+#include "memlab/protocol/md_file.hpp"
 
 using namespace memlab;
 namespace fs = std::filesystem;
@@ -62,7 +63,7 @@ std::map<double, sample> lammps_pair(const md::diffusion_experiment& e, const st
 }  // namespace
 
 TEST(MdLammps, PairEnergiesAndForcesMatchTheClosedFormForEverySpecies) {
-    auto e = md::load(fs::path(MEMLAB_SOURCE_DIR) / "experiments" / "md_diffusion.toml");
+    auto e = protocol::load_md(fs::path(MEMLAB_SOURCE_DIR) / "experiments" / "md_diffusion.toml");
     const double alpha = e.coulomb_damping * 1e-10, rc = e.coulomb_cutoff / 1e-10, rs = e.short_cutoff / 1e-10;
     const std::vector<double> rs_list{1.5, 1.8, 2.1, 2.4, 3.0, 4.0, 5.0, 6.0, 7.5};
     for (const auto* name : {"Si", "O", "Ag", "Sn", "Cu"}) {

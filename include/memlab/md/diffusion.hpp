@@ -78,13 +78,7 @@ struct diffusion_experiment {
     std::string metric_prefix(const std::string& ion, double t) const;
 };
 
-// True when the file is an MD experiment (has an [md] table); false for circuit experiments.
-// A file that is not valid TOML counts as a circuit file (its loader reports the error).
-bool is_md_file(const std::filesystem::path& file);
-
-// Reads an MD experiment; overrides as for circuit files ("md.samples=2"). input_error with
-// "FILE: key: problem" on any mistake.
-diffusion_experiment load(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
+// MD experiment files are read by protocol (memlab/protocol/md_file.hpp: is_md_file, load_md).
 
 // One ion in one sample: the trajectory relative to the glass's centre of mass, the MSD against
 // lag time (averaged over time origins) and its fit, and the glass network's own MSD.

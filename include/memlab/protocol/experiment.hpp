@@ -65,6 +65,10 @@ struct experiment {
     circuit::circuit build_circuit(std::size_t device_index = 0) const;
 };
 
+// Which experiment serves which target: target id -> experiment name, from the `experiment.targets`
+// of each file (circuit or molecular-dynamics alike; nothing else of a file is read or checked).
+std::map<std::string, std::string> served_targets(const std::vector<std::filesystem::path>& files);
+
 // Reads an experiment file. `overrides` are "key=value" pairs applied before reading
 // ("circuit.series_resistance=10 MOhm", "device.model=vteam"). Throws input_error with
 // "FILE: key: problem" on any mistake.

@@ -20,7 +20,6 @@ namespace memlab::report {
 // (`experiment.targets`), so nothing here depends on an experiment's name.
 struct target {
     std::string id;           // "training.initial_vset_mean"
-    std::string experiment;   // the shipped experiment file that serves it (for "not run" notes)
     std::string evaluator;    // "training", "synapse", ... (report::evaluators())
     nlohmann::json paper;     // the paper's value (number or text)
     std::string tolerance;    // as in TARGETS.md
@@ -60,9 +59,12 @@ std::vector<result> evaluate(const protocol::experiment& e, const std::vector<io
 // The targets of the molecular-dynamics experiment (diffusion.*) from its runs.
 std::vector<result> evaluate(const md::diffusion_experiment& e, const md::diffusion_result& r);
 
-// Completes a list of results with every target not evaluated ("not run: <why>"); `why_by_experiment`
-// gives the reason for experiments that were attempted and failed.
+// Completes a list of results with every target not evaluated ("not run: <why>"). `experiment_of`
+// says which experiment serves a target (protocol::served_targets of the experiment files);
+// `why_by_experiment` gives the reason for experiments that were not selected or failed; a target
+// no file serves is "not run: <why_missing>".
 std::vector<result> complete(std::vector<result> evaluated, const std::string& why_missing,
-                             const std::map<std::string, std::string>& why_by_experiment = {});
+                             const std::map<std::string, std::string>& why_by_experiment = {},
+                             const std::map<std::string, std::string>& experiment_of = {});
 
 }  // namespace memlab::report
