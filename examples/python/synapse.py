@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 
 r = memlab.run(experiment("synapse"), seed=1)
 # One conductance per read pulse: mean i/v(top) over the samples of each run of v(in) = 0.1 V.
-g = plot.reads(r.traces["v(in)"], r.traces["v(top)"], r.traces["i(DUT)"], 0.1)
+g = memlab.analysis.read_conductance(r.traces["v(in)"], r.traces["v(top)"], r.traces["i(DUT)"], 0.1)
 print(f"{len(g)} reads; conductance from {min(g):.3e} to {max(g):.3e} S")
 fig, ax = plt.subplots(figsize=(6, 3.5))
 plot.read_conductance(ax, g, per_cycle=200)

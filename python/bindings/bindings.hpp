@@ -14,4 +14,5 @@ void register_devices(pybind11::module_& m);
 void register_experiments(pybind11::module_& m);
 void register_circuits(pybind11::module_& m);
 void register_lab(pybind11::module_& m);
+void register_analysis(pybind11::module_& m);
 }  // namespace memlab::python

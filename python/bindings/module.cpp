@@ -28,4 +28,5 @@ PYBIND11_MODULE(_memlab, m) {
     memlab::python::register_circuits(m);
     memlab::python::register_experiments(m);
     memlab::python::register_lab(m);
+    memlab::python::register_analysis(m);
 }

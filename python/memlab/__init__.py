@@ -30,6 +30,7 @@ if _memlab is not None:
     Circuit = _memlab.Circuit
     Simulation = _memlab.Simulation
     stimulus = _memlab.stimulus
+    analysis = _memlab.analysis
 
 
 @dataclass

@@ -2,8 +2,11 @@
 and device current below; SMU sweep blocks as I(V) cycles in grey with the median cycle and the
 Vset histogram. Reads traces.h5 (one dataset per probe, SI units as attributes) and config.json.
 
-    /usr/bin/python3 python/memlab/plot.py REPORT_DIR      # figures + report.html for a reproduce run
-    /usr/bin/python3 python/memlab/plot.py --draw RUN_DIR OUT.png   # the figure of one memlab run
+    /usr/bin/python3 -m memlab.plot REPORT_DIR                # figures + report.html for a reproduce run
+    /usr/bin/python3 -m memlab.plot --draw RUN_DIR OUT.png     # the figure of one memlab run
+
+(with the build's python folder on PYTHONPATH). Units and the measurements on the traces (Vset,
+read conductance) are memlab's own, from the compiled module (memlab.units, memlab.analysis).
 """
 import base64
 import html
@@ -17,6 +20,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+
+from . import _memlab  # noqa: E402
 
 
 def load(folder):
@@ -37,31 +42,17 @@ def _current_label(icc):
     return f"{icc:.3g} A"
 
 
-def si(text):
-    """'1.5 V' -> 1.5, '10 nA' -> 1e-8 (the formats memlab writes)."""
-    prefixes = {"f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9}
-    number, unit = text.split(" ", 1)
-    value = float(number)
-    if len(unit) > 1 and unit[0] in prefixes and unit[1:] in ("V", "A", "s", "V/s", "Ohm", "F", "S", "Hz"):
-        value *= prefixes[unit[0]]
-    return value
-
-
 def sweep_blocks(cfg):
     st = cfg["stimulus"]
-    rate = si(st["rate"])
+    parse = _memlab.units.parse
+    rate = parse(st["rate"], "V/s")
     t0, out = 0.0, []
     for b in st["block"]:
-        v = [si(x) for x in b["vertices"]]
+        v = [parse(x, "V") for x in b["vertices"]]
         period = sum(abs(v[k + 1] - v[k]) for k in range(len(v) - 1)) / rate
-        out.append((t0, period, int(b["cycles"]), si(b["compliance"])))
+        out.append((t0, period, int(b["cycles"]), parse(b["compliance"], "A")))
         t0 += period * int(b["cycles"])
     return out
-
-
-def vset(v, i, icc):
-    k = np.nonzero(i >= 0.9 * icc)[0]
-    return v[k[0]] if len(k) else np.nan
 
 
 def iv_cycles(ax, axh, t, v, i, t0, period, cycles, icc):
@@ -75,7 +66,7 @@ def iv_cycles(ax, axh, t, v, i, t0, period, cycles, icc):
             continue
         ax.semilogy(v[m], np.abs(i[m]) + 1e-15, color="0.75", lw=0.5)
         cyc_i.append(np.interp(t0 + c * period + phases, t[m], np.abs(i[m])))
-        vs.append(vset(v[m], i[m], icc))
+        vs.append(_memlab.analysis.vset(v[m], i[m], icc))
     vmed = np.interp(t0 + phases, t, v)
     ax.semilogy(vmed, np.median(cyc_i, axis=0) + 1e-15, color="C3" if icc > 1e-6 else "C0", lw=1.5)
     ax.set_title(_current_label(icc), fontsize=8)
@@ -135,16 +126,6 @@ def conductance_trace(ax, t, v_dev, i, v_min=1e-3):
     ax.set_xlabel("time (s)", fontsize=8)
     ax.tick_params(labelsize=7)
     return g
-
-
-def reads(v_in, v_dev, i, level):
-    """One conductance per read pulse: the mean of i / v over the samples of each run of v_in at the
-    read level (v_dev: the device's own voltage, v(top) behind a series resistor)."""
-    v_in, v_dev, i = (np.asarray(x, dtype=float) for x in (v_in, v_dev, i))
-    reading = np.isclose(v_in, level, rtol=0, atol=1e-9 + 1e-6 * abs(level)) & (v_dev != 0)
-    starts = np.flatnonzero(np.diff(np.concatenate(([0], reading.astype(int)))) == 1)
-    ends = np.flatnonzero(np.diff(np.concatenate((reading.astype(int), [0]))) == -1) + 1
-    return np.array([np.mean(i[a:b] / v_dev[a:b]) for a, b in zip(starts, ends)])
 
 
 def result_figure(result, out_png=None, voltage="v(in)", current="i(DUT)"):
@@ -243,7 +224,8 @@ def draw(folder, out_png):
         grid = fig.add_gridspec(3, 1, height_ratios=[1, 1, 1.5])
         top = fig.add_subplot(grid[0])
         pulse_response([top, fig.add_subplot(grid[1], sharex=top)], d["time"], d["v(in)"], d["i(DUT)"])
-        g = reads(d["v(in)"], d.get("v(top)", d["v(in)"]), d["i(DUT)"], si(st["read_amplitude"]))
+        g = _memlab.analysis.read_conductance(d["v(in)"], d.get("v(top)", d["v(in)"]), d["i(DUT)"],
+                                              _memlab.units.parse(st["read_amplitude"], "V"))
         per_cycle = sum(int(n) for n in st["write_counts"])
         ax = fig.add_subplot(grid[2])
         if len(g) >= per_cycle:

@@ -145,6 +145,24 @@ std::vector<double> read_conductance(std::span<const double> t, std::span<const 
     return out;
 }
 
+std::vector<double> read_conductance(std::span<const double> v_source, std::span<const double> v, std::span<const double> i,
+                                     double read_level) {
+    same_size(v_source.size(), v.size(), "read_conductance");
+    same_size(v_source.size(), i.size(), "read_conductance");
+    const double tol = 1e-9 + 1e-6 * std::fabs(read_level);
+    std::vector<double> out;
+    double sum = 0;
+    std::size_t n = 0;
+    bool in = false;
+    for (std::size_t k = 0; k <= v_source.size(); ++k) {
+        const bool reading = k < v_source.size() && std::fabs(v_source[k] - read_level) <= tol && v[k] != 0;
+        if (reading) sum += i[k] / v[k], ++n;
+        if (in && !reading) out.push_back(sum / static_cast<double>(n)), sum = 0, n = 0;
+        in = reading;
+    }
+    return out;
+}
+
 cycle_curve median_cycle(std::span<const double> t, std::span<const double> v, std::span<const double> i, double period,
                          double t0, std::size_t n_points) {
     same_size(t.size(), v.size(), "median_cycle");

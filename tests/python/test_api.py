@@ -121,7 +121,6 @@ def test_figure_titles_name_the_compliance_with_its_prefix():
 
 
 def test_read_conductance_of_each_read_pulse():
-    from memlab import plot
     # Three reads at 0.1 V between writes at 1 V; the device (behind a resistor) holds 40 mV of
     # each read, its conductance 1, 2, 3 mS: one value per read, from v(top), not from v(in).
     v_in, v_top, i = [], [], []
@@ -129,7 +128,30 @@ def test_read_conductance_of_each_read_pulse():
         v_in += [1.0] * 5 + [0.0] * 3 + [0.1] * 4 + [0.0] * 3
         v_top += [0.3] * 5 + [0.0] * 3 + [0.04] * 4 + [0.0] * 3
         i += [0.3 * g] * 5 + [0.0] * 3 + [0.04 * g] * 4 + [0.0] * 3
-    np.testing.assert_allclose(plot.reads(v_in, v_top, i, 0.1), [1e-3, 2e-3, 3e-3], rtol=1e-12)
+    np.testing.assert_allclose(memlab.analysis.read_conductance(v_in, v_top, i, 0.1), [1e-3, 2e-3, 3e-3], rtol=1e-12)
+
+
+def test_analysis_measures_as_the_report_does():
+    # Vset at 90 % of the compliance, interpolation-free (the first sample at or above it).
+    v = np.linspace(0, 1, 101)
+    i = 1e-8 * (v > 0.5)
+    assert memlab.analysis.vset(v, i, 1e-8) == v[51]
+    assert np.isnan(memlab.analysis.vset(v, 0 * i, 1e-8))
+    per = memlab.analysis.vset_per_cycle(np.arange(202.0), np.concatenate([v, v]), np.concatenate([i, 0 * i]), 1e-8, 101.0)
+    assert per[0] == v[51] and np.isnan(per[1])
+    assert memlab.analysis.median([3.0, np.nan, 1.0, 2.0]) == 2.0
+    s = memlab.analysis.statistics([1.0, 3.0, np.nan])
+    assert (s["mean"], s["std"], s["n"], s["missing"]) == (2.0, 1.0, 2, 1)
+    assert memlab.analysis.response_threshold(2.0, 2e6) == 0.5e-6
+    # A linear conductance fall on the negative branch: the 90 % -> 10 % width in closed form.
+    vn = -np.linspace(0, 1, 10001)
+    g = np.clip(1 - (-vn - 0.2) / 0.5, 0, 1)
+    r = memlab.analysis.reset_width(vn, vn * 1e-3 * g)
+    assert abs(r["v_start"] + 0.35) < 1e-3
+    root = lambda f: -(1.4 + np.sqrt(1.96 - 8 * f * 0.245)) / 4
+    assert abs(r["v_from"] - root(0.9)) < 1e-4 and abs(r["v_to"] - root(0.1)) < 1e-4
+    f = memlab.analysis.exponential_delay_fit([1.0, 1.5, 2.0], [1e-2, 1e-4, 1e-6])
+    assert abs(f["slope"] + 4) < 1e-12 and abs(f["r2"] - 1) < 1e-12 and abs(f["decades"] - 4) < 1e-12
 
 
 def test_conductance_trace_only_where_the_device_has_a_voltage():
@@ -156,7 +178,7 @@ def test_synapse_figure_has_the_read_conductance_panel():
         fig = plt.figure()
         ax = fig.add_subplot()
         cfg, data, _ = plot.load(d)
-        g = plot.reads(data["v(in)"], data["v(top)"], data["i(DUT)"], 0.1)
+        g = memlab.analysis.read_conductance(data["v(in)"], data["v(top)"], data["i(DUT)"], 0.1)
         assert len(g) == 12 and np.all(g > 1e-4)
         mean = plot.read_conductance(ax, g, per_cycle=6)
         assert len(ax.lines) == 3 and mean.shape == (6,)

@@ -63,6 +63,12 @@ std::vector<spike> find_spikes(std::span<const double> t, std::span<const double
 std::vector<double> read_conductance(std::span<const double> t, std::span<const double> v, std::span<const double> i,
                                      const stimulus::pulse_list& pulses, double read_level, double window = 0.5);
 
+// The same for a trace without its pulse list (a measured one): one conductance per run of
+// consecutive samples where the source voltage v_source is at `read_level` (within 1e-9 V +
+// 1e-6 of the level) and the device voltage v is not zero, the mean of i/v over the run.
+std::vector<double> read_conductance(std::span<const double> v_source, std::span<const double> v, std::span<const double> i,
+                                     double read_level);
+
 // Median I(V) cycle: each cycle (length `period` from t0) is resampled at n_points equally spaced
 // phases (linear interpolation in time); returns the median voltage and current at each phase.
 struct cycle_curve {
