@@ -87,12 +87,24 @@ def validation_section(report_path, date):
     if date is None:
         mtime = Path(report_path).stat().st_mtime
         date = datetime.datetime.fromtimestamp(mtime, datetime.timezone.utc).date().isoformat()
+    # A reproduce over seeds (--seeds) leaves seeds.json beside its report.json (seed 1's): then a
+    # column gives each target's passes over the seeds.
+    seeds_file = Path(report_path).with_name("seeds.json")
+    seeds = json.loads(seeds_file.read_text()) if seeds_file.exists() else None
     s = report.get("summary", {})
-    head = (f"From the report.json of `{command(report)}` (memlab {report.get('memlab_version', '?')}, run {date}): "
+    seeds_arg = f" --seeds {seeds['seeds'][0]}..{seeds['seeds'][-1]}" if seeds else ""
+    head = (f"From the report.json of `{command(report)}{seeds_arg}` (memlab {report.get('memlab_version', '?')}, run {date}{', seed 1' if seeds else ''}): "
             f"{s.get('passed', '?')} of {s.get('run', '?')} targets run pass, of {s.get('targets', '?')}. "
             "kind: fit (a parameter was calibrated on the target; the parameters follow) or check "
             "(nothing was tuned on it); \"-\" where the report does not say.")
-    rows = ["| target | paper | simulated | tolerance | pass | kind |", "|---|---|---|---|---|---|"]
+    by_id = {x["id"]: x for x in seeds["targets"]} if seeds else {}
+    extra = ""
+    if seeds:
+        names = seeds["seeds"]
+        extra = f" seeds {names[0]}-{names[-1]} |" if names == list(range(names[0], names[-1] + 1)) else " seeds |"
+        head += (f" The seeds column counts the seeds at which a target passes (`--seeds`, one reproduce per seed;"
+                 " a target that depends on the seed must pass at 4 of 5).")
+    rows = ["| target | paper | simulated | tolerance | pass | kind |" + extra, "|---|---|---|---|---|---|" + ("---|" if extra else "")]
     for t in report["targets"]:
         kind = t.get("kind") or "-"
         if kind != "-" and t.get("fit"):
@@ -104,7 +116,11 @@ def validation_section(report_path, date):
         else:
             sim = cell(t["simulated"])
             ok = "yes" if t.get("pass") else "**no**"
-        rows.append(f"| `{t['id']}` | {cell(t.get('paper'))} | {sim} | {cell(t.get('tolerance'))} | {ok} | {kind} |")
+        row = f"| `{t['id']}` | {cell(t.get('paper'))} | {sim} | {cell(t.get('tolerance'))} | {ok} | {kind} |"
+        if seeds:
+            x = by_id.get(t["id"], {})
+            row += f" {x['passed']} of {x['run']} |" if x.get("run") else " - |"
+        rows.append(row)
     return "\n".join([head, ""] + rows)
 
 
