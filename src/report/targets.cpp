@@ -377,7 +377,7 @@ std::vector<result> evaluate_synapse(const protocol::experiment& e, const io::me
 
 std::vector<result> evaluate_set_delay(const protocol::experiment& e, const io::memory_trace& tr) {
     const auto* pl = dynamic_cast<const stimulus::pulse_list*>(e.stimulus.get());
-    if (!pl) throw input_error(fmt::format("{}: set_delay targets need a pulse stimulus", e.file));
+    if (!pl) throw input_error(fmt::format("{}: set-delay targets need a pulse stimulus", e.file));
     const auto& t = tr.time();
     const auto& i = tr.column("i(DUT)");
     std::vector<double> v, d;
@@ -619,7 +619,7 @@ const std::vector<target>& all_targets() {
          "every NV cycle resets before its end, 90 % -> 10 % over >= 50 mV", "Fig. 4b", NAN, NAN, check, {}},
         {"switching.seven_alternations", "regime_blocks", "7 switches", "every block shows its regime; trained Vset kept", "Fig. 4d", NAN, NAN, check, {}},
         {"devices.initial_vset_mean", "pooled_vset", 1.2, "0.9..1.5 V", "Supp. Fig. 8", 0.9, 1.5, fit, {"f_cluster"}},
-        {"devices.initial_vset_std", "pooled_vset", 0.53, "0.3..0.8 V", "Supp. Fig. 8", 0.3, 0.8, fit, {"e_ag (d2d spread, five_devices.toml)"}},
+        {"devices.initial_vset_std", "pooled_vset", 0.53, "0.3..0.8 V", "Supp. Fig. 8", 0.3, 0.8, fit, {"e_ag (its device-to-device spread)"}},
         {"devices.trained_vset_mean", "pooled_vset", 0.2, "0.13..0.3 V", "Supp. Fig. 8", 0.13, 0.3, check, {}},
         {"devices.trained_vset_std", "pooled_vset", 0.03, "0.01..0.06 V", "Supp. Fig. 8", 0.01, 0.06, check, {}},
         {"kinetics.exponential_delay", "delay_law", "exponential", "R^2 >= 0.95 over >= 3 decades", "Supp. Fig. 4", NAN, NAN, fit,
