@@ -1,4 +1,5 @@
-// Experiment files: every mistake is one line naming the file and the key.
+// Experiment files: every mistake is one line naming the file and the key. (Experiment files run
+// through the engine: tests/validation/test_circuit_runs.cpp.)
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -67,17 +68,14 @@ void expect_error(const std::string& text, const std::string& key, const std::st
 
 }  // namespace
 
-TEST(Protocol, LoadsAndRuns) {
+TEST(Protocol, Loads) {
     const auto e = protocol::load(write_file("memlab_ok.toml", base));
     EXPECT_EQ(e.name, "t");
     EXPECT_DOUBLE_EQ(e.series_resistance, 1e3);
     EXPECT_NEAR(e.duration, 2e-6 * 2 + 1e-6 + 2e-8, 1e-15);
-    io::memory_trace tr;
-    const auto r = protocol::run(e, tr);
-    EXPECT_GT(tr.size(), 10u);
-    EXPECT_GT(r.metrics["final.DUT.w"]["value"].get<double>(), 1.5e-9);  // +1 V pulses push w up
     EXPECT_EQ(e.resolved["circuit"]["series_resistance"], "1 kOhm");
     EXPECT_EQ(e.resolved["device"]["parameters"]["r_off"], "100 kOhm");
+    EXPECT_EQ(e.recording.probes, (std::vector<std::string>{"i(DUT)", "DUT.w"}));
 }
 
 TEST(Protocol, OverridesApply) {
@@ -133,9 +131,6 @@ TEST(Protocol, SwappingTheModelDropsTheOldModelsSettingsWithNotes) {
     EXPECT_NE(e.notes[0].find("device.initial_state.w, device.r_on no longer apply"), std::string::npos) << e.notes[0];
     EXPECT_NE(e.notes[1].find("DUT.w"), std::string::npos) << e.notes[1];
     EXPECT_EQ(e.recording.probes, (std::vector<std::string>{"i(DUT)", "DUT.lambda"}));
-    io::memory_trace tr;
-    protocol::run(e, tr);
-    EXPECT_GT(tr.size(), 10u);
     // An unknown model is still an error naming the key.
     EXPECT_NE(error_of(p, {"device.model=vtaem"}).find("device.model"), std::string::npos);
 }
@@ -150,41 +145,4 @@ TEST(Protocol, PulseTrainRepeatAppliesTheListAgain) {
     // repeat belongs to a list of amplitudes; with amplitude + count it is an unknown key.
     expect_error(with("count = 3", "count = 3\nrepeat = 2"), "stimulus.repeat", "unknown key");
     expect_error(with("amplitude = \"1 V\"\ncount = 3", "amplitudes = [\"1 V\"]\nrepeat = 0"), "stimulus.repeat");
-}
-
-TEST(Protocol, APulseEdgeLateInARunIsCrossed) {
-    // A 100 ns edge at t = 583.5 s: IDA returned a few ulps before the edge's end, the engine asked
-    // for the next breakpoint from there and got the same one back, and the run died with "step
-    // size collapsed to 51 fs" (seen in set_delay.toml with 50 repeats). The state is the one the
-    // failing run had at the edge.
-    const std::string text = R"toml(
-[experiment]
-name = "late_edge"
-seed = 1
-[device]
-model = "agsn_sio2_pt"
-[device.initial_state]
-h = "3.13888 nm"
-h_c = "2.96394 nm"
-h_s = "4.48701 pm"
-[circuit]
-source = "awg"
-series_resistance = "10 MOhm"
-[stimulus]
-kind = "pulse_train"
-amplitudes = ["2.0 V"]
-width = "0.5 s"
-period = "1.5 s"
-rise = "100 ns"
-fall = "100 ns"
-delay = "583.5 s"
-[recording]
-probes = ["i(DUT)", "DUT.h"]
-)toml";
-    const auto e = protocol::load(write_file("memlab_late.toml", text));
-    io::memory_trace tr;
-    protocol::run_result r;
-    ASSERT_NO_THROW(r = protocol::run(e, tr));
-    EXPECT_NEAR(tr.time().back(), e.duration, 1e-9 * e.duration);
-    EXPECT_GT(r.metrics["max_abs.i(DUT)"]["value"].get<double>(), 0.5 * 2.0 / 10e6);  // it set during the pulse
 }

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <filesystem>
 
-#include "memlab/circuit/simulation.hpp"
 #include "memlab/error.hpp"
 #include "memlab/io/hdf5_trace.hpp"
 
@@ -45,23 +44,5 @@ TEST(Trace, UncommittedFileLeavesNothing) {
         h.append(row);
     }  // destroyed without commit: a failed run
     EXPECT_TRUE(fs::is_empty(dir));
-    fs::remove_all(dir);
-}
-
-TEST(Trace, SimulationStreamsToHdf5) {
-    const fs::path dir = fs::temp_directory_path() / "memlab_trace_test3";
-    fs::create_directories(dir);
-    const std::string path = (dir / "rc.h5").string();
-    circuit::circuit c;
-    c.add_voltage_source("V1", "in", "0", stimulus::single_pulse(0, 1.0, 1.0, 1e-9, 1e-9, 0.0));
-    c.add_resistor("R1", "in", "out", 1e3);
-    c.add_capacitor("C1", "out", "0", 1e-9);
-    circuit::simulation sim(c);
-    io::hdf5_trace h(path, "rc", 64);
-    sim.run(5e-6, {{"v(out)"}, 1e-8}, h);
-    h.commit();
-    const auto v = io::read_hdf5_channel(path, "rc", "v(out)");
-    EXPECT_EQ(v.size(), 501u);
-    EXPECT_NEAR(v.back(), 1.0 - std::exp(-5.0), 1e-4);
     fs::remove_all(dir);
 }
