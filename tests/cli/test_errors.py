@@ -1,0 +1,51 @@
+"""Bad input on the command line: exit status 2, one line naming the file, the key and what is wrong,
+and no output folder (nor a staged .partial one) left behind."""
+import re
+
+import outputs
+
+DEMO = outputs.EXPERIMENTS / "demo_vteam_pulses.toml"
+
+
+def test_bad_option(memlab):
+    # An option CLI11 rejects (not a positive number): an error naming the option, nothing written.
+    res = memlab("reproduce", "--jobs", "0", status=105)
+    assert "--jobs" in res.stderr, res.stderr
+    assert list(memlab.folder.iterdir()) == [], "a rejected command wrote output"
+
+
+def test_run_bad_key_leaves_nothing(memlab):
+    memlab.fails("run", DEMO, "--out", "run-bad", "--set", "circuit.seires_resistance=1kOhm",
+                 names=[DEMO, "circuit.seires_resistance", "unknown key"], leaves=["run-bad"])
+    memlab.fails("run", DEMO, "--out", "run-bad", "--set", "circuit.series_resistance=1 kV",
+                 names=[DEMO, "circuit.series_resistance", "'kV'"], leaves=["run-bad"])
+    memlab.fails("run", memlab.folder / "no-such.toml", "--out", "run-bad", names=["no-such.toml", "no such file"], leaves=["run-bad"])
+
+
+def test_reproduce_set_unknown_parameter(memlab):
+    # A misspelt device parameter in --set is an error naming it, not a run of the shipped calibration.
+    err = memlab.fails("reproduce", "--out", "rp", "--only", "retention_volatile", "--set", "device.tau_thh=1", leaves=["rp"])
+    assert re.search(r"device\.tau_thh.*'tau_thh'", err), err
+
+
+def test_sensitivity_bad_vary_leaves_nothing(memlab):
+    memlab.fails("sensitivity", "--out", "sb", "--only", "all_or_none", "--vary", "device.e_ag=0.8eV,,0.9eV",
+                 names=["device.e_ag", "empty value"], leaves=["sb"])
+    memlab.fails("sensitivity", "--out", "sb", "--only", "all_or_none", "--vary", "device.e_agg=0.8 eV", names=["e_agg"], leaves=["sb"])
+
+
+def test_reproduce_seeds_bad_leaves_nothing(memlab):
+    memlab.fails("reproduce", "--out", "rb", "--only", "retention_volatile", "--seeds", "3..1", names=["seeds", "3..1"], leaves=["rb"])
+    memlab.fails("reproduce", "--out", "rb", "--only", "retention_volatile", "--seeds", "1,1", names=["seeds", "twice"], leaves=["rb"])
+    memlab.fails("reproduce", "--out", "rb", "--only", "retention_volatile", "--seeds", "1,2", "--set", "experiment.seed=4",
+                 names=["experiment.seed"], leaves=["rb"])
+
+
+def test_reproduce_only_unknown(memlab):
+    memlab.fails("reproduce", "--out", "ru", "--only", "no_such_experiment", names=["no_such_experiment"], leaves=["ru"])
+
+
+def test_md_missing_lammps_leaves_nothing(memlab):
+    # A LAMMPS that is not there is one line naming the file and the key, and nothing is left behind.
+    tiny = outputs.ROOT / "tests" / "validation" / "md_tiny.toml"
+    memlab.fails("run", tiny, "--out", "mx", "--set", "md.lammps=no-such-lmp", names=["md.lammps", "no-such-lmp"], leaves=["mx"])
