@@ -170,6 +170,18 @@ int cmd_sensitivity(const std::string& out, const lab::sensitivity_options& o) {
     return r.failed ? 1 : 0;
 }
 
+// --jobs: a whole number of processes, 1 or more.
+const CLI::Validator at_least_one(
+    [](std::string& s) -> std::string {
+        try {
+            std::size_t used = 0;
+            if (std::stoi(s, &used) >= 1 && used == s.size()) return "";
+        } catch (const std::exception&) {
+        }
+        return fmt::format("must be a whole number of processes, 1 or more (got '{}')", s);
+    },
+    "N>=1");
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -182,7 +194,7 @@ int main(int argc, char** argv) {
     std::string out = "reproduce-out", seeds;
     bool strict = false;
     repro->add_option("--out", out, "Output folder")->capture_default_str();
-    repro->add_option("--jobs", ro.jobs, "Experiments run in parallel (worker processes)")->capture_default_str()->check(CLI::PositiveNumber);
+    repro->add_option("--jobs", ro.jobs, "Experiments run in parallel (worker processes)")->capture_default_str()->check(at_least_one);
     repro->add_flag("--strict", strict, "Exit 1 if any target fails");
     repro->add_flag("--csv", ro.csv, "Also write traces.csv for every experiment (device 1)");
     repro->add_option("--set", ro.sets, "key=value override applied to every experiment file, e.g. device.f_cluster=0.4");
@@ -197,7 +209,7 @@ int main(int argc, char** argv) {
     sens->add_option("--vary", so.vary, "KEY=V1,V2,...: one run per value, e.g. device.gamma=0.3,0.6 or device.tau_th='0.1 us,10 us'")->required();
     sens->add_option("--set", so.sets, "key=value override of every run, the baseline included (a sensitivity about a what-if)");
     sens->add_option("--out", sens_out, "Output folder")->capture_default_str();
-    sens->add_option("--jobs", so.jobs, "Experiments run in parallel (worker processes)")->capture_default_str()->check(CLI::PositiveNumber);
+    sens->add_option("--jobs", so.jobs, "Experiments run in parallel (worker processes)")->capture_default_str()->check(at_least_one);
     sens->add_option("--only", so.only, "Run only these experiments (file names without .toml)");
     sens->add_option("--skip", so.skip, "Leave these experiments out (e.g. md_diffusion)");
     auto* run = app.add_subcommand("run", "Run one experiment file");
@@ -212,7 +224,7 @@ int main(int argc, char** argv) {
     run->add_option("--set", run_sets, "key=value override, e.g. circuit.series_resistance='10 MOhm'");
     run->add_flag("--csv", rn.csv, "Also write traces.csv");
     run->add_flag("--no-figure", no_figure, "Do not draw figure.png (the Python layer)");
-    run->add_option("--jobs", rn.jobs, "LAMMPS processes at a time (MD experiments)")->capture_default_str()->check(CLI::PositiveNumber);
+    run->add_option("--jobs", rn.jobs, "LAMMPS processes at a time (MD experiments)")->capture_default_str()->check(at_least_one);
     run->add_option("--engine", run_engine, "memlab (default) or ngspice (libngspice, the device's deterministic form)")
         ->check(CLI::IsMember({"memlab", "ngspice"}));
     auto* exp = app.add_subcommand("export-spice", "Write a model as an ngspice subcircuit (B-sources) to stdout");
@@ -228,7 +240,10 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+        // A misspelt option or a bad value is bad input like any other: one line, status 2.
+        fmt::print(stderr, "memlab: error: {} (memlab --help)\n", e.what());
+        return 2;
     }
     try {
         if (*list) cmd_list();

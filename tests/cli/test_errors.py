@@ -8,10 +8,13 @@ DEMO = outputs.EXPERIMENTS / "demo_vteam_pulses.toml"
 
 
 def test_bad_option(memlab):
-    # An option CLI11 rejects (not a positive number): an error naming the option, nothing written.
-    res = memlab("reproduce", "--jobs", "0", status=105)
-    assert "--jobs" in res.stderr, res.stderr
+    # Options are input like any other: one line naming the option, status 2, nothing written.
+    memlab.fails("reproduce", "--jobs", "0", names=["--jobs", "1 or more", "'0'"], leaves=["reproduce-out"])
+    memlab.fails("run", DEMO, "--jobs", "two", names=["--jobs", "'two'"])
+    memlab.fails("reproduce", "--jbos", "2", names=["--jbos"])
+    memlab.fails("run", DEMO, "--engine", "spice", names=["--engine", "spice"])
     assert list(memlab.folder.iterdir()) == [], "a rejected command wrote output"
+    assert memlab("--help").stdout.startswith("memlab: a virtual lab")
 
 
 def test_run_bad_key_leaves_nothing(memlab):
