@@ -10,40 +10,6 @@
 
 namespace memlab::device {
 
-// ---- rng: splitmix64 to seed, xoshiro256** to draw (Blackman & Vigna, 2018) ----
-rng::rng(std::uint64_t seed) {
-    std::uint64_t z = seed;
-    for (auto& s : s_) {
-        z += 0x9E3779B97F4A7C15ULL;
-        std::uint64_t x = z;
-        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-        x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-        s = x ^ (x >> 31);
-    }
-}
-
-std::uint64_t rng::next() {
-    const auto rotl = [](std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); };
-    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-    const std::uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
-    return result;
-}
-
-double rng::uniform() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }
-
-double rng::normal() {
-    const double u1 = uniform(), u2 = uniform();
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
-}
-
-double rng::exponential() { return -std::log(uniform()); }
-
 // ---- default derivatives by central differences ----
 namespace {
 double fd_step(double x, double scale) { return 1e-6 * std::max(std::fabs(x), scale); }

@@ -21,21 +21,13 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "memlab/util/rng.hpp"
+
 namespace memlab::device {
 
-// A seeded generator with a fixed, documented algorithm (splitmix64 seeding a xoshiro256**), so a
-// seed gives the same numbers on every build and platform.
-class rng {
-public:
-    explicit rng(std::uint64_t seed);
-    std::uint64_t next();
-    double uniform();        // in (0, 1), never 0
-    double normal();         // standard normal (Box-Muller, one value per call)
-    double exponential();    // -ln(U), mean 1
-
-private:
-    std::uint64_t s_[4];
-};
+// The run's seeded generator (util::rng: splitmix64 seeding a xoshiro256**, the same numbers for a
+// seed on every build and platform), under the name the device interface has always used.
+using rng = util::rng;
 
 struct parameter_info {
     std::string name;     // the one name used in C++, TOML, Python and docs
