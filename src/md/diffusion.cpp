@@ -11,7 +11,6 @@
 #include <fstream>
 #include <limits>
 #include <optional>
-#include <random>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -20,6 +19,7 @@
 #include "memlab/error.hpp"
 #include "memlab/units/units.hpp"
 #include "memlab/util/process_pool.hpp"
+#include "memlab/util/rng.hpp"
 
 namespace fs = std::filesystem;
 
@@ -76,27 +76,40 @@ constexpr double angstrom = 1e-10, picosecond = 1e-12;
 // how often LAMMPS prints its thermo line.
 constexpr double start_time = 2e-12, settle_time = 0.5e-12, hold_time = 2e-12, thermo_interval = 1e-12;
 
-// A LAMMPS seed (1 .. 2^31 - 2) from the experiment seed, the sample and a purpose.
-int lammps_seed(std::uint64_t seed, std::size_t sample, std::uint64_t purpose) {
-    std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), static_cast<std::uint32_t>(sample),
-                      static_cast<std::uint32_t>(purpose)};
-    std::uint32_t out[1];
-    seq.generate(out, out + 1);
-    return 1 + static_cast<int>(out[0] % 2147483646u);
-}
+// The random start of one sample: LAMMPS's seeds for the melt's initial velocities (`velocity
+// create`) and the ion's site (`fix deposit`, the same for every ion of the sample), and the
+// melt's random structure. All from one memlab generator (util::rng) per sample, in this order,
+// so that a seed gives the same start on every build and platform: the seeds first (two draws),
+// then the order of Si and O (a Fisher-Yates shuffle), then the positions (uniform, by rejection).
+struct sample_start {
+    int velocity_seed = 0, site_seed = 0;  // 1 .. 2^31 - 2 (LAMMPS takes positive 32-bit seeds)
+    std::string structure;                 // the LAMMPS data file of the melt's start
+};
+
+// The sample's generator: the experiment seed in the low 32 bits (the loader keeps it below 2^31)
+// and the sample (1-based) in the high ones, so every (seed, sample) has its own 64-bit seed. Not
+// seed + step * sample with splitmix64's own step: the generator's four state words are splitmix64
+// at seed + step, + 2 step, ..., so neighbouring samples would share three of them.
+util::rng sample_rng(std::uint64_t seed, std::size_t sample) { return util::rng((static_cast<std::uint64_t>(sample) << 32) ^ seed); }
+
+int lammps_seed(util::rng& r) { return 1 + static_cast<int>(r.below(2147483646u)); }
 
 // A random structure at the density with no two atoms closer than the packing distance (a
-// start for the melt, not a glass): Si and O in a shuffled order, placed by rejection.
-std::string random_structure(const diffusion_experiment& e, std::size_t sample) {
+// start for the melt, not a glass): Si and O in a shuffled order, placed by rejection. Written
+// with fixed digits (fmt's, exact for a given double): the text depends only on the draws and on
+// the cell's edge (libm's cbrt).
+sample_start random_start(const diffusion_experiment& e, std::size_t sample) {
     const auto& si = pedone("Si", ""), &o = pedone("O", "");
     const std::size_t n = 3 * e.formula_units;
     const double cell = std::cbrt(static_cast<double>(e.formula_units) * (si.mass + 2 * o.mass) * 1e-3 / 6.02214076e23 / e.density) / angstrom;
-    std::mt19937_64 rng(static_cast<std::uint64_t>(lammps_seed(e.seed, sample, 1)));
+    util::rng r = sample_rng(e.seed, sample);
+    sample_start out;
+    out.velocity_seed = lammps_seed(r);
+    out.site_seed = lammps_seed(r);
     std::vector<int> type(n, 2);
     std::fill(type.begin(), type.begin() + static_cast<long>(e.formula_units), 1);
-    std::shuffle(type.begin(), type.end(), rng);
-    const double dmin2 = std::pow(e.packing_distance / angstrom, 2);
-    std::uniform_real_distribution<double> u(0.0, cell);
+    util::shuffle(std::span<int>(type), r);
+    const double dmin = e.packing_distance / angstrom, dmin2 = dmin * dmin;
     std::vector<std::array<double, 3>> pos;
     pos.reserve(n);
     for (std::size_t k = 0; k < n; ++k) {
@@ -104,7 +117,8 @@ std::string random_structure(const diffusion_experiment& e, std::size_t sample) 
             if (attempt == 100000)
                 throw input_error(fmt::format("{}: md.packing_distance: cannot place {} atoms {} apart in the cell", e.file, n,
                                               units::format(e.packing_distance, "m")));
-            const std::array<double, 3> p{u(rng), u(rng), u(rng)};
+            std::array<double, 3> p{};
+            for (double& c : p) c = cell * r.uniform();
             const bool clear = std::none_of(pos.begin(), pos.end(), [&](const auto& q) {
                 double d2 = 0;
                 for (int c = 0; c < 3; ++c) {
@@ -120,12 +134,13 @@ std::string random_structure(const diffusion_experiment& e, std::size_t sample) 
             }
         }
     }
-    std::string s = fmt::format("memlab md: random SiO2 start, sample {}\n\n{} atoms\n3 atom types\n\n0 {:.10f} xlo xhi\n0 {:.10f} ylo yhi\n"
+    out.structure = fmt::format("memlab md: random SiO2 start, sample {}\n\n{} atoms\n3 atom types\n\n0 {:.10f} xlo xhi\n0 {:.10f} ylo yhi\n"
                                 "0 {:.10f} zlo zhi\n\nMasses\n\n1 {}\n2 {}\n3 1.0\n\nAtoms # charge\n\n",
                                 sample, n, cell, cell, cell, si.mass, o.mass);
     for (std::size_t k = 0; k < n; ++k)
-        s += fmt::format("{} {} {} {:.10f} {:.10f} {:.10f}\n", k + 1, type[k], type[k] == 1 ? si.charge : o.charge, pos[k][0], pos[k][1], pos[k][2]);
-    return s;
+        out.structure += fmt::format("{} {} {} {:.10f} {:.10f} {:.10f}\n", k + 1, type[k], type[k] == 1 ? si.charge : o.charge, pos[k][0],
+                                     pos[k][1], pos[k][2]);
+    return out;
 }
 
 std::string header(const diffusion_experiment& e) {
@@ -144,7 +159,7 @@ std::size_t ion_steps(const diffusion_experiment& e, double t) {
     return 1 + (reheated(e, t) ? e.steps(e.equilibration_time) : 0) + e.steps(settle_time) + e.steps(hold_time) + e.steps(e.production_time);
 }
 
-std::string melt_input(const diffusion_experiment& e, std::size_t sample) {
+std::string melt_input(const diffusion_experiment& e, const sample_start& start) {
     const double dt = e.timestep / picosecond;
     const double tm = e.melt_temperature, t = e.temperature;
     // The random start has close pairs: 2 ps with displacements limited to 0.05 A per step and
@@ -157,11 +172,11 @@ std::string melt_input(const diffusion_experiment& e, std::size_t sample) {
                        "fix quench all nvt temp {} {} 0.1\nrun {}\nunfix quench\n"
                        "fix hold all nvt temp {} {} 0.1\nrun {}\n"
                        "write_data glass.data\n",
-                       dt, std::max<std::size_t>(e.steps(thermo_interval), 1), tm, lammps_seed(e.seed, sample, 2), tm, tm, e.steps(start_time), tm, tm,
+                       dt, std::max<std::size_t>(e.steps(thermo_interval), 1), tm, start.velocity_seed, tm, tm, e.steps(start_time), tm, tm,
                        e.steps(e.melt_time), tm, t, e.steps(e.quench_time), t, t, e.steps(e.equilibration_time));
 }
 
-std::string ion_input(const diffusion_experiment& e, std::size_t sample, const std::string& ion, double t) {
+std::string ion_input(const diffusion_experiment& e, const sample_start& start, const std::string& ion, double t) {
     const auto& s = pedone(ion, e.file);
     const double dt = e.timestep / picosecond;
     // At a temperature other than the glass's: rescaled, then equilibration_time at it first.
@@ -190,7 +205,7 @@ std::string ion_input(const diffusion_experiment& e, std::size_t sample, const s
                        "fix out all print {} \"$(step) $(v_ix:%.8f) $(v_iy:%.8f) $(v_iz:%.8f) $(v_gx:%.8f) $(v_gy:%.8f) $(v_gz:%.8f) "
                        "$(c_msd_si[4]:%.8f) $(c_msd_o[4]:%.8f)\" file trajectory.txt screen no\n"
                        "run {}\n",
-                       dt, reheat, lammps_seed(e.seed, sample, 3), e.insertion_distance / angstrom, s.charge, t, t, e.steps(settle_time), t, t,
+                       dt, reheat, start.site_seed, e.insertion_distance / angstrom, s.charge, t, t, e.steps(settle_time), t, t,
                        e.steps(hold_time), std::max<std::size_t>(e.steps(thermo_interval), 1), every, e.steps(e.production_time));
 }
 
@@ -295,7 +310,40 @@ ion_run read_trajectory(const diffusion_experiment& e, const fs::path& file, con
     return r;
 }
 
+// Writes every LAMMPS run's input (and each sample's random start) into `folder`; the tasks that
+// run them, a sample's melt-quench before its ions.
+std::vector<task> write_tasks(const diffusion_experiment& e, const fs::path& folder) {
+    std::vector<task> tasks;
+    for (std::size_t s = 1; s <= e.samples; ++s) {
+        const fs::path dir = folder / fmt::format("sample{}", s);
+        fs::create_directories(dir);
+        const sample_start start = random_start(e, s);
+        std::ofstream(dir / "structure.data") << start.structure;
+        std::ofstream(dir / "in.lammps") << melt_input(e, start);
+        const long melt = static_cast<long>(tasks.size());
+        tasks.push_back({dir, fmt::format("sample {} melt-quench", s), -1, melt_steps(e)});
+        for (const auto& ion : e.ions)
+            for (double t : e.temperatures) {
+                const fs::path sub = dir / e.run_name(ion, t);
+                fs::create_directories(sub);
+                std::ofstream(sub / "in.lammps") << ion_input(e, start, ion, t);
+                tasks.push_back({sub, fmt::format("sample {} {}{}", s, ion, e.temperatures.size() > 1 ? fmt::format(" at {:g} K", t) : ""), melt,
+                                 ion_steps(e, t)});
+            }
+    }
+    return tasks;
+}
+
 }  // namespace
+
+std::vector<fs::path> write_inputs(const diffusion_experiment& e, const fs::path& folder) {
+    std::vector<fs::path> files;
+    for (const auto& t : write_tasks(e, folder)) {
+        if (t.after < 0) files.push_back(t.dir / "structure.data");
+        files.push_back(t.dir / "in.lammps");
+    }
+    return files;
+}
 
 std::string potential_commands(const diffusion_experiment& e, const std::string& ion) {
     const auto& o = pedone("O", e.file), &si = pedone("Si", e.file);
@@ -318,23 +366,7 @@ std::string potential_commands(const diffusion_experiment& e, const std::string&
 diffusion_result run(const diffusion_experiment& e, const fs::path& folder, int jobs,
                      const std::function<void(const std::string&)>& progress) {
     const fs::path exe = find_executable(e);
-    std::vector<task> tasks;
-    for (std::size_t s = 1; s <= e.samples; ++s) {
-        const fs::path dir = folder / fmt::format("sample{}", s);
-        fs::create_directories(dir);
-        std::ofstream(dir / "structure.data") << random_structure(e, s);
-        std::ofstream(dir / "in.lammps") << melt_input(e, s);
-        const long melt = static_cast<long>(tasks.size());
-        tasks.push_back({dir, fmt::format("sample {} melt-quench", s), -1, melt_steps(e)});
-        for (const auto& ion : e.ions)
-            for (double t : e.temperatures) {
-                const fs::path sub = dir / e.run_name(ion, t);
-                fs::create_directories(sub);
-                std::ofstream(sub / "in.lammps") << ion_input(e, s, ion, t);
-                tasks.push_back({sub, fmt::format("sample {} {}{}", s, ion, e.temperatures.size() > 1 ? fmt::format(" at {:g} K", t) : ""), melt,
-                                 ion_steps(e, t)});
-            }
-    }
+    const std::vector<task> tasks = write_tasks(e, folder);
     run_tasks(exe, tasks, jobs, e, progress);
     diffusion_result out;
     out.lammps_runs = tasks.size();

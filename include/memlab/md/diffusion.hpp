@@ -116,6 +116,15 @@ struct diffusion_result {
 diffusion_result run(const diffusion_experiment& e, const std::filesystem::path& folder, int jobs,
                      const std::function<void(const std::string&)>& progress = {});
 
+// Writes the inputs of every LAMMPS run into `folder` without running LAMMPS (run() starts with
+// them): sampleN/structure.data (the melt's random start: Si and O at random positions),
+// sampleN/in.lammps (the melt-quench) and sampleN/RUN/in.lammps (each ion and temperature, RUN =
+// run_name()). Every random choice of the start -- the order and positions of the atoms, and
+// LAMMPS's seeds for the initial velocities and for the ion's site -- is drawn from the experiment
+// seed with memlab's own generator (util::rng), so a seed writes the same files on every build and
+// platform. Returns the files written, a sample's structure and melt first, then its ions.
+std::vector<std::filesystem::path> write_inputs(const diffusion_experiment& e, const std::filesystem::path& folder);
+
 // The LAMMPS input for the pair potential of the glass and `ion` (exposed for tests).
 std::string potential_commands(const diffusion_experiment& e, const std::string& ion);
 
