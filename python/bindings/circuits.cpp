@@ -52,7 +52,7 @@ void memlab::python::register_circuits(py::module_& m) {
                  return d;
              }),
              py::arg("model"))
-        .def("__getitem__", [](const device_handle& d, const std::string& k) { return d.model->get(k); })
+        .def("__getitem__", [](const device_handle& d, const std::string& k) { return d.model->get(k); }, py::arg("key"))
         .def_property_readonly("name", [](const device_handle& d) { return std::string(d.model->name()); })
         .def("__repr__", [](const device_handle& d) { return "memlab.Device(" + d.model->describe().dump() + ")"; });
 
@@ -125,18 +125,28 @@ void memlab::python::register_circuits(py::module_& m) {
             return std::static_pointer_cast<stimulus::waveform>(
                 std::make_shared<stimulus::pwl>(qs(times, "s", "times"), qs(values, "V", "values")));
         },
-        py::arg("times"), py::arg("values"));
+        py::arg("times"), py::arg("values"), "Piecewise linear: `values` (V) at `times` (s), linear in between, held outside.");
 
     py::class_<circuit::circuit>(m, "Circuit", "A netlist; node '0' is ground. Element currents flow first -> second terminal.")
         .def(py::init<>())
-        .def("resistor", [](circuit::circuit& c, const std::string& n, const std::string& a, const std::string& b, const py::object& r) {
-            c.add_resistor(n, a, b, q(r, "Ohm", (n + ".resistance").c_str()));
-        })
-        .def("capacitor", [](circuit::circuit& c, const std::string& n, const std::string& a, const std::string& b, const py::object& v) {
-            c.add_capacitor(n, a, b, q(v, "F", (n + ".capacitance").c_str()));
-        })
-        .def("source", [](circuit::circuit& c, const std::string& n, const std::string& p, const std::string& m_,
-                          std::shared_ptr<stimulus::waveform> w) { c.add_voltage_source(n, p, m_, w); })
+        .def(
+            "resistor",
+            [](circuit::circuit& c, const std::string& n, const std::string& a, const std::string& b, const py::object& r) {
+                c.add_resistor(n, a, b, q(r, "Ohm", (n + ".resistance").c_str()));
+            },
+            py::arg("name"), py::arg("p"), py::arg("n"), py::arg("resistance"))
+        .def(
+            "capacitor",
+            [](circuit::circuit& c, const std::string& n, const std::string& a, const std::string& b, const py::object& v) {
+                c.add_capacitor(n, a, b, q(v, "F", (n + ".capacitance").c_str()));
+            },
+            py::arg("name"), py::arg("p"), py::arg("n"), py::arg("capacitance"))
+        .def(
+            "source",
+            [](circuit::circuit& c, const std::string& n, const std::string& p, const std::string& m_, std::shared_ptr<stimulus::waveform> w) {
+                c.add_voltage_source(n, p, m_, w);
+            },
+            py::arg("name"), py::arg("p"), py::arg("n"), py::arg("waveform"))
         .def(
             "smu",
             [](circuit::circuit& c, const std::string& n, const std::string& p, const std::string& m_, std::shared_ptr<stimulus::waveform> w,
@@ -154,9 +164,12 @@ void memlab::python::register_circuits(py::module_& m) {
                 c.add_tia(n, in, out, {q(gain, "V/A", (n + ".gain").c_str()), q(bw, "Hz", (n + ".bandwidth").c_str())});
             },
             py::arg("name"), py::arg("input"), py::arg("output"), py::arg("gain"), py::arg("bandwidth"))
-        .def("memristor", [](circuit::circuit& c, const std::string& n, const std::string& a, const std::string& b, const device_handle& d) {
-            c.add_memristor(n, a, b, d.model);
-        });
+        .def(
+            "memristor",
+            [](circuit::circuit& c, const std::string& n, const std::string& a, const std::string& b, const device_handle& d) {
+                c.add_memristor(n, a, b, d.model);
+            },
+            py::arg("name"), py::arg("p"), py::arg("n"), py::arg("device"));
 
     py::class_<circuit::simulation>(m, "Simulation", "Integrates a circuit (SUNDIALS IDA); run() may be called again to continue.")
         .def(py::init([](const circuit::circuit& c, std::uint64_t seed, double rtol) {
@@ -177,6 +190,6 @@ void memlab::python::register_circuits(py::module_& m) {
                 return memlab::python::trace_dict(tr);
             },
             py::arg("t_end"), py::arg("probes"), py::arg("sample_interval") = py::none())
-        .def("probe", &circuit::simulation::probe)
+        .def("probe", &circuit::simulation::probe, py::arg("spec"), "The present value of a probe (\"v(out)\", \"i(M1)\", \"M1.w\").")
         .def_property_readonly("time", &circuit::simulation::time);
 }

@@ -94,5 +94,5 @@ void memlab::python::register_experiments(py::module_& m) {
             out["config"] = to_py(e.resolved);
             return out;
         },
-        py::arg("file"), py::arg("set") = std::vector<std::string>{}, py::arg("folder"), py::arg("jobs") = 2);
+        py::arg("file"), py::arg("set"), py::arg("folder"), py::arg("jobs") = 2);
 }
