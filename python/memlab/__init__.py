@@ -11,12 +11,24 @@ results as numpy arrays with their units, figures with memlab.plot.
 The C++ core is the _memlab extension; its one-line errors arrive as memlab.InputError
 (a ValueError) and memlab.SolverError.
 """
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # for type checkers and editors only (py.typed; the extension's stubs in _memlab/)
+    import os
+
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from ._memlab import _MdRun
 
 try:
     from . import _memlab
 except ImportError as e:  # the pure-Python parts (plot) stay usable without the extension
-    _memlab = None
+    _memlab = None  # type: ignore[assignment]
     _import_error = e
 
 if _memlab is not None:
@@ -36,19 +48,20 @@ if _memlab is not None:
 @dataclass
 class Result:
     name: str
-    traces: dict          # probe -> numpy array (SI); "time" included
-    units: dict           # probe -> unit
-    metrics: dict = field(default_factory=dict)
-    config: dict = field(default_factory=dict)
+    traces: dict[str, NDArray[np.float64]]  # probe -> numpy array (SI); "time" included
+    units: dict[str, str]                   # probe -> unit
+    metrics: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
 
 
-def _need():
+def _need() -> None:
     if _memlab is None:
         raise ImportError(f"memlab's C++ extension is not built: {_import_error}")
 
 
-def simulate(device, stimulus, series_resistance=None, t_end=None, probes=None, sample_interval=None,
-             parasitic_capacitance=None, seed=1, rtol=1e-6):
+def simulate(device: Device, stimulus: _memlab.stimulus.Waveform, series_resistance: float | str | None = None,
+             t_end: float | str | None = None, probes: Sequence[str] | None = None, sample_interval: float | str | None = None,
+             parasitic_capacitance: float | str | None = None, seed: int = 1, rtol: float = 1e-6) -> Result:
     """The common case in one call: a waveform through an optional series resistor into a device
     (and an optional capacitance from the device node to ground). Quantities as numbers (SI) or
     strings with units. Returns a Result; t_end defaults to the end of the waveform."""
@@ -76,18 +89,19 @@ class MdResult:
     "lag" (s), "msd" (m^2), and "D" (m^2/s), "D_fit_r2", "network_D"); `folder` holds the LAMMPS
     inputs, logs and trajectories."""
     name: str
-    runs: list
-    metrics: dict
-    config: dict
+    runs: list[_MdRun]
+    metrics: dict[str, Any]
+    config: dict[str, Any]
     folder: str
 
-    def D(self, ion):
+    def D(self, ion: str) -> NDArray[np.float64]:
         """The diffusion coefficients of `ion` (m^2/s), one per sample, as a numpy array."""
         import numpy as np
         return np.array([r["D"] for r in self.runs if r["ion"] == ion])
 
 
-def run_md(file, seed=None, set=(), folder=None, jobs=2):
+def run_md(file: str | os.PathLike[str], seed: int | None = None, set: Iterable[str] = (), folder: str | os.PathLike[str] | None = None,
+           jobs: int = 2) -> MdResult:
     """Runs an MD diffusion file (an [md] table, e.g. experiments/md_diffusion.toml) in LAMMPS,
     `jobs` processes at a time, in `folder` (a new temporary folder if None); returns an MdResult."""
     _need()
@@ -100,10 +114,12 @@ def run_md(file, seed=None, set=(), folder=None, jobs=2):
     return MdResult(r["name"], list(r["runs"]), r["metrics"], r["config"], folder)
 
 
-def run(file, seed=None, set=(), device=0, engine="memlab"):
+def run(file: str | os.PathLike[str], seed: int | None = None, set: Iterable[str] = (), device: int = 0,
+        engine: str = "memlab") -> Result | Any:
     """Runs one experiment file, like `memlab run FILE --seed N --set k=v [--engine ngspice]`;
     returns a Result. engine="ngspice" runs the circuit in ngspice (the device's deterministic
-    form); set=["device.model=memdiode"] swaps the device. An MD file goes to run_md."""
+    form); set=["device.model=memdiode"] swaps the device. An MD file goes to run_md (an MdResult;
+    hence `| Any` for type checkers: a circuit file's Result needs no isinstance)."""
     _need()
     if _memlab._is_md_file(str(file)):
         if engine != "memlab":
@@ -116,7 +132,7 @@ def run(file, seed=None, set=(), device=0, engine="memlab"):
     return Result(r["name"], dict(r["traces"]), dict(r["units"]), r["metrics"], r["config"])
 
 
-def _seeds(seeds):
+def _seeds(seeds: str | int | Iterable[int] | None) -> list[int]:
     if seeds is None:
         return []
     if isinstance(seeds, str):
@@ -126,18 +142,20 @@ def _seeds(seeds):
     return [int(s) for s in seeds]
 
 
-def _names(x):
+def _names(x: str | Iterable[str]) -> list[str]:
     return [x] if isinstance(x, str) else [str(v) for v in x]
 
 
-def _load_json(path):
+def _load_json(path: str) -> dict[str, Any]:
     import json
     with open(path) as f:
-        return json.load(f)
+        data: dict[str, Any] = json.load(f)
+    return data
 
 
-def reproduce(out="reproduce-out", only=(), skip=(), set=(), jobs=2, seeds=None, csv=False, figures=True,
-              experiments=None, progress=False):
+def reproduce(out: str | os.PathLike[str] = "reproduce-out", only: str | Iterable[str] = (), skip: str | Iterable[str] = (),
+              set: str | Iterable[str] = (), jobs: int = 2, seeds: str | int | Iterable[int] | None = None, csv: bool = False,
+              figures: bool = True, experiments: str | os.PathLike[str] | None = None, progress: bool = False) -> dict[str, Any]:
     """Runs the paper's experiments like `memlab reproduce` and writes the same folder `out`
     (report.json, report.md, one folder per experiment; figures and report.html with figures=True).
     Returns report.json as a dict. seeds: None (each file's own seed), a list of ints, or "1..5" /
@@ -157,7 +175,9 @@ def reproduce(out="reproduce-out", only=(), skip=(), set=(), jobs=2, seeds=None,
     return _load_json(os.path.join(str(out), "seeds.json" if s else "report.json"))
 
 
-def sensitivity(vary, out="sensitivity-out", set=(), only=(), skip=(), jobs=2, experiments=None, progress=False):
+def sensitivity(vary: str | Iterable[str], out: str | os.PathLike[str] = "sensitivity-out", set: str | Iterable[str] = (),
+                only: str | Iterable[str] = (), skip: str | Iterable[str] = (), jobs: int = 2,
+                experiments: str | os.PathLike[str] | None = None, progress: bool = False) -> dict[str, Any]:
     """Like `memlab sensitivity`: the reproduce with the shipped parameters (or with `set`) and once per
     value of each `vary` entry ("KEY=V1,V2,..."), into `out` (baseline/, 01/, ..., sensitivity.md,
     sensitivity.json). Returns sensitivity.json as a dict (per variant: passes, lost, gained, moved)."""
