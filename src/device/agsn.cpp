@@ -7,6 +7,7 @@
 #include <Eigen/Core>
 #include <unsupported/Eigen/AutoDiff>
 
+#include "memlab/device/regime.hpp"
 #include "memlab/error.hpp"
 
 namespace memlab::device {
@@ -103,6 +104,18 @@ void check(const P& c) {
     if (c.r_min <= 0) throw input_error("agsn_sio2_pt.r_min: must be positive");
     if (c.x_relax >= c.L) throw input_error("agsn_sio2_pt.x_relax: must be smaller than L");
 }
+
+// No retention case: the filament relaxes by random events (breakup), tested in test_agsn.cpp.
+const regime typical{
+    .series_resistance = 2e6,
+    .slow = {2.0, -2.0, 1e2},
+    .cross_check = {2.0, -1.5, 1e3, 1},
+    .train = {2.0, 1.0, 50e-6, 100e-6, 5},
+    .transport_off = {{"nu0", 0.0}, {"b_sd", 0.0}},
+    .rtol = 1e-12,
+    .atol_scale = 1e-6,
+    .spice_rtol = 1e-12,
+};
 
 // The physics is written once, for double (residuals) and for Eigen's forward-mode AutoDiffScalar
 // (the Jacobian, exact, in one pass instead of 2 (n + 1) central-difference evaluations).
@@ -344,6 +357,8 @@ agsn_sio2_pt::agsn_sio2_pt() : basic_model(parameter_rows, state_rows, check) {}
 std::string_view agsn_sio2_pt::summary() const {
     return "AgSn/SiO2/Pt ECM cell (Passerini et al.): filament height, neck, Sn fraction, training stub";
 }
+
+const regime* agsn_sio2_pt::typical_regime() const { return &typical; }
 
 void agsn_sio2_pt::initial_state(std::span<double> s) const {
     s[S::h] = p_.h_init;

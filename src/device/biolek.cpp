@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "memlab/device/regime.hpp"
 #include "memlab/error.hpp"
 
 namespace memlab::device {
@@ -31,6 +32,15 @@ void check(const P& c) {
     if (!(c.r_off > c.r_on)) throw input_error("biolek.r_off: must be larger than r_on");
 }
 
+const regime typical{
+    .series_resistance = 100.0,
+    .slow = {1.0, -1.0, 0.4},
+    .cross_check = {1.0, -1.0, 4.0, 2},
+    .train = {1.0, 1.0, 50e-3, 100e-3, 10},
+    .retention = regime::set_and_hold{1.0, 1.0, 10.0, false},
+    .transport_off = {{"mu_v", 0.0}},
+};
+
 }  // namespace
 
 // x is clipped to [0, 1] here: the window restores an overshoot, but a loose step can put x a
@@ -50,6 +60,7 @@ double biolek_rate(const biolek_params& p, double i, double x) {
 biolek::biolek() : basic_model(parameter_rows, state_rows, check) {}
 
 std::string_view biolek::summary() const { return "HP linear ion drift with the Biolek window (2009)"; }
+const regime* biolek::typical_regime() const { return &typical; }
 
 spice_form biolek::spice() const {
     const auto n = spice_number;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <limits>
 
+#include "memlab/device/regime.hpp"
 #include "memlab/error.hpp"
 
 namespace memlab::device {
@@ -41,6 +42,15 @@ void check(const P& c) {
     if (c.f_init + c.r_init > 1.0) throw input_error("diffusive.f_init: f_init + r_init must not exceed 1");
 }
 
+const regime typical{
+    .set = {{"kappa", 0.0}},  // deterministic
+    .series_resistance = 1e3,
+    .slow = {1.0, -1.0, 1.0},
+    .cross_check = {1.0, -1.0, 10.0, 2},
+    .train = {1.0, 1.0, 50e-3, 100e-3, 10},
+    .retention = regime::set_and_hold{1.0, 0.2, 10.0, true},  // the residual decays in 1/gamma2 = 2.4 s
+};
+
 }  // namespace
 
 namespace diffusive_eq {
@@ -64,6 +74,7 @@ diffusive::diffusive() : basic_model(parameter_rows, state_rows, check) {}
 std::string_view diffusive::summary() const {
     return "diffusive two-state model (Z. Wang et al. 2017): mobile filament and residual, Poisson shrink events";
 }
+const regime* diffusive::typical_regime() const { return &typical; }
 
 void diffusive::hazards(double, std::span<const double> s, std::span<double> h) const {
     h[0] = p_.kappa * std::pow(std::clamp(s[S::f], 0.0, 1.0), p_.m);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <limits>
 
+#include "memlab/device/regime.hpp"
 #include "memlab/error.hpp"
 
 namespace memlab::device {
@@ -55,6 +56,15 @@ void check(const P& c) {
     if (c.phi_init > c.phi_m) throw input_error("ielmini_ag.phi_init: must not exceed phi_m");
 }
 
+const regime typical{
+    .series_resistance = 1e3,
+    .slow = {2.0, -2.0, 10.0},
+    .cross_check = {3.0, -3.0, 100.0, 2},
+    .train = {2.0, 2.0, 1e-3, 5e-3, 5},
+    .retention = regime::set_and_hold{2.5, 1e-3, 10.0, true},  // surface diffusion, seconds
+    .transport_off = {{"a_drift", 0.0}, {"b_sd", 0.0}},         // the diameter; the gap still follows it
+};
+
 double logistic(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 
 }  // namespace
@@ -95,6 +105,7 @@ ielmini_ag::ielmini_ag() : basic_model(parameter_rows, state_rows, check) {}
 std::string_view ielmini_ag::summary() const {
     return "volatile Ag filament (W. Wang, Ielmini et al. 2019): diameter and gap, drift vs surface diffusion";
 }
+const regime* ielmini_ag::typical_regime() const { return &typical; }
 
 spice_form ielmini_ag::spice() const {
     // Nodes in nm; helper nodes: R (h_r), R_stub (h_rs), temperature (h_T).

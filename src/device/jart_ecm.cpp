@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <limits>
 
+#include "memlab/device/regime.hpp"
 #include "memlab/error.hpp"
 
 namespace memlab::device {
@@ -57,6 +58,17 @@ void check(const P& c) {
     if (c.x_init < c.x_min || c.x_init > c.x_max) throw input_error("jart_ecm.x_init: must lie in [x_min, x_max]");
 }
 
+const regime typical{
+    .series_resistance = 1e8,
+    .slow = {1.0, -1.0, 10.0},
+    .cross_check = {1.0, -1.0, 100.0, 2},
+    .train = {1.0, 1.0, 1e-3, 2e-3, 10},
+    .retention = regime::set_and_hold{1.0, 10e-3, 10.0, false},
+    .transport_off = {{"j0", 0.0}, {"c_ion", 0.0}},  // the gap; nucleation is not transport
+    .rtol = 1e-11,
+    .spice_rtol = 1e-11,
+};
+
 }  // namespace
 
 namespace jart {
@@ -92,6 +104,7 @@ jart_ecm::jart_ecm() : basic_model(parameter_rows, state_rows, check) {}
 std::string_view jart_ecm::summary() const {
     return "JART-style ECM cell (Menzel et al. 2012): Butler-Volmer + hopping in series, nucleation, tunnelling gap";
 }
+const regime* jart_ecm::typical_regime() const { return &typical; }
 
 spice_form jart_ecm::spice() const {
     const auto n = spice_number;

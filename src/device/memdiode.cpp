@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <limits>
 
+#include "memlab/device/regime.hpp"
 #include "memlab/error.hpp"
 
 namespace memlab::device {
@@ -36,6 +37,13 @@ using S = memdiode_state;
 constexpr state<S::index> state_rows[]{{S::lambda, "lambda", "1", 1e-9}};
 static_assert(in_index_order(state_rows));
 
+const regime typical{
+    .series_resistance = 100.0,
+    .slow = {1.6, -1.6, 2.0},
+    .cross_check = {1.6, -1.6, 2.0, 2},
+    .train = {1.5, 1.5, 50e-3, 100e-3, 10},
+    .retention = regime::set_and_hold{1.6, 1.0, 1000.0, true},  // finite T_0r = 132 s
+};
 
 double lerp(double lo, double hi, double x) { return hi * x + lo * (1.0 - x); }
 
@@ -93,6 +101,7 @@ memdiode::memdiode() : basic_model(parameter_rows, state_rows) {}
 std::string_view memdiode::summary() const {
     return "dynamic memdiode model (Miranda & Sune 2020): lambda balance, diode I-V with series R";
 }
+const regime* memdiode::typical_regime() const { return &typical; }
 
 void memdiode::current_jacobian(double v, std::span<const double> s, double& di_dv, std::span<double> di_ds) const {
     // i = I(vd, l), vd = v - i R_s(l): di (1 + g R_s) = g dv + (dI/dl - g i R_s') dl.

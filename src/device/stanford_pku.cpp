@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <limits>
 
+#include "memlab/device/regime.hpp"
 #include "memlab/error.hpp"
 
 namespace memlab::device {
@@ -51,6 +52,19 @@ void check(const P& c) {
     if (c.g_init < c.g_min || c.g_init > c.g_max) throw input_error("stanford_pku.g_init: must lie in [g_min, g_max]");
 }
 
+const regime typical{
+    .set = {{"g_init", 1.7e-9}, {"kicks", 0.0}},  // from the HRS, deterministic
+    .series_resistance = 1e3,
+    .slow = {2.0, -2.0, 1e2},
+    .cross_check = {2.0, -2.0, 1e5, 2},
+    .train = {2.0, 2.5, 1e-6, 2e-6, 10},
+    .retention = regime::set_and_hold{2.0, 1e-6, 10.0, false},
+    .transport_off = {{"vel0", 0.0}, {"kicks", 0.0}},
+    .rtol = 1e-12,
+    .atol_scale = 1e-6,
+    .spice_rtol = 1e-12,
+};
+
 double logistic(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 
 }  // namespace
@@ -78,6 +92,7 @@ stanford_pku::stanford_pku() : basic_model(parameter_rows, state_rows, check) {}
 std::string_view stanford_pku::summary() const {
     return "Stanford-PKU oxide RRAM (Guan/Yu/Wong 2012): gap, sinh kinetics, Joule heating, hot-gated gap kicks";
 }
+const regime* stanford_pku::typical_regime() const { return &typical; }
 
 void stanford_pku::hazards(double v, std::span<const double> s, std::span<double> h) const {
     // Kicks come with ion motion: n_kick per hopping distance the gap moves, gated by temperature.

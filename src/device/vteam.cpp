@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <limits>
 
+#include "memlab/device/regime.hpp"
 #include "memlab/error.hpp"
 
 namespace memlab::device {
@@ -39,6 +40,15 @@ void check(const P& c) {
     if (!(c.r_off > c.r_on)) throw input_error(fmt::format("vteam.r_off: must be larger than r_on"));
 }
 
+const regime typical{
+    .series_resistance = 1e3,
+    .slow = {1.2, -1.2, 1e4},
+    .cross_check = {1.2, -1.2, 1e5, 2},
+    .train = {1.0, 1.0, 1e-6, 2e-6, 20},
+    .retention = regime::set_and_hold{1.0, 20e-6, 1.0, false},
+    .transport_off = {{"k_on", 0.0}, {"k_off", 0.0}},
+};
+
 }  // namespace
 
 double vteam_resistance(const vteam_params& p, double w) {
@@ -59,6 +69,8 @@ vteam::vteam() : basic_model(parameter_rows, state_rows, check) {}
 std::string_view vteam::summary() const {
     return "VTEAM threshold model (Kvatinsky 2015), linear R(w); engine reference device";
 }
+
+const regime* vteam::typical_regime() const { return &typical; }
 
 void vteam::initial_state(std::span<double> s) const { s[S::w] = p_.w_init; }
 

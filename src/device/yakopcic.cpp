@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <limits>
 
+#include "memlab/device/regime.hpp"
 #include "memlab/error.hpp"
 
 namespace memlab::device {
@@ -34,6 +35,14 @@ using S = yakopcic_state;
 constexpr state<S::index> state_rows[]{{S::x, "x", "1", 1e-9}};
 static_assert(in_index_order(state_rows));
 
+const regime typical{
+    .series_resistance = 100.0,
+    .slow = {1.2, -1.2, 1e3},
+    .cross_check = {1.2, -1.2, 1e4, 2},
+    .train = {1.0, 1.0, 10e-6, 20e-6, 10},
+    .retention = regime::set_and_hold{1.0, 100e-6, 1.0, false},
+    .transport_off = {{"a_p", 0.0}, {"a_n", 0.0}},
+};
 
 }  // namespace
 
@@ -56,6 +65,7 @@ yakopcic::yakopcic() : basic_model(parameter_rows, state_rows) {}
 std::string_view yakopcic::summary() const {
     return "Yakopcic generalized model (2011): sinh I-V, exponential thresholds, decaying windows";
 }
+const regime* yakopcic::typical_regime() const { return &typical; }
 
 spice_form yakopcic::spice() const {
     const auto n = spice_number;

@@ -94,6 +94,7 @@ public:
     // Deterministic form: no set/relaxation events, so armed, h_s and h_c stay where they start.
     bool has_spice() const override { return true; }
     spice_form spice() const override;
+    const regime* typical_regime() const override;
 };
 
 }  // namespace memlab::device

@@ -23,6 +23,8 @@
 
 namespace memlab::device {
 
+struct regime;
+
 // A seeded generator with a fixed, documented algorithm (splitmix64 seeding a xoshiro256**), so a
 // seed gives the same numbers on every build and platform.
 class rng {
@@ -118,6 +120,10 @@ public:
     void set_text(const std::map<std::string, std::string>& values, std::string_view where = "device");
     // Resolved parameters with units, for show-config and the report.
     nlohmann::json describe() const;
+
+    // The circuit and drives in which the model shows what it does (memlab/device/regime.hpp), for
+    // the checks that run every registered model; nullptr if the model states none.
+    virtual const regime* typical_regime() const { return nullptr; }
 
     virtual std::unique_ptr<model> clone() const = 0;
 

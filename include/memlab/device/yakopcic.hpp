@@ -41,6 +41,7 @@ public:
     std::unique_ptr<model> clone() const override { return std::make_unique<yakopcic>(*this); }
     bool has_spice() const override { return true; }
     spice_form spice() const override;
+    const regime* typical_regime() const override;
 };
 
 }  // namespace memlab::device
