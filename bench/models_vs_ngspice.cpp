@@ -26,6 +26,7 @@
 
 #include "memlab/analysis/analysis.hpp"
 #include "memlab/circuit/simulation.hpp"
+#include "memlab/device/regime.hpp"
 #include "memlab/device/registry.hpp"
 #include "memlab/protocol/experiment.hpp"
 #include "memlab/protocol/ngspice_engine.hpp"
@@ -46,18 +47,20 @@ struct bench_case {
     double ref_rtol, ref_atol_scale;
 };
 
-// The regimes of tests/validation/test_ngspice.cpp, repeated to a few hundred pulses.
-const std::vector<bench_case> cases{
-    {"vteam", {}, 1e3, 1.0, 1.0, 1e-6, 2e-6, 400, 20, 1e-11, 1e-4},
-    {"yakopcic", {}, 100.0, 1.0, 1.0, 10e-6, 20e-6, 200, 10, 1e-11, 1e-4},
-    {"biolek", {}, 100.0, 1.0, 1.0, 50e-3, 100e-3, 200, 10, 1e-11, 1e-4},
-    {"stanford_pku", {{"g_init", 1.7e-9}, {"kicks", 0.0}}, 1e3, 2.0, 2.5, 1e-6, 2e-6, 200, 10, 1e-12, 1e-6},
-    {"memdiode", {}, 100.0, 1.5, 1.5, 50e-3, 100e-3, 200, 10, 1e-11, 1e-4},
-    {"diffusive", {{"kappa", 0.0}}, 1e3, 1.0, 1.0, 50e-3, 100e-3, 200, 10, 1e-11, 1e-4},
-    {"ielmini_ag", {}, 1e3, 2.0, 2.0, 1e-3, 5e-3, 100, 5, 1e-11, 1e-4},
-    {"jart_ecm", {}, 1e8, 1.0, 1.0, 1e-3, 2e-3, 100, 10, 1e-11, 1e-4},
-    {"agsn_sio2_pt", {}, 2e6, 2.0, 1.0, 50e-6, 100e-6, 100, 5, 1e-12, 1e-6},
-};
+// Every registered model with a SPICE form, in the regime it states (device::regime): the pulse
+// train of the ngspice cross-check (tests/validation/test_ngspice.cpp), repeated ten times; the
+// reference at the cross-check's tolerances, at most 1e-11.
+std::vector<bench_case> cases() {
+    std::vector<bench_case> out;
+    for (const auto& name : device::model_names()) {
+        const auto m = device::make_model(name);
+        const auto* g = m->typical_regime();
+        if (!m->has_spice() || !g) continue;
+        const auto& t = g->train;
+        out.push_back({name, g->set, g->series_resistance, t.high, t.low, t.width, t.period, 20 * t.n, t.n, std::min(g->rtol, 1e-11), g->atol_scale});
+    }
+    return out;
+}
 
 stimulus::waveform_ptr train(const bench_case& c) {
     stimulus::train_spec s;
@@ -200,7 +203,7 @@ int main(int argc, char** argv) {
     doc["ngspice_empty_run_seconds"] = ng0;
     fmt::print("ngspice start-up (empty deck): {:.4f} s\n", ng0);
     const std::vector<double> tols{1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9};
-    for (const auto& c : cases) {
+    for (const auto& c : cases()) {
         const double t_end = c.period * static_cast<double>(c.pulses);
         const run ref = run_memlab(c, c.ref_rtol, c.ref_atol_scale, 1);
         std::vector<run> ms, ns;

@@ -56,9 +56,10 @@ void cmd_describe(const std::string& name) {
     if (std::find(names.begin(), names.end(), name) == names.end())
         throw input_error(fmt::format("describe: unknown model '{}' (known: {})", name, fmt::join(names, ", ")));
     const auto m = device::make_model(name);
-    fmt::print("## `{}`: {}\n\n| parameter | default | symbol | meaning | source |\n|---|---|---|---|---|\n", name, m->summary());
+    fmt::print("## `{}`: {}\n\n| parameter | default | range | symbol | meaning | source |\n|---|---|---|---|---|---|\n", name, m->summary());
     for (const auto& p : m->parameter_table())
-        fmt::print("| `{}` | {} | {} | {} | {} |\n", p.name, units::format(p.default_value, p.unit), p.symbol, p.meaning, p.source);
+        fmt::print("| `{}` | {} | {} | {} | {} | {} |\n", p.name, units::format(p.default_value, p.unit), device::range_text(p), p.symbol,
+                   p.meaning, p.source);
     fmt::print("\n| state | unit | absolute tolerance |\n|---|---|---|\n");
     for (const auto& st : m->states()) fmt::print("| `{}` | {} | {} |\n", st.name, st.unit, units::format(st.abs_tolerance, st.unit));
     fmt::print("\nStochastic events: {}. SPICE export: {}.\n", m->n_hazards() > 0 ? fmt::format("{} hazard(s)", m->n_hazards()) : "none",

@@ -54,9 +54,6 @@ def parameters_section(memlab, model):
     notes = [f"Printed by `memlab describe {model}`."]
     if "unit" not in cols:
         notes.append("The unit is part of the default.")
-    if "range" not in cols:
-        notes.append("No range is printed yet: each value is checked against its allowed range when it is "
-                     "set, and a value outside it (in a file or with --set) is an error that names the range.")
     text = [" ".join(notes), ""]
     return "\n".join(text + lines)
 

@@ -26,8 +26,9 @@ void memlab::python::register_devices(py::module_& m) {
         [](const std::string& name) {
             const auto model = memlab::device::make_model(name);
             py::list out;
-            for (const auto& s : model->states()) out.append(py::dict(py::arg("name") = s.name, py::arg("unit") = s.unit));
+            for (const auto& s : model->states())
+                out.append(py::dict(py::arg("name") = s.name, py::arg("unit") = s.unit, py::arg("abs_tolerance") = s.abs_tolerance));
             return out;
         },
-        py::arg("model"), "The state variables of a model.");
+        py::arg("model"), "The state variables of a model: name, unit, absolute tolerance of the integrator (SI).");
 }

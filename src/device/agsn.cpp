@@ -7,6 +7,7 @@
 #include <Eigen/Core>
 #include <unsupported/Eigen/AutoDiff>
 
+#include "memlab/device/regime.hpp"
 #include "memlab/error.hpp"
 
 namespace memlab::device {
@@ -17,85 +18,110 @@ constexpr double k_B = 1.380649e-23;      // J/K
 constexpr double G0 = 7.748091729e-5;     // S, conductance quantum 2e^2/h
 constexpr double big = std::numeric_limits<double>::max();
 
-const std::string paper = "Passerini et al. (paper, Methods: stack)";
-const std::string ielmini = "W. Wang et al., IEEE TED 66 (2019), public Verilog-A port";
+constexpr std::string_view paper = "Passerini et al. (paper, Methods: stack)";
+constexpr std::string_view ielmini = "W. Wang et al., IEEE TED 66 (2019), public Verilog-A port";
 
-// Order = agsn_params field order.
-const std::vector<parameter_info> table{
-    {"L", "m", 5e-9, 1e-10, 1e-7, "L", "oxide (SiO2) thickness", paper},
-    {"a", "m", 0.25e-9, 1e-11, 1e-9, "a", "ion hopping distance",
+using P = agsn_params;
+constexpr parameter<P> parameter_rows[]{
+    {&P::L, "L", "m", 5e-9, {1e-10, 1e-7}, "L", "oxide (SiO2) thickness", paper},
+    {&P::a, "a", "m", 0.25e-9, {1e-11, 1e-9}, "a", "ion hopping distance",
      "stated, not fitted: one hop between neighbouring sites of the SiO2 network (O-O about 0.26 nm; MODEL-NOTES s.3); beta and E_Ag were fitted with it held (docs/models/agsn_sio2_pt.md, Sensitivity)"},
-    {"nu0", "Hz", 1e13, 0.0, 1e15, "nu_0", "attempt frequency (0 switches all ion transport off)",
+    {&P::nu0, "nu0", "Hz", 1e13, {0.0, 1e15}, "nu_0", "attempt frequency (0 switches all ion transport off)",
      "stated, not fitted: a lattice vibration frequency (MODEL-NOTES s.3); only nu0 exp(-E/kT) is seen, and the barriers were fitted with it held"},
-    {"e_ag", "eV", 0.85, 0.0, 3.0, "E_Ag", "hopping barrier of Ag+ in SiO2",
+    {&P::e_ag, "e_ag", "eV", 0.85, {0.0, 3.0}, "E_Ag", "hopping barrier of Ag+ in SiO2",
      "calibrated with beta (step 1, docs/models/agsn_sio2_pt.md): the initial 10 nA Vset near 1 V at 1 V/s and its rise with sweep rate; checks: all-or-none threshold at 1.2 V for 100 ms, set delay 3.4 decades/V; Ag+ in a-SiO2 by MD: 0.91 +- 0.32 eV (docs/md-diffusion.md)"},
-    {"de_sn", "eV", 0.50, 0.0, 3.0, "dE_Sn", "rise of the dissolution barriers per unit Sn fraction",
+    {&P::de_sn, "de_sn", "eV", 0.50, {0.0, 3.0}, "dE_Sn", "rise of the dissolution barriers per unit Sn fraction",
      "calibrated with kappa_th on the synapse depression (2026-12-05): a full-Sn filament dissolves over E_diss + dE_Sn = 1.24 eV, slowly enough at rest (synapse.retention -0.2 % over 1e4 s) and fast enough in the Joule-heated neck at -0.8 V through 1 kOhm to thin it pulse by pulse (0.45 eV: the contact opens in the first cycle; 0.55 eV: flat) (docs/models/agsn_sio2_pt.md); MODEL-NOTES s.3: 0.4..0.8"},
-    {"e_sn", "eV", 1.0, 0.0, 3.0, "E_Sn", "barrier for Sn uptake into the filament (Sn slower than Ag)",
+    {&P::e_sn, "e_sn", "eV", 1.0, {0.0, 3.0}, "E_Sn", "barrier for Sn uptake into the filament (Sn slower than Ag)",
      "stated, not fitted: MODEL-NOTES s.3 (1.0 eV); above E_Ag, as the MD finds Sn slower (docs/md-diffusion.md). Since the Holm heating (a thin contact runs hot, kappa_th) the Sn uptake of a 1 mA set is fast at any value tried (0.91 and 1.0 eV give the same targets); it set the NV Vset until then (docs/models/agsn_sio2_pt.md)"},
-    {"beta", "1", 6.0, 0.0, 100.0, "beta", "field enhancement at the filament tip",
+    {&P::beta, "beta", "1", 6.0, {0.0, 100.0}, "beta", "field enhancement at the filament tip",
      "calibrated with E_Ag (step 1): so that the set delay depends on the gap as the Vset does (MODEL-NOTES s.3 proposed 3..5)"},
-    {"gamma", "J/m^2", 0.42, 0.0, 10.0, "gamma", "surface energy of the Ag filament (0: no Gibbs-Thomson drive)",
+    {&P::gamma, "gamma", "J/m^2", 0.42, {0.0, 10.0}, "gamma", "surface energy of the Ag filament (0: no Gibbs-Thomson drive)",
      "calibrated on the trained Vset (0.23 V): a trained device sets where the one-atom tip's back-voltage V_GT(r_min) = 0.22 V is overcome (MODEL-NOTES s.3: 0.3; bulk Ag about 1.2)"},
-    {"omega", "m^3", 1.71e-29, 1e-31, 1e-27, "Omega", "atomic volume of Ag", "CRC handbook: Ag molar volume 10.3 cm^3/mol"},
-    {"kappa", "1/m", 5e9, 1e8, 1e11, "kappa", "tunnelling decay constant sqrt(2 m phi_B)/hbar",
+    {&P::omega, "omega", "m^3", 1.71e-29, {1e-31, 1e-27}, "Omega", "atomic volume of Ag", "CRC handbook: Ag molar volume 10.3 cm^3/mol"},
+    {&P::kappa, "kappa", "1/m", 5e9, {1e8, 1e11}, "kappa", "tunnelling decay constant sqrt(2 m phi_B)/hbar",
      "stated, not fitted: sqrt(2 m_e phi_B)/hbar with a tunnel barrier phi_B = 0.95 eV (MODEL-NOTES s.3: 3.6..5 /nm)"},
-    {"r_q", "m", 0.166e-9, 1e-11, 1e-8, "r_q", "radius per conduction channel, lambda_F/pi (lambda_F 0.52 nm)",
+    {&P::r_q, "r_q", "m", 0.166e-9, {1e-11, 1e-8}, "r_q", "radius per conduction channel, lambda_F/pi (lambda_F 0.52 nm)",
      "stated, not fitted: the free-electron Fermi wavelength of Ag, 2 pi / k_F with k_F = 1.20e10 1/m, over pi (MODEL-NOTES s.3)"},
-    {"r_min", "m", 0.2e-9, 1e-11, 1e-8, "r_min", "radius of a one-atom neck",
+    {&P::r_min, "r_min", "m", 0.2e-9, {1e-11, 1e-8}, "r_min", "radius of a one-atom neck",
      "stated, not fitted: of the order of the Ag atomic radius, 0.144 nm (MODEL-NOTES s.3); it sets V_GT(r_min), and gamma was fitted with it held"},
-    {"rho", "Ohm m", 5e-8, 0.0, 1.0, "rho", "resistivity of the nanofilament (about 3x bulk Ag, 1.59e-8 Ohm m)",
+    {&P::rho, "rho", "Ohm m", 5e-8, {0.0, 1.0}, "rho", "resistivity of the nanofilament (about 3x bulk Ag, 1.59e-8 Ohm m)",
      "stated: 3x bulk Ag, the size effect of a wire a few nm across (surface and grain-boundary scattering); until 2026-12-04 it set the NV Vset (2e-7: 0.54 V, 1e-7: 0.47 V, 5e-8: 0.43 V, bulk: 0.40 V at E_Sn 1.0 eV), which E_Sn now does"},
-    {"g_leak", "S", 1e-12, 0.0, 1.0, "G_leak", "leakage conductance of the oxide (HRS floor)",
+    {&P::g_leak, "g_leak", "S", 1e-12, {0.0, 1.0}, "G_leak", "leakage conductance of the oxide (HRS floor)",
      "stated, not fitted: MODEL-NOTES s.3 (1 pS); it is the fresh HRS (tunnelling across a fresh relaxed gap, 2.5 nm or more, is below 1 fS), so the HRS drop is read against it and h_s_max was fitted with it held"},
-    {"kappa_th", "W/(m K)", 135.0, 0.0, 1e4, "kappa_th", "thermal conductivity of the metal the neck's heat spreads into: R_th(r) = 1/(2 kappa_th r) (Holm's constriction resistance between two half-spaces; 0: no heating)",
+    {&P::kappa_th, "kappa_th", "W/(m K)", 135.0, {0.0, 1e4}, "kappa_th", "thermal conductivity of the metal the neck's heat spreads into: R_th(r) = 1/(2 kappa_th r) (Holm's constriction resistance between two half-spaces; 0: no heating)",
      "calibrated on the synapse depression (2026-12-05, with dE_Sn): the -0.8 V pulses through 1 kOhm thin the neck pulse by pulse at 125-155 W/(m K) (R_th 2.5e6 K/W at r = 1.45 nm, 1.9e7 K/W at r_min); a third of bulk Ag (429 W/(m K)), between Ag and Pt (72 W/(m K)), as expected of nanoscale grains; before 2026-12-05 a constant R_th = 5e6 K/W (docs/calibration/)"},
-    {"t0", "K", 300.0, 1.0, 2000.0, "T_0", "ambient temperature", "stated: room temperature (the paper gives no stage temperature)"},
-    {"b_sd", "m^4/s", 3e-26, 0.0, 1e-15, "B", "surface-diffusion prefactor of neck shrinkage", ielmini},
-    {"e_sd", "eV", 0.65, 0.0, 3.0, "E_sd", "surface-diffusion barrier of Ag", ielmini},
-    {"h_s_max", "m", 3.0e-9, 0.0, 1e-7, "h_s,max", "largest Sn-rich stub training can leave",
+    {&P::t0, "t0", "K", 300.0, {1.0, 2000.0}, "T_0", "ambient temperature", "stated: room temperature (the paper gives no stage temperature)"},
+    {&P::b_sd, "b_sd", "m^4/s", 3e-26, {0.0, 1e-15}, "B", "surface-diffusion prefactor of neck shrinkage", ielmini},
+    {&P::e_sd, "e_sd", "eV", 0.65, {0.0, 3.0}, "E_sd", "surface-diffusion barrier of Ag", ielmini},
+    {&P::h_s_max, "h_s_max", "m", 3.0e-9, {0.0, 1e-7}, "h_s,max", "largest Sn-rich stub training can leave",
      "calibrated on the trained HRS (about 10x the initial one): a mean draw then leaves a 1.65 nm gap, HRS drop 12x (2.5 nm: 3.6x; 3.2 nm: 24x); MODEL-NOTES s.3 proposes 3.5 nm (docs/models/agsn_sio2_pt.md)"},
-    {"k_event", "Hz", 1e7, 1.0, 1e12, "k_ev", "rate at which a set is detected and a filament the reverse field has swept back to its HRS is found relaxed (a breakup takes the surface-diffusion time instead)",
+    {&P::k_event, "k_event", "Hz", 1e7, {1.0, 1e12}, "k_ev", "rate at which a set is detected and a filament the reverse field has swept back to its HRS is found relaxed (a breakup takes the surface-diffusion time instead)",
      "stated (numerics): within 0.1 us, short against the 1.8 us -1 V sections of integrate-and-fire (1e5 Hz missed most spikes there); the set is detected at the same rate with a sharp window (docs/models/agsn_sio2_pt.md)"},
-    {"f_cluster", "1", 0.62, 0.0, 1.0, "f_cl", "mean height of the relaxed cluster chain, fraction of the oxide it can occupy (L - h_s - x_relax)",
+    {&P::f_cluster, "f_cluster", "1", 0.62, {0.0, 1.0}, "f_cl", "mean height of the relaxed cluster chain, fraction of the oxide it can occupy (L - h_s - x_relax)",
      "calibrated on the initial 10 nA Vset (0.82 V at 1 V/s, between the Fig. 4 device, 0.77 V, and the five-device mean, 1.2 V): 0.58 gave 0.85 V, 0.66 0.80 V, 0.69 (until 2026-12-04) 0.78 V with the path-barrier spread, and lost the set-delay fit (R^2 0.947) and the five-device mean (docs/models/agsn_sio2_pt.md)"},
-    {"f_cluster_c2c", "1", 0.05, 0.0, 1.0, "sigma_f", "cycle-to-cycle spread of f_cl",
+    {&P::f_cluster_c2c, "f_cluster_c2c", "1", 0.05, {0.0, 1.0}, "sigma_f", "cycle-to-cycle spread of f_cl",
      "calibrated on the set-delay law with sigma_E (2026-12-04): the relaxed front re-forms within about one hop (0.05 x 3.5 nm = 0.18 nm); a spread of the starting gap scatters the delay more the higher the amplitude (parallel-plate field), which bends the law: 0 and 0.1 keep R^2 >= 0.95 (0.981, 0.965), 0.15 loses it (0.935) and the training (a device that no longer sets at 1.5 V), 0.29 (the value until 2026-12-04, when it carried the whole Vset spread) gave R^2 0.88"},
-    {"h_init", "m", 1.25e-9, 0.0, 1e-7, "h(0)", "front of the Ag already in the oxide of a fresh (never switched) device",
+    {&P::h_init, "h_init", "m", 1.25e-9, {0.0, 1e-7}, "h(0)", "front of the Ag already in the oxide of a fresh (never switched) device",
      "calibrated on the all-or-none threshold (first response at 1.2 V for 100 ms pulses through 10 MOhm; 1.75 nm responded at 1.0 V, 1.0-1.25 nm at 1.2 V); below the mean relaxed front (2.4 nm): a pristine oxide holds fewer clusters than a cycled one"},
-    {"stub_fraction", "1", 0.5, 0.0, 1.0, "f_stub", "part of the Sn-rich filament left as stub per relaxation",
+    {&P::stub_fraction, "stub_fraction", "1", 0.5, {0.0, 1.0}, "f_stub", "part of the Sn-rich filament left as stub per relaxation",
      "stated, not fitted: half; after a 1 mA cycle theta is near 1 and the stub fills as h_s,max (1 - (1 - f_stub)^n) within the first nonvolatile cycles, so the trained targets see h_s,max rather than f_stub"},
-    {"tau_th", "s", 1e-6, 1e-15, 1.0, "tau_th", "thermal time constant of the filament region",
+    {&P::tau_th, "tau_th", "s", 1e-6, {1e-15, 1.0}, "tau_th", "thermal time constant of the filament region",
      "stated, not fitted: shorter than every pulse and sweep segment that heats (10 us and longer); a time constant, not a steady-state knob"},
-    {"g_arm", "S", 1e-9, 1e-15, 1.0, "G_arm", "conductance above which the device counts as set (arms the relaxation draw)",
+    {&P::g_arm, "g_arm", "S", 1e-9, {1e-15, 1.0}, "G_arm", "conductance above which the device counts as set (arms the relaxation draw)",
      "stated (bookkeeping): between the relaxed HRS (below 0.1 nS) and any set state (a 10 nA set at 1 V or less is 10 nS or more)"},
-    {"e_min", "eV", 0.3, 0.0, 3.0, "E_min", "lowest barrier the field can leave: drift saturates at a nu0 exp(-E_min/kT) (23 mm/s at 300 K)",
+    {&P::e_min, "e_min", "eV", 0.3, {0.0, 3.0}, "E_min", "lowest barrier the field can leave: drift saturates at a nu0 exp(-E_min/kT) (23 mm/s at 300 K)",
      "stated: bounds every velocity (ngspice needs it) while the set delay stays exponential up to 2.4 V (0.35 eV bent it) (docs/models/agsn_sio2_pt.md)"},
-    {"e_res", "eV", 0.60, 0.0, 3.0, "E_res", "Ag migration barrier (growth) along the residual path of a full training stub (h_s = h_s,max); the same in every device",
+    {&P::e_res, "e_res", "eV", 0.60, {0.0, 3.0}, "E_res", "Ag migration barrier (growth) along the residual path of a full training stub (h_s = h_s,max); the same in every device",
      "calibrated: low enough that the trained Vset is the Gibbs-Thomson threshold, not kinetics (E_Ag - 0.15 eV: 0.33 V; E_Ag - 0.25 eV: 0.27 +- 0.01 V); a property of the path training writes, not of the pristine oxide, so the devices' E_Ag spread does not reach the trained Vset (Supp. Fig. 8: 0.2 +- 0.03 V over five devices); MODEL-NOTES s.5"},
-    {"theta_max", "1", 1.0, 0.0, 1.0, "theta_max", "largest Sn fraction a filament takes up (Sn available at the AgSn interface)",
+    {&P::theta_max, "theta_max", "1", 1.0, {0.0, 1.0}, "theta_max", "largest Sn fraction a filament takes up (Sn available at the AgSn interface)",
      "stated: no limit (1); 0.3..0.5 gave synapse depression but lost the nonvolatile retention (docs/models/agsn_sio2_pt.md)"},
-    {"x_relax", "m", 1.5e-9, 0.0, 5e-9, "x_relax", "smallest gap a relaxation leaves: clusters nearer the top electrode coalesce with it",
+    {&P::x_relax, "x_relax", "m", 1.5e-9, {0.0, 5e-9}, "x_relax", "smallest gap a relaxation leaves: clusters nearer the top electrode coalesce with it",
      "stated: the volatile HRS must stay at leakage level (tunnelling across 1.5 nm is 24 pS; a 1 nm gap is 2 nS, 1 nA at -0.5 V, 0.1 of a 10 nA limit); equal to the earlier bound 0.3 L of a fresh device, so its draws are unchanged (docs/models/agsn_sio2_pt.md)"},
-    {"e_diss", "eV", 0.74, 0.0, 3.0, "E_diss", "barrier for an Ag atom leaving the filament (oxidation and first hop; dissolution of tip and neck)",
+    {&P::e_diss, "e_diss", "eV", 0.74, {0.0, 3.0}, "E_diss", "barrier for an Ag atom leaving the filament (oxidation and first hop; dissolution of tip and neck)",
      "calibrated on integrate-and-fire: the -1 V sections must undo a package's sub-threshold growth in the 100 us between packages (each package starts afresh) and reset a spiking filament: 0.85 (= E_Ag) kept it on through the sections, 0.775 forgot half a package in 100 us, 0.74 all of it; growth (Ag+ migration through the oxide) and dissolution (an atom leaving the tip) are different steps (MODEL-NOTES s.2, JART ECM)"},
-    {"sigma_e", "eV", 0.045, 0.0, 1.0, "sigma_E", "cycle-to-cycle spread of the Ag migration barrier along the path a set takes (drawn at each breakup)",
+    {&P::sigma_e, "sigma_e", "eV", 0.045, {0.0, 1.0}, "sigma_E", "cycle-to-cycle spread of the Ag migration barrier along the path a set takes (drawn at each breakup)",
      "calibrated on the initial 10 nA Vset spread (0.159 V; Fig. 4a 0.22 V; tolerance 0.12..0.35): 0.03 eV gave 0.115 V, 0.06 eV 0.203 V with the set-delay fit nearer its edge (R^2 0.957 against 0.972); each set takes another percolation path through the amorphous oxide (the MD's Ag barrier scatters by tenths of an eV between glass samples, docs/md-diffusion.md); training removes it with the rest of E_Ag (E_res along the stub)"},
-    {"eps_step", "J/m", 1.16e-10, 0.0, 1e-8, "epsilon", "edge (step) energy of a two-dimensional Ag nucleus on the neck's side: lateral growth over Delta G* = pi epsilon^2 Omega^(2/3) / (e eta) (0: no nucleation barrier)",
+    {&P::eps_step, "eps_step", "J/m", 1.16e-10, {0.0, 1e-8}, "epsilon", "edge (step) energy of a two-dimensional Ag nucleus on the neck's side: lateral growth over Delta G* = pi epsilon^2 Omega^(2/3) / (e eta) (0: no nucleation barrier)",
      "stated, not fitted: the step formation energy of a close-packed metal surface is about 7 % of the cohesive energy (Feibelman, PRB 60, 11118 (1999): 0.26-0.27 eV per step atom on Cu(111)); Ag, 2.95 eV: 0.21 eV per 0.289 nm of step (docs/models/agsn_sio2_pt.md)"},
 
-    {"n_lump", "1", 0.0, 0.0, 1e6, "n_lump", "atoms the neck exchanges per shot-noise draw: the neck's growth and dissolution go by whole atoms, and every n_lump of them its radius takes their Poisson spread at once (0: no shot noise)",
+    {&P::n_lump, "n_lump", "1", 0.0, {0.0, 1e6}, "n_lump", "atoms the neck exchanges per shot-noise draw: the neck's growth and dissolution go by whole atoms, and every n_lump of them its radius takes their Poisson spread at once (0: no shot noise)",
      "stated (numerics), off by default: the spread of the radius after N atoms is sqrt(N) atoms whatever n_lump is, n_lump sets how finely it is resolved in time (16 atoms: 0.4 % of a 1.45 nm neck's conductance per draw); at 16 the synapse's c2c stds come from it (12-39 uS over cycles 2-5, seeds 1-5), but its potentiation increments fall below the noise as n_lump shrinks and reproduce takes 2.3x longer (docs/calibration/2026-12-05-neck-shot-noise.md)"},
 };
+static_assert(each_member_once(parameter_rows));
 
-const std::vector<state_info> state_table{
-    {"h", "m", 1e-13}, {"r", "m", 1e-13}, {"theta", "1", 1e-6}, {"h_s", "m", 1e-13}, {"armed", "1", 1e-6},
-    {"h_c", "m", 1e-13}, {"T", "K", 1e-3}, {"e_path", "eV", 1e-6}};
+using S = agsn_state;
+constexpr state<S::index> state_rows[]{{S::h, "h", "m", 1e-13},   {S::r, "r", "m", 1e-13},     {S::theta, "theta", "1", 1e-6},
+                                       {S::h_s, "h_s", "m", 1e-13}, {S::armed, "armed", "1", 1e-6}, {S::h_c, "h_c", "m", 1e-13},
+                                       {S::T, "T", "K", 1e-3},    {S::e_path, "e_path", "eV", 1e-6}};
+static_assert(in_index_order(state_rows));
+constexpr std::size_t n_agsn_states = std::size(state_rows);
+
+// h_s_max, h_init and x_relax lie inside the oxide (L, 0).
+void check(const P& c) {
+    if (c.h_s_max >= c.L) throw input_error("agsn_sio2_pt.h_s_max: must be smaller than L");
+    if (c.h_init > c.L) throw input_error("agsn_sio2_pt.h_init: must not exceed L");
+    if (c.r_min <= 0) throw input_error("agsn_sio2_pt.r_min: must be positive");
+    if (c.x_relax >= c.L) throw input_error("agsn_sio2_pt.x_relax: must be smaller than L");
+}
+
+// No retention case: the filament relaxes by random events (breakup), tested in test_agsn.cpp.
+const regime typical{
+    .series_resistance = 2e6,
+    .slow = {2.0, -2.0, 1e2},
+    .cross_check = {2.0, -1.5, 1e3, 1},
+    .train = {2.0, 1.0, 50e-6, 100e-6, 5},
+    .transport_off = {{"nu0", 0.0}, {"b_sd", 0.0}},
+    .rtol = 1e-12,
+    .atol_scale = 1e-6,
+    .spice_rtol = 1e-12,
+};
 
 // The physics is written once, for double (residuals) and for Eigen's forward-mode AutoDiffScalar
 // (the Jacobian, exact, in one pass instead of 2 (n + 1) central-difference evaluations).
-// Derivatives: d/dv and d/ds_j of the 8 states.
-using ad = Eigen::AutoDiffScalar<Eigen::Matrix<double, 9, 1>>;
+// Derivatives: d/dv and d/ds_j of the states.
+constexpr int n_derivatives = 1 + static_cast<int>(n_agsn_states);
+using ad = Eigen::AutoDiffScalar<Eigen::Matrix<double, n_derivatives, 1>>;
 double val(double x) { return x; }
 double val(const ad& x) { return x.value(); }
 double log1p_(double x) { return std::log1p(x); }
@@ -276,15 +302,15 @@ template <class T>
 void rates_t(const agsn_params& p, const T& v, const T* s, T* ds) {
     // Joule heating with a thermal time constant: tau_th dT/dt = T_ss(P) - T. (An algebraic
     // temperature made the exp(-E/kT) feedback an algebraic loop that Newton could not follow.)
-    const T g = conductance_t(p, s[0], s[1]);
-    ds[6] = (p.t0 + thermal_resistance_t(p, s[1]) * g * v * v - s[6]) / p.tau_th;
-    ds[0] = tip_velocity_t(p, v, s[0], s[1], s[2], s[5], s[6], s[3], s[7]);
-    ds[1] = neck_rate_t(p, v, s[0], s[1], s[2], s[6]);
-    ds[2] = sn_uptake_rate_t(p, s[2], s[0], s[6]);
-    ds[3] = T(0.0 * v);  // the stub changes only at relaxation events
-    ds[4] = T(0.0 * v);  // a flag, changed by events
-    ds[5] = T(0.0 * v);  // the cluster front, drawn at relaxation events
-    ds[7] = T(0.0 * v);  // the path's barrier offset, drawn at breakups
+    const T g = conductance_t(p, s[S::h], s[S::r]);
+    ds[S::T] = (p.t0 + thermal_resistance_t(p, s[S::r]) * g * v * v - s[S::T]) / p.tau_th;
+    ds[S::h] = tip_velocity_t(p, v, s[S::h], s[S::r], s[S::theta], s[S::h_c], s[S::T], s[S::h_s], s[S::e_path]);
+    ds[S::r] = neck_rate_t(p, v, s[S::h], s[S::r], s[S::theta], s[S::T]);
+    ds[S::theta] = sn_uptake_rate_t(p, s[S::theta], s[S::h], s[S::T]);
+    ds[S::h_s] = T(0.0 * v);  // the stub changes only at relaxation events
+    ds[S::armed] = T(0.0 * v);  // a flag, changed by events
+    ds[S::h_c] = T(0.0 * v);  // the cluster front, drawn at relaxation events
+    ds[S::e_path] = T(0.0 * v);  // the path's barrier offset, drawn at breakups
 }
 
 }  // namespace
@@ -326,75 +352,74 @@ double atom_radius_step(const agsn_params& p, double h, double r) { return p.ome
 
 }  // namespace agsn
 
-agsn_sio2_pt::agsn_sio2_pt() { init_parameters(); }
+agsn_sio2_pt::agsn_sio2_pt() : basic_model(parameter_rows, state_rows, check) {}
 
 std::string_view agsn_sio2_pt::summary() const {
     return "AgSn/SiO2/Pt ECM cell (Passerini et al.): filament height, neck, Sn fraction, training stub";
 }
 
-const std::vector<parameter_info>& agsn_sio2_pt::parameter_table() const { return table; }
-const std::vector<state_info>& agsn_sio2_pt::states() const { return state_table; }
+const regime* agsn_sio2_pt::typical_regime() const { return &typical; }
 
 void agsn_sio2_pt::initial_state(std::span<double> s) const {
-    s[0] = p_.h_init;
-    s[1] = p_.r_min;
-    s[2] = 0.0;
-    s[3] = 0.0;
-    s[4] = 0.0;
-    s[5] = p_.h_init;
-    s[6] = p_.t0;
-    s[7] = 0.0;
+    s[S::h] = p_.h_init;
+    s[S::r] = p_.r_min;
+    s[S::theta] = 0.0;
+    s[S::h_s] = 0.0;
+    s[S::armed] = 0.0;
+    s[S::h_c] = p_.h_init;
+    s[S::T] = p_.t0;
+    s[S::e_path] = 0.0;
 }
 
-double agsn_sio2_pt::current(double v, std::span<const double> s) const { return agsn::conductance(p_, s[0], s[1]) * v; }
+double agsn_sio2_pt::current(double v, std::span<const double> s) const { return agsn::conductance(p_, s[S::h], s[S::r]) * v; }
 
 void agsn_sio2_pt::rates(double v, std::span<const double> s, std::span<double> ds) const { rates_t(p_, v, s.data(), ds.data()); }
 
 namespace {
 // v and the states as AutoDiff variables: derivative 0 is d/dv, derivative 1 + j is d/ds_j.
 void seed(double v, std::span<const double> s, ad& av, ad* as) {
-    av = ad(v, 9, 0);
-    for (std::size_t j = 0; j < 8; ++j) as[j] = ad(s[j], 9, static_cast<int>(j + 1));
+    av = ad(v, n_derivatives, 0);
+    for (std::size_t j = 0; j < n_agsn_states; ++j) as[j] = ad(s[j], n_derivatives, static_cast<int>(j + 1));
 }
 }  // namespace
 
 void agsn_sio2_pt::current_jacobian(double v, std::span<const double> s, double& di_dv, std::span<double> di_ds) const {
-    ad av, as[8];
+    ad av, as[n_agsn_states];
     seed(v, s, av, as);
-    const ad i = conductance_t(p_, as[0], as[1]) * av;
+    const ad i = conductance_t(p_, as[S::h], as[S::r]) * av;
     di_dv = i.derivatives()[0];
-    for (std::size_t j = 0; j < 8; ++j) di_ds[j] = i.derivatives()[static_cast<Eigen::Index>(j + 1)];
+    for (std::size_t j = 0; j < n_agsn_states; ++j) di_ds[j] = i.derivatives()[static_cast<Eigen::Index>(j + 1)];
 }
 
 void agsn_sio2_pt::rates_jacobian(double v, std::span<const double> s, std::span<double> dr_dv, std::span<double> dr_ds) const {
-    ad av, as[8], ds[8];
+    ad av, as[n_agsn_states], ds[n_agsn_states];
     seed(v, s, av, as);
     rates_t(p_, av, as, ds);
-    for (std::size_t i = 0; i < 8; ++i) {
+    for (std::size_t i = 0; i < n_agsn_states; ++i) {
         const auto& d = ds[i].derivatives();
         dr_dv[i] = d.size() ? d[0] : 0.0;
-        for (std::size_t j = 0; j < 8; ++j) dr_ds[i * 8 + j] = d.size() ? d[static_cast<Eigen::Index>(j + 1)] : 0.0;
+        for (std::size_t j = 0; j < n_agsn_states; ++j) dr_ds[i * n_agsn_states + j] = d.size() ? d[static_cast<Eigen::Index>(j + 1)] : 0.0;
     }
 }
 
 void agsn_sio2_pt::hazards(double v, std::span<const double> s, std::span<double> h) const {
     const double w = 0.02e-9;
-    const double g = agsn::conductance(p_, s[0], s[1]);
+    const double g = agsn::conductance(p_, s[S::h], s[S::r]);
     // Set: conductance above g_arm with the tip well clear of its floor (2 hops), so that set and
     // relaxed (within one hop of the floor) cannot both hold: a hysteresis in h as well as in G.
-    h[0] = p_.k_event * std::max(1.0 - s[4], 0.0) * logistic(40.0 * std::log(g / p_.g_arm)) *
-           logistic((s[0] - s[5] - 2.0 * p_.a) / w);
+    h[0] = p_.k_event * std::max(1.0 - s[S::armed], 0.0) * logistic(40.0 * std::log(g / p_.g_arm)) *
+           logistic((s[S::h] - s[S::h_c] - 2.0 * p_.a) / w);
     // Relaxed: the tip is back within one hop of its floor (the chain has broken into clusters),
     // or the device is back in its HRS (conductance a decade below the set threshold) with the
     // tip stranded above a low floor: a floor drawn near the Pt can leave the open tip dissolving
     // too slowly to reach it, and without a new draw every later cycle repeated the last one.
-    const double back = logistic((p_.a - (s[0] - s[5])) / w);
+    const double back = logistic((p_.a - (s[S::h] - s[S::h_c])) / w);
     const double hrs = logistic(-4.0 * std::log(g / (0.1 * p_.g_arm)));
     // Relaxation needs the ionic drive at the tip to be dissolving (V_ion < 0), not a forward
     // field that is growing it.
-    const double v_ion = v - agsn::gibbs_thomson_voltage(p_, tip_radius_t(p_, std::max(p_.L - s[0], 0.0), s[1]));
-    const double own = logistic(-v_ion / (k_B * s[6] / q_e));
-    const double relaxed = std::max(s[4], 0.0) * own * (1.0 - (1.0 - back) * (1.0 - hrs));
+    const double v_ion = v - agsn::gibbs_thomson_voltage(p_, tip_radius_t(p_, std::max(p_.L - s[S::h], 0.0), s[S::r]));
+    const double own = logistic(-v_ion / (k_B * s[S::T] / q_e));
+    const double relaxed = std::max(s[S::armed], 0.0) * own * (1.0 - (1.0 - back) * (1.0 - hrs));
     // What takes the filament apart decides which of two hazards it is. Swept by the reverse field
     // (it adds more to the tip's dissolution than the surface energy does): found at k_event, as
     // soon as the device is back in its HRS. Otherwise the filament breaks up into a cluster chain
@@ -407,9 +432,9 @@ void agsn_sio2_pt::hazards(double v, std::span<const double> s, std::span<double
     // evaluations of swept_by_field, on every hazard evaluation, are skipped.)
     const bool swept = relaxed > 0.0 && swept_by_field(v, s);
     h[1] = swept ? p_.k_event * relaxed : 0.0;
-    h[2] = swept || relaxed == 0.0 ? 0.0 : agsn::breakup_rate(p_, s[6]) * relaxed;
+    h[2] = swept || relaxed == 0.0 ? 0.0 : agsn::breakup_rate(p_, s[S::T]) * relaxed;
     // Atoms exchanged by a thick neck (a counter: hazard_threshold is n_lump).
-    if (p_.n_lump > 0) h[3] = agsn::neck_exchange_rate(p_, v, s[0], s[1], s[2], s[6]);
+    if (p_.n_lump > 0) h[3] = agsn::neck_exchange_rate(p_, v, s[S::h], s[S::r], s[S::theta], s[S::T]);
 }
 
 namespace {
@@ -425,22 +450,22 @@ bool agsn_sio2_pt::swept_by_field(double v, std::span<const double> s) const {
     // The tip's dissolution speed u(v) without the floor's window: swept if v < 0 and
     // u(v) - u(0) < u(0) < 0 (the field adds more than the surface energy).
     if (v >= 0) return false;
-    const double deep = s[0] - 50.0 * p_.a;
-    const double u = agsn::tip_velocity(p_, v, s[0], s[1], s[2], deep, s[6], s[3], s[7]);
-    const double u0 = agsn::tip_velocity(p_, 0.0, s[0], s[1], s[2], deep, s[6], s[3], s[7]);
+    const double deep = s[S::h] - 50.0 * p_.a;
+    const double u = agsn::tip_velocity(p_, v, s[S::h], s[S::r], s[S::theta], deep, s[S::T], s[S::h_s], s[S::e_path]);
+    const double u0 = agsn::tip_velocity(p_, 0.0, s[S::h], s[S::r], s[S::theta], deep, s[S::T], s[S::h_s], s[S::e_path]);
     return u - u0 < u0;
 }
 
 void agsn_sio2_pt::on_event(std::size_t k, double v, std::span<double> s, rng& r) const {
     if (k == 0) {
-        s[4] = 1.0;
+        s[S::armed] = 1.0;
         return;
     }
     if (k == 3) {
         // n_lump atoms have been exchanged: their net number is Poisson about what the rates
         // integrated, with variance n_lump (forward and backward hops alike), here as N(0, n_lump)
         // atoms. The neck cannot be thinner than one atom.
-        s[1] = std::max(s[1] + std::sqrt(p_.n_lump) * agsn::atom_radius_step(p_, s[0], s[1]) * r.normal(), p_.r_min);
+        s[S::r] = std::max(s[S::r] + std::sqrt(p_.n_lump) * agsn::atom_radius_step(p_, s[S::h], s[S::r]) * r.normal(), p_.r_min);
         return;
     }
     // Swept (hazard 1: the reverse field is taking the filament apart, its Ag goes back to the top
@@ -449,10 +474,10 @@ void agsn_sio2_pt::on_event(std::size_t k, double v, std::span<double> s, rng& r
     (void)v;
     const bool swept = k == 1;
     // The Sn-rich part stays as stub (not higher than the filament it was part of).
-    s[3] = std::min(s[3] + p_.stub_fraction * std::clamp(s[2], 0.0, 1.0) * std::max(p_.h_s_max - s[3], 0.0), std::max(s[0], s[3]));
-    s[2] = 0.0;
-    s[4] = 0.0;
-    s[1] = p_.r_min;
+    s[S::h_s] = std::min(s[S::h_s] + p_.stub_fraction * std::clamp(s[S::theta], 0.0, 1.0) * std::max(p_.h_s_max - s[S::h_s], 0.0), std::max(s[S::h], s[S::h_s]));
+    s[S::theta] = 0.0;
+    s[S::armed] = 0.0;
+    s[S::r] = p_.r_min;
     if (swept) {
         // Swept back by the field: no new chain, the floor (or the stub) stays. The event is found
         // when the device is back in its HRS, with the tip still far above the floor (the reverse
@@ -461,8 +486,8 @@ void agsn_sio2_pt::on_event(std::size_t k, double v, std::span<double> s, rng& r
         // hazard's "within one hop of the floor"), not below it if it is there already. (Until
         // 2026-12-03 it went to the floor itself: the second spike of integrate-and-fire then
         // needed the package's full 9 pulses again, pulse 18; from one hop up it comes on 13.)
-        s[5] = std::max(s[5], s[3]);
-        s[0] = std::clamp(s[0], s[3], s[5] + p_.a);
+        s[S::h_c] = std::max(s[S::h_c], s[S::h_s]);
+        s[S::h] = std::clamp(s[S::h], s[S::h_s], s[S::h_c] + p_.a);
         return;
     }
     // Relaxed: the mobile Ag re-forms a cluster chain.
@@ -481,12 +506,12 @@ void agsn_sio2_pt::on_event(std::size_t k, double v, std::span<double> s, rng& r
     // the SMU into compliance at the event and the consistent-IC solve failed. Capping the front at
     // the tip instead froze a filament that relaxed while still dissolving under -2 V: its floor
     // was then its own tip.)
-    s[5] = s[3] + std::max(p_.L - s[3] - p_.x_relax, 0.0) * f;
-    s[0] = std::min(s[0], s[5]);
-    s[1] = p_.r_min;
+    s[S::h_c] = s[S::h_s] + std::max(p_.L - s[S::h_s] - p_.x_relax, 0.0) * f;
+    s[S::h] = std::min(s[S::h], s[S::h_c]);
+    s[S::r] = p_.r_min;
     // The next set takes another path through the amorphous oxide: its migration barrier is
     // drawn, N(0, sigma_E) truncated at 3 sigma (drawn after f, so sigma_E = 0 keeps f's draws).
-    if (p_.sigma_e > 0) s[7] = p_.sigma_e * truncated_normal(r, 0.0, 1.0, -3.0, 3.0);
+    if (p_.sigma_e > 0) s[S::e_path] = p_.sigma_e * truncated_normal(r, 0.0, 1.0, -3.0, 3.0);
 }
 
 spice_form agsn_sio2_pt::spice() const {
@@ -565,21 +590,6 @@ spice_form agsn_sio2_pt::spice() const {
     for (auto& e : f.helpers) guard(e);
     for (auto& e : f.rates) guard(e);
     return f;
-}
-
-void agsn_sio2_pt::check(const std::vector<double>& x) const {
-    // Indices follow the table: h_s_max (18), h_init (22) and x_relax (29) must lie inside the oxide (L, 0).
-    if (x[18] >= x[0]) throw input_error("agsn_sio2_pt.h_s_max: must be smaller than L");
-    if (x[22] > x[0]) throw input_error("agsn_sio2_pt.h_init: must not exceed L");
-    if (x[11] <= 0) throw input_error("agsn_sio2_pt.r_min: must be positive");
-    if (x[29] >= x[0]) throw input_error("agsn_sio2_pt.x_relax: must be smaller than L");
-}
-
-void agsn_sio2_pt::lower(const std::vector<double>& x) {
-    p_ = {x[0],  x[1],  x[2],  x[3],  x[4],  x[5],  x[6],  x[7],  x[8],  x[9],  x[10], x[11],
-          x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26], x[27], x[28], x[29], x[30], x[31], x[32],
-          x[33]};
-    static_assert(sizeof(agsn_params) == 34 * sizeof(double), "agsn_params and the table must match");
 }
 
 }  // namespace memlab::device

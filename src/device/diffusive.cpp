@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <limits>
 
+#include "memlab/device/regime.hpp"
 #include "memlab/error.hpp"
 
 namespace memlab::device {
@@ -12,24 +13,43 @@ namespace {
 
 constexpr double big = std::numeric_limits<double>::max();
 constexpr double ramp = 0.01;  // width of the bound on f + r
-const std::string card = "public LTspice model of Z. Wang et al., Nat. Mater. 16, 101 (2017) (TongWang-USC, testbench values)";
+constexpr std::string_view card = "public LTspice model of Z. Wang et al., Nat. Mater. 16, 101 (2017) (TongWang-USC, testbench values)";
 
-const std::vector<parameter_info> table{
-    {"alpha", "1", 0.1, 1e-6, 100.0, "alpha", "drive saturation (drive ~ 1/(alpha + 1 - f - r))", card},
-    {"lambda", "1", 0.1, 1e-3, 10.0, "lambda", "steepness of R(s) (HRS to LRS)", card},
-    {"r_on", "Ohm", 1.7e4, 1e-3, 1e15, "R_on", "resistance with a full filament (s = 1)", card},
-    {"r_off", "Ohm", 1e10, 1e-3, 1e18, "R_off", "resistance without filament (s = 0)", card},
-    {"mu", "1/(V s)", 16.0, 0.0, big, "mu", "drive per volt (ion mobility term)", card},
-    {"beta", "1/s", 0.35, 0.0, big, "beta", "conversion of mobile filament into residual", card},
-    {"gamma1", "1/s", 50.0, 0.0, big, "gamma_1", "diffusive decay of the mobile filament", card},
-    {"gamma2", "1/s", 0.42, 0.0, big, "gamma_2", "decay of the residual", card},
-    {"eta", "1", 0.01, 0.0, 1.0, "eta", "fraction of f lost in one stochastic shrink event", card},
-    {"kappa", "1/s", 200.0, 0.0, big, "kappa", "shrink-event rate at f = 1 (0: deterministic)", card},
-    {"m", "1", 2.0, 0.0, 10.0, "m", "exponent of the event rate in f", card},
-    {"f_init", "1", 0.0, 0.0, 1.0, "f(0)", "initial mobile filament", card},
-    {"r_init", "1", 0.0, 0.0, 1.0, "r(0)", "initial residual", card},
+using P = diffusive_params;
+constexpr parameter<P> parameter_rows[]{
+    {&P::alpha, "alpha", "1", 0.1, {1e-6, 100.0}, "alpha", "drive saturation (drive ~ 1/(alpha + 1 - f - r))", card},
+    {&P::lambda, "lambda", "1", 0.1, {1e-3, 10.0}, "lambda", "steepness of R(s) (HRS to LRS)", card},
+    {&P::r_on, "r_on", "Ohm", 1.7e4, {1e-3, 1e15}, "R_on", "resistance with a full filament (s = 1)", card},
+    {&P::r_off, "r_off", "Ohm", 1e10, {1e-3, 1e18}, "R_off", "resistance without filament (s = 0)", card},
+    {&P::mu, "mu", "1/(V s)", 16.0, {0.0, big}, "mu", "drive per volt (ion mobility term)", card},
+    {&P::beta, "beta", "1/s", 0.35, {0.0, big}, "beta", "conversion of mobile filament into residual", card},
+    {&P::gamma1, "gamma1", "1/s", 50.0, {0.0, big}, "gamma_1", "diffusive decay of the mobile filament", card},
+    {&P::gamma2, "gamma2", "1/s", 0.42, {0.0, big}, "gamma_2", "decay of the residual", card},
+    {&P::eta, "eta", "1", 0.01, {0.0, 1.0}, "eta", "fraction of f lost in one stochastic shrink event", card},
+    {&P::kappa, "kappa", "1/s", 200.0, {0.0, big}, "kappa", "shrink-event rate at f = 1 (0: deterministic)", card},
+    {&P::m, "m", "1", 2.0, {0.0, 10.0}, "m", "exponent of the event rate in f", card},
+    {&P::f_init, "f_init", "1", 0.0, {0.0, 1.0}, "f(0)", "initial mobile filament", card},
+    {&P::r_init, "r_init", "1", 0.0, {0.0, 1.0}, "r(0)", "initial residual", card},
 };
-const std::vector<state_info> state_table{{"f", "1", 1e-9}, {"r", "1", 1e-9}};
+static_assert(each_member_once(parameter_rows));
+
+using S = diffusive_state;
+constexpr state<S::index> state_rows[]{{S::f, "f", "1", 1e-9}, {S::r, "r", "1", 1e-9}};
+static_assert(in_index_order(state_rows));
+
+void check(const P& c) {
+    if (!(c.r_off > c.r_on)) throw input_error("diffusive.r_off: must be larger than r_on");
+    if (c.f_init + c.r_init > 1.0) throw input_error("diffusive.f_init: f_init + r_init must not exceed 1");
+}
+
+const regime typical{
+    .set = {{"kappa", 0.0}},  // deterministic
+    .series_resistance = 1e3,
+    .slow = {1.0, -1.0, 1.0},
+    .cross_check = {1.0, -1.0, 10.0, 2},
+    .train = {1.0, 1.0, 50e-3, 100e-3, 10},
+    .retention = regime::set_and_hold{1.0, 0.2, 10.0, true},  // the residual decays in 1/gamma2 = 2.4 s
+};
 
 }  // namespace
 
@@ -49,19 +69,18 @@ void rates(const diffusive_params& p, double v, double f, double r, double& df, 
 
 }  // namespace diffusive_eq
 
-diffusive::diffusive() { init_parameters(); }
+diffusive::diffusive() : basic_model(parameter_rows, state_rows, check) {}
 
 std::string_view diffusive::summary() const {
     return "diffusive two-state model (Z. Wang et al. 2017): mobile filament and residual, Poisson shrink events";
 }
-const std::vector<parameter_info>& diffusive::parameter_table() const { return table; }
-const std::vector<state_info>& diffusive::states() const { return state_table; }
+const regime* diffusive::typical_regime() const { return &typical; }
 
 void diffusive::hazards(double, std::span<const double> s, std::span<double> h) const {
-    h[0] = p_.kappa * std::pow(std::clamp(s[0], 0.0, 1.0), p_.m);
+    h[0] = p_.kappa * std::pow(std::clamp(s[S::f], 0.0, 1.0), p_.m);
 }
 
-void diffusive::on_event(std::size_t, double, std::span<double> s, rng&) const { s[0] -= p_.eta * std::max(s[0], 0.0); }
+void diffusive::on_event(std::size_t, double, std::span<double> s, rng&) const { s[S::f] -= p_.eta * std::max(s[S::f], 0.0); }
 
 spice_form diffusive::spice() const {
     const auto n = spice_number;
@@ -75,16 +94,6 @@ spice_form diffusive::spice() const {
                            fmt::arg("mu", n(p_.mu)), fmt::arg("a", n(p_.alpha)), fmt::arg("w", n(ramp)), fmt::arg("g", n(p_.gamma1 + p_.beta))),
                fmt::format("{}*V(s_f) - {}*V(s_r)", n(p_.beta), n(p_.gamma2))};
     return f;
-}
-
-void diffusive::check(const std::vector<double>& x) const {
-    if (!(x[3] > x[2])) throw input_error("diffusive.r_off: must be larger than r_on");
-    if (x[11] + x[12] > 1.0) throw input_error("diffusive.f_init: f_init + r_init must not exceed 1");
-}
-
-void diffusive::lower(const std::vector<double>& x) {
-    p_ = {x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12]};
-    static_assert(sizeof(diffusive_params) == 13 * sizeof(double));
 }
 
 }  // namespace memlab::device

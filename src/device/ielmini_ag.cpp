@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <limits>
 
+#include "memlab/device/regime.hpp"
 #include "memlab/error.hpp"
 
 namespace memlab::device {
@@ -16,33 +17,53 @@ constexpr double big = std::numeric_limits<double>::max();
 constexpr double eps_g = 1e-11;   // m, regularisation of the square-root law at g = g_a
 constexpr double w_g = 1e-11;     // m, softness of the bound g <= L
 constexpr double w_phi = 5e-12;   // m, width of the broken/bridged switch
-const std::string va = "W. Wang et al., IEEE TED 66, 3802 (2019); value of the public Verilog-A port (wei_model.va)";
-const std::string law = "W. Wang et al. 2019: gap reopens as 1 nm sqrt(t / 1 s)";
-const std::string mine = "memlab choice (continuous reading), docs/models/ielmini_ag.md";
+constexpr std::string_view va = "W. Wang et al., IEEE TED 66, 3802 (2019); value of the public Verilog-A port (wei_model.va)";
+constexpr std::string_view law = "W. Wang et al. 2019: gap reopens as 1 nm sqrt(t / 1 s)";
+constexpr std::string_view mine = "memlab choice (continuous reading), docs/models/ielmini_ag.md";
 
-const std::vector<parameter_info> table{
-    {"a_drift", "m/s", 1e2, 0.0, big, "A", "drift-growth prefactor (0: no growth)", va},
-    {"b_sd", "m^4/s", 3e-26, 0.0, 1e-15, "B", "surface-diffusion shrink prefactor (0: nonvolatile)", va},
-    {"alpha", "1", 0.28, 0.0, 10.0, "alpha", "barrier lowering per volt across the gap (in kT/q)", va},
-    {"ea0", "eV", 0.99, 0.0, 5.0, "E_a0", "drift barrier at zero field", va},
-    {"ea1", "eV", 0.65, 0.0, 5.0, "E_a1", "surface-diffusion barrier", va},
-    {"phi_a", "m", 0.1e-9, 1e-12, 1e-8, "phi_a", "one-atom filament diameter", va},
-    {"g_a", "m", 0.2e-9, 0.0, 1e-8, "g_a", "smallest gap", va},
-    {"phi_m", "m", 2e-9, 1e-11, 1e-7, "phi_m", "largest filament diameter (and stub diameter)", va},
-    {"L", "m", 5e-9, 1e-10, 1e-6, "L", "switching-layer thickness", va},
-    {"rho_m0", "Ohm m", 2e-6, 0.0, 1.0, "rho_m0", "filament resistivity scale", va},
-    {"l_f", "m", 28e-9, 1e-10, 1e-6, "l_f", "electron mean free path", va},
-    {"p_spec", "1", 0.5, 0.0, 0.99, "p", "specularity of surface scattering", va},
-    {"rho_ox0", "Ohm m", 2e4, 1e-6, 1e12, "rho_ox0", "oxide resistivity at zero field", va},
-    {"gamma_ox", "m/V", 55e-9, 0.0, 1e-3, "gamma_ox", "field lowering of the oxide resistivity", va},
-    {"t0", "K", 300.0, 1.0, 2000.0, "T_0", "ambient temperature", va},
-    {"r_th", "K/W", 1e5, 0.0, 1e9, "R_th", "thermal resistance of the filament region", mine},
-    {"d_g", "m^2/s", 1e-18, 0.0, 1e-9, "D_g", "gap reopening constant (g - g_a)^2 = D_g t", law},
-    {"k_c", "1/s", 1e6, 1e-3, 1e12, "k_c", "rate at which the gap closes once the filament bridges", mine},
-    {"phi_init", "m", 0.0, 0.0, 1e-7, "phi(0)", "initial filament diameter", va},
-    {"g_init", "m", 5e-9, 0.0, 1e-6, "g(0)", "initial gap (L: pristine HRS)", va},
+using P = ielmini_ag_params;
+constexpr parameter<P> parameter_rows[]{
+    {&P::a_drift, "a_drift", "m/s", 1e2, {0.0, big}, "A", "drift-growth prefactor (0: no growth)", va},
+    {&P::b_sd, "b_sd", "m^4/s", 3e-26, {0.0, 1e-15}, "B", "surface-diffusion shrink prefactor (0: nonvolatile)", va},
+    {&P::alpha, "alpha", "1", 0.28, {0.0, 10.0}, "alpha", "barrier lowering per volt across the gap (in kT/q)", va},
+    {&P::ea0, "ea0", "eV", 0.99, {0.0, 5.0}, "E_a0", "drift barrier at zero field", va},
+    {&P::ea1, "ea1", "eV", 0.65, {0.0, 5.0}, "E_a1", "surface-diffusion barrier", va},
+    {&P::phi_a, "phi_a", "m", 0.1e-9, {1e-12, 1e-8}, "phi_a", "one-atom filament diameter", va},
+    {&P::g_a, "g_a", "m", 0.2e-9, {0.0, 1e-8}, "g_a", "smallest gap", va},
+    {&P::phi_m, "phi_m", "m", 2e-9, {1e-11, 1e-7}, "phi_m", "largest filament diameter (and stub diameter)", va},
+    {&P::L, "L", "m", 5e-9, {1e-10, 1e-6}, "L", "switching-layer thickness", va},
+    {&P::rho_m0, "rho_m0", "Ohm m", 2e-6, {0.0, 1.0}, "rho_m0", "filament resistivity scale", va},
+    {&P::l_f, "l_f", "m", 28e-9, {1e-10, 1e-6}, "l_f", "electron mean free path", va},
+    {&P::p_spec, "p_spec", "1", 0.5, {0.0, 0.99}, "p", "specularity of surface scattering", va},
+    {&P::rho_ox0, "rho_ox0", "Ohm m", 2e4, {1e-6, 1e12}, "rho_ox0", "oxide resistivity at zero field", va},
+    {&P::gamma_ox, "gamma_ox", "m/V", 55e-9, {0.0, 1e-3}, "gamma_ox", "field lowering of the oxide resistivity", va},
+    {&P::t0, "t0", "K", 300.0, {1.0, 2000.0}, "T_0", "ambient temperature", va},
+    {&P::r_th, "r_th", "K/W", 1e5, {0.0, 1e9}, "R_th", "thermal resistance of the filament region", mine},
+    {&P::d_g, "d_g", "m^2/s", 1e-18, {0.0, 1e-9}, "D_g", "gap reopening constant (g - g_a)^2 = D_g t", law},
+    {&P::k_c, "k_c", "1/s", 1e6, {1e-3, 1e12}, "k_c", "rate at which the gap closes once the filament bridges", mine},
+    {&P::phi_init, "phi_init", "m", 0.0, {0.0, 1e-7}, "phi(0)", "initial filament diameter", va},
+    {&P::g_init, "g_init", "m", 5e-9, {0.0, 1e-6}, "g(0)", "initial gap (L: pristine HRS)", va},
 };
-const std::vector<state_info> state_table{{"phi", "m", 1e-14}, {"g", "m", 1e-14}};
+static_assert(each_member_once(parameter_rows));
+
+using S = ielmini_ag_state;
+constexpr state<S::index> state_rows[]{{S::phi, "phi", "m", 1e-14}, {S::g, "g", "m", 1e-14}};
+static_assert(in_index_order(state_rows));
+
+void check(const P& c) {
+    if (c.g_init > c.L) throw input_error("ielmini_ag.g_init: must not exceed L");
+    if (c.g_a >= c.L) throw input_error("ielmini_ag.g_a: must be smaller than L");
+    if (c.phi_init > c.phi_m) throw input_error("ielmini_ag.phi_init: must not exceed phi_m");
+}
+
+const regime typical{
+    .series_resistance = 1e3,
+    .slow = {2.0, -2.0, 10.0},
+    .cross_check = {3.0, -3.0, 100.0, 2},
+    .train = {2.0, 2.0, 1e-3, 5e-3, 5},
+    .retention = regime::set_and_hold{2.5, 1e-3, 10.0, true},  // surface diffusion, seconds
+    .transport_off = {{"a_drift", 0.0}, {"b_sd", 0.0}},         // the diameter; the gap still follows it
+};
 
 double logistic(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 
@@ -79,13 +100,12 @@ void rates(const ielmini_ag_params& p, double v, double phi, double g, double& d
 
 }  // namespace ielmini
 
-ielmini_ag::ielmini_ag() { init_parameters(); }
+ielmini_ag::ielmini_ag() : basic_model(parameter_rows, state_rows, check) {}
 
 std::string_view ielmini_ag::summary() const {
     return "volatile Ag filament (W. Wang, Ielmini et al. 2019): diameter and gap, drift vs surface diffusion";
 }
-const std::vector<parameter_info>& ielmini_ag::parameter_table() const { return table; }
-const std::vector<state_info>& ielmini_ag::states() const { return state_table; }
+const regime* ielmini_ag::typical_regime() const { return &typical; }
 
 spice_form ielmini_ag::spice() const {
     // Nodes in nm; helper nodes: R (h_r), R_stub (h_rs), temperature (h_T).
@@ -121,17 +141,6 @@ spice_form ielmini_ag::spice() const {
                     fmt::arg("wg", n(w_g / nm)), fmt::arg("kc", n(p_.k_c))),
     };
     return f;
-}
-
-void ielmini_ag::check(const std::vector<double>& x) const {
-    if (x[19] > x[8]) throw input_error("ielmini_ag.g_init: must not exceed L");
-    if (x[6] >= x[8]) throw input_error("ielmini_ag.g_a: must be smaller than L");
-    if (x[18] > x[7]) throw input_error("ielmini_ag.phi_init: must not exceed phi_m");
-}
-
-void ielmini_ag::lower(const std::vector<double>& x) {
-    p_ = {x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19]};
-    static_assert(sizeof(ielmini_ag_params) == 20 * sizeof(double));
 }
 
 }  // namespace memlab::device

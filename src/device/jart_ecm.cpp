@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <limits>
 
+#include "memlab/device/regime.hpp"
 #include "memlab/error.hpp"
 
 namespace memlab::device {
@@ -17,35 +18,56 @@ constexpr double x_w = 1e-11;            // m, softness of the gap bounds
 constexpr double q_cap = 40.0;           // cap on the hopping sinh argument (only reached for x -> 0)
 constexpr double ln_nuc_max = 27.631021115928547;  // ln(1e12/s): nucleation never faster than 1 ps
 constexpr double big = std::numeric_limits<double>::max();
-const std::string jart = "order of magnitude of JART ECM v1 (Menzel et al., JAP 111, 014501 (2012)); memlab default, not a fit";
-const std::string handbook = "CRC handbook (Ag)";
-const std::string mine = "memlab default (docs/models/jart_ecm.md)";
+constexpr std::string_view jart = "order of magnitude of JART ECM v1 (Menzel et al., JAP 111, 014501 (2012)); memlab default, not a fit";
+constexpr std::string_view handbook = "CRC handbook (Ag)";
+constexpr std::string_view mine = "memlab default (docs/models/jart_ecm.md)";
 
-const std::vector<parameter_info> table{
-    {"j0", "A/m^2", 3.2e5, 0.0, big, "j_0", "exchange current density of Ag/Ag+ (0: no switching)", jart},
-    {"a_et", "1", 0.3, 0.01, 0.99, "alpha_et", "charge-transfer coefficient", jart},
-    {"z", "1", 1.0, 1.0, 4.0, "z", "charge number of the mobile ion", jart},
-    {"c_ion", "1/m^3", 2e26, 0.0, 1e30, "c", "mobile ion concentration", jart},
-    {"a_hop", "m", 0.25e-9, 1e-11, 1e-8, "a", "hopping distance", jart},
-    {"nu0", "Hz", 1e13, 0.0, 1e15, "nu_0", "attempt frequency", jart},
-    {"w_a", "eV", 0.32, 0.0, 3.0, "W_A", "hopping barrier", jart},
-    {"m_molar", "kg/mol", 0.1079, 1e-3, 1.0, "M", "molar mass of the filament metal", handbook},
-    {"rho_m", "kg/m^3", 10490.0, 1.0, 1e5, "rho_m", "mass density of the filament metal", handbook},
-    {"t0_nuc", "s", 2e-8, 1e-20, 1e10, "t_0", "nucleation time prefactor", jart},
-    {"dg_nuc", "eV", 0.8, 0.0, 5.0, "dG_nuc", "nucleation barrier", jart},
-    {"n_c", "1", 3.0, 0.0, 100.0, "N_c", "atoms in the critical nucleus", jart},
-    {"x_min", "m", 0.1e-9, 0.0, 1e-6, "x_min", "smallest tunnelling gap (LRS)", jart},
-    {"x_max", "m", 30e-9, 1e-10, 1e-5, "x_max", "largest gap: the insulating layer without filament", jart},
-    {"x0", "m", 0.1e-9, 1e-12, 1e-8, "x_0", "tunnelling decay length of the gap conductance", mine},
-    {"r_t0", "Ohm", 12906.4, 1e-3, 1e15, "R_t0", "tunnelling resistance at zero gap (h/2e^2)", mine},
-    {"r_el", "Ohm", 1e3, 0.0, 1e15, "R_el", "electronic series resistance of filament and electrodes", mine},
-    {"g_leak", "S", 1e-12, 0.0, 1.0, "G_leak", "leakage conductance of the insulator", mine},
-    {"temp", "K", 293.0, 1.0, 2000.0, "T", "device temperature (no Joule heating)", jart},
-    {"j_lim", "A/m^2", 8e10, 1.0, 1e20, "j_lim", "limiting ionic current density (ion supply): z q c a nu_0, every ion hopping at every attempt", mine},
-    {"x_init", "m", 30e-9, 0.0, 1e-5, "x(0)", "initial gap (x_max: no filament)", mine},
-    {"n_init", "1", 0.0, 0.0, 1.0, "n(0)", "initial nucleation progress", mine},
+using P = jart_ecm_params;
+constexpr parameter<P> parameter_rows[]{
+    {&P::j0, "j0", "A/m^2", 3.2e5, {0.0, big}, "j_0", "exchange current density of Ag/Ag+ (0: no switching)", jart},
+    {&P::a_et, "a_et", "1", 0.3, {0.01, 0.99}, "alpha_et", "charge-transfer coefficient", jart},
+    {&P::z, "z", "1", 1.0, {1.0, 4.0}, "z", "charge number of the mobile ion", jart},
+    {&P::c_ion, "c_ion", "1/m^3", 2e26, {0.0, 1e30}, "c", "mobile ion concentration", jart},
+    {&P::a_hop, "a_hop", "m", 0.25e-9, {1e-11, 1e-8}, "a", "hopping distance", jart},
+    {&P::nu0, "nu0", "Hz", 1e13, {0.0, 1e15}, "nu_0", "attempt frequency", jart},
+    {&P::w_a, "w_a", "eV", 0.32, {0.0, 3.0}, "W_A", "hopping barrier", jart},
+    {&P::m_molar, "m_molar", "kg/mol", 0.1079, {1e-3, 1.0}, "M", "molar mass of the filament metal", handbook},
+    {&P::rho_m, "rho_m", "kg/m^3", 10490.0, {1.0, 1e5}, "rho_m", "mass density of the filament metal", handbook},
+    {&P::t0_nuc, "t0_nuc", "s", 2e-8, {1e-20, 1e10}, "t_0", "nucleation time prefactor", jart},
+    {&P::dg_nuc, "dg_nuc", "eV", 0.8, {0.0, 5.0}, "dG_nuc", "nucleation barrier", jart},
+    {&P::n_c, "n_c", "1", 3.0, {0.0, 100.0}, "N_c", "atoms in the critical nucleus", jart},
+    {&P::x_min, "x_min", "m", 0.1e-9, {0.0, 1e-6}, "x_min", "smallest tunnelling gap (LRS)", jart},
+    {&P::x_max, "x_max", "m", 30e-9, {1e-10, 1e-5}, "x_max", "largest gap: the insulating layer without filament", jart},
+    {&P::x0, "x0", "m", 0.1e-9, {1e-12, 1e-8}, "x_0", "tunnelling decay length of the gap conductance", mine},
+    {&P::r_t0, "r_t0", "Ohm", 12906.4, {1e-3, 1e15}, "R_t0", "tunnelling resistance at zero gap (h/2e^2)", mine},
+    {&P::r_el, "r_el", "Ohm", 1e3, {0.0, 1e15}, "R_el", "electronic series resistance of filament and electrodes", mine},
+    {&P::g_leak, "g_leak", "S", 1e-12, {0.0, 1.0}, "G_leak", "leakage conductance of the insulator", mine},
+    {&P::temp, "temp", "K", 293.0, {1.0, 2000.0}, "T", "device temperature (no Joule heating)", jart},
+    {&P::j_lim, "j_lim", "A/m^2", 8e10, {1.0, 1e20}, "j_lim", "limiting ionic current density (ion supply): z q c a nu_0, every ion hopping at every attempt", mine},
+    {&P::x_init, "x_init", "m", 30e-9, {0.0, 1e-5}, "x(0)", "initial gap (x_max: no filament)", mine},
+    {&P::n_init, "n_init", "1", 0.0, {0.0, 1.0}, "n(0)", "initial nucleation progress", mine},
 };
-const std::vector<state_info> state_table{{"x", "m", 1e-14}, {"nuc", "1", 1e-9}};
+static_assert(each_member_once(parameter_rows));
+
+using S = jart_ecm_state;
+constexpr state<S::index> state_rows[]{{S::x, "x", "m", 1e-14}, {S::nuc, "nuc", "1", 1e-9}};
+static_assert(in_index_order(state_rows));
+
+void check(const P& c) {
+    if (!(c.x_max > c.x_min)) throw input_error("jart_ecm.x_max: must be larger than x_min");
+    if (c.x_init < c.x_min || c.x_init > c.x_max) throw input_error("jart_ecm.x_init: must lie in [x_min, x_max]");
+}
+
+const regime typical{
+    .series_resistance = 1e8,
+    .slow = {1.0, -1.0, 10.0},
+    .cross_check = {1.0, -1.0, 100.0, 2},
+    .train = {1.0, 1.0, 1e-3, 2e-3, 10},
+    .retention = regime::set_and_hold{1.0, 10e-3, 10.0, false},
+    .transport_off = {{"j0", 0.0}, {"c_ion", 0.0}},  // the gap; nucleation is not transport
+    .rtol = 1e-11,
+    .spice_rtol = 1e-11,
+};
 
 }  // namespace
 
@@ -77,13 +99,12 @@ void rates(const jart_ecm_params& p, double v, double x, double n, double& dx, d
 
 }  // namespace jart
 
-jart_ecm::jart_ecm() { init_parameters(); }
+jart_ecm::jart_ecm() : basic_model(parameter_rows, state_rows, check) {}
 
 std::string_view jart_ecm::summary() const {
     return "JART-style ECM cell (Menzel et al. 2012): Butler-Volmer + hopping in series, nucleation, tunnelling gap";
 }
-const std::vector<parameter_info>& jart_ecm::parameter_table() const { return table; }
-const std::vector<state_info>& jart_ecm::states() const { return state_table; }
+const regime* jart_ecm::typical_regime() const { return &typical; }
 
 spice_form jart_ecm::spice() const {
     const auto n = spice_number;
@@ -112,17 +133,6 @@ spice_form jart_ecm::spice() const {
                     fmt::arg("w", n(x_w / nm)), fmt::arg("xmax", n(p_.x_max / nm)), fmt::arg("x", x), fmt::arg("cap", n(ln_nuc_max))),
     };
     return f;
-}
-
-void jart_ecm::check(const std::vector<double>& x) const {
-    if (!(x[13] > x[12])) throw input_error("jart_ecm.x_max: must be larger than x_min");
-    if (x[20] < x[12] || x[20] > x[13]) throw input_error("jart_ecm.x_init: must lie in [x_min, x_max]");
-}
-
-void jart_ecm::lower(const std::vector<double>& x) {
-    p_ = {x[0],  x[1],  x[2],  x[3],  x[4],  x[5],  x[6],  x[7],  x[8],  x[9], x[10],
-          x[11], x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19], x[20], x[21]};
-    static_assert(sizeof(jart_ecm_params) == 22 * sizeof(double));
 }
 
 }  // namespace memlab::device

@@ -5,31 +5,45 @@
 #include <fmt/format.h>
 #include <limits>
 
+#include "memlab/device/regime.hpp"
 #include "memlab/error.hpp"
 
 namespace memlab::device {
 namespace {
 
 constexpr double big = std::numeric_limits<double>::max();
-const std::string card =
+constexpr std::string_view card =
     "Aguirre et al., Micromachines 13, 330 (2022): public DMM SPICE card with finite T0r (volatile), memdiode2";
-const std::string form = "Miranda & Sune, IEEE TNANO 19, 837 (2020)";
+constexpr std::string_view form = "Miranda & Sune, IEEE TNANO 19, 837 (2020)";
 
-const std::vector<parameter_info> table{
-    {"t0s", "s", 1.796e6, 1e-15, 1e30, "T_0s", "SET time constant at 0 V", card},
-    {"v0s", "V", 0.0899, 1e-4, 100.0, "V_0s", "SET time constant: voltage per e-fold", card},
-    {"t0r", "s", 132.0, 1e-15, 1e30, "T_0r", "RESET (relaxation) time constant at 0 V; large: nonvolatile", card},
-    {"v0r", "V", 0.1905, 1e-4, 100.0, "V_0r", "RESET time constant: voltage per e-fold", card},
-    {"i_min", "A", 1.8e-6, 0.0, 1.0, "I_0,min", "diode current scale at lambda = 0 (HRS)", card},
-    {"i_max", "A", 1.23e-3, 0.0, 1.0, "I_0,max", "diode current scale at lambda = 1 (LRS)", card},
-    {"a_min", "1/V", 3.0, 1e-3, 100.0, "A_min", "diode exponent factor at lambda = 0", card},
-    {"a_max", "1/V", 3.8, 1e-3, 100.0, "A_max", "diode exponent factor at lambda = 1", card},
-    {"rs_min", "Ohm", 117.0, 1e-3, 1e12, "R_s,min", "series resistance at lambda = 0", card},
-    {"rs_max", "Ohm", 256.0, 1e-3, 1e12, "R_s,max", "series resistance at lambda = 1", card},
-    {"beta", "1", 0.308, 0.0, 1.0, "beta", "asymmetry of the diode law", form},
-    {"lambda_init", "1", 0.0, 0.0, 1.0, "lambda(0)", "initial memory state", card},
+using P = memdiode_params;
+constexpr parameter<P> parameter_rows[]{
+    {&P::t0s, "t0s", "s", 1.796e6, {1e-15, 1e30}, "T_0s", "SET time constant at 0 V", card},
+    {&P::v0s, "v0s", "V", 0.0899, {1e-4, 100.0}, "V_0s", "SET time constant: voltage per e-fold", card},
+    {&P::t0r, "t0r", "s", 132.0, {1e-15, 1e30}, "T_0r", "RESET (relaxation) time constant at 0 V; large: nonvolatile", card},
+    {&P::v0r, "v0r", "V", 0.1905, {1e-4, 100.0}, "V_0r", "RESET time constant: voltage per e-fold", card},
+    {&P::i_min, "i_min", "A", 1.8e-6, {0.0, 1.0}, "I_0,min", "diode current scale at lambda = 0 (HRS)", card},
+    {&P::i_max, "i_max", "A", 1.23e-3, {0.0, 1.0}, "I_0,max", "diode current scale at lambda = 1 (LRS)", card},
+    {&P::a_min, "a_min", "1/V", 3.0, {1e-3, 100.0}, "A_min", "diode exponent factor at lambda = 0", card},
+    {&P::a_max, "a_max", "1/V", 3.8, {1e-3, 100.0}, "A_max", "diode exponent factor at lambda = 1", card},
+    {&P::rs_min, "rs_min", "Ohm", 117.0, {1e-3, 1e12}, "R_s,min", "series resistance at lambda = 0", card},
+    {&P::rs_max, "rs_max", "Ohm", 256.0, {1e-3, 1e12}, "R_s,max", "series resistance at lambda = 1", card},
+    {&P::beta, "beta", "1", 0.308, {0.0, 1.0}, "beta", "asymmetry of the diode law", form},
+    {&P::lambda_init, "lambda_init", "1", 0.0, {0.0, 1.0}, "lambda(0)", "initial memory state", card},
 };
-const std::vector<state_info> state_table{{"lambda", "1", 1e-9}};
+static_assert(each_member_once(parameter_rows));
+
+using S = memdiode_state;
+constexpr state<S::index> state_rows[]{{S::lambda, "lambda", "1", 1e-9}};
+static_assert(in_index_order(state_rows));
+
+const regime typical{
+    .series_resistance = 100.0,
+    .slow = {1.6, -1.6, 2.0},
+    .cross_check = {1.6, -1.6, 2.0, 2},
+    .train = {1.5, 1.5, 50e-3, 100e-3, 10},
+    .retention = regime::set_and_hold{1.6, 1.0, 1000.0, true},  // finite T_0r = 132 s
+};
 
 double lerp(double lo, double hi, double x) { return hi * x + lo * (1.0 - x); }
 
@@ -82,23 +96,22 @@ double rate(const memdiode_params& p, double v, double l) {
 
 }  // namespace memdiode_eq
 
-memdiode::memdiode() { init_parameters(); }
+memdiode::memdiode() : basic_model(parameter_rows, state_rows) {}
 
 std::string_view memdiode::summary() const {
     return "dynamic memdiode model (Miranda & Sune 2020): lambda balance, diode I-V with series R";
 }
-const std::vector<parameter_info>& memdiode::parameter_table() const { return table; }
-const std::vector<state_info>& memdiode::states() const { return state_table; }
+const regime* memdiode::typical_regime() const { return &typical; }
 
 void memdiode::current_jacobian(double v, std::span<const double> s, double& di_dv, std::span<double> di_ds) const {
     // i = I(vd, l), vd = v - i R_s(l): di (1 + g R_s) = g dv + (dI/dl - g i R_s') dl.
-    const double l = s[0];
+    const double l = s[S::lambda];
     const double vd = memdiode_eq::diode_voltage(p_, v, l);
     const diode d = diode_law(p_, vd, l);
     const double rs = lerp(p_.rs_min, p_.rs_max, l);
     const double den = 1.0 + d.g * rs;
     di_dv = d.g / den;
-    di_ds[0] = (d.di_dl - d.g * d.i * (p_.rs_max - p_.rs_min)) / den;
+    di_ds[S::lambda] = (d.di_dl - d.g * d.i * (p_.rs_max - p_.rs_min)) / den;
 }
 
 spice_form memdiode::spice() const {
@@ -116,13 +129,6 @@ spice_form memdiode::spice() const {
     f.rates = {fmt::format("(1-{l})/({t0s}*exp(-V(p,n)/{v0s})) - {l}/({t0r}*exp(V(p,n)/{v0r}))", fmt::arg("l", l),
                            fmt::arg("t0s", n(p_.t0s)), fmt::arg("v0s", n(p_.v0s)), fmt::arg("t0r", n(p_.t0r)), fmt::arg("v0r", n(p_.v0r)))};
     return f;
-}
-
-void memdiode::check(const std::vector<double>&) const {}
-
-void memdiode::lower(const std::vector<double>& x) {
-    p_ = {x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11]};
-    static_assert(sizeof(memdiode_params) == 12 * sizeof(double));
 }
 
 }  // namespace memlab::device

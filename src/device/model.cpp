@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -62,12 +63,18 @@ void model::hazards(double, std::span<const double>, std::span<double>) const {}
 void model::on_event(std::size_t, double, std::span<double>, rng&) const {}
 
 // ---- parameters ----
+std::string range_text(const parameter_info& p) {
+    constexpr double big = std::numeric_limits<double>::max();
+    const std::string lo = p.min <= -big ? "(-inf" : "[" + units::format(p.min, p.unit);
+    const std::string hi = p.max >= big ? "inf)" : units::format(p.max, p.unit) + "]";
+    return lo + ", " + hi;
+}
+
 void model::init_parameters() {
     const auto& table = parameter_table();
     values_.clear();
     for (const auto& p : table) values_.push_back(p.default_value);
-    check(values_);
-    lower(values_);
+    commit(values_);
 }
 
 std::size_t model::index_of(std::string_view pname) const {
@@ -90,13 +97,10 @@ void model::set(const std::map<std::string, double>& values) {
         const std::string key = fmt::format("{}.{}", name(), k);
         units::finite(v, key);
         if (v < info.min || v > info.max)
-            throw input_error(fmt::format("{}: {} is outside the allowed range [{}, {}]", key,
-                                          units::format(v, info.unit), units::format(info.min, info.unit),
-                                          units::format(info.max, info.unit)));
+            throw input_error(fmt::format("{}: {} is outside the allowed range {}", key, units::format(v, info.unit), range_text(info)));
         candidate[i] = v;
     }
-    check(candidate);
-    lower(candidate);
+    commit(candidate);
     values_ = std::move(candidate);
 }
 

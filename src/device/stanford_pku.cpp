@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <limits>
 
+#include "memlab/device/regime.hpp"
 #include "memlab/error.hpp"
 
 namespace memlab::device {
@@ -14,32 +15,55 @@ constexpr double q_e = 1.602176634e-19;
 constexpr double k_B = 1.380649e-23;
 constexpr double w_bound = 1e-11;  // m, softness of the gap bounds
 constexpr double big = std::numeric_limits<double>::max();
-const std::string card = "Stanford RRAM model v1.0.0 default card (Jiang & Wong 2014; Guan et al., IEEE EDL 33, 1405 (2012))";
-const std::string mine = "memlab: event-driven form of the published per-step noise (docs/models/stanford_pku.md)";
+constexpr std::string_view card = "Stanford RRAM model v1.0.0 default card (Jiang & Wong 2014; Guan et al., IEEE EDL 33, 1405 (2012))";
+constexpr std::string_view mine = "memlab: event-driven form of the published per-step noise (docs/models/stanford_pku.md)";
 
-const std::vector<parameter_info> table{
-    {"i0", "A", 1e-3, 0.0, big, "I_0", "current scale", card},
-    {"g0", "m", 0.25e-9, 1e-12, 1e-7, "g_0", "gap decay length of the current", card},
-    {"v0", "V", 0.25, 1e-3, 100.0, "V_0", "I-V nonlinearity", card},
-    {"vel0", "m/s", 10.0, 0.0, big, "v_0", "gap velocity prefactor (0: no switching)", card},
-    {"ea", "eV", 0.6, 0.0, 5.0, "E_a", "activation energy of vacancy generation/recombination", card},
-    {"a0", "m", 0.25e-9, 1e-12, 1e-7, "a_0", "atomic hopping distance", card},
-    {"gamma0", "1", 16.0, 0.0, 1000.0, "gamma_0", "local field enhancement", card},
-    {"beta", "1", 0.8, 0.0, 1000.0, "beta", "decrease of the enhancement with the gap", card},
-    {"alpha", "1", 3.0, 0.0, 20.0, "alpha", "exponent of the enhancement's gap dependence", card},
-    {"f_min", "V/m", 1.4e9, 0.0, 1e12, "F_min", "field below which the gap does not move", card},
-    {"t_ox", "m", 12e-9, 1e-10, 1e-5, "t_ox", "oxide thickness", card},
-    {"r_th", "K/W", 2.1e3, 0.0, 1e9, "R_th", "thermal resistance", card},
-    {"t0", "K", 298.0, 1.0, 2000.0, "T_0", "ambient temperature", card},
-    {"g_min", "m", 0.2e-9, 0.0, 1e-7, "g_min", "smallest gap (LRS)", card},
-    {"g_max", "m", 1.7e-9, 1e-12, 1e-7, "g_max", "largest gap (HRS)", card},
-    {"g_init", "m", 0.2e-9, 0.0, 1e-7, "g(0)", "initial gap", card},
-    {"sigma_g", "m", 0.05e-9, 0.0, 1e-8, "sigma_g", "spread of one random gap kick", mine},
-    {"kicks", "1", 1.0, 0.0, 1e3, "n_kick", "random gap kicks per hopping distance a_0 the gap moves, when hot (0: deterministic)", mine},
-    {"t_crit", "K", 450.0, 1.0, 5000.0, "T_crit", "temperature above which the kicks set in", card},
-    {"t_smth", "K", 500.0, 1.0, 5000.0, "T_smth", "width of that onset", card},
+using P = stanford_pku_params;
+constexpr parameter<P> parameter_rows[]{
+    {&P::i0, "i0", "A", 1e-3, {0.0, big}, "I_0", "current scale", card},
+    {&P::g0, "g0", "m", 0.25e-9, {1e-12, 1e-7}, "g_0", "gap decay length of the current", card},
+    {&P::v0, "v0", "V", 0.25, {1e-3, 100.0}, "V_0", "I-V nonlinearity", card},
+    {&P::vel0, "vel0", "m/s", 10.0, {0.0, big}, "v_0", "gap velocity prefactor (0: no switching)", card},
+    {&P::ea, "ea", "eV", 0.6, {0.0, 5.0}, "E_a", "activation energy of vacancy generation/recombination", card},
+    {&P::a0, "a0", "m", 0.25e-9, {1e-12, 1e-7}, "a_0", "atomic hopping distance", card},
+    {&P::gamma0, "gamma0", "1", 16.0, {0.0, 1000.0}, "gamma_0", "local field enhancement", card},
+    {&P::beta, "beta", "1", 0.8, {0.0, 1000.0}, "beta", "decrease of the enhancement with the gap", card},
+    {&P::alpha, "alpha", "1", 3.0, {0.0, 20.0}, "alpha", "exponent of the enhancement's gap dependence", card},
+    {&P::f_min, "f_min", "V/m", 1.4e9, {0.0, 1e12}, "F_min", "field below which the gap does not move", card},
+    {&P::t_ox, "t_ox", "m", 12e-9, {1e-10, 1e-5}, "t_ox", "oxide thickness", card},
+    {&P::r_th, "r_th", "K/W", 2.1e3, {0.0, 1e9}, "R_th", "thermal resistance", card},
+    {&P::t0, "t0", "K", 298.0, {1.0, 2000.0}, "T_0", "ambient temperature", card},
+    {&P::g_min, "g_min", "m", 0.2e-9, {0.0, 1e-7}, "g_min", "smallest gap (LRS)", card},
+    {&P::g_max, "g_max", "m", 1.7e-9, {1e-12, 1e-7}, "g_max", "largest gap (HRS)", card},
+    {&P::g_init, "g_init", "m", 0.2e-9, {0.0, 1e-7}, "g(0)", "initial gap", card},
+    {&P::sigma_g, "sigma_g", "m", 0.05e-9, {0.0, 1e-8}, "sigma_g", "spread of one random gap kick", mine},
+    {&P::kicks, "kicks", "1", 1.0, {0.0, 1e3}, "n_kick", "random gap kicks per hopping distance a_0 the gap moves, when hot (0: deterministic)", mine},
+    {&P::t_crit, "t_crit", "K", 450.0, {1.0, 5000.0}, "T_crit", "temperature above which the kicks set in", card},
+    {&P::t_smth, "t_smth", "K", 500.0, {1.0, 5000.0}, "T_smth", "width of that onset", card},
 };
-const std::vector<state_info> state_table{{"g", "m", 1e-14}};
+static_assert(each_member_once(parameter_rows));
+
+using S = stanford_pku_state;
+constexpr state<S::index> state_rows[]{{S::g, "g", "m", 1e-14}};
+static_assert(in_index_order(state_rows));
+
+void check(const P& c) {
+    if (!(c.g_max > c.g_min)) throw input_error("stanford_pku.g_max: must be larger than g_min");
+    if (c.g_init < c.g_min || c.g_init > c.g_max) throw input_error("stanford_pku.g_init: must lie in [g_min, g_max]");
+}
+
+const regime typical{
+    .set = {{"g_init", 1.7e-9}, {"kicks", 0.0}},  // from the HRS, deterministic
+    .series_resistance = 1e3,
+    .slow = {2.0, -2.0, 1e2},
+    .cross_check = {2.0, -2.0, 1e5, 2},
+    .train = {2.0, 2.5, 1e-6, 2e-6, 10},
+    .retention = regime::set_and_hold{2.0, 1e-6, 10.0, false},
+    .transport_off = {{"vel0", 0.0}, {"kicks", 0.0}},
+    .rtol = 1e-12,
+    .atol_scale = 1e-6,
+    .spice_rtol = 1e-12,
+};
 
 double logistic(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 
@@ -63,22 +87,21 @@ double gap_rate(const stanford_pku_params& p, double v, double g) {
 
 }  // namespace stanford
 
-stanford_pku::stanford_pku() { init_parameters(); }
+stanford_pku::stanford_pku() : basic_model(parameter_rows, state_rows, check) {}
 
 std::string_view stanford_pku::summary() const {
     return "Stanford-PKU oxide RRAM (Guan/Yu/Wong 2012): gap, sinh kinetics, Joule heating, hot-gated gap kicks";
 }
-const std::vector<parameter_info>& stanford_pku::parameter_table() const { return table; }
-const std::vector<state_info>& stanford_pku::states() const { return state_table; }
+const regime* stanford_pku::typical_regime() const { return &typical; }
 
 void stanford_pku::hazards(double v, std::span<const double> s, std::span<double> h) const {
     // Kicks come with ion motion: n_kick per hopping distance the gap moves, gated by temperature.
-    const double T = stanford::temperature(p_, v, s[0]);
-    h[0] = p_.kicks * std::fabs(stanford::gap_rate(p_, v, s[0])) / p_.a0 * logistic((T - p_.t_crit) / p_.t_smth);
+    const double T = stanford::temperature(p_, v, s[S::g]);
+    h[0] = p_.kicks * std::fabs(stanford::gap_rate(p_, v, s[S::g])) / p_.a0 * logistic((T - p_.t_crit) / p_.t_smth);
 }
 
 void stanford_pku::on_event(std::size_t, double, std::span<double> s, rng& r) const {
-    s[0] = std::clamp(s[0] + p_.sigma_g * r.normal(), p_.g_min, p_.g_max);
+    s[S::g] = std::clamp(s[S::g] + p_.sigma_g * r.normal(), p_.g_min, p_.g_max);
 }
 
 spice_form stanford_pku::spice() const {
@@ -101,16 +124,6 @@ spice_form stanford_pku::spice() const {
     f.rates = {fmt::format("-max(V(h_u),0)*(1-exp(-(V(s_g)-{})/{})) + max(-V(h_u),0)*(1-exp(-({}-V(s_g))/{}))", n(p_.g_min / nm),
                            n(w_bound / nm), n(p_.g_max / nm), n(w_bound / nm))};
     return f;
-}
-
-void stanford_pku::check(const std::vector<double>& x) const {
-    if (!(x[14] > x[13])) throw input_error("stanford_pku.g_max: must be larger than g_min");
-    if (x[15] < x[13] || x[15] > x[14]) throw input_error("stanford_pku.g_init: must lie in [g_min, g_max]");
-}
-
-void stanford_pku::lower(const std::vector<double>& x) {
-    p_ = {x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13], x[14], x[15], x[16], x[17], x[18], x[19]};
-    static_assert(sizeof(stanford_pku_params) == 20 * sizeof(double));
 }
 
 }  // namespace memlab::device

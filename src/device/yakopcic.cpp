@@ -5,29 +5,44 @@
 #include <fmt/format.h>
 #include <limits>
 
+#include "memlab/device/regime.hpp"
 #include "memlab/error.hpp"
 
 namespace memlab::device {
 namespace {
 
 constexpr double big = std::numeric_limits<double>::max();
-const std::string src = "Yakopcic et al., IEEE EDL 32, 1436 (2011): fit to the Oblea et al. device";
+constexpr std::string_view src = "Yakopcic et al., IEEE EDL 32, 1436 (2011): fit to the Oblea et al. device";
 
-const std::vector<parameter_info> table{
-    {"a1", "A", 0.17, 0.0, big, "a_1", "current scale, positive voltage", src},
-    {"a2", "A", 0.17, 0.0, big, "a_2", "current scale, negative voltage", src},
-    {"b", "1/V", 0.05, 1e-9, 100.0, "b", "I-V nonlinearity", src},
-    {"v_p", "V", 0.16, 0.0, 100.0, "V_p", "positive threshold", src},
-    {"v_n", "V", 0.15, 0.0, 100.0, "V_n", "negative threshold (magnitude)", src},
-    {"a_p", "1/s", 4000.0, 0.0, big, "A_p", "state-motion magnitude, positive voltage", src},
-    {"a_n", "1/s", 4000.0, 0.0, big, "A_n", "state-motion magnitude, negative voltage", src},
-    {"x_p", "1", 0.3, 0.0, 0.999, "x_p", "state above which positive motion slows down", src},
-    {"x_n", "1", 0.5, 0.0, 0.999, "x_n", "1 - x_n: state below which negative motion slows down", src},
-    {"alpha_p", "1", 1.0, 0.0, 100.0, "alpha_p", "decay of positive motion beyond x_p", src},
-    {"alpha_n", "1", 5.0, 0.0, 100.0, "alpha_n", "decay of negative motion below 1 - x_n", src},
-    {"x_init", "1", 0.11, 0.0, 1.0, "x_0", "initial state", src},
+using P = yakopcic_params;
+constexpr parameter<P> parameter_rows[]{
+    {&P::a1, "a1", "A", 0.17, {0.0, big}, "a_1", "current scale, positive voltage", src},
+    {&P::a2, "a2", "A", 0.17, {0.0, big}, "a_2", "current scale, negative voltage", src},
+    {&P::b, "b", "1/V", 0.05, {1e-9, 100.0}, "b", "I-V nonlinearity", src},
+    {&P::v_p, "v_p", "V", 0.16, {0.0, 100.0}, "V_p", "positive threshold", src},
+    {&P::v_n, "v_n", "V", 0.15, {0.0, 100.0}, "V_n", "negative threshold (magnitude)", src},
+    {&P::a_p, "a_p", "1/s", 4000.0, {0.0, big}, "A_p", "state-motion magnitude, positive voltage", src},
+    {&P::a_n, "a_n", "1/s", 4000.0, {0.0, big}, "A_n", "state-motion magnitude, negative voltage", src},
+    {&P::x_p, "x_p", "1", 0.3, {0.0, 0.999}, "x_p", "state above which positive motion slows down", src},
+    {&P::x_n, "x_n", "1", 0.5, {0.0, 0.999}, "x_n", "1 - x_n: state below which negative motion slows down", src},
+    {&P::alpha_p, "alpha_p", "1", 1.0, {0.0, 100.0}, "alpha_p", "decay of positive motion beyond x_p", src},
+    {&P::alpha_n, "alpha_n", "1", 5.0, {0.0, 100.0}, "alpha_n", "decay of negative motion below 1 - x_n", src},
+    {&P::x_init, "x_init", "1", 0.11, {0.0, 1.0}, "x_0", "initial state", src},
 };
-const std::vector<state_info> state_table{{"x", "1", 1e-9}};
+static_assert(each_member_once(parameter_rows));
+
+using S = yakopcic_state;
+constexpr state<S::index> state_rows[]{{S::x, "x", "1", 1e-9}};
+static_assert(in_index_order(state_rows));
+
+const regime typical{
+    .series_resistance = 100.0,
+    .slow = {1.2, -1.2, 1e3},
+    .cross_check = {1.2, -1.2, 1e4, 2},
+    .train = {1.0, 1.0, 10e-6, 20e-6, 10},
+    .retention = regime::set_and_hold{1.0, 100e-6, 1.0, false},
+    .transport_off = {{"a_p", 0.0}, {"a_n", 0.0}},
+};
 
 }  // namespace
 
@@ -45,13 +60,12 @@ double yakopcic_rate(const yakopcic_params& p, double v, double x) {
     return gp * fp - gn * fn;
 }
 
-yakopcic::yakopcic() { init_parameters(); }
+yakopcic::yakopcic() : basic_model(parameter_rows, state_rows) {}
 
 std::string_view yakopcic::summary() const {
     return "Yakopcic generalized model (2011): sinh I-V, exponential thresholds, decaying windows";
 }
-const std::vector<parameter_info>& yakopcic::parameter_table() const { return table; }
-const std::vector<state_info>& yakopcic::states() const { return state_table; }
+const regime* yakopcic::typical_regime() const { return &typical; }
 
 spice_form yakopcic::spice() const {
     const auto n = spice_number;
@@ -65,13 +79,6 @@ spice_form yakopcic::spice() const {
         fmt::arg("oxp", n(1.0 - p_.x_p)), fmt::arg("an", n(p_.a_n)), fmt::arg("evn", n(std::exp(p_.v_n))),
         fmt::arg("aln", n(p_.alpha_n)), fmt::arg("oxn", n(1.0 - p_.x_n)))};
     return f;
-}
-
-void yakopcic::check(const std::vector<double>&) const {}
-
-void yakopcic::lower(const std::vector<double>& x) {
-    p_ = {x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11]};
-    static_assert(sizeof(yakopcic_params) == 12 * sizeof(double));
 }
 
 }  // namespace memlab::device

@@ -23,10 +23,13 @@ def test_describe_gives_every_model_its_tables(memlab):
     for m in outputs.model_names():
         out = memlab("describe", m).stdout
         assert out.startswith(f"## `{m}`: "), out[:80]
-        params = re.findall(r"^\| `(\w+)` \| ([^|]+) \| ([^|]*) \| ([^|]+) \| ([^|]+) \|$", out, re.M)
+        assert "| parameter | default | range | symbol | meaning | source |" in out
+        params = re.findall(r"^\| `(\w+)` \| ([^|]+) \| ([^|]+) \| ([^|]*) \| ([^|]+) \| ([^|]+) \|$", out, re.M)
         assert params, f"{m}: no parameter rows"
-        for name, default, _symbol, meaning, source in params:
+        for name, default, allowed, _symbol, meaning, source in params:
             assert default.strip() and meaning.strip() and source.strip(), f"{m}.{name}"
+            # Inclusive bounds with units, an open end as inf: "[1 mOhm, 1000 TOhm]", "[0 m/s, inf)".
+            assert re.fullmatch(r"(\[[^,]+|\(-inf), ([^,]+\]|inf\))", allowed.strip()), f"{m}.{name}: range {allowed!r}"
         st = outputs.states(m)
         assert st and all(tol > 0 for _, tol in st.values()), f"{m}: states {st}"
         assert re.search(r"^Stochastic events: (none|\d+ hazard\(s\))\. SPICE export: (yes|no)", out, re.M), out[-200:]

@@ -30,6 +30,11 @@ def test_devices_have_parameter_tables_with_units():
     assert params["L"]["unit"] == "m" and params["L"]["default"] == pytest.approx(5e-9)
     assert all(p["source"] for p in params.values())
     assert [s["name"] for s in memlab.devices.states("vteam")] == ["w"]
+    assert memlab.devices.states("vteam")[0]["abs_tolerance"] > 0
+    # Every registered model's table gives each parameter a range holding its default.
+    for name in memlab.devices.names():
+        for p in memlab.devices.parameters(name):
+            assert p["min"] <= p["default"] <= p["max"], (name, p["name"])
     with pytest.raises(memlab.InputError, match="unknown model 'nope'"):
         memlab.devices.parameters("nope")
 

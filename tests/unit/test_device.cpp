@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <algorithm>
 #include <set>
 
+#include "memlab/device/agsn.hpp"
 #include "memlab/device/registry.hpp"
 #include "memlab/device/vteam.hpp"
 #include "memlab/error.hpp"
@@ -49,6 +51,52 @@ TEST(Device, SetIsTransactional) {
     EXPECT_DOUBLE_EQ(m.get("r_on"), 2e3);
     EXPECT_DOUBLE_EQ(m.params().v_off, 0.6);
     EXPECT_THROW(m.set_text({{"r_on", "2 kV"}}), input_error);
+}
+
+TEST(Device, RangesAreWrittenWithUnitsAndOpenEnds) {
+    const device::vteam m;
+    const auto& t = m.parameter_table();
+    const auto row = [&](std::string_view n) { return *std::find_if(t.begin(), t.end(), [&](const auto& p) { return p.name == n; }); };
+    EXPECT_EQ(device::range_text(row("r_on")), "[1 mOhm, 1000 TOhm]");
+    EXPECT_EQ(device::range_text(row("k_on")), "(-inf, 0 m/s]");
+    EXPECT_EQ(device::range_text(row("v_off")), "[1 nV, inf)");
+    device::vteam v;
+    try {
+        v.set("k_off", -1.0);
+        FAIL();
+    } catch (const input_error& e) {
+        EXPECT_NE(std::string(e.what()).find("vteam.k_off: -1 m/s is outside the allowed range [0 m/s, inf)"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Device, CheckSeesTheWholeLoweredCandidate) {
+    // h_s_max must stay below L: alone it is rejected and nothing changes; with L raised in the
+    // same set it is consistent, and both are lowered.
+    device::agsn_sio2_pt m;
+    const double L = m.params().L;
+    EXPECT_THROW(m.set("h_s_max", L), input_error);
+    EXPECT_EQ(m.params().h_s_max, m.get("h_s_max"));
+    EXPECT_LT(m.params().h_s_max, L);
+    m.set({{"L", 2 * L}, {"h_s_max", 1.5 * L}});
+    EXPECT_EQ(m.params().L, 2 * L);
+    EXPECT_EQ(m.params().h_s_max, 1.5 * L);
+    EXPECT_EQ(m.get("h_s_max"), 1.5 * L);
+}
+
+TEST(Device, EveryModelsStatesAreNamedAndInitialised) {
+    for (const auto& name : device::model_names()) {
+        const auto m = device::make_model(name);
+        std::set<std::string> seen;
+        std::vector<double> s(m->n_states(), NAN);
+        m->initial_state(s);
+        for (std::size_t k = 0; k < s.size(); ++k) {
+            const auto& st = m->states()[k];
+            EXPECT_TRUE(seen.insert(st.name).second) << name << "." << st.name;
+            EXPECT_FALSE(st.unit.empty()) << name << "." << st.name;
+            EXPECT_GT(st.abs_tolerance, 0.0) << name << "." << st.name;
+            EXPECT_TRUE(std::isfinite(s[k])) << name << "." << st.name << " has no initial value";
+        }
+    }
 }
 
 TEST(Device, VteamAnalyticJacobianMatchesDifferences) {

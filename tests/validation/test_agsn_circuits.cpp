@@ -12,6 +12,7 @@
 
 using namespace memlab;
 using device::agsn_sio2_pt;
+using S = device::agsn_state;
 
 namespace {
 
@@ -183,10 +184,10 @@ TEST(Agsn, SnTakenUpByTheHotContactHoldsBackTheNonvolatileSet) {
         const auto& p = m->params();
         std::vector<double> s0(m->n_states());
         m->initial_state(s0);
-        s0[0] = p.L;          // h: in contact
-        s0[1] = p.r_min;      // r: one atom
-        s0[3] = p.h_s_max;    // h_s: trained
-        s0[5] = p.h_s_max;    // h_c: floor at the stub
+        s0[S::h] = p.L;          // in contact
+        s0[S::r] = p.r_min;      // one atom
+        s0[S::h_s] = p.h_s_max;  // trained
+        s0[S::h_c] = p.h_s_max;  // floor at the stub
         circuit::circuit c;
         circuit::smu_params sp;
         sp.compliance = 1e-3;
@@ -225,11 +226,11 @@ TEST(Agsn, ACurrentLimitedNeckThickensInLogTime) {
         const auto& p = m->params();
         std::vector<double> s0(m->n_states());
         m->initial_state(s0);
-        s0[0] = p.L;
-        s0[1] = 1.0e-9;
-        s0[2] = 1.0;
-        s0[3] = p.h_s_max;
-        s0[5] = p.h_s_max;
+        s0[S::h] = p.L;
+        s0[S::r] = 1.0e-9;
+        s0[S::theta] = 1.0;
+        s0[S::h_s] = p.h_s_max;
+        s0[S::h_c] = p.h_s_max;
         circuit::circuit c;
         c.add_voltage_source("V1", "in", "0", stimulus::single_pulse(0, 1.0, 2e-3, 2e-8, 2e-8, 0.0));
         c.add_resistor("Rs", "in", "a", 1e3);
@@ -265,7 +266,7 @@ TEST(Agsn, NeckShotNoiseSpreadsAGrowingNeckAndLeavesTheVolatileRegimeAlone) {
         const auto& p = m->params();
         std::vector<double> s0(m->n_states());
         m->initial_state(s0);
-        s0[0] = p.L, s0[1] = 1.0e-9, s0[2] = 1.0, s0[3] = p.h_s_max, s0[5] = p.h_s_max;
+        s0[S::h] = p.L, s0[S::r] = 1.0e-9, s0[S::theta] = 1.0, s0[S::h_s] = p.h_s_max, s0[S::h_c] = p.h_s_max;
         circuit::circuit c;
         c.add_voltage_source("V1", "in", "0", stimulus::single_pulse(0, 1.0, 2e-3, 2e-8, 2e-8, 0.0));
         c.add_resistor("Rs", "in", "a", 1e3);

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "memlab/circuit/simulation.hpp"
+#include "memlab/device/descriptor.hpp"
 #include "memlab/device/vteam.hpp"
 #include "memlab/error.hpp"
 #include "memlab/io/hdf5_trace.hpp"
@@ -52,30 +53,27 @@ double range(const std::vector<double>& x) {
 }
 
 // A device whose current blows up past a state value: the solver must stop with the time and state.
-class runaway final : public device::model {
+struct runaway_params {
+    double k;
+};
+struct runaway_state {
+    enum index : std::size_t { x };
+};
+constexpr device::parameter<runaway_params> runaway_parameters[]{{&runaway_params::k, "k", "1/s", 1e3, {0.0, 1e9}, "k", "growth", "test"}};
+constexpr device::state<runaway_state::index> runaway_states[]{{runaway_state::x, "x", "1", 1e-9}};
+
+class runaway final : public device::basic_model<runaway_params> {
 public:
-    runaway() { init_parameters(); }
+    runaway() : basic_model(runaway_parameters, runaway_states) {}
     std::string_view name() const override { return "runaway"; }
     std::string_view summary() const override { return "test device"; }
-    const std::vector<device::parameter_info>& parameter_table() const override {
-        static const std::vector<device::parameter_info> t{{"k", "1/s", 1e3, 0, 1e9, "k", "growth", "test"}};
-        return t;
-    }
-    const std::vector<device::state_info>& states() const override {
-        static const std::vector<device::state_info> s{{"x", "1", 1e-9}};
-        return s;
-    }
-    void initial_state(std::span<double> s) const override { s[0] = 1; }
-    double current(double v, std::span<const double> s) const override { return v * 1e-6 * std::exp(s[0]); }
+    void initial_state(std::span<double> s) const override { s[runaway_state::x] = 1; }
+    double current(double v, std::span<const double> s) const override { return v * 1e-6 * std::exp(s[runaway_state::x]); }
     // Finite-time blow-up: dx/dt = k x^2 reaches infinity at t = 1/k.
-    void rates(double, std::span<const double> s, std::span<double> ds) const override { ds[0] = k_ * s[0] * s[0]; }
+    void rates(double, std::span<const double> s, std::span<double> ds) const override {
+        ds[runaway_state::x] = p_.k * s[runaway_state::x] * s[runaway_state::x];
+    }
     std::unique_ptr<model> clone() const override { return std::make_unique<runaway>(*this); }
-
-protected:
-    void lower(const std::vector<double>& x) override { k_ = x[0]; }
-
-private:
-    double k_ = 1e3;
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "memlab/circuit/simulation.hpp"
+#include "memlab/device/descriptor.hpp"
 
 using namespace memlab;
 
@@ -13,34 +14,32 @@ namespace {
 // Counts events: hazard lambda * max(v, 0) (lambda in 1/(V s)); each event adds 1 to the state
 // `count`. The conductance does not depend on the count, so the hazard stays constant and the
 // count is Poisson with mean lambda v T.
-class poisson_counter final : public device::model {
+struct counter_params {
+    double g0;
+};
+struct counter_state {
+    enum index : std::size_t { count };
+};
+constexpr device::parameter<counter_params> counter_parameters[]{
+    {&counter_params::g0, "g0", "S", 1e-6, {0.0, 1.0}, "G0", "conductance", "test"}};
+static_assert(device::each_member_once(counter_parameters));
+constexpr device::state<counter_state::index> counter_states[]{{counter_state::count, "count", "1", 1e-9}};
+
+class poisson_counter final : public device::basic_model<counter_params> {
 public:
-    explicit poisson_counter(double lambda) : lambda_(lambda) { init_parameters(); }
+    explicit poisson_counter(double lambda) : basic_model(counter_parameters, counter_states), lambda_(lambda) {}
     std::string_view name() const override { return "poisson_counter"; }
     std::string_view summary() const override { return "test device"; }
-    const std::vector<device::parameter_info>& parameter_table() const override {
-        static const std::vector<device::parameter_info> t{{"g0", "S", 1e-6, 0, 1, "G0", "conductance", "test"}};
-        return t;
-    }
-    const std::vector<device::state_info>& states() const override {
-        static const std::vector<device::state_info> s{{"count", "1", 1e-9}};
-        return s;
-    }
-    void initial_state(std::span<double> s) const override { s[0] = 0; }
-    double current(double v, std::span<const double> s) const override { (void)s;
-        return g0_ * v; }
-    void rates(double, std::span<const double>, std::span<double> ds) const override { ds[0] = 0; }
+    void initial_state(std::span<double> s) const override { s[counter_state::count] = 0; }
+    double current(double v, std::span<const double>) const override { return p_.g0 * v; }
+    void rates(double, std::span<const double>, std::span<double> ds) const override { ds[counter_state::count] = 0; }
     std::size_t n_hazards() const override { return 1; }
     void hazards(double v, std::span<const double>, std::span<double> h) const override { h[0] = lambda_ * std::max(v, 0.0); }
-    void on_event(std::size_t, double, std::span<double> s, device::rng&) const override { s[0] += 1; }
+    void on_event(std::size_t, double, std::span<double> s, device::rng&) const override { s[counter_state::count] += 1; }
     std::unique_ptr<model> clone() const override { return std::make_unique<poisson_counter>(*this); }
-
-protected:
-    void lower(const std::vector<double>& x) override { g0_ = x[0]; }
 
 private:
     double lambda_;
-    double g0_ = 1e-6;
 };
 
 struct outcome {

@@ -12,9 +12,11 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <sstream>
+#include <stdexcept>
 
 #include "memlab/analysis/analysis.hpp"
 #include "memlab/circuit/simulation.hpp"
+#include "memlab/device/regime.hpp"
 #include "memlab/device/registry.hpp"
 #include "memlab/spice/ngspice.hpp"
 #include "memlab/stimulus/waveform.hpp"
@@ -163,29 +165,23 @@ TEST_P(NgspiceModel, TriangularSweepAgrees) {
                  "sweep");
 }
 
-const std::vector<case_spec> cases{
-    // 20 pulses of +1 V then 20 of -1 V, 1 us wide, 2 us period; sweep +-1.2 V at 0.1 V/us.
-    {"vteam", {}, 1e3, 1.0, 1.0, 1e-6, 2e-6, 20, 20, 1.2, -1.2, 1e5, 2},
-    {"agsn_sio2_pt", {}, 2e6, 2.0, 1.0, 50e-6, 100e-6, 5, 5, 2.0, -1.5, 1e3, 1, 1e-12, 1e-12, 1e-6},
-    {"yakopcic", {}, 100.0, 1.0, 1.0, 10e-6, 20e-6, 10, 10, 1.2, -1.2, 1e4, 2},
-    {"biolek", {}, 100.0, 1.0, 1.0, 50e-3, 100e-3, 10, 10, 1.0, -1.0, 4.0, 2},
-    {"stanford_pku", {{"g_init", 1.7e-9}}, 1e3, 2.0, 2.5, 1e-6, 2e-6, 10, 10, 2.0, -2.0, 1e5, 2, 1e-12, 1e-12, 1e-6},
-    {"memdiode", {}, 100.0, 1.5, 1.5, 50e-3, 100e-3, 10, 10, 1.6, -1.6, 2.0, 2},
-    {"diffusive", {}, 1e3, 1.0, 1.0, 50e-3, 100e-3, 10, 10, 1.0, -1.0, 10.0, 2},
-    {"ielmini_ag", {}, 1e3, 2.0, 2.0, 1e-3, 5e-3, 5, 5, 3.0, -3.0, 100.0, 2},
-    {"jart_ecm", {}, 1e8, 1.0, 1.0, 1e-3, 2e-3, 10, 10, 1.0, -1.0, 100.0, 2, 1e-11, 1e-11, 1e-4},
-};
-
-INSTANTIATE_TEST_SUITE_P(Models, NgspiceModel, ::testing::ValuesIn(cases),
-                         [](const auto& p) { return p.param.model; });
-
-TEST(Ngspice, EveryModelWithAnExportIsCrossChecked) {
+// Every registered model with a SPICE form, in the regime it states (device::regime): its pulse
+// train and its cross-check sweep, at its tolerances.
+std::vector<case_spec> cases() {
+    std::vector<case_spec> out;
     for (const auto& name : device::model_names()) {
-        if (!device::make_model(name)->has_spice()) continue;
-        const bool covered = std::any_of(cases.begin(), cases.end(), [&](const case_spec& c) { return c.model == name; });
-        EXPECT_TRUE(covered) << name << " has a SPICE export but no cross-check case";
+        const auto m = device::make_model(name);
+        if (!m->has_spice()) continue;
+        const auto* g = m->typical_regime();
+        if (!g) throw std::runtime_error(name + " has a SPICE export but states no regime to cross-check it in");
+        out.push_back({name, g->set, g->series_resistance, g->train.high, g->train.low, g->train.width, g->train.period, g->train.n,
+                       g->train.n, g->cross_check.v_max, g->cross_check.v_min, g->cross_check.rate, g->cross_check.cycles, g->spice_rtol, g->rtol,
+                       g->atol_scale});
     }
+    return out;
 }
+
+INSTANTIATE_TEST_SUITE_P(Models, NgspiceModel, ::testing::ValuesIn(cases()), [](const auto& p) { return p.param.model; });
 
 }  // namespace
 

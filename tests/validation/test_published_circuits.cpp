@@ -1,4 +1,4 @@
-// The published behaviour of every model in a circuit, each in its own regime: pinched hysteresis
+// The published behaviour of every model in a circuit, each in the regime it states: pinched hysteresis
 // whose lobes shrink as the drive gets faster, relaxation at 0 V for the volatile models and
 // retention for the others, seeded stochastic events. (Thresholds and reductions from the models'
 // rate functions alone: tests/unit/test_published_models.cpp.)
@@ -7,40 +7,37 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <stdexcept>
 
 #include "memlab/circuit/simulation.hpp"
+#include "memlab/device/regime.hpp"
 #include "memlab/device/registry.hpp"
 
 using namespace memlab;
 
 namespace {
 
-struct regime {
+// A source through a series resistor into the device (with parameter overrides).
+struct circuit_case {
     std::string model;
     std::map<std::string, double> params;
-    double rs;    // series resistance, Ohm
-    double amp;   // sweep amplitude, V (0 -> amp -> -amp -> 0)
-    double rate;  // slow sweep rate, V/s (the switching time scale)
+    double rs;  // series resistance, Ohm
 };
 
-const std::vector<regime> regimes{
-    {"vteam", {}, 1e3, 1.2, 1e4},
-    {"yakopcic", {}, 100.0, 1.2, 1e3},
-    {"biolek", {}, 100.0, 1.0, 0.4},
-    {"stanford_pku", {{"g_init", 1.7e-9}, {"kicks", 0.0}}, 1e3, 2.0, 1e2},
-    {"memdiode", {}, 100.0, 1.6, 2.0},
-    {"diffusive", {{"kappa", 0.0}}, 1e3, 1.0, 1.0},
-    {"ielmini_ag", {}, 1e3, 2.0, 10.0},
-    {"jart_ecm", {}, 1e8, 1.0, 10.0},
-    {"agsn_sio2_pt", {}, 2e6, 2.0, 1e2},
-};
+// The regime a registered model states (device::regime), and its circuit.
+const device::regime& regime_of(const std::string& name) {
+    const auto* g = device::make_model(name)->typical_regime();
+    if (!g) throw std::runtime_error(name + " states no regime (typical_regime)");
+    return *g;
+}
+circuit_case typical(const std::string& name) { return {name, regime_of(name).set, regime_of(name).series_resistance}; }
 
 struct run_out {
     io::memory_trace tr;
     std::vector<std::string> states;
 };
 
-run_out drive(const regime& g, const stimulus::waveform_ptr& w, double t_end, double sample = 0, bool hazards = false,
+run_out drive(const circuit_case& g, const stimulus::waveform_ptr& w, double t_end, double sample = 0, bool hazards = false,
               std::uint64_t seed = 1) {
     std::shared_ptr<device::model> m = device::make_model(g.model);
     m->set(g.params);
@@ -80,18 +77,17 @@ double branch_gap(const io::memory_trace& tr) {
     return gap / imax;
 }
 
-class Published : public ::testing::TestWithParam<regime> {};
-
-void PrintTo(const regime& g, std::ostream* os) { *os << g.model; }
+class Published : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Published, HysteresisIsPinchedAndShrinksWithFrequency) {
-    const auto& g = GetParam();
+    const auto g = typical(GetParam());
+    const auto slow = regime_of(g.model).slow;
     std::vector<double> gap, swing;
     const std::vector<double> factors{1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6};
     for (double f : factors) {
-        const double rate = g.rate * f;
-        const auto w = stimulus::triangle_sweep({0.0, g.amp, -g.amp, 0.0}, rate, 1);
-        const double t_end = 4 * g.amp / rate;
+        const double rate = slow.rate * f;
+        const auto w = stimulus::triangle_sweep({0.0, slow.v_max, slow.v_min, 0.0}, rate, 1);
+        const double t_end = (2 * slow.v_max - 2 * slow.v_min) / rate;
         const auto r = drive(g, w, t_end, t_end / samples);
         // Pinched: in every state the loop passes through, no current flows at zero voltage.
         auto m = device::make_model(g.model);
@@ -121,12 +117,8 @@ TEST_P(Published, HysteresisIsPinchedAndShrinksWithFrequency) {
     EXPECT_LT(gap.back(), 0.1 * gap.front());
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, Published, ::testing::ValuesIn(regimes), [](const auto& p) { return p.param.model; });
-
-TEST(Published, EveryModelHasARegime) {
-    for (const auto& name : device::model_names())
-        EXPECT_TRUE(std::any_of(regimes.begin(), regimes.end(), [&](const regime& g) { return g.model == name; })) << name;
-}
+// Every registered model (unit.Published.EveryModelStatesItsRegime checks that each states one).
+INSTANTIATE_TEST_SUITE_P(Models, Published, ::testing::ValuesIn(device::model_names()), [](const auto& p) { return p.param; });
 
 }  // namespace
 
@@ -181,17 +173,14 @@ TEST(Published, VolatileModelsRelaxAndNonvolatileOnesRetain) {
         double rs, amp, width, hold;
         bool volatile_;
     };
-    const std::vector<c> cases{
-        {"diffusive", {{"kappa", 0.0}}, 1e3, 1.0, 0.2, 10.0, true},   // residual decays in 1/gamma2 = 2.4 s
-        {"ielmini_ag", {}, 1e3, 2.5, 1e-3, 10.0, true},               // surface diffusion, seconds
-        {"memdiode", {}, 100.0, 1.6, 1.0, 1000.0, true},              // finite T_0r = 132 s
-        {"memdiode", {{"t0r", 1e15}}, 100.0, 1.6, 1.0, 1000.0, false},  // T_0r very large: nonvolatile
-        {"vteam", {}, 1e3, 1.0, 20e-6, 1.0, false},
-        {"yakopcic", {}, 100.0, 1.0, 100e-6, 1.0, false},
-        {"biolek", {}, 100.0, 1.0, 1.0, 10.0, false},
-        {"stanford_pku", {{"g_init", 1.7e-9}, {"kicks", 0.0}}, 1e3, 2.0, 1e-6, 10.0, false},
-        {"jart_ecm", {}, 1e8, 1.0, 10e-3, 10.0, false},
-    };
+    std::vector<c> cases;
+    for (const auto& name : device::model_names()) {
+        const auto& g = regime_of(name);
+        if (g.retention)
+            cases.push_back({name, g.set, g.series_resistance, g.retention->amplitude, g.retention->width, g.retention->hold,
+                             g.retention->relaxes});
+    }
+    cases.push_back({"memdiode", {{"t0r", 1e15}}, 100.0, 1.6, 1.0, 1000.0, false});  // T_0r very large: nonvolatile
     for (const auto& k : cases) {
         SCOPED_TRACE(k.model);
         const auto r = set_then_hold(k.model, k.params, k.rs, k.amp, k.width, k.hold);
@@ -210,9 +199,13 @@ TEST(Published, VolatileModelsRelaxAndNonvolatileOnesRetain) {
 TEST(Published, StochasticEventsAreSeeded) {
     // Diffusive shrink events and Stanford-PKU gap kicks: the same seed gives the same trajectory,
     // another seed another one, and events do happen.
-    for (const regime& g : {regime{"diffusive", {}, 1e3, 1.0, 1.0}, regime{"stanford_pku", {{"g_init", 1.7e-9}}, 1e3, 2.0, 1e5}}) {
-        const auto w = stimulus::triangle_sweep({0.0, g.amp, -g.amp, 0.0}, g.rate, 1);
-        const double t_end = 4 * g.amp / g.rate;
+    struct sweep_case {
+        circuit_case c;
+        double amp, rate;
+    };
+    for (const auto& [g, amp, rate] : {sweep_case{{"diffusive", {}, 1e3}, 1.0, 1.0}, sweep_case{{"stanford_pku", {{"g_init", 1.7e-9}}, 1e3}, 2.0, 1e5}}) {
+        const auto w = stimulus::triangle_sweep({0.0, amp, -amp, 0.0}, rate, 1);
+        const double t_end = 4 * amp / rate;
         const auto a = drive(g, w, t_end, t_end / 500, true, 7);
         const auto b = drive(g, w, t_end, t_end / 500, true, 7);
         const auto c = drive(g, w, t_end, t_end / 500, true, 8);

@@ -3,16 +3,7 @@
 // Pt / 5 nm SiO2 / AgSn of Passerini et al. (see docs/models/agsn_sio2_pt.md for the equations,
 // the parameter table with sources, and the calibration status).
 //
-// States (SI):  h      filament height above the Pt electrode (m); the tunnelling gap is L - h
-//               r      radius of the filament's neck (m)
-//               theta  Sn fraction of the filament (1)
-//               h_s    height of the Sn-rich residual stub left by training (m)
-//               armed  1 after a SET, 0 after the filament has relaxed (a flag for the draws)
-//               h_c    front of the Ag cluster chain left by the last relaxation (m): a relaxing
-//                      filament dissolves down to it, not further (clusters are metastable)
-//               T      filament temperature (K), Joule-heated with time constant tau_th
-//               e_path offset of the Ag migration barrier along the path the next set takes (eV),
-//                      drawn at each breakup (N(0, sigma_e)); a training stub removes it with E_Ag
+// States: agsn_state below.
 // Hazards:      0  "set": fires (rate k_event) once the conductance passes g_arm; arms the flag
 //               1  "swept": under a reverse field that adds more to the tip's dissolution than
 //                  the surface energy, fires (rate k_event) once the tip is back within one hop
@@ -34,51 +25,30 @@
 // Nothing selects "volatile" or "nonvolatile": the neck radius reached under the circuit's
 // current limit sets the Gibbs-Thomson back-voltage and the surface-diffusion rate, and Sn taken
 // up while the filament is Joule-heated raises the dissolution barrier.
-#include "memlab/device/model.hpp"
+#include "memlab/device/descriptor.hpp"
 
 namespace memlab::device {
 
+// SI; each parameter's unit, default, range, symbol, meaning and source are its row in agsn.cpp.
 struct agsn_params {
-    // Every parameter in SI: unit, symbol, meaning, and where its default comes from (paper; literature;
-    // stated = chosen for the reason given, not fitted; fit = calibrated on that paper observation).
-    // parameter_table() (memlab describe agsn_sio2_pt) has the full source text, the calibration
-    // order and the measured sensitivities are in docs/models/agsn_sio2_pt.md; ctest
-    // unit.Agsn.HeaderTableMatchesTheParameterTable keeps the three in step.
-    //      name            unit     symbol     meaning | source
-    double L;              // m        L          oxide (SiO2) thickness | paper (Methods: 5 nm ALD SiO2)
-    double a;              // m        a          ion hopping distance | stated (SiO2 site spacing)
-    double nu0;            // Hz       nu_0       attempt frequency (0: ion transport off) | stated (lattice vibration)
-    double e_ag;           // eV       E_Ag       Ag+ hopping barrier in SiO2 (growth) | fit: initial 10 nA Vset, its rate dependence
-    double de_sn;          // eV       dE_Sn      rise of the dissolution barriers per Sn fraction | fit: synapse depression (with kappa_th)
-    double e_sn;           // eV       E_Sn       barrier for Sn uptake into the filament | stated (MODEL-NOTES s.3: 1.0 eV)
-    double beta;           // 1        beta       field enhancement at the tip | fit: with E_Ag
-    double gamma;          // J/m^2    gamma      surface energy (Gibbs-Thomson drive) | fit: trained Vset (0.23 V)
-    double omega;          // m^3      Omega      atomic volume of Ag | literature (Ag molar volume)
-    double kappa;          // 1/m      kappa      tunnelling decay sqrt(2 m phi_B)/hbar | stated (phi_B = 0.95 eV)
-    double r_q;            // m        r_q        radius per conduction channel, lambda_F/pi | stated (Ag Fermi wavelength)
-    double r_min;          // m        r_min      radius of a one-atom neck | stated (Ag atomic radius)
-    double rho;            // Ohm m    rho        resistivity of the nanofilament | stated (3x bulk Ag, size effect)
-    double g_leak;         // S        G_leak     oxide leakage (HRS floor) | stated (MODEL-NOTES s.3)
-    double kappa_th;       // W/(m K)  kappa_th   heat conduction from the neck, R_th(r) = 1/(2 kappa_th r) (Holm) | fit: synapse depression
-    double t0;             // K        T_0        ambient temperature | stated (room temperature)
-    double b_sd;           // m^4/s    B          surface-diffusion prefactor of neck shrinkage | literature (Wang et al., IEEE TED 66, 2019)
-    double e_sd;           // eV       E_sd       surface-diffusion barrier of Ag | literature (Wang et al., IEEE TED 66, 2019)
-    double h_s_max;        // m        h_s,max    largest Sn-rich stub training leaves | fit: trained HRS drop (~10x)
-    double k_event;        // Hz       k_ev       set detection and swept-relaxation rate | stated (numerics: within 0.1 us)
-    double f_cluster;      // 1        f_cl       mean relaxed cluster front (fraction of free oxide) | fit: initial 10 nA Vset
-    double f_cluster_c2c;  // 1        sigma_f    cycle-to-cycle spread of f_cl | fit: set-delay law (with sigma_E)
-    double h_init;         // m        h(0)       Ag front of a fresh device | fit: all-or-none threshold (1.2 V)
-    double stub_fraction;  // 1        f_stub     part of the Sn-rich filament kept as stub | stated (targets see h_s,max)
-    double tau_th;         // s        tau_th     thermal time constant | stated (shorter than any heating pulse)
-    double g_arm;          // S        G_arm      conductance counted as set | stated (bookkeeping)
-    double e_min;          // eV       E_min      lowest field-lowered barrier (drift bound) | stated (numerics; delay exponential to 2.4 V)
-    double e_res;          // eV       E_res      growth barrier along a full stub's residual path | fit: trained Vset (Gibbs-Thomson, not kinetics)
-    double theta_max;      // 1        theta_max  largest Sn fraction a filament takes up | stated (no limit)
-    double x_relax;        // m        x_relax    smallest gap a relaxation leaves | stated (volatile HRS at leakage level)
-    double e_diss;         // eV       E_diss     barrier for an atom leaving the filament | fit: integrate-and-fire (-1 V sections reset)
-    double sigma_e;        // eV       sigma_E    cycle-to-cycle spread of the path's migration barrier | fit: initial Vset spread
-    double eps_step;       // J/m      epsilon    step energy of a 2D nucleus on the neck (lateral growth) | literature (7 % of cohesive energy, Feibelman 1999)
-    double n_lump;         // 1        n_lump     atoms exchanged by the neck per shot-noise draw (0: no shot noise) | stated (numerics)
+    double L, a, nu0, e_ag, de_sn, e_sn, beta, gamma, omega, kappa, r_q, r_min, rho, g_leak, kappa_th, t0, b_sd, e_sd, h_s_max,
+        k_event, f_cluster, f_cluster_c2c, h_init, stub_fraction, tau_th, g_arm, e_min, e_res, theta_max, x_relax, e_diss, sigma_e,
+        eps_step, n_lump;
+};
+// The state vector, in this order (SI; units and tolerances in agsn.cpp).
+struct agsn_state {
+    enum index : std::size_t {
+        h,       // filament height above the Pt electrode (m); the tunnelling gap is L - h
+        r,       // radius of the filament's neck (m)
+        theta,   // Sn fraction of the filament (1)
+        h_s,     // height of the Sn-rich residual stub left by training (m)
+        armed,   // 1 after a SET, 0 after the filament has relaxed (a flag for the draws)
+        h_c,     // front of the Ag cluster chain left by the last relaxation (m): a relaxing filament
+                 // dissolves down to it, not further (clusters are metastable)
+        T,       // filament temperature (K), Joule-heated with time constant tau_th
+        e_path,  // offset of the Ag migration barrier along the path the next set takes (eV), drawn
+                 // at each breakup (N(0, sigma_e)); a training stub removes it with E_Ag
+    };
 };
 
 // Pure physics (used by the model, the tests and the docs).
@@ -100,13 +70,11 @@ double neck_exchange_rate(const agsn_params& p, double v, double h, double r, do
 double atom_radius_step(const agsn_params& p, double h, double r);
 }  // namespace agsn
 
-class agsn_sio2_pt final : public model {
+class agsn_sio2_pt final : public basic_model<agsn_params> {
 public:
     agsn_sio2_pt();
     std::string_view name() const override { return "agsn_sio2_pt"; }
     std::string_view summary() const override;
-    const std::vector<parameter_info>& parameter_table() const override;
-    const std::vector<state_info>& states() const override;
     void initial_state(std::span<double> s) const override;
     double current(double v, std::span<const double> s) const override;
     void rates(double v, std::span<const double> s, std::span<double> ds) const override;
@@ -126,14 +94,7 @@ public:
     // Deterministic form: no set/relaxation events, so armed, h_s and h_c stay where they start.
     bool has_spice() const override { return true; }
     spice_form spice() const override;
-    const agsn_params& params() const { return p_; }
-
-protected:
-    void check(const std::vector<double>& values) const override;
-    void lower(const std::vector<double>& values) override;
-
-private:
-    agsn_params p_{};
+    const regime* typical_regime() const override;
 };
 
 }  // namespace memlab::device

@@ -14,13 +14,16 @@
 // LTspice model); the SPICE export is the deterministic form (events off). The 10 pF that the
 // paper puts across the device belongs to the circuit (circuit.parasitic_capacitance).
 //
-// Parameters: see diffusive.cpp and docs/models/diffusive.md.
-#include "memlab/device/model.hpp"
+// Parameters: the rows in diffusive.cpp (memlab describe diffusive, docs/models/diffusive.md).
+#include "memlab/device/descriptor.hpp"
 
 namespace memlab::device {
 
 struct diffusive_params {
     double alpha, lambda, r_on, r_off, mu, beta, gamma1, gamma2, eta, kappa, m, f_init, r_init;
+};
+struct diffusive_state {
+    enum index : std::size_t { f, r };
 };
 
 namespace diffusive_eq {
@@ -28,20 +31,21 @@ double resistance(const diffusive_params& p, double s);
 void rates(const diffusive_params& p, double v, double f, double r, double& df, double& dr);
 }  // namespace diffusive_eq
 
-class diffusive final : public model {
+class diffusive final : public basic_model<diffusive_params> {
 public:
     diffusive();
     std::string_view name() const override { return "diffusive"; }
     std::string_view summary() const override;
-    const std::vector<parameter_info>& parameter_table() const override;
-    const std::vector<state_info>& states() const override;
     void initial_state(std::span<double> s) const override {
-        s[0] = p_.f_init;
-        s[1] = p_.r_init;
+        s[diffusive_state::f] = p_.f_init;
+        s[diffusive_state::r] = p_.r_init;
     }
-    double current(double v, std::span<const double> s) const override { return v / diffusive_eq::resistance(p_, s[0] + s[1]); }
+    double current(double v, std::span<const double> s) const override {
+        return v / diffusive_eq::resistance(p_, s[diffusive_state::f] + s[diffusive_state::r]);
+    }
     void rates(double v, std::span<const double> s, std::span<double> ds) const override {
-        diffusive_eq::rates(p_, v, s[0], s[1], ds[0], ds[1]);
+        using S = diffusive_state;
+        diffusive_eq::rates(p_, v, s[S::f], s[S::r], ds[S::f], ds[S::r]);
     }
     std::size_t n_hazards() const override { return p_.kappa > 0 && p_.eta > 0 ? 1 : 0; }
     void hazards(double v, std::span<const double> s, std::span<double> h) const override;
@@ -49,14 +53,7 @@ public:
     std::unique_ptr<model> clone() const override { return std::make_unique<diffusive>(*this); }
     bool has_spice() const override { return true; }
     spice_form spice() const override;
-    const diffusive_params& params() const { return p_; }
-
-protected:
-    void check(const std::vector<double>& values) const override;
-    void lower(const std::vector<double>& values) override;
-
-private:
-    diffusive_params p_{};
+    const regime* typical_regime() const override;
 };
 
 }  // namespace memlab::device

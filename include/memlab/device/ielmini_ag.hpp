@@ -19,13 +19,16 @@
 // and the gap closes at rate k_c once the filament is thicker than phi_a. The drift parameters are
 // the positive-polarity ones for both polarities; the port's local Joule heating (J^2 terms) is
 // replaced by one thermal resistance R_th.
-#include "memlab/device/model.hpp"
+#include "memlab/device/descriptor.hpp"
 
 namespace memlab::device {
 
 struct ielmini_ag_params {
     double a_drift, b_sd, alpha, ea0, ea1, phi_a, g_a, phi_m, L, rho_m0, l_f, p_spec, rho_ox0, gamma_ox, t0, r_th, d_g, k_c,
         phi_init, g_init;
+};
+struct ielmini_ag_state {
+    enum index : std::size_t { phi, g };
 };
 
 namespace ielmini {
@@ -37,32 +40,26 @@ double current(const ielmini_ag_params& p, double v, double phi, double g);
 void rates(const ielmini_ag_params& p, double v, double phi, double g, double& dphi, double& dg);
 }  // namespace ielmini
 
-class ielmini_ag final : public model {
+class ielmini_ag final : public basic_model<ielmini_ag_params> {
 public:
     ielmini_ag();
     std::string_view name() const override { return "ielmini_ag"; }
     std::string_view summary() const override;
-    const std::vector<parameter_info>& parameter_table() const override;
-    const std::vector<state_info>& states() const override;
     void initial_state(std::span<double> s) const override {
-        s[0] = p_.phi_init;
-        s[1] = p_.g_init;
+        s[ielmini_ag_state::phi] = p_.phi_init;
+        s[ielmini_ag_state::g] = p_.g_init;
     }
-    double current(double v, std::span<const double> s) const override { return ielmini::current(p_, v, s[0], s[1]); }
+    double current(double v, std::span<const double> s) const override {
+        return ielmini::current(p_, v, s[ielmini_ag_state::phi], s[ielmini_ag_state::g]);
+    }
     void rates(double v, std::span<const double> s, std::span<double> ds) const override {
-        ielmini::rates(p_, v, s[0], s[1], ds[0], ds[1]);
+        using S = ielmini_ag_state;
+        ielmini::rates(p_, v, s[S::phi], s[S::g], ds[S::phi], ds[S::g]);
     }
     std::unique_ptr<model> clone() const override { return std::make_unique<ielmini_ag>(*this); }
     bool has_spice() const override { return true; }
     spice_form spice() const override;
-    const ielmini_ag_params& params() const { return p_; }
-
-protected:
-    void check(const std::vector<double>& values) const override;
-    void lower(const std::vector<double>& values) override;
-
-private:
-    ielmini_ag_params p_{};
+    const regime* typical_regime() const override;
 };
 
 }  // namespace memlab::device

@@ -16,13 +16,16 @@
 // electron-transfer, hopping and filament overpotentials and uses Simmons tunnelling; here each
 // ionic step sees the whole cell voltage and they combine as series rates, tunnelling is linear
 // (low-voltage Simmons), and the temperature is fixed (no Joule heating).
-#include "memlab/device/model.hpp"
+#include "memlab/device/descriptor.hpp"
 
 namespace memlab::device {
 
 struct jart_ecm_params {
     double j0, a_et, z, c_ion, a_hop, nu0, w_a, m_molar, rho_m, t0_nuc, dg_nuc, n_c, x_min, x_max, x0, r_t0, r_el, g_leak, temp,
         j_lim, x_init, n_init;
+};
+struct jart_ecm_state {
+    enum index : std::size_t { x, nuc };
 };
 
 namespace jart {
@@ -31,30 +34,24 @@ double conductance(const jart_ecm_params& p, double x);
 void rates(const jart_ecm_params& p, double v, double x, double n, double& dx, double& dn);
 }  // namespace jart
 
-class jart_ecm final : public model {
+class jart_ecm final : public basic_model<jart_ecm_params> {
 public:
     jart_ecm();
     std::string_view name() const override { return "jart_ecm"; }
     std::string_view summary() const override;
-    const std::vector<parameter_info>& parameter_table() const override;
-    const std::vector<state_info>& states() const override;
     void initial_state(std::span<double> s) const override {
-        s[0] = p_.x_init;
-        s[1] = p_.n_init;
+        s[jart_ecm_state::x] = p_.x_init;
+        s[jart_ecm_state::nuc] = p_.n_init;
     }
-    double current(double v, std::span<const double> s) const override { return v * jart::conductance(p_, s[0]); }
-    void rates(double v, std::span<const double> s, std::span<double> ds) const override { jart::rates(p_, v, s[0], s[1], ds[0], ds[1]); }
+    double current(double v, std::span<const double> s) const override { return v * jart::conductance(p_, s[jart_ecm_state::x]); }
+    void rates(double v, std::span<const double> s, std::span<double> ds) const override {
+        using S = jart_ecm_state;
+        jart::rates(p_, v, s[S::x], s[S::nuc], ds[S::x], ds[S::nuc]);
+    }
     std::unique_ptr<model> clone() const override { return std::make_unique<jart_ecm>(*this); }
     bool has_spice() const override { return true; }
     spice_form spice() const override;
-    const jart_ecm_params& params() const { return p_; }
-
-protected:
-    void check(const std::vector<double>& values) const override;
-    void lower(const std::vector<double>& values) override;
-
-private:
-    jart_ecm_params p_{};
+    const regime* typical_regime() const override;
 };
 
 }  // namespace memlab::device

@@ -11,13 +11,16 @@
 // The implicit current (series resistance) is solved exactly in memlab (bracketed Newton on v_d);
 // in SPICE the series resistance is a resistor to an internal node, as in the published form.
 //
-// Parameters: see memdiode.cpp and docs/models/memdiode.md.
-#include "memlab/device/model.hpp"
+// Parameters: the rows in memdiode.cpp (memlab describe memdiode, docs/models/memdiode.md).
+#include "memlab/device/descriptor.hpp"
 
 namespace memlab::device {
 
 struct memdiode_params {
     double t0s, v0s, t0r, v0r, i_min, i_max, a_min, a_max, rs_min, rs_max, beta, lambda_init;
+};
+struct memdiode_state {
+    enum index : std::size_t { lambda };
 };
 
 namespace memdiode_eq {
@@ -27,28 +30,23 @@ double current(const memdiode_params& p, double v, double lambda);
 double rate(const memdiode_params& p, double v, double lambda);
 }  // namespace memdiode_eq
 
-class memdiode final : public model {
+class memdiode final : public basic_model<memdiode_params> {
 public:
     memdiode();
     std::string_view name() const override { return "memdiode"; }
     std::string_view summary() const override;
-    const std::vector<parameter_info>& parameter_table() const override;
-    const std::vector<state_info>& states() const override;
-    void initial_state(std::span<double> s) const override { s[0] = p_.lambda_init; }
-    double current(double v, std::span<const double> s) const override { return memdiode_eq::current(p_, v, s[0]); }
+    void initial_state(std::span<double> s) const override { s[memdiode_state::lambda] = p_.lambda_init; }
+    double current(double v, std::span<const double> s) const override {
+        return memdiode_eq::current(p_, v, s[memdiode_state::lambda]);
+    }
     void current_jacobian(double v, std::span<const double> s, double& di_dv, std::span<double> di_ds) const override;
-    void rates(double v, std::span<const double> s, std::span<double> ds) const override { ds[0] = memdiode_eq::rate(p_, v, s[0]); }
+    void rates(double v, std::span<const double> s, std::span<double> ds) const override {
+        ds[memdiode_state::lambda] = memdiode_eq::rate(p_, v, s[memdiode_state::lambda]);
+    }
     std::unique_ptr<model> clone() const override { return std::make_unique<memdiode>(*this); }
     bool has_spice() const override { return true; }
     spice_form spice() const override;
-    const memdiode_params& params() const { return p_; }
-
-protected:
-    void check(const std::vector<double>& values) const override;
-    void lower(const std::vector<double>& values) override;
-
-private:
-    memdiode_params p_{};
+    const regime* typical_regime() const override;
 };
 
 }  // namespace memlab::device

@@ -25,10 +25,14 @@
 
 namespace memlab::device {
 
+struct regime;
+
 // The run's seeded generator (util::rng: splitmix64 seeding a xoshiro256**, the same numbers for a
 // seed on every build and platform), under the name the device interface has always used.
 using rng = util::rng;
 
+// A parameter as generic code sees it (parameter_table()). Models declare each parameter once, as a
+// row (memlab/device/descriptor.hpp), and this table is made from the rows.
 struct parameter_info {
     std::string name;     // the one name used in C++, TOML, Python and docs
     std::string unit;     // SI unit of the value ("Ohm", "m/s", "1" for a number)
@@ -39,6 +43,10 @@ struct parameter_info {
     std::string meaning;
     std::string source;   // citation or stated calibration
 };
+
+// The allowed range with units, "[1 mOhm, 1 POhm]"; an end at +-numeric_limits<double>::max() is
+// no bound ("[0 m/s, inf)").
+std::string range_text(const parameter_info& p);
 
 struct state_info {
     std::string name;
@@ -105,6 +113,10 @@ public:
     // Resolved parameters with units, for show-config and the report.
     nlohmann::json describe() const;
 
+    // The circuit and drives in which the model shows what it does (memlab/device/regime.hpp), for
+    // the checks that run every registered model; nullptr if the model states none.
+    virtual const regime* typical_regime() const { return nullptr; }
+
     virtual std::unique_ptr<model> clone() const = 0;
 
     // The same equations for ngspice, or nothing if the model has no export.
@@ -112,19 +124,17 @@ public:
     virtual spice_form spice() const;
 
 protected:
-    // Called by derived constructors once the table is known.
+    // Called by derived constructors once the table is known: commits the defaults.
     void init_parameters();
-    // Model-specific consistency check on a full candidate set (throws input_error); then lower the
-    // committed values into the model's own struct of doubles.
-    virtual void check(const std::vector<double>& values) const { (void)values; }
-    // Default: nothing to lower (the model reads values() directly).
-    virtual void lower(const std::vector<double>& values) { (void)values; }
-    std::size_t index_of(std::string_view name) const;
-    // The committed parameters, in table order, SI.
-    const std::vector<double>& values() const { return values_; }
+    // Lower a complete candidate set (table order, SI, each value in its range) into the model's
+    // own struct of doubles, after the model's consistency check (input_error); nothing may change
+    // if it throws. basic_model (memlab/device/descriptor.hpp) does this through the rows.
+    virtual void commit(std::span<const double> values) = 0;
 
 private:
-    std::vector<double> values_;
+    std::size_t index_of(std::string_view name) const;
+
+    std::vector<double> values_;  // the committed parameters, in table order, SI
 };
 
 using model_ptr = std::shared_ptr<const model>;

@@ -21,14 +21,17 @@
 // on how long the protocol is.
 // The SPICE export is the deterministic form (kicks off).
 //
-// Parameters: see the table in stanford_pku.cpp and docs/models/stanford_pku.md.
-#include "memlab/device/model.hpp"
+// Parameters: the rows in stanford_pku.cpp (memlab describe stanford_pku, docs/models/stanford_pku.md).
+#include "memlab/device/descriptor.hpp"
 
 namespace memlab::device {
 
 struct stanford_pku_params {
     double i0, g0, v0, vel0, ea, a0, gamma0, beta, alpha, f_min, t_ox, r_th, t0, g_min, g_max, g_init, sigma_g, kicks,
         t_crit, t_smth;
+};
+struct stanford_pku_state {
+    enum index : std::size_t { g };
 };
 
 namespace stanford {
@@ -37,30 +40,25 @@ double temperature(const stanford_pku_params& p, double v, double g);
 double gap_rate(const stanford_pku_params& p, double v, double g);
 }  // namespace stanford
 
-class stanford_pku final : public model {
+class stanford_pku final : public basic_model<stanford_pku_params> {
 public:
     stanford_pku();
     std::string_view name() const override { return "stanford_pku"; }
     std::string_view summary() const override;
-    const std::vector<parameter_info>& parameter_table() const override;
-    const std::vector<state_info>& states() const override;
-    void initial_state(std::span<double> s) const override { s[0] = p_.g_init; }
-    double current(double v, std::span<const double> s) const override { return stanford::current(p_, v, s[0]); }
-    void rates(double v, std::span<const double> s, std::span<double> ds) const override { ds[0] = stanford::gap_rate(p_, v, s[0]); }
+    void initial_state(std::span<double> s) const override { s[stanford_pku_state::g] = p_.g_init; }
+    double current(double v, std::span<const double> s) const override {
+        return stanford::current(p_, v, s[stanford_pku_state::g]);
+    }
+    void rates(double v, std::span<const double> s, std::span<double> ds) const override {
+        ds[stanford_pku_state::g] = stanford::gap_rate(p_, v, s[stanford_pku_state::g]);
+    }
     std::size_t n_hazards() const override { return p_.kicks > 0 && p_.sigma_g > 0 ? 1 : 0; }
     void hazards(double v, std::span<const double> s, std::span<double> h) const override;
     void on_event(std::size_t k, double v, std::span<double> s, rng& r) const override;
     std::unique_ptr<model> clone() const override { return std::make_unique<stanford_pku>(*this); }
     bool has_spice() const override { return true; }
     spice_form spice() const override;
-    const stanford_pku_params& params() const { return p_; }
-
-protected:
-    void check(const std::vector<double>& values) const override;
-    void lower(const std::vector<double>& values) override;
-
-private:
-    stanford_pku_params p_{};
+    const regime* typical_regime() const override;
 };
 
 }  // namespace memlab::device

@@ -11,55 +11,37 @@
 // The thresholds are written with max(., 0), so the rate and its first alpha-1 derivatives are
 // continuous (alpha > 1): the form used verbatim in the ngspice cross-check.
 //
-// Parameters (defaults are memlab's engine-test calibration, not a fit to a device: a 1 V, 1 us
-// pulse moves w by about a tenth of its range, so pulse trains of 10..1000 pulses are interesting):
-//   name       default   unit  symbol     meaning
-//   r_on       1 kOhm    Ohm   R_on       resistance at w = w_on
-//   r_off      100 kOhm  Ohm   R_off      resistance at w = w_off
-//   w_on       0 nm      m     w_on       state bound on the ON side
-//   w_off      3 nm      m     w_off      state bound on the OFF side
-//   w_c        0.1 nm    m     w_c        window softness
-//   k_on       -300 um/s m/s   k_on       ON rate prefactor (negative)
-//   k_off      300 um/s  m/s   k_off      OFF rate prefactor (positive)
-//   alpha_on   3         1     alpha_on   ON exponent
-//   alpha_off  3         1     alpha_off  OFF exponent
-//   v_on       -0.5 V    V     v_on       ON threshold (negative)
-//   v_off      0.5 V     V     v_off      OFF threshold (positive)
-//   w_init     1.5 nm    m     w(0)       initial state
-#include "memlab/device/model.hpp"
+// Defaults are memlab's engine-test calibration, not a fit to a device: a 1 V, 1 us pulse moves w
+// by about a tenth of its range, so pulse trains of 10..1000 pulses are interesting. Parameters:
+// the rows in vteam.cpp (memlab describe vteam).
+#include "memlab/device/descriptor.hpp"
 
 namespace memlab::device {
 
 struct vteam_params {
     double r_on, r_off, w_on, w_off, w_c, k_on, k_off, alpha_on, alpha_off, v_on, v_off, w_init;
 };
+struct vteam_state {
+    enum index : std::size_t { w };
+};
 
 // The physics as small pure functions (used by the model and by the closed-form tests).
 double vteam_resistance(const vteam_params& p, double w);
 double vteam_rate(const vteam_params& p, double v, double w);
 
-class vteam final : public model {
+class vteam final : public basic_model<vteam_params> {
 public:
     vteam();
     std::string_view name() const override { return "vteam"; }
     std::string_view summary() const override;
-    const std::vector<parameter_info>& parameter_table() const override;
-    const std::vector<state_info>& states() const override;
     void initial_state(std::span<double> s) const override;
     double current(double v, std::span<const double> s) const override;
     void rates(double v, std::span<const double> s, std::span<double> ds) const override;
     void current_jacobian(double v, std::span<const double> s, double& di_dv, std::span<double> di_ds) const override;
     std::unique_ptr<model> clone() const override { return std::make_unique<vteam>(*this); }
-    const vteam_params& params() const { return p_; }
     bool has_spice() const override { return true; }
     spice_form spice() const override;
-
-protected:
-    void check(const std::vector<double>& values) const override;
-    void lower(const std::vector<double>& values) override;
-
-private:
-    vteam_params p_{};
+    const regime* typical_regime() const override;
 };
 
 }  // namespace memlab::device

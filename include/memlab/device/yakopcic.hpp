@@ -12,53 +12,36 @@
 // Every branch is written with max/min, so rate and current are continuous (the branches meet).
 // The direction parameter eta of the paper is fixed at +1 (swap the terminals for -1).
 //
-// Parameters (defaults: the paper's fit to the Oblea et al. Ag-chalcogenide device, as in the
-// authors' published SPICE listing):
-//   name     default   unit  symbol   meaning
-//   a1       0.17      A     a_1      current scale, positive voltage
-//   a2       0.17      A     a_2      current scale, negative voltage
-//   b        0.05      1/V   b        I-V nonlinearity
-//   v_p      0.16      V     V_p      positive threshold
-//   v_n      0.15      V     V_n      negative threshold (magnitude)
-//   a_p      4000      1/s   A_p      state-motion magnitude, positive
-//   a_n      4000      1/s   A_n      state-motion magnitude, negative
-//   x_p      0.3       1     x_p      where positive motion starts to slow down
-//   x_n      0.5       1     x_n      where negative motion starts to slow down
-//   alpha_p  1         1     alpha_p  decay of positive motion
-//   alpha_n  5         1     alpha_n  decay of negative motion
-//   x_init   0.11      1     x_0      initial state
-#include "memlab/device/model.hpp"
+// Defaults: the paper's fit to the Oblea et al. Ag-chalcogenide device, as in the authors'
+// published SPICE listing. Parameters: the rows in yakopcic.cpp (memlab describe yakopcic).
+#include "memlab/device/descriptor.hpp"
 
 namespace memlab::device {
 
 struct yakopcic_params {
     double a1, a2, b, v_p, v_n, a_p, a_n, x_p, x_n, alpha_p, alpha_n, x_init;
 };
+struct yakopcic_state {
+    enum index : std::size_t { x };
+};
 
 double yakopcic_current(const yakopcic_params& p, double v, double x);
 double yakopcic_rate(const yakopcic_params& p, double v, double x);
 
-class yakopcic final : public model {
+class yakopcic final : public basic_model<yakopcic_params> {
 public:
     yakopcic();
     std::string_view name() const override { return "yakopcic"; }
     std::string_view summary() const override;
-    const std::vector<parameter_info>& parameter_table() const override;
-    const std::vector<state_info>& states() const override;
-    void initial_state(std::span<double> s) const override { s[0] = p_.x_init; }
-    double current(double v, std::span<const double> s) const override { return yakopcic_current(p_, v, s[0]); }
-    void rates(double v, std::span<const double> s, std::span<double> ds) const override { ds[0] = yakopcic_rate(p_, v, s[0]); }
+    void initial_state(std::span<double> s) const override { s[yakopcic_state::x] = p_.x_init; }
+    double current(double v, std::span<const double> s) const override { return yakopcic_current(p_, v, s[yakopcic_state::x]); }
+    void rates(double v, std::span<const double> s, std::span<double> ds) const override {
+        ds[yakopcic_state::x] = yakopcic_rate(p_, v, s[yakopcic_state::x]);
+    }
     std::unique_ptr<model> clone() const override { return std::make_unique<yakopcic>(*this); }
     bool has_spice() const override { return true; }
     spice_form spice() const override;
-    const yakopcic_params& params() const { return p_; }
-
-protected:
-    void check(const std::vector<double>& values) const override;
-    void lower(const std::vector<double>& values) override;
-
-private:
-    yakopcic_params p_{};
+    const regime* typical_regime() const override;
 };
 
 }  // namespace memlab::device
