@@ -50,22 +50,6 @@ void cmd_list() {
                "  element.state     a state variable, e.g. M1.w\n");
 }
 
-// A model's parameters and states as Markdown tables (the docs pages include this output).
-void cmd_describe(const std::string& name) {
-    const auto names = device::model_names();
-    if (std::find(names.begin(), names.end(), name) == names.end())
-        throw input_error(fmt::format("describe: unknown model '{}' (known: {})", name, fmt::join(names, ", ")));
-    const auto m = device::make_model(name);
-    fmt::print("## `{}`: {}\n\n| parameter | default | range | symbol | meaning | source |\n|---|---|---|---|---|---|\n", name, m->summary());
-    for (const auto& p : m->parameter_table())
-        fmt::print("| `{}` | {} | {} | {} | {} | {} |\n", p.name, units::format(p.default_value, p.unit), device::range_text(p), p.symbol,
-                   p.meaning, p.source);
-    fmt::print("\n| state | unit | absolute tolerance |\n|---|---|---|\n");
-    for (const auto& st : m->states()) fmt::print("| `{}` | {} | {} |\n", st.name, st.unit, units::format(st.abs_tolerance, st.unit));
-    fmt::print("\nStochastic events: {}. SPICE export: {}.\n", m->n_hazards() > 0 ? fmt::format("{} hazard(s)", m->n_hazards()) : "none",
-               m->has_spice() ? "yes (memlab export-spice " + name + ")" : "no");
-}
-
 void cmd_export_spice(const std::string& model, const std::vector<std::string>& sets) {
     auto m = device::make_model(model);
     std::map<std::string, std::string> values;
@@ -172,16 +156,11 @@ int cmd_sensitivity(const std::string& out, const lab::sensitivity_options& o) {
 }
 
 // --jobs: a whole number of processes, 1 or more.
-const CLI::Validator at_least_one(
-    [](std::string& s) -> std::string {
-        try {
-            std::size_t used = 0;
-            if (std::stoi(s, &used) >= 1 && used == s.size()) return "";
-        } catch (const std::exception&) {
-        }
-        return fmt::format("must be a whole number of processes, 1 or more (got '{}')", s);
-    },
-    "N>=1");
+const CLI::Validator at_least_one([](std::string& s) -> std::string {
+    std::size_t used = 0;
+    try { if (std::stoi(s, &used) >= 1 && used == s.size()) return ""; } catch (const std::exception&) {}
+    return fmt::format("must be a whole number of processes, 1 or more (got '{}')", s);
+}, "N>=1");
 
 }  // namespace
 
@@ -248,7 +227,7 @@ int main(int argc, char** argv) {
     }
     try {
         if (*list) cmd_list();
-        if (*desc) cmd_describe(desc_model);
+        if (*desc) fmt::print("{}", device::describe_markdown(desc_model));
         if (*repro) return cmd_reproduce(out, strict, seeds, ro);
         if (*sens) return cmd_sensitivity(sens_out, so);
         rn.figure = !no_figure;

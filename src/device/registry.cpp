@@ -1,6 +1,8 @@
 #include "memlab/device/registry.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <functional>
 #include <map>
 
@@ -14,6 +16,7 @@
 #include "memlab/device/vteam.hpp"
 #include "memlab/device/yakopcic.hpp"
 #include "memlab/error.hpp"
+#include "memlab/units/units.hpp"
 
 namespace memlab::device {
 namespace {
@@ -51,6 +54,21 @@ std::unique_ptr<model> make_model(std::string_view name) {
 std::vector<std::string> model_names() {
     std::vector<std::string> out;
     for (const auto& [k, v] : factories()) out.push_back(k);
+    return out;
+}
+
+std::string describe_markdown(std::string_view name) {
+    const auto names = model_names();
+    if (std::find(names.begin(), names.end(), name) == names.end())
+        throw input_error(fmt::format("describe: unknown model '{}' (known: {})", name, fmt::join(names, ", ")));
+    const auto m = make_model(name);
+    std::string out = fmt::format("## `{}`: {}\n\n| parameter | default | range | symbol | meaning | source |\n|---|---|---|---|---|---|\n", name, m->summary());
+    for (const auto& p : m->parameter_table())
+        out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", p.name, units::format(p.default_value, p.unit), range_text(p), p.symbol, p.meaning, p.source);
+    out += "\n| state | unit | absolute tolerance |\n|---|---|---|\n";
+    for (const auto& st : m->states()) out += fmt::format("| `{}` | {} | {} |\n", st.name, st.unit, units::format(st.abs_tolerance, st.unit));
+    out += fmt::format("\nStochastic events: {}. SPICE export: {}.\n", m->n_hazards() > 0 ? fmt::format("{} hazard(s)", m->n_hazards()) : "none",
+                       m->has_spice() ? fmt::format("yes (memlab export-spice {})", name) : "no");
     return out;
 }
 

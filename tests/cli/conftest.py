@@ -60,7 +60,7 @@ def memlab(tmp_path):
     return Memlab(tmp_path)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def memlab_in():
     """memlab in a given folder (for module fixtures whose output several tests read)."""
     return Memlab
