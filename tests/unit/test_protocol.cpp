@@ -8,36 +8,15 @@
 #include "memlab/error.hpp"
 #include "memlab/io/trace.hpp"
 #include "memlab/protocol/experiment.hpp"
+#include "../protocol_files.hpp"
 
 using namespace memlab;
 namespace fs = std::filesystem;
 
 namespace {
 
-const char* base = R"toml(
-[experiment]
-name = "t"
-[device]
-model = "vteam"
-[circuit]
-series_resistance = "1 kOhm"
-[stimulus]
-kind = "pulse_train"
-amplitude = "1 V"
-count = 3
-width = "1 us"
-period = "2 us"
-[recording]
-probes = ["i(DUT)", "DUT.w"]
-)toml";
-
-// ctest runs tests in parallel processes: one file name per test.
-fs::path write_file(const std::string& name, const std::string& text) {
-    const fs::path p = fs::temp_directory_path() /
-                       (std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" + name);
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-}
+using test::base;
+using test::write_file;
 
 std::string error_of(const fs::path& p, const std::vector<std::string>& sets = {}) {
     try {
