@@ -14,6 +14,7 @@ class _Parameter(TypedDict):
 class _State(TypedDict):
     name: str
     unit: str
+    abs_tolerance: float  # the integrator's absolute tolerance, in unit
 
 def names() -> list[str]:
     """Registered device models."""
@@ -22,4 +23,4 @@ def parameters(model: str) -> list[_Parameter]:
     """The parameter table of a model: name, unit, default (SI), range, symbol, meaning, source."""
 
 def states(model: str) -> list[_State]:
-    """The state variables of a model."""
+    """The state variables of a model: name, unit, absolute tolerance of the integrator (SI)."""
