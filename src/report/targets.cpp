@@ -82,7 +82,6 @@ std::vector<double> end_of_cycle(const block_view& b, double period, std::size_t
     return m;
 }
 
-double median(const std::vector<double>& x) { return analysis::median(x); }
 
 const target& row(const std::string& id) {
     const auto& all = all_targets();
@@ -152,7 +151,7 @@ std::vector<pulse_response> per_pulse(const protocol::experiment& e, const io::m
             peak = std::max(peak, i[k]);
             if (t[k] >= mid && vt[k] != 0) g.push_back(i[k] / vt[k]);
         }
-        out.push_back({p.level, peak, median(g)});
+        out.push_back({p.level, peak, analysis::median(g)});
     }
     return out;
 }
@@ -451,7 +450,7 @@ std::vector<result> evaluate_retention_volatile(const protocol::experiment& e, c
     for (std::size_t k = 0; k < t.size(); ++k)
         if (t[k] >= set.start + pl->rise() + 0.9 * set.width && t[k] <= set.start + pl->rise() + set.width && vv[k] != 0)
             gs.push_back(i[k] / vv[k]);
-    const double g_set = median(gs), end = set.start + pl->rise() + set.width + pl->fall();
+    const double g_set = analysis::median(gs), end = set.start + pl->rise() + set.width + pl->fall();
     double when = NAN;
     for (std::size_t k = 0; k < g.size(); ++k)
         if (g[k] < 0.1 * g_set) {
@@ -508,16 +507,18 @@ std::vector<result> evaluate_training(const protocol::experiment& e, const io::m
     struct stats {
         analysis::summary vset;
         std::vector<double> hrs, neg, end;
+        block_view samples;
     };
     std::vector<stats> s;
     for (const protocol::sweep_block* pb : roles) {
         const auto& b = *pb;
-        const auto v = block_samples(tr, b);
+        auto v = block_samples(tr, b);
         stats x;
         x.vset = analysis::statistics(analysis::vset_per_cycle(v.t, v.v, v.i, b.compliance, b.period));
         x.hrs = hrs_per_cycle(v, b.period, b.cycles);
         x.neg = negative_branch(v, b.period, b.cycles, b.compliance);
         x.end = end_of_cycle(v, b.period, b.cycles, b.compliance);
+        x.samples = std::move(v);
         s.push_back(std::move(x));
     }
     const std::string how = "Vset at 90 % of the compliance per cycle (analysis::vset_per_cycle); mean and population std";
@@ -528,7 +529,7 @@ std::vector<result> evaluate_training(const protocol::experiment& e, const io::m
     out.push_back(make("training.nonvolatile_vset_std", rounded(s[1].vset.std), within("training.nonvolatile_vset_std", s[1].vset.std), how, e));
     out.push_back(make("training.trained_vset_mean", rounded(s[2].vset.mean), within("training.trained_vset_mean", s[2].vset.mean), how + missing(s[2].vset), e));
     out.push_back(make("training.trained_vset_std", rounded(s[2].vset.std), within("training.trained_vset_std", s[2].vset.std), how, e));
-    const double drop = median(s[2].hrs) / median(s[0].hrs);
+    const double drop = analysis::median(s[2].hrs) / analysis::median(s[0].hrs);
     const std::string hrs_how = "median HRS conductance at 0.1 V on the way up, trained / initial block";
     if (std::isfinite(drop)) {
         out.push_back(make("training.hrs_drop", rounded(drop, 3), within("training.hrs_drop", drop), hrs_how, e));
@@ -554,7 +555,7 @@ std::vector<result> evaluate_training(const protocol::experiment& e, const io::m
     std::vector<double> widths;
     {
         const auto& b = *roles[1];
-        const auto v = block_samples(tr, b);
+        const auto& v = s[1].samples;
         for (std::size_t c = 0; c < b.cycles; ++c) {
             std::vector<double> cv, ci;
             for (std::size_t k = 0; k < v.t.size(); ++k)
@@ -691,13 +692,6 @@ const std::map<std::string, evaluator_fn>& evaluator_table() {
 }
 }  // namespace
 
-std::vector<std::string> evaluators() {
-    std::vector<std::string> out;
-    for (const auto& [name, f] : evaluator_table()) out.push_back(name);
-    out.push_back("msd_diffusion");
-    return out;
-}
-
 void check_targets(const protocol::experiment& e) {
     std::set<std::string> seen;
     for (const auto& id : e.targets) {
@@ -756,8 +750,8 @@ std::vector<result> evaluate(const md::diffusion_experiment& e, const md::diffus
         "D (m^2/s, MSD slope/6 over lags {:.0f}-{:.0f} % of {}, mean +- s.e. over {} samples): Ag {:.3g} +- {:.2g}, Sn {:.3g} +- {:.2g} "
         "(medians {:.2g} and {:.2g}); Sn slower in {} of {} paired samples (same glass, same site); glass network (Si) {:.2g}; "
         "{} atoms per sample at {}",
-        100 * e.fit_from, 100 * e.fit_to, units::format(e.production_time, "s"), a.n, a.mean, analysis::standard_error(a), s.mean, analysis::standard_error(s), median(ag),
-        median(sn), slower, pairs, n.mean, 3 * e.formula_units + 1, fmt::format("{:g} K", e.temperature));
+        100 * e.fit_from, 100 * e.fit_to, units::format(e.production_time, "s"), a.n, a.mean, analysis::standard_error(a), s.mean, analysis::standard_error(s), analysis::median(ag),
+        analysis::median(sn), slower, pairs, n.mean, 3 * e.formula_units + 1, fmt::format("{:g} K", e.temperature));
     return {make("diffusion.sn_slower_than_ag", rounded(ratio, 3), pass,
                  note + "; simulated = D_Sn / D_Ag" + (enough ? "" : "; fails: fewer than the 5 samples per ion the target asks for"), e.seed, e.name)};
 }

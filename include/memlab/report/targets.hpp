@@ -20,7 +20,7 @@ namespace memlab::report {
 // (`experiment.targets`), so nothing here depends on an experiment's name.
 struct target {
     std::string id;           // "training.initial_vset_mean"
-    std::string evaluator;    // "training", "synapse", ... (report::evaluators())
+    std::string evaluator;    // the measurement that computes it: "sweep_training", "read_after_write", ...
     nlohmann::json paper;     // the paper's value (number or text)
     std::string tolerance;    // as in TARGETS.md
     std::string source;       // figure
@@ -44,9 +44,6 @@ struct result {
     nlohmann::json to_json() const;
     static result from_json(const nlohmann::json& j);
 };
-
-// The names of the evaluators (what an experiment's targets may ask for).
-std::vector<std::string> evaluators();
 
 // Throws input_error ("FILE: experiment.targets: ...") if the experiment names a target that does
 // not exist. Cheap: call it when the file is loaded, before anything runs.
