@@ -1,15 +1,11 @@
 """Training (paper Fig. 4a-c): Vset before, during and after 40 cycles at 1 mA."""
-import matplotlib.pyplot as plt
 import numpy as np
 import memlab
-from memlab import plot
 from _common import experiment, out
 
 r = memlab.run(experiment("training"), seed=1)
+fig = memlab.plot.figure(r, out("training.png"))  # the figure `memlab run` draws: I(V) and Vset per block
 t, v, i = r.traces["time"], r.traces["v(in)"], r.traces["i(DUT)"]
-fig, axes = plt.subplots(2, 3, figsize=(8, 4), gridspec_kw={"height_ratios": [2, 1]})
-for col, (t0, period, icc) in enumerate([(0, 4, 1e-8), (160, 7, 1e-3), (440, 4, 1e-8)]):
-    vs = plot.iv_cycles(axes[0][col], axes[1][col], t, v, i, t0, period, 40, icc)
-    print(f"block {col + 1} ({icc:g} A): Vset {np.nanmean(vs):.3f} +- {np.nanstd(vs):.3f} V")
-fig.tight_layout()
-fig.savefig(out("training.png"), dpi=100)
+for k, (t0, period, cycles, icc) in enumerate(memlab.plot.sweep_cycles(r.config)):
+    vs = memlab.analysis.vset_per_cycle(*(x[(t >= t0) & (t <= t0 + cycles * period)] for x in (t - t0, v, i)), icc, period)
+    print(f"block {k + 1} ({cycles} cycles at {icc:g} A): Vset {np.nanmean(vs):.3f} +- {np.nanstd(vs):.3f} V")

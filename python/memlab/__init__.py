@@ -1,5 +1,6 @@
 """memlab for the notebook: experiments from TOML files (or built with --set style overrides),
-results as numpy arrays with their units, figures with memlab.plot.
+results as numpy arrays with their units, figures with memlab.plot (no separate import; it leaves
+matplotlib's backend alone: memlab.plot.figure(r) shows inline in Jupyter).
 
     import memlab
     r = memlab.run("experiments/all_or_none.toml", seed=1)
@@ -23,6 +24,7 @@ if TYPE_CHECKING:  # for type checkers and editors only (py.typed; the extension
     import numpy as np
     from numpy.typing import NDArray
 
+    from . import plot
     from ._memlab import _MdRun
 
 try:
@@ -43,6 +45,14 @@ if _memlab is not None:
     Simulation = _memlab.Simulation
     stimulus = _memlab.stimulus
     analysis = _memlab.analysis
+
+
+def __getattr__(name: str) -> Any:
+    # memlab.plot without a separate import; matplotlib and h5py load on its first use only.
+    if name == "plot":
+        import importlib
+        return importlib.import_module(".plot", __name__)
+    raise AttributeError(f"module 'memlab' has no attribute {name!r}")
 
 
 @dataclass

@@ -1,12 +1,25 @@
-"""Figures for memlab results, laid out like the paper's: pulse experiments as input voltage on top
-and device current below; SMU sweep blocks as I(V) cycles in grey with the median cycle and the
-Vset histogram. Reads traces.h5 (one dataset per probe, SI units as attributes) and config.json.
+"""Figures for memlab results, laid out like the paper's: pulse experiments as the input voltages
+on top and the device current below; sweeps as I(V), log |I| against the device voltage (Fig. 4),
+each cycle in grey with the median cycle in colour, and for SMU sweep blocks the Vset histogram.
+Reads traces.h5 (one dataset per probe, SI units as attributes) and config.json, or a
+memlab.Result.
+
+    import memlab
+    r = memlab.run("experiments/training.toml")
+    memlab.plot.figure(r)                  # the figure `memlab run` writes, as a matplotlib Figure
+    memlab.plot.iv(r)                      # I(V) of any result: one curve per sweep cycle
 
     /usr/bin/python3 -m memlab.plot REPORT_DIR                # figures + report.html for a reproduce run
     /usr/bin/python3 -m memlab.plot --draw RUN_DIR OUT.png     # the figure of one memlab run
 
-(with the build's python folder on PYTHONPATH). Units and the measurements on the traces (Vset,
-read conductance) are memlab's own, from the compiled module (memlab.units, memlab.analysis).
+(with the build's python folder on PYTHONPATH). Importing this module leaves matplotlib's backend
+alone (inline figures in Jupyter keep working); the command line above draws with Agg.
+
+Long traces are drawn, never changed: where a trace has more samples than the axis has pixel
+columns, each of `COLUMNS` equal time columns is drawn as the band from its smallest to its
+largest sample, with both edges, so a train of thousands of pulses reads as its levels instead of
+a solid block. Units and the measurements on the traces (Vset, read conductance) are memlab's own,
+from the compiled module (memlab.units, memlab.analysis).
 """
 import base64
 import html
@@ -15,13 +28,16 @@ import os
 import sys
 
 import h5py
-import matplotlib
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from . import _memlab
 
-from . import _memlab  # noqa: E402
+# Time columns of a drawn trace: about the pixel width of a 7 inch axis at 110 dpi, with margin.
+COLUMNS = 1000
+# The floor of a log |I| axis: a current that is exactly 0 (a gap at 0 V) is drawn here.
+FLOOR = 1e-15
 
 
 def load(folder):
@@ -42,61 +58,192 @@ def _current_label(icc):
     return f"{icc:.3g} A"
 
 
-def sweep_blocks(cfg):
-    st = cfg["stimulus"]
-    parse = _memlab.units.parse
-    rate = parse(st["rate"], "V/s")
-    t0, out = 0.0, []
-    for b in st["block"]:
-        v = [parse(x, "V") for x in b["vertices"]]
-        period = sum(abs(v[k + 1] - v[k]) for k in range(len(v) - 1)) / rate
-        out.append((t0, period, int(b["cycles"]), parse(b["compliance"], "A")))
-        t0 += period * int(b["cycles"])
+def envelope(t, y, columns=COLUMNS):
+    """The min/max envelope of y(t) over `columns` equal time columns: (t_mid, lo, hi), one entry
+    per column that holds a sample (NaN samples are left out; a column of NaN only gives NaN, a
+    gap). Every sample lies in its column's [lo, hi], and lo, hi are samples: min(lo) = min(y),
+    max(hi) = max(y). `t` must not decrease."""
+    t, y = np.asarray(t, dtype=float), np.asarray(y, dtype=float)
+    span = t[-1] - t[0]
+    col = np.zeros(len(t), dtype=int) if span <= 0 else np.minimum(((t - t[0]) / span * columns).astype(int), columns - 1)
+    starts = np.flatnonzero(np.r_[True, col[1:] != col[:-1]])
+    finite = np.isfinite(y)
+    lo = np.fmin.reduceat(np.where(finite, y, np.nan), starts)  # fmin/fmax skip NaN
+    hi = np.fmax.reduceat(np.where(finite, y, np.nan), starts)
+    t_mid = t[0] + (col[starts] + 0.5) * (span / columns) if span > 0 else t[starts]
+    return t_mid, lo, hi
+
+
+def trace(ax, t, y, log=False, columns=COLUMNS, **style):
+    """Draws y(t) on `ax` (log: |y| on a log axis, exact zeros at FLOOR). Up to two samples per
+    column it is the plain line; denser, the envelope per column (a light band with its upper and
+    lower edges as lines; on a log axis the view goes down to 3 decades below the lowest column
+    maximum, so the zeros between pulses do not fill it). Returns the line (the upper edge)."""
+    t, y = np.asarray(t, dtype=float), np.asarray(y, dtype=float)
+    if log:
+        y = np.abs(y) + FLOOR
+        ax.set_yscale("log")
+    style.setdefault("lw", 0.7)
+    if len(t) <= 2 * columns:
+        (line,) = ax.plot(t, y, **style)
+        return line
+    tm, lo, hi = envelope(t, y, columns)
+    (line,) = ax.plot(tm, hi, **style)
+    edge = {k: v for k, v in style.items() if k != "label"}
+    edge["color"] = line.get_color()
+    ax.plot(tm, lo, **edge)
+    ax.fill_between(tm, lo, hi, color=line.get_color(), alpha=0.25, lw=0)
+    if log:  # the axis follows the peaks: at most 3 decades below the lowest column's largest value
+        ax.set_ylim(bottom=max(np.nanmin(lo), np.nanmin(hi) * 1e-3) / 1.5)
+    return line
+
+
+def readable_log(ax, axis="y"):
+    """A log axis over less than a decade gets one decade around its data (geometric centre), and
+    up to 1.5 decades label some minor ticks (2, 3, 4, 6 x 10^n), so its ticks carry different
+    labels (matplotlib alone labels every tick of a nearly constant 1 pS "1x10^-12")."""
+    get, set_ = (ax.get_ylim, ax.set_ylim) if axis == "y" else (ax.get_xlim, ax.set_xlim)
+    lo, hi = get()
+    if lo > 0 and hi / lo < 10:
+        mid = np.sqrt(lo * hi)
+        set_(mid / np.sqrt(10), mid * np.sqrt(10))
+    which = ax.yaxis if axis == "y" else ax.xaxis
+    which.set_minor_formatter(matplotlib.ticker.LogFormatterSciNotation(labelOnlyBase=False, minor_thresholds=(1.5, 0.5)))
+
+
+def _quantity(cfg, table, key, unit, default=0.0):
+    text = cfg.get(table, {}).get(key)
+    return default if text is None else _memlab.units.parse(str(text), unit)
+
+
+def device_voltage(cfg, d):
+    """The device's own voltage: v(top) behind a series resistor, else the source node v(in)."""
+    if _quantity(cfg, "circuit", "series_resistance", "Ohm") > 0 and "v(top)" in d:
+        return d["v(top)"]
+    return d["v(in)"]
+
+
+def inputs(cfg, d):
+    """The voltages the input panel shows, as (label, array): what the user programmed, and the
+    device's voltage where it differs. An AWG is ideal, so v(in) is the programmed waveform; an
+    SMU's output v(in) drops in compliance, so its programmed voltage is its set-point SRC.u
+    (recorded by default for an SMU) and v(in) is drawn as the device voltage."""
+    smu = cfg.get("circuit", {}).get("source") == "smu"
+    out = []
+    if smu:
+        if "SRC.u" in d:
+            out.append(("programmed (SMU set-point)", d["SRC.u"]))
+    else:
+        out.append(("programmed (source)", d["v(in)"]))
+    if smu or _quantity(cfg, "circuit", "series_resistance", "Ohm") > 0:
+        out.append(("device" + (" (SMU output)" if smu and "SRC.u" not in d else ""), device_voltage(cfg, d)))
     return out
 
 
-def iv_cycles(ax, axh, t, v, i, t0, period, cycles, icc):
-    """One block of I(V) cycles: every cycle in grey, the median cycle in colour (on `ax`), and
-    the Vset histogram (Vset at 90 % of the compliance, on `axh`). Returns the Vset values."""
+def pulse_response(axes, t, v, i):
+    """The input voltages on top, |device current| below (log), as the paper's pulse figures. `v`
+    is one array (the input) or a list of (label, array): the programmed and the device voltage."""
+    voltages = [("input", v)] if isinstance(v, np.ndarray) or not isinstance(v[0], tuple) else v
+    for k, (label, x) in enumerate(voltages):
+        trace(axes[0], t, x, color="k" if k == 0 else "C1", label=label)
+    axes[0].set_ylabel("voltage (V)" if len(voltages) > 1 else "input (V)", fontsize=8)
+    if len(voltages) > 1:
+        axes[0].legend(fontsize=7, loc="upper right")
+    trace(axes[1], t, i, log=True, color="C0")
+    readable_log(axes[1])
+    axes[1].set_ylabel("|device current| (A)", fontsize=8)
+    axes[1].set_xlabel("time (s)", fontsize=8)
+    for a in axes:
+        a.tick_params(labelsize=7)
+
+
+def sweep_cycles(cfg):
+    """The sweep cycles of a sweep or sweep_blocks stimulus: one (start, period, cycles,
+    compliance) per block (a plain sweep is one block; compliance None without an SMU)."""
+    st = cfg["stimulus"]
+    parse = _memlab.units.parse
+    rate = parse(st["rate"], "V/s")
+
+    def period(vertices):
+        v = [parse(x, "V") for x in vertices]
+        return sum(abs(v[k + 1] - v[k]) for k in range(len(v) - 1)) / rate
+
+    if st.get("kind") == "sweep":
+        smu = cfg.get("circuit", {}).get("source") == "smu"
+        icc = _quantity(cfg.get("circuit", {}), "smu", "compliance", "A", None) if smu else None
+        return [(_quantity(cfg, "stimulus", "delay", "s"), period(st["vertices"]), int(st.get("cycles", 1)), icc)]
+    t0, out = 0.0, []
+    for b in st["block"]:
+        p = period(b["vertices"])
+        out.append((t0, p, int(b["cycles"]), parse(b["compliance"], "A")))
+        t0 += p * int(b["cycles"])
+    return out
+
+
+def sweep_blocks(cfg):
+    """The blocks of a sweep_blocks stimulus (see sweep_cycles)."""
+    return sweep_cycles(cfg)
+
+
+def iv_cycles(ax, axh, t, v, i, t0, period, cycles, icc=None):
+    """One block of I(V) cycles, log |I| against the device voltage: every cycle in grey, the
+    median cycle in colour (on `ax`); with a compliance `icc` and an `axh`, the Vset histogram
+    (Vset at 90 % of the compliance). Returns the Vset values (NaN without a compliance)."""
+    t, v, i = (np.asarray(x, dtype=float) for x in (t, v, i))
     phases = np.linspace(0, period, 400)
     cyc_i, vs = [], []
     for c in range(cycles):
         m = (t >= t0 + c * period) & (t <= t0 + (c + 1) * period)
         if m.sum() < 2:
             continue
-        ax.semilogy(v[m], np.abs(i[m]) + 1e-15, color="0.75", lw=0.5)
-        cyc_i.append(np.interp(t0 + c * period + phases, t[m], np.abs(i[m])))
-        vs.append(_memlab.analysis.vset(v[m], i[m], icc))
-    vmed = np.interp(t0 + phases, t, v)
-    ax.semilogy(vmed, np.median(cyc_i, axis=0) + 1e-15, color="C3" if icc > 1e-6 else "C0", lw=1.5)
-    ax.set_title(_current_label(icc), fontsize=8)
+        tc, vc, ic = t[m], v[m], i[m]
+        if len(tc) > 4 * COLUMNS:  # drawn through the extremes of |I| per column, in time order
+            keep = _thin(tc, np.abs(ic))
+            tc_d, vc_d, ic_d = tc[keep], vc[keep], ic[keep]
+        else:
+            tc_d, vc_d, ic_d = tc, vc, ic
+        ax.plot(vc_d, np.abs(ic_d) + FLOOR, color="0.75", lw=0.5)
+        cyc_i.append(np.interp(t0 + c * period + phases, tc, np.abs(ic)))
+        vs.append(_memlab.analysis.vset(vc, ic, icc) if icc else np.nan)
+    ax.set_yscale("log")
+    if cyc_i:
+        vmed = np.interp(t0 + phases, t, v)
+        ax.plot(vmed, np.median(cyc_i, axis=0) + FLOOR, color="C3" if (icc or 1) > 1e-6 else "C0", lw=1.5)
+    if icc:
+        ax.set_title(_current_label(icc), fontsize=8)
     ax.set_xlabel("V (V)", fontsize=7)
-    vs = np.array(vs)
-    axh.hist(vs[np.isfinite(vs)], bins=20, range=(0, 1.5), color="0.4")
-    axh.set_xlabel("Vset (V)", fontsize=7)
-    if np.isfinite(vs).any():
-        axh.set_title(f"{np.nanmean(vs):.2f} +- {np.nanstd(vs):.2f} V", fontsize=7)
-    for a in (ax, axh):
-        a.tick_params(labelsize=6)
+    readable_log(ax)
+    vs = np.array(vs, dtype=float)
+    if axh is not None and icc:
+        axh.hist(vs[np.isfinite(vs)], bins=20, range=(0, 1.5), color="0.4")
+        axh.set_xlabel("Vset (V)", fontsize=7)
+        if np.isfinite(vs).any():
+            axh.set_title(f"{np.nanmean(vs):.2f} +- {np.nanstd(vs):.2f} V", fontsize=7)
+        axh.tick_params(labelsize=6)
+    ax.tick_params(labelsize=6)
     return vs
 
 
+def _thin(t, y, columns=COLUMNS):
+    """Indices of the samples that hold, in each of `columns` equal time columns, the first, the
+    smallest and the largest y, in time order (and the last sample): a curve drawn through them
+    looks as the full one does at that width. For curves not drawn against time, e.g. I(V)."""
+    t, y = np.asarray(t, dtype=float), np.asarray(y, dtype=float)
+    span = t[-1] - t[0]
+    col = np.zeros(len(t), dtype=int) if span <= 0 else np.minimum(((t - t[0]) / span * columns).astype(int), columns - 1)
+    order = np.lexsort((np.nan_to_num(y, nan=np.inf), col))
+    starts = np.flatnonzero(np.r_[True, col[order][1:] != col[order][:-1]])
+    ends = np.r_[starts[1:], len(order)] - 1
+    first = np.flatnonzero(np.r_[True, col[1:] != col[:-1]])
+    return np.unique(np.r_[first, order[starts], order[ends], len(t) - 1])
+
+
 def figure_sweeps(cfg, d, ax_grid):
-    t, v, i = d["time"], d["v(in)"], d["i(DUT)"]
-    for col, (t0, period, cycles, icc) in enumerate(sweep_blocks(cfg)):
+    """Sweep blocks as columns: I(V) cycles on top, the Vset histogram below."""
+    t, v, i = d["time"], device_voltage(cfg, d), d["i(DUT)"]
+    for col, (t0, period, cycles, icc) in enumerate(sweep_cycles(cfg)):
         iv_cycles(ax_grid[0][col], ax_grid[1][col], t, v, i, t0, period, cycles, icc)
     ax_grid[0][0].set_ylabel("|I| (A)", fontsize=7)
-
-
-def pulse_response(axes, t, v, i):
-    """Input voltage on top, |device current| below (log), as the paper's pulse figures."""
-    axes[0].plot(t, v, color="k", lw=0.7)
-    axes[0].set_ylabel("input (V)", fontsize=8)
-    axes[1].semilogy(t, np.abs(i) + 1e-15, color="C0", lw=0.7)
-    axes[1].set_ylabel("|device current| (A)", fontsize=8)
-    axes[1].set_xlabel("time (s)", fontsize=8)
-    for a in axes:
-        a.tick_params(labelsize=7)
 
 
 def read_conductance(ax, g, per_cycle=None, label="conductance"):
@@ -121,23 +268,105 @@ def conductance_trace(ax, t, v_dev, i, v_min=1e-3):
     g = np.full(v_dev.shape, np.nan)
     g[on] = np.abs(i[on] / v_dev[on])
     if np.any(g[on] > 0):
-        ax.semilogy(t, g, color="C2", lw=0.7)
+        trace(ax, t, g, color="C2")
+        ax.set_yscale("log")
+        readable_log(ax)
     ax.set_ylabel("conductance (S)", fontsize=8)
     ax.set_xlabel("time (s)", fontsize=8)
     ax.tick_params(labelsize=7)
     return g
 
 
-def result_figure(result, out_png=None, voltage="v(in)", current="i(DUT)"):
-    """A pulse-response figure for a memlab.Result (from memlab.run or memlab.simulate)."""
-    fig, axes = plt.subplots(2, 1, figsize=(7, 4.2), sharex=True)
-    pulse_response(axes, result.traces["time"], result.traces[voltage], result.traces[current])
-    fig.suptitle(result.name, fontsize=9)
+def _result_parts(result):
+    """(config, traces) of a memlab.Result, or of (config, traces) as load() gives them."""
+    if isinstance(result, tuple):
+        return result[0], result[1]
+    return getattr(result, "config", None) or {}, result.traces
+
+
+def figure(result, out_png=None):
+    """The figure `memlab run` writes for this result (a memlab.Result from memlab.run, or from
+    memlab.simulate: that has no experiment file, so it is drawn as a pulse response): I(V) for
+    sweeps, input and current against time for pulses, the read conductance for read-after-write.
+    Returns the Figure; with out_png, saves it there and closes it."""
+    cfg, d = _result_parts(result)
+    st = cfg.get("stimulus", {})
+    kind = st.get("kind")
+    if kind == "sweep_blocks":
+        n = len(st["block"])
+        fig, axes = plt.subplots(2, n, figsize=(max(4, 2.2 * n), 4.2), squeeze=False, gridspec_kw={"height_ratios": [2, 1]})
+        figure_sweeps(cfg, d, axes)
+    elif kind == "sweep":
+        # I(V) on the right (the paper's Fig. 4 form), and against time on the left: the
+        # programmed and device voltages, the current.
+        fig = plt.figure(figsize=(9, 4.2))
+        grid = fig.add_gridspec(2, 2, width_ratios=[1.3, 1])
+        top = fig.add_subplot(grid[0, 0])
+        pulse_response([top, fig.add_subplot(grid[1, 0], sharex=top)], d["time"], inputs(cfg, d), d["i(DUT)"])
+        ax = fig.add_subplot(grid[:, 1])
+        iv((cfg, d), ax=ax)
+    elif kind == "read_after_write":
+        # The paper's synapse figure (Fig. 3c-d): the pulse train and current, then the conductance
+        # read after every write pulse, each cycle in grey and their mean in red.
+        fig = plt.figure(figsize=(7, 6.2))
+        grid = fig.add_gridspec(3, 1, height_ratios=[1, 1, 1.5])
+        top = fig.add_subplot(grid[0])
+        pulse_response([top, fig.add_subplot(grid[1], sharex=top)], d["time"], inputs(cfg, d), d["i(DUT)"])
+        g = _memlab.analysis.read_conductance(d["v(in)"], d.get("v(top)", d["v(in)"]), d["i(DUT)"],
+                                              _memlab.units.parse(st["read_amplitude"], "V"))
+        per_cycle = sum(int(n) for n in st["write_counts"])
+        ax = fig.add_subplot(grid[2])
+        if len(g) >= per_cycle:
+            read_conductance(ax, g, per_cycle, label="read conductance")
+            ax.legend(fontsize=7)
+    else:
+        # The pulse train, the current, and the device's conductance while a pulse is on (the
+        # paper's zoom-ins of Fig. 2c, f, i): i over the device's own voltage (v(top) behind a
+        # series resistor), where that voltage is not near zero.
+        fig, axes = plt.subplots(3, 1, figsize=(7, 5.6), sharex=True)
+        v_in = inputs(cfg, d) if cfg else [("input", d["v(in)"])] + ([("device", d["v(top)"])] if "v(top)" in d else [])
+        pulse_response(axes[:2], d["time"], v_in, d["i(DUT)"])
+        axes[1].set_xlabel("")
+        conductance_trace(axes[2], d["time"], device_voltage(cfg, d) if cfg else d.get("v(top)", d["v(in)"]), d["i(DUT)"])
+    name = cfg.get("experiment", {}).get("name", getattr(result, "name", ""))
+    figref = cfg.get("experiment", {}).get("figure", "")
+    fig.suptitle(f"{name} ({figref})" if figref else name, fontsize=9)
     fig.tight_layout()
     if out_png:
         fig.savefig(out_png, dpi=110)
         plt.close(fig)
     return fig
+
+
+def iv(result, ax=None, current="i(DUT)"):
+    """I(V) as the paper's Fig. 4: log |I| against the device's voltage (v(top) behind a series
+    resistor, else v(in)). A run of a sweep or sweep_blocks file is split into its cycles (each in
+    grey, the median cycle in colour; several blocks overlaid); any other result (memlab.simulate)
+    is one curve. Returns the Axes."""
+    cfg, d = _result_parts(result)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 4))
+    t, i = np.asarray(d["time"], dtype=float), np.asarray(d[current], dtype=float)
+    v = np.asarray(device_voltage(cfg, d) if cfg else d.get("v(top)", d["v(in)"]), dtype=float)
+    kind = cfg.get("stimulus", {}).get("kind")
+    if kind in ("sweep", "sweep_blocks"):
+        for t0, period, cycles, icc in sweep_cycles(cfg):
+            iv_cycles(ax, None, t, v, i, t0, period, cycles, icc)
+        ax.set_title("")
+    else:
+        keep = _thin(t, np.abs(i)) if len(t) > 4 * COLUMNS else slice(None)
+        ax.plot(v[keep], np.abs(i[keep]) + FLOOR, color="C0", lw=0.8)
+        ax.set_yscale("log")
+        readable_log(ax)
+    ax.set_xlabel("device voltage (V)", fontsize=8)
+    ax.set_ylabel("|I| (A)", fontsize=8)
+    ax.tick_params(labelsize=7)
+    return ax
+
+
+def result_figure(result, out_png=None):
+    """The figure of a memlab.Result (memlab.run or memlab.simulate); the same as figure()."""
+    return figure(result, out_png)
 
 
 ION_COLORS = {"Ag": "tab:blue", "Sn": "tab:red", "Cu": "tab:orange"}
@@ -207,54 +436,44 @@ def draw_md(folder, cfg, out_png):
 
 
 def draw(folder, out_png):
+    """The figure of one run's folder (traces.h5, config.json) into out_png."""
     cfg0 = json.load(open(os.path.join(folder, "config.json")))
     if "md" in cfg0:
         return draw_md(folder, cfg0, out_png)
-    cfg, d, units = load(folder)
-    st = cfg["stimulus"]
-    if st.get("kind") == "sweep_blocks":
-        n = len(st["block"])
-        fig, axes = plt.subplots(2, n, figsize=(max(4, 2.2 * n), 4.2), squeeze=False,
-                                 gridspec_kw={"height_ratios": [2, 1]})
-        figure_sweeps(cfg, d, axes)
-    elif st.get("kind") == "read_after_write":
-        # The paper's synapse figure (Fig. 3c-d): the pulse train and current, then the conductance
-        # read after every write pulse, each cycle in grey and their mean in red.
-        fig = plt.figure(figsize=(7, 6.2))
-        grid = fig.add_gridspec(3, 1, height_ratios=[1, 1, 1.5])
-        top = fig.add_subplot(grid[0])
-        pulse_response([top, fig.add_subplot(grid[1], sharex=top)], d["time"], d["v(in)"], d["i(DUT)"])
-        g = _memlab.analysis.read_conductance(d["v(in)"], d.get("v(top)", d["v(in)"]), d["i(DUT)"],
-                                              _memlab.units.parse(st["read_amplitude"], "V"))
-        per_cycle = sum(int(n) for n in st["write_counts"])
-        ax = fig.add_subplot(grid[2])
-        if len(g) >= per_cycle:
-            read_conductance(ax, g, per_cycle, label="read conductance")
-            ax.legend(fontsize=7)
-    else:
-        # The pulse train, the current, and the device's conductance while a pulse is on (the
-        # paper's zoom-ins of Fig. 2c, f, i): i over the device's own voltage (v(top) behind a
-        # series resistor), where that voltage is not near zero.
-        fig, axes = plt.subplots(3, 1, figsize=(7, 5.6), sharex=True)
-        pulse_response(axes[:2], d["time"], d["v(in)"], d["i(DUT)"])
-        axes[1].set_xlabel("")
-        conductance_trace(axes[2], d["time"], d.get("v(top)", d["v(in)"]), d["i(DUT)"])
-    fig.suptitle(f"{cfg['experiment']['name']} ({cfg['experiment'].get('figure', '')})", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(out_png, dpi=110)
-    plt.close(fig)
+    cfg, d, _ = load(folder)
+    figure((cfg, d), out_png)
+
+
+def value_text(v, unit=""):
+    """A target's value as report.md prints it (src/lab/markdown.hpp): with its unit, an SI prefix
+    below 1e-3 or from 1e4 on, an ordinal unit "#pulse" as "pulse 6"; text as it is."""
+    if v is None or isinstance(v, str) or not unit:
+        return str(v)
+    if unit.startswith("#"):
+        return f"{unit[1:]} {json.dumps(v)}"
+    if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e4):
+        return _memlab.units.format(v, unit, 4)
+    return f"{json.dumps(v)} {unit}"
 
 
 def report_html(report_dir):
     rep = json.load(open(os.path.join(report_dir, "report.json")))
-    rows = []
+    rows, not_run = [], {}
     for t in rep["targets"]:
-        sim = "not run" if t["simulated"] is None else t["simulated"]
-        ok = "-" if t["simulated"] is None else ("yes" if t["pass"] else "no")
-        color = {"yes": "#d8f0d8", "no": "#f6d6d6", "-": "#eeeeee"}[ok]
-        rows.append(f"<tr style='background:{color}'><td>{html.escape(t['id'])}</td><td>{html.escape(str(t['paper']))}</td>"
-                    f"<td>{html.escape(str(sim))}</td><td>{html.escape(t['tolerance'])}</td><td>{ok}</td>"
+        if t["simulated"] is None:  # one row per reason, as in report.md
+            why = t.get("note", "").removeprefix("not run: ")
+            not_run.setdefault(why, []).append(t["experiment"] or t["id"])
+            continue
+        ok = "yes" if t["pass"] else "no"
+        color = {"yes": "#d8f0d8", "no": "#f6d6d6"}[ok]
+        unit = t.get("unit", "")
+        rows.append(f"<tr style='background:{color}'><td>{html.escape(t['id'])}</td><td>{html.escape(value_text(t['paper'], unit))}</td>"
+                    f"<td>{html.escape(value_text(t['simulated'], unit))}</td><td>{html.escape(t['tolerance'])}</td><td>{ok}</td>"
                     f"<td>{html.escape(t.get('note', ''))}</td></tr>")
+    for why, what in not_run.items():
+        names = ", ".join(f"{n} ({what.count(n)})" if what.count(n) > 1 else n for n in dict.fromkeys(what))
+        rows.append(f"<tr style='background:#eeeeee'><td colspan='2'>{len(what)} target(s) not run</td><td>not run</td><td></td><td>-</td>"
+                    f"<td>{html.escape(why)}: {html.escape(names)}</td></tr>")
     figs = []
     for e in rep.get("experiments", []):
         if "error" in e:
@@ -285,6 +504,7 @@ def main(report_dir):
 
 
 if __name__ == "__main__":
+    plt.switch_backend("Agg")  # files only; importing the module leaves the backend alone
     if len(sys.argv) == 4 and sys.argv[1] == "--draw":  # one run's folder (memlab run --out FOLDER) -> PNG
         draw(sys.argv[2], sys.argv[3])
     else:

@@ -1,5 +1,9 @@
 #include "memlab/io/trace.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 #include <fmt/format.h>
 
 #include "memlab/error.hpp"
@@ -60,6 +64,66 @@ void csv_trace::append(std::span<const double> row) {
 
 void csv_trace::finish() {
     if (std::fflush(f_) != 0) throw input_error(fmt::format("{}: write failed (disk full?)", path_));
+}
+
+void thinned_trace::begin(const std::vector<channel>& channels) {
+    out_.begin(channels);
+    atol_.assign(channels.size(), 0.0);
+    for (std::size_t k = 1; k < channels.size(); ++k) atol_[k] = atol_of_(channels[k]);
+    has_anchor_ = has_pending_ = false;
+}
+
+void thinned_trace::pass(const std::vector<double>& row) {
+    out_.append(row);
+    anchor_ = row;
+    has_anchor_ = true;
+    lo_.assign(row.size(), -std::numeric_limits<double>::infinity());
+    hi_.assign(row.size(), std::numeric_limits<double>::infinity());
+}
+
+// Does the line from the anchor to `row` pass every skipped row inside its band?
+bool thinned_trace::fits(std::span<const double> row) const {
+    const double dt = row[0] - anchor_[0];
+    for (std::size_t k = 1; k < row.size(); ++k) {
+        const double slope = (row[k] - anchor_[k]) / dt;
+        if (!(slope >= lo_[k] && slope <= hi_[k])) return false;
+    }
+    return true;
+}
+
+// `row` is skipped unless a later row ends the line: the slopes left keep it inside its band.
+void thinned_trace::narrow(std::span<const double> row) {
+    const double dt = row[0] - anchor_[0];
+    for (std::size_t k = 1; k < row.size(); ++k) {
+        const double tol = rtol_ * std::fabs(row[k]) + atol_[k];
+        lo_[k] = std::max(lo_[k], (row[k] - tol - anchor_[k]) / dt);
+        hi_[k] = std::min(hi_[k], (row[k] + tol - anchor_[k]) / dt);
+    }
+}
+
+void thinned_trace::append(std::span<const double> row) {
+    std::vector<double> r(row.begin(), row.end());
+    if (!has_anchor_) return pass(r);
+    // A repeated time (an event's before and after, a continued run): both rows, no line across.
+    if (has_pending_ && r[0] <= pending_[0]) {
+        pass(pending_);
+        has_pending_ = false;
+        return pass(r);
+    }
+    if (r[0] <= anchor_[0]) return pass(r);
+    if (has_pending_ && !fits(r)) {
+        pass(pending_);
+        has_pending_ = false;
+    }
+    narrow(r);
+    pending_ = std::move(r);
+    has_pending_ = true;
+}
+
+void thinned_trace::finish() {
+    if (has_pending_) out_.append(pending_);
+    has_pending_ = false;
+    out_.finish();
 }
 
 }  // namespace memlab::io

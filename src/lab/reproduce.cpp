@@ -24,8 +24,8 @@ namespace memlab::lab {
 
 using detail::kind_text;
 using detail::md_cell;
+using detail::paper_text;
 using detail::simulated_text;
-using detail::value_text;
 
 namespace {
 
@@ -49,6 +49,37 @@ std::uint64_t parse_seed(const std::string& text, const std::string& where, cons
     if (text.empty() || used != text.size() || text[0] == '-' || text[0] == '+')
         throw input_error(fmt::format("{} '{}': '{}' is not a seed (expected e.g. 1..5 or 1,2,5)", where, all, text));
     return v;
+}
+
+// The targets that did not run, one line per reason (an --only of one experiment leaves most of
+// the paper's targets out: a row each would bury the ones that ran), with the experiments that
+// serve them and how many targets each, or the target ids where no experiment serves them.
+std::string not_run_lines(const std::vector<report::result>& all) {
+    std::vector<std::string> reasons;
+    std::map<std::string, std::vector<std::pair<std::string, std::size_t>>> by_reason;  // reason -> (experiment or id, count)
+    std::size_t total = 0;
+    for (const auto& x : all) {
+        if (!x.simulated.is_null()) continue;
+        ++total;
+        const std::string why = starts_with(x.note, "not run: ") ? x.note.substr(9) : x.note;
+        auto& items = by_reason[why];
+        if (items.empty()) reasons.push_back(why);
+        const std::string what = x.experiment.empty() ? x.id : x.experiment;
+        if (!items.empty() && items.back().first == what) ++items.back().second;
+        else items.emplace_back(what, 1);
+    }
+    if (total == 0) return "";
+    std::string out = fmt::format("\nNot run: {} target(s) (report.json lists each):\n\n", total);
+    for (const auto& why : reasons) {
+        std::vector<std::string> parts;
+        std::size_t n = 0;
+        for (const auto& [what, count] : by_reason[why]) {
+            parts.push_back(count > 1 ? fmt::format("{} ({})", what, count) : what);
+            n += count;
+        }
+        out += fmt::format("- {}: {} target(s): {}\n", why, n, fmt::join(parts, ", "));
+    }
+    return out;
 }
 
 }  // namespace
@@ -286,8 +317,10 @@ reproduce_outcome execute_reproduce(const reproduce_plan& plan, const fs::path& 
     md << "Kind: `fit`, a parameter was calibrated on the target (those parameters follow); `check`, nothing was tuned on it.\n\n";
     md << "| target | kind | paper | simulated | tolerance | pass | note |\n|---|---|---|---|---|---|---|\n";
     for (const auto& x : all)
-        md << fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", x.id, md_cell(kind_text(x.kind, x.fit)), value_text(x.paper),
-                          md_cell(simulated_text(x)), md_cell(x.tolerance), x.simulated.is_null() ? "-" : x.pass ? "yes" : "**no**", md_cell(x.note));
+        if (!x.simulated.is_null())
+            md << fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", x.id, md_cell(kind_text(x.kind, x.fit)), md_cell(paper_text(x)),
+                              md_cell(simulated_text(x)), md_cell(x.tolerance), x.pass ? "yes" : "**no**", md_cell(x.note));
+    md << not_run_lines(all);
     md << "\nExperiments run:\n\n";
     for (const auto& e : exps) md << "- `" << e.name << "` (" << e.file << ", " << e.figure << "): " << e.description << "\n";
     md.close();
@@ -365,7 +398,7 @@ void write_seeds(const std::vector<reproduce_plan>& plans, const std::vector<rep
             ++never_run;
             continue;
         }
-        md << fmt::format("| {} | {} | {} | {} | {} of {} |", x.id, md_cell(kind_text(x.kind, x.fit)), md_cell(value_text(x.paper)),
+        md << fmt::format("| {} | {} | {} | {} | {} of {} |", x.id, md_cell(kind_text(x.kind, x.fit)), md_cell(paper_text(x)),
                           md_cell(x.tolerance), passed, ran);
         for (const auto& oc : outcomes) md << " " << detail::simulated_cell(oc.all[t]) << " |";
         md << " " << (varies.is_null() ? "-" : varies.get<bool>() ? "yes" : "no") << " |\n";

@@ -21,20 +21,36 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// The absolute tolerance of a channel in traces.csv: the solver's own for it (what the
+// integrator does not resolve anyway); 0 for anything else.
+double csv_atol(const protocol::experiment& e, const io::channel& c) {
+    for (const auto& s : e.device->states())
+        if (c.name == "DUT." + s.name) return s.abs_tolerance * e.solver.state_atol_scale;
+    if (c.unit == "V") return e.solver.atol_voltage;
+    if (c.unit == "A") return e.solver.atol_current;
+    return 0.0;
+}
+
 }  // namespace
 
 protocol::run_result run_into(const protocol::experiment& e, const fs::path& folder, bool csv, std::vector<io::memory_trace>* memories,
                               bool ngspice) {
     auto group = [&](std::size_t j) { return e.devices == 1 ? e.name : fmt::format("{}_device{}", e.name, j + 1); };
     io::hdf5_trace h5((folder / "traces.h5").string(), group(0));
-    std::optional<io::csv_trace> csvs;
-    if (csv) csvs.emplace((folder / "traces.csv").string());
+    // traces.csv: every row (csv_tolerance 0), or those that give back every row (thinned).
+    std::optional<io::csv_trace> csv_file;
+    std::optional<io::thinned_trace> thinned;
+    io::trace_sink* csvs = nullptr;
+    if (csv) {
+        csvs = &csv_file.emplace((folder / "traces.csv").string());
+        if (e.csv_tolerance > 0) csvs = &thinned.emplace(*csv_file, e.csv_tolerance, [&e](const io::channel& c) { return csv_atol(e, c); });
+    }
     io::null_trace none;
     if (memories) memories->assign(e.devices, {});
     protocol::run_result total;
     for (std::size_t j = 0; j < e.devices; ++j) {
         if (j > 0) h5.set_group(group(j));
-        io::tee_trace files(h5, csvs && j == 0 ? static_cast<io::trace_sink&>(*csvs) : none);
+        io::tee_trace files(h5, csvs && j == 0 ? *csvs : none);
         io::tee_trace sink(files, memories ? static_cast<io::trace_sink&>((*memories)[j]) : none);
         auto r = ngspice ? protocol::run_ngspice(e, sink, j) : protocol::run(e, sink, j);
         if (e.devices == 1) {

@@ -352,11 +352,16 @@ experiment load(const std::filesystem::path& path, const std::vector<std::string
 
     reader rec = top.sub("recording");
     std::vector<std::string> def{"v(in)", "v(top)", "i(DUT)"};
+    if (e.smu) def.push_back("SRC.u");  // the SMU's set-point: what it was programmed to source
     if (e.tia) def.push_back("v(out)");
     for (const auto& s : e.device->states()) def.push_back("DUT." + s.name);
     e.recording.probes = rec.strings("probes", def);
     e.recording.sample_interval = rec.quantity("sample_interval", "s", 0.0);
     if (e.recording.sample_interval < 0) rec.fail("sample_interval", "must not be negative");
+    // traces.csv: the rows that reproduce every solver step to 0.01 % (plus the solver's absolute
+    // tolerance) by linear interpolation; a sampled recording keeps every sample by default.
+    e.csv_tolerance = rec.quantity("csv_tolerance", "1", e.recording.sample_interval > 0 ? 0.0 : 1e-4);
+    if (!(e.csv_tolerance >= 0 && e.csv_tolerance < 1)) rec.fail("csv_tolerance", "must be in [0, 1)");
     rec.finish();
 
     reader sol = top.sub("solver");

@@ -99,6 +99,7 @@ result make(const std::string& id, json simulated, bool pass, std::string note, 
     r.tolerance = t.tolerance;
     r.kind = t.kind;
     r.fit = t.fit;
+    r.unit = t.unit;
     r.simulated = std::move(simulated);
     r.pass = pass;
     r.note = std::move(note);
@@ -584,19 +585,19 @@ std::vector<result> evaluate_training(const protocol::experiment& e, const io::m
 }  // namespace
 
 const std::vector<target>& all_targets() {
-    // id, evaluator, paper, tolerance, source, lo, hi, kind, fit parameters.
+    // id, evaluator, paper, tolerance, source, lo, hi, kind, fit parameters, unit of the numbers.
     // kind "fit" names the parameters calibrated on the target (their sources in the model's
     // parameter table say how); "check": nothing was tuned on it.
     const std::string check = "check", fit = "fit";
     static const std::vector<target> t{
-        {"all_or_none.threshold_pulse", "pulse_response", 6, "5..7", "Fig. 2a-c", 5, 7, fit, {"h_init"}},
+        {"all_or_none.threshold_pulse", "pulse_response", 6, "5..7", "Fig. 2a-c", 5, 7, fit, {"h_init"}, "#pulse"},
         {"all_or_none.silent_below", "pulse_response", "no switching below threshold", "sub-threshold peaks < 10 % of the first response", "Fig. 2a-c", NAN, NAN, check, {}},
         {"all_or_none.full_response", "pulse_response", "similar on-state conductance", "max/min <= 2", "Fig. 2a-c", NAN, NAN, check, {}},
         {"integrate.rising", "pulse_growth", "conductance rises pulse to pulse", ">= 7 of 8 increments positive", "Fig. 2d-f", NAN, NAN, check, {}},
         {"integrate.nonlinear", "pulse_growth", "nonlinear growth", "G9/G1 >= 3, not in one pulse", "Fig. 2d-f", NAN, NAN, check, {}},
-        {"integrate_and_fire.first_spike_package", "spikes_per_package", 8, "7..9", "Fig. 1b, 2g-i", 7, 9, fit, {"e_diss"}},
+        {"integrate_and_fire.first_spike_package", "spikes_per_package", 8, "7..9", "Fig. 1b, 2g-i", 7, 9, fit, {"e_diss"}, "#package"},
         {"integrate_and_fire.first_spike_pulse", "spikes_per_package", "8 or 9", "7..10 in every spiking package", "Fig. 2g-i", NAN, NAN, fit, {"e_diss"}},
-        {"integrate_and_fire.second_spike_pulse", "spikes_per_package", 14, "13..15", "Fig. 2g-i", NAN, NAN, fit, {"e_diss"}},
+        {"integrate_and_fire.second_spike_pulse", "spikes_per_package", 14, "13..15", "Fig. 2g-i", NAN, NAN, fit, {"e_diss"}, "#pulse"},
         {"integrate_and_fire.refractory", "spikes_per_package", "returns to HRS after a spike",
          ">= 2 spikes; < 10 % before the next spike; no consecutive spikes", "Fig. 2g-i", NAN, NAN, fit, {"e_diss"}},
         {"integrate_and_fire.weak_offset", "single_spike_per_package", "fires once, no second spike",
@@ -604,25 +605,25 @@ const std::vector<target>& all_targets() {
         {"synapse.potentiation", "read_after_write", "rises after turn-on", "last 10 > first 10; >= 80 % increments >= 0", "Fig. 1d, 3", NAN, NAN, check, {}},
         {"synapse.depression", "read_after_write", "falls", "mirror of potentiation", "Fig. 3", NAN, NAN, fit, {"kappa_th", "de_sn"}},
         {"synapse.asymmetry", "read_after_write", "not symmetric", "mean read G >= 0.1 mS; normalised curves differ by > 5 %", "Fig. 3", NAN, NAN, check, {}},
-        {"synapse.c2c_potentiation_std", "read_after_write", 15.97e-6, "5..50 uS, all five cycles and cycles 2-5", "Fig. 3e", 5e-06, 5e-05, check, {}},
-        {"synapse.c2c_depression_std", "read_after_write", 10.86e-6, "3..35 uS, all five cycles and cycles 2-5", "Fig. 3e", 3e-06, 3.5e-05, check, {}},
+        {"synapse.c2c_potentiation_std", "read_after_write", 15.97e-6, "5..50 uS, all five cycles and cycles 2-5", "Fig. 3e", 5e-06, 5e-05, check, {}, "S"},
+        {"synapse.c2c_depression_std", "read_after_write", 10.86e-6, "3..35 uS, all five cycles and cycles 2-5", "Fig. 3e", 3e-06, 3.5e-05, check, {}, "S"},
         {"synapse.retention", "weight_retention", "weight kept", "first read >= 0.1 mS; within 10 % after 1e4 s",
          "Supp. Fig. 3", NAN, NAN, fit, {"de_sn"}},
-        {"training.initial_vset_mean", "sweep_training", 0.77, "0.62..0.92 V", "Fig. 4a", 0.62, 0.92, fit, {"e_ag", "beta", "f_cluster"}},
-        {"training.initial_vset_std", "sweep_training", 0.22, "0.12..0.35 V", "Fig. 4a", 0.12, 0.35, fit, {"sigma_e"}},
-        {"training.nonvolatile_vset_mean", "sweep_training", 0.35, "0.25..0.45 V", "Fig. 4b", 0.25, 0.45, check, {}},
-        {"training.nonvolatile_vset_std", "sweep_training", 0.03, "0.01..0.06 V", "Fig. 4b", 0.01, 0.06, check, {}},
-        {"training.trained_vset_mean", "sweep_training", 0.23, "0.16..0.30 V", "Fig. 4c", 0.16, 0.3, fit, {"gamma", "e_res"}},
-        {"training.trained_vset_std", "sweep_training", 0.01, "0.003..0.03 V", "Fig. 4c", 0.003, 0.03, check, {}},
+        {"training.initial_vset_mean", "sweep_training", 0.77, "0.62..0.92 V", "Fig. 4a", 0.62, 0.92, fit, {"e_ag", "beta", "f_cluster"}, "V"},
+        {"training.initial_vset_std", "sweep_training", 0.22, "0.12..0.35 V", "Fig. 4a", 0.12, 0.35, fit, {"sigma_e"}, "V"},
+        {"training.nonvolatile_vset_mean", "sweep_training", 0.35, "0.25..0.45 V", "Fig. 4b", 0.25, 0.45, check, {}, "V"},
+        {"training.nonvolatile_vset_std", "sweep_training", 0.03, "0.01..0.06 V", "Fig. 4b", 0.01, 0.06, check, {}, "V"},
+        {"training.trained_vset_mean", "sweep_training", 0.23, "0.16..0.30 V", "Fig. 4c", 0.16, 0.3, fit, {"gamma", "e_res"}, "V"},
+        {"training.trained_vset_std", "sweep_training", 0.01, "0.003..0.03 V", "Fig. 4c", 0.003, 0.03, check, {}, "V"},
         {"training.hrs_drop", "sweep_training", "about 10x", "3..30 x", "Fig. 4, Supp. Fig. 7", 3, 30, fit, {"h_s_max"}},
         {"training.volatile_blocks_volatile", "sweep_training", "negative branch at HRS", "every volatile cycle", "Fig. 4a, c", NAN, NAN, check, {}},
         {"training.nonvolatile_reset_gradual", "sweep_training", "gradual reset",
          "every NV cycle resets before its end, 90 % -> 10 % over >= 50 mV", "Fig. 4b", NAN, NAN, check, {}},
         {"switching.seven_alternations", "regime_blocks", "7 switches", "every block shows its regime; trained Vset kept", "Fig. 4d", NAN, NAN, check, {}},
-        {"devices.initial_vset_mean", "pooled_vset", 1.2, "0.9..1.5 V", "Supp. Fig. 8", 0.9, 1.5, fit, {"f_cluster"}},
-        {"devices.initial_vset_std", "pooled_vset", 0.53, "0.3..0.8 V", "Supp. Fig. 8", 0.3, 0.8, fit, {"e_ag (its device-to-device spread)"}},
-        {"devices.trained_vset_mean", "pooled_vset", 0.2, "0.13..0.3 V", "Supp. Fig. 8", 0.13, 0.3, check, {}},
-        {"devices.trained_vset_std", "pooled_vset", 0.03, "0.01..0.06 V", "Supp. Fig. 8", 0.01, 0.06, check, {}},
+        {"devices.initial_vset_mean", "pooled_vset", 1.2, "0.9..1.5 V", "Supp. Fig. 8", 0.9, 1.5, fit, {"f_cluster"}, "V"},
+        {"devices.initial_vset_std", "pooled_vset", 0.53, "0.3..0.8 V", "Supp. Fig. 8", 0.3, 0.8, fit, {"e_ag (its device-to-device spread)"}, "V"},
+        {"devices.trained_vset_mean", "pooled_vset", 0.2, "0.13..0.3 V", "Supp. Fig. 8", 0.13, 0.3, check, {}, "V"},
+        {"devices.trained_vset_std", "pooled_vset", 0.03, "0.01..0.06 V", "Supp. Fig. 8", 0.01, 0.06, check, {}, "V"},
         {"kinetics.exponential_delay", "delay_law", "exponential", "R^2 >= 0.95 over >= 3 decades", "Supp. Fig. 4", NAN, NAN, fit,
          {"f_cluster_c2c", "sigma_e"}},
         {"retention.volatile", "relaxation", "relaxes", "< 10 % within 1 s at 0 V", "Supp. Fig. 3", NAN, NAN, check, {}},
@@ -632,8 +633,8 @@ const std::vector<target>& all_targets() {
 }
 
 json result::to_json() const {
-    return {{"id", id},       {"paper", paper}, {"simulated", simulated}, {"tolerance", tolerance}, {"pass", pass},
-            {"kind", kind},   {"fit", fit},     {"experiment", experiment}, {"seed", seed},           {"note", note}};
+    return {{"id", id},       {"paper", paper}, {"simulated", simulated}, {"unit", unit},   {"tolerance", tolerance}, {"pass", pass},
+            {"kind", kind},   {"fit", fit},     {"experiment", experiment}, {"seed", seed}, {"note", note}};
 }
 
 result result::from_json(const json& j) {
@@ -647,6 +648,7 @@ result result::from_json(const json& j) {
     r.note = j.value("note", "");
     r.kind = j.value("kind", "");
     r.fit = j.value("fit", std::vector<std::string>{});
+    r.unit = j.value("unit", "");
     r.seed = j.at("seed");
     return r;
 }
@@ -775,6 +777,7 @@ std::vector<result> complete(std::vector<result> evaluated, const std::string& w
         r.tolerance = t.tolerance;
         r.kind = t.kind;
         r.fit = t.fit;
+        r.unit = t.unit;
         r.simulated = nullptr;
         if (why_by_experiment.count(r.experiment))
             r.note = "not run: " + why_by_experiment.at(r.experiment);

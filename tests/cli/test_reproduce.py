@@ -1,5 +1,6 @@
 """memlab reproduce: every experiment, the report, a subset with an override, seeds, determinism."""
 import filecmp
+import html
 import re
 
 import pytest
@@ -9,12 +10,13 @@ import outputs
 
 def check_report(rep):
     """What every report.json holds, whatever was selected: every target once, the summary counts
-    what the rows say, nothing passes without a simulated value."""
+    what the rows say, nothing passes without a simulated value, every number has its unit."""
     ids = [t["id"] for t in rep["targets"]]
     assert len(ids) == len(set(ids)) and len(ids) >= 33, ids
     for t in rep["targets"]:
-        assert {"id", "paper", "simulated", "tolerance", "pass", "experiment", "seed", "kind"} <= set(t), t
+        assert {"id", "paper", "simulated", "tolerance", "pass", "experiment", "seed", "kind", "unit"} <= set(t), t
         assert not (t["pass"] and t["simulated"] is None), t["id"]
+        assert isinstance(t["paper"], str) or t["unit"], f"{t['id']}: the paper's {t['paper']} has no unit"
     s = rep["summary"]
     assert s["targets"] == len(ids)
     assert s["run"] == sum(t["simulated"] is not None for t in rep["targets"])
@@ -22,18 +24,48 @@ def check_report(rep):
     return {t["id"]: t for t in rep["targets"]}
 
 
+def check_paper_cell(t, cell):
+    """The paper column: text as it is, an ordinal "#pulse" as "pulse 6", a number with its unit
+    (read back, SI prefix and all, it is the paper's value)."""
+    p, u = t["paper"], t["unit"]
+    if isinstance(p, str):
+        assert cell == p, (t["id"], cell)
+    elif u.startswith("#"):
+        assert cell == f"{u[1:]} {p:g}", (t["id"], cell)
+    else:
+        assert abs(outputs.quantity(cell, u) - p) <= 1e-9 * abs(p), f"{t['id']}: paper cell {cell!r} is not {p} {u}"
+
+
 def check_tables(folder, rep):
-    """report.md and report.html: the summary line and a row per target."""
+    """report.md and report.html: the summary line, a row per target that ran (the paper's value
+    with its unit), and the targets that did not run folded into one line per reason."""
     md = (folder / "report.md").read_text()
     s = rep["summary"]
     assert md.startswith("# memlab reproduce")
     assert f"{s['targets']} targets, {s['run']} run, {s['passed']} pass" in md
-    html = (folder / "report.html").read_text()
-    assert html.lower().startswith("<!doctype html>"), html[:100]
-    assert f"<p>{s['targets']} targets, {s['run']} run, {s['passed']} pass" in html, "report.html: no summary line"
+    page = (folder / "report.html").read_text()
+    assert page.lower().startswith("<!doctype html>"), page[:100]
+    assert f"<p>{s['targets']} targets, {s['run']} run, {s['passed']} pass" in page, "report.html: no summary line"
+    reasons = {}
     for t in rep["targets"]:
-        assert re.search(rf"^\| {re.escape(t['id'])} \|", md, re.M), f"report.md has no row for {t['id']}"
-        assert f"<td>{t['id']}</td>" in html, f"report.html has no row for {t['id']}"
+        row = re.search(rf"^\| {re.escape(t['id'])} \|[^|]*\| ([^|]*) \|", md, re.M)
+        if t["simulated"] is None:
+            assert not row, f"report.md: {t['id']} did not run and still has a row"
+            assert f"<td>{t['id']}</td>" not in page, f"report.html: {t['id']} did not run and still has a row"
+            reasons.setdefault(t["note"].removeprefix("not run: "), []).append(t)
+            continue
+        assert row, f"report.md has no row for {t['id']}"
+        assert f"<td>{t['id']}</td>" in page, f"report.html has no row for {t['id']}"
+        check_paper_cell(t, row.group(1))
+        assert f"<td>{t['id']}</td><td>{html.escape(row.group(1))}</td>" in page, f"report.html: {t['id']}'s paper cell differs from report.md's"
+    folded = re.findall(r"^- (.*): (\d+) target\(s\): (.*)$", md, re.M)
+    assert len(folded) == len(reasons), f"report.md: {len(folded)} not-run lines for {len(reasons)} reasons"
+    for why, n, what in folded:
+        assert int(n) == len(reasons[why]), (why, n)
+        for t in reasons[why]:
+            assert (t["experiment"] or t["id"]) in what, (t["id"], what)
+    assert sum(int(n) for _, n, _ in folded) == s["targets"] - s["run"]
+    assert len(re.findall(r"target\(s\) not run</td>", page)) == len(reasons), "report.html: one not-run row per reason"
 
 
 @pytest.fixture(scope="module")

@@ -80,3 +80,63 @@ def test_event_jump_in_compliance(memlab):
     assert {f"DUT.{s}" for s in outputs.states("diffusive")} <= set(tr)
     i = tr["i(DUT)"][0]
     assert np.all(np.isfinite(i)) and np.max(np.abs(i)) <= 1.05 * 1e-3  # within the largest compliance of the file
+
+
+SHORT_SYNAPSE = ("--set", "stimulus.write_counts=[3, 3]", "--set", "stimulus.cycles=2")
+
+
+def csv_rows(path):
+    with open(path) as f:
+        rows = list(csv.reader(f))
+    return [h.split(" [")[0] for h in rows[0]], np.array(rows[1:], dtype=float)
+
+
+def test_csv_holds_the_rows_that_give_back_every_step(memlab):
+    # Every solver step goes to traces.h5; traces.csv keeps the rows from which linear
+    # interpolation gives back every step within csv_tolerance |value| + the solver's absolute
+    # tolerance (docs/experiment-files.md), rows of traces.h5 unchanged.
+    syn = outputs.EXPERIMENTS / "synapse.toml"
+    memlab("run", syn, "--out", "thin", "--csv", "--no-figure", *SHORT_SYNAPSE)
+    out = memlab.folder / "thin"
+    config = outputs.load(out / "config.json")
+    assert outputs.quantity(config["recording"]["csv_tolerance"], "1") == 1e-4
+    head, rows = csv_rows(out / "traces.csv")
+    tr = outputs.traces(out / "traces.h5", "synapse")
+    h5 = np.column_stack([tr[name][0] for name in head])
+    assert len(rows) < len(h5) / 5, f"{len(rows)} CSV rows for {len(h5)} steps"
+    # Each CSV row is a step, in order: find them in traces.h5.
+    at, k = [], 0
+    for r in rows:
+        while not np.array_equal(h5[k], r):
+            k += 1
+        at.append(k)
+    assert at[0] == 0 and at[-1] == len(h5) - 1
+    states = outputs.states("agsn_sio2_pt")
+    atol = np.array([0.0] + [{"V": 1e-9, "A": 1e-15}.get(tr[n][1], states[n[4:]][1] if n.startswith("DUT.") else 0.0)
+                             for n in head[1:]])
+    worst = 0.0
+    for a, b in zip(at[:-1], at[1:]):
+        if b - a < 2 or h5[b, 0] == h5[a, 0]:
+            continue
+        mid = h5[a + 1:b]
+        f = ((mid[:, 0] - h5[a, 0]) / (h5[b, 0] - h5[a, 0]))[:, None]
+        line = h5[a] + f * (h5[b] - h5[a])
+        excess = np.abs(line - mid)[:, 1:] / (1e-4 * np.abs(mid[:, 1:]) + atol[1:])
+        worst = max(worst, excess.max())
+    assert worst <= 1 + 1e-9, f"a skipped step lies {worst:.3g} x its tolerance off the CSV's line"
+    # csv_tolerance = 0: every step.
+    memlab("run", syn, "--out", "all", "--csv", "--no-figure", *SHORT_SYNAPSE, "--set", "recording.csv_tolerance=0")
+    _, every = csv_rows(memlab.folder / "all" / "traces.csv")
+    assert np.array_equal(every, h5)
+    memlab.fails("run", syn, "--out", "bad", "--csv", "--set", "recording.csv_tolerance=2",
+                 names=("synapse.toml", "recording.csv_tolerance"), leaves=("bad",))
+
+
+def test_smu_run_records_its_set_point(memlab):
+    # An SMU's output v(in) drops in compliance; its set-point SRC.u, what was programmed, is
+    # recorded by default and the figure draws both.
+    memlab("run", outputs.EXPERIMENTS / "demo_vteam_smu_sweep.toml", "--out", "smu")
+    tr = outputs.traces(memlab.folder / "smu" / "traces.h5")
+    assert tr["SRC.u"][1] == "V"
+    assert np.max(np.abs(tr["SRC.u"][0] - tr["v(in)"][0])) > 0.1, "the sweep never reached the compliance"
+    outputs.assert_run_folder(memlab.folder / "smu", figure=True)

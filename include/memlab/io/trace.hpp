@@ -1,6 +1,7 @@
 #pragma once
 // Where simulated (or measured) traces go: memory for tests and analysis, HDF5 for files.
 #include <cstdio>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -65,6 +66,32 @@ public:
 
 private:
     trace_sink &a_, &b_;
+};
+
+// Passes on to `out` only the rows needed to reproduce every row to a tolerance: read with
+// linear interpolation between the rows passed on, every channel of every row given to it lies
+// within rtol |value| + atol(channel) of its value (atol of the time channel is not used). The
+// first and last rows, and both rows at a time that repeats (before and after an event), are
+// always passed on; every row passed on is one of the rows given, unchanged. It decides row by
+// row (a swinging door per channel: the slopes from the last row passed on that keep every
+// skipped row inside its band), so memory stays flat.
+class thinned_trace final : public trace_sink {
+public:
+    thinned_trace(trace_sink& out, double rtol, std::function<double(const channel&)> atol)
+        : out_(out), rtol_(rtol), atol_of_(std::move(atol)) {}
+    void begin(const std::vector<channel>& channels) override;
+    void append(std::span<const double> row) override;
+    void finish() override;
+
+private:
+    void pass(const std::vector<double>& row);
+    bool fits(std::span<const double> row) const;
+    void narrow(std::span<const double> row);
+    trace_sink& out_;
+    double rtol_;
+    std::function<double(const channel&)> atol_of_;
+    std::vector<double> atol_, anchor_, pending_, lo_, hi_;
+    bool has_anchor_ = false, has_pending_ = false;
 };
 
 // Discards rows (for runs that only need the final state).

@@ -50,6 +50,7 @@ struct experiment {
     stimulus::waveform_ptr stimulus;
     std::vector<sweep_block> blocks;  // for kind = "sweep_blocks"; empty otherwise
     circuit::recording recording;
+    double csv_tolerance = 0;  // traces.csv: relative tolerance of its rows (io::thinned_trace); 0: every row
     circuit::solver_options solver;
     nlohmann::json resolved;  // the whole experiment, defaults filled in, with units
     std::vector<std::string> notes;  // what loading changed that the user should hear about

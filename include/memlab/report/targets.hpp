@@ -27,6 +27,8 @@ struct target {
     double lo = NAN, hi = NAN;  // numeric tolerance (inclusive), where the target has one
     std::string kind;         // "fit": a parameter was calibrated on it; "check": nothing was tuned on it
     std::vector<std::string> fit;  // the parameters calibrated on it
+    std::string unit = "";    // of a numeric paper value and the simulated one: "V", "S"; an
+                              // ordinal names what it counts, "#pulse" (printed "pulse 6")
 };
 
 // Every target of TARGETS.md, in its order.
@@ -38,6 +40,7 @@ struct result {
     std::string tolerance;
     std::string kind;                 // "fit" (a parameter was calibrated on it) or "check" (nothing was tuned on it)
     std::vector<std::string> fit;     // the parameters calibrated on it (kind "fit")
+    std::string unit;                 // of the numeric values (paper, simulated); "" for text
     bool pass = false;
     std::string note;                 // how it was measured, or why it did not run
     std::uint64_t seed = 0;
