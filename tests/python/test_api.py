@@ -65,7 +65,9 @@ def test_python_run_equals_cli_run():
     py = memlab.run(f, seed=3)
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "run")
-        subprocess.run([CLI, "run", f, "--out", out, "--seed", "3", "--csv"], check=True, capture_output=True)
+        # csv_tolerance 0: every solver step in the CSV (by default it keeps those that give back the rest)
+        subprocess.run([CLI, "run", f, "--out", out, "--seed", "3", "--csv", "--set", "recording.csv_tolerance=0"], check=True,
+                       capture_output=True)
         rows = list(csv.reader(open(os.path.join(out, "traces.csv"))))
     names = [h.rsplit(" [", 1)[0] for h in rows[0]]
     data = np.array(rows[1:], dtype=float)
