@@ -43,18 +43,23 @@ TEST(Mosfet, AnalyticDerivativesMatchCentralDifferences) {
 }
 
 TEST(Mosfet, SubthresholdSlopeIsNTimesThermalVoltageLn10PerDecade) {
-    // In weak inversion I_D ~ exp(V_P / U_T) and dV_P/dV_G = 1/n: a slope of n U_T ln 10 per
-    // decade. n = 1 without body effect (59.5 mV/decade at 300 K); larger with it.
+    // In weak inversion I_D / I_spec = exp((V_P - V_S) / U_T) and dV_P/dV_G = 1/n: a slope of
+    // n U_T ln 10 per decade. n = 1 without body effect (59.5 mV/decade at 300 K); larger with it.
     for (double gamma : {0.0, 0.45, 1.0}) {
         const auto m = make({{"gamma", gamma}, {"lambda_l", 0.0}});
-        const double vg = 0.25, dv = 1e-3;
+        const double vg = 0.1, dv = 1e-3;
+        const auto a = m.point(1.0, vg - dv, 0.0, 0.0), b = m.point(1.0, vg + dv, 0.0, 0.0);
         const double i1 = m.limit(vg - dv, 1.0), i2 = m.limit(vg + dv, 1.0);
-        ASSERT_LT(i2, 1e-8) << "not in weak inversion";
-        const double measured = 2 * dv / std::log10(i2 / i1);
+        ASSERT_LT(i2, 1e-9) << "not in weak inversion";
         const auto pt = m.point(1.0, vg, 0.0, 0.0);
         const double expected = pt.n * m.thermal_voltage() * std::log(10.0);
-        // The specific current's own n(V_G) adds a term of order (d ln n/dV_G) n U_T, under 1 %.
-        EXPECT_NEAR(measured, expected, 0.01 * expected) << "gamma " << gamma << ": n = " << pt.n;
+        // The normalised current: exactly n U_T ln 10.
+        const double normalised = 2 * dv / std::log10((i2 / b.i_spec) / (i1 / a.i_spec));
+        EXPECT_NEAR(normalised, expected, 1e-3 * expected) << "gamma " << gamma << ": n = " << pt.n;
+        // The drain current: I_spec's own n(V_G) adds (d ln n / dV_G) n U_T, under 1 % for gamma
+        // up to the shipped 0.45 (0.8 % at gamma = 1).
+        const double measured = 2 * dv / std::log10(i2 / i1);
+        EXPECT_NEAR(measured, expected, (gamma <= 0.45 ? 0.01 : 0.02) * expected) << "gamma " << gamma;
         if (gamma == 0) {
             EXPECT_NEAR(measured, 0.0595, 0.0005);
         } else {
@@ -70,17 +75,19 @@ TEST(Mosfet, SquareLawInStrongInversion) {
     for (double vgt : {0.3, 0.5, 1.0, 2.0}) {
         const double sat = m.limit(vt + vgt, vgt + 1.0);
         EXPECT_NEAR(sat, 0.5 * beta * vgt * vgt, 2e-3 * sat) << "saturation, V_GT " << vgt;
+        if (vgt < 0.5) continue;  // the triode's reverse current sits nearer weak inversion
         const double vds = 0.25 * vgt;
         const double lin = m.limit(vt + vgt, vds);
         EXPECT_NEAR(lin, beta * (vgt * vds - 0.5 * vds * vds), 2e-3 * lin) << "triode, V_GT " << vgt;
     }
-    // With body effect the saturation current is still quadratic: sqrt(I) is linear in V_P.
+    // With body effect the saturation current is still quadratic, n beta / 2 V_P^2 (with
+    // V_P ~ (V_G - V_T0) / n: beta / (2 n) (V_G - V_T0)^2).
     const auto b = make({{"lambda_l", 0.0}});
     const double beta_b = b.params().kp * b.params().w / b.params().l;
     for (double vg : {1.5, 2.0, 3.0}) {
         const auto pt = b.point(3.5, vg, 0.0, 0.0);
         const double sat = b.limit(vg, 3.5);
-        EXPECT_NEAR(sat, beta_b / (2 * pt.n) * pt.vp * pt.vp, 0.01 * sat) << "V_G " << vg;
+        EXPECT_NEAR(sat, pt.n * beta_b / 2 * pt.vp * pt.vp, 0.01 * sat) << "V_G " << vg;
     }
 }
 
@@ -96,7 +103,8 @@ TEST(Mosfet, BodyEffectGivesTheLevelOneThreshold) {
             (m.point(vsb + 1, mid, vsb, 0.0).vp < vsb ? lo : hi) = mid;
         }
         const double vth = 0.5 * (lo + hi) - vsb;
-        EXPECT_NEAR(vth, p.vt0 + p.gamma * (std::sqrt(p.phi + vsb) - std::sqrt(p.phi)), 1e-9) << "V_SB " << vsb;
+        // Exact but for the smooth floor of V_G' (width 1 mV: an offset of 1e-6 V^2 / (4 V_G') < 1 uV).
+        EXPECT_NEAR(vth, p.vt0 + p.gamma * (std::sqrt(p.phi + vsb) - std::sqrt(p.phi)), 1e-6) << "V_SB " << vsb;
     }
     // A rising source (RESET in a 1T1R cell) cuts the current at the same V_GS and V_DS.
     EXPECT_LT(m.current(2.5, 2.0, 0.5, 0.0).id, 0.8 * m.current(2.0, 1.5, 0.0, 0.0).id);

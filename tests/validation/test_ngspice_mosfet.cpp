@@ -1,7 +1,10 @@
 // The access transistor against ngspice's level-1 MOSFET where the EKV form reduces to it: no body
 // effect (gamma = 0, so n = 1 and V_P = V_GS - V_T0), bulk at the source, in strong inversion
-// (V_GS - V_T0 >= 0.3 V, where EKV's weak-inversion tail is under 0.1 % of the current), in the
-// triode and the saturation region, with channel-length modulation.
+// (V_GS - V_T0 >= 0.5 V: EKV's weak-inversion tail of the reverse current, which level 1 does not
+// have, is then under 0.2 % of the triode current; at 0.3 V it is ~1 %), in the triode and the
+// saturation region, with channel-length modulation, away from the saturation edge
+// (|V_DS - (V_GS - V_T0)| >= 0.25 V, about 10 U_T: there EKV smooths level 1's kink, by up to 0.3 %
+// at V_GS - V_T0 = 0.5 V). Tolerance 0.2 % of the current.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -17,7 +20,7 @@ TEST(NgspiceMosfet, LevelOneAgreesInStrongInversionWithoutBodyEffect) {
     m.set({{"gamma", 0.0}});  // the rest: the shipped parameter set (Razavi's level-1 NMOS)
     const auto& p = m.params();
     const double lambda = p.lambda_l / p.l;
-    const std::vector<double> gates{1.0, 1.2, 1.5, 2.0, 2.5, 3.0};
+    const std::vector<double> gates{1.2, 1.5, 2.0, 2.5, 3.0};
     // One deck: every gate on its own transistor, all drains on one swept source through 0 V
     // sense sources.
     std::string deck = "memlab level-1 check\nVD d 0 DC 0\n";
@@ -36,9 +39,10 @@ TEST(NgspiceMosfet, LevelOneAgreesInStrongInversionWithoutBodyEffect) {
     double worst = 0;
     std::size_t compared = 0;
     for (std::size_t k = 0; k < gates.size(); ++k) {
-        const auto& id = ng.column(fmt::format("i(vs{})", k));
+        const auto& id = ng.column(fmt::format("i(VS{})", k));
         for (std::size_t j = 0; j < vd.size(); ++j) {
             if (vd[j] < 0.05) continue;  // both currents go through zero at V_DS = 0
+            if (std::fabs(vd[j] - (gates[k] - p.vt0)) < 0.25) continue;  // the saturation edge
             const double ours = m.limit(gates[k], vd[j]);
             const double rel = std::fabs(ours - id[j]) / std::fabs(id[j]);
             worst = std::max(worst, rel);

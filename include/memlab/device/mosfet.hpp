@@ -14,8 +14,9 @@
 // with lambda = lambda_l / L (channel-length modulation, the level-1 factor; |x| smoothed over
 // 1 mV) and V_G' floored smoothly above 0 (below it the channel is off by many decades). Weak
 // inversion: I_D ~ exp(V_P / U_T), a slope of n U_T ln 10 per decade of current. Strong inversion:
-// I_D = KP W/L / (2 n) [(V_P - V_SB)^2 - (V_P - V_DB)^2]; with gamma = 0 (n = 1, V_P = V_GB - V_T0)
-// this is SPICE's level-1 MOSFET exactly (bulk at the source), the reduction the tests check.
+// I_D = n KP W/L / 2 [(V_P - V_SB)^2 - (V_P - V_DB)^2] (saturation: KP W/L / (2 n) (V_GB - V_T0)^2,
+// as V_P ~ (V_GB - V_T0) / n); with gamma = 0 (n = 1, V_P = V_GB - V_T0) this is SPICE's level-1
+// MOSFET exactly (bulk at the source), the reduction the tests check.
 //
 // The model is symmetric: drain and source are the terminals' names, and the current reverses with
 // V_DS. In RESET the cell's source side rises: V_SB > 0 lowers V_P - V_SB and the current, the body
