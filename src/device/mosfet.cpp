@@ -25,7 +25,7 @@ constexpr std::string_view razavi_kp =
     "Razavi (2001) Table 2.1: mu_n C_ox with u0 = 350 cm^2/(V s), tox = 9 nm (C_ox = 3.84 mF/m^2)";
 constexpr std::string_view razavi_lambda = "Razavi (2001) Table 2.1: lambda = 0.1 /V at L = 0.5 um, as lambda L";
 constexpr std::string_view sized =
-    "memlab: W/L = 10 at L = 2 um (lambda = 0.025 /V): a long-channel access device; 10 nA at V_G ~ 0.38 V, 1 mA at ~ 2.2 V";
+    "memlab: W/L = 10 at L = 2 um (lambda = 0.025 /V): a long-channel access device; 10 nA at V_G = 0.526 V, 1 mA at 2.02 V (drain at 1.5 V)";
 constexpr std::string_view stated = "memlab: stated (room temperature)";
 constexpr std::string_view diffusion =
     "memlab: stated, a drain diffusion 1 um long (the set gives cj per area, not the layout)";

@@ -585,8 +585,8 @@ std::vector<result> evaluate_training(const protocol::experiment& e, const io::m
 // regime), the largest device current on the positive branch over the limit, and the charge that
 // passed above the limit. The largest ratio over the cycles is the result; the note compares the
 // overshoot charge with C_p x the drop of the top node, the charge a parasitic capacitance outside
-// the limit gives up when the device switches on (Ambrogio et al., IEEE Electron Device Lett. 37,
-// 1268 (2016)).
+// the limit gives up when the device switches on (Ambrogio et al., IEEE Electron Device Lett.
+// (2016), "Analytical modeling of current overshoot in oxide-based resistive switching memory").
 struct overshoot_stats {
     double worst = 0;       // largest peak / limit
     double charge = 0;      // C, above the limit, in the worst cycle
