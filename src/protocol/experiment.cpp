@@ -189,6 +189,8 @@ stimulus::waveform_ptr read_stimulus(reader& r, std::vector<sweep_block>& blocks
                     control = b.quantity("gate", "V");
                     icc = fet->limit(control, *std::max_element(v.begin(), v.end()));
                     if (!(icc > 0)) b.fail("gate", "the transistor passes no current at this gate");
+                    // The resolved block states the limit the gate gives (the figures read it).
+                    b.resolved()["compliance"] = units::format(icc, "A");
                 } else {
                     icc = control = b.quantity("compliance", "A");
                     if (!(icc > 0)) b.fail("compliance", "must be positive");
