@@ -71,6 +71,11 @@ void circuit::add_memristor(std::string name, std::string p, std::string n, devi
     add(std::make_unique<memristor>(std::move(name), std::move(p), std::move(n), std::move(model), std::move(s0)));
 }
 
+void circuit::add_transistor(std::string name, std::string d, std::string g, std::string s, std::string b,
+                             std::shared_ptr<const device::mosfet> model, bool capacitances) {
+    add(std::make_unique<transistor>(std::move(name), std::move(d), std::move(g), std::move(s), std::move(b), std::move(model), capacitances));
+}
+
 void circuit::check() const {
     if (elements_.empty()) throw input_error("circuit: no elements");
     const std::size_t n = nodes_.size();

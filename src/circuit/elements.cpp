@@ -266,4 +266,57 @@ void memristor::on_event(std::size_t k, const eval_point& p, double* y, device::
     model_->on_event(k, v, std::span<double>(y + first, model_->n_states()), r);
 }
 
+// ---- transistor: terminals d, g, s, b; the channel current leaves the drain node ----
+transistor::transistor(std::string name, std::string d, std::string g, std::string s, std::string b,
+                       std::shared_ptr<const device::mosfet> m, bool capacitances)
+    : element(std::move(name), {std::move(d), std::move(g), std::move(s), std::move(b)}), model_(std::move(m)), capacitances_(capacitances) {
+    if (!model_) throw input_error(this->name() + ": no transistor model");
+    if (capacitances_) c_gd_ = model_->c_gd(), c_gs_ = model_->c_gs(), c_j_ = model_->c_junction();
+}
+std::vector<std::size_t> transistor::differential_terminals() const {
+    // With capacitances every terminal's node holds charge. A gate held by an ideal source is then
+    // a differential node fixed by an algebraic row, which no consistent-initial-condition solve can
+    // satisfy: drive the gate through a resistance (a word-line driver's output), as the
+    // experiment files do (circuit.transistor.gate_resistance).
+    if (capacitances_) return {0, 1, 2, 3};
+    return {};
+}
+std::vector<std::pair<int, int>> transistor::connections() const {
+    // The channel joins drain and source; the gate and the bulk draw no current (their nodes need
+    // a path of their own, a gate driver or a bulk tie).
+    std::vector<std::pair<int, int>> c{{nodes[0], nodes[2]}};
+    if (capacitances_) c.insert(c.end(), {{nodes[1], nodes[0]}, {nodes[1], nodes[2]}, {nodes[0], nodes[3]}, {nodes[2], nodes[3]}});
+    return c;
+}
+void transistor::residual(const eval_point& p, double* F) const {
+    const int d = u(0), g = u(1), s = u(2), b = u(3);
+    const double i = current(p);
+    add_f(F, d, i);
+    add_f(F, s, -i);
+    if (!capacitances_) return;
+    const auto cap = [&](int a, int c, double value) {
+        const double ic = value * (p.vp(a) - p.vp(c));
+        add_f(F, a, ic);
+        add_f(F, c, -ic);
+    };
+    cap(g, d, c_gd_);
+    cap(g, s, c_gs_);
+    cap(d, b, c_j_);
+    cap(s, b, c_j_);
+}
+void transistor::jacobian(const eval_point& p, double cj, stamper& J) const {
+    const int d = u(0), g = u(1), s = u(2), b = u(3);
+    const auto c = model_->current(p.v(d), p.v(g), p.v(s), p.v(b));
+    for (const auto& [col, value] : {std::pair{d, c.d_vd}, std::pair{g, c.d_vg}, std::pair{s, c.d_vs}, std::pair{b, c.d_vb}}) {
+        add_j(J, d, col, value);
+        add_j(J, s, col, -value);
+    }
+    if (!capacitances_) return;
+    stamp_pair(J, g, d, cj * c_gd_);
+    stamp_pair(J, g, s, cj * c_gs_);
+    stamp_pair(J, d, b, cj * c_j_);
+    stamp_pair(J, s, b, cj * c_j_);
+}
+double transistor::current(const eval_point& p) const { return model_->current(p.v(u(0)), p.v(u(1)), p.v(u(2)), p.v(u(3))).id; }
+
 }  // namespace memlab::circuit

@@ -10,6 +10,7 @@
 
 #include "memlab/circuit/circuit.hpp"
 #include "memlab/device/model.hpp"
+#include "memlab/device/mosfet.hpp"
 
 namespace memlab::circuit {
 
@@ -185,6 +186,27 @@ public:
 private:
     device::model_ptr model_;
     std::vector<double> s0_;
+};
+
+// MOSFET (device::mosfet), terminals drain, gate, source, bulk; no unknowns of its own. i(name) is
+// the channel current from drain to source. With capacitances on, the gate-drain, gate-source,
+// drain-bulk and source-bulk capacitances of the model (constant) are stamped as capacitors.
+class transistor final : public element {
+public:
+    transistor(std::string name, std::string d, std::string g, std::string s, std::string b, std::shared_ptr<const device::mosfet> m,
+               bool capacitances);
+    std::string_view kind() const override { return "transistor"; }
+    std::vector<std::size_t> differential_terminals() const override;
+    std::vector<std::pair<int, int>> connections() const override;
+    void residual(const eval_point& p, double* F) const override;
+    void jacobian(const eval_point& p, double cj, stamper& J) const override;
+    double current(const eval_point& p) const override;
+    const device::mosfet& model() const { return *model_; }
+
+private:
+    std::shared_ptr<const device::mosfet> model_;
+    bool capacitances_;
+    double c_gd_ = 0, c_gs_ = 0, c_j_ = 0;
 };
 
 }  // namespace memlab::circuit

@@ -70,14 +70,14 @@ std::string range_text(const parameter_info& p) {
     return lo + ", " + hi;
 }
 
-void model::init_parameters() {
+void parameter_set::init_parameters() {
     const auto& table = parameter_table();
     values_.clear();
     for (const auto& p : table) values_.push_back(p.default_value);
     commit(values_);
 }
 
-std::size_t model::index_of(std::string_view pname) const {
+std::size_t parameter_set::index_of(std::string_view pname) const {
     const auto& table = parameter_table();
     for (std::size_t k = 0; k < table.size(); ++k)
         if (table[k].name == pname) return k;
@@ -86,9 +86,9 @@ std::size_t model::index_of(std::string_view pname) const {
     throw input_error(fmt::format("{}: unknown parameter '{}' (known: {})", name(), pname, known));
 }
 
-double model::get(std::string_view pname) const { return values_[index_of(pname)]; }
+double parameter_set::get(std::string_view pname) const { return values_[index_of(pname)]; }
 
-void model::set(const std::map<std::string, double>& values) {
+void parameter_set::set(const std::map<std::string, double>& values) {
     std::vector<double> candidate = values_;
     const auto& table = parameter_table();
     for (const auto& [k, v] : values) {
@@ -104,7 +104,7 @@ void model::set(const std::map<std::string, double>& values) {
     values_ = std::move(candidate);
 }
 
-void model::set_text(const std::map<std::string, std::string>& values, std::string_view where) {
+void parameter_set::set_text(const std::map<std::string, std::string>& values, std::string_view where) {
     std::map<std::string, double> si;
     const auto& table = parameter_table();
     for (const auto& [k, text] : values) {
@@ -114,7 +114,7 @@ void model::set_text(const std::map<std::string, std::string>& values, std::stri
     set(si);
 }
 
-nlohmann::json model::describe() const {
+nlohmann::json parameter_set::describe() const {
     nlohmann::json j;
     j["model"] = std::string(name());
     const auto& table = parameter_table();

@@ -85,7 +85,9 @@ void swap_device_model(toml::table& root, const std::string& file_model, const s
         }
 }
 
-stimulus::waveform_ptr read_stimulus(reader& r, std::vector<sweep_block>& blocks, stimulus::waveform_ptr& compliance) {
+// `limiter`: with sweep_blocks, the per-block control of the current limit: the SMU's compliance
+// (A), or the access transistor's gate (V) when `fet` is given.
+stimulus::waveform_ptr read_stimulus(reader& r, std::vector<sweep_block>& blocks, stimulus::waveform_ptr& limiter, const device::mosfet* fet) {
     const std::string kind = r.string("kind");
     auto train = [&](bool single_level) {
         stimulus::train_spec s;
@@ -169,8 +171,8 @@ stimulus::waveform_ptr read_stimulus(reader& r, std::vector<sweep_block>& blocks
         if (kind == "pwl") return std::make_shared<stimulus::pwl>(r.quantities("times", "s"), r.quantities("values", "V"));
         if (kind == "sweep_blocks") {
             // Consecutive blocks of triangular sweeps at one rate, each with its own vertices and
-            // current limit; the limit changes at block boundaries (where the voltage is back at
-            // the start vertex) over `compliance_edge`.
+            // current limit (a compliance, or a transistor's gate); the limit changes at block
+            // boundaries (where the voltage is back at the start vertex) over `compliance_edge`.
             const double rate = r.quantity("rate", "V/s");
             const double edge = r.quantity("compliance_edge", "s", 1e-6);
             if (!(rate > 0)) r.fail("rate", "must be positive");
@@ -178,9 +180,21 @@ stimulus::waveform_ptr read_stimulus(reader& r, std::vector<sweep_block>& blocks
             for (auto& b : r.tables("block")) {
                 const auto v = b.quantities("vertices", "V");
                 const auto cycles = static_cast<std::size_t>(b.integer("cycles", std::nullopt, 1, 1000000));
-                const double icc = b.quantity("compliance", "A");
-                if (!(icc > 0)) b.fail("compliance", "must be positive");
                 if (v.size() < 2 || v.front() != v.back()) b.fail("vertices", "a cycle must end where it starts");
+                // The limit: an SMU's compliance, or the transistor's current at the block's gate
+                // with the sweep's largest voltage on its drain.
+                double icc = 0, control = 0;
+                if (fet) {
+                    if (b.has("compliance")) b.fail("compliance", "with circuit.transistor the gate sets the limit: give gate");
+                    control = b.quantity("gate", "V");
+                    icc = fet->limit(control, *std::max_element(v.begin(), v.end()));
+                    if (!(icc > 0)) b.fail("gate", "the transistor passes no current at this gate");
+                    // The resolved block states the limit the gate gives (the figures read it).
+                    b.resolved()["compliance"] = units::format(icc, "A");
+                } else {
+                    icc = control = b.quantity("compliance", "A");
+                    if (!(icc > 0)) b.fail("compliance", "must be positive");
+                }
                 b.finish();
                 const auto w = stimulus::triangle_sweep(v, rate, cycles);
                 const auto& p = dynamic_cast<const stimulus::pwl&>(*w);
@@ -191,19 +205,19 @@ stimulus::waveform_ptr read_stimulus(reader& r, std::vector<sweep_block>& blocks
                     tv.push_back(t0 + p.times()[k]);
                     vv.push_back(p.values()[k]);
                 }
-                blocks.push_back({t0, p.end_time() / static_cast<double>(cycles), icc, cycles});
+                blocks.push_back({t0, p.end_time() / static_cast<double>(cycles), icc, cycles, fet ? control : 0.0});
                 if (tc.empty()) {
                     tc.push_back(0.0);
-                    ic.push_back(icc);
-                } else if (icc != ic.back()) {
+                    ic.push_back(control);
+                } else if (control != ic.back()) {
                     tc.push_back(t0);
                     ic.push_back(ic.back());
                     tc.push_back(t0 + edge);
-                    ic.push_back(icc);
+                    ic.push_back(control);
                 }
             }
             if (blocks.empty()) r.fail("block", "needs at least one [[stimulus.block]]");
-            compliance = std::make_shared<stimulus::pwl>(tc, ic);
+            limiter = std::make_shared<stimulus::pwl>(tc, ic);
             return std::make_shared<stimulus::pwl>(tv, vv);
         }
     } catch (const input_error& e) {
@@ -326,6 +340,37 @@ experiment load(const std::filesystem::path& path, const std::vector<std::string
         }
         s.finish();
     }
+    if (circ.has("transistor")) {
+        // The access transistor of a 1T1R cell: its parameters by name, the gate (DC, or per
+        // sweep block) and the capacitances switch.
+        reader tr = circ.sub("transistor");
+        access_transistor a;
+        a.model = std::make_shared<device::mosfet>();
+        std::map<std::string, double> fet_params;
+        for (const auto& p : a.model->parameter_table())
+            if (tr.has(p.name)) fet_params[p.name] = tr.quantity(p.name, p.unit);
+        try {
+            a.model->set(fet_params);
+        } catch (const input_error& err) {
+            throw input_error(fmt::format("{}: circuit.transistor: {}", e.file, err.what()));
+        }
+        const bool blocks = root["stimulus"]["kind"].value_or(std::string()) == "sweep_blocks";
+        if (blocks) {
+            if (tr.has("gate")) tr.fail("gate", "with sweep_blocks each [[stimulus.block]] gives its gate");
+        } else {
+            a.gate = stimulus::dc(tr.quantity("gate", "V"));
+        }
+        a.capacitances = tr.boolean("capacitances", false);
+        a.gate_resistance = tr.quantity("gate_resistance", "Ohm", 1e3);
+        if (a.gate_resistance < 0) tr.fail("gate_resistance", "must not be negative");
+        if (a.capacitances && a.gate_resistance == 0)
+            tr.fail("gate_resistance", "with capacitances the gate needs a driver resistance (an ideal source on a capacitive node)");
+        tr.resolved()["parameters"] = a.model->describe()["parameters"];
+        tr.finish();
+        if (e.source != "awg") circ.fail("transistor", "the transistor limits the current: use circuit.source = \"awg\"");
+        if (circ.has("tia")) circ.fail("transistor", "a TIA and a transistor below the device together are not supported");
+        e.transistor = std::move(a);
+    }
     if (circ.has("tia")) {
         reader t = circ.sub("tia");
         circuit::tia_params tp;
@@ -339,12 +384,13 @@ experiment load(const std::filesystem::path& path, const std::vector<std::string
     circ.finish();
 
     reader st = top.sub("stimulus");
-    stimulus::waveform_ptr compliance;
-    e.stimulus = read_stimulus(st, e.blocks, compliance);
+    stimulus::waveform_ptr limiter;
+    e.stimulus = read_stimulus(st, e.blocks, limiter, e.transistor ? e.transistor->model.get() : nullptr);
     st.finish();
-    if (compliance) {
-        if (!e.smu) st.fail("kind", "sweep_blocks needs circuit.source = \"smu\"");
-        e.smu->compliance_wave = compliance;
+    if (limiter) {
+        if (e.transistor) e.transistor->gate = limiter;
+        else if (!e.smu) st.fail("kind", "sweep_blocks needs circuit.source = \"smu\" or a circuit.transistor");
+        else e.smu->compliance_wave = limiter;
     }
     if (e.duration == 0) e.duration = e.stimulus->end_time();
     if (!(e.duration > 0)) ex.fail("duration", "the stimulus has no length: give experiment.duration");
@@ -354,6 +400,7 @@ experiment load(const std::filesystem::path& path, const std::vector<std::string
     std::vector<std::string> def{"v(in)", "v(top)", "i(DUT)"};
     if (e.smu) def.push_back("SRC.u");  // the SMU's set-point: what it was programmed to source
     if (e.tia) def.push_back("v(out)");
+    if (e.transistor) def.insert(def.end(), {"v(drain)", "v(gate)"});
     for (const auto& s : e.device->states()) def.push_back("DUT." + s.name);
     e.recording.probes = rec.strings("probes", def);
     e.recording.sample_interval = rec.quantity("sample_interval", "s", 0.0);
@@ -414,8 +461,14 @@ circuit::circuit experiment::build_circuit(std::size_t device_index) const {
     const std::string top = series_resistance > 0 ? "top" : "in";
     if (series_resistance > 0) c.add_resistor("Rs", "in", "top", series_resistance);
     if (parasitic_capacitance > 0) c.add_capacitor("Cp", top, "0", parasitic_capacitance);
-    c.add_memristor("DUT", top, tia ? "bottom" : "0", device_instance(device_index), initial_state);
+    c.add_memristor("DUT", top, tia ? "bottom" : transistor ? "drain" : "0", device_instance(device_index), initial_state);
     if (tia) c.add_tia("TIA", "bottom", "out", *tia);
+    if (transistor) {
+        const bool rg = transistor->gate_resistance > 0;
+        c.add_voltage_source("VG", rg ? "wl" : "gate", "0", transistor->gate);
+        if (rg) c.add_resistor("RG", "wl", "gate", transistor->gate_resistance);
+        c.add_transistor("FET", "drain", "gate", "0", "0", transistor->model, transistor->capacitances);
+    }
     return c;
 }
 

@@ -127,6 +127,7 @@ std::string last_lines(const std::string& s, std::size_t count) {
 namespace {
 
 std::string deck_for(const experiment& e, const device::model& model) {
+    if (e.transistor) throw input_error(fmt::format("{}: circuit.transistor: not available with --engine ngspice", e.file));
     const double t_end = e.duration;
     std::string d = fmt::format("* memlab experiment '{}' for ngspice ({})\n", e.name, e.file);
     d += "* device in its deterministic form: no stochastic events\n";

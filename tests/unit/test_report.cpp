@@ -147,7 +147,7 @@ TEST(Report, AnExperimentFileNamesOnlyKnownTargets) {
     // Every target of the table is served by exactly one shipped file, which lists it.
     std::map<std::string, int> served;
     for (const auto* name : {"all_or_none", "integrate", "integrate_and_fire", "integrate_and_fire_weak_offset", "synapse", "retention_nonvolatile",
-                             "retention_volatile", "training", "regime_switching", "five_devices", "set_delay"})
+                             "retention_volatile", "training", "regime_switching", "five_devices", "set_delay", "cell_1t1r_training", "smu_overshoot"})
         for (const auto& id : protocol::load(std::string(MEMLAB_SOURCE_DIR "/experiments/") + name + ".toml").targets) ++served[id];
     for (const auto& t : report::all_targets()) {
         EXPECT_TRUE(t.kind == "fit" || t.kind == "check") << t.id;

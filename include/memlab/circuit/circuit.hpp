@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "memlab/device/model.hpp"
+#include "memlab/device/mosfet.hpp"
 #include "memlab/stimulus/waveform.hpp"
 
 namespace memlab::circuit {
@@ -55,6 +56,10 @@ public:
     // `initial_state` empty: the model's own initial state.
     void add_memristor(std::string name, std::string p, std::string n, device::model_ptr model,
                        std::vector<double> initial_state = {});
+    // An n-channel MOSFET (drain, gate, source, bulk); i(name) is the channel current from drain to
+    // source. `capacitances`: the model's gate and junction capacitances as well (memlab/device/mosfet.hpp).
+    void add_transistor(std::string name, std::string drain, std::string gate, std::string source, std::string bulk,
+                        std::shared_ptr<const device::mosfet> model, bool capacitances = false);
 
     // Node names in index order; index 0 is ground.
     const std::vector<std::string>& nodes() const { return nodes_; }

@@ -9,7 +9,7 @@
 // from these rows (as NEST's and arbor's parameter descriptions are).
 //
 // A model declares its rows in its .cpp, checks them at compile time, and derives from
-// basic_model, which lowers a candidate set through the rows, runs the model's consistency check
+// basic_model (basic_parameters for something without states, such as the access transistor), which lowers a candidate set through the rows, runs the model's consistency check
 // on the lowered struct and commits it only if that passes:
 //
 //     constexpr parameter<vteam_params> parameter_rows[]{
@@ -82,24 +82,23 @@ constexpr bool in_index_order(const state<E> (&rows)[N]) {
     return true;
 }
 
-// A model whose parameters lower into P. Derived classes pass their rows (arrays with static
-// storage) and a consistency check of a lowered candidate (it throws input_error naming the
-// parameter; nullptr: none); the rows' defaults are lowered and checked on construction.
-template <class P>
-class basic_model : public model {
+// Anything whose parameters lower into P (Base: parameter_set, or model for a device model). Derived
+// classes pass their rows (an array with static storage) and a consistency check of a lowered
+// candidate (it throws input_error naming the parameter; nullptr: none); the rows' defaults are
+// lowered and checked on construction.
+template <class P, class Base = parameter_set>
+class basic_parameters : public Base {
 public:
     using check_fn = void (*)(const P& candidate);
 
     const std::vector<parameter_info>& parameter_table() const final { return *table_; }
-    const std::vector<state_info>& states() const final { return *states_; }
     // The committed parameters, lowered.
     const P& params() const { return p_; }
 
 protected:
-    template <std::size_t N, class E, std::size_t M>
-    basic_model(const parameter<P> (&rows)[N], const state<E> (&states)[M], check_fn check = nullptr)
-        : rows_(rows), check_(check), table_(&table_of(rows_)), states_(&states_of(std::span<const state<E>>(states))) {
-        init_parameters();
+    template <std::size_t N>
+    basic_parameters(const parameter<P> (&rows)[N], check_fn check) : rows_(rows), check_(check), table_(&table_of(rows_)) {
+        this->init_parameters();
     }
 
 private:
@@ -121,6 +120,27 @@ private:
         }();
         return table;
     }
+
+    std::span<const parameter<P>> rows_;
+    check_fn check_;
+    const std::vector<parameter_info>* table_;
+
+protected:
+    P p_{};  // the committed parameters (the physics reads them; only commit() writes them)
+};
+
+// A device model whose parameters lower into P, with its states as rows.
+template <class P>
+class basic_model : public basic_parameters<P, model> {
+public:
+    const std::vector<state_info>& states() const final { return *states_; }
+
+protected:
+    template <std::size_t N, class E, std::size_t M>
+    basic_model(const parameter<P> (&rows)[N], const state<E> (&states)[M], typename basic_parameters<P, model>::check_fn check = nullptr)
+        : basic_parameters<P, model>(rows, check), states_(&states_of(std::span<const state<E>>(states))) {}
+
+private:
     template <class E>
     static const std::vector<state_info>& states_of(std::span<const state<E>> rows) {
         static const std::vector<state_info> table = [&] {
@@ -131,13 +151,7 @@ private:
         return table;
     }
 
-    std::span<const parameter<P>> rows_;
-    check_fn check_;
-    const std::vector<parameter_info>* table_;
     const std::vector<state_info>* states_;
-
-protected:
-    P p_{};  // the committed parameters (the physics reads them; only commit() writes them)
 };
 
 }  // namespace memlab::device

@@ -68,13 +68,44 @@ struct spice_form {
     std::string note;                // what differs from memlab's model (e.g. stochastic parts off)
 };
 
-class model {
+// Anything with a parameter table (a device model, the access transistor of a 1T1R cell): its
+// parameters by name, in SI, set transactionally. Each parameter is declared once, as a row
+// (memlab/device/descriptor.hpp); the table and the lowering into the owner's struct of doubles are
+// made from the rows.
+class parameter_set {
 public:
-    virtual ~model() = default;
+    virtual ~parameter_set() = default;
 
     virtual std::string_view name() const = 0;
-    virtual std::string_view summary() const = 0;
     virtual const std::vector<parameter_info>& parameter_table() const = 0;
+
+    // Parameters, by name, in SI. set() is transactional: the new set is validated as a whole
+    // (ranges, then the owner's own consistency check) and only then committed.
+    double get(std::string_view name) const;
+    void set(const std::map<std::string, double>& values);
+    void set(std::string_view name, double value) { set({{std::string(name), value}}); }
+    // Same, from quantities with units ("2 MOhm"); `where` prefixes error messages ("device").
+    void set_text(const std::map<std::string, std::string>& values, std::string_view where = "device");
+    // Resolved parameters with units, for show-config and the report.
+    nlohmann::json describe() const;
+
+protected:
+    // Called by derived constructors once the table is known: commits the defaults.
+    void init_parameters();
+    // Lower a complete candidate set (table order, SI, each value in its range) into the owner's
+    // own struct of doubles, after its consistency check (input_error); nothing may change if it
+    // throws. basic_parameters (memlab/device/descriptor.hpp) does this through the rows.
+    virtual void commit(std::span<const double> values) = 0;
+
+private:
+    std::size_t index_of(std::string_view name) const;
+
+    std::vector<double> values_;  // the committed parameters, in table order, SI
+};
+
+class model : public parameter_set {
+public:
+    virtual std::string_view summary() const = 0;
     virtual const std::vector<state_info>& states() const = 0;
     std::size_t n_states() const { return states().size(); }
     // Initial state from the current parameters.
@@ -103,16 +134,6 @@ public:
     // fixed amount makes it a counter (it fires each time its integral passes that amount).
     virtual double hazard_threshold(std::size_t k, rng& r) const { (void)k; return r.exponential(); }
 
-    // Parameters, by name, in SI. set() is transactional: the new set is validated as a whole
-    // (ranges, then the model's own consistency check) and only then committed.
-    double get(std::string_view name) const;
-    void set(const std::map<std::string, double>& values);
-    void set(std::string_view name, double value) { set({{std::string(name), value}}); }
-    // Same, from quantities with units ("2 MOhm"); `where` prefixes error messages ("device").
-    void set_text(const std::map<std::string, std::string>& values, std::string_view where = "device");
-    // Resolved parameters with units, for show-config and the report.
-    nlohmann::json describe() const;
-
     // The circuit and drives in which the model shows what it does (memlab/device/regime.hpp), for
     // the checks that run every registered model; nullptr if the model states none.
     virtual const regime* typical_regime() const { return nullptr; }
@@ -122,19 +143,6 @@ public:
     // The same equations for ngspice, or nothing if the model has no export.
     virtual bool has_spice() const { return false; }
     virtual spice_form spice() const;
-
-protected:
-    // Called by derived constructors once the table is known: commits the defaults.
-    void init_parameters();
-    // Lower a complete candidate set (table order, SI, each value in its range) into the model's
-    // own struct of doubles, after the model's consistency check (input_error); nothing may change
-    // if it throws. basic_model (memlab/device/descriptor.hpp) does this through the rows.
-    virtual void commit(std::span<const double> values) = 0;
-
-private:
-    std::size_t index_of(std::string_view name) const;
-
-    std::vector<double> values_;  // the committed parameters, in table order, SI
 };
 
 using model_ptr = std::shared_ptr<const model>;

@@ -11,6 +11,11 @@
 // Nodes: "in" (source output), "top" (device, positive terminal), "bottom" (device, negative
 // terminal; the TIA's virtual ground when there is a TIA, else ground), "out" (TIA output).
 // Elements: "SRC" (the AWG voltage source or the SMU), "Rs", "Cp", "DUT" (the device), "TIA".
+//
+// A 1T1R cell ([circuit.transistor]): the access transistor "FET" in series below the device in
+// place of an SMU's compliance, drain on node "drain" (the device's negative terminal), source and
+// bulk at ground, gate on node "gate" driven by "VG" on node "wl" (a DC value, or per sweep block)
+// through the driver's resistance "RG" (with capacitances on it is needed: see elements.cpp).
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -23,15 +28,27 @@
 
 #include "memlab/circuit/simulation.hpp"
 #include "memlab/device/model.hpp"
+#include "memlab/device/mosfet.hpp"
 #include "memlab/stimulus/waveform.hpp"
 
 namespace memlab::protocol {
 
 // One block of an SMU sweep protocol (training, regime switching): `cycles` equal cycles of
 // length `period` from `start`, at current limit `compliance`.
+// With an access transistor the block gives a gate voltage, and `compliance` is the current the
+// transistor passes at that gate with the sweep's largest voltage on its drain (its limit).
 struct sweep_block {
     double start, period, compliance;
     std::size_t cycles;
+    double gate = 0;  // V, with an access transistor
+};
+
+// The access transistor of a 1T1R cell (see the header comment).
+struct access_transistor {
+    std::shared_ptr<device::mosfet> model;
+    stimulus::waveform_ptr gate;  // V
+    bool capacitances = false;    // the model's gate and junction capacitances
+    double gate_resistance = 0;   // Ohm, of the gate driver ("RG" from "wl" to "gate"); 0: none
 };
 
 struct experiment {
@@ -47,6 +64,7 @@ struct experiment {
     double parasitic_capacitance = 0;  // F; 0: none
     std::optional<circuit::smu_params> smu;
     std::optional<circuit::tia_params> tia;
+    std::optional<access_transistor> transistor;
     stimulus::waveform_ptr stimulus;
     std::vector<sweep_block> blocks;  // for kind = "sweep_blocks"; empty otherwise
     circuit::recording recording;
