@@ -60,7 +60,8 @@ std::string pwl_source(const std::string& name, const std::string& p, const std:
         v.push_back(w.value(t_end));
     }
     std::string out = fmt::format("{} {} {} PWL(", name, p, n);
-    for (std::size_t k = 0; k < t.size(); ++k) out += fmt::format("{}{:.17g} {:.17g}", k ? " " : "", t[k], v[k]);
+    // Shortest form that reads back as the same double.
+    for (std::size_t k = 0; k < t.size(); ++k) out += fmt::format("{}{} {}", k ? " " : "", t[k], v[k]);
     out += ")\n";
     return out;
 }
@@ -83,7 +84,7 @@ std::string initial_conditions(const device::model& m, const std::string& instan
     const auto& st = m.states();
     const auto s0 = start_state(m, initial_state);
     std::string out = ".ic";
-    for (std::size_t k = 0; k < st.size(); ++k) out += fmt::format(" v({}.s_{})={:.17g}", instance, st[k].name, s0[k] / f.scale[k]);
+    for (std::size_t k = 0; k < st.size(); ++k) out += fmt::format(" v({}.s_{})={}", instance, st[k].name, s0[k] / f.scale[k]);
     return out + "\n";
 }
 
@@ -118,13 +119,11 @@ std::string subcircuit(const device::model& m, const std::string& name, std::spa
 }
 
 std::string options(double reltol, double abstol, double vntol) {
-    return fmt::format(".options reltol={} abstol={} vntol={} chgtol=1e-22 method=gear maxord=5 itl4=50 rshunt=1e15\n",
-                       device::spice_number(reltol), device::spice_number(abstol), device::spice_number(vntol));
+    return fmt::format(".options reltol={} abstol={} vntol={} chgtol=1e-22 method=gear maxord=5 itl4=50 rshunt=1e15\n", reltol, abstol, vntol);
 }
 
 std::string tran(double t_end, double max_step) {
-    return fmt::format(".tran {} {} 0 {}\n", device::spice_number(t_end / 1e5), device::spice_number(t_end),
-                       device::spice_number(max_step > 0 ? max_step : t_end / 1000.0));
+    return fmt::format(".tran {} {} 0 {}\n", t_end / 1e5, t_end, max_step > 0 ? max_step : t_end / 1000.0);
 }
 
 std::string export_file(const device::model& m, const std::string& name, std::span<const double> initial_state) {
@@ -196,11 +195,11 @@ std::string device_deck(const device::model& m, const stimulus::waveform& w, dou
     std::string wr = "v(in) v(a)";
     for (const auto& st : m.states()) wr += fmt::format(" v(X1.s_{})", st.name);
     return fmt::format(
-        "memlab device deck\n{}R1 in a {:.17g}\nX1 a 0 dut\n{}"
-        ".options reltol={} abstol=1e-15 vntol=1e-12 chgtol=1e-22 method=gear maxord=5\n"
+        "memlab device deck\n{}R1 in a {}\nX1 a 0 dut\n{}{}{}"
         ".control\nset wr_singlescale\nset wr_vecnames\noption numdgt=15\n"
-        "tran {:.6g} {:.17g} 0 {:.6g} uic\nwrdata out.txt {}\n.endc\n.end\n",
-        pwl_source("V1", "in", "0", w, t_end), rs, subcircuit(m, "dut"), reltol, tstep, t_end, tmax, wr);
+        "tran {} {} 0 {}\nwrdata out.txt {}\n.endc\n.end\n",
+        pwl_source("V1", "in", "0", w, t_end), rs, subcircuit(m, "dut"), initial_conditions(m, "x1"), options(reltol, 1e-15, 1e-12), tstep,
+        t_end, tmax, wr);
 }
 
 const std::vector<double>& batch_result::column(const std::string& name) const {

@@ -48,9 +48,10 @@ std::string tran(double t_end, double max_step = 0);
 std::string export_file(const device::model& m, const std::string& name, std::span<const double> initial_state = {});
 
 // The cross-check circuit as a complete deck: V1 (PWL of `w`) -> R1 (`rs`) -> node a -> X1 (the
-// model's subcircuit) -> ground, transient to t_end (step hint `tstep`, largest step `tmax`,
-// Gear, `reltol`), writing time, v(in), v(a) and every state node v(X1.s_<state>) (in node units,
-// model.spice().scale) to out.txt for run_batch.
+// model's subcircuit) -> ground, its initial state by .ic, options() at `reltol` (abstol 1e-15 A,
+// vntol 1e-12 V), transient to t_end (step hint `tstep`, largest step `tmax`), writing time, v(in),
+// v(a) and every state node v(X1.s_<state>) (in node units, model.spice().scale) to out.txt for
+// run_batch.
 std::string device_deck(const device::model& m, const stimulus::waveform& w, double rs, double t_end, double reltol, double tstep,
                         double tmax);
 
