@@ -19,11 +19,12 @@
 #include <sstream>
 
 #include "memlab/analysis/analysis.hpp"
-#include "memlab/circuit/simulation.hpp"
 #include "memlab/device/regime.hpp"
 #include "memlab/device/registry.hpp"
 #include "memlab/spice/ngspice.hpp"
 #include "memlab/stimulus/waveform.hpp"
+
+#include "device_circuit.hpp"
 
 using namespace memlab;
 
@@ -125,21 +126,8 @@ std::optional<run_out> ngspice(const device::model& m, const std::string& name, 
 
 // memlab's own run of the circuit: `wave` -> `rs` -> device -> ground, deterministic (as exported).
 run_out memlab_run(std::shared_ptr<device::model> m, const device::regime& g, const stimulus::waveform_ptr& wave, double rs, double t_end) {
-    circuit::circuit c;
-    c.add_voltage_source("V1", "in", "0", wave);
-    c.add_resistor("R1", "in", "top", rs);
-    c.add_memristor("M1", "top", "0", m);
-    circuit::solver_options o;
-    o.rtol = g.rtol;
-    o.state_atol_scale = g.atol_scale;
-    o.hazards = false;
-    o.max_step = t_end / 4000;
-    circuit::simulation sim(c, o);
-    io::memory_trace tr;
-    std::vector<std::string> probes{"v(top)", "i(R1)"};
-    for (const auto& s : m->states()) probes.push_back("M1." + s.name);
-    sim.run(t_end, {probes, 0}, tr);
-    run_out r{tr.time(), tr.column("v(top)"), tr.column("i(R1)"), {}};
+    const auto tr = test::run_device_circuit(m, wave, rs, t_end, g.rtol, g.atol_scale);
+    run_out r{tr.time(), tr.column("v(a)"), tr.column("i(R1)"), {}};
     for (const auto& s : m->states()) r.s.push_back(tr.column("M1." + s.name));
     return r;
 }
