@@ -14,6 +14,7 @@
 #include "memlab/circuit/simulation.hpp"
 #include "memlab/device/regime.hpp"
 #include "memlab/error.hpp"
+#include "memlab/units/units.hpp"
 #include "memlab/version.hpp"
 
 namespace memlab::spice {
@@ -136,13 +137,13 @@ std::string export_file(const device::model& m, const std::string& name, std::sp
         "* pins: p n (the device current flows from p to n inside; V(p,n) is the device voltage).\n"
         "* instance: X1 top 0 {0}   (device from node top to ground; its states are then the nodes\n"
         "*   x1.s_<state>, in the node units listed in the subcircuit below)\n"
-        "* initial state (the model's own; change it here, in node units):\n* {1}"
+        "* initial state (as exported; change it here, in node units):\n* {1}"
         "* options memlab's own ngspice runs use (memlab run --engine ngspice):\n* {2}"
         "*\n"
         "* .tran: without uic. The operating point holds each state at its initial value (the .ic\n"
         "*   line, or the values in the subcircuit) and solves the helper nodes from them. With uic\n"
         "*   ngspice skips it and starts the helper nodes at 0 V: Newton can then run to a false\n"
-        "*   solution (a state at -1e91, the device stuck at its leak) and report success.\n"
+        "*   solution and report success (agsn_sio2_pt: v(x1.s_h) = -1.6e91, the device at its leak).\n"
         "* .op, .dc: every state stays at its initial value (the rates act in .tran only): .dc gives\n"
         "*   the I-V of the device frozen in that state.\n",
         name, ic, opts);
@@ -171,9 +172,9 @@ std::string export_file(const device::model& m, const std::string& name, std::sp
         std::string print = "v(top) i(V1)";
         for (const auto& s : st) print += fmt::format(" v(x1.s_{})", s.name);
         const std::string deck = fmt::format(
-            "memlab example: {0} swept 0 -> {1:g} V -> {2:g} V -> 0 at {3:g} V/s through {4:g} Ohm\n"
+            "memlab example: {0} swept 0 -> {1} -> {2} -> 0 at {3} through {4}\n"
             ".include {0}.sub\n{5}R1 in top {6}\nX1 top 0 {0}\n{11}{7}{8}{9}.print tran {10}\n.end\n",
-            name, sw.v_max, sw.v_min, sw.rate, g->series_resistance, pwl_source("V1", "in", "0", *wave, t_end),
+            name, units::format(sw.v_max, "V"), units::format(sw.v_min, "V"), units::format(sw.rate, "V/s"), units::format(g->series_resistance, "Ohm"), pwl_source("V1", "in", "0", *wave, t_end),
             device::spice_number(g->series_resistance), example_ic, opts, tran(t_end), print,
             moved.empty() ? "" : fmt::format("* from the state the model's regime starts in ({} as memlab's regime sets it)\n", moved.substr(1)));
         out += fmt::format(
