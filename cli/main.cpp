@@ -51,21 +51,14 @@ void cmd_list() {
 }
 
 void cmd_export_spice(const std::string& model, const std::vector<std::string>& sets) {
-    auto m = device::make_model(model);
-    std::map<std::string, std::string> values;
-    for (const auto& kv : sets) {
-        const auto eq = kv.find('=');
-        if (eq == std::string::npos) throw input_error(fmt::format("--set '{}': expected name=value", kv));
-        values[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-    m->set_text(values, "--set");
-    if (!m->has_spice()) {
+    const auto d = protocol::load_device(model, sets, "export-spice");
+    if (!d.model->has_spice()) {
         std::vector<std::string> have;
         for (const auto& n : device::model_names())
             if (device::make_model(n)->has_spice()) have.push_back(n);
         throw input_error(fmt::format("export-spice: model '{}' has no SPICE export (available: {})", model, fmt::join(have, ", ")));
     }
-    fmt::print("* exported by memlab {}\n{}", version(), spice::subcircuit(*m, model));
+    fmt::print("{}", spice::export_file(*d.model, model, d.initial_state));
 }
 
 void cmd_show_config(const std::string& file, const std::vector<std::string>& sets) {
@@ -211,7 +204,7 @@ int main(int argc, char** argv) {
     std::string exp_model, desc_model, show_file;
     std::vector<std::string> exp_sets, show_sets;
     exp->add_option("model", exp_model, "Device model")->required();
-    exp->add_option("--set", exp_sets, "name=value parameter override, e.g. r_on='2 kOhm'");
+    exp->add_option("--set", exp_sets, "key=value override as for run, e.g. device.r_on='2 kOhm' or device.initial_state.w='3 nm' (device. may be left out)");
     auto* desc = app.add_subcommand("describe", "Print a device model's parameters and states (Markdown tables)");
     desc->add_option("model", desc_model, "Device model")->required();
     auto* show = app.add_subcommand("show-config", "Print the resolved experiment (defaults filled in) as JSON");

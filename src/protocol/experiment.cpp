@@ -228,7 +228,62 @@ stimulus::waveform_ptr read_stimulus(reader& r, std::vector<sweep_block>& blocks
     r.fail("kind", fmt::format("unknown stimulus kind '{}' (pulse, pulse_train, packages, read_after_write, sweep, sweep_blocks, pulse_list, pwl)", kind));
 }
 
+// The [device] table's model, parameters and initial state (not its d2d spreads, not finish()).
+device_setup read_device(reader& dev, const std::string& file) {
+    const std::string model = dev.string("model");
+    std::unique_ptr<device::model> m;
+    try {
+        m = device::make_model(model);
+    } catch (const input_error&) {
+        dev.fail("model", fmt::format("unknown model '{}' (known: {})", model, fmt::join(device::model_names(), ", ")));
+    }
+    std::map<std::string, double> params;
+    for (const auto& p : m->parameter_table())
+        if (dev.has(p.name)) params[p.name] = dev.quantity(p.name, p.unit);
+    try {
+        m->set(params);
+    } catch (const input_error& err) {
+        throw input_error(fmt::format("{}: device: {}", file, err.what()));
+    }
+    dev.resolved()["parameters"] = m->describe()["parameters"];
+    // Device history: [device.initial_state] gives any of the model's states (the rest keep the
+    // model's own initial values), e.g. a device trained before the experiment.
+    device_setup out;
+    out.initial_state.resize(m->n_states());
+    m->initial_state(out.initial_state);
+    if (dev.has("initial_state")) {
+        reader is = dev.sub("initial_state");
+        const auto& st = m->states();
+        for (std::size_t k = 0; k < st.size(); ++k)
+            if (is.has(st[k].name)) out.initial_state[k] = is.quantity(st[k].name, st[k].unit);
+        is.finish();
+    }
+    out.model = std::move(m);
+    return out;
+}
+
 }  // namespace
+
+device_setup load_device(const std::string& model, const std::vector<std::string>& overrides, const std::string& where) {
+    toml::table root;
+    root.insert("device", toml::table{{"model", model}});
+    for (const auto& o : overrides) {
+        const std::string key = o.substr(0, o.find('='));
+        // The key as `memlab run` takes it, or without its table (the form export-spice took first).
+        const bool full = key.rfind("device.", 0) == 0;
+        if (key == "model" || key == "device.model")
+            throw input_error(fmt::format("{}: --set {}: the model is the first argument", where, key));
+        if (!full && key.find('.') != std::string::npos && key.rfind("initial_state.", 0) != 0)
+            throw input_error(fmt::format("{}: --set {}: only device keys apply here (device.NAME=VALUE)", where, key));
+        apply_override(root, full ? o : "device." + o, where);
+    }
+    nlohmann::json resolved;
+    reader top(&root, "", where, resolved);
+    reader dev = top.sub("device");
+    auto out = read_device(dev, where);
+    dev.finish();
+    return out;
+}
 
 std::map<std::string, std::string> served_targets(const std::vector<std::filesystem::path>& files) {
     std::map<std::string, std::string> out;
@@ -275,33 +330,9 @@ experiment load(const std::filesystem::path& path, const std::vector<std::string
     ex.finish();
 
     reader dev = top.sub("device");
-    const std::string model = dev.string("model");
-    std::unique_ptr<device::model> m;
-    try {
-        m = device::make_model(model);
-    } catch (const input_error&) {
-        dev.fail("model", fmt::format("unknown model '{}' (known: {})", model, fmt::join(device::model_names(), ", ")));
-    }
-    std::map<std::string, double> params;
-    for (const auto& p : m->parameter_table())
-        if (dev.has(p.name)) params[p.name] = dev.quantity(p.name, p.unit);
-    try {
-        m->set(params);
-    } catch (const input_error& err) {
-        throw input_error(fmt::format("{}: device: {}", e.file, err.what()));
-    }
-    dev.resolved()["parameters"] = m->describe()["parameters"];
-    // Device history: [device.initial_state] gives any of the model's states (the rest keep the
-    // model's own initial values), e.g. a device trained before the experiment.
-    e.initial_state.resize(m->n_states());
-    m->initial_state(e.initial_state);
-    if (dev.has("initial_state")) {
-        reader is = dev.sub("initial_state");
-        const auto& st = m->states();
-        for (std::size_t k = 0; k < st.size(); ++k)
-            if (is.has(st[k].name)) e.initial_state[k] = is.quantity(st[k].name, st[k].unit);
-        is.finish();
-    }
+    auto ds = read_device(dev, e.file);
+    e.initial_state = std::move(ds.initial_state);
+    auto& m = ds.model;
     if (dev.has("d2d")) {
         reader dd = dev.sub("d2d");
         for (const auto& p : m->parameter_table())

@@ -159,12 +159,8 @@ std::string deck_for(const experiment& e, const device::model& model) {
     // the stimulus value like a charged settling capacitor.
     d += spice::initial_conditions(model, "xdut", e.initial_state);
     if (e.source != "awg") d += fmt::format(".ic v(smu_u)={}\n", n(e.stimulus->value(0.0)));
-    const double tmax = e.solver.max_step > 0 ? e.solver.max_step : t_end / 1000.0;
-    // rshunt: ngspice needs every node tied to ground at the first time point (an SMU's output
-    // node sees only current sources and a device in its HRS); 1e15 Ohm is 1 fA per volt.
-    d += fmt::format(".options reltol={} abstol={} vntol={} chgtol=1e-22 method=gear maxord=5 itl4=50 rshunt=1e15\n", n(e.solver.rtol),
-                     n(e.solver.atol_current), n(e.solver.atol_voltage));
-    d += fmt::format(".tran {} {} 0 {}\n.end\n", n(t_end / 1e5), n(t_end), n(tmax));
+    d += spice::options(e.solver.rtol, e.solver.atol_current, e.solver.atol_voltage);
+    d += spice::tran(t_end, e.solver.max_step) + ".end\n";
     return d;
 }
 

@@ -38,12 +38,22 @@ def test_describe_gives_every_model_its_tables(memlab):
 
 
 def test_export_spice_with_an_override(memlab):
-    out = memlab("export-spice", "vteam", "--set", "r_on=2 kOhm").stdout
+    # The keys `memlab run` takes (device.NAME), or the same without "device.".
+    out = memlab("export-spice", "vteam", "--set", "device.r_on=2 kOhm").stdout
     assert re.search(r"\.subckt vteam p n.*Bi p n I = V\(p,n\)/\(2000 ", out, re.S), out
+    assert memlab("export-spice", "vteam", "--set", "r_on=2 kOhm").stdout == out
     # The default r_on is not 2 kOhm: the override is what moved the number.
     assert "/(2000 " not in memlab("export-spice", "vteam").stdout
+    # The initial state, as in an experiment file ([device.initial_state]); w on its node in nm.
+    start = memlab("export-spice", "vteam", "--set", "device.initial_state.w=0.5 nm").stdout
+    assert re.search(r"^\* \.ic v\(x1\.s_w\)=0\.5$", start, re.M), start[:1500]
+    assert re.search(r"^B_w 0 s_w I = .*\(0\.5 - V\(s_w\)\)$", start, re.M)
     memlab.fails("export-spice", "vteam", "--set", "r_onn=2 kOhm", names=["r_onn"])
+    memlab.fails("export-spice", "vteam", "--set", "device.r_onn=2 kOhm", names=["device.r_onn"])
     memlab.fails("export-spice", "vteam", "--set", "r_on=2 kV", names=["r_on", "kV"])
+    memlab.fails("export-spice", "vteam", "--set", "device.initial_state.x=1 nm", names=["device.initial_state.x"])
+    memlab.fails("export-spice", "vteam", "--set", "circuit.series_resistance=1 kOhm", names=["circuit.series_resistance", "device"])
+    memlab.fails("export-spice", "vteam", "--set", "device.model=biolek", names=["device.model", "first argument"])
 
 
 def test_export_spice_unknown_model(memlab):

@@ -15,11 +15,12 @@
 #include <stdexcept>
 
 #include "memlab/analysis/analysis.hpp"
-#include "memlab/circuit/simulation.hpp"
 #include "memlab/device/regime.hpp"
 #include "memlab/device/registry.hpp"
 #include "memlab/spice/ngspice.hpp"
 #include "memlab/stimulus/waveform.hpp"
+
+#include "device_circuit.hpp"
 
 using namespace memlab;
 
@@ -58,26 +59,7 @@ std::shared_ptr<device::model> make(const case_spec& c) {
 
 comparison compare(const case_spec& cs, const stimulus::waveform_ptr& wave, double t_end) {
     auto model = make(cs);
-    circuit::circuit c;
-    c.add_voltage_source("V1", "in", "0", wave);
-    c.add_resistor("R1", "in", "a", cs.rs);
-    c.add_memristor("M1", "a", "0", model);
-    circuit::solver_options o;
-    o.rtol = cs.rtol_memlab;
-    // The models' state tolerances (1e-14 m for a gap) are meant for use; switching that runs away
-    // (a reset that speeds itself up) amplifies them, and ngspice integrates its 1 F state nodes at
-    // reltol of the node value, so the reference run tightens them (1e4-fold by default).
-    o.state_atol_scale = cs.atol_scale;
-    o.hazards = false;
-    // Node voltages are algebraic and out of the error test: where the state rests, steps grow long
-    // and a linear interpolation of a sinh or exponential current between them is coarse. Bound
-    // the step so that the trace resolves the waveform ngspice is compared on.
-    o.max_step = t_end / 4000;
-    circuit::simulation sim(c, o);
-    io::memory_trace tr;
-    std::vector<std::string> probes{"i(R1)"};
-    for (const auto& s : model->states()) probes.push_back("M1." + s.name);
-    sim.run(t_end, {probes, 0}, tr);
+    const auto tr = test::run_device_circuit(model, wave, cs.rs, t_end, cs.rtol_memlab, cs.atol_scale);
 
     const auto form = model->spice();
     const std::string deck = spice::device_deck(*model, *wave, cs.rs, t_end, cs.rtol_spice, t_end / 1e4, t_end / 2000);

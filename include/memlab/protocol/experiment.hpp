@@ -93,6 +93,16 @@ std::map<std::string, std::string> served_targets(const std::vector<std::filesys
 // "FILE: key: problem" on any mistake.
 experiment load(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
 
+// One device as the [device] table of an experiment file gives it, for the tools that take a
+// device without a file (memlab export-spice): the model `model` with `overrides` in the form
+// --set takes for `memlab run` ("device.r_on=2 kOhm", "device.initial_state.w=1 nm"), or the same
+// keys without "device.". Errors start with `where` ("export-spice").
+struct device_setup {
+    std::shared_ptr<device::model> model;
+    std::vector<double> initial_state;  // the model's own, or the overrides'
+};
+device_setup load_device(const std::string& model, const std::vector<std::string>& overrides, const std::string& where);
+
 struct run_result {
     nlohmann::json metrics;
     circuit::run_stats stats;
