@@ -11,22 +11,24 @@
 namespace memlab::units {
 namespace {
 
+// Prefixes as powers of ten, so that a value is scaled in decimal ("10 us" is exactly the double
+// nearest 1e-5, as if written "10e-6"), not by a product with an inexact factor.
 struct prefix {
     std::string_view symbol;
-    double factor;
+    int exponent;
 };
 
-constexpr std::array<prefix, 11> prefixes{{{"f", 1e-15},
-                                           {"p", 1e-12},
-                                           {"n", 1e-9},
-                                           {"u", 1e-6},
-                                           {"\xC2\xB5", 1e-6},  // micro sign
-                                           {"\xCE\xBC", 1e-6},  // Greek mu
-                                           {"m", 1e-3},
-                                           {"k", 1e3},
-                                           {"M", 1e6},
-                                           {"G", 1e9},
-                                           {"T", 1e12}}};
+constexpr std::array<prefix, 11> prefixes{{{"f", -15},
+                                           {"p", -12},
+                                           {"n", -9},
+                                           {"u", -6},
+                                           {"\xC2\xB5", -6},  // micro sign
+                                           {"\xCE\xBC", -6},  // Greek mu
+                                           {"m", -3},
+                                           {"k", 3},
+                                           {"M", 6},
+                                           {"G", 9},
+                                           {"T", 12}}};
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -45,28 +47,42 @@ std::string canonical_unit(std::string_view u) {
     return out;
 }
 
-// Factor of `given` against `expected` for one unit symbol: 1 if equal, the prefix's factor if
+// Power of ten of `given` against `expected` for one unit symbol: 0 if equal, the prefix's if
 // `given` is a prefixed form of it.
-std::optional<double> symbol_factor(std::string_view given, std::string_view expected) {
-    if (given == expected) return 1.0;
+std::optional<int> symbol_exponent(std::string_view given, std::string_view expected) {
+    if (given == expected) return 0;
     if (given.size() > expected.size() && given.ends_with(expected)) {
         const std::string_view pre(given.data(), given.size() - expected.size());
         for (const auto& p : prefixes)
-            if (pre == p.symbol) return p.factor;
+            if (pre == p.symbol) return p.exponent;
     }
     return std::nullopt;
 }
 
 // A unit may be a quotient ("V/s", "V/A"): numerator and denominator each take a prefix, so
 // "V/us" is 1e6 V/s and "kV/A" is 1e3 V/A.
-std::optional<double> unit_factor(std::string_view given, std::string_view expected) {
-    if (const auto f = symbol_factor(given, expected)) return f;
+std::optional<int> unit_exponent(std::string_view given, std::string_view expected) {
+    if (const auto f = symbol_exponent(given, expected)) return f;
     const auto gs = given.find('/'), es = expected.find('/');
     if (gs == std::string_view::npos || es == std::string_view::npos) return std::nullopt;
-    const auto num = symbol_factor(given.substr(0, gs), expected.substr(0, es));
-    const auto den = symbol_factor(given.substr(gs + 1), expected.substr(es + 1));
+    const auto num = symbol_exponent(given.substr(0, gs), expected.substr(0, es));
+    const auto den = symbol_exponent(given.substr(gs + 1), expected.substr(es + 1));
     if (!num || !den) return std::nullopt;
-    return *num / *den;
+    return *num - *den;
+}
+
+// The number written as `digits` times 10^`exponent`, read as one decimal (correctly rounded).
+double scaled(std::string_view digits, int exponent) {
+    std::string text(digits);
+    int e0 = 0;
+    if (const auto e = text.find_first_of("eE"); e != std::string::npos) {
+        std::from_chars(text.data() + e + 1 + (text[e + 1] == '+' ? 1 : 0), text.data() + text.size(), e0);
+        text.erase(e);
+    }
+    text += "e" + std::to_string(e0 + exponent);
+    double v = 0;
+    std::from_chars(text.data(), text.data() + text.size(), v);
+    return v;
 }
 
 }  // namespace
@@ -74,6 +90,11 @@ std::optional<double> unit_factor(std::string_view given, std::string_view expec
 double finite(double value, std::string_view key) {
     if (!std::isfinite(value)) throw input_error(fmt::format("{}: value must be finite, got {}", key, value));
     return value;
+}
+
+double bare_number(double value, std::string_view unit, std::string_view key) {
+    if (unit == "1" || unit.empty()) return finite(value, key);
+    throw input_error(fmt::format("{}: a bare number needs a unit; write \"{} {}\"", key, value, unit));
 }
 
 double positive(double value, std::string_view key) {
@@ -106,7 +127,11 @@ double parse(std::string_view text, std::string_view unit, std::string_view key)
     }
     if (suffix.empty())
         throw input_error(fmt::format("{}: '{}' has no unit; write e.g. '{} {}'", key, text, s, unit));
-    if (const auto f = unit_factor(suffix, expected)) return number * *f;
+    if (const auto x = unit_exponent(suffix, expected)) {
+        const double v = *x == 0 ? number : scaled(std::string_view(s.data(), static_cast<std::size_t>(end - s.data())), *x);
+        if (!std::isfinite(v)) throw input_error(fmt::format("{}: value must be finite, got '{}'", key, text));
+        return v;
+    }
     throw input_error(fmt::format("{}: unit '{}' is not a form of '{}' (prefixes f p n u m k M G T)", key,
                                   suffix, unit));
 }
@@ -118,7 +143,11 @@ std::string format(double value, std::string_view unit, int significant_digits) 
     if (!std::isfinite(value) || value == 0 || unit == "1" || unit.empty() || compound)
         return unit == "1" || unit.empty() ? fmt::format("{:.{}g}", value, significant_digits)
                                            : fmt::format("{:.{}g} {}", value, significant_digits, unit);
-    static constexpr std::array<prefix, 10> shown{{{"f", 1e-15},
+    struct shown_prefix {
+        std::string_view symbol;
+        double factor;
+    };
+    static constexpr std::array<shown_prefix, 10> shown{{{"f", 1e-15},
                                                   {"p", 1e-12},
                                                   {"n", 1e-9},
                                                   {"u", 1e-6},
@@ -129,7 +158,7 @@ std::string format(double value, std::string_view unit, int significant_digits) 
                                                   {"G", 1e9},
                                            {"T", 1e12}}};
     const double mag = std::fabs(value);
-    const prefix* best = &shown.front();
+    const shown_prefix* best = &shown.front();
     for (const auto& p : shown)
         if (mag >= p.factor * (1 - 1e-12)) best = &p;
     return fmt::format("{:.{}g} {}{}", value / best->factor, significant_digits, best->symbol, unit);

@@ -15,6 +15,10 @@ namespace memlab::units {
 // and returns its value in SI. `key` names the value in error messages ("device.r_on").
 double parse(std::string_view text, std::string_view unit, std::string_view key);
 
+// A number given without its unit (a TOML or Python number): accepted only for a pure number
+// (`unit` "1"); anything else is an input_error asking for the unit, as "4 s" would be meant.
+double bare_number(double value, std::string_view unit, std::string_view key);
+
 // Checks that an SI value is finite (and, for the checked variants, positive / non-negative);
 // returns it. The message names the key.
 double finite(double value, std::string_view key);
