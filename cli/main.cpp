@@ -39,9 +39,12 @@ double seconds_since(std::chrono::steady_clock::time_point t0) { return std::chr
 void cmd_list() {
     fmt::print("Device models:\n");
     for (const auto& name : device::model_names()) fmt::print("  {:<16} {}\n", name, device::make_model(name)->summary());
-    fmt::print("\nExperiments shipped (experiments/*.toml):\n");
+    fmt::print("\nExperiments shipped ({}; run one by name from any folder: memlab run synapse):\n", lab::experiments_dir().string());
+    std::vector<fs::path> shipped;
     for (const auto& f : fs::directory_iterator(lab::experiments_dir()))
-        if (f.path().extension() == ".toml") fmt::print("  {}\n", f.path().string());
+        if (f.path().extension() == ".toml") shipped.push_back(f.path());
+    std::sort(shipped.begin(), shipped.end());
+    for (const auto& f : shipped) fmt::print("  {}\n", f.stem().string());
     fmt::print("  (the circuit experiments run with any model: --set device.model=NAME; demo_* are engine demonstrations;\n"
                "   md_diffusion is molecular dynamics in LAMMPS, docs/md-diffusion.md)\n");
     fmt::print("\nProbes (in recordings):\n"
@@ -61,7 +64,8 @@ void cmd_export_spice(const std::string& model, const std::vector<std::string>& 
     fmt::print("{}", spice::export_file(*d.model, model, d.initial_state));
 }
 
-void cmd_show_config(const std::string& file, const std::vector<std::string>& sets) {
+void cmd_show_config(const std::string& name, const std::vector<std::string>& sets) {
+    const std::string file = lab::experiment_file(name).string();
     if (protocol::is_md_file(file)) return fmt::print("{}\n", protocol::load_md(file, sets).resolved.dump(2));
     const auto e = protocol::load(file, sets);
     for (const auto& n : e.notes) fmt::print(stderr, "memlab: note: {}\n", n);
@@ -72,9 +76,10 @@ void figure_note(bool wanted, bool drawn) {
     if (wanted && !drawn) fmt::print(stderr, "memlab: note: figure not drawn (needs /usr/bin/python3 with matplotlib and h5py; see figure.log)\n");
 }
 
-int cmd_run(const std::string& file, std::string out, std::optional<std::uint64_t> seed, std::vector<std::string> sets,
+int cmd_run(const std::string& name, std::string out, std::optional<std::uint64_t> seed, std::vector<std::string> sets,
             const std::string& engine, lab::run_options o) {
     if (seed) sets.push_back(fmt::format("experiment.seed={}", *seed));
+    const std::string file = lab::experiment_file(name).string();
     if (protocol::is_md_file(file)) {
         const auto e = protocol::load_md(file, sets);
         if (engine != "memlab") throw input_error(fmt::format("{}: --engine {}: an MD experiment runs in LAMMPS only", file, engine));
@@ -155,6 +160,10 @@ const CLI::Validator at_least_one([](std::string& s) -> std::string {
     return fmt::format("must be a whole number of processes, 1 or more (got '{}')", s);
 }, "N>=1");
 
+// A repeatable option takes one value per use (--set a=1 --set b=2), so that an option given
+// before the file does not swallow it.
+CLI::Option* one_per_use(CLI::Option* o) { return o->allow_extra_args(false); }
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -170,31 +179,31 @@ int main(int argc, char** argv) {
     repro->add_option("--jobs", ro.jobs, "Experiments run in parallel (worker processes)")->capture_default_str()->check(at_least_one);
     repro->add_flag("--strict", strict, "Exit 1 if any target fails");
     repro->add_flag("--csv", ro.csv, "Also write traces.csv for every experiment (device 1)");
-    repro->add_option("--set", ro.sets, "key=value override applied to every experiment file, e.g. device.f_cluster=0.4");
-    repro->add_option("--only", ro.only, "Run only these experiments (file names without .toml); the rest are reported as not run");
-    repro->add_option("--skip", ro.skip, "Leave these experiments out (e.g. md_diffusion, minutes of LAMMPS); reported as not run");
+    one_per_use(repro->add_option("--set", ro.sets, "key=value override applied to every experiment file, e.g. device.f_cluster=0.4"));
+    one_per_use(repro->add_option("--only", ro.only, "Run only these experiments (file names without .toml); the rest are reported as not run"));
+    one_per_use(repro->add_option("--skip", ro.skip, "Leave these experiments out (e.g. md_diffusion, minutes of LAMMPS); reported as not run"));
     repro->add_option("--seeds", seeds, "Run once per seed, e.g. 1..5 or 1,2,5 (experiment.seed of every file): OUT/seedN/, "
                                         "OUT/seeds.{json,md}; OUT/report.json is the first seed's");
     auto* sens = app.add_subcommand("sensitivity", "Run reproduce with the shipped parameters and with one override at a time; "
                                                     "tabulate which targets each value passes and how far each moves");
     lab::sensitivity_options so;
     std::string sens_out = "sensitivity-out";
-    sens->add_option("--vary", so.vary, "KEY=V1,V2,...: one run per value, e.g. device.gamma=0.3,0.6 or device.tau_th='0.1 us,10 us'")->required();
-    sens->add_option("--set", so.sets, "key=value override of every run, the baseline included (a sensitivity about a what-if)");
+    one_per_use(sens->add_option("--vary", so.vary, "KEY=V1,V2,...: one run per value, e.g. device.gamma=0.3,0.6 or device.tau_th='0.1 us,10 us'")->required());
+    one_per_use(sens->add_option("--set", so.sets, "key=value override of every run, the baseline included (a sensitivity about a what-if)"));
     sens->add_option("--out", sens_out, "Output folder")->capture_default_str();
     sens->add_option("--jobs", so.jobs, "Experiments run in parallel (worker processes)")->capture_default_str()->check(at_least_one);
-    sens->add_option("--only", so.only, "Run only these experiments (file names without .toml)");
-    sens->add_option("--skip", so.skip, "Leave these experiments out (e.g. md_diffusion)");
+    one_per_use(sens->add_option("--only", so.only, "Run only these experiments (file names without .toml)"));
+    one_per_use(sens->add_option("--skip", so.skip, "Leave these experiments out (e.g. md_diffusion)"));
     auto* run = app.add_subcommand("run", "Run one experiment file");
     std::string run_file, run_out, run_engine = "memlab";
     std::optional<std::uint64_t> run_seed;
     std::vector<std::string> run_sets;
     lab::run_options rn;
     bool no_figure = false;
-    run->add_option("file", run_file, "Experiment file (TOML)")->required();
+    run->add_option("file", run_file, "Experiment file (TOML), or a shipped experiment by name (memlab list)")->required();
     run->add_option("--out", run_out, "Output folder (default out/NAME)");
     run->add_option("--seed", run_seed, "Seed (overrides experiment.seed)");
-    run->add_option("--set", run_sets, "key=value override, e.g. circuit.series_resistance='10 MOhm'");
+    one_per_use(run->add_option("--set", run_sets, "key=value override, e.g. circuit.series_resistance='10 MOhm'"));
     run->add_flag("--csv", rn.csv, "Also write traces.csv");
     run->add_flag("--no-figure", no_figure, "Do not draw figure.png (the Python layer)");
     run->add_option("--jobs", rn.jobs, "LAMMPS processes at a time (MD experiments)")->capture_default_str()->check(at_least_one);
@@ -204,12 +213,14 @@ int main(int argc, char** argv) {
     std::string exp_model, desc_model, show_file;
     std::vector<std::string> exp_sets, show_sets;
     exp->add_option("model", exp_model, "Device model")->required();
-    exp->add_option("--set", exp_sets, "key=value override as for run, e.g. device.r_on='2 kOhm' or device.initial_state.w='3 nm' (device. may be left out)");
-    auto* desc = app.add_subcommand("describe", "Print a device model's parameters and states (Markdown tables)");
+    one_per_use(exp->add_option("--set", exp_sets, "key=value override as for run, e.g. device.r_on='2 kOhm' or device.initial_state.w='3 nm' (device. may be left out)"));
+    auto* desc = app.add_subcommand("describe", "Print a device model's states and parameters (defaults, ranges, meanings)");
+    bool desc_markdown = false;
     desc->add_option("model", desc_model, "Device model")->required();
+    desc->add_flag("--markdown", desc_markdown, "Markdown tables with symbols and sources (as in docs/models)");
     auto* show = app.add_subcommand("show-config", "Print the resolved experiment (defaults filled in) as JSON");
-    show->add_option("file", show_file, "Experiment file (TOML)")->required();
-    show->add_option("--set", show_sets, "key=value override");
+    show->add_option("file", show_file, "Experiment file (TOML), or a shipped experiment by name")->required();
+    one_per_use(show->add_option("--set", show_sets, "key=value override"));
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -220,7 +231,7 @@ int main(int argc, char** argv) {
     }
     try {
         if (*list) cmd_list();
-        if (*desc) fmt::print("{}", device::describe_markdown(desc_model));
+        if (*desc) fmt::print("{}", desc_markdown ? device::describe_markdown(desc_model) : device::describe_text(desc_model));
         if (*repro) return cmd_reproduce(out, strict, seeds, ro);
         if (*sens) return cmd_sensitivity(sens_out, so);
         rn.figure = !no_figure;

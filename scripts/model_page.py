@@ -42,7 +42,7 @@ def end(name):
 
 
 def parameters_section(memlab, model):
-    out = subprocess.run([memlab, "describe", model], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([memlab, "describe", model, "--markdown"], capture_output=True, text=True, check=True).stdout
     lines = out.rstrip("\n").splitlines()
     # The first line is describe's own heading ("## `model`: summary"); the page has its own.
     if lines and lines[0].startswith("#"):
@@ -51,7 +51,7 @@ def parameters_section(memlab, model):
         lines = lines[1:]
     header = next((l for l in lines if l.startswith("| parameter")), "")
     cols = [c.strip() for c in header.strip("|").split("|")]
-    notes = [f"Printed by `memlab describe {model}`."]
+    notes = [f"Printed by `memlab describe {model} --markdown`."]
     if "unit" not in cols:
         notes.append("The unit is part of the default.")
     text = [" ".join(notes), ""]

@@ -25,37 +25,37 @@ using P = agsn_params;
 constexpr parameter<P> parameter_rows[]{
     {&P::L, "L", "m", 5e-9, {1e-10, 1e-7}, "L", "oxide (SiO2) thickness", paper},
     {&P::a, "a", "m", 0.25e-9, {1e-11, 1e-9}, "a", "ion hopping distance",
-     "stated, not fitted: one hop between neighbouring sites of the SiO2 network (O-O about 0.26 nm; MODEL-NOTES s.3); beta and E_Ag were fitted with it held (docs/models/agsn_sio2_pt.md, Sensitivity)"},
+     "stated, not fitted: one hop between neighbouring sites of the SiO2 network (O-O about 0.26 nm: Mozzi and Warren, J. Appl. Cryst. 2, 164 (1969)); beta and E_Ag were fitted with it held (docs/models/agsn_sio2_pt.md, Sensitivity)"},
     {&P::nu0, "nu0", "Hz", 1e13, {0.0, 1e15}, "nu_0", "attempt frequency (0 switches all ion transport off)",
-     "stated, not fitted: a lattice vibration frequency (MODEL-NOTES s.3); only nu0 exp(-E/kT) is seen, and the barriers were fitted with it held"},
+     "stated, not fitted: a lattice vibration frequency (the usual 1e13 Hz of ion hopping; docs/calibration/starting-values.md); only nu0 exp(-E/kT) is seen, and the barriers were fitted with it held"},
     {&P::e_ag, "e_ag", "eV", 0.85, {0.0, 3.0}, "E_Ag", "hopping barrier of Ag+ in SiO2",
      "calibrated with beta (step 1, docs/models/agsn_sio2_pt.md): the initial 10 nA Vset near 1 V at 1 V/s and its rise with sweep rate; checks: all-or-none threshold at 1.2 V for 100 ms, set delay 3.4 decades/V; Ag+ in a-SiO2 by MD: 0.91 +- 0.32 eV (docs/md-diffusion.md)"},
     {&P::de_sn, "de_sn", "eV", 0.50, {0.0, 3.0}, "dE_Sn", "rise of the dissolution barriers per unit Sn fraction",
-     "calibrated with kappa_th on the synapse depression (2026-12-05): a full-Sn filament dissolves over E_diss + dE_Sn = 1.24 eV, slowly enough at rest (synapse.retention -0.2 % over 1e4 s) and fast enough in the Joule-heated neck at -0.8 V through 1 kOhm to thin it pulse by pulse (0.45 eV: the contact opens in the first cycle; 0.55 eV: flat) (docs/models/agsn_sio2_pt.md); MODEL-NOTES s.3: 0.4..0.8"},
+     "calibrated with kappa_th on the synapse depression (2026-12-05): a full-Sn filament dissolves over E_diss + dE_Sn = 1.24 eV, slowly enough at rest (synapse.retention -0.2 % over 1e4 s) and fast enough in the Joule-heated neck at -0.8 V through 1 kOhm to thin it pulse by pulse (0.45 eV: the contact opens in the first cycle; 0.55 eV: flat) (docs/models/agsn_sio2_pt.md); starting range 0.4..0.8 eV (docs/calibration/starting-values.md)"},
     {&P::e_sn, "e_sn", "eV", 1.0, {0.0, 3.0}, "E_Sn", "barrier for Sn uptake into the filament (Sn slower than Ag)",
-     "stated, not fitted: MODEL-NOTES s.3 (1.0 eV); above E_Ag, as the MD finds Sn slower (docs/md-diffusion.md). Since the Holm heating (a thin contact runs hot, kappa_th) the Sn uptake of a 1 mA set is fast at any value tried (0.91 and 1.0 eV give the same targets); it set the NV Vset until then (docs/models/agsn_sio2_pt.md)"},
+     "stated, not fitted: the starting value (1.0 eV, docs/calibration/starting-values.md); above E_Ag, as the MD finds Sn slower (docs/md-diffusion.md). Since the Holm heating (a thin contact runs hot, kappa_th) the Sn uptake of a 1 mA set is fast at any value tried (0.91 and 1.0 eV give the same targets); it set the NV Vset until then (docs/models/agsn_sio2_pt.md)"},
     {&P::beta, "beta", "1", 6.0, {0.0, 100.0}, "beta", "field enhancement at the filament tip",
-     "calibrated with E_Ag (step 1): so that the set delay depends on the gap as the Vset does (MODEL-NOTES s.3 proposed 3..5)"},
+     "calibrated with E_Ag (step 1): so that the set delay depends on the gap as the Vset does (starting range 3..5, docs/calibration/starting-values.md)"},
     {&P::gamma, "gamma", "J/m^2", 0.42, {0.0, 10.0}, "gamma", "surface energy of the Ag filament (0: no Gibbs-Thomson drive)",
-     "calibrated on the trained Vset (0.23 V): a trained device sets where the one-atom tip's back-voltage V_GT(r_min) = 0.22 V is overcome (MODEL-NOTES s.3: 0.3; bulk Ag about 1.2)"},
+     "calibrated on the trained Vset (0.23 V): a trained device sets where the one-atom tip's back-voltage V_GT(r_min) = 0.22 V is overcome (starting value 0.3 J/m^2, docs/calibration/starting-values.md; bulk Ag about 1.2)"},
     {&P::omega, "omega", "m^3", 1.71e-29, {1e-31, 1e-27}, "Omega", "atomic volume of Ag", "CRC handbook: Ag molar volume 10.3 cm^3/mol"},
     {&P::kappa, "kappa", "1/m", 5e9, {1e8, 1e11}, "kappa", "tunnelling decay constant sqrt(2 m phi_B)/hbar",
-     "stated, not fitted: sqrt(2 m_e phi_B)/hbar with a tunnel barrier phi_B = 0.95 eV (MODEL-NOTES s.3: 3.6..5 /nm)"},
+     "stated, not fitted: sqrt(2 m_e phi_B)/hbar with a tunnel barrier phi_B = 0.95 eV (3.6..5 /nm for barriers of 0.5..1 eV)"},
     {&P::r_q, "r_q", "m", 0.166e-9, {1e-11, 1e-8}, "r_q", "radius per conduction channel, lambda_F/pi (lambda_F 0.52 nm)",
-     "stated, not fitted: the free-electron Fermi wavelength of Ag, 2 pi / k_F with k_F = 1.20e10 1/m, over pi (MODEL-NOTES s.3)"},
+     "stated, not fitted: the free-electron Fermi wavelength of Ag, 2 pi / k_F with k_F = 1.20e10 1/m, over pi (Ashcroft and Mermin, Solid State Physics, table 2.1)"},
     {&P::r_min, "r_min", "m", 0.2e-9, {1e-11, 1e-8}, "r_min", "radius of a one-atom neck",
-     "stated, not fitted: of the order of the Ag atomic radius, 0.144 nm (MODEL-NOTES s.3); it sets V_GT(r_min), and gamma was fitted with it held"},
+     "stated, not fitted: of the order of the Ag atomic radius, 0.144 nm (metallic radius); it sets V_GT(r_min), and gamma was fitted with it held"},
     {&P::rho, "rho", "Ohm m", 5e-8, {0.0, 1.0}, "rho", "resistivity of the nanofilament (about 3x bulk Ag, 1.59e-8 Ohm m)",
      "stated: 3x bulk Ag, the size effect of a wire a few nm across (surface and grain-boundary scattering); until 2026-12-04 it set the NV Vset (2e-7: 0.54 V, 1e-7: 0.47 V, 5e-8: 0.43 V, bulk: 0.40 V at E_Sn 1.0 eV), which E_Sn now does"},
     {&P::g_leak, "g_leak", "S", 1e-12, {0.0, 1.0}, "G_leak", "leakage conductance of the oxide (HRS floor)",
-     "stated, not fitted: MODEL-NOTES s.3 (1 pS); it is the fresh HRS (tunnelling across a fresh relaxed gap, 2.5 nm or more, is below 1 fS), so the HRS drop is read against it and h_s_max was fitted with it held"},
+     "stated, not fitted: the starting value (1 pS, docs/calibration/starting-values.md); it is the fresh HRS (tunnelling across a fresh relaxed gap, 2.5 nm or more, is below 1 fS), so the HRS drop is read against it and h_s_max was fitted with it held"},
     {&P::kappa_th, "kappa_th", "W/(m K)", 135.0, {0.0, 1e4}, "kappa_th", "thermal conductivity of the metal the neck's heat spreads into: R_th(r) = 1/(2 kappa_th r) (Holm's constriction resistance between two half-spaces; 0: no heating)",
      "calibrated on the synapse depression (2026-12-05, with dE_Sn): the -0.8 V pulses through 1 kOhm thin the neck pulse by pulse at 125-155 W/(m K) (R_th 2.5e6 K/W at r = 1.45 nm, 1.9e7 K/W at r_min); a third of bulk Ag (429 W/(m K)), between Ag and Pt (72 W/(m K)), as expected of nanoscale grains; before 2026-12-05 a constant R_th = 5e6 K/W (docs/calibration/)"},
     {&P::t0, "t0", "K", 300.0, {1.0, 2000.0}, "T_0", "ambient temperature", "stated: room temperature (the paper gives no stage temperature)"},
     {&P::b_sd, "b_sd", "m^4/s", 3e-26, {0.0, 1e-15}, "B", "surface-diffusion prefactor of neck shrinkage", ielmini},
     {&P::e_sd, "e_sd", "eV", 0.65, {0.0, 3.0}, "E_sd", "surface-diffusion barrier of Ag", ielmini},
     {&P::h_s_max, "h_s_max", "m", 3.0e-9, {0.0, 1e-7}, "h_s,max", "largest Sn-rich stub training can leave",
-     "calibrated on the trained HRS (about 10x the initial one): a mean draw then leaves a 1.65 nm gap, HRS drop 12x (2.5 nm: 3.6x; 3.2 nm: 24x); MODEL-NOTES s.3 proposes 3.5 nm (docs/models/agsn_sio2_pt.md)"},
+     "calibrated on the trained HRS (about 10x the initial one): a mean draw then leaves a 1.65 nm gap, HRS drop 12x (2.5 nm: 3.6x; 3.2 nm: 24x); the starting value was 3.5 nm (docs/calibration/starting-values.md)"},
     {&P::k_event, "k_event", "Hz", 1e7, {1.0, 1e12}, "k_ev", "rate at which a set is detected and a filament the reverse field has swept back to its HRS is found relaxed (a breakup takes the surface-diffusion time instead)",
      "stated (numerics): within 0.1 us, short against the 1.8 us -1 V sections of integrate-and-fire (1e5 Hz missed most spikes there); the set is detected at the same rate with a sharp window (docs/models/agsn_sio2_pt.md)"},
     {&P::f_cluster, "f_cluster", "1", 0.62, {0.0, 1.0}, "f_cl", "mean height of the relaxed cluster chain, fraction of the oxide it can occupy (L - h_s - x_relax)",
@@ -73,13 +73,13 @@ constexpr parameter<P> parameter_rows[]{
     {&P::e_min, "e_min", "eV", 0.3, {0.0, 3.0}, "E_min", "lowest barrier the field can leave: drift saturates at a nu0 exp(-E_min/kT) (23 mm/s at 300 K)",
      "stated: bounds every velocity (ngspice needs it) while the set delay stays exponential up to 2.4 V (0.35 eV bent it) (docs/models/agsn_sio2_pt.md)"},
     {&P::e_res, "e_res", "eV", 0.60, {0.0, 3.0}, "E_res", "Ag migration barrier (growth) along the residual path of a full training stub (h_s = h_s,max); the same in every device",
-     "calibrated: low enough that the trained Vset is the Gibbs-Thomson threshold, not kinetics (E_Ag - 0.15 eV: 0.33 V; E_Ag - 0.25 eV: 0.27 +- 0.01 V); a property of the path training writes, not of the pristine oxide, so the devices' E_Ag spread does not reach the trained Vset (Supp. Fig. 8: 0.2 +- 0.03 V over five devices); MODEL-NOTES s.5"},
+     "calibrated: low enough that the trained Vset is the Gibbs-Thomson threshold, not kinetics (E_Ag - 0.15 eV: 0.33 V; E_Ag - 0.25 eV: 0.27 +- 0.01 V); a property of the path training writes, not of the pristine oxide, so the devices' E_Ag spread does not reach the trained Vset (Supp. Fig. 8: 0.2 +- 0.03 V over five devices; docs/calibration/2026-12-02-trained-state.md)"},
     {&P::theta_max, "theta_max", "1", 1.0, {0.0, 1.0}, "theta_max", "largest Sn fraction a filament takes up (Sn available at the AgSn interface)",
      "stated: no limit (1); 0.3..0.5 gave synapse depression but lost the nonvolatile retention (docs/models/agsn_sio2_pt.md)"},
     {&P::x_relax, "x_relax", "m", 1.5e-9, {0.0, 5e-9}, "x_relax", "smallest gap a relaxation leaves: clusters nearer the top electrode coalesce with it",
      "stated: the volatile HRS must stay at leakage level (tunnelling across 1.5 nm is 24 pS; a 1 nm gap is 2 nS, 1 nA at -0.5 V, 0.1 of a 10 nA limit); equal to the earlier bound 0.3 L of a fresh device, so its draws are unchanged (docs/models/agsn_sio2_pt.md)"},
     {&P::e_diss, "e_diss", "eV", 0.74, {0.0, 3.0}, "E_diss", "barrier for an Ag atom leaving the filament (oxidation and first hop; dissolution of tip and neck)",
-     "calibrated on integrate-and-fire: the -1 V sections must undo a package's sub-threshold growth in the 100 us between packages (each package starts afresh) and reset a spiking filament: 0.85 (= E_Ag) kept it on through the sections, 0.775 forgot half a package in 100 us, 0.74 all of it; growth (Ag+ migration through the oxide) and dissolution (an atom leaving the tip) are different steps (MODEL-NOTES s.2, JART ECM)"},
+     "calibrated on integrate-and-fire: the -1 V sections must undo a package's sub-threshold growth in the 100 us between packages (each package starts afresh) and reset a spiking filament: 0.85 (= E_Ag) kept it on through the sections, 0.775 forgot half a package in 100 us, 0.74 all of it; growth (Ag+ migration through the oxide) and dissolution (an atom leaving the tip) are different steps (as in JART ECM: Menzel et al., J. Appl. Phys. 111, 014501 (2012))"},
     {&P::sigma_e, "sigma_e", "eV", 0.045, {0.0, 1.0}, "sigma_E", "cycle-to-cycle spread of the Ag migration barrier along the path a set takes (drawn at each breakup)",
      "calibrated on the initial 10 nA Vset spread (0.159 V; Fig. 4a 0.22 V; tolerance 0.12..0.35): 0.03 eV gave 0.115 V, 0.06 eV 0.203 V with the set-delay fit nearer its edge (R^2 0.957 against 0.972); each set takes another percolation path through the amorphous oxide (the MD's Ag barrier scatters by tenths of an eV between glass samples, docs/md-diffusion.md); training removes it with the rest of E_Ag (E_res along the stub)"},
     {&P::eps_step, "eps_step", "J/m", 1.16e-10, {0.0, 1e-8}, "epsilon", "edge (step) energy of a two-dimensional Ag nucleus on the neck's side: lateral growth over Delta G* = pi epsilon^2 Omega^(2/3) / (e eta) (0: no nucleation barrier)",
@@ -91,9 +91,16 @@ constexpr parameter<P> parameter_rows[]{
 static_assert(each_member_once(parameter_rows));
 
 using S = agsn_state;
-constexpr state<S::index> state_rows[]{{S::h, "h", "m", 1e-13},   {S::r, "r", "m", 1e-13},     {S::theta, "theta", "1", 1e-6},
-                                       {S::h_s, "h_s", "m", 1e-13}, {S::armed, "armed", "1", 1e-6}, {S::h_c, "h_c", "m", 1e-13},
-                                       {S::T, "T", "K", 1e-3},    {S::e_path, "e_path", "eV", 1e-6}};
+constexpr state<S::index> state_rows[]{
+    {S::h, "h", "m", 1e-13, "filament (tip) height above the Pt; the tunnelling gap is L - h"},
+    {S::r, "r", "m", 1e-13, "radius of the filament's neck"},
+    {S::theta, "theta", "1", 1e-6, "Sn fraction of the filament"},
+    {S::h_s, "h_s", "m", 1e-13, "height of the Sn-rich residual stub left by training (changes only at relaxation events)"},
+    {S::armed, "armed", "1", 1e-6, "1 after a set, 0 after a relaxation (bookkeeping for the events)"},
+    {S::h_c, "h_c", "m", 1e-13, "front of the Ag cluster chain the last relaxation left: the floor a dissolving tip stops at"},
+    {S::T, "T", "K", 1e-3, "filament temperature"},
+    {S::e_path, "e_path", "eV", 1e-6, "offset of the Ag migration barrier along the path the next set takes (drawn at each breakup)"}
+};
 static_assert(in_index_order(state_rows));
 constexpr std::size_t n_agsn_states = std::size(state_rows);
 
@@ -203,7 +210,7 @@ T tip_velocity_t(const agsn_params& p, const T& v, const T& h, const T& r, const
     // Growth is limited by the ions' migration through the oxide to the tip, dissolution by the
     // oxidation of the filament's own atoms. Along the residual path a training stub leaves, the
     // migration barrier moves from E_Ag to E_res for a full stub (the path is pre-formed, its oxide
-    // Ag/Sn-doped; MODEL-NOTES s.5): a property of the path, the same in every device. The Sn
+    // Ag/Sn-doped; docs/calibration/2026-12-02-trained-state.md): a property of the path, the same in every device. The Sn
     // taken up raises the dissolution barrier.
     const T res = p.h_s_max > 0 ? T(h_s / p.h_s_max) : T(0.0 * h_s);
     const T barrier = (p.e_ag + e_path * (1.0 - res) + (p.e_res - p.e_ag) * res) * (1.0 - s_diss) + dissolution_barrier_t(p, theta) * s_diss;

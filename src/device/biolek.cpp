@@ -25,7 +25,7 @@ constexpr parameter<P> parameter_rows[]{
 static_assert(each_member_once(parameter_rows));
 
 using S = biolek_state;
-constexpr state<S::index> state_rows[]{{S::x, "x", "1", 1e-9}};
+constexpr state<S::index> state_rows[]{{S::x, "x", "1", 1e-9, "doped (low-resistance) fraction of the film: R = R_on x + R_off (1 - x)"}};
 static_assert(in_index_order(state_rows));
 
 void check(const P& c) {

@@ -34,7 +34,7 @@ constexpr parameter<P> parameter_rows[]{
 static_assert(each_member_once(parameter_rows));
 
 using S = diffusive_state;
-constexpr state<S::index> state_rows[]{{S::f, "f", "1", 1e-9}, {S::r, "r", "1", 1e-9}};
+constexpr state<S::index> state_rows[]{{S::f, "f", "1", 1e-9, "mobile Ag filament (short-term memory; dissolves in tens of ms)"}, {S::r, "r", "1", 1e-9, "residual the filament leaves (long-term memory; decays in seconds)"}};
 static_assert(in_index_order(state_rows));
 
 void check(const P& c) {

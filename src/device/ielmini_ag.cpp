@@ -47,7 +47,7 @@ constexpr parameter<P> parameter_rows[]{
 static_assert(each_member_once(parameter_rows));
 
 using S = ielmini_ag_state;
-constexpr state<S::index> state_rows[]{{S::phi, "phi", "m", 1e-14}, {S::g, "g", "m", 1e-14}};
+constexpr state<S::index> state_rows[]{{S::phi, "phi", "m", 1e-14, "diameter of the Ag filament"}, {S::g, "g", "m", 1e-14, "gap between the filament tip and the electrode"}};
 static_assert(in_index_order(state_rows));
 
 void check(const P& c) {

@@ -50,7 +50,7 @@ constexpr parameter<P> parameter_rows[]{
 static_assert(each_member_once(parameter_rows));
 
 using S = jart_ecm_state;
-constexpr state<S::index> state_rows[]{{S::x, "x", "m", 1e-14}, {S::nuc, "nuc", "1", 1e-9}};
+constexpr state<S::index> state_rows[]{{S::x, "x", "m", 1e-14, "tunnelling gap between the filament tip and the active electrode"}, {S::nuc, "nuc", "1", 1e-9, "nucleation progress (0: none, 1: nucleated)"}};
 static_assert(in_index_order(state_rows));
 
 void check(const P& c) {

@@ -34,7 +34,7 @@ constexpr parameter<P> parameter_rows[]{
 static_assert(each_member_once(parameter_rows));
 
 using S = memdiode_state;
-constexpr state<S::index> state_rows[]{{S::lambda, "lambda", "1", 1e-9}};
+constexpr state<S::index> state_rows[]{{S::lambda, "lambda", "1", 1e-9, "memory state: the formed fraction of the filament's constriction (0 HRS, 1 LRS)"}};
 static_assert(in_index_order(state_rows));
 
 const regime typical{

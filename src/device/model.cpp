@@ -1,4 +1,5 @@
 #include "memlab/device/model.hpp"
+#include "memlab/util/names.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -81,9 +82,9 @@ std::size_t parameter_set::index_of(std::string_view pname) const {
     const auto& table = parameter_table();
     for (std::size_t k = 0; k < table.size(); ++k)
         if (table[k].name == pname) return k;
-    std::string known;
-    for (const auto& p : table) known += (known.empty() ? "" : ", ") + p.name;
-    throw input_error(fmt::format("{}: unknown parameter '{}' (known: {})", name(), pname, known));
+    std::vector<std::string> known;
+    for (const auto& p : table) known.push_back(p.name);
+    throw input_error(fmt::format("{}: unknown parameter '{}' ({})", name(), pname, util::known_names(std::string(pname), known)));
 }
 
 double parameter_set::get(std::string_view pname) const { return values_[index_of(pname)]; }

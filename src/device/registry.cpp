@@ -1,4 +1,5 @@
 #include "memlab/device/registry.hpp"
+#include "memlab/util/names.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -43,11 +44,8 @@ const std::map<std::string, factory, std::less<>>& factories() {
 std::unique_ptr<model> make_model(std::string_view name) {
     const auto& f = factories();
     const auto it = f.find(name);
-    if (it == f.end()) {
-        std::string known;
-        for (const auto& [k, v] : f) known += (known.empty() ? "" : ", ") + k;
-        throw input_error(fmt::format("device.model: unknown model '{}' (known: {})", name, known));
-    }
+    if (it == f.end())
+        throw input_error(fmt::format("device.model: unknown model '{}' ({})", name, util::known_names(std::string(name), model_names())));
     return it->second();
 }
 
@@ -57,19 +55,65 @@ std::vector<std::string> model_names() {
     return out;
 }
 
-std::string describe_markdown(std::string_view name) {
+namespace {
+
+std::unique_ptr<model> described(std::string_view name) {
     const auto names = model_names();
     if (std::find(names.begin(), names.end(), name) == names.end())
-        throw input_error(fmt::format("describe: unknown model '{}' (known: {})", name, fmt::join(names, ", ")));
-    const auto m = make_model(name);
+        throw input_error(fmt::format("describe: unknown model '{}' ({})", name, util::known_names(std::string(name), names)));
+    return make_model(name);
+}
+
+std::string events_and_spice(const model& m, std::string_view name) {
+    return fmt::format("Stochastic events: {}. SPICE export: {}.\n", m.n_hazards() > 0 ? fmt::format("{} hazard(s)", m.n_hazards()) : "none",
+                       m.has_spice() ? fmt::format("yes (memlab export-spice {})", name) : "no");
+}
+
+// `text` after a first column of `indent` characters, wrapped at `width`.
+std::string wrapped(const std::string& first, std::size_t indent, const std::string& text, std::size_t width = 100) {
+    std::string out = first + std::string(indent > first.size() ? indent - first.size() : 1, ' ');
+    std::size_t col = std::max(indent, first.size() + 1);
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find(' ', start);
+        if (end == std::string::npos) end = text.size();
+        const auto word = text.substr(start, end - start);
+        if (col + word.size() > width && col > indent) {
+            while (!out.empty() && out.back() == ' ') out.pop_back();
+            out += "\n" + std::string(indent, ' ');
+            col = indent;
+        }
+        out += word + " ";
+        col += word.size() + 1;
+        start = end + 1;
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out + "\n";
+}
+
+}  // namespace
+
+std::string describe_text(std::string_view name) {
+    const auto m = described(name);
+    std::string out = wrapped(std::string(name) + ":", 0, std::string(m->summary())) + "\n";
+    out += fmt::format("States ({}):\n", m->n_states());
+    for (const auto& st : m->states()) out += wrapped(fmt::format("  {:<8} {:<3}", st.name, st.unit), 15, st.meaning);
+    out += fmt::format("\nParameters ({}): name, default, range, meaning (sources: memlab describe {} --markdown)\n",
+                       m->parameter_table().size(), name);
+    for (const auto& p : m->parameter_table())
+        out += wrapped(fmt::format("  {:<12} {:<12} {}", p.name, units::format(p.default_value, p.unit), range_text(p)), 48, p.meaning);
+    return out + "\n" + events_and_spice(*m, name);
+}
+
+std::string describe_markdown(std::string_view name) {
+    const auto m = described(name);
     std::string out = fmt::format("## `{}`: {}\n\n| parameter | default | range | symbol | meaning | source |\n|---|---|---|---|---|---|\n", name, m->summary());
     for (const auto& p : m->parameter_table())
         out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", p.name, units::format(p.default_value, p.unit), range_text(p), p.symbol, p.meaning, p.source);
-    out += "\n| state | unit | absolute tolerance |\n|---|---|---|\n";
-    for (const auto& st : m->states()) out += fmt::format("| `{}` | {} | {} |\n", st.name, st.unit, units::format(st.abs_tolerance, st.unit));
-    out += fmt::format("\nStochastic events: {}. SPICE export: {}.\n", m->n_hazards() > 0 ? fmt::format("{} hazard(s)", m->n_hazards()) : "none",
-                       m->has_spice() ? fmt::format("yes (memlab export-spice {})", name) : "no");
-    return out;
+    out += "\n| state | unit | absolute tolerance | meaning |\n|---|---|---|---|\n";
+    for (const auto& st : m->states())
+        out += fmt::format("| `{}` | {} | {} | {} |\n", st.name, st.unit, units::format(st.abs_tolerance, st.unit), st.meaning);
+    return out + "\n" + events_and_spice(*m, name);
 }
 
 }  // namespace memlab::device

@@ -44,7 +44,7 @@ constexpr parameter<P> parameter_rows[]{
 static_assert(each_member_once(parameter_rows));
 
 using S = stanford_pku_state;
-constexpr state<S::index> state_rows[]{{S::g, "g", "m", 1e-14}};
+constexpr state<S::index> state_rows[]{{S::g, "g", "m", 1e-14, "tunnelling gap between the filament tip and the electrode (SET closes it, RESET opens it)"}};
 static_assert(in_index_order(state_rows));
 
 void check(const P& c) {

@@ -32,7 +32,7 @@ constexpr parameter<P> parameter_rows[]{
 static_assert(each_member_once(parameter_rows));
 
 using S = vteam_state;
-constexpr state<S::index> state_rows[]{{S::w, "w", "m", 1e-14}};
+constexpr state<S::index> state_rows[]{{S::w, "w", "m", 1e-14, "state variable (width of the conducting region) between w_on and w_off"}};
 static_assert(in_index_order(state_rows));
 
 void check(const P& c) {

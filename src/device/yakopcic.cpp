@@ -32,7 +32,7 @@ constexpr parameter<P> parameter_rows[]{
 static_assert(each_member_once(parameter_rows));
 
 using S = yakopcic_state;
-constexpr state<S::index> state_rows[]{{S::x, "x", "1", 1e-9}};
+constexpr state<S::index> state_rows[]{{S::x, "x", "1", 1e-9, "state variable between 0 and 1 (fraction of the conducting region)"}};
 static_assert(in_index_order(state_rows));
 
 const regime typical{

@@ -1,4 +1,5 @@
 #include "memlab/lab/reproduce.hpp"
+#include "memlab/util/names.hpp"
 #include "memlab/protocol/md_file.hpp"
 
 #include <algorithm>
@@ -88,6 +89,28 @@ fs::path experiments_dir() {
     for (const fs::path& dir : {fs::path("experiments"), fs::path(MEMLAB_SOURCE_DIR) / "experiments"})
         if (fs::is_directory(dir)) return dir;
     throw input_error("experiments/: folder not found (run from the memlab checkout)");
+}
+
+fs::path experiment_file(const std::string& path_or_name) {
+    const fs::path given(path_or_name);
+    if (fs::exists(given)) return given;
+    std::vector<std::string> shipped;
+    fs::path dir;
+    try {
+        dir = experiments_dir();
+    } catch (const input_error&) {
+        return given;  // no shipped files here: the loader says "no such file"
+    }
+    for (const auto& f : fs::directory_iterator(dir))
+        if (f.path().extension() == ".toml") shipped.push_back(f.path().stem().string());
+    std::sort(shipped.begin(), shipped.end());
+    const std::string stem = given.extension() == ".toml" ? given.stem().string() : given.filename().string();
+    const bool is_shipped = std::find(shipped.begin(), shipped.end(), stem) != shipped.end();
+    if (!given.has_parent_path() && is_shipped) return dir / (stem + ".toml");
+    if (is_shipped)  // a path that is not there, named like a shipped file
+        throw input_error(fmt::format("{}: no such file (the shipped experiment '{}' runs from any folder by its name)", path_or_name, stem));
+    throw input_error(fmt::format("{}: no such file, nor a shipped experiment of that name ({})", path_or_name,
+                                  util::known_names(stem, shipped)));
 }
 
 std::vector<std::uint64_t> parse_seeds(const std::string& text, const std::string& where) {

@@ -17,6 +17,7 @@
 
 #include "memlab/error.hpp"
 #include "memlab/units/units.hpp"
+#include "memlab/util/names.hpp"
 
 namespace memlab::protocol::detail {
 
@@ -26,15 +27,20 @@ public:
     reader(const toml::table* t, std::string path, const std::string& file, nlohmann::json& resolved)
         : t_(t), path_(std::move(path)), file_(file), out_(resolved) {}
 
+    const std::string& file() const { return file_; }
     std::string key(std::string_view k) const { return path_.empty() ? std::string(k) : path_ + "." + std::string(k); }
     [[noreturn]] void fail(std::string_view k, const std::string& problem) const {
+        if (key(k).empty()) throw input_error(fmt::format("{}: {}", file_, problem));
         throw input_error(fmt::format("{}: {}: {}", file_, key(k), problem));
     }
     const toml::node* get(std::string_view k) {
         used_.insert(std::string(k));
         return t_ ? t_->get(k) : nullptr;
     }
-    bool has(std::string_view k) const { return t_ && t_->contains(k); }
+    bool has(std::string_view k) const {
+        asked_.insert(std::string(k));
+        return t_ && t_->contains(k);
+    }
 
     double quantity(std::string_view k, std::string_view unit, std::optional<double> def = std::nullopt) {
         const toml::node* n = get(k);
@@ -157,8 +163,10 @@ public:
         if (!t_) return;
         for (const auto& [k, v] : *t_)
             if (!used_.count(std::string(k.str()))) {
-                std::vector<std::string> known(used_.begin(), used_.end());
-                fail(k.str(), fmt::format("unknown key (known here: {})", fmt::join(known, ", ")));
+                // Known here: every key the loader read or asked for (a model's parameters and states too).
+                std::set<std::string> all(asked_);
+                all.insert(used_.begin(), used_.end());
+                fail(k.str(), fmt::format("unknown key ({})", util::known_names(std::string(k.str()), {all.begin(), all.end()})));
             }
     }
     const toml::table* table() const { return t_; }
@@ -168,11 +176,7 @@ private:
     double to_quantity(const toml::node& n, std::string_view k, std::string_view unit) const {
         const std::string where = fmt::format("{}: {}", file_, key(k));
         if (auto s = n.value<std::string>()) return units::parse(*s, unit, where);
-        if (unit == "1") {
-            if (auto d = n.value<double>()) return units::finite(*d, where);
-        } else if (n.is_number()) {
-            throw input_error(fmt::format("{}: a bare number needs a unit; write \"{} {}\"", where, *n.value<double>(), unit));
-        }
+        if (n.is_number()) return units::bare_number(*n.value<double>(), unit, where);
         throw input_error(fmt::format("{}: expected a quantity in {}", where, unit));
     }
 
@@ -181,6 +185,7 @@ private:
     const std::string& file_;
     nlohmann::json& out_;
     std::set<std::string> used_;
+    mutable std::set<std::string> asked_;  // keys looked for with has()
 };
 
 // key=value: the value is read as TOML if it parses ("3", "[1, 2]", "\"x\""), else as a string
@@ -205,6 +210,38 @@ inline void apply_override(toml::table& root, const std::string& spec, const std
     } catch (const toml::parse_error&) {
         t->insert_or_assign(leaf, value);
     }
+}
+
+// A JSON value as the TOML it stands for (objects are tables, arrays arrays; integers stay
+// integers), so that a table built in code is read by the same reader as a file.
+inline toml::table json_table(const nlohmann::json& o);
+inline toml::array json_array(const nlohmann::json& a);
+inline void json_insert(toml::table& t, const std::string& key, const nlohmann::json& v) {
+    if (v.is_object()) t.insert_or_assign(key, json_table(v));
+    else if (v.is_array()) t.insert_or_assign(key, json_array(v));
+    else if (v.is_boolean()) t.insert_or_assign(key, v.get<bool>());
+    else if (v.is_number_integer()) t.insert_or_assign(key, v.get<std::int64_t>());
+    else if (v.is_number()) t.insert_or_assign(key, v.get<double>());
+    else if (v.is_string()) t.insert_or_assign(key, v.get<std::string>());
+    else throw input_error(fmt::format("{}: a value of type {} has no TOML form", key, v.type_name()));
+}
+inline toml::array json_array(const nlohmann::json& a) {
+    toml::array out;
+    for (const auto& v : a) {
+        if (v.is_object()) out.push_back(json_table(v));
+        else if (v.is_array()) out.push_back(json_array(v));
+        else if (v.is_boolean()) out.push_back(v.get<bool>());
+        else if (v.is_number_integer()) out.push_back(v.get<std::int64_t>());
+        else if (v.is_number()) out.push_back(v.get<double>());
+        else if (v.is_string()) out.push_back(v.get<std::string>());
+        else throw input_error(fmt::format("a list element of type {} has no TOML form", v.type_name()));
+    }
+    return out;
+}
+inline toml::table json_table(const nlohmann::json& o) {
+    toml::table t;
+    for (const auto& [k, v] : o.items()) json_insert(t, k, v);
+    return t;
 }
 
 // Parses a TOML file; input_error "FILE: no such file" / "FILE:LINE:COL: not valid TOML: ...".

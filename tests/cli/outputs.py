@@ -42,9 +42,9 @@ def model_names():
 @functools.cache
 def states(model):
     """A model's states as `memlab describe MODEL` prints them: {name: (unit, absolute tolerance in SI)}."""
-    text = subprocess.run([EXE, "describe", model], capture_output=True, text=True, check=True).stdout
-    table = text[text.index("| state | unit | absolute tolerance |"):]
-    rows = re.findall(r"^\| `(\w+)` \| ([^|]+) \| ([^|]+) \|$", table, re.M)
+    text = subprocess.run([EXE, "describe", model, "--markdown"], capture_output=True, text=True, check=True).stdout
+    table = text[text.index("| state | unit | absolute tolerance | meaning |"):]
+    rows = re.findall(r"^\| `(\w+)` \| ([^|]+) \| ([^|]+) \| [^|]+ \|$", table, re.M)
     assert rows, f"memlab describe {model} lists no state"
     return {name: (unit.strip(), quantity(tol, unit.strip())) for name, unit, tol in rows}
 

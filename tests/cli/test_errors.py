@@ -52,3 +52,38 @@ def test_md_missing_lammps_leaves_nothing(memlab):
     # A LAMMPS that is not there is one line naming the file and the key, and nothing is left behind.
     tiny = outputs.ROOT / "tests" / "validation" / "md_tiny.toml"
     memlab.fails("run", tiny, "--out", "mx", "--set", "md.lammps=no-such-lmp", names=["md.lammps", "no-such-lmp"], leaves=["mx"])
+
+
+def test_options_before_the_file(memlab):
+    # A repeatable option takes one value per use, so it does not swallow the file after it.
+    out = memlab("run", "--set", "device.model=vteam", "--set", "circuit.series_resistance=2 kOhm", DEMO, "--out", "o", "--no-figure")
+    assert (memlab.folder / "o" / "traces.h5").is_file(), out.stdout
+    cfg = memlab("show-config", "--set", "circuit.series_resistance=3 kOhm", DEMO).stdout
+    assert '"series_resistance": "3 kOhm"' in cfg
+    # A missing file is bad input like any other: status 2, one line.
+    memlab.fails("show-config", names=["file is required"])
+    memlab.fails("run", "--set", "device.model=vteam", names=["file is required"])
+
+
+def test_unknown_keys_name_the_closest_and_the_known(memlab):
+    # A misspelt device parameter lists the model's parameters (not only the table's own keys),
+    # with the closest first; a misspelt state lists every state of the model.
+    err = memlab.fails("show-config", "all_or_none", "--set", "device.e_agg=0.8 eV", names=["device.e_agg", "did you mean 'e_ag'?"])
+    assert all(p in err for p in ("gamma", "kappa_th", "h_init", "model")), err
+    err = memlab.fails("show-config", "all_or_none", "--set", "device.initial_state.hh=1 nm",
+                       names=["device.initial_state.hh", "did you mean 'h'?"])
+    known = re.search(r"known: ([^)]*)\)", err).group(1).split(", ")
+    assert {"h", "r", "theta", "h_s", "armed", "h_c", "T", "e_path"} <= set(known), err
+    memlab.fails("show-config", "all_or_none", "--set", "device.model=vtaem", names=["unknown model 'vtaem'", "did you mean 'vteam'?"])
+
+
+def test_shipped_experiments_by_name(memlab):
+    # From a folder without experiments/: a shipped file by its name; a close miss is named.
+    assert not (memlab.folder / "experiments").exists()
+    memlab("run", "retention_volatile", "--out", "rv", "--no-figure", "--set", "experiment.duration=1 ms")
+    assert (memlab.folder / "rv" / "metrics.json").is_file()
+    assert '"name": "synapse"' in memlab("show-config", "synapse.toml").stdout
+    memlab.fails("run", "synapes", "--out", "x", names=["synapes", "did you mean 'synapse'?"], leaves=["x"])
+    memlab.fails("run", "experiments/synapse.toml", names=["experiments/synapse.toml", "no such file", "by its name"])
+    listed = memlab("list").stdout
+    assert "\n  synapse\n" in listed and "memlab run synapse" in listed

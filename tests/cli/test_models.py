@@ -14,14 +14,16 @@ def test_list_names_the_models_the_experiments_and_the_probes(memlab):
     assert len(set(models)) == len(models)
     for m in models:  # a summary beside every name
         assert re.search(rf"^  {m} +\S", out, re.M), m
-    listed = re.findall(r"^  (\S+\.toml)$", out, re.M)
-    assert sorted(p.rsplit("/", 1)[-1][:-5] for p in listed) == outputs.shipped_experiments()
+    # The shipped experiments by the names `memlab run NAME` takes, after the folder they are in.
+    shipped = out[out.index("Experiments shipped"):out.index("Probes")]
+    assert re.search(r"^Experiments shipped \(/\S+/experiments; ", shipped, re.M), shipped[:200]
+    assert re.findall(r"^  (\w+)$", shipped, re.M) == outputs.shipped_experiments()
     assert "element.state" in out and "v(node)" in out and "i(element)" in out
 
 
 def test_describe_gives_every_model_its_tables(memlab):
     for m in outputs.model_names():
-        out = memlab("describe", m).stdout
+        out = memlab("describe", m, "--markdown").stdout
         assert out.startswith(f"## `{m}`: "), out[:80]
         assert "| parameter | default | range | symbol | meaning | source |" in out
         params = re.findall(r"^\| `(\w+)` \| ([^|]+) \| ([^|]+) \| ([^|]*) \| ([^|]+) \| ([^|]+) \|$", out, re.M)
@@ -32,9 +34,27 @@ def test_describe_gives_every_model_its_tables(memlab):
             assert re.fullmatch(r"(\[[^,]+|\(-inf), ([^,]+\]|inf\))", allowed.strip()), f"{m}.{name}: range {allowed!r}"
         st = outputs.states(m)
         assert st and all(tol > 0 for _, tol in st.values()), f"{m}: states {st}"
+        meanings = re.findall(r"^\| `\w+` \| [^|]+ \| [^|]+ \| ([^|]+) \|$", out, re.M)
+        assert len(meanings) == len(st) and all(len(x.strip()) > 3 for x in meanings), f"{m}: state meanings {meanings}"
         assert re.search(r"^Stochastic events: (none|\d+ hazard\(s\))\. SPICE export: (yes|no)", out, re.M), out[-200:]
-    bad = memlab.fails("describe", "vtaem", names=["describe", "unknown model 'vtaem'", "vteam"])
+    bad = memlab.fails("describe", "vtaem", names=["describe", "unknown model 'vtaem'", "did you mean 'vteam'"])
     assert "agsn_sio2_pt" in bad  # lists the known ones
+
+
+def test_describe_short_form_fits_a_terminal(memlab):
+    # The default is for reading in a terminal: every state with its meaning and every parameter
+    # with default, range and meaning, no line over 100 characters, and much shorter than the tables.
+    for m in outputs.model_names():
+        out = memlab("describe", m).stdout
+        full = memlab("describe", m, "--markdown").stdout
+        assert max(len(line) for line in out.splitlines()) <= 100, m
+        assert len(out) < len(full), m
+        for name, _ in outputs.states(m).items():
+            assert re.search(rf"^  {name} +\S+ +\S", out, re.M), f"{m}: state {name} missing in\n{out}"
+        for p in re.findall(r"^\| `(\w+)` \| [^|]+ \| [^|]+ \| [^|]* \| [^|]+ \| [^|]+ \|$", full, re.M):
+            assert re.search(rf"^  {p} +\S+.*[\[(].*[\])]", out, re.M), f"{m}: parameter {p} has no default and range"
+    agsn = memlab("describe", "agsn_sio2_pt").stdout
+    assert re.search(r"^  h +m +filament", agsn, re.M), agsn[:600]  # which state is the filament
 
 
 def test_export_spice_with_an_override(memlab):
@@ -64,7 +84,7 @@ def test_export_spice_unknown_model(memlab):
 def test_export_spice_every_model(memlab, model):
     # One subcircuit from .subckt to .ends with a state node s_NAME for each of the model's states
     # (the nodes the ngspice engine reads back), and a behavioural current from p.
-    if "SPICE export: no" in memlab("describe", model).stdout:
+    if "SPICE export: no" in memlab("describe", model, "--markdown").stdout:
         memlab.fails("export-spice", model, names=[model, "no SPICE export"])
         return
     out = memlab("export-spice", model).stdout

@@ -21,7 +21,7 @@ for m in models:
         bad.append(f"{page}: missing")
         continue
     text = page.read_text()
-    table = subprocess.run([memlab, "describe", m], capture_output=True, text=True, check=True).stdout
+    table = subprocess.run([memlab, "describe", m, "--markdown"], capture_output=True, text=True, check=True).stdout
     for row in table.splitlines():
         if row.startswith("| `") and row not in text:
             bad.append(f"{page}: row not current: {row}")

@@ -39,7 +39,7 @@ struct runaway_state {
     enum index : std::size_t { x };
 };
 constexpr device::parameter<runaway_params> runaway_parameters[]{{&runaway_params::k, "k", "1/s", 1e3, {0.0, 1e9}, "k", "growth", "test"}};
-constexpr device::state<runaway_state::index> runaway_states[]{{runaway_state::x, "x", "1", 1e-9}};
+constexpr device::state<runaway_state::index> runaway_states[]{{runaway_state::x, "x", "1", 1e-9, "runaway state of the test model"}};
 
 class runaway final : public device::basic_model<runaway_params> {
 public:

@@ -23,7 +23,7 @@ struct counter_state {
 constexpr device::parameter<counter_params> counter_parameters[]{
     {&counter_params::g0, "g0", "S", 1e-6, {0.0, 1.0}, "G0", "conductance", "test"}};
 static_assert(device::each_member_once(counter_parameters));
-constexpr device::state<counter_state::index> counter_states[]{{counter_state::count, "count", "1", 1e-9}};
+constexpr device::state<counter_state::index> counter_states[]{{counter_state::count, "count", "1", 1e-9, "events counted by the test model"}};
 
 class poisson_counter final : public device::basic_model<counter_params> {
 public:

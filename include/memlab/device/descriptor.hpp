@@ -4,7 +4,7 @@
 // A parameter row holds everything memlab knows about the parameter: the member of the model's
 // struct of doubles it lowers to, its name (the one name in C++, TOML, Python and the docs), SI
 // unit, default, allowed range, symbol in the equations, meaning and source. A state row holds the
-// state's index, name, unit and absolute tolerance. parameter_table() and states(), the lowering
+// state's index, name, unit, absolute tolerance and meaning. parameter_table() and states(), the lowering
 // into the struct, `memlab describe`, memlab.devices in Python and the docs tables are all made
 // from these rows (as NEST's and arbor's parameter descriptions are).
 //
@@ -16,7 +16,7 @@
 //         {&vteam_params::r_on, "r_on", "Ohm", 1e3, {1e-3, 1e15}, "R_on", "resistance at w = w_on", calib},
 //         ...};
 //     static_assert(each_member_once(parameter_rows));
-//     constexpr state<vteam_state::index> state_rows[]{{vteam_state::w, "w", "m", 1e-14}};
+//     constexpr state<vteam_state::index> state_rows[]{{vteam_state::w, "w", "m", 1e-14, "width of the doped region"}};
 //     static_assert(in_index_order(state_rows));
 //     void check(const vteam_params& c) { if (!(c.r_off > c.r_on)) throw input_error("..."); }
 //     vteam::vteam() : basic_model(parameter_rows, state_rows, check) {}
@@ -55,6 +55,7 @@ struct state {
     std::string_view name;
     std::string_view unit;
     double abs_tolerance;  // for the integrator, in the state's unit
+    std::string_view meaning;
 };
 
 // Every member of P (a struct of doubles and nothing else) has exactly one row, no name is used
@@ -75,7 +76,8 @@ constexpr bool each_member_once(const parameter<P> (&rows)[N]) {
 template <class E, std::size_t N>
 constexpr bool in_index_order(const state<E> (&rows)[N]) {
     for (std::size_t i = 0; i < N; ++i) {
-        if (static_cast<std::size_t>(rows[i].index) != i || rows[i].name.empty() || rows[i].unit.empty()) return false;
+        if (static_cast<std::size_t>(rows[i].index) != i || rows[i].name.empty() || rows[i].unit.empty() || rows[i].meaning.empty())
+            return false;
         for (std::size_t j = i + 1; j < N; ++j)
             if (rows[i].name == rows[j].name) return false;
     }
@@ -145,7 +147,7 @@ private:
     static const std::vector<state_info>& states_of(std::span<const state<E>> rows) {
         static const std::vector<state_info> table = [&] {
             std::vector<state_info> t;
-            for (const auto& r : rows) t.push_back({std::string(r.name), std::string(r.unit), r.abs_tolerance});
+            for (const auto& r : rows) t.push_back({std::string(r.name), std::string(r.unit), r.abs_tolerance, std::string(r.meaning)});
             return t;
         }();
         return table;

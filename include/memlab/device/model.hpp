@@ -52,6 +52,7 @@ struct state_info {
     std::string name;
     std::string unit;
     double abs_tolerance;  // absolute error tolerance for the integrator, in the state's unit
+    std::string meaning;   // what the state is, physically ("filament height above the Pt")
 };
 
 // A model written for a SPICE simulator (ngspice B-sources). Each state k lives on an internal

@@ -16,5 +16,8 @@ std::vector<std::string> model_names();
 // A model's parameters (default, range, symbol, meaning, source) and states as Markdown tables
 // (memlab describe; the docs pages include this output). input_error for an unknown name.
 std::string describe_markdown(std::string_view name);
+// The same for a terminal, at most 100 characters a line: the states with their meaning, then each
+// parameter's default, range and meaning (sources and symbols: describe_markdown).
+std::string describe_text(std::string_view name);
 
 }  // namespace memlab::device

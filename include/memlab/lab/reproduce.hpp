@@ -21,6 +21,11 @@ namespace memlab::lab {
 // input_error when neither exists.
 std::filesystem::path experiments_dir();
 
+// An experiment file named by its path, or a shipped experiment by its name ("synapse" or
+// "synapse.toml": experiments_dir()/synapse.toml), so a shipped file runs from any folder. A path
+// that exists wins; input_error when neither is found, naming the closest shipped experiment.
+std::filesystem::path experiment_file(const std::string& path_or_name);
+
 // "1..5" (a range) or "1,2,5" (a list; the two may be mixed: "1..3,7"): the seeds, in the order
 // given. input_error naming `where` on anything else, an empty list or a seed given twice.
 std::vector<std::uint64_t> parse_seeds(const std::string& text, const std::string& where = "--seeds");
@@ -62,7 +67,7 @@ std::vector<reproduce_plan> plan_reproduce(const reproduce_options& o);
 
 // What one reproduce run found.
 struct reproduce_outcome {
-    std::vector<report::result> all;               // every target of TARGETS.md, run or not
+    std::vector<report::result> all;               // every target of docs/targets.md, run or not
     std::size_t passed = 0, run = 0, failed = 0;   // failed: experiments that could not be simulated
     bool figures_drawn = false;
 };
