@@ -1,13 +1,9 @@
-"""Shared by the examples: where the experiment files are, where figures go (argv[1], default .)."""
+"""Shared by the examples: where figures go (argv[1], default .). The experiments are the shipped
+ones, named without a path (memlab.run("synapse") works from any folder)."""
 import os
 import sys
 
-EXPERIMENTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "experiments")
 OUT = sys.argv[1] if len(sys.argv) > 1 else "."
-
-
-def experiment(name):
-    return os.path.join(EXPERIMENTS, name + ".toml")
 
 
 def out(name):

@@ -2,9 +2,9 @@
 import numpy as np
 import memlab
 from memlab import plot
-from _common import experiment, out
+from _common import out
 
-r = memlab.run(experiment("all_or_none"), seed=1)
+r = memlab.run("all_or_none", seed=1)
 t, v, i = r.traces["time"], r.traces["v(in)"], r.traces["i(DUT)"]
 for k in range(10):  # pulse k occupies [0.2 k, 0.2 k + 0.1] s
     m = (t >= 0.2 * k) & (t <= 0.2 * k + 0.1)

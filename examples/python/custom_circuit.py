@@ -4,7 +4,7 @@ from memlab import plot
 from _common import out
 
 dev = memlab.Device("agsn_sio2_pt", e_ag="0.85 eV")
-pulses = memlab.stimulus.pulse_train(amplitudes="2 V", count=20, width="4 us", period="5 us", base="-1 V")
+pulses = memlab.stimulus.pulse_train(amplitude="2 V", count=20, width="4 us", period="5 us", base="-1 V")
 c = memlab.Circuit()
 c.source("AWG", "in", "0", pulses)
 c.resistor("Rs", "in", "top", "2 MOhm")

@@ -1,10 +1,9 @@
 """Five devices (paper Supp. Fig. 8): the training protocol on devices drawn with d2d spread."""
 import numpy as np
 import memlab
-from _common import experiment
 
 for d in range(5):
-    r = memlab.run(experiment("five_devices"), seed=1, device=d)
+    r = memlab.run("five_devices", seed=1, device=d)
     t, v, i = r.traces["time"], r.traces["v(in)"], r.traces["i(DUT)"]
     vs = []
     for c in range(40):  # the first (untrained, 10 nA) block: 4 s cycles

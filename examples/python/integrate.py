@@ -2,9 +2,9 @@
 import numpy as np
 import memlab
 from memlab import plot
-from _common import experiment, out
+from _common import out
 
-r = memlab.run(experiment("integrate"), seed=1)
+r = memlab.run("integrate", seed=1)
 t, vt, i = r.traces["time"], r.traces["v(top)"], r.traces["i(DUT)"]
 for k in range(9):  # 10 ms period; the late half of each 5 ms plateau
     m = (t >= 0.01 * k + 0.0025) & (t <= 0.01 * k + 0.005)

@@ -2,9 +2,9 @@
 import numpy as np
 import memlab
 from memlab import plot
-from _common import experiment, out
+from _common import out
 
-r = memlab.run(experiment("integrate_and_fire"), seed=1)
+r = memlab.run("integrate_and_fire", seed=1)
 t, i = r.traces["time"], r.traces["i(DUT)"]
 stim = r.config["stimulus"]
 period, width, gap = (memlab.units.parse(stim[k], "s") for k in ("period", "width", "gap"))

@@ -1,9 +1,8 @@
 """Regime switching (paper Fig. 4d): 7 switches between 10 nA and 1 mA, 40 cycles each."""
 import numpy as np
 import memlab
-from _common import experiment
 
-r = memlab.run(experiment("regime_switching"), seed=1)
+r = memlab.run("regime_switching", seed=1)
 t, v, i = r.traces["time"], r.traces["v(in)"], r.traces["i(DUT)"]
 t0 = 0.0
 for b in range(8):

@@ -1,9 +1,8 @@
 """SET delay vs amplitude (paper Supp. Fig. 4): log10(delay) should be linear in V."""
 import numpy as np
 import memlab
-from _common import experiment
 
-r = memlab.run(experiment("set_delay"), seed=1)
+r = memlab.run("set_delay", seed=1)
 t, v, i = r.traces["time"], r.traces["v(in)"], r.traces["i(DUT)"]
 amps, delays = [], []
 for k, a in enumerate(np.arange(1.0, 2.41, 0.2)):

@@ -1,9 +1,9 @@
 """Training (paper Fig. 4a-c): Vset before, during and after 40 cycles at 1 mA."""
 import numpy as np
 import memlab
-from _common import experiment, out
+from _common import out
 
-r = memlab.run(experiment("training"), seed=1)
+r = memlab.run("training", seed=1)
 fig = memlab.plot.figure(r, out("training.png"))  # the figure `memlab run` draws: I(V) and Vset per block
 t, v, i = r.traces["time"], r.traces["v(in)"], r.traces["i(DUT)"]
 for k, (t0, period, cycles, icc) in enumerate(memlab.plot.sweep_cycles(r.config)):

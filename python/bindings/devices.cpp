@@ -27,8 +27,9 @@ void memlab::python::register_devices(py::module_& m) {
             const auto model = memlab::device::make_model(name);
             py::list out;
             for (const auto& s : model->states())
-                out.append(py::dict(py::arg("name") = s.name, py::arg("unit") = s.unit, py::arg("abs_tolerance") = s.abs_tolerance));
+                out.append(py::dict(py::arg("name") = s.name, py::arg("unit") = s.unit, py::arg("abs_tolerance") = s.abs_tolerance,
+                                py::arg("meaning") = s.meaning));
             return out;
         },
-        py::arg("model"), "The state variables of a model: name, unit, absolute tolerance of the integrator (SI).");
+        py::arg("model"), "The state variables of a model: name, unit, absolute tolerance of the integrator (SI), meaning.");
 }

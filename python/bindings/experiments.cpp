@@ -8,6 +8,7 @@
 #include "bindings.hpp"
 #include "memlab/error.hpp"
 #include "memlab/io/trace.hpp"
+#include "memlab/lab/reproduce.hpp"
 #include "memlab/md/diffusion.hpp"
 #include "memlab/protocol/md_file.hpp"
 #include "memlab/protocol/experiment.hpp"
@@ -37,7 +38,8 @@ py::dict memlab::python::trace_dict(const memlab::io::memory_trace& tr) {
 void memlab::python::register_experiments(py::module_& m) {
     m.def(
         "show_config",
-        [](const std::string& file, const std::vector<std::string>& set) {
+        [](const std::string& name, const std::vector<std::string>& set) {
+            const std::string file = memlab::lab::experiment_file(name).string();
             return to_py(memlab::protocol::is_md_file(file) ? memlab::protocol::load_md(file, set).resolved : memlab::protocol::load(file, set).resolved);
         },
         py::arg("file"), py::arg("set") = std::vector<std::string>{},
@@ -58,9 +60,12 @@ void memlab::python::register_experiments(py::module_& m) {
             out["metrics"] = to_py(r.metrics);
             out["config"] = to_py(e.resolved);
             out["name"] = e.name;
+            out["notes"] = e.notes;
             return out;
         },
         py::arg("file"), py::arg("set") = std::vector<std::string>{}, py::arg("device") = 0, py::arg("engine") = "memlab");
+    m.def("_experiment_file", [](const std::string& name) { return memlab::lab::experiment_file(name).string(); }, py::arg("name"),
+          "The path of an experiment file, or of a shipped experiment named without a folder (\"synapse\").");
     m.def("_is_md_file", [](const std::string& file) { return memlab::protocol::is_md_file(file); }, py::arg("file"));
     m.def(
         "_run_md",

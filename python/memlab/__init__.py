@@ -3,7 +3,7 @@ results as numpy arrays with their units, figures with memlab.plot (no separate 
 matplotlib's backend alone: memlab.plot.figure(r) shows inline in Jupyter).
 
     import memlab
-    r = memlab.run("experiments/all_or_none.toml", seed=1)
+    r = memlab.run("all_or_none", seed=1)   # a shipped experiment by name, or a file's path
     r.traces["i(DUT)"], r.units["i(DUT)"]   # numpy array, "A"
     md = memlab.run_md("experiments/md_diffusion.toml", jobs=2)   # LAMMPS; md.D("Ag"), md.runs
     rep = memlab.reproduce(out="reproduce-out", skip=["md_diffusion"])  # report.json as a dict
@@ -39,12 +39,12 @@ if _memlab is not None:
     SolverError = _memlab.SolverError
     units = _memlab.units
     devices = _memlab.devices
-    show_config = _memlab.show_config
     Device = _memlab.Device
     Circuit = _memlab.Circuit
     Simulation = _memlab.Simulation
-    stimulus = _memlab.stimulus
     analysis = _memlab.analysis
+    from . import stimulus
+
 
 
 def __getattr__(name: str) -> Any:
@@ -69,12 +69,13 @@ def _need() -> None:
         raise ImportError(f"memlab's C++ extension is not built: {_import_error}")
 
 
-def simulate(device: Device, stimulus: _memlab.stimulus.Waveform, series_resistance: float | str | None = None,
-             t_end: float | str | None = None, probes: Sequence[str] | None = None, sample_interval: float | str | None = None,
-             parasitic_capacitance: float | str | None = None, seed: int = 1, rtol: float = 1e-6) -> Result:
+def simulate(device: Device, stimulus: _memlab.stimulus.Waveform, series_resistance: str | None = None,
+             t_end: str | None = None, probes: Sequence[str] | None = None, sample_interval: str | None = None,
+             parasitic_capacitance: str | None = None, seed: int = 1, rtol: float = 1e-6) -> Result:
     """The common case in one call: a waveform through an optional series resistor into a device
-    (and an optional capacitance from the device node to ground). Quantities as numbers (SI) or
-    strings with units. Returns a Result; t_end defaults to the end of the waveform."""
+    (and an optional capacitance from the device node to ground). Quantities are strings with
+    their units ("2 MOhm"), as in an experiment file; a bare number is refused. Returns a Result;
+    t_end defaults to the end of the waveform."""
     _need()
     c = Circuit()
     c.source("SRC", "in", "0", stimulus)
@@ -88,7 +89,7 @@ def simulate(device: Device, stimulus: _memlab.stimulus.Waveform, series_resista
     if probes is None:
         probes = ["v(in)", f"v({top})", "i(DUT)"] + [f"DUT.{s['name']}" for s in devices.states(device.name)]
     sim = Simulation(c, seed=seed, rtol=rtol)
-    r = sim.run(stimulus.end_time if t_end is None else t_end, probes, sample_interval)
+    r = sim.run(f"{stimulus.end_time!r} s" if t_end is None else t_end, probes, sample_interval)
     return Result("simulate", dict(r["traces"]), dict(r["units"]))
 
 
@@ -110,36 +111,50 @@ class MdResult:
         return np.array([r["D"] for r in self.runs if r["ion"] == ion])
 
 
-def run_md(file: str | os.PathLike[str], seed: int | None = None, set: Iterable[str] = (), folder: str | os.PathLike[str] | None = None,
+def run_md(file: str | os.PathLike[str], seed: int | None = None, set: str | Iterable[str] = (), folder: str | os.PathLike[str] | None = None,
            jobs: int = 2) -> MdResult:
     """Runs an MD diffusion file (an [md] table, e.g. experiments/md_diffusion.toml) in LAMMPS,
     `jobs` processes at a time, in `folder` (a new temporary folder if None); returns an MdResult."""
     _need()
     import tempfile
-    overrides = list(set)
+    overrides = _names(set)
     if seed is not None:
         overrides.append(f"experiment.seed={int(seed)}")
     folder = tempfile.mkdtemp(prefix="memlab_md_") if folder is None else str(folder)
-    r = _memlab._run_md(str(file), overrides, folder, int(jobs))
+    r = _memlab._run_md(_memlab._experiment_file(str(file)), overrides, folder, int(jobs))
     return MdResult(r["name"], list(r["runs"]), r["metrics"], r["config"], folder)
 
 
-def run(file: str | os.PathLike[str], seed: int | None = None, set: Iterable[str] = (), device: int = 0,
+def run(file: str | os.PathLike[str], seed: int | None = None, set: str | Iterable[str] = (), device: int = 0,
         engine: str = "memlab") -> Result | Any:
-    """Runs one experiment file, like `memlab run FILE --seed N --set k=v [--engine ngspice]`;
-    returns a Result. engine="ngspice" runs the circuit in ngspice (the device's deterministic
-    form); set=["device.model=memdiode"] swaps the device. An MD file goes to run_md (an MdResult;
-    hence `| Any` for type checkers: a circuit file's Result needs no isinstance)."""
+    """Runs one experiment, like `memlab run FILE --seed N --set k=v [--engine ngspice]`: a file's
+    path, or a shipped experiment by name ("synapse", from any folder); returns a Result.
+    engine="ngspice" runs the circuit in ngspice (the device's deterministic form);
+    set="device.model=memdiode" (or a list of overrides) swaps the device, and what the file no
+    longer says arrives as a warning. An MD file goes to run_md (an MdResult; hence `| Any` for
+    type checkers: a circuit file's Result needs no isinstance)."""
     _need()
-    if _memlab._is_md_file(str(file)):
+    import warnings
+    path = _memlab._experiment_file(str(file))
+    if _memlab._is_md_file(path):
         if engine != "memlab":
             raise InputError(f"{file}: engine={engine!r}: an MD experiment runs in LAMMPS only")
-        return run_md(file, seed=seed, set=set)
-    overrides = list(set)
+        return run_md(path, seed=seed, set=set)
+    overrides = _names(set)
     if seed is not None:
         overrides.append(f"experiment.seed={int(seed)}")
-    r = _memlab._run(str(file), overrides, device, engine)
+    r = _memlab._run(path, overrides, device, engine)
+    for n in r["notes"]:
+        warnings.warn(n, stacklevel=2)
     return Result(r["name"], dict(r["traces"]), dict(r["units"]), r["metrics"], r["config"])
+
+
+def show_config(file: str | os.PathLike[str], set: str | Iterable[str] = ()) -> dict[str, Any]:
+    """The resolved experiment (defaults filled in) as a dict with units, like `memlab show-config`;
+    `file` is a path or a shipped experiment's name."""
+    _need()
+    config: dict[str, Any] = _memlab.show_config(str(file), _names(set))
+    return config
 
 
 def _seeds(seeds: str | int | Iterable[int] | None) -> list[int]:

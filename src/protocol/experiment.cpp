@@ -222,7 +222,7 @@ stimulus::waveform_ptr read_stimulus(reader& r, std::vector<sweep_block>& blocks
         }
     } catch (const input_error& e) {
         const std::string m = e.what();
-        if (m.find(".toml") != std::string::npos || m.find(": stimulus.") != std::string::npos) throw;
+        if (m.rfind(r.file() + ":", 0) == 0) throw;  // the reader's own message, already placed
         r.fail("", m);  // a builder's message, placed in the stimulus table
     }
     r.fail("kind", fmt::format("unknown stimulus kind '{}' (pulse, pulse_train, packages, read_after_write, sweep, sweep_blocks, pulse_list, pwl)", kind));
@@ -235,7 +235,7 @@ device_setup read_device(reader& dev, const std::string& file) {
     try {
         m = device::make_model(model);
     } catch (const input_error&) {
-        dev.fail("model", fmt::format("unknown model '{}' (known: {})", model, fmt::join(device::model_names(), ", ")));
+        dev.fail("model", fmt::format("unknown model '{}' ({})", model, util::known_names(model, device::model_names())));
     }
     std::map<std::string, double> params;
     for (const auto& p : m->parameter_table())
@@ -302,6 +302,25 @@ std::map<std::string, std::string> served_targets(const std::vector<std::filesys
                 if (const auto s = id.value<std::string>()) out[*s] = name;
     }
     return out;
+}
+
+stimulus::waveform_ptr make_stimulus(const nlohmann::json& table, const std::string& where) {
+    if (!table.is_object()) throw input_error(fmt::format("{}: expected a table of stimulus keys", where));
+    toml::table t;
+    try {
+        t = detail::json_table(table);
+    } catch (const input_error& err) {
+        throw input_error(fmt::format("{}: {}", where, err.what()));
+    }
+    nlohmann::json resolved;
+    reader r(&t, "", where, resolved);
+    if (r.has("kind") && t["kind"].value_or(std::string()) == "sweep_blocks")
+        r.fail("kind", "sweep_blocks changes an SMU's compliance block by block: write it in an experiment file");
+    std::vector<sweep_block> blocks;
+    stimulus::waveform_ptr compliance;
+    auto w = read_stimulus(r, blocks, compliance);
+    r.finish();
+    return w;
 }
 
 experiment load(const std::filesystem::path& path, const std::vector<std::string>& overrides) {

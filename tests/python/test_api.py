@@ -96,15 +96,96 @@ def test_simulate_one_call_and_a_circuit_in_code():
     assert s.units["DUT.w"] == "m" and len(s.traces["time"]) == len(s.traces["DUT.w"])
     assert s.traces["DUT.w"].max() > 1.5e-9 > s.traces["DUT.w"][-1]  # up with +1 V, back down with -1 V
     c = memlab.Circuit()
-    c.source("V1", "a", "0", memlab.stimulus.pwl([0, 1e-6], [0, 1]))
+    c.source("V1", "a", "0", memlab.stimulus.pwl(([0, 1], "us"), ["0 V", "1 V"]))
     c.resistor("R1", "a", "b", "1 kOhm")
     c.capacitor("C1", "b", "0", "1 nF")
     r = memlab.Simulation(c, rtol=1e-8).run("5 us", ["v(b)"], sample_interval="1 us")
     assert len(r["traces"]["v(b)"]) == 6
     with pytest.raises(memlab.InputError, match="floating|connected only"):
         bad = memlab.Circuit()
-        bad.resistor("R1", "x", "y", 1e3)
+        bad.resistor("R1", "x", "y", "1 kOhm")
         memlab.Simulation(bad)
+
+
+def test_bare_numbers_are_refused_as_in_a_file():
+    # A number without its unit is ambiguous (width=4 would be four seconds): refused with the key
+    # and the form to write, in every place a quantity is taken; a pure number (duty) is a number.
+    with pytest.raises(memlab.InputError, match=r'pulse_train\(\): width: a bare number needs a unit; write "4 s"'):
+        memlab.stimulus.pulse_train(amplitude="1 V", width=4, period="5 us")
+    with pytest.raises(memlab.InputError, match=r"Rs.resistance: a bare number needs a unit"):
+        memlab.simulate(memlab.Device("vteam"), memlab.stimulus.pulse(amplitude="1 V", width="1 us"), series_resistance=2)
+    with pytest.raises(memlab.InputError, match=r"device.e_ag: a bare number needs a unit"):
+        memlab.Device("agsn_sio2_pt", e_ag=0.85)
+    c = memlab.Circuit()
+    c.source("V1", "a", "0", memlab.stimulus.pulse(amplitude="1 V", width="1 us"))
+    c.resistor("R1", "a", "0", "1 kOhm")
+    with pytest.raises(memlab.InputError, match=r"t_end: a bare number needs a unit"):
+        memlab.Simulation(c).run(1e-3, ["v(a)"])
+    w = memlab.stimulus.pulse_train(amplitude="1 V", count=3, width="1 us", duty=0.5)  # duty: a pure number
+    assert w.end_time == pytest.approx(3 * 2e-6 - 1e-6 + 2e-8, rel=1e-9)
+    assert w.duration == f"{w.end_time!r} s"
+
+
+def test_stimuli_take_the_keys_and_checks_of_a_file():
+    # The names of the [stimulus] table: count with one amplitude, repeat with a list.
+    one = memlab.stimulus.pulse_train(amplitude="2 V", count=4, width="1 us", period="2 us")
+    listed = memlab.stimulus.pulse_train(amplitudes=["2 V", "2 V"], repeat=2, width="1 us", period="2 us")
+    t = np.linspace(0, one.end_time, 997)
+    assert one.end_time == listed.end_time and all(one(x) == listed(x) for x in t)
+    assert sum(1 for k in range(4) if one(k * 2e-6 + 0.5e-6) == 2.0) == 4
+    with pytest.raises(memlab.InputError, match=r"count: 0 is outside \[1, "):
+        memlab.stimulus.pulse_train(amplitude="1 V", count=0, width="1 us")
+    with pytest.raises(memlab.InputError, match=r"pulse_train\(\): count: unknown key"):
+        memlab.stimulus.pulse_train(amplitudes=["1 V"], count=3, width="1 us")  # a list repeats, it has no count
+    with pytest.raises(TypeError):
+        memlab.stimulus.pulse_train(amplitude="1 V", widht="1 us")  # a misspelt keyword
+    # The same waveform as the file's: synapse.toml's stimulus, rebuilt from its resolved keys.
+    st = memlab.show_config("synapse")["stimulus"]
+    keys = {k: v for k, v in st.items() if k != "kind"}
+    w = memlab.stimulus.read_after_write(**keys)
+    r = memlab.run("synapse", set=["experiment.duration=50 us"])
+    v = r.traces["v(in)"]
+    assert np.allclose([w(x) for x in r.traces["time"][:200]], v[:200], atol=1e-9)
+    # (numbers, unit) pairs for lists: a numpy array of times.
+    p = memlab.stimulus.pwl((np.array([0.0, 1.0, 2.0]), "ms"), ("0 V", "1 V", "0 V"))
+    assert p(1e-3) == 1.0 and p.end_time == pytest.approx(2e-3)
+
+
+def test_device_parameters_change_after_creation():
+    dev = memlab.Device("vteam", r_on="2 kOhm")
+    c = memlab.Circuit()
+    c.memristor("M1", "a", "0", dev)
+    assert dev.set(r_on="3 kOhm") is dev and dev["r_on"] == 3e3
+    assert dev.parameters["r_on"] == "3 kOhm"
+    # Checked together: a bad value leaves every parameter as it was.
+    with pytest.raises(memlab.InputError, match="r_off|r_on"):
+        dev.set(r_on="1 kOhm", r_off="10 Ohm")
+    assert dev["r_on"] == 3e3
+    with pytest.raises(memlab.InputError, match="did you mean 'r_on'"):
+        dev.set(r_onn="1 kOhm")
+
+
+def test_shipped_experiments_by_name_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = memlab.run("retention_volatile", set="experiment.duration=1 ms")  # a string is one override
+    assert r.name == "retention_volatile" and r.traces["time"][-1] == pytest.approx(1e-3)
+    assert memlab.show_config("synapse.toml")["experiment"]["name"] == "synapse"
+    with pytest.raises(memlab.InputError, match="did you mean 'synapse'"):
+        memlab.run("synapes")
+    with pytest.raises(memlab.InputError, match="runs from any folder by its name"):
+        memlab.run("experiments/synapse.toml")  # a path that is not here
+    assert os.listdir(tmp_path) == []
+
+
+def test_notes_are_warnings_and_help_names_arguments():
+    with pytest.warns(UserWarning, match="initial_state"):
+        memlab.run("synapse", set="device.model=memdiode", seed=1)
+    # Every function and method of the extension names its arguments (no arg0 in help()).
+    import pydoc
+    ext = memlab._memlab
+    text = "".join(pydoc.render_doc(m, renderer=pydoc.plaintext)
+                   for m in (ext, ext.units, ext.devices, ext.analysis, ext.stimulus, memlab.stimulus))
+    assert "arg0" not in text, [l for l in text.splitlines() if "arg0" in l][:5]
 
 
 def test_swap_model_and_ngspice_engine_from_python():

@@ -229,24 +229,26 @@ from numpy.typing import NDArray
 
 import memlab
 
-dev = memlab.Device("agsn_sio2_pt", e_ag="0.85 eV", L=5e-9)
+dev = memlab.Device("agsn_sio2_pt", e_ag="0.85 eV", L="5 nm")
+dev.set(e_ag="0.86 eV")
+now: dict[str, str] = dev.parameters
 g: float = dev["e_ag"]
-w = memlab.stimulus.pulse_train(amplitudes="2 V", count=20, width="4 us", period="5 us", base="-1 V")
+w = memlab.stimulus.pulse_train(amplitude="2 V", count=20, width="4 us", period="5 us", base="-1 V")
 c = memlab.Circuit()
 c.source("AWG", "in", "0", w)
 c.resistor("Rs", "in", "top", "2 MOhm")
 c.memristor("M1", "top", "0", dev)
-c.tia("TIA", "top", "out", gain=1e6, bandwidth="1 MHz")
+c.tia("TIA", "top", "out", gain="1e6 V/A", bandwidth="1 MHz")
 sim = memlab.Simulation(c, seed=1)
-tr = sim.run(w.end_time, ["i(M1)", "M1.w"], sample_interval="10 ns")
+tr = sim.run(w.duration, ["i(M1)", "M1.w"], sample_interval="10 ns")
 i: NDArray[np.float64] = tr["traces"]["i(M1)"]
 unit: str = tr["units"]["i(M1)"]
 t_now: float = sim.time
 s = memlab.simulate(dev, w, series_resistance="2 MOhm")
 v: NDArray[np.float64] = s.traces["v(in)"]
-r = memlab.run("experiments/all_or_none.toml", seed=1, set=["circuit.series_resistance=2 MOhm"])
+r = memlab.run("all_or_none", seed=1, set="circuit.series_resistance=2 MOhm")
 time: NDArray[np.float64] = r.traces["time"]
-md = memlab.run_md("experiments/md_diffusion.toml", jobs=2)
+md = memlab.run_md("md_diffusion", jobs=2)
 d_ag: NDArray[np.float64] = md.D("Ag")
 msd: NDArray[np.float64] = md.runs[0]["msd"]
 rep: dict[str, Any] = memlab.reproduce(out="out", skip=["md_diffusion"], seeds="1..3")
@@ -257,7 +259,7 @@ first_unit: str = memlab.devices.parameters("vteam")[0]["unit"]
 vset: float = memlab.analysis.vset(r.traces["v(DUT)"], [0.0, 1e-6], compliance=1e-5)
 per_cycle: NDArray[np.float64] = memlab.analysis.vset_per_cycle(time, v, i, 1e-5, period=1e-3)
 n_finite: int = memlab.analysis.statistics(per_cycle)["n"]
-resolved: dict[str, Any] = memlab.show_config("experiments/synapse.toml")
+resolved: dict[str, Any] = memlab.show_config("synapse", set="device.e_ag=0.86 eV")
 try:
     memlab.units.parse("2 MV", "Ohm")
 except memlab.InputError as e:

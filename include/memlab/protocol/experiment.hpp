@@ -55,7 +55,7 @@ struct experiment {
     std::string file;  // where it was read from (for messages)
     std::string name, description, figure;
     std::uint64_t seed = 1;
-    std::vector<std::string> targets;  // the paper's targets this file serves (ids of shared/TARGETS.md)
+    std::vector<std::string> targets;  // the paper's targets this file serves (ids of docs/targets.md)
     double duration = 0;  // s; 0: end of the stimulus
     std::shared_ptr<device::model> device;
     std::vector<double> initial_state;  // the device's state at t = 0 (model default or the file's)
@@ -102,6 +102,12 @@ struct device_setup {
     std::vector<double> initial_state;  // the model's own, or the overrides'
 };
 device_setup load_device(const std::string& model, const std::vector<std::string>& overrides, const std::string& where);
+
+// A stimulus from the keys of an experiment file's [stimulus] table (kind, amplitude, width, ...),
+// given as JSON with the values TOML would hold (quantities as strings with units, counts as
+// integers), read by the same reader as a file: the same defaults, checks and one-line errors,
+// which begin with `where` (e.g. "pulse_train()"). sweep_blocks (an SMU's stimulus) is not one.
+stimulus::waveform_ptr make_stimulus(const nlohmann::json& table, const std::string& where);
 
 struct run_result {
     nlohmann::json metrics;

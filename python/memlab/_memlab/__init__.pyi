@@ -1,6 +1,7 @@
 # Type stubs of memlab's C++ extension (python/bindings/*.cpp), written by hand from the bindings;
 # tests/python/test_stubs.py checks that every name, argument and default here matches the module.
-# Quantities are numbers (SI) or strings with a unit ("2 MOhm"); traces are numpy float64 arrays.
+# Quantities are strings with a unit ("2 MOhm"), as in an experiment file (a bare number only where
+# the quantity is a pure number); traces are numpy float64 arrays.
 from collections.abc import Sequence
 from typing import Any, TypedDict
 
@@ -15,7 +16,7 @@ from .stimulus import Waveform
 
 __version__: str
 
-_Quantity = float | str
+_Quantity = str
 
 class InputError(ValueError):
     """A mistake in the input, with a one-line message naming the file or key."""
@@ -29,6 +30,7 @@ class _Traces(TypedDict):
 
 class _RunResult(_Traces):
     name: str
+    notes: list[str]
     metrics: dict[str, Any]
     config: dict[str, Any]
 
@@ -63,10 +65,15 @@ def show_config(file: str, set: Sequence[str] = ...) -> dict[str, Any]:
 
 class Device:
     """A device model with its parameters (by the names of the docs and TOML)."""
-    def __init__(self, model: str, **kwargs: _Quantity) -> None: ...
+    def __init__(self, model: str, **kwargs: str | float) -> None: ...
+    def set(self, **kwargs: str | float) -> Device:
+        """Changes parameters (strings with units: dev.set(e_ag="0.86 eV")); all checked together. Circuits built before keep the old values. Returns the device."""
     def __getitem__(self, key: str) -> float: ...
     @property
     def name(self) -> str: ...
+    @property
+    def parameters(self) -> dict[str, str]:
+        """Every parameter's present value, as a string with its unit."""
 
 class Circuit:
     """A netlist; node '0' is ground. Element currents flow first -> second terminal."""
@@ -90,6 +97,8 @@ class Simulation:
 # Used by the package's own functions (memlab.run, run_md, reproduce, sensitivity).
 def _run(file: str, set: Sequence[str] = ..., device: int = ..., engine: str = ...) -> _RunResult: ...
 def _is_md_file(file: str) -> bool: ...
+def _experiment_file(name: str) -> str:
+    """The path of an experiment file, or of a shipped experiment named without a folder ("synapse")."""
 def _run_md(file: str, set: Sequence[str], folder: str, jobs: int = ...) -> _MdResult: ...
 def _parse_seeds(text: str) -> list[int]: ...
 def _reproduce(out: str, only: Sequence[str], skip: Sequence[str], set: Sequence[str], jobs: int, seeds: Sequence[int], csv: bool,

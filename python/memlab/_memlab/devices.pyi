@@ -15,6 +15,7 @@ class _State(TypedDict):
     name: str
     unit: str
     abs_tolerance: float  # the integrator's absolute tolerance, in unit
+    meaning: str  # what the state is ("filament (tip) height above the Pt; ...")
 
 def names() -> list[str]:
     """Registered device models."""
@@ -23,4 +24,4 @@ def parameters(model: str) -> list[_Parameter]:
     """The parameter table of a model: name, unit, default (SI), range, symbol, meaning, source."""
 
 def states(model: str) -> list[_State]:
-    """The state variables of a model: name, unit, absolute tolerance of the integrator (SI)."""
+    """The state variables of a model: name, unit, absolute tolerance of the integrator (SI), meaning."""
