@@ -127,7 +127,7 @@ json rounded(double x, int digits = 4) {
 // A relative change under this counts as flat (integrate and synapse): a held state wiggles by a
 // few 0.1 %, and that is neither integration nor plasticity.
 constexpr double flat = 0.01;
-// A stored weight (TARGETS.md, synapse.asymmetry and synapse.retention): a device that never set
+// A stored weight (docs/targets.md, synapse.asymmetry and synapse.retention): a device that never set
 // has nothing to compare or keep.
 constexpr double stored_weight = 1e-4;  // S
 
@@ -825,7 +825,7 @@ void check_targets(const protocol::experiment& e) {
     for (const auto& id : e.targets) {
         const auto& all = all_targets();
         const auto it = std::find_if(all.begin(), all.end(), [&](const target& t) { return t.id == id; });
-        if (it == all.end()) throw input_error(fmt::format("{}: experiment.targets: unknown target '{}' (shared/TARGETS.md lists them)", e.file, id));
+        if (it == all.end()) throw input_error(fmt::format("{}: experiment.targets: unknown target '{}' (docs/targets.md lists them)", e.file, id));
         if (!evaluator_table().count(it->evaluator))
             throw input_error(fmt::format("{}: experiment.targets: '{}' is evaluated from a molecular-dynamics run, not a circuit", e.file, id));
         if (!seen.insert(id).second) throw input_error(fmt::format("{}: experiment.targets: '{}' is listed twice", e.file, id));

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Checks a memlab reproduce report: every target of TARGETS.md appears once, every target that ran
+"""Checks a memlab reproduce report: every target of docs/targets.md appears once, every target that ran
 has a simulated value, and every target listed in required_targets.txt ran and passed."""
 import json
 import sys
@@ -15,7 +15,7 @@ if report.get("overrides") or report.get("only") or report.get("skip"):
 if len(ids) != len(set(ids)):
     failures.append("duplicate target ids")
 if len(ids) != report["summary"]["targets"] or len(ids) < 33:
-    failures.append(f"{len(ids)} targets in the report, expected every target of TARGETS.md (33)")
+    failures.append(f"{len(ids)} targets in the report, expected every target of docs/targets.md (33)")
 for t in targets:
     for key in ("id", "paper", "simulated", "tolerance", "pass", "experiment", "seed"):
         if key not in t:

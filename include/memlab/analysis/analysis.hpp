@@ -31,7 +31,7 @@ double response_threshold(double amplitude, double series_resistance);
 
 // The reset of one I(V) branch: it starts where |i| peaks at v < 0 (v_start, i_start), and
 // v_from / v_to are the voltages (interpolated) where |i| then first falls below `from` and below
-// `to` of i_start. A reset is gradual when |v_to - v_from| is wide (TARGETS.md: >= 50 mV for
+// `to` of i_start. A reset is gradual when |v_to - v_from| is wide (docs/targets.md: >= 50 mV for
 // 90 % -> 10 %). NaN where a level is never crossed.
 struct reset_curve {
     double v_start, i_start, v_from, v_to;

@@ -1,5 +1,5 @@
 #pragma once
-// The paper's targets (shared/TARGETS.md) and their evaluation on simulated traces with the same
+// The paper's targets (docs/targets.md) and their evaluation on simulated traces with the same
 // analysis functions a user would run on measured data. Nothing from the paper enters a simulated
 // value; a target whose experiment has not run is reported as not run.
 #include <cmath>
@@ -15,14 +15,14 @@
 
 namespace memlab::report {
 
-// One row of TARGETS.md, as data. The evaluator names the measurement that computes it (one
+// One row of docs/targets.md, as data. The evaluator names the measurement that computes it (one
 // evaluator may serve several rows); an experiment file lists the targets it serves
 // (`experiment.targets`), so nothing here depends on an experiment's name.
 struct target {
     std::string id;           // "training.initial_vset_mean"
     std::string evaluator;    // the measurement that computes it: "sweep_training", "read_after_write", ...
     nlohmann::json paper;     // the paper's value (number or text)
-    std::string tolerance;    // as in TARGETS.md
+    std::string tolerance;    // as in docs/targets.md
     std::string source;       // figure
     double lo = NAN, hi = NAN;  // numeric tolerance (inclusive), where the target has one
     std::string kind;         // "fit": a parameter was calibrated on it; "check": nothing was tuned on it
@@ -31,7 +31,7 @@ struct target {
                               // ordinal names what it counts, "#pulse" (printed "pulse 6")
 };
 
-// Every target of TARGETS.md, in its order.
+// Every target of docs/targets.md, in its order.
 const std::vector<target>& all_targets();
 
 struct result {
