@@ -214,6 +214,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> exp_sets, show_sets;
     exp->add_option("model", exp_model, "Device model")->required();
     one_per_use(exp->add_option("--set", exp_sets, "key=value override as for run, e.g. device.r_on='2 kOhm' or device.initial_state.w='3 nm' (device. may be left out)"));
+    auto* targets = app.add_subcommand("targets", "Print the paper's targets that reproduce checks (Markdown table; docs/targets.md)");
     auto* desc = app.add_subcommand("describe", "Print a device model's states and parameters (defaults, ranges, meanings)");
     bool desc_markdown = false;
     desc->add_option("model", desc_model, "Device model")->required();
@@ -231,6 +232,7 @@ int main(int argc, char** argv) {
     }
     try {
         if (*list) cmd_list();
+        if (*targets) fmt::print("{}", lab::targets_markdown());
         if (*desc) fmt::print("{}", desc_markdown ? device::describe_markdown(desc_model) : device::describe_text(desc_model));
         if (*repro) return cmd_reproduce(out, strict, seeds, ro);
         if (*sens) return cmd_sensitivity(sens_out, so);

@@ -91,6 +91,23 @@ fs::path experiments_dir() {
     throw input_error("experiments/: folder not found (run from the memlab checkout)");
 }
 
+std::string targets_markdown() {
+    std::vector<fs::path> files;
+    for (const auto& f : fs::directory_iterator(experiments_dir()))
+        if (f.path().extension() == ".toml") files.push_back(f.path());
+    const auto served = protocol::served_targets(files);
+    std::string md = "| target | figure | paper | tolerance | kind | experiment |\n|---|---|---|---|---|---|\n";
+    for (const auto& t : report::all_targets()) {
+        report::result r;
+        r.paper = t.paper;
+        r.unit = t.unit;
+        const auto it = served.find(t.id);
+        md += fmt::format("| {} | {} | {} | {} | {} | {} |\n", t.id, md_cell(t.source), md_cell(paper_text(r)), md_cell(t.tolerance),
+                          md_cell(kind_text(t.kind, t.fit)), it == served.end() ? "-" : it->second);
+    }
+    return md;
+}
+
 fs::path experiment_file(const std::string& path_or_name) {
     const fs::path given(path_or_name);
     if (fs::exists(given)) return given;

@@ -26,6 +26,11 @@ std::filesystem::path experiments_dir();
 // that exists wins; input_error when neither is found, naming the closest shipped experiment.
 std::filesystem::path experiment_file(const std::string& path_or_name);
 
+// The paper's targets as a Markdown table, in the report's order: id, the paper's figure and value
+// (with its unit), the tolerance, kind (fit, with the parameters calibrated on it, or check) and the
+// shipped experiment that serves it (memlab targets; docs/targets.md).
+std::string targets_markdown();
+
 // "1..5" (a range) or "1,2,5" (a list; the two may be mixed: "1..3,7"): the seeds, in the order
 // given. input_error naming `where` on anything else, an empty list or a seed given twice.
 std::vector<std::uint64_t> parse_seeds(const std::string& text, const std::string& where = "--seeds");
