@@ -318,7 +318,7 @@ stimulus::waveform_ptr make_stimulus(const nlohmann::json& table, const std::str
         r.fail("kind", "sweep_blocks changes an SMU's compliance block by block: write it in an experiment file");
     std::vector<sweep_block> blocks;
     stimulus::waveform_ptr compliance;
-    auto w = read_stimulus(r, blocks, compliance);
+    auto w = read_stimulus(r, blocks, compliance, nullptr);
     r.finish();
     return w;
 }
