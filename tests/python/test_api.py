@@ -122,7 +122,8 @@ def test_bare_numbers_are_refused_as_in_a_file():
     with pytest.raises(memlab.InputError, match=r"t_end: a bare number needs a unit"):
         memlab.Simulation(c).run(1e-3, ["v(a)"])
     w = memlab.stimulus.pulse_train(amplitude="1 V", count=3, width="1 us", duty=0.5)  # duty: a pure number
-    assert w.end_time == pytest.approx(3 * 2e-6 - 1e-6 + 2e-8, rel=1e-9)
+    # period = (rise + width + fall) / duty = 2.04 us; the last pulse ends 2 periods + 1.02 us in
+    assert w.end_time == pytest.approx(2 * 2.04e-6 + 1.02e-6, rel=1e-9)
     assert w.duration == f"{w.end_time!r} s"
 
 
