@@ -16,11 +16,13 @@
 #include "memlab/lab/reproduce.hpp"
 #include "memlab/lab/run.hpp"
 #include "memlab/lab/sensitivity.hpp"
+#include "memlab/lab/sweep.hpp"
 #include "memlab/md/diffusion.hpp"
 #include "memlab/protocol/md_file.hpp"
 #include "memlab/protocol/experiment.hpp"
 #include "memlab/spice/ngspice.hpp"
 #include "memlab/units/units.hpp"
+#include "memlab/util/work_queue.hpp"
 #include "memlab/version.hpp"
 
 namespace fs = std::filesystem;
@@ -153,6 +155,35 @@ int cmd_sensitivity(const std::string& out, const lab::sensitivity_options& o) {
     return r.failed ? 1 : 0;
 }
 
+int cmd_sweep(const std::string& out, const std::string& seeds, lab::sweep_options o) {
+    if (!seeds.empty()) o.seeds = lab::parse_seeds(seeds, "sweep --seeds");
+    const bool root = util::mpi_rank() == 0;
+    const auto plan = lab::plan_sweep(o);
+    if (root) {
+        std::vector<std::string> parts;
+        for (std::size_t v = 0; v < plan.keys.size(); ++v) parts.push_back(fmt::format("{} values of {}", plan.values[v].size(), plan.keys[v]));
+        parts.push_back(fmt::format("{} seed(s)", plan.seeds.size()));
+        if (plan.devices > 1) parts.push_back(fmt::format("{} devices", plan.devices));
+        say(fmt::format("memlab sweep {}: {} ({})", o.file.string(), plan.name, fmt::join(parts, " x ")));
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = lab::sweep(plan, out, root ? lab::progress_fn(say) : lab::progress_fn());
+    if (!root) return 0;
+    figure_note(o.figure, r.figure_drawn);
+    fmt::print("wrote {} (table.csv, table.h5, distributions.md, one folder per task in tasks/) in {:.1f} s: {} run, {} from the cache, {} failed\n",
+               out, seconds_since(t0), r.computed, r.cached, r.failed);
+    if (r.failed) fmt::print(stderr, "memlab: error: {} task(s) failed; table.csv gives each one's error\n", r.failed);
+    return r.failed ? 1 : 0;
+}
+
+int cmd_cache(const std::string& action, const lab::cache_options& o) {
+    const lab::result_cache cache(o);
+    const auto u = action == "clear" ? cache.clear() : cache.measure();
+    fmt::print("{} {}: {} entries, {:.1f} MB{}\n", action == "clear" ? "cleared" : "cache", cache.dir().string(), u.entries, double(u.bytes) / 1e6,
+               action == "clear" ? " removed" : fmt::format(" (bound {:.1f} GB)", double(cache.max_bytes()) / 1e9));
+    return 0;
+}
+
 // --jobs: a whole number of processes, 1 or more.
 const CLI::Validator at_least_one([](std::string& s) -> std::string {
     std::size_t used = 0;
@@ -184,6 +215,10 @@ int main(int argc, char** argv) {
     one_per_use(repro->add_option("--skip", ro.skip, "Leave these experiments out (e.g. md_diffusion, minutes of LAMMPS); reported as not run"));
     repro->add_option("--seeds", seeds, "Run once per seed, e.g. 1..5 or 1,2,5 (experiment.seed of every file): OUT/seedN/, "
                                         "OUT/seeds.{json,md}; OUT/report.json is the first seed's");
+    std::string cache_dir;
+    bool no_cache = false;
+    repro->add_option("--cache", cache_dir, "Result cache folder (default $MEMLAB_CACHE, $XDG_CACHE_HOME/memlab or ~/.cache/memlab)");
+    repro->add_flag("--no-cache", no_cache, "Run every experiment, neither reading nor storing results");
     auto* sens = app.add_subcommand("sensitivity", "Run reproduce with the shipped parameters and with one override at a time; "
                                                     "tabulate which targets each value passes and how far each moves");
     lab::sensitivity_options so;
@@ -194,6 +229,30 @@ int main(int argc, char** argv) {
     sens->add_option("--jobs", so.jobs, "Experiments run in parallel (worker processes)")->capture_default_str()->check(at_least_one);
     one_per_use(sens->add_option("--only", so.only, "Run only these experiments (file names without .toml)"));
     one_per_use(sens->add_option("--skip", so.skip, "Leave these experiments out (e.g. md_diffusion)"));
+    auto* sw = app.add_subcommand("sweep", "Run one experiment file over values x seeds x devices (locally, or over MPI ranks "
+                                            "under mpirun): one table of metrics per task, distributions, cached results");
+    lab::sweep_options wo;
+    std::string sweep_out = "sweep-out", sweep_seeds, sweep_file;
+    std::size_t sweep_devices = 0;
+    sw->add_option("file", sweep_file, "Experiment file (TOML), or a shipped experiment by name")->required();
+    one_per_use(sw->add_option("--vary", wo.vary, "KEY=V1,V2,...: the tasks are the product over every --vary, e.g. device.e_ag='0.83 eV,0.87 eV'"));
+    sw->add_option("--seeds", sweep_seeds, "Seeds of every set of values, e.g. 1..20 or 1,2,5 (default: the file's experiment.seed)");
+    sw->add_option("--devices", sweep_devices, "Devices per seed (experiment.devices), drawn from [device.d2d]; one task each")
+        ->check(at_least_one);
+    one_per_use(sw->add_option("--set", wo.sets, "key=value override of every task"));
+    sw->add_option("--out", sweep_out, "Output folder")->capture_default_str();
+    sw->add_option("--jobs", wo.jobs, "Tasks at a time (default 2; under mpirun 1 per rank)")->check(at_least_one);
+    one_per_use(sw->add_option("--metric", wo.metrics, "A column of the table to draw in distributions.png (default: up to six that vary)"));
+    sw->add_option("--cache", wo.cache.dir, "Result cache folder (default $MEMLAB_CACHE, $XDG_CACHE_HOME/memlab or ~/.cache/memlab)");
+    bool sweep_no_cache = false, sweep_no_figure = false;
+    sw->add_flag("--no-cache", sweep_no_cache, "Store results only for this run (no resume after a kill)");
+    sw->add_flag("--no-figure", sweep_no_figure, "Do not draw distributions.png (the Python layer)");
+    auto* cachecmd = app.add_subcommand("cache", "The result cache of sweep and reproduce: `memlab cache info`, `memlab cache clear`");
+    std::string cache_action;
+    lab::cache_options co;
+    cachecmd->add_option("action", cache_action, "info (entries and size) or clear (remove every entry)")
+        ->required()->check(CLI::IsMember({"info", "clear"}));
+    cachecmd->add_option("--cache", co.dir, "Cache folder (default $MEMLAB_CACHE, $XDG_CACHE_HOME/memlab or ~/.cache/memlab)");
     auto* run = app.add_subcommand("run", "Run one experiment file");
     std::string run_file, run_out, run_engine = "memlab";
     std::optional<std::uint64_t> run_seed;
@@ -230,21 +289,37 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "memlab: error: {} (memlab --help)\n", e.what());
         return 2;
     }
+    // Under mpirun, `memlab sweep` spreads its tasks over the ranks (every rank runs this program;
+    // rank 0 prints and writes).
+    std::optional<util::mpi_session> mpi;
+    if (*sw) mpi.emplace(argc, argv);
+    const bool root = util::mpi_rank() == 0;
     try {
         if (*list) cmd_list();
         if (*targets) fmt::print("{}", lab::targets_markdown());
         if (*desc) fmt::print("{}", desc_markdown ? device::describe_markdown(desc_model) : device::describe_text(desc_model));
-        if (*repro) return cmd_reproduce(out, strict, seeds, ro);
+        if (*repro) {
+            ro.cache = {.enabled = !no_cache, .dir = cache_dir, .max_bytes = 0};
+            return cmd_reproduce(out, strict, seeds, ro);
+        }
+        if (*sw) {
+            wo.file = lab::experiment_file(sweep_file);
+            if (sweep_devices) wo.devices = sweep_devices;
+            wo.cache.enabled = !sweep_no_cache;
+            wo.figure = !sweep_no_figure;
+            return cmd_sweep(sweep_out, sweep_seeds, wo);
+        }
+        if (*cachecmd) return cmd_cache(cache_action, co);
         if (*sens) return cmd_sensitivity(sens_out, so);
         rn.figure = !no_figure;
         if (*run) return cmd_run(run_file, run_out, run_seed, run_sets, run_engine, rn);
         if (*show) cmd_show_config(show_file, show_sets);
         if (*exp) cmd_export_spice(exp_model, exp_sets);
     } catch (const input_error& e) {
-        fmt::print(stderr, "memlab: error: {}\n", e.what());
+        if (root) fmt::print(stderr, "memlab: error: {}\n", e.what());
         return 2;
     } catch (const std::exception& e) {
-        fmt::print(stderr, "memlab: internal error: {}\n", e.what());
+        if (root) fmt::print(stderr, "memlab: internal error: {}\n", e.what());
         return 3;
     }
     return 0;

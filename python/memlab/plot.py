@@ -11,6 +11,7 @@ memlab.Result.
 
     /usr/bin/python3 -m memlab.plot REPORT_DIR                # figures + report.html for a reproduce run
     /usr/bin/python3 -m memlab.plot --draw RUN_DIR OUT.png     # the figure of one memlab run
+    /usr/bin/python3 -m memlab.plot --distributions SWEEP_DIR OUT.png   # a memlab sweep's histograms
 
 (with the build's python folder on PYTHONPATH). Importing this module leaves matplotlib's backend
 alone (inline figures in Jupyter keep working); the command line above draws with Agg.
@@ -493,6 +494,45 @@ def report_html(report_dir):
     open(os.path.join(report_dir, "report.html"), "w").write(page)
 
 
+def distributions(sweep_dir, out_png=None):
+    """The histograms of a memlab sweep (distributions.json: its chosen metrics, one panel each;
+    one outline per set of varied values, its median dashed, its 5..95 % range shaded)."""
+    js = json.load(open(os.path.join(sweep_dir, "distributions.json")))
+    metrics = {m["name"]: m for m in js["metrics"]}
+    names = js["figure"]
+    cols = min(3, len(names))
+    rows = (len(names) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
+    for ax, name in zip(axes.flat, names):
+        m = metrics[name]
+        for g, (group, x) in enumerate(zip(js["groups"], m["groups"])):
+            h = x["histogram"]
+            if not h["counts"]:
+                continue
+            color = f"C{g % 10}"
+            edges = np.array(h["edges"], dtype=float)
+            if edges[0] == edges[-1]:  # every value equal: one bar of a visible width
+                edges = edges + np.array([-0.5, 0.5]) * (abs(edges[0]) * 1e-3 or 1e-12)
+            ax.stairs(h["counts"], edges, color=color, label=f"{group['label']} (n = {x['n']})")
+            q = x["quantiles"]
+            ax.axvline(q[2], color=color, ls="--", lw=1)
+            ax.axvspan(q[0], q[4], color=color, alpha=0.08)
+        unit = m["unit"]
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4))
+        ax.ticklabel_format(axis="x", useOffset=False)
+        ax.set_xlabel(name if unit in ("", "1") else f"{name} [{unit}]")
+        ax.set_ylabel("tasks")
+    for ax in list(axes.flat)[len(names):]:
+        ax.set_visible(False)
+    if len(js["groups"]) > 1 or js["groups"][0]["label"] != "all tasks":
+        axes.flat[0].legend(fontsize=7)
+    fig.tight_layout()
+    if out_png:
+        fig.savefig(out_png, dpi=110)
+        plt.close(fig)
+    return fig
+
+
 def main(report_dir):
     rep = json.load(open(os.path.join(report_dir, "report.json")))
     for e in rep.get("experiments", []):
@@ -507,5 +547,7 @@ if __name__ == "__main__":
     plt.switch_backend("Agg")  # files only; importing the module leaves the backend alone
     if len(sys.argv) == 4 and sys.argv[1] == "--draw":  # one run's folder (memlab run --out FOLDER) -> PNG
         draw(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 4 and sys.argv[1] == "--distributions":  # a sweep's folder -> PNG
+        distributions(sys.argv[2], sys.argv[3])
     else:
         main(sys.argv[1])

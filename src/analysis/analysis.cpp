@@ -44,6 +44,45 @@ double median(std::span<const double> values) {
     return 0.5 * (hi + *std::max_element(x.begin(), mid));
 }
 
+double quantile(std::span<const double> values, double q) {
+    if (!(q >= 0 && q <= 1)) throw input_error("analysis: quantile: q must lie in [0, 1]");
+    std::vector<double> x;
+    for (double v : values)
+        if (std::isfinite(v)) x.push_back(v);
+    if (x.empty()) return nan;
+    std::sort(x.begin(), x.end());
+    const double h = q * static_cast<double>(x.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(h));
+    const std::size_t hi = std::min(lo + 1, x.size() - 1);
+    return x[lo] + (h - static_cast<double>(lo)) * (x[hi] - x[lo]);
+}
+
+histogram_bins histogram(std::span<const double> values, std::size_t bins) {
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (double v : values)
+        if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+    if (lo > hi || bins == 0) return {};
+    if (lo == hi) bins = 1;
+    std::vector<double> edges;
+    for (std::size_t k = 0; k <= bins; ++k)
+        edges.push_back(k == bins ? hi : lo + (hi - lo) * static_cast<double>(k) / static_cast<double>(bins));
+    return histogram(values, edges);
+}
+
+histogram_bins histogram(std::span<const double> values, std::span<const double> edges) {
+    histogram_bins out{{edges.begin(), edges.end()}, {}};
+    if (edges.size() < 2) return out;
+    out.counts.assign(edges.size() - 1, 0);
+    for (double v : values) {
+        if (!std::isfinite(v) || v < edges.front() || v > edges.back()) continue;
+        // The bin whose [left, right) holds v; the last bin also holds its right edge.
+        const auto it = std::upper_bound(edges.begin(), edges.end(), v);
+        const auto k = static_cast<std::size_t>(it - edges.begin());
+        ++out.counts[std::min(k == 0 ? 0 : k - 1, out.counts.size() - 1)];
+    }
+    return out;
+}
+
 double response_threshold(double amplitude, double series_resistance) { return 0.5 * std::fabs(amplitude) / series_resistance; }
 
 reset_curve reset_width(std::span<const double> v, std::span<const double> i, double from, double to) {

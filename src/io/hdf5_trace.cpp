@@ -6,6 +6,7 @@
 #include <hdf5.h>
 
 #include "memlab/error.hpp"
+#include "memlab/io/table.hpp"
 
 namespace memlab::io {
 namespace {
@@ -162,6 +163,56 @@ std::vector<double> read_hdf5_channel(const std::string& path, const std::string
     H5Dclose(ds);
     H5Fclose(file);
     return out;
+}
+
+void write_hdf5(const table& t, const std::filesystem::path& path, const std::string& group) {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    const std::string tmp = path.string() + ".partial";
+    // No modification times in object headers: the same table gives the same bytes.
+    const hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_obj_track_times(gcpl, false);
+    H5Pset_obj_track_times(dcpl, false);
+    const hid_t file = H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    const hid_t grp = file < 0 ? -1 : H5Gcreate2(file, group.c_str(), H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    bool ok = grp >= 0;
+    std::string names;
+    for (const auto& col : t.columns) {
+        if (!ok) break;
+        names += (names.empty() ? "" : ",") + col.name;
+        const hsize_t n = col.text ? col.texts.size() : col.numbers.size();
+        const hid_t space = H5Screate_simple(1, &n, nullptr);
+        if (col.text) {
+            std::size_t width = 1;
+            for (const auto& s2 : col.texts) width = std::max(width, s2.size());
+            std::string buf(width * col.texts.size(), '\0');
+            for (std::size_t r = 0; r < col.texts.size(); ++r) buf.replace(r * width, col.texts[r].size(), col.texts[r]);
+            const hid_t type = H5Tcopy(H5T_C_S1);
+            H5Tset_size(type, width);
+            H5Tset_strpad(type, H5T_STR_NULLPAD);
+            const hid_t ds = H5Dcreate2(grp, dataset_name(col.name).c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+            ok = ds >= 0 && (n == 0 || H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) >= 0);
+            if (ds >= 0) H5Dclose(ds);
+            H5Tclose(type);
+        } else {
+            const hid_t ds = H5Dcreate2(grp, dataset_name(col.name).c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+            ok = ds >= 0 && (n == 0 || H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, col.numbers.data()) >= 0);
+            if (ds >= 0) {
+                write_string_attribute(ds, "unit", col.unit);
+                H5Dclose(ds);
+            }
+        }
+        H5Sclose(space);
+    }
+    if (ok) write_string_attribute(grp, "columns", names);
+    if (grp >= 0) H5Gclose(grp);
+    if (file >= 0) H5Fclose(file);
+    H5Pclose(gcpl);
+    H5Pclose(dcpl);
+    if (!ok) {
+        std::remove(tmp.c_str());
+        throw input_error(fmt::format("{}: cannot write the HDF5 table (disk full, or a column name twice?)", path.string()));
+    }
+    std::filesystem::rename(tmp, path);
 }
 
 }  // namespace memlab::io

@@ -89,4 +89,8 @@ bool draw_report_figures(const fs::path& folder, const fs::path& python) {
     return run_plot({folder.string()}, folder / "figures.log", python);
 }
 
+bool draw_sweep_figure(const fs::path& folder, const fs::path& python) {
+    return run_plot({"--distributions", folder.string(), (folder / "distributions.png").string()}, folder / "figure.log", python);
+}
+
 }  // namespace memlab::lab

@@ -154,6 +154,24 @@ std::vector<std::uint64_t> parse_seeds(const std::string& text, const std::strin
     return seeds;
 }
 
+varied parse_vary(const std::string& text, const std::string& where) {
+    const auto eq = text.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 >= text.size())
+        throw input_error(fmt::format("{} '{}': expected KEY=VALUE[,VALUE...], e.g. device.gamma=0.3,0.6", where, text));
+    varied v{text.substr(0, eq), {}};
+    const std::string rest = text.substr(eq + 1);
+    for (std::size_t start = 0; start <= rest.size();) {
+        const auto comma = std::min(rest.find(',', start), rest.size());
+        std::string value = rest.substr(start, comma - start);
+        value.erase(0, value.find_first_not_of(' '));
+        value.erase(value.find_last_not_of(' ') + 1);
+        if (value.empty()) throw input_error(fmt::format("{} '{}': an empty value", where, text));
+        v.values.push_back(value);
+        start = comma + 1;
+    }
+    return v;
+}
+
 reproduce_plan plan_reproduce(const reproduce_options& o, std::optional<std::uint64_t> seed, const std::string& what) {
     reproduce_plan plan{o, seed, {}, {}};
     if (plan.options.experiments.empty()) plan.options.experiments = experiments_dir();
@@ -210,7 +228,8 @@ reproduce_plan plan_reproduce(const reproduce_options& o, std::optional<std::uin
             mine.insert(mine.end(), seed_set.begin(), seed_set.end());
             auto e = std::make_shared<md::diffusion_experiment>(protocol::load_md(f, mine));
             const std::string span = fmt::format("{} samples x {} ions x {} MD", e->samples, e->ions.size(), units::format(e->production_time, "s"));
-            plan.exps.push_back({e->name, e->file, e->figure, e->description, span, {}, [e, jobs](const fs::path& sub, const progress_fn& progress) {
+            plan.exps.push_back({e->name, e->file, e->figure, e->description, span, {},
+                                 {{"kind", "reproduce.md"}, {"resolved", e->resolved}}, [e, jobs](const fs::path& sub, const progress_fn& progress) {
                                      const auto r = run_md_into(*e, sub, jobs, [&](const std::string& line) {
                                          if (progress) progress("  " + line);
                                      });
@@ -235,7 +254,7 @@ reproduce_plan plan_reproduce(const reproduce_options& o, std::optional<std::uin
         auto e = std::make_shared<protocol::experiment>(protocol::load(f, mine));
         report::check_targets(*e);  // a target the file names but report does not know: an error now
         plan.exps.push_back({e->name, e->file, e->figure, e->description, units::format(e->duration, "s") + " simulated", e->notes,
-                             [e, csv](const fs::path& sub, const progress_fn&) {
+                             {{"kind", "reproduce"}, {"resolved", e->resolved}, {"csv", csv}}, [e, csv](const fs::path& sub, const progress_fn&) {
                                  std::vector<io::memory_trace> mem;
                                  const auto r = run_into(*e, sub, csv, &mem);
                                  return worker_summary(r.stats.steps, report::evaluate(*e, mem));
@@ -274,23 +293,53 @@ reproduce_outcome execute_reproduce(const reproduce_plan& plan, const fs::path& 
     if (plan.seed) report["seed"] = *plan.seed;
     // Each experiment runs in a child process (up to `jobs` at a time): its own memory, and the
     // HDF5 library (not thread-safe) is never shared. A child writes result.json into its folder;
-    // the report is assembled in experiment order, so it does not depend on `jobs`.
+    // the report is assembled in experiment order, so it does not depend on `jobs`. With the
+    // cache, an experiment whose inputs are stored is copied from there and not run again; one
+    // that runs is written into the cache first (a kill leaves no half entry) and copied out.
+    std::optional<result_cache> cache;
+    if (plan.options.cache.enabled) cache.emplace(plan.options.cache);
+    std::vector<std::string> keys(exps.size());
+    std::size_t done = 0;
     std::vector<util::process_job> children;
-    for (const auto& e : exps)
-        children.push_back({[&e, &folder, &progress] {
-            const fs::path sub = folder / e.name;
+    std::vector<std::size_t> child_of;  // the experiment of each child
+    for (std::size_t k = 0; k < exps.size(); ++k) {
+        const auto& e = exps[k];
+        const fs::path sub = folder / e.name;
+        if (cache) {
+            keys[k] = result_cache::key(e.inputs);
+            if (const auto entry = cache->find(keys[k])) {
+                result_cache::copy_out(*entry, sub);
+                const auto res = nlohmann::json::parse(std::ifstream(sub / "result.json"));
+                std::size_t passed = 0;
+                for (const auto& t : res["targets"]) passed += t["pass"].get<bool>();
+                say(fmt::format("[{}/{}] {} ({}): from the cache, not run again (entry {} in {}), {} of {} targets pass", ++done, exps.size(),
+                                e.name, e.span, keys[k].substr(0, 12), cache->dir().string(), passed, res["targets"].size()));
+                continue;
+            }
+        }
+        child_of.push_back(k);
+        children.push_back({[&e, sub, &progress, &cache, key = keys[k]] {
+            fs::path staged;
             try {
                 fs::create_directories(sub);
-                std::ofstream(sub / "result.json") << e.run(sub, progress).dump() << "\n";
+                if (!cache) {
+                    std::ofstream(sub / "result.json") << e.run(sub, progress).dump() << "\n";
+                    return 0;
+                }
+                staged = cache->begin(key);
+                std::ofstream(staged / "result.json") << e.run(staged, progress).dump() << "\n";
+                result_cache::copy_out(cache->store(key, staged, e.inputs), sub);
             } catch (const std::exception& ex) {
                 std::ofstream(sub / "error.txt") << ex.what() << "\n";
+                if (!staged.empty()) fs::remove_all(staged);
                 return 2;
             }
             return 0;
         }, std::nullopt});
-    std::size_t done = 0;
+    }
     std::map<std::size_t, std::string> failed;
-    util::run_processes(children, plan.options.jobs, [&](std::size_t k, const util::process_exit& x) {
+    util::run_processes(children, plan.options.jobs, [&](std::size_t c, const util::process_exit& x) {
+        const std::size_t k = child_of[c];
         ++done;
         const fs::path sub = folder / exps[k].name;
         if (!x.ok()) {
@@ -311,6 +360,7 @@ reproduce_outcome execute_reproduce(const reproduce_plan& plan, const fs::path& 
         say(fmt::format("[{}/{}] {} ({}): {} steps, {} of {} targets pass", done, exps.size(), exps[k].name, exps[k].span,
                         res["steps"].get<long>(), passed, res["targets"].size()));
     });
+    if (cache) cache->trim();
     std::map<std::string, std::string> not_run;  // experiment name -> why
     std::vector<fs::path> all_files;
     for (const auto& f : fs::directory_iterator(plan.options.experiments))

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "memlab/error.hpp"
 #include "memlab/io/hdf5_trace.hpp"
 #include "memlab/lab/figures.hpp"
 #include "memlab/lab/staged_folder.hpp"
@@ -31,12 +32,29 @@ double csv_atol(const protocol::experiment& e, const io::channel& c) {
     return 0.0;
 }
 
+// traces.h5's group of device j: the experiment's name, with several devices NAME_deviceN.
+std::string trace_group(const protocol::experiment& e, std::size_t j) {
+    return e.devices == 1 ? e.name : fmt::format("{}_device{}", e.name, j + 1);
+}
+
 }  // namespace
+
+protocol::run_result run_device_into(const protocol::experiment& e, std::size_t device, const fs::path& folder, io::memory_trace* memory) {
+    if (device >= e.devices) throw internal_error(fmt::format("run_device_into: device {} of {}", device + 1, e.devices));
+    io::hdf5_trace h5((folder / "traces.h5").string(), trace_group(e, device));
+    io::null_trace none;
+    io::tee_trace sink(h5, memory ? static_cast<io::trace_sink&>(*memory) : none);
+    auto r = protocol::run(e, sink, device);
+    h5.commit();
+    r.metrics["experiment"] = e.name;
+    std::ofstream(folder / "metrics.json") << r.metrics.dump(2) << "\n";
+    std::ofstream(folder / "config.json") << e.resolved.dump(2) << "\n";
+    return r;
+}
 
 protocol::run_result run_into(const protocol::experiment& e, const fs::path& folder, bool csv, std::vector<io::memory_trace>* memories,
                               bool ngspice) {
-    auto group = [&](std::size_t j) { return e.devices == 1 ? e.name : fmt::format("{}_device{}", e.name, j + 1); };
-    io::hdf5_trace h5((folder / "traces.h5").string(), group(0));
+    io::hdf5_trace h5((folder / "traces.h5").string(), trace_group(e, 0));
     // traces.csv: every row (csv_tolerance 0), or those that give back every row (thinned).
     std::optional<io::csv_trace> csv_file;
     std::optional<io::thinned_trace> thinned;
@@ -49,7 +67,7 @@ protocol::run_result run_into(const protocol::experiment& e, const fs::path& fol
     if (memories) memories->assign(e.devices, {});
     protocol::run_result total;
     for (std::size_t j = 0; j < e.devices; ++j) {
-        if (j > 0) h5.set_group(group(j));
+        if (j > 0) h5.set_group(trace_group(e, j));
         io::tee_trace files(h5, csvs && j == 0 ? *csvs : none);
         io::tee_trace sink(files, memories ? static_cast<io::trace_sink&>((*memories)[j]) : none);
         auto r = ngspice ? protocol::run_ngspice(e, sink, j) : protocol::run(e, sink, j);

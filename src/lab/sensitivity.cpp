@@ -22,25 +22,13 @@ using detail::simulated_text;
 sensitivity_plan plan_sensitivity(const sensitivity_options& o) {
     sensitivity_plan plan{o, {}, {}, {}};
     for (const auto& kv : o.vary) {
-        const auto eq = kv.find('=');
-        if (eq == std::string::npos || eq == 0 || eq + 1 >= kv.size())
-            throw input_error(fmt::format("sensitivity --vary '{}': expected KEY=VALUE[,VALUE...], e.g. device.gamma=0.3,0.6", kv));
-        const std::string key = kv.substr(0, eq);
-        const std::string rest = kv.substr(eq + 1);
-        for (std::size_t start = 0; start <= rest.size();) {
-            const auto comma = std::min(rest.find(',', start), rest.size());
-            std::string value = rest.substr(start, comma - start);
-            value.erase(0, value.find_first_not_of(' '));
-            value.erase(value.find_last_not_of(' ') + 1);
-            if (value.empty()) throw input_error(fmt::format("sensitivity --vary '{}': an empty value", kv));
-            plan.variants.push_back(key + "=" + value);
-            start = comma + 1;
-        }
+        const auto v = parse_vary(kv, "sensitivity --vary");
+        for (const auto& value : v.values) plan.variants.push_back(v.key + "=" + value);
     }
     if (plan.variants.empty()) throw input_error("sensitivity: nothing to vary (give --vary KEY=V1,V2, e.g. device.gamma=0.3,0.6)");
     plan.baseline = o.sets.empty() ? "shipped parameters" : fmt::format("baseline ({})", fmt::join(o.sets, ", "));
     reproduce_options r{.sets = o.sets, .only = o.only, .skip = o.skip, .seeds = {}, .jobs = o.jobs, .csv = false, .figures = false,
-                        .experiments = o.experiments, .python = {}};
+                        .experiments = o.experiments, .python = {}, .cache = o.cache};
     plan.plans.push_back(plan_reproduce(r, std::nullopt, "sensitivity"));
     for (const auto& v : plan.variants) {
         auto with = r;

@@ -22,10 +22,10 @@ namespace {
 
 enum class state { waiting, running, done, failed };
 
-[[noreturn]] void child(const process_job& job) {
+[[noreturn]] void child(const std::function<int()>& body) {
     int code = 70;
     try {
-        code = job.body();
+        code = body();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "memlab: child process: %s\n", e.what());
     } catch (...) {
@@ -48,6 +48,28 @@ process_exit decode(int status) {
 }
 
 }  // namespace
+
+int start_child(const std::function<int()>& body) {
+    std::fflush(stdout);
+    std::fflush(stderr);
+    const pid_t pid = ::fork();
+    if (pid == 0) child(body);
+    if (pid < 0) throw input_error(fmt::format("cannot start a child process (fork: {})", std::strerror(errno)));
+    return pid;
+}
+
+std::optional<process_exit> poll_child(int pid, bool block) {
+    for (;;) {
+        int status = 0;
+        const pid_t r = ::waitpid(pid, &status, block ? 0 : WNOHANG);
+        if (r == 0) return std::nullopt;
+        if (r < 0 && errno == EINTR) {
+            if (block) continue;
+            return std::nullopt;
+        }
+        return r < 0 ? process_exit{.status = -1} : decode(status);
+    }
+}
 
 void run_processes(const std::vector<process_job>& jobs, int parallel,
                    const std::function<void(std::size_t, const process_exit&)>& finished) {
@@ -84,14 +106,12 @@ void run_processes(const std::vector<process_job>& jobs, int parallel,
                 }
                 if (st[*a] != state::done) continue;
             }
-            std::fflush(stdout);
-            std::fflush(stderr);
-            const pid_t pid = ::fork();
-            if (pid == 0) child(jobs[k]);
-            if (pid < 0) {
-                const int err = errno;
+            pid_t pid = 0;
+            try {
+                pid = start_child(jobs[k].body);
+            } catch (...) {
                 stop_all();
-                throw input_error(fmt::format("cannot start a child process (fork: {})", std::strerror(err)));
+                throw;
             }
             running[pid] = k;
             st[k] = state::running;
@@ -104,16 +124,15 @@ void run_processes(const std::vector<process_job>& jobs, int parallel,
         // children that are not ours).
         bool reaped = false;
         for (auto it = running.begin(); it != running.end();) {
-            int status = 0;
-            const pid_t r = ::waitpid(it->first, &status, WNOHANG);
-            if (r == 0 || (r < 0 && errno == EINTR)) {
+            const auto x = poll_child(it->first);
+            if (!x) {
                 ++it;
                 continue;
             }
             const std::size_t k = it->second;
             it = running.erase(it);
             reaped = true;
-            end(k, r < 0 ? process_exit{.status = -1} : decode(status));
+            end(k, *x);
         }
         if (!reaped) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }

@@ -24,6 +24,22 @@ std::vector<double> vset_per_cycle(std::span<const double> t, std::span<const do
 // Median of the non-NaN entries (NaN when there are none).
 double median(std::span<const double> values);
 
+// The q-quantile (0 <= q <= 1) of the finite entries, linear between order statistics (numpy's
+// default, Hyndman and Fan's type 7); NaN when there are none.
+double quantile(std::span<const double> values, double q);
+
+// Equal-width histogram of the finite entries over [their min, their max]: `bins` + 1 edges and
+// `bins` counts, the last bin closed (it holds the max). No bins when no entry is finite; with
+// every entry equal, one bin of zero width.
+struct histogram_bins {
+    std::vector<double> edges;
+    std::vector<std::size_t> counts;
+};
+histogram_bins histogram(std::span<const double> values, std::size_t bins);
+// The same over given edges (increasing; the last bin closed): finite entries outside them are
+// not counted.
+histogram_bins histogram(std::span<const double> values, std::span<const double> edges);
+
 // The one rule by which a pulse "responds" (all-or-none, integrate-and-fire, set delay): its device
 // current reaches half of what the series resistor alone would pass, |amplitude| / (2 R_s). The
 // device is then a small part of the total resistance: it has switched.

@@ -27,4 +27,8 @@ bool draw_run_figure(const std::filesystem::path& folder, const std::filesystem:
 // FOLDER/figures.log on failure.
 bool draw_report_figures(const std::filesystem::path& folder, const std::filesystem::path& python = {});
 
+// The figure of a sweep folder: FOLDER/distributions.png (the histograms of distributions.json's
+// chosen metrics); FOLDER/figure.log on failure.
+bool draw_sweep_figure(const std::filesystem::path& folder, const std::filesystem::path& python = {});
+
 }  // namespace memlab::lab

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "memlab/lab/cache.hpp"
 #include "memlab/lab/run.hpp"
 #include "memlab/report/targets.hpp"
 
@@ -35,6 +36,14 @@ std::string targets_markdown();
 // given. input_error naming `where` on anything else, an empty list or a seed given twice.
 std::vector<std::uint64_t> parse_seeds(const std::string& text, const std::string& where = "--seeds");
 
+// "KEY=V1,V2,...": the key and its values (trimmed), one run each. input_error naming `where`
+// (e.g. "sweep --vary") on a missing key or an empty value.
+struct varied {
+    std::string key;
+    std::vector<std::string> values;
+};
+varied parse_vary(const std::string& text, const std::string& where);
+
 struct reproduce_options {
     std::vector<std::string> sets;         // key=value overrides of every file they apply to
     std::vector<std::string> only, skip;   // experiment names (file stems)
@@ -44,6 +53,7 @@ struct reproduce_options {
     bool figures = true;                   // figures and report.html (the Python layer)
     std::filesystem::path experiments;     // empty: experiments_dir()
     std::filesystem::path python;          // the memlab Python package's folder (empty: python_dir())
+    cache_options cache;                   // each experiment's result is looked up and stored there
 };
 
 // One experiment file of a reproduce run, loaded with the overrides that apply to it: what the
@@ -52,6 +62,7 @@ struct reproduce_options {
 struct planned_experiment {
     std::string name, file, figure, description, span;
     std::vector<std::string> notes;  // the loader's notes (e.g. settings dropped by a model swap)
+    nlohmann::json inputs;           // what its result depends on (the result cache's key)
     std::function<nlohmann::json(const std::filesystem::path& folder, const progress_fn& progress)> run;
 };
 

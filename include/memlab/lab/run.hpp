@@ -23,6 +23,12 @@ using progress_fn = std::function<void(const std::string& line)>;
 protocol::run_result run_into(const protocol::experiment& e, const std::filesystem::path& folder, bool csv,
                               std::vector<io::memory_trace>* memories = nullptr, bool ngspice = false);
 
+// Runs one device (0-based `device` of experiment.devices) of a circuit experiment into `folder`:
+// traces.h5 (its group named as by run_into), metrics.json (no device prefix), config.json.
+// `memory`, when given, receives the recorded trace. A sweep's task.
+protocol::run_result run_device_into(const protocol::experiment& e, std::size_t device, const std::filesystem::path& folder,
+                                     io::memory_trace* memory = nullptr);
+
 // Runs an MD experiment into `folder`: the LAMMPS inputs, logs and trajectories (sampleN/...),
 // traces.h5 (one group per ion and sample: the ion's displacement and the glass's MSD),
 // metrics.json and config.json; up to `jobs` LAMMPS processes at a time.

@@ -19,6 +19,7 @@ struct sensitivity_options {
     std::vector<std::string> only, skip;   // as for reproduce
     int jobs = 2;
     std::filesystem::path experiments;     // empty: experiments_dir()
+    cache_options cache;                   // as for reproduce
 };
 
 // Every run, planned (its files loaded with its overrides) before the first one starts.

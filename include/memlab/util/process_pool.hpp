@@ -34,4 +34,10 @@ struct process_exit {
 void run_processes(const std::vector<process_job>& jobs, int parallel,
                    const std::function<void(std::size_t, const process_exit&)>& finished);
 
+// The two steps of every pool (run_processes, util::run_queue): start a child that runs `body`
+// and exits with its return value (stdout and stderr flushed first; input_error if fork fails),
+// and see whether it has ended (reaping it): nullopt while it runs, unless `block`.
+int start_child(const std::function<int()>& body);
+std::optional<process_exit> poll_child(int pid, bool block = false);
+
 }  // namespace memlab::util
