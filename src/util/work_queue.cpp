@@ -61,7 +61,7 @@ void run_mpi(const std::vector<std::size_t>& tasks, const std::function<int(std:
                     ++ended;
                     if (finished)
                         finished(static_cast<std::size_t>(m[0]),
-                                 process_exit{.started = true, .status = static_cast<int>(m[1]), .signal = static_cast<int>(m[2])});
+                                 process_exit{.started = true, .status = static_cast<int>(m[1]), .signal = static_cast<int>(m[2]), .rank = st.MPI_SOURCE});
                 }
                 msg next = -1;
                 if (!queue.empty()) {

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "memlab/analysis/analysis.hpp"
+#include "memlab/error.hpp"
 
 using namespace memlab;
 namespace an = memlab::analysis;
@@ -232,4 +233,29 @@ TEST(Analysis, ResetWidthOfALinearFall) {
     std::vector<double> va{-0.1, -0.2, -0.3, -0.31, -0.4}, ia{-1e-4, -2e-4, -3e-4, -1e-9, -1e-9};
     const auto a = an::reset_width(va, ia);
     EXPECT_LT(std::fabs(a.v_to - a.v_from), 0.01);
+}
+
+TEST(Analysis, QuantilesBetweenOrderStatistics) {
+    // Type 7 (numpy's default): q (n - 1) in the sorted entries, linear between neighbours.
+    const std::vector<double> x = {7, 1, NAN, 3, 5};  // finite, sorted: 1 3 5 7
+    EXPECT_DOUBLE_EQ(an::quantile(x, 0.0), 1.0);
+    EXPECT_DOUBLE_EQ(an::quantile(x, 1.0), 7.0);
+    EXPECT_DOUBLE_EQ(an::quantile(x, 0.5), 4.0);
+    EXPECT_DOUBLE_EQ(an::quantile(x, 0.25), 2.5);   // h = 0.75: 1 + 0.75 * 2
+    EXPECT_DOUBLE_EQ(an::quantile(x, 0.95), 6.7);   // h = 2.85: 5 + 0.85 * 2
+    EXPECT_TRUE(std::isnan(an::quantile(std::vector<double>{NAN}, 0.5)));
+    EXPECT_THROW(an::quantile(x, 1.5), memlab::input_error);
+}
+
+TEST(Analysis, HistogramCountsEveryFiniteEntryOnce) {
+    const std::vector<double> x = {0, 1, 2, 3, 4, 4, NAN, INFINITY};
+    const auto h = an::histogram(x, 4);
+    EXPECT_EQ(h.edges, (std::vector<double>{0, 1, 2, 3, 4}));
+    EXPECT_EQ(h.counts, (std::vector<std::size_t>{1, 1, 1, 3}));  // the last bin holds its right edge
+    // Given edges: what falls outside is not counted.
+    const std::vector<double> edges = {1, 2, 3};
+    EXPECT_EQ(an::histogram(x, edges).counts, (std::vector<std::size_t>{1, 2}));
+    // All equal: one bin of zero width; nothing finite: no bins.
+    EXPECT_EQ(an::histogram(std::vector<double>{2, 2}, 5).counts, (std::vector<std::size_t>{2}));
+    EXPECT_TRUE(an::histogram(std::vector<double>{NAN}, 5).counts.empty());
 }

@@ -24,6 +24,7 @@ struct process_exit {
     bool started = true;  // false: its `after` job failed, so it never ran
     int status = 0;       // exit status (an exception out of the body: 70)
     int signal = 0;       // the signal that ended it, or 0
+    int rank = 0;         // the MPI rank it ran on (util::run_queue)
     bool ok() const { return started && signal == 0 && status == 0; }
 };
 
