@@ -9,20 +9,22 @@
 #include <mpi.h>
 #endif
 
+#include <fmt/format.h>
+
 #include "memlab/error.hpp"
 
 namespace memlab::util {
 
 namespace {
 
-bool launched_by_mpirun() {
-    for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "PMI_RANK"})
-        if (std::getenv(v)) return true;
-    return false;
-}
-
 int rank_ = 0, ranks_ = 1;
-bool initialised_ = false;
+
+// An integer from the environment (mpirun's), or `otherwise`.
+int env_int(std::initializer_list<const char*> names, int otherwise) {
+    for (const char* v : names)
+        if (const char* s = std::getenv(v)) return std::atoi(s);
+    return otherwise;
+}
 
 void run_local(const std::vector<std::size_t>& tasks, const std::function<int(std::size_t)>& body, int parallel,
                const std::function<void(std::size_t, const process_exit&)>& finished) {
@@ -33,9 +35,13 @@ void run_local(const std::vector<std::size_t>& tasks, const std::function<int(st
     });
 }
 
+#if MEMLAB_WITH_MPI
+bool initialised_ = false;
+
+bool launched_by_mpirun() { return env_int({"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "PMI_RANK"}, -1) >= 0; }
+
 void pause() { std::this_thread::sleep_for(std::chrono::milliseconds(2)); }
 
-#if MEMLAB_WITH_MPI
 // Messages: a worker's request {task that ended or -1, its status, its signal}; rank 0's answer,
 // the next task or -1 (no more: that slot stops).
 constexpr int tag_request = 7701, tag_answer = 7702;
@@ -148,8 +154,12 @@ mpi_session::mpi_session(int& argc, char**& argv) {
     MPI_Comm_size(MPI_COMM_WORLD, &ranks_);
     initialised_ = true;
 #else
+    // Built without MPI but started by mpirun: each rank would run the whole command. Knowing the
+    // rank lets rank 0 alone say so (run_queue refuses).
     (void)argc;
     (void)argv;
+    rank_ = env_int({"OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK"}, 0);
+    ranks_ = env_int({"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}, 1);
 #endif
 }
 
@@ -157,9 +167,9 @@ mpi_session::~mpi_session() {
 #if MEMLAB_WITH_MPI
     if (initialised_) MPI_Finalize();
     initialised_ = false;
+#endif
     rank_ = 0;
     ranks_ = 1;
-#endif
 }
 
 int mpi_rank() { return rank_; }
@@ -171,7 +181,11 @@ void run_queue(const std::vector<std::size_t>& tasks, const std::function<int(st
 #if MEMLAB_WITH_MPI
     if (ranks_ > 1) return run_mpi(tasks, body, parallel, finished);
 #endif
-    if (rank_ != 0) throw internal_error("run_queue: a rank other than 0 without MPI");
+    if (ranks_ > 1 && rank_ != 0) return;  // rank 0 says why
+    if (ranks_ > 1)
+        throw input_error(fmt::format("started by mpirun with {} ranks, but this memlab is built without MPI (CMake option MEMLAB_WITH_MPI, "
+                                      "libopenmpi-dev): run it as one process, with --jobs N",
+                                      ranks_));
     run_local(tasks, body, parallel, finished);
 }
 
