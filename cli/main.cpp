@@ -18,6 +18,7 @@
 #include "memlab/lab/sensitivity.hpp"
 #include "memlab/lab/sweep.hpp"
 #include "memlab/md/diffusion.hpp"
+#include "memlab/protocol/array_file.hpp"
 #include "memlab/protocol/md_file.hpp"
 #include "memlab/protocol/experiment.hpp"
 #include "memlab/spice/ngspice.hpp"
@@ -69,6 +70,7 @@ void cmd_export_spice(const std::string& model, const std::vector<std::string>& 
 void cmd_show_config(const std::string& name, const std::vector<std::string>& sets) {
     const std::string file = lab::experiment_file(name).string();
     if (protocol::is_md_file(file)) return fmt::print("{}\n", protocol::load_md(file, sets).resolved.dump(2));
+    if (protocol::is_array_file(file)) return fmt::print("{}\n", protocol::load_array(file, sets).resolved.dump(2));
     const auto e = protocol::load(file, sets);
     for (const auto& n : e.notes) fmt::print(stderr, "memlab: note: {}\n", n);
     fmt::print("{}\n", e.resolved.dump(2));
@@ -102,6 +104,18 @@ int cmd_run(const std::string& name, std::string out, std::optional<std::uint64_
                 fmt::print("  {}: E_a = {:.3g} +- {:.2g} eV, D0 = {:.3g} m^2/s (Arrhenius fit of the means over {} temperatures)\n", a.ion,
                            a.fit.activation_energy, a.fit.activation_energy_se, a.fit.prefactor, a.fit.n);
         fmt::print("done in {:.1f} s ({} MD steps); wrote {}\n", r.seconds, r.result.steps, out);
+        return 0;
+    }
+    if (protocol::is_array_file(file)) {
+        const auto e = protocol::load_array(file, sets);
+        if (engine != "memlab") throw input_error(fmt::format("{}: --engine {}: an array experiment runs on memlab's engine only", file, engine));
+        if (out.empty()) out = (fs::path("out") / e.name).string();
+        fmt::print("memlab run {}: {} ({} x {} {} array, {} operations) ... ", file, e.name, e.array.rows, e.array.cols,
+                   array::cell_name(e.array.cell), e.operations.size());
+        std::fflush(stdout);
+        const auto r = lab::run(e, out, o);
+        figure_note(o.figure, r.figure_drawn);
+        fmt::print("done in {:.2f} s ({} steps); wrote {}\n", r.seconds, r.result.stats.steps, out);
         return 0;
     }
     const auto e = protocol::load(file, sets);

@@ -29,6 +29,7 @@ import os
 import sys
 
 import h5py
+import matplotlib.colors
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
@@ -436,11 +437,96 @@ def draw_md(folder, cfg, out_png):
     plt.close(fig)
 
 
+def load_maps(folder):
+    """The maps of an array run's folder (traces.h5, group "maps"): name -> (numpy rows x cols,
+    unit), in the order the run took them."""
+    out = {}
+    with h5py.File(os.path.join(folder, "traces.h5"), "r") as f:
+        if "maps" not in f:
+            return out
+        g = f["maps"]
+        items = [(float(g[k].attrs.get("time", 0.0)), k) for k in g.keys()]
+        for _, k in sorted(items):
+            unit = g[k].attrs["unit"]
+            out[k] = (np.asarray(g[k]), unit.decode() if isinstance(unit, bytes) else str(unit))
+    return out
+
+
+def heatmap(ax, values, title="", unit="S", log=None, cmap=None, symmetric=False):
+    """One rows x cols map as a heat map (cell (0, 0) top left), with a colour bar in `unit`.
+    Conductances (S) on a log scale by default when they span more than a decade; `symmetric`:
+    a diverging scale centred on 0 (relative errors)."""
+    values = np.asarray(values, dtype=float)
+    finite = values[np.isfinite(values)]
+    if log is None:
+        log = unit == "S" and finite.size > 0 and finite.min() > 0 and finite.max() / finite.min() > 10
+    kw = {}
+    if symmetric:
+        m = float(np.nanmax(np.abs(finite))) if finite.size else 1.0
+        kw = {"vmin": -m or -1, "vmax": m or 1}
+        cmap = cmap or "RdBu_r"
+    elif log:
+        kw = {"norm": matplotlib.colors.LogNorm(vmin=finite.min(), vmax=finite.max())}
+    im = ax.imshow(values, cmap=cmap or "viridis", interpolation="nearest", **kw)
+    ax.set_title(title, fontsize=8)
+    ax.set_xlabel("column", fontsize=7)
+    ax.set_ylabel("row", fontsize=7)
+    ax.tick_params(labelsize=6)
+    if values.shape[1] <= 16:
+        ax.set_xticks(range(values.shape[1]))
+    if values.shape[0] <= 16:
+        ax.set_yticks(range(values.shape[0]))
+    bar = ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    bar.ax.tick_params(labelsize=6)
+    bar.set_label(unit, fontsize=7)
+    return im
+
+
+# The maps an array figure shows, per kind of operation, with how each is drawn.
+_ARRAY_PANELS = {
+    "read": [("", "read conductance", {}), ("_error", "read error (vs cell alone)", {"symmetric": True})],
+    "program": [("_target", "target", {}), ("_achieved", "achieved (verify read)", {}), ("_pulses", "write pulses", {}),
+                ("_energy", "energy", {})],
+}
+
+
+def array_figure(maps, name="", figref=""):
+    """Heat maps of an array run: per read its conductance map and its error against each cell
+    alone; per programming its target, the achieved map, the pulses and the energy per cell.
+    `maps` as load_maps gives them. Returns the Figure."""
+    rows = []
+    for k in maps:
+        base = k.split("_")[0]
+        kind = base.rstrip("0123456789")
+        if kind in _ARRAY_PANELS and base not in [b for b, _ in rows]:
+            rows.append((base, kind))
+    ncols = max([len(_ARRAY_PANELS[kind]) for _, kind in rows] or [1])
+    fig, axes = plt.subplots(max(len(rows), 1), ncols, figsize=(3.2 * ncols, 2.8 * max(len(rows), 1)), squeeze=False)
+    for i, (base, kind) in enumerate(rows):
+        for j in range(ncols):
+            ax = axes[i][j]
+            if j >= len(_ARRAY_PANELS[kind]) or base + _ARRAY_PANELS[kind][j][0] not in maps:
+                ax.axis("off")
+                continue
+            suffix, title, style = _ARRAY_PANELS[kind][j]
+            values, unit = maps[base + suffix]
+            heatmap(ax, values, f"{base}: {title}", unit, **style)
+    fig.suptitle(f"{name} ({figref})" if figref else name, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
 def draw(folder, out_png):
     """The figure of one run's folder (traces.h5, config.json) into out_png."""
     cfg0 = json.load(open(os.path.join(folder, "config.json")))
     if "md" in cfg0:
         return draw_md(folder, cfg0, out_png)
+    if "array" in cfg0:
+        ex = cfg0.get("experiment", {})
+        fig = array_figure(load_maps(folder), ex.get("name", ""), ex.get("figure", ""))
+        fig.savefig(out_png, dpi=110)
+        plt.close(fig)
+        return
     cfg, d, _ = load(folder)
     figure((cfg, d), out_png)
 

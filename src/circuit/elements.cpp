@@ -172,7 +172,7 @@ void tia::residual(const eval_point& p, double* F) const {
     const double tau = 1.0 / (2.0 * M_PI * p_.bandwidth);
     add_f(F, u(0), p.y[ia]);   // input current leaves the node into the amplifier
     add_f(F, u(1), -p.y[io]);  // the output drives its node
-    F[ia] = p.v(u(0));         // virtual ground
+    F[ia] = p.v(u(0)) - (p_.reference ? p_.reference->value(p.t) : 0.0);  // virtual ground
     F[ix] = tau * p.yp[ix] + p.y[ix] - p_.gain * p.y[ia];
     F[io] = p.v(u(1)) - p.y[ix];
 }
@@ -189,6 +189,10 @@ void tia::jacobian(const eval_point&, double cj, stamper& J) const {
     J.add(io, ix, -1.0);
     J.add(io, io, 0.0);
 }
+double tia::next_breakpoint(double t) const {
+    return p_.reference ? p_.reference->next_breakpoint(t) : std::numeric_limits<double>::infinity();
+}
+bool tia::jumps_at(double t) const { return p_.reference && wave_jumps(*p_.reference, t); }
 double tia::current(const eval_point& p) const { return p.y[first]; }
 
 // ---- memristor: extras are the model's states, then one integrated hazard per model hazard ----

@@ -150,8 +150,8 @@ private:
     smu_params p_;
 };
 
-// Transimpedance amplifier: the input is a virtual ground (v_in = 0, input current i_in is an
-// unknown), the output follows tau x' = gain i_in - x, tau = 1/(2 pi bandwidth), and drives its
+// Transimpedance amplifier: the input is a virtual ground (v_in = 0, or the reference level when
+// one is given; the input current i_in is an unknown), the output follows tau x' = gain i_in - x, tau = 1/(2 pi bandwidth), and drives its
 // output node as an ideal source.
 class tia final : public element {
 public:
@@ -162,6 +162,8 @@ public:
     bool terminal_may_dangle(std::size_t k) const override { return k == 1; }
     void residual(const eval_point& p, double* F) const override;
     void jacobian(const eval_point& p, double cj, stamper& J) const override;
+    double next_breakpoint(double t) const override;
+    bool jumps_at(double t) const override;
     double current(const eval_point& p) const override;
 
 private:

@@ -95,6 +95,17 @@ SUNLinearSolver equilibrated_dense_solver(SUNContext ctx) {
     return S;
 }
 
+// KLU as IDA's linear solver, with a failed factorization made recoverable: SUNDIALS' KLU returns
+// an unrecoverable failure when a full factorization (after a poor condition estimate) finds the
+// matrix singular, and leaves no factorization behind. Here the solver is reset to factor afresh
+// next time and IDA hears a recoverable failure, so it cuts the step as it does for the dense LU.
+int klu_setup_recoverable(SUNLinearSolver S, SUNMatrix A) {
+    const int flag = SUNLinSolSetup_KLU(S, A);
+    if (flag >= 0) return flag;
+    SUNLinSol_KLUReInit(S, A, SM_NNZ_S(A), SUNKLU_REINIT_PARTIAL);
+    return SUNLS_LUFACT_FAIL;
+}
+
 class dense_stamper final : public stamper {
 public:
     explicit dense_stamper(SUNMatrix m) : m_(m) {}
@@ -171,6 +182,9 @@ struct simulation::impl {
     std::vector<std::string> units_of;
     csc_pattern pattern;
     bool sparse = false;
+    // A run that ended on a breakpoint left the restart there to the next run (a continued run
+    // must not carry the history polynomial across the kink).
+    bool restart_pending = false;
     double t = 0;
     // Hazards: (element, k, unknown) and the thresholds -ln U they must reach.
     struct hazard_ref {
@@ -231,6 +245,9 @@ struct simulation::impl {
             std::fill(data, data + s->pattern.rowidx.size(), 0.0);
             sparse_stamper st(s->pattern, data);
             for (const auto& e : s->c.elements()) e->jacobian(p, cj, st);
+            // A non-finite entry: recoverable, IDA cuts the step (the dense solver's check).
+            for (std::size_t k = 0; k < s->pattern.rowidx.size(); ++k)
+                if (!std::isfinite(data[k])) return 1;
         }
         return 0;
     }
@@ -411,6 +428,7 @@ void simulation::impl::setup() {
         for (std::size_t k = 0; k < n; ++k) pattern.colptr[k + 1] += pattern.colptr[k];
         A = SUNSparseMatrix(len, len, static_cast<sunindextype>(pattern.rowidx.size()), CSC_MAT, ctx);
         LS = SUNLinSol_KLU(y, A, ctx);
+        if (LS) LS->ops->setup = klu_setup_recoverable;
         stats.linear_solver = "klu";
     }
     if (!A || !LS) throw internal_error("could not create the linear solver");
@@ -668,6 +686,23 @@ void simulation::run(double t_end, const recording& rec, io::trace_sink& sink) {
     const double eps = 1e-13 * std::max(std::fabs(t_end), 1e-12);
     std::size_t steps_since_break = 0, tiny_steps = 0;
     int retries_here = 0;
+    auto restart_at_break = [&] {
+        ++s.stats.breakpoints;
+        steps_since_break = 0;
+        bool jump = false;
+        for (const auto& e : s.c.elements()) jump = jump || e->jumps_at(s.t);
+        if (retries_here > 0) {
+            s.check_flag(IDASVtolerances(s.ida, s.opts.rtol, s.atol), "IDASVtolerances");
+            retries_here = 0;
+        }
+        s.reinit(s.next_breakpoint(s.t), jump);
+    };
+    if (s.restart_pending && s.t < t_end - eps) {
+        // The last run stopped on a breakpoint; sources may have been given new breakpoints since
+        // (an array session schedules its next pulse): restart here, as the loop would have.
+        s.restart_pending = false;
+        restart_at_break();
+    }
     while (s.t < t_end - eps) {
         const double tb = std::min(s.next_breakpoint(s.t), t_end);
         s.check_flag(IDASetStopTime(s.ida, tb), "IDASetStopTime");
@@ -735,17 +770,14 @@ void simulation::run(double t_end, const recording& rec, io::trace_sink& sink) {
             // on steps of a few ulps until "step size collapsed" (seen at t = 583.5 s on a 100 ns
             // edge). Continue from tb itself.
             s.t = std::max(s.t, tb);
-            ++s.stats.breakpoints;
-            steps_since_break = 0;
-            bool jump = false;
-            for (const auto& e : s.c.elements()) jump = jump || e->jumps_at(s.t);
-            if (retries_here > 0) {
-                s.check_flag(IDASVtolerances(s.ida, s.opts.rtol, s.atol), "IDASVtolerances");
-                retries_here = 0;
-            }
-            s.reinit(s.next_breakpoint(s.t), jump);
+            restart_at_break();
+        } else if (at_break && tb < t_end + eps && s.next_breakpoint(tb - eps) <= tb + eps) {
+            // Stopped on a source's breakpoint at t_end: the next run restarts there.
+            s.t = std::max(s.t, tb);
+            s.restart_pending = true;
         }
     }
+    if (retries_here > 0) s.check_flag(IDASVtolerances(s.ida, s.opts.rtol, s.atol), "IDASVtolerances");
     sink.finish();
 }
 

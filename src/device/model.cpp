@@ -123,4 +123,18 @@ nlohmann::json parameter_set::describe() const {
     return j;
 }
 
+std::unique_ptr<model> draw_device(const model& nominal, const std::map<std::string, double>& spread, std::uint64_t seed,
+                                   std::size_t index) {
+    auto m = nominal.clone();
+    rng r(seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL * (index + 1));
+    std::map<std::string, double> drawn;
+    for (const auto& p : m->parameter_table()) {
+        const auto it = spread.find(p.name);
+        if (it == spread.end()) continue;
+        drawn[p.name] = std::clamp(m->get(p.name) + it->second * r.normal(), p.min, p.max);
+    }
+    m->set(drawn);
+    return m;
+}
+
 }  // namespace memlab::device

@@ -131,6 +131,35 @@ void hdf5_trace::append(std::span<const double> row) {
 
 void hdf5_trace::finish() { impl_->flush(); }
 
+void hdf5_trace::write_matrix(const std::string& group, const std::string& name, std::size_t rows, std::size_t cols,
+                              std::span<const double> data, const std::string& unit, const std::vector<std::pair<std::string, double>>& numbers) {
+    auto& s = *impl_;
+    if (data.size() != rows * cols) throw internal_error("hdf5 matrix: data size differs from rows x cols");
+    const hid_t g = H5Lexists(s.file, group.c_str(), H5P_DEFAULT) > 0 ? H5Gopen2(s.file, group.c_str(), H5P_DEFAULT)
+                                                                      : H5Gcreate2(s.file, group.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) throw input_error(fmt::format("{}: cannot create group '{}'", s.path, group));
+    const hsize_t dims[2] = {rows, cols};
+    const hid_t space = H5Screate_simple(2, dims, nullptr);
+    const hid_t ds = H5Dcreate2(g, dataset_name(name).c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Sclose(space);
+    if (ds < 0) {
+        H5Gclose(g);
+        throw input_error(fmt::format("{}: cannot create dataset '{}/{}' (written twice?)", s.path, group, name));
+    }
+    const herr_t st = data.empty() ? 0 : H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data());
+    write_string_attribute(ds, "unit", unit);
+    for (const auto& [key, value] : numbers) {
+        const hid_t sp = H5Screate(H5S_SCALAR);
+        const hid_t attr = H5Acreate2(ds, key.c_str(), H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+        H5Awrite(attr, H5T_NATIVE_DOUBLE, &value);
+        H5Aclose(attr);
+        H5Sclose(sp);
+    }
+    H5Dclose(ds);
+    H5Gclose(g);
+    if (st < 0) throw input_error(fmt::format("{}: write failed (disk full?)", s.path));
+}
+
 void hdf5_trace::commit() {
     auto& s = *impl_;
     s.close_group();
@@ -213,6 +242,34 @@ void write_hdf5(const table& t, const std::filesystem::path& path, const std::st
         throw input_error(fmt::format("{}: cannot write the HDF5 table (disk full, or a column name twice?)", path.string()));
     }
     std::filesystem::rename(tmp, path);
+}
+
+std::vector<double> read_hdf5_matrix(const std::string& path, const std::string& group, const std::string& name, std::size_t& rows,
+                                     std::size_t& cols) {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file < 0) throw input_error(fmt::format("{}: cannot open as HDF5", path));
+    const std::string dsname = group + "/" + dataset_name(name);
+    const hid_t ds = H5Dopen2(file, dsname.c_str(), H5P_DEFAULT);
+    if (ds < 0) {
+        H5Fclose(file);
+        throw input_error(fmt::format("{}: no dataset '{}'", path, dsname));
+    }
+    const hid_t space = H5Dget_space(ds);
+    hsize_t dims[2] = {0, 0};
+    const int rank = H5Sget_simple_extent_ndims(space);
+    H5Sget_simple_extent_dims(space, dims, nullptr);
+    std::vector<double> out;
+    if (rank == 2) {
+        rows = dims[0], cols = dims[1];
+        out.resize(rows * cols);
+        if (!out.empty()) H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data());
+    }
+    H5Sclose(space);
+    H5Dclose(ds);
+    H5Fclose(file);
+    if (rank != 2) throw input_error(fmt::format("{}: '{}' is not a 2-D dataset", path, dsname));
+    return out;
 }
 
 }  // namespace memlab::io

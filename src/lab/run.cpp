@@ -86,6 +86,21 @@ protocol::run_result run_into(const protocol::experiment& e, const fs::path& fol
     return total;
 }
 
+array::result run_array_into(const array::experiment& e, const fs::path& folder, bool csv) {
+    io::hdf5_trace h5((folder / "traces.h5").string(), e.name);
+    std::optional<io::csv_trace> csv_file;
+    io::null_trace none;
+    if (csv) csv_file.emplace((folder / "traces.csv").string());
+    io::tee_trace sink(h5, csv_file ? static_cast<io::trace_sink&>(*csv_file) : none);
+    auto r = array::run(e, sink);
+    for (const auto& m : r.maps) h5.write_matrix("maps", m.name, m.values.rows, m.values.cols, m.values.v, m.unit, {{"time", m.time}});
+    h5.commit();
+    r.metrics["experiment"] = e.name;
+    std::ofstream(folder / "metrics.json") << r.metrics.dump(2) << "\n";
+    std::ofstream(folder / "config.json") << e.resolved.dump(2) << "\n";
+    return r;
+}
+
 md::diffusion_result run_md_into(const md::diffusion_experiment& e, const fs::path& folder, int jobs, const progress_fn& progress) {
     auto r = md::run(e, folder, jobs, progress);
     io::hdf5_trace h5((folder / "traces.h5").string(), "none");
@@ -109,6 +124,16 @@ run_outcome<protocol::run_result> run(const protocol::experiment& e, const fs::p
     staged_folder dir(out);
     const auto t0 = std::chrono::steady_clock::now();
     run_outcome<protocol::run_result> r{run_into(e, dir.path(), o.csv, nullptr, o.ngspice)};
+    r.seconds = seconds_since(t0);
+    r.figure_drawn = o.figure && draw_run_figure(dir.path(), o.python);
+    dir.commit();
+    return r;
+}
+
+run_outcome<array::result> run(const array::experiment& e, const fs::path& out, const run_options& o) {
+    staged_folder dir(out);
+    const auto t0 = std::chrono::steady_clock::now();
+    run_outcome<array::result> r{run_array_into(e, dir.path(), o.csv)};
     r.seconds = seconds_since(t0);
     r.figure_drawn = o.figure && draw_run_figure(dir.path(), o.python);
     dir.commit();

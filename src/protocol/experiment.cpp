@@ -11,6 +11,7 @@
 #include "memlab/device/registry.hpp"
 #include "memlab/error.hpp"
 #include "memlab/units/units.hpp"
+#include "sections.hpp"
 #include "toml_reader.hpp"
 
 namespace memlab::protocol {
@@ -230,22 +231,7 @@ stimulus::waveform_ptr read_stimulus(reader& r, std::vector<sweep_block>& blocks
 
 // The [device] table's model, parameters and initial state (not its d2d spreads, not finish()).
 device_setup read_device(reader& dev, const std::string& file) {
-    const std::string model = dev.string("model");
-    std::unique_ptr<device::model> m;
-    try {
-        m = device::make_model(model);
-    } catch (const input_error&) {
-        dev.fail("model", fmt::format("unknown model '{}' ({})", model, util::known_names(model, device::model_names())));
-    }
-    std::map<std::string, double> params;
-    for (const auto& p : m->parameter_table())
-        if (dev.has(p.name)) params[p.name] = dev.quantity(p.name, p.unit);
-    try {
-        m->set(params);
-    } catch (const input_error& err) {
-        throw input_error(fmt::format("{}: device: {}", file, err.what()));
-    }
-    dev.resolved()["parameters"] = m->describe()["parameters"];
+    auto m = detail::read_device_model(dev, file);
     // Device history: [device.initial_state] gives any of the model's states (the rest keep the
     // model's own initial values), e.g. a device trained before the experiment.
     device_setup out;
@@ -352,16 +338,7 @@ experiment load(const std::filesystem::path& path, const std::vector<std::string
     auto ds = read_device(dev, e.file);
     e.initial_state = std::move(ds.initial_state);
     auto& m = ds.model;
-    if (dev.has("d2d")) {
-        reader dd = dev.sub("d2d");
-        for (const auto& p : m->parameter_table())
-            if (dd.has(p.name)) {
-                const double sd = dd.quantity(p.name, p.unit);
-                if (sd < 0) dd.fail(p.name, "a spread must not be negative");
-                e.d2d[p.name] = sd;
-            }
-        dd.finish();
-    }
+    e.d2d = detail::read_d2d(dev, *m);
     dev.finish();
     e.device = std::move(m);
 
@@ -395,15 +372,7 @@ experiment load(const std::filesystem::path& path, const std::vector<std::string
         // sweep block) and the capacitances switch.
         reader tr = circ.sub("transistor");
         access_transistor a;
-        a.model = std::make_shared<device::mosfet>();
-        std::map<std::string, double> fet_params;
-        for (const auto& p : a.model->parameter_table())
-            if (tr.has(p.name)) fet_params[p.name] = tr.quantity(p.name, p.unit);
-        try {
-            a.model->set(fet_params);
-        } catch (const input_error& err) {
-            throw input_error(fmt::format("{}: circuit.transistor: {}", e.file, err.what()));
-        }
+        a.model = detail::read_transistor(tr, e.file, "circuit.transistor");
         const bool blocks = root["stimulus"]["kind"].value_or(std::string()) == "sweep_blocks";
         if (blocks) {
             if (tr.has("gate")) tr.fail("gate", "with sweep_blocks each [[stimulus.block]] gives its gate");
@@ -415,7 +384,6 @@ experiment load(const std::filesystem::path& path, const std::vector<std::string
         if (a.gate_resistance < 0) tr.fail("gate_resistance", "must not be negative");
         if (a.capacitances && a.gate_resistance == 0)
             tr.fail("gate_resistance", "with capacitances the gate needs a driver resistance (an ideal source on a capacitive node)");
-        tr.resolved()["parameters"] = a.model->describe()["parameters"];
         tr.finish();
         if (e.source != "awg") circ.fail("transistor", "the transistor limits the current: use circuit.source = \"awg\"");
         if (circ.has("tia")) circ.fail("transistor", "a TIA and a transistor below the device together are not supported");
@@ -462,17 +430,7 @@ experiment load(const std::filesystem::path& path, const std::vector<std::string
     rec.finish();
 
     reader sol = top.sub("solver");
-    e.solver.rtol = sol.quantity("rtol", "1", e.solver.rtol);
-    e.solver.atol_voltage = sol.quantity("atol_voltage", "V", e.solver.atol_voltage);
-    e.solver.atol_current = sol.quantity("atol_current", "A", e.solver.atol_current);
-    e.solver.max_step = sol.quantity("max_step", "s", 0.0);
-    e.solver.hazards = sol.boolean("events", true);  // false: the device's deterministic form
-    e.solver.state_atol_scale = sol.quantity("state_atol_scale", "1", 1.0);
-    if (!(e.solver.state_atol_scale > 0)) sol.fail("state_atol_scale", "must be positive");
-    if (!(e.solver.rtol > 0 && e.solver.rtol < 1)) sol.fail("rtol", "must be in (0, 1)");
-    if (!(e.solver.atol_voltage > 0)) sol.fail("atol_voltage", "must be positive");
-    if (!(e.solver.atol_current > 0)) sol.fail("atol_current", "must be positive");
-    if (e.solver.max_step < 0) sol.fail("max_step", "must not be negative");
+    e.solver = detail::read_solver(sol);
     sol.finish();
 
     top.finish();
@@ -487,21 +445,11 @@ experiment load(const std::filesystem::path& path, const std::vector<std::string
 
 std::shared_ptr<device::model> experiment::device_instance(std::size_t index) const {
     if (devices == 1 || d2d.empty()) return device;
-    auto m = device->clone();
-    // One generator per device: the same device gets the same parameters whatever else runs.
-    device::rng r(seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL * (index + 1));
-    std::map<std::string, double> drawn;
-    for (const auto& p : m->parameter_table()) {
-        const auto it = d2d.find(p.name);
-        if (it == d2d.end()) continue;
-        drawn[p.name] = std::clamp(m->get(p.name) + it->second * r.normal(), p.min, p.max);
-    }
     try {
-        m->set(drawn);
+        return device::draw_device(*device, d2d, seed, index);
     } catch (const input_error& err) {
         throw input_error(fmt::format("{}: device {}: drawn parameters are inconsistent: {}", file, index + 1, err.what()));
     }
-    return m;
 }
 
 circuit::circuit experiment::build_circuit(std::size_t device_index) const {

@@ -68,6 +68,38 @@ public:
         out_[std::string(k)] = shown;
         return out;
     }
+    // A map of rows x cols quantities (row-major): one quantity for every cell, or a list of rows,
+    // each a list of cols quantities. Absent: `def` for every cell (or missing).
+    std::vector<double> quantity_grid(std::string_view k, std::string_view unit, std::size_t rows, std::size_t cols,
+                                      std::optional<double> def = std::nullopt) {
+        const toml::node* n = get(k);
+        if (!n) {
+            if (!def) fail(k, fmt::format("missing (a quantity in {}, or {} rows of {})", unit, rows, cols));
+            out_[std::string(k)] = units::format(*def, unit);
+            return std::vector<double>(rows * cols, *def);
+        }
+        const toml::array* a = n->as_array();
+        if (!a) {
+            const double v = to_quantity(*n, k, unit);
+            out_[std::string(k)] = units::format(v, unit);
+            return std::vector<double>(rows * cols, v);
+        }
+        if (a->size() != rows) fail(k, fmt::format("has {} rows, the array {}", a->size(), rows));
+        std::vector<double> out;
+        nlohmann::json shown = nlohmann::json::array();
+        for (std::size_t r = 0; r < rows; ++r) {
+            const toml::array* row = a->get(r)->as_array();
+            if (!row || row->size() != cols)
+                fail(k, fmt::format("row {} is not a list of {} quantities in {}", r, cols, unit));
+            shown.push_back(nlohmann::json::array());
+            for (std::size_t c = 0; c < cols; ++c) {
+                out.push_back(to_quantity(*row->get(c), fmt::format("{}[{}][{}]", k, r, c), unit));
+                shown.back().push_back(units::format(out.back(), unit));
+            }
+        }
+        out_[std::string(k)] = shown;
+        return out;
+    }
     std::string string(std::string_view k, std::optional<std::string> def = std::nullopt) {
         const toml::node* n = get(k);
         std::string v;

@@ -6,7 +6,8 @@
 // Sign conventions: an element's current i(X) flows from its first terminal through the element to
 // its second. A voltage source's or SMU's current i(X) is the current it delivers out of its first
 // (positive) terminal into the circuit. A TIA's i(X) is the current flowing into its input, and its
-// output is v(out) = gain * i(X) filtered by a first-order low-pass at `bandwidth`.
+// output is v(out) = gain * i(X) filtered by a first-order low-pass at `bandwidth`; its input is a
+// virtual ground at 0 V, or at its `reference` level.
 #include <memory>
 #include <string>
 #include <string_view>
@@ -39,6 +40,9 @@ struct smu_params {
 struct tia_params {
     double gain = 1e6;       // V/A (transimpedance)
     double bandwidth = 1e6;  // Hz, -3 dB of the first-order response
+    stimulus::waveform_ptr reference;  // optional: the level (V) the input is held at (the
+                                       // amplifier's non-inverting input, e.g. an array column's
+                                       // driver); none: ground. The output stays gain * i_in.
 };
 
 class circuit {

@@ -148,6 +148,13 @@ public:
 
 using model_ptr = std::shared_ptr<const model>;
 
+// Device-to-device variability: a copy of `nominal` with each parameter named in `spread` drawn as
+// N(value, spread[name]) (clipped to the parameter's range), from a generator seeded by (seed,
+// index) alone, so device `index` gets the same parameters whatever else runs. input_error if the
+// drawn set is inconsistent (the model's own check).
+std::unique_ptr<model> draw_device(const model& nominal, const std::map<std::string, double>& spread, std::uint64_t seed,
+                                   std::size_t index);
+
 // A number for a netlist expression: 17 significant digits, parenthesised when negative.
 std::string spice_number(double x);
 

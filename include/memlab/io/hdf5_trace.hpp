@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "memlab/io/trace.hpp"
 
@@ -24,6 +26,11 @@ public:
     void finish() override;
     // Starts a new group for the next begin() (several runs in one file).
     void set_group(std::string group);
+    // A 2-D float64 dataset `group`/`name` (rows x cols, row-major `data`) with a "unit" attribute
+    // and `numbers` as numeric attributes (e.g. the time of a read), beside the traces; the group
+    // is created on first use.
+    void write_matrix(const std::string& group, const std::string& name, std::size_t rows, std::size_t cols,
+                      std::span<const double> data, const std::string& unit, const std::vector<std::pair<std::string, double>>& numbers = {});
     // Closes the file and moves it to its final path.
     void commit();
     std::size_t rows_written() const { return rows_; }
@@ -36,5 +43,9 @@ private:
 
 // Reads one channel back (for tests and for analysing measured files).
 std::vector<double> read_hdf5_channel(const std::string& path, const std::string& group, const std::string& name);
+
+// Reads a 2-D dataset back: its values row-major, and its shape.
+std::vector<double> read_hdf5_matrix(const std::string& path, const std::string& group, const std::string& name, std::size_t& rows,
+                                     std::size_t& cols);
 
 }  // namespace memlab::io

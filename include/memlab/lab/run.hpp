@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "memlab/array/experiment.hpp"
 #include "memlab/io/trace.hpp"
 #include "memlab/md/diffusion.hpp"
 #include "memlab/protocol/experiment.hpp"
@@ -35,6 +36,11 @@ protocol::run_result run_device_into(const protocol::experiment& e, std::size_t 
 md::diffusion_result run_md_into(const md::diffusion_experiment& e, const std::filesystem::path& folder, int jobs,
                                  const progress_fn& progress = {});
 
+// Runs an array experiment into `folder`: traces.h5 (the probes at every solver step in group NAME,
+// every map of the run as a rows x cols dataset in group "maps", with its unit and time), traces.csv
+// on request (the probes), metrics.json and config.json.
+array::result run_array_into(const array::experiment& e, const std::filesystem::path& folder, bool csv);
+
 struct run_options {
     bool csv = false;
     bool ngspice = false;             // circuit files: run the circuit in ngspice
@@ -52,6 +58,7 @@ struct run_outcome {
 
 // memlab run: the experiment into `out`, staged (a failure leaves no `out` behind), with its figure.
 run_outcome<protocol::run_result> run(const protocol::experiment& e, const std::filesystem::path& out, const run_options& o);
+run_outcome<array::result> run(const array::experiment& e, const std::filesystem::path& out, const run_options& o);
 run_outcome<md::diffusion_result> run(const md::diffusion_experiment& e, const std::filesystem::path& out, const run_options& o,
                                       const progress_fn& progress = {});
 

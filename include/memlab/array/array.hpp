@@ -1,0 +1,202 @@
+#pragma once
+// Arrays of 1R or 1T1R cells as one circuit: the description (`spec`), the circuit it makes
+// (`build`), and a `session` that runs operations on it (reads, write pulses, write-verify
+// programming) by continuing one simulation, so every state and line voltage carries over.
+//
+// Geometry (rows are driven, columns are sensed; cell (r, c) counted from 0, as the maps' indices):
+//
+//   bit line r  (BL, along row r):      driver "VBL<r>" on node "bl<r>", then one segment of
+//                                       bit_line_resistance before each cell's top "bl<r>_<c>"
+//   source line c (SL, along column c): from the cell bottoms "sl<r>_<c>" (row 0 farthest) through
+//                                       one segment of source_line_resistance after each cell to
+//                                       the TIA "TIA<c>" on node "sl<c>" (virtual ground at its
+//                                       reference, the column driver's level); output "out<c>"
+//   word line r (WL, along row r; 1T1R): driver "VWL<r>" on node "wl<r>", one segment of
+//                                       word_line_resistance before each gate "wl<r>_<c>"
+//   cell (r, c): 1R: device "X<r>_<c>" from bl<r>_<c> to sl<r>_<c>; 1T1R: device from bl<r>_<c> to
+//                "m<r>_<c>", transistor "T<r>_<c>" (drain m, gate wl<r>_<c>, source sl<r>_<c>,
+//                bulk ground)
+//
+// A line resistance of 0 joins the line's nodes into its driver's (or TIA's) node. A 1R crossbar
+// has no word lines: its rows are the bit lines, its columns the source lines (the 1T1R names are
+// kept so that one file serves both cells). The device's positive terminal is on the bit line: a
+// positive cell voltage (bit line above source line) is SET for the shipped models.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "memlab/circuit/simulation.hpp"
+#include "memlab/device/model.hpp"
+#include "memlab/device/mosfet.hpp"
+#include "memlab/io/trace.hpp"
+#include "memlab/stimulus/waveform.hpp"
+
+namespace memlab::array {
+
+enum class cell_type { r1, t1r1 };
+const char* cell_name(cell_type c);  // "1R", "1T1R"
+
+// A rows x cols map of numbers, row-major.
+struct map {
+    std::size_t rows = 0, cols = 0;
+    std::vector<double> v;
+    map() = default;
+    map(std::size_t r, std::size_t c, double fill = 0) : rows(r), cols(c), v(r * c, fill) {}
+    double& operator()(std::size_t r, std::size_t c) { return v[r * cols + c]; }
+    double operator()(std::size_t r, std::size_t c) const { return v[r * cols + c]; }
+};
+
+struct spec {
+    std::size_t rows = 1, cols = 1;
+    cell_type cell = cell_type::t1r1;
+    double word_line_resistance = 0;    // Ohm per segment (1T1R)
+    double bit_line_resistance = 0;     // Ohm per segment
+    double source_line_resistance = 0;  // Ohm per segment
+    std::vector<device::model_ptr> devices;          // one per cell, row-major (device-to-device draws)
+    std::vector<std::vector<double>> initial_state;  // one per cell, row-major
+    std::shared_ptr<const device::mosfet> transistor;  // 1T1R
+    bool transistor_capacitances = false;
+    circuit::tia_params tia;  // gain and bandwidth of every column's TIA (the reference is the column driver)
+    double rise = 10e-9, fall = 10e-9;  // s, edges of every pulse the session schedules
+    double gap = 100e-9;                // s, idle time before each pulse
+
+    std::size_t cells() const { return rows * cols; }
+    void check() const;  // input_error naming what is inconsistent
+};
+
+// Element and node names (see the header comment).
+std::string device_name(std::size_t r, std::size_t c);      // "X<r>_<c>"
+std::string transistor_name(std::size_t r, std::size_t c);  // "T<r>_<c>"
+std::string tia_name(std::size_t c);                        // "TIA<c>"
+
+// One waveform per line: bit lines and word lines per row, the TIAs' references per column.
+struct drivers {
+    std::vector<stimulus::waveform_ptr> bit, word, source;
+};
+
+// The array as one circuit, its lines driven by `d` (word lines only for 1T1R).
+circuit::circuit build(const spec& s, const drivers& d);
+
+// A waveform that the session extends as it goes: piecewise linear through its points, constant
+// after the last. Points may be added only after the last one.
+class schedule final : public stimulus::waveform {
+public:
+    explicit schedule(double level = 0) : t_{0.0}, v_{level} {}
+    double value(double t) const override;
+    double next_breakpoint(double t) const override;
+    double end_time() const override { return t_.back(); }
+    nlohmann::json describe() const override;
+    // Holds the last level until t0, then ramps to `level` over `ramp` (0: holds only).
+    void ramp(double t0, double level, double ramp);
+    double level() const { return v_.back(); }
+    const std::vector<double>& times() const { return t_; }
+    const std::vector<double>& values() const { return v_; }
+
+private:
+    std::vector<double> t_, v_;
+};
+
+// The inhibit scheme of a write pulse on one cell (V the cell voltage: > 0 SET on the bit line,
+// < 0 RESET on the source line): the unselected bit and source lines are at
+//   half ("v/2"):  |V|/2 each (half-selected cells see V/2, the rest 0);
+//   third ("v/3"): unselected bit lines V/3 and source lines 2V/3 in SET (mirrored in RESET): every
+//                  unselected cell sees V/3 in magnitude;
+//   gate (1T1R):   the unselected word lines off, the unselected source lines at the selected bit
+//                  line's level: the selected row sees 0 V, the other rows are gated off.
+enum class scheme { half, third, gate };
+scheme scheme_from(const std::string& text);  // "v/2", "v/3", "gate"; input_error otherwise
+const char* scheme_name(scheme s);
+
+struct read_settings {
+    double voltage = 0.2;  // V on the read row's bit line (the others and the columns at 0 V)
+    double width = 1e-6;   // s, plateau; the TIAs' outputs are sampled at its end
+    double gate = 3.3;     // V on the read row's word line (1T1R; the others at 0 V)
+};
+
+struct pulse_settings {
+    double voltage = 0;  // V across the cell: > 0 SET (bit line), < 0 RESET (source line)
+    double width = 100e-9;
+    double gate = 3.3;   // V on the selected word line (1T1R)
+    scheme inhibit = scheme::half;
+};
+
+// Write-verify: per cell in row-major order, read; while the read conductance is outside
+// target (1 +- tolerance), a SET pulse if it is below, a RESET pulse if above, then read again.
+// SET steps the gate (1T1R; the bit line at set.voltage) or the pulse (1R) by `step` from `start`
+// on every SET in a row, and steps back one after a RESET; RESET steps its voltage from
+// reset_start, back to reset_start after a SET.
+struct program_settings {
+    map target;                // S, read conductance wanted per cell
+    double tolerance = 0.05;   // relative
+    std::size_t max_pulses = 50;
+    read_settings verify;
+    double set_voltage = 2.0, set_width = 100e-9;       // 1T1R: the bit line's level in SET
+    double set_start = 0.9, set_step = 0.02, set_max = 3.3;  // 1T1R: gate (V); 1R: pulse (V)
+    double reset_start = 1.0, reset_step = 0.05, reset_max = 3.0, reset_width = 100e-9;  // V (magnitude)
+    double reset_gate = 3.3;   // 1T1R
+    scheme inhibit = scheme::half;
+};
+
+struct read_result {
+    map apparent;  // S: each column's TIA output / gain / read voltage, row by row
+    map cell;      // S: each cell alone at the read voltage (device, and transistor at the read gate)
+    double time = 0;  // s, end of the last row's plateau
+};
+
+struct program_result {
+    map target, achieved, cell;  // S: wanted, last verify read, the cell alone at the verify voltage
+    map pulses;                  // write pulses per cell
+    map energy;                  // J per cell: the integral of v i over its device and transistor
+                                 // during its own write and verify pulses
+    std::size_t converged = 0;   // cells within tolerance at the end
+    double rms_error = 0, worst_error = 0;  // relative, achieved against target
+};
+
+// Runs operations on one array, continuing one simulation. `trace` (may be null) receives the
+// recorded probes at every solver step of every operation.
+class session {
+public:
+    session(const spec& s, circuit::solver_options opts, std::uint64_t seed, std::vector<std::string> probes,
+            io::trace_sink* trace);
+    ~session();
+    session(const session&) = delete;
+    session& operator=(const session&) = delete;
+
+    read_result read(const read_settings& r);
+    // One cell's read conductance (S): its row read, its column sensed.
+    double read_cell(std::size_t r, std::size_t c, const read_settings& rs);
+    void pulse(std::size_t r, std::size_t c, const pulse_settings& p);
+    program_result program(const program_settings& p);
+    void rest(double duration);
+
+    // The cell alone at voltage v (and word line `gate` for 1T1R), in its present state: the
+    // current through device and transistor in series.
+    double cell_current(std::size_t r, std::size_t c, double v, double gate) const;
+    // Energy dissipated in cell (r, c)'s device and transistor so far (J).
+    double energy(std::size_t r, std::size_t c) const;
+
+    double time() const;
+    const circuit::simulation& simulation() const;
+    const circuit::circuit& circuit() const;
+    const drivers& lines() const;
+    // The driver waveforms as scheduled so far (the whole stimulus, for a replay in ngspice).
+    const schedule& bit_line(std::size_t r) const;
+    const schedule& word_line(std::size_t r) const;
+    const schedule& source_line(std::size_t c) const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+// The relative error of `got` against `want`: (got - want) / want per cell, its RMS and largest
+// magnitude.
+struct error_summary {
+    map relative;
+    double rms = 0, worst = 0;
+};
+error_summary compare(const map& got, const map& want);
+
+}  // namespace memlab::array

@@ -1,0 +1,414 @@
+#include "memlab/array/array.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "memlab/error.hpp"
+#include "memlab/units/units.hpp"
+
+namespace memlab::array {
+
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+std::string bl_node(std::size_t r, std::size_t c, const spec& s) {
+    return s.bit_line_resistance > 0 ? fmt::format("bl{}_{}", r, c) : fmt::format("bl{}", r);
+}
+std::string wl_node(std::size_t r, std::size_t c, const spec& s) {
+    return s.word_line_resistance > 0 ? fmt::format("wl{}_{}", r, c) : fmt::format("wl{}", r);
+}
+std::string sl_node(std::size_t r, std::size_t c, const spec& s) {
+    return s.source_line_resistance > 0 ? fmt::format("sl{}_{}", r, c) : fmt::format("sl{}", c);
+}
+std::string mid_node(std::size_t r, std::size_t c) { return fmt::format("m{}_{}", r, c); }
+
+}  // namespace
+
+const char* cell_name(cell_type c) { return c == cell_type::r1 ? "1R" : "1T1R"; }
+
+std::string device_name(std::size_t r, std::size_t c) { return fmt::format("X{}_{}", r, c); }
+std::string transistor_name(std::size_t r, std::size_t c) { return fmt::format("T{}_{}", r, c); }
+std::string tia_name(std::size_t c) { return fmt::format("TIA{}", c); }
+
+scheme scheme_from(const std::string& text) {
+    if (text == "v/2") return scheme::half;
+    if (text == "v/3") return scheme::third;
+    if (text == "gate") return scheme::gate;
+    throw input_error(fmt::format("unknown inhibit scheme '{}' (v/2, v/3, gate)", text));
+}
+const char* scheme_name(scheme s) { return s == scheme::half ? "v/2" : s == scheme::third ? "v/3" : "gate"; }
+
+void spec::check() const {
+    if (rows == 0 || cols == 0) throw input_error("array: needs at least one row and one column");
+    units::non_negative(word_line_resistance, "array.word_line_resistance");
+    units::non_negative(bit_line_resistance, "array.bit_line_resistance");
+    units::non_negative(source_line_resistance, "array.source_line_resistance");
+    units::positive(rise, "array.rise");
+    units::positive(fall, "array.fall");
+    units::positive(gap, "array.gap");
+    if (devices.size() != cells()) throw internal_error(fmt::format("array: {} devices for {} cells", devices.size(), cells()));
+    if (initial_state.size() != cells()) throw internal_error("array: one initial state per cell is needed");
+    if (cell == cell_type::t1r1 && !transistor) throw input_error("array: a 1T1R cell needs its transistor");
+}
+
+circuit::circuit build(const spec& s, const drivers& d) {
+    s.check();
+    const bool fet = s.cell == cell_type::t1r1;
+    if (d.bit.size() != s.rows || d.source.size() != s.cols || (fet && d.word.size() != s.rows))
+        throw internal_error("array::build: one driver per line is needed");
+    circuit::circuit c;
+    for (std::size_t r = 0; r < s.rows; ++r) {
+        c.add_voltage_source(fmt::format("VBL{}", r), fmt::format("bl{}", r), "0", d.bit[r]);
+        if (fet) c.add_voltage_source(fmt::format("VWL{}", r), fmt::format("wl{}", r), "0", d.word[r]);
+        for (std::size_t k = 0; k < s.cols; ++k) {
+            if (s.bit_line_resistance > 0)
+                c.add_resistor(fmt::format("RBL{}_{}", r, k), k == 0 ? fmt::format("bl{}", r) : bl_node(r, k - 1, s), bl_node(r, k, s),
+                               s.bit_line_resistance);
+            if (fet && s.word_line_resistance > 0)
+                c.add_resistor(fmt::format("RWL{}_{}", r, k), k == 0 ? fmt::format("wl{}", r) : wl_node(r, k - 1, s), wl_node(r, k, s),
+                               s.word_line_resistance);
+        }
+    }
+    for (std::size_t r = 0; r < s.rows; ++r)
+        for (std::size_t k = 0; k < s.cols; ++k) {
+            const std::size_t i = r * s.cols + k;
+            const std::string bottom = fet ? mid_node(r, k) : sl_node(r, k, s);
+            c.add_memristor(device_name(r, k), bl_node(r, k, s), bottom, s.devices[i], s.initial_state[i]);
+            if (fet) c.add_transistor(transistor_name(r, k), bottom, wl_node(r, k, s), sl_node(r, k, s), "0", s.transistor,
+                                      s.transistor_capacitances);
+        }
+    for (std::size_t k = 0; k < s.cols; ++k) {
+        if (s.source_line_resistance > 0)
+            for (std::size_t r = 0; r < s.rows; ++r)
+                c.add_resistor(fmt::format("RSL{}_{}", r, k), sl_node(r, k, s), r + 1 < s.rows ? sl_node(r + 1, k, s) : fmt::format("sl{}", k),
+                               s.source_line_resistance);
+        circuit::tia_params tp = s.tia;
+        tp.reference = d.source[k];
+        c.add_tia(tia_name(k), fmt::format("sl{}", k), fmt::format("out{}", k), tp);
+    }
+    return c;
+}
+
+// ---- schedule ----
+double schedule::value(double t) const {
+    const auto it = std::upper_bound(t_.begin(), t_.end(), t);
+    if (it == t_.begin()) return v_.front();
+    if (it == t_.end()) return v_.back();
+    const auto k = static_cast<std::size_t>(it - t_.begin());
+    const double a = t_[k - 1], b = t_[k];
+    return v_[k - 1] + (v_[k] - v_[k - 1]) * (t - a) / (b - a);
+}
+double schedule::next_breakpoint(double t) const {
+    const auto it = std::upper_bound(t_.begin(), t_.end(), t);
+    return it == t_.end() ? inf : *it;
+}
+nlohmann::json schedule::describe() const {
+    return {{"kind", "schedule"}, {"points", t_.size()}, {"end", units::format(t_.back(), "s")}};
+}
+void schedule::ramp(double t0, double level, double ramp) {
+    if (!(t0 >= t_.back())) throw internal_error("schedule: a point before the last one");
+    if (level == v_.back()) return;  // nothing changes: no breakpoints
+    if (!(ramp > 0)) throw internal_error("schedule: a ramp needs a positive duration");
+    if (t0 > t_.back()) {
+        t_.push_back(t0);
+        v_.push_back(v_.back());
+    }
+    t_.push_back(t0 + ramp);
+    v_.push_back(level);
+}
+
+error_summary compare(const map& got, const map& want) {
+    if (got.rows != want.rows || got.cols != want.cols) throw internal_error("array::compare: maps of different sizes");
+    error_summary e{map(got.rows, got.cols), 0, 0};
+    double sum = 0;
+    for (std::size_t i = 0; i < got.v.size(); ++i) {
+        const double rel = (got.v[i] - want.v[i]) / want.v[i];
+        e.relative.v[i] = rel;
+        sum += rel * rel;
+        e.worst = std::max(e.worst, std::fabs(rel));
+    }
+    e.rms = got.v.empty() ? 0 : std::sqrt(sum / static_cast<double>(got.v.size()));
+    return e;
+}
+
+// ---- session ----
+struct session::impl {
+    spec s;
+    std::vector<std::shared_ptr<schedule>> bl, wl, sl;
+    drivers d;
+    circuit::circuit c;
+    std::unique_ptr<circuit::simulation> sim;
+    circuit::recording rec;
+    io::trace_sink* trace = nullptr;
+    io::null_trace none;
+    // Unknown indices of each cell's terminals (-1: ground) and of its device's first state.
+    struct cell_index {
+        int top, mid, bottom, gate, state;
+    };
+    std::vector<cell_index> idx;
+    std::vector<double> energy, power;
+    double t_last = 0;
+    bool fet() const { return s.cell == cell_type::t1r1; }
+
+    // Power of every cell's device and transistor at the present solution.
+    void powers() {
+        const auto y = sim->unknowns();
+        auto v = [&](int k) { return k < 0 ? 0.0 : y[static_cast<std::size_t>(k)]; };
+        for (std::size_t i = 0; i < idx.size(); ++i) {
+            const auto& x = idx[i];
+            const auto& m = *s.devices[i];
+            const double vd = v(x.top) - v(x.mid);
+            double p = vd * m.current(vd, y.subspan(static_cast<std::size_t>(x.state), m.n_states()));
+            if (fet()) p += (v(x.mid) - v(x.bottom)) * s.transistor->current(v(x.mid), v(x.gate), v(x.bottom), 0.0).id;
+            power[i] = p;
+        }
+    }
+
+    // Passes the rows on and integrates every cell's power over the solver's steps (trapezoid).
+    struct tap final : io::trace_sink {
+        impl& a;
+        explicit tap(impl& owner) : a(owner) {}
+        void begin(const std::vector<io::channel>& ch) override { (a.trace ? *a.trace : a.none).begin(ch); }
+        void append(std::span<const double> row) override {
+            const double t = row[0];
+            const std::vector<double> before = a.power;
+            a.powers();
+            const double dt = t - a.t_last;
+            if (dt > 0)
+                for (std::size_t i = 0; i < a.power.size(); ++i) a.energy[i] += 0.5 * (before[i] + a.power[i]) * dt;
+            a.t_last = t;
+            (a.trace ? *a.trace : a.none).append(row);
+        }
+        void finish() override { (a.trace ? *a.trace : a.none).finish(); }
+    };
+
+    void run_to(double t) {
+        tap tp(*this);
+        sim->run(t, rec, tp);
+    }
+
+    // Sets every line for one pulse window [t0, t0 + rise + width + fall]: `level` gives each
+    // line's plateau; every line starts and ends at 0 V.
+    struct levels {
+        std::vector<double> bit, word, source;
+    };
+    double schedule_pulse(const levels& L, double width) {
+        const double t0 = sim->time() + s.gap;
+        const double top = t0 + s.rise, down = top + width, end = down + s.fall;
+        auto set = [&](std::vector<std::shared_ptr<schedule>>& lines, const std::vector<double>& lv) {
+            for (std::size_t k = 0; k < lines.size(); ++k) {
+                if (lv[k] == 0) continue;
+                lines[k]->ramp(t0, lv[k], s.rise);
+                lines[k]->ramp(down, 0.0, s.fall);
+            }
+        };
+        set(bl, L.bit);
+        set(sl, L.source);
+        if (fet()) set(wl, L.word);
+        (void)end;
+        return top;
+    }
+
+    levels read_levels(std::size_t r, const read_settings& rs) const {
+        levels L{std::vector<double>(s.rows, 0.0), std::vector<double>(s.rows, 0.0), std::vector<double>(s.cols, 0.0)};
+        L.bit[r] = rs.voltage;
+        if (fet()) L.word[r] = rs.gate;
+        return L;
+    }
+
+    // One row read: the column conductances at the plateau's end (TIA output / gain / voltage)
+    // and each cell alone at that moment.
+    void read_row(std::size_t r, const read_settings& rs, map* apparent, map* cell, double& t_end);
+
+    double cell_current(std::size_t r, std::size_t c, double v, double gate) const;
+};
+
+double session::impl::cell_current(std::size_t r, std::size_t k, double v, double gate) const {
+    const std::size_t i = r * s.cols + k;
+    const auto y = sim->unknowns();
+    const auto st = y.subspan(static_cast<std::size_t>(idx[i].state), s.devices[i]->n_states());
+    const auto& m = *s.devices[i];
+    if (!fet()) return m.current(v, st);
+    // Device and transistor in series from v to ground: the middle node where both carry the same
+    // current (device current falls, transistor current rises with it): bisection.
+    double lo = std::min(0.0, v), hi = std::max(0.0, v);
+    for (int k = 0; k < 200 && hi - lo > 1e-15 * (1 + std::fabs(v)); ++k) {
+        const double mid = 0.5 * (lo + hi);
+        const double f = m.current(v - mid, st) - s.transistor->current(mid, gate, 0.0, 0.0).id;
+        ((f > 0) == (v > 0) ? lo : hi) = mid;
+    }
+    const double mid = 0.5 * (lo + hi);
+    return s.transistor->current(mid, gate, 0.0, 0.0).id;
+}
+
+void session::impl::read_row(std::size_t r, const read_settings& rs, map* apparent, map* cell, double& t_end) {
+    units::positive(rs.voltage, "read.voltage");
+    units::positive(rs.width, "read.width");
+    const double top = schedule_pulse(read_levels(r, rs), rs.width);
+    const double sample = top + rs.width;
+    run_to(sample);
+    for (std::size_t k = 0; k < s.cols; ++k) {
+        if (apparent) (*apparent)(r, k) = sim->probe(fmt::format("v(out{})", k)) / s.tia.gain / rs.voltage;
+        if (cell) (*cell)(r, k) = cell_current(r, k, rs.voltage, rs.gate) / rs.voltage;
+    }
+    t_end = sample;
+    run_to(sample + s.fall);
+}
+
+session::session(const spec& sp, circuit::solver_options opts, std::uint64_t seed, std::vector<std::string> probes,
+                 io::trace_sink* trace)
+    : impl_(std::make_unique<impl>()) {
+    auto& a = *impl_;
+    a.s = sp;
+    sp.check();
+    auto lines = [](std::size_t n, std::vector<std::shared_ptr<schedule>>& own, std::vector<stimulus::waveform_ptr>& used) {
+        for (std::size_t k = 0; k < n; ++k) {
+            own.push_back(std::make_shared<schedule>(0.0));
+            used.push_back(own.back());
+        }
+    };
+    lines(sp.rows, a.bl, a.d.bit);
+    lines(sp.cols, a.sl, a.d.source);
+    if (a.fet()) lines(sp.rows, a.wl, a.d.word);
+    a.c = build(sp, a.d);
+    // Arrays are sparse: KLU whatever their size, unless the caller asked for a solver.
+    if (opts.linsol == circuit::linear_solver::automatic) opts.linsol = circuit::linear_solver::klu;
+    a.sim = std::make_unique<circuit::simulation>(a.c, opts, seed);
+    // Every step reaches the tap (it integrates the power): record at least one probe.
+    a.trace = probes.empty() ? nullptr : trace;
+    a.rec.probes = probes.empty() ? std::vector<std::string>{fmt::format("i({})", tia_name(0))} : std::move(probes);
+    std::unordered_map<std::string, int> where;
+    const auto& names = a.sim->unknown_names();
+    for (std::size_t k = 0; k < names.size(); ++k) where.emplace(names[k], static_cast<int>(k));
+    auto node = [&](const std::string& n) { return static_cast<int>(a.c.node_index(n)) - 1; };
+    for (std::size_t r = 0; r < sp.rows; ++r)
+        for (std::size_t k = 0; k < sp.cols; ++k) {
+            const std::size_t i = r * sp.cols + k;
+            impl::cell_index x{};
+            x.top = node(bl_node(r, k, sp));
+            x.bottom = node(sl_node(r, k, sp));
+            x.mid = a.fet() ? node(mid_node(r, k)) : x.bottom;
+            x.gate = a.fet() ? node(wl_node(r, k, sp)) : -1;
+            x.state = where.at(fmt::format("{}.{}", device_name(r, k), sp.devices[i]->states()[0].name));
+            a.idx.push_back(x);
+        }
+    a.energy.assign(sp.cells(), 0.0);
+    a.power.assign(sp.cells(), 0.0);
+    a.powers();
+}
+
+session::~session() = default;
+
+double session::time() const { return impl_->sim->time(); }
+const circuit::simulation& session::simulation() const { return *impl_->sim; }
+const circuit::circuit& session::circuit() const { return impl_->c; }
+const drivers& session::lines() const { return impl_->d; }
+const schedule& session::bit_line(std::size_t r) const { return *impl_->bl.at(r); }
+const schedule& session::word_line(std::size_t r) const { return *impl_->wl.at(r); }
+const schedule& session::source_line(std::size_t c) const { return *impl_->sl.at(c); }
+double session::energy(std::size_t r, std::size_t c) const { return impl_->energy.at(r * impl_->s.cols + c); }
+double session::cell_current(std::size_t r, std::size_t c, double v, double gate) const { return impl_->cell_current(r, c, v, gate); }
+
+read_result session::read(const read_settings& rs) {
+    auto& a = *impl_;
+    read_result out{map(a.s.rows, a.s.cols), map(a.s.rows, a.s.cols), 0};
+    for (std::size_t r = 0; r < a.s.rows; ++r) a.read_row(r, rs, &out.apparent, &out.cell, out.time);
+    return out;
+}
+
+double session::read_cell(std::size_t r, std::size_t c, const read_settings& rs) {
+    auto& a = *impl_;
+    map row(a.s.rows, a.s.cols);
+    double t = 0;
+    a.read_row(r, rs, &row, nullptr, t);
+    return row(r, c);
+}
+
+void session::pulse(std::size_t r, std::size_t c, const pulse_settings& p) {
+    auto& a = *impl_;
+    const auto& s = a.s;
+    if (r >= s.rows || c >= s.cols) throw input_error(fmt::format("array: no cell ({}, {}) in {} x {}", r, c, s.rows, s.cols));
+    units::positive(p.width, "pulse.width");
+    if (p.inhibit == scheme::gate && !a.fet()) throw input_error("array: the gate scheme needs 1T1R cells");
+    const double V = std::fabs(p.voltage);
+    const bool set = p.voltage > 0;
+    impl::levels L{std::vector<double>(s.rows, 0.0), std::vector<double>(s.rows, 0.0), std::vector<double>(s.cols, 0.0)};
+    double other_bit = 0, other_source = 0;
+    switch (p.inhibit) {
+        case scheme::half: other_bit = other_source = V / 2; break;
+        case scheme::third:
+            other_bit = set ? V / 3 : 2 * V / 3;
+            other_source = set ? 2 * V / 3 : V / 3;
+            break;
+        case scheme::gate: other_source = set ? V : 0.0; break;
+    }
+    std::fill(L.bit.begin(), L.bit.end(), other_bit);
+    std::fill(L.source.begin(), L.source.end(), other_source);
+    L.bit[r] = set ? V : 0.0;
+    L.source[c] = set ? 0.0 : V;
+    if (a.fet()) L.word[r] = p.gate;
+    const double top = a.schedule_pulse(L, p.width);
+    a.run_to(top + p.width + s.fall);
+}
+
+void session::rest(double duration) {
+    units::non_negative(duration, "rest.duration");
+    impl_->run_to(time() + duration);
+}
+
+program_result session::program(const program_settings& p) {
+    auto& a = *impl_;
+    const auto& s = a.s;
+    if (p.target.rows != s.rows || p.target.cols != s.cols)
+        throw input_error(fmt::format("program: the target map is {} x {}, the array {} x {}", p.target.rows, p.target.cols, s.rows, s.cols));
+    for (double g : p.target.v) units::positive(g, "program.target");
+    units::positive(p.tolerance, "program.tolerance");
+    program_result out{p.target, map(s.rows, s.cols), map(s.rows, s.cols), map(s.rows, s.cols), map(s.rows, s.cols), 0, 0, 0};
+    const std::vector<double> e0 = a.energy;
+    for (std::size_t r = 0; r < s.rows; ++r)
+        for (std::size_t c = 0; c < s.cols; ++c) {
+            const double want = p.target(r, c);
+            double g = read_cell(r, c, p.verify);
+            double set_level = p.set_start, reset_level = p.reset_start;
+            std::size_t n = 0;
+            while (std::fabs(g - want) > p.tolerance * want && n < p.max_pulses) {
+                pulse_settings ps;
+                ps.inhibit = p.inhibit;
+                if (g < want) {
+                    ps.width = p.set_width;
+                    if (a.fet()) ps.voltage = p.set_voltage, ps.gate = set_level;
+                    else ps.voltage = set_level;
+                    set_level = std::min(set_level + p.set_step, p.set_max);
+                    reset_level = p.reset_start;
+                } else {
+                    ps.width = p.reset_width;
+                    ps.voltage = -reset_level;
+                    ps.gate = p.reset_gate;
+                    reset_level = std::min(reset_level + p.reset_step, p.reset_max);
+                    set_level = std::max(set_level - p.set_step, p.set_start);
+                }
+                pulse(r, c, ps);
+                ++n;
+                g = read_cell(r, c, p.verify);
+            }
+            out.achieved(r, c) = g;
+            out.cell(r, c) = a.cell_current(r, c, p.verify.voltage, p.verify.gate) / p.verify.voltage;
+            out.pulses(r, c) = static_cast<double>(n);
+            if (std::fabs(g - want) <= p.tolerance * want) ++out.converged;
+        }
+    // Disturb: later cells' pulses reach the cells programmed before them; the map is read again
+    // by the caller if it wants the final state. Here `achieved` is each cell's own last verify.
+    for (std::size_t i = 0; i < a.energy.size(); ++i) out.energy.v[i] = a.energy[i] - e0[i];
+    const auto e = compare(out.achieved, out.target);
+    out.rms_error = e.rms;
+    out.worst_error = e.worst;
+    return out;
+}
+
+}  // namespace memlab::array
