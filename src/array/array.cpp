@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "memlab/error.hpp"
+#include "memlab/spice/ngspice.hpp"
 #include "memlab/units/units.hpp"
 
 namespace memlab::array {
@@ -93,6 +94,72 @@ circuit::circuit build(const spec& s, const drivers& d) {
         c.add_tia(tia_name(k), fmt::format("sl{}", k), fmt::format("out{}", k), tp);
     }
     return c;
+}
+
+std::string spice_deck(const spec& s, const drivers& d, double t_end, double reltol, double tmax, const std::vector<std::string>& vectors) {
+    s.check();
+    const bool fet = s.cell == cell_type::t1r1;
+    std::string deck = fmt::format("memlab array deck: {} x {} {}\n", s.rows, s.cols, cell_name(s.cell));
+    // One subcircuit per distinct device model (device-to-device draws give one per cell).
+    std::vector<const device::model*> models;
+    std::vector<std::size_t> model_of(s.cells());
+    for (std::size_t i = 0; i < s.cells(); ++i) {
+        const auto it = std::find(models.begin(), models.end(), s.devices[i].get());
+        model_of[i] = static_cast<std::size_t>(it - models.begin());
+        if (it == models.end()) {
+            if (!s.devices[i]->has_spice()) throw input_error(fmt::format("array deck: model '{}' has no SPICE form", s.devices[i]->name()));
+            models.push_back(s.devices[i].get());
+            deck += spice::subcircuit(*models.back(), fmt::format("rram{}", model_of[i]));
+        }
+    }
+    for (std::size_t r = 0; r < s.rows; ++r) {
+        deck += spice::pwl_source(fmt::format("VBL{}", r), fmt::format("bl{}", r), "0", *d.bit[r], t_end);
+        if (fet) deck += spice::pwl_source(fmt::format("VWL{}", r), fmt::format("wl{}", r), "0", *d.word[r], t_end);
+        for (std::size_t k = 0; k < s.cols; ++k) {
+            if (s.bit_line_resistance > 0)
+                deck += fmt::format("RBL{}_{} {} {} {:.17g}\n", r, k, k == 0 ? fmt::format("bl{}", r) : bl_node(r, k - 1, s), bl_node(r, k, s),
+                                    s.bit_line_resistance);
+            if (fet && s.word_line_resistance > 0)
+                deck += fmt::format("RWL{}_{} {} {} {:.17g}\n", r, k, k == 0 ? fmt::format("wl{}", r) : wl_node(r, k - 1, s), wl_node(r, k, s),
+                                    s.word_line_resistance);
+        }
+    }
+    std::string ics;
+    for (std::size_t r = 0; r < s.rows; ++r)
+        for (std::size_t k = 0; k < s.cols; ++k) {
+            const std::size_t i = r * s.cols + k;
+            const std::string bottom = fet ? mid_node(r, k) : sl_node(r, k, s);
+            deck += fmt::format("{} {} {} rram{}\n", device_name(r, k), bl_node(r, k, s), bottom, model_of[i]);
+            ics += spice::initial_conditions(*s.devices[i], device_name(r, k), s.initial_state[i]);
+            if (fet) {
+                const std::string g = wl_node(r, k, s), src = sl_node(r, k, s);
+                deck += fmt::format("M{}_{} {} {} {} 0 nlev1 W={:.17g} L={:.17g}\n", r, k, bottom, g, src, s.transistor->params().w,
+                                    s.transistor->params().l);
+                if (s.transistor_capacitances)  // as circuit::transistor stamps them (constant)
+                    deck += fmt::format("CGD{0}_{1} {2} {3} {5:.17g}\nCGS{0}_{1} {2} {4} {6:.17g}\nCDB{0}_{1} {3} 0 {7:.17g}\nCSB{0}_{1} {4} 0 {7:.17g}\n",
+                                        r, k, g, bottom, src, s.transistor->c_gd(), s.transistor->c_gs(), s.transistor->c_junction());
+            }
+        }
+    for (std::size_t k = 0; k < s.cols; ++k) {
+        if (s.source_line_resistance > 0)
+            for (std::size_t r = 0; r < s.rows; ++r)
+                deck += fmt::format("RSL{}_{} {} {} {:.17g}\n", r, k, sl_node(r, k, s), r + 1 < s.rows ? sl_node(r + 1, k, s) : fmt::format("sl{}", k),
+                                    s.source_line_resistance);
+        deck += spice::pwl_source(fmt::format("VSL{}", k), fmt::format("sl{}", k), "0", *d.source[k], t_end);
+    }
+    if (fet) {
+        const auto& p = s.transistor->params();
+        deck += fmt::format(".model nlev1 NMOS LEVEL=1 VTO={:.17g} KP={:.17g} GAMMA={:.17g} PHI={:.17g} LAMBDA={:.17g}\n", p.vt0, p.kp,
+                            p.gamma, p.phi, p.lambda_l / p.l);
+    }
+    deck += ics;
+    std::string wr;
+    for (const auto& v : vectors) wr += " " + v;
+    deck += fmt::format(".options reltol={} abstol=1e-15 vntol=1e-9 method=gear maxord=5\n"
+                        ".control\nset wr_singlescale\nset wr_vecnames\noption numdgt=15\n"
+                        "tran {:.6g} {:.17g} 0 {:.6g}\nwrdata out.txt{}\n.endc\n.end\n",
+                        reltol, tmax / 10, t_end, tmax, wr);
+    return deck;
 }
 
 // ---- schedule ----
@@ -238,7 +305,7 @@ double session::impl::cell_current(std::size_t r, std::size_t k, double v, doubl
     // Device and transistor in series from v to ground: the middle node where both carry the same
     // current (device current falls, transistor current rises with it): bisection.
     double lo = std::min(0.0, v), hi = std::max(0.0, v);
-    for (int k = 0; k < 200 && hi - lo > 1e-15 * (1 + std::fabs(v)); ++k) {
+    for (int it = 0; it < 200 && hi - lo > 1e-15 * (1 + std::fabs(v)); ++it) {
         const double mid = 0.5 * (lo + hi);
         const double f = m.current(v - mid, st) - s.transistor->current(mid, gate, 0.0, 0.0).id;
         ((f > 0) == (v > 0) ? lo : hi) = mid;

@@ -447,7 +447,11 @@ void simulation::impl::setup() {
 // elements) has no solution; find it before IDA fails with a bare "singular matrix", and name the
 // unknowns involved. Rows and columns are equilibrated first, since conductances span 1e-15..1e3 S.
 void simulation::impl::check_singular() const {
-    if (n > 1500) return;  // large arrays: leave it to the sparse solver's own check
+    // The test is a dense full-pivoting LU, O(n^3): a few ms at 200 unknowns, minutes at 1000. Large
+    // circuits, and sparse ones above 200 unknowns (arrays, built by code), are left to the linear
+    // solver's own failure.
+    const bool klu = opts.linsol == linear_solver::klu || (opts.linsol == linear_solver::automatic && n > opts.dense_limit);
+    if (n > 1500 || (klu && n > 200)) return;
     Eigen::MatrixXd M = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
     eigen_stamper st(M);
     const eval_point p = point(t, N_VGetArrayPointer(y), N_VGetArrayPointer(yp));

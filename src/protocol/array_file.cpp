@@ -128,8 +128,8 @@ array::experiment load_array(const fs::path& path, const std::vector<std::string
     }
     {
         reader t = ar.sub("tia");
-        a.tia.gain = t.quantity("gain", "V/A", 1e4);
-        a.tia.bandwidth = t.quantity("bandwidth", "Hz", 100e6);
+        a.tia.gain = t.quantity("gain", "V/A", a.tia.gain);
+        a.tia.bandwidth = t.quantity("bandwidth", "Hz", a.tia.bandwidth);
         if (!(a.tia.gain > 0)) t.fail("gain", "must be positive");
         if (!(a.tia.bandwidth > 0)) t.fail("bandwidth", "must be positive");
         t.finish();

@@ -58,7 +58,8 @@ struct spec {
     std::vector<std::vector<double>> initial_state;  // one per cell, row-major
     std::shared_ptr<const device::mosfet> transistor;  // 1T1R
     bool transistor_capacitances = false;
-    circuit::tia_params tia;  // gain and bandwidth of every column's TIA (the reference is the column driver)
+    circuit::tia_params tia{1e4, 100e6, nullptr};  // every column's TIA: gain (V/A), bandwidth (Hz); its
+                                                   // reference is the column driver
     double rise = 10e-9, fall = 10e-9;  // s, edges of every pulse the session schedules
     double gap = 100e-9;                // s, idle time before each pulse
 
@@ -190,6 +191,17 @@ private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };
+
+// The array as an ngspice deck, for the cross-checks: the same elements and node names as build(),
+// every driver as a PWL source through its breakpoints up to t_end (a session's schedules), the
+// devices as their exported subcircuits (one per distinct model, the initial states by .ic), the
+// transistors as level-1 MOSFETs with the EKV set's VTO, KP, GAMMA, PHI and LAMBDA = lambda_l / L
+// (the two agree in strong inversion at gamma = 0: memlab/device/mosfet.hpp), each TIA as a PWL
+// source at its reference (its current i(VSL<c>) is the TIA's input current; no output filter), the
+// transistor capacitances (when on) as the four constant capacitors circuit::transistor stamps.
+// A transient to t_end (Gear, `reltol`, largest step `tmax`) writes time and `vectors` to out.txt
+// (spice::run_batch). input_error for a model without a SPICE form.
+std::string spice_deck(const spec& s, const drivers& d, double t_end, double reltol, double tmax, const std::vector<std::string>& vectors);
 
 // The relative error of `got` against `want`: (got - want) / want per cell, its RMS and largest
 // magnitude.
