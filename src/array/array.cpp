@@ -89,9 +89,7 @@ circuit::circuit build(const spec& s, const drivers& d) {
             for (std::size_t r = 0; r < s.rows; ++r)
                 c.add_resistor(fmt::format("RSL{}_{}", r, k), sl_node(r, k, s), r + 1 < s.rows ? sl_node(r + 1, k, s) : fmt::format("sl{}", k),
                                s.source_line_resistance);
-        circuit::tia_params tp = s.tia;
-        tp.reference = d.source[k];
-        c.add_tia(tia_name(k), fmt::format("sl{}", k), fmt::format("out{}", k), tp);
+        c.add_tia(tia_name(k), fmt::format("sl{}", k), fmt::format("out{}", k), s.tia, d.source[k]);
     }
     return c;
 }

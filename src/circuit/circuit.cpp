@@ -63,8 +63,8 @@ void circuit::add_voltage_source(std::string name, std::string p, std::string n,
 void circuit::add_smu(std::string name, std::string p, std::string n, stimulus::waveform_ptr w, smu_params params) {
     add(std::make_unique<smu>(std::move(name), std::move(p), std::move(n), std::move(w), params));
 }
-void circuit::add_tia(std::string name, std::string in, std::string out, tia_params params) {
-    add(std::make_unique<tia>(std::move(name), std::move(in), std::move(out), params));
+void circuit::add_tia(std::string name, std::string in, std::string out, tia_params params, stimulus::waveform_ptr reference) {
+    add(std::make_unique<tia>(std::move(name), std::move(in), std::move(out), params, std::move(reference)));
 }
 void circuit::add_memristor(std::string name, std::string p, std::string n, device::model_ptr model,
                             std::vector<double> s0) {

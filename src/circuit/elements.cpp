@@ -159,8 +159,8 @@ double smu::next_breakpoint(double t) const {
 double smu::current(const eval_point& p) const { return p.y[first + 1]; }
 
 // ---- TIA: extras i_in (algebraic), x (filtered output, differential), i_out (algebraic) ----
-tia::tia(std::string name, std::string in, std::string out, tia_params params)
-    : element(std::move(name), {std::move(in), std::move(out)}), p_(params) {
+tia::tia(std::string name, std::string in, std::string out, tia_params params, stimulus::waveform_ptr reference)
+    : element(std::move(name), {std::move(in), std::move(out)}), p_(params), reference_(std::move(reference)) {
     units::positive(p_.gain, this->name() + ".gain");
     units::positive(p_.bandwidth, this->name() + ".bandwidth");
 }
@@ -172,7 +172,7 @@ void tia::residual(const eval_point& p, double* F) const {
     const double tau = 1.0 / (2.0 * M_PI * p_.bandwidth);
     add_f(F, u(0), p.y[ia]);   // input current leaves the node into the amplifier
     add_f(F, u(1), -p.y[io]);  // the output drives its node
-    F[ia] = p.v(u(0)) - (p_.reference ? p_.reference->value(p.t) : 0.0);  // virtual ground
+    F[ia] = p.v(u(0)) - (reference_ ? reference_->value(p.t) : 0.0);  // virtual ground
     F[ix] = tau * p.yp[ix] + p.y[ix] - p_.gain * p.y[ia];
     F[io] = p.v(u(1)) - p.y[ix];
 }
@@ -190,9 +190,9 @@ void tia::jacobian(const eval_point&, double cj, stamper& J) const {
     J.add(io, io, 0.0);
 }
 double tia::next_breakpoint(double t) const {
-    return p_.reference ? p_.reference->next_breakpoint(t) : std::numeric_limits<double>::infinity();
+    return reference_ ? reference_->next_breakpoint(t) : std::numeric_limits<double>::infinity();
 }
-bool tia::jumps_at(double t) const { return p_.reference && wave_jumps(*p_.reference, t); }
+bool tia::jumps_at(double t) const { return reference_ && wave_jumps(*reference_, t); }
 double tia::current(const eval_point& p) const { return p.y[first]; }
 
 // ---- memristor: extras are the model's states, then one integrated hazard per model hazard ----

@@ -155,7 +155,7 @@ private:
 // output node as an ideal source.
 class tia final : public element {
 public:
-    tia(std::string name, std::string in, std::string out, tia_params params);
+    tia(std::string name, std::string in, std::string out, tia_params params, stimulus::waveform_ptr reference);
     std::string_view kind() const override { return "tia"; }
     std::vector<extra_info> extras() const override;
     std::vector<std::pair<int, int>> connections() const override { return {{nodes[0], 0}, {nodes[1], 0}}; }
@@ -168,6 +168,7 @@ public:
 
 private:
     tia_params p_;
+    stimulus::waveform_ptr reference_;
 };
 
 class memristor final : public element {

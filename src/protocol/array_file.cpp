@@ -108,8 +108,10 @@ array::experiment load_array(const fs::path& path, const std::vector<std::string
         if (r < 0) ar.fail(key, "must not be negative");
         return r;
     };
-    if (!fet && ar.has("word_line_resistance")) ar.fail("word_line_resistance", "a 1R crossbar has no word lines (its rows are bit lines)");
-    a.word_line_resistance = fet ? line("word_line_resistance") : 0.0;
+    // A 1R crossbar has no word lines and no transistors: their keys are read (and checked) but
+    // have no effect, so that one file serves both cells (--set array.cell=1R).
+    a.word_line_resistance = line("word_line_resistance");
+    if (!fet) a.word_line_resistance = 0;
     a.bit_line_resistance = line("bit_line_resistance");
     a.source_line_resistance = line("source_line_resistance");
     a.rise = ar.quantity("rise", "s", a.rise);
@@ -118,13 +120,12 @@ array::experiment load_array(const fs::path& path, const std::vector<std::string
     if (!(a.rise > 0)) ar.fail("rise", "must be positive");
     if (!(a.fall > 0)) ar.fail("fall", "must be positive");
     if (!(a.gap > 0)) ar.fail("gap", "must be positive");
-    if (fet) {
+    {
         reader tr = ar.sub("transistor");
         a.transistor = detail::read_transistor(tr, e.file, "array.transistor");
         a.transistor_capacitances = tr.boolean("capacitances", false);
         tr.finish();
-    } else if (ar.has("transistor")) {
-        ar.fail("transistor", "given, but array.cell is \"1R\"");
+        if (!fet) a.transistor = nullptr, a.transistor_capacitances = false;
     }
     {
         reader t = ar.sub("tia");

@@ -56,7 +56,7 @@ TEST(CircuitErrors, NegativeOrNonFiniteValuesNameTheElement) {
     circuit::smu_params sp;
     sp.compliance = 0;
     EXPECT_NE(error_of([&] { c.add_smu("SMU", "a", "0", stimulus::dc(1), sp); }).find("SMU.compliance"), std::string::npos);
-    EXPECT_NE(error_of([&] { c.add_tia("TIA", "a", "b", {1e6, -1, nullptr}); }).find("TIA.bandwidth"), std::string::npos);
+    EXPECT_NE(error_of([&] { c.add_tia("TIA", "a", "b", {1e6, -1}); }).find("TIA.bandwidth"), std::string::npos);
     EXPECT_NE(error_of([&] { c.add_memristor("M1", "a", "0", std::make_shared<device::vteam>(), {std::nan("")}); })
                   .find("M1.w"),
               std::string::npos);

@@ -155,7 +155,7 @@ double tia_error(double rtol, double* final_value) {
     circuit::circuit c;
     c.add_voltage_source("V1", "in", "0", stimulus::single_pulse(0, 1.0, 1.0, 0.0, 0.0, 0.0));
     c.add_resistor("R1", "in", "sum", 1e6);
-    c.add_tia("TIA", "sum", "out", {gain, bw, nullptr});
+    c.add_tia("TIA", "sum", "out", {gain, bw});
     circuit::solver_options o;
     o.rtol = rtol;
     o.atol_voltage = rtol * 1e-3;

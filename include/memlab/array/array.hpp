@@ -58,8 +58,8 @@ struct spec {
     std::vector<std::vector<double>> initial_state;  // one per cell, row-major
     std::shared_ptr<const device::mosfet> transistor;  // 1T1R
     bool transistor_capacitances = false;
-    circuit::tia_params tia{1e4, 100e6, nullptr};  // every column's TIA: gain (V/A), bandwidth (Hz); its
-                                                   // reference is the column driver
+    circuit::tia_params tia{1e4, 100e6};  // every column's TIA: gain (V/A), bandwidth (Hz); its
+                                          // reference is the column driver
     double rise = 10e-9, fall = 10e-9;  // s, edges of every pulse the session schedules
     double gap = 100e-9;                // s, idle time before each pulse
 

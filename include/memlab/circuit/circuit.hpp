@@ -40,9 +40,6 @@ struct smu_params {
 struct tia_params {
     double gain = 1e6;       // V/A (transimpedance)
     double bandwidth = 1e6;  // Hz, -3 dB of the first-order response
-    stimulus::waveform_ptr reference;  // optional: the level (V) the input is held at (the
-                                       // amplifier's non-inverting input, e.g. an array column's
-                                       // driver); none: ground. The output stays gain * i_in.
 };
 
 class circuit {
@@ -56,7 +53,9 @@ public:
     void add_capacitor(std::string name, std::string a, std::string b, double capacitance);
     void add_voltage_source(std::string name, std::string p, std::string n, stimulus::waveform_ptr wave);
     void add_smu(std::string name, std::string p, std::string n, stimulus::waveform_ptr wave, smu_params params);
-    void add_tia(std::string name, std::string in, std::string out, tia_params params);
+    // `reference`: the level (V) the input is held at (the amplifier's non-inverting input, e.g. an
+    // array column's driver); none: ground. The output stays gain * i_in.
+    void add_tia(std::string name, std::string in, std::string out, tia_params params, stimulus::waveform_ptr reference = nullptr);
     // `initial_state` empty: the model's own initial state.
     void add_memristor(std::string name, std::string p, std::string n, device::model_ptr model,
                        std::vector<double> initial_state = {});
