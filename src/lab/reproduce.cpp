@@ -1,5 +1,6 @@
 #include "memlab/lab/reproduce.hpp"
 #include "memlab/util/names.hpp"
+#include "memlab/protocol/array_file.hpp"
 #include "memlab/protocol/md_file.hpp"
 
 #include <algorithm>
@@ -237,11 +238,40 @@ reproduce_plan plan_reproduce(const reproduce_options& o, std::optional<std::uin
                                  }});
             continue;
         }
+        if (protocol::is_array_file(f)) {
+            // Array files: array.* and the tables they share with circuit files; no targets yet
+            // (report has no evaluator for arrays), so a file that names one is an error now.
+            const auto plain = protocol::load_array(f);
+            const std::string model(plain.array.devices.front()->name());
+            models.insert(model);
+            for (const auto& kv : sets) {
+                const std::string key = kv.substr(0, kv.find('='));
+                if (starts_with(key, "md.") || starts_with(key, "circuit.") || starts_with(key, "stimulus.")) continue;
+                if (starts_with(key, "device.") && key.find('.', 7) == std::string::npos && key != "device.model") {
+                    const auto& table = plain.array.devices.front()->parameter_table();
+                    const std::string name = key.substr(7);
+                    if (std::none_of(table.begin(), table.end(), [&](const auto& p) { return p.name == name; })) continue;
+                }
+                mine.push_back(kv);
+                used.insert(kv);
+            }
+            mine.insert(mine.end(), seed_set.begin(), seed_set.end());
+            auto e = std::make_shared<array::experiment>(protocol::load_array(f, mine));
+            if (!e->targets.empty())
+                throw input_error(fmt::format("{}: experiment.targets: array experiments serve no report targets yet", e->file));
+            const std::string span = fmt::format("{} x {} {} array, {} operations", e->array.rows, e->array.cols, array::cell_name(e->array.cell),
+                                                 e->operations.size());
+            plan.exps.push_back({e->name, e->file, e->figure, e->description, span, {}, [e, csv](const fs::path& sub, const progress_fn&) {
+                                     const auto r = run_array_into(*e, sub, csv);
+                                     return worker_summary(static_cast<std::size_t>(r.stats.steps), {});
+                                 }});
+            continue;
+        }
         const auto plain = protocol::load(f);
         models.insert(std::string(plain.device->name()));
         for (const auto& kv : sets) {
             const std::string key = kv.substr(0, kv.find('='));
-            if (starts_with(key, "md.")) continue;
+            if (starts_with(key, "md.") || starts_with(key, "array.") || starts_with(key, "operation")) continue;
             if (starts_with(key, "device.") && key.find('.', 7) == std::string::npos && key != "device.model") {
                 const auto& table = plain.device->parameter_table();
                 const std::string name = key.substr(7);
