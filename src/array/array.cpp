@@ -153,10 +153,10 @@ std::string spice_deck(const spec& s, const drivers& d, double t_end, double rel
     deck += ics;
     std::string wr;
     for (const auto& v : vectors) wr += " " + v;
-    deck += fmt::format(".options reltol={} abstol=1e-15 vntol=1e-9 method=gear maxord=5\n"
-                        ".control\nset wr_singlescale\nset wr_vecnames\noption numdgt=15\n"
+    deck += spice::options(reltol, 1e-15, 1e-9);
+    deck += fmt::format(".control\nset wr_singlescale\nset wr_vecnames\noption numdgt=15\n"
                         "tran {:.6g} {:.17g} 0 {:.6g}\nwrdata out.txt{}\n.endc\n.end\n",
-                        reltol, tmax / 10, t_end, tmax, wr);
+                        tmax / 10, t_end, tmax, wr);
     return deck;
 }
 

@@ -261,7 +261,8 @@ reproduce_plan plan_reproduce(const reproduce_options& o, std::optional<std::uin
                 throw input_error(fmt::format("{}: experiment.targets: array experiments serve no report targets yet", e->file));
             const std::string span = fmt::format("{} x {} {} array, {} operations", e->array.rows, e->array.cols, array::cell_name(e->array.cell),
                                                  e->operations.size());
-            plan.exps.push_back({e->name, e->file, e->figure, e->description, span, {}, [e, csv](const fs::path& sub, const progress_fn&) {
+            plan.exps.push_back({e->name, e->file, e->figure, e->description, span, {},
+                                 {{"kind", "reproduce.array"}, {"resolved", e->resolved}, {"csv", csv}}, [e, csv](const fs::path& sub, const progress_fn&) {
                                      const auto r = run_array_into(*e, sub, csv);
                                      return worker_summary(static_cast<std::size_t>(r.stats.steps), {});
                                  }});
