@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
                 circuit::solver_options o;
                 o.rtol = 1e-6, o.atol_voltage = 1e-6;
                 const auto t0 = std::chrono::steady_clock::now();
-                array::session ses(s, o, 1, {}, nullptr);
+                array::controller ses(s, o, 1, {}, nullptr);
                 array::read_settings rs;
                 rs.voltage = 0.2, rs.width = 200e-9, rs.gate = 3.3;
                 const auto r = ses.read(rs);

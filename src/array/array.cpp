@@ -202,8 +202,8 @@ error_summary compare(const map& got, const map& want) {
     return e;
 }
 
-// ---- session ----
-struct session::impl {
+// ---- controller ----
+struct controller::impl {
     spec s;
     std::vector<std::shared_ptr<schedule>> bl, wl, sl;
     drivers d;
@@ -294,7 +294,7 @@ struct session::impl {
     double cell_current(std::size_t r, std::size_t c, double v, double gate) const;
 };
 
-double session::impl::cell_current(std::size_t r, std::size_t k, double v, double gate) const {
+double controller::impl::cell_current(std::size_t r, std::size_t k, double v, double gate) const {
     const std::size_t i = r * s.cols + k;
     const auto y = sim->unknowns();
     const auto st = y.subspan(static_cast<std::size_t>(idx[i].state), s.devices[i]->n_states());
@@ -312,7 +312,7 @@ double session::impl::cell_current(std::size_t r, std::size_t k, double v, doubl
     return s.transistor->current(mid, gate, 0.0, 0.0).id;
 }
 
-void session::impl::read_row(std::size_t r, const read_settings& rs, map* apparent, map* cell, double& t_end) {
+void controller::impl::read_row(std::size_t r, const read_settings& rs, map* apparent, map* cell, double& t_end) {
     units::positive(rs.voltage, "read.voltage");
     units::positive(rs.width, "read.width");
     const double top = schedule_pulse(read_levels(r, rs), rs.width);
@@ -326,7 +326,7 @@ void session::impl::read_row(std::size_t r, const read_settings& rs, map* appare
     run_to(sample + s.fall);
 }
 
-session::session(const spec& sp, circuit::solver_options opts, std::uint64_t seed, std::vector<std::string> probes,
+controller::controller(const spec& sp, circuit::solver_options opts, std::uint64_t seed, std::vector<std::string> probes,
                  io::trace_sink* trace)
     : impl_(std::make_unique<impl>()) {
     auto& a = *impl_;
@@ -368,26 +368,26 @@ session::session(const spec& sp, circuit::solver_options opts, std::uint64_t see
     a.powers();
 }
 
-session::~session() = default;
+controller::~controller() = default;
 
-double session::time() const { return impl_->sim->time(); }
-const circuit::simulation& session::simulation() const { return *impl_->sim; }
-const circuit::circuit& session::circuit() const { return impl_->c; }
-const drivers& session::lines() const { return impl_->d; }
-const schedule& session::bit_line(std::size_t r) const { return *impl_->bl.at(r); }
-const schedule& session::word_line(std::size_t r) const { return *impl_->wl.at(r); }
-const schedule& session::source_line(std::size_t c) const { return *impl_->sl.at(c); }
-double session::energy(std::size_t r, std::size_t c) const { return impl_->energy.at(r * impl_->s.cols + c); }
-double session::cell_current(std::size_t r, std::size_t c, double v, double gate) const { return impl_->cell_current(r, c, v, gate); }
+double controller::time() const { return impl_->sim->time(); }
+const circuit::simulation& controller::simulation() const { return *impl_->sim; }
+const circuit::circuit& controller::circuit() const { return impl_->c; }
+const drivers& controller::lines() const { return impl_->d; }
+const schedule& controller::bit_line(std::size_t r) const { return *impl_->bl.at(r); }
+const schedule& controller::word_line(std::size_t r) const { return *impl_->wl.at(r); }
+const schedule& controller::source_line(std::size_t c) const { return *impl_->sl.at(c); }
+double controller::energy(std::size_t r, std::size_t c) const { return impl_->energy.at(r * impl_->s.cols + c); }
+double controller::cell_current(std::size_t r, std::size_t c, double v, double gate) const { return impl_->cell_current(r, c, v, gate); }
 
-read_result session::read(const read_settings& rs) {
+read_result controller::read(const read_settings& rs) {
     auto& a = *impl_;
     read_result out{map(a.s.rows, a.s.cols), map(a.s.rows, a.s.cols), 0};
     for (std::size_t r = 0; r < a.s.rows; ++r) a.read_row(r, rs, &out.apparent, &out.cell, out.time);
     return out;
 }
 
-double session::read_cell(std::size_t r, std::size_t c, const read_settings& rs) {
+double controller::read_cell(std::size_t r, std::size_t c, const read_settings& rs) {
     auto& a = *impl_;
     map row(a.s.rows, a.s.cols);
     double t = 0;
@@ -395,7 +395,7 @@ double session::read_cell(std::size_t r, std::size_t c, const read_settings& rs)
     return row(r, c);
 }
 
-void session::pulse(std::size_t r, std::size_t c, const pulse_settings& p) {
+void controller::pulse(std::size_t r, std::size_t c, const pulse_settings& p) {
     auto& a = *impl_;
     const auto& s = a.s;
     if (r >= s.rows || c >= s.cols) throw input_error(fmt::format("array: no cell ({}, {}) in {} x {}", r, c, s.rows, s.cols));
@@ -422,12 +422,12 @@ void session::pulse(std::size_t r, std::size_t c, const pulse_settings& p) {
     a.run_to(top + p.width + s.fall);
 }
 
-void session::rest(double duration) {
+void controller::rest(double duration) {
     units::non_negative(duration, "rest.duration");
     impl_->run_to(time() + duration);
 }
 
-program_result session::program(const program_settings& p) {
+program_result controller::program(const program_settings& p) {
     auto& a = *impl_;
     const auto& s = a.s;
     if (p.target.rows != s.rows || p.target.cols != s.cols)

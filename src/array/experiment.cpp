@@ -22,13 +22,13 @@ double mean(const std::vector<double>& v) { return v.empty() ? 0 : std::accumula
 result run(const experiment& e, io::trace_sink& trace) {
     result out;
     auto& m = out.metrics;
-    std::unique_ptr<session> sp;
+    std::unique_ptr<controller> sp;
     try {
-        sp = std::make_unique<session>(e.array, e.solver, e.seed, e.probes, &trace);
+        sp = std::make_unique<controller>(e.array, e.solver, e.seed, e.probes, &trace);
     } catch (const input_error& err) {
         throw input_error(fmt::format("{}: {}", e.file, err.what()));
     }
-    session& s = *sp;
+    controller& s = *sp;
     auto add_map = [&](std::string name, std::string unit, map values) {
         out.maps.push_back({std::move(name), std::move(unit), std::move(values), s.time()});
     };

@@ -703,7 +703,7 @@ void simulation::run(double t_end, const recording& rec, io::trace_sink& sink) {
     };
     if (s.restart_pending && s.t < t_end - eps) {
         // The last run stopped on a breakpoint; sources may have been given new breakpoints since
-        // (an array session schedules its next pulse): restart here, as the loop would have.
+        // (an array controller schedules its next pulse): restart here, as the loop would have.
         s.restart_pending = false;
         restart_at_break();
     }

@@ -1,6 +1,6 @@
 // Arrays through the engine (memlab/array/array.hpp): a crossbar of linear resistors with line
 // resistance against an independent direct solve of its nodal equations (Eigen, dense), the row
-// reads against the same solve, the energy the session integrates against the energy its drivers
+// reads against the same solve, the energy the controller integrates against the energy its drivers
 // deliver, write-verify on a 2 x 2 1T1R array, and the read error of 1R against 1T1R cells.
 #include <gtest/gtest.h>
 
@@ -98,7 +98,7 @@ TEST(Array, LinearCrossbarWithLineResistanceMatchesDirectSolve) {
 TEST(Array, RowReadsMatchDirectSolveAndAreExactWithIdealLines) {
     for (const double r_line : {0.0, 20.0}) {
         auto s = linear_crossbar(3, 4, r_line, r_line);
-        array::session ses(s, {}, 1, {}, nullptr);
+        array::controller ses(s, {}, 1, {}, nullptr);
         array::read_settings rs;
         rs.voltage = 0.3;
         const auto r = ses.read(rs);
@@ -122,7 +122,7 @@ TEST(Array, RowReadsMatchDirectSolveAndAreExactWithIdealLines) {
 TEST(Array, SessionEnergyIsTheEnergyTheDriversDeliver) {
     // A 1 x 1 1T1R array with ideal lines: what the bit-line driver delivers during a SET pulse
     // (the source line's TIA holds 0 V and takes no power) is dissipated in the device and the
-    // transistor: the session's integral over its steps against the trapezoid of the driver's
+    // transistor: the controller's integral over its steps against the trapezoid of the driver's
     // power over the recorded steps.
     array::spec s;
     s.cell = array::cell_type::t1r1;
@@ -132,7 +132,7 @@ TEST(Array, SessionEnergyIsTheEnergyTheDriversDeliver) {
     s.initial_state = {{1.7e-9}};
     s.transistor = std::make_shared<device::mosfet>();
     io::memory_trace tr;
-    array::session ses(s, {}, 1, {"v(bl0)", "i(VBL0)", "X0_0.g"}, &tr);
+    array::controller ses(s, {}, 1, {"v(bl0)", "i(VBL0)", "X0_0.g"}, &tr);
     array::pulse_settings p;
     p.voltage = 2.0, p.width = 200e-9, p.gate = 1.4, p.inhibit = array::scheme::gate;
     ses.pulse(0, 0, p);
@@ -159,7 +159,7 @@ TEST(Array, WriteVerifyProgramsA2x2MapWithinTolerance) {
     s.transistor = std::make_shared<device::mosfet>();
     circuit::solver_options o;
     o.rtol = 1e-4, o.atol_voltage = 1e-6;
-    array::session ses(s, o, 1, {}, nullptr);
+    array::controller ses(s, o, 1, {}, nullptr);
     array::program_settings p;
     p.target = array::map(2, 2);
     p.target.v = {30e-6, 120e-6, 120e-6, 30e-6};

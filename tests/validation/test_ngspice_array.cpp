@@ -44,7 +44,7 @@ TEST(NgspiceArray, ProgramAndReadA4x4OneTransistorOneResistorArray) {
     s.transistor_capacitances = true;
     circuit::solver_options o;
     o.rtol = 1e-6, o.atol_voltage = 1e-6;
-    array::session ses(s, o, 1, {}, nullptr);
+    array::controller ses(s, o, 1, {}, nullptr);
     array::program_settings p;
     p.verify.width = 200e-9;
     p.target = ses.read(p.verify).apparent;

@@ -1,6 +1,6 @@
 #pragma once
 // Arrays of 1R or 1T1R cells as one circuit: the description (`spec`), the circuit it makes
-// (`build`), and a `session` that runs operations on it (reads, write pulses, write-verify
+// (`build`), and a `controller` that runs operations on it (reads, write pulses, write-verify
 // programming) by continuing one simulation, so every state and line voltage carries over.
 //
 // Geometry (rows are driven, columns are sensed; cell (r, c) counted from 0, as the maps' indices):
@@ -60,7 +60,7 @@ struct spec {
     bool transistor_capacitances = false;
     circuit::tia_params tia{1e4, 100e6};  // every column's TIA: gain (V/A), bandwidth (Hz); its
                                           // reference is the column driver
-    double rise = 10e-9, fall = 10e-9;  // s, edges of every pulse the session schedules
+    double rise = 10e-9, fall = 10e-9;  // s, edges of every pulse the controller schedules
     double gap = 100e-9;                // s, idle time before each pulse
 
     std::size_t cells() const { return rows * cols; }
@@ -80,7 +80,7 @@ struct drivers {
 // The array as one circuit, its lines driven by `d` (word lines only for 1T1R).
 circuit::circuit build(const spec& s, const drivers& d);
 
-// A waveform that the session extends as it goes: piecewise linear through its points, constant
+// A waveform that the controller extends as it goes: piecewise linear through its points, constant
 // after the last. Points may be added only after the last one.
 class schedule final : public stimulus::waveform {
 public:
@@ -157,13 +157,13 @@ struct program_result {
 
 // Runs operations on one array, continuing one simulation. `trace` (may be null) receives the
 // recorded probes at every solver step of every operation.
-class session {
+class controller {
 public:
-    session(const spec& s, circuit::solver_options opts, std::uint64_t seed, std::vector<std::string> probes,
+    controller(const spec& s, circuit::solver_options opts, std::uint64_t seed, std::vector<std::string> probes,
             io::trace_sink* trace);
-    ~session();
-    session(const session&) = delete;
-    session& operator=(const session&) = delete;
+    ~controller();
+    controller(const controller&) = delete;
+    controller& operator=(const controller&) = delete;
 
     read_result read(const read_settings& r);
     // One cell's read conductance (S): its row read, its column sensed.
@@ -193,7 +193,7 @@ private:
 };
 
 // The array as an ngspice deck, for the cross-checks: the same elements and node names as build(),
-// every driver as a PWL source through its breakpoints up to t_end (a session's schedules), the
+// every driver as a PWL source through its breakpoints up to t_end (a controller's schedules), the
 // devices as their exported subcircuits (one per distinct model, the initial states by .ic), the
 // transistors as level-1 MOSFETs with the EKV set's VTO, KP, GAMMA, PHI and LAMBDA = lambda_l / L
 // (the two agree in strong inversion at gamma = 0: memlab/device/mosfet.hpp), each TIA as a PWL
