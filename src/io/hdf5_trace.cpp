@@ -173,7 +173,15 @@ void hdf5_trace::commit() {
     s.committed = true;
 }
 
-std::vector<double> read_hdf5_channel(const std::string& path, const std::string& group, const std::string& name) {
+namespace {
+
+struct opened_dataset {
+    hid_t file, ds;
+    std::string name;  // group/dataset
+};
+
+// Opens `group`/`name` of an HDF5 file for reading; input_error naming the file if either is missing.
+opened_dataset open_dataset(const std::string& path, const std::string& group, const std::string& name) {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     if (file < 0) throw input_error(fmt::format("{}: cannot open as HDF5", path));
@@ -183,6 +191,13 @@ std::vector<double> read_hdf5_channel(const std::string& path, const std::string
         H5Fclose(file);
         throw input_error(fmt::format("{}: no dataset '{}'", path, dsname));
     }
+    return {file, ds, dsname};
+}
+
+}  // namespace
+
+std::vector<double> read_hdf5_channel(const std::string& path, const std::string& group, const std::string& name) {
+    const auto [file, ds, dsname] = open_dataset(path, group, name);
     const hid_t space = H5Dget_space(ds);
     hsize_t n = 0;
     H5Sget_simple_extent_dims(space, &n, nullptr);
@@ -246,15 +261,7 @@ void write_hdf5(const table& t, const std::filesystem::path& path, const std::st
 
 std::vector<double> read_hdf5_matrix(const std::string& path, const std::string& group, const std::string& name, std::size_t& rows,
                                      std::size_t& cols) {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (file < 0) throw input_error(fmt::format("{}: cannot open as HDF5", path));
-    const std::string dsname = group + "/" + dataset_name(name);
-    const hid_t ds = H5Dopen2(file, dsname.c_str(), H5P_DEFAULT);
-    if (ds < 0) {
-        H5Fclose(file);
-        throw input_error(fmt::format("{}: no dataset '{}'", path, dsname));
-    }
+    const auto [file, ds, dsname] = open_dataset(path, group, name);
     const hid_t space = H5Dget_space(ds);
     hsize_t dims[2] = {0, 0};
     const int rank = H5Sget_simple_extent_ndims(space);

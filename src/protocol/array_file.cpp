@@ -17,14 +17,7 @@ namespace memlab::protocol {
 
 using detail::reader;
 
-bool is_array_file(const fs::path& file) {
-    try {
-        const toml::table root = toml::parse_file(file.string());
-        return root.contains("array");
-    } catch (const std::exception&) {
-        return false;
-    }
-}
+bool is_array_file(const fs::path& file) { return detail::file_has_table(file, "array"); }
 
 namespace {
 

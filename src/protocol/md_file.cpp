@@ -17,14 +17,7 @@ namespace memlab::protocol {
 
 using detail::reader;
 
-bool is_md_file(const fs::path& file) {
-    try {
-        const toml::table root = toml::parse_file(file.string());
-        return root.contains("md");
-    } catch (const std::exception&) {
-        return false;
-    }
-}
+bool is_md_file(const fs::path& file) { return detail::file_has_table(file, "md"); }
 
 md::diffusion_experiment load_md(const fs::path& path, const std::vector<std::string>& overrides) {
     md::diffusion_experiment e;

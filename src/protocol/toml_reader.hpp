@@ -276,6 +276,16 @@ inline toml::table json_table(const nlohmann::json& o) {
     return t;
 }
 
+// Whether a file parses as TOML and holds a top-level table `name` ([md], [array]): how a loader
+// recognises its kind of file. A file that does not parse is none of them (its loader says why).
+inline bool file_has_table(const std::filesystem::path& file, std::string_view name) {
+    try {
+        return toml::parse_file(file.string()).contains(name);
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
 // Parses a TOML file; input_error "FILE: no such file" / "FILE:LINE:COL: not valid TOML: ...".
 inline toml::table parse_file(const std::filesystem::path& path) {
     const std::string file = path.string();
