@@ -1,9 +1,12 @@
 // The memlab command line: argument parsing and printing over the library (the runs, reports and
 // output folders are the lab layer's). Errors a user can fix are one line on stderr and exit
-// status 2; nothing is left half written (outputs go to a temporary folder renamed at the end).
+// status 2; a simulation that fails, an output that cannot be written, an interrupt each have their
+// own (memlab::exit_status, the README's table); nothing is left half written (outputs go to a
+// temporary folder renamed at the end).
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fmt/format.h>
@@ -24,6 +27,7 @@
 #include "memlab/spice/ngspice.hpp"
 #include "memlab/units/units.hpp"
 #include "memlab/util/work_queue.hpp"
+#include "memlab/util/interrupt.hpp"
 #include "memlab/version.hpp"
 
 namespace fs = std::filesystem;
@@ -148,7 +152,7 @@ int cmd_reproduce(const std::string& out, bool strict, const std::string& seeds,
     for (const auto& oc : outcomes) failed += oc.failed, failing += oc.all.size() - oc.passed;
     fmt::print("wrote {}{} in {:.2f} s\n", out, o.seeds.empty() ? "" : " (seeds.md, seeds.json, one folder per seed)", seconds_since(t0));
     if (failed) fmt::print(stderr, "memlab: error: {} experiment(s) failed to simulate; their targets are reported as not run\n", failed);
-    return failed || (strict && failing) ? 1 : 0;
+    return failed ? exit_status::experiments_lost : strict && failing ? exit_status::targets_fail : exit_status::ok;
 }
 
 int cmd_sensitivity(const std::string& out, const lab::sensitivity_options& o) {
@@ -166,7 +170,7 @@ int cmd_sensitivity(const std::string& out, const lab::sensitivity_options& o) {
     }
     fmt::print("wrote {} (sensitivity.md, sensitivity.json, one reproduce folder per run) in {:.1f} s\n", out, seconds_since(t0));
     if (r.failed) fmt::print(stderr, "memlab: error: {} experiment run(s) failed to simulate; their targets are reported as not run\n", r.failed);
-    return r.failed ? 1 : 0;
+    return r.failed ? exit_status::experiments_lost : exit_status::ok;
 }
 
 int cmd_sweep(const std::string& out, const std::string& seeds, lab::sweep_options o) {
@@ -308,6 +312,10 @@ int main(int argc, char** argv) {
     std::optional<util::mpi_session> mpi;
     if (*sw) mpi.emplace(argc, argv);
     const bool root = util::mpi_rank() == 0;
+    // SIGINT / SIGTERM stop the work at its next step and unwind (no output folder is left); a file
+    // that outgrows `ulimit -f` fails its write (EFBIG) instead of killing the process.
+    util::catch_interrupts();
+    std::signal(SIGXFSZ, SIG_IGN);
     try {
         if (*list) cmd_list();
         if (*targets) fmt::print("{}", lab::targets_markdown());
@@ -329,12 +337,21 @@ int main(int argc, char** argv) {
         if (*run) return cmd_run(run_file, run_out, run_seed, run_sets, run_engine, rn);
         if (*show) cmd_show_config(show_file, show_sets);
         if (*exp) cmd_export_spice(exp_model, exp_sets);
+    } catch (const interrupted& e) {
+        if (root) fmt::print(stderr, "memlab: {}; stopped, no output left\n", e.what());
+        return 128 + e.signal();
+    } catch (const solver_error& e) {
+        if (root) fmt::print(stderr, "memlab: error: {}\n", e.what());
+        return exit_status::of(e.kind());
+    } catch (const write_error& e) {
+        if (root) fmt::print(stderr, "memlab: error: {}\n", e.what());
+        return exit_status::write_failed;
     } catch (const input_error& e) {
         if (root) fmt::print(stderr, "memlab: error: {}\n", e.what());
-        return 2;
+        return exit_status::input;
     } catch (const std::exception& e) {
         if (root) fmt::print(stderr, "memlab: internal error: {}\n", e.what());
-        return 3;
+        return exit_status::internal;
     }
     return 0;
 }

@@ -18,6 +18,7 @@
 #include "elements.hpp"
 #include "memlab/error.hpp"
 #include "memlab/units/units.hpp"
+#include "memlab/util/interrupt.hpp"
 
 namespace memlab::circuit {
 namespace {
@@ -197,6 +198,7 @@ struct simulation::impl {
     run_stats stats;
     std::string last_ida_message;
     std::string residual_problem;
+    std::string last_event;  // "DUT hazard 0": the element and hazard of the latest event
 
     impl(const circuit& circ, solver_options o, std::uint64_t s) : c(circ), opts(o), seed(s), rng(s) {}
     ~impl() {
@@ -249,6 +251,17 @@ struct simulation::impl {
             for (std::size_t k = 0; k < s->pattern.rowidx.size(); ++k)
                 if (!std::isfinite(data[k])) return 1;
         }
+        // A device whose derivatives are not finite (NaN from its current or rates): recoverable,
+        // IDA retries with a smaller step; if the steps collapse, this is the fault named.
+        const double* data = s->sparse ? SM_DATA_S(J) : SM_DATA_D(J);
+        const std::size_t entries = s->sparse ? s->pattern.rowidx.size() : s->n * s->n;
+        for (std::size_t k = 0; k < entries; ++k)
+            if (!std::isfinite(data[k])) {
+                const std::size_t col = s->sparse ? 0 : k / s->n;
+                s->residual_problem = s->sparse ? fmt::format("Jacobian is not finite at t = {}", units::format(tt, "s"))
+                                                : fmt::format("Jacobian column of {} is not finite at t = {}", s->names[col], units::format(tt, "s"));
+                return 1;
+            }
         return 0;
     }
 
@@ -274,9 +287,16 @@ struct simulation::impl {
 
     [[noreturn]] void fail(int flag, double at) const {
         std::string why = IDAGetReturnFlagName(flag);
-        if (flag == IDA_REP_RES_ERR || flag == IDA_RES_FAIL) why += ": " + residual_problem;
-        else if (!last_ida_message.empty()) why += ": " + last_ida_message;
-        fail_with(why, at);
+        solver_failure kind = solver_failure::no_progress;
+        if (!residual_problem.empty()) {  // equations or derivatives not finite since the last good step
+            why += ": " + residual_problem;
+            kind = solver_failure::not_finite;
+        } else if (!last_ida_message.empty()) {
+            why += ": " + last_ida_message;
+        }
+        // The Jacobian's factorisation failed: an unknown the equations no longer determine.
+        if ((flag == IDA_LSETUP_FAIL || flag == IDA_LSOLVE_FAIL) && residual_problem.empty()) kind = solver_failure::singular;
+        fail_with(why, at, kind);
     }
 
     // The unknown with the largest weighted local error estimate: where the step control is stuck.
@@ -301,10 +321,10 @@ struct simulation::impl {
         return out;
     }
 
-    [[noreturn]] void fail_with(const std::string& why, double at) const {
+    [[noreturn]] void fail_with(const std::string& why, double at, solver_failure kind = solver_failure::no_progress) const {
         throw solver_error(fmt::format("solver failed at t = {} ({}{}); state: {}", units::format(at, "s"), why,
                                        worst_unknown(), state_text(N_VGetArrayPointer(y))),
-                           at);
+                           at, kind);
     }
 
     void check_flag(int flag, const char* what) const {
@@ -471,9 +491,10 @@ void simulation::impl::check_singular() const {
     std::vector<std::string> involved;
     for (Eigen::Index k = 0; k < ker.rows(); ++k)
         if (std::fabs(ker(k, 0)) > 1e-6 * ker.col(0).cwiseAbs().maxCoeff()) involved.push_back(names[static_cast<std::size_t>(k)]);
-    throw input_error(fmt::format("circuit is singular: {} not determined (a loop of voltage sources, or sources "
-                                  "in parallel?)",
-                                  fmt::format("{}", fmt::join(involved, ", "))));
+    throw solver_error(fmt::format("circuit is singular at t = {}: {} not determined (a floating node, a loop of voltage "
+                                   "sources, or sources in parallel?); state: {}",
+                                   units::format(t, "s"), fmt::join(involved, ", "), state_text(N_VGetArrayPointer(y))),
+                       t, solver_failure::singular);
 }
 
 // IDA's counters restart with IDAReInit: bank them first.
@@ -556,6 +577,7 @@ void simulation::impl::handle_roots() {
         if (found[k] <= 0) continue;
         device::rng& r = stream(hazards[k].e->hazard_stream(hazards[k].k));
         hazards[k].e->on_event(hazards[k].k, p, Y, r);
+        last_event = fmt::format("{} hazard {}", hazards[k].e->name(), hazards[k].k);
         Y[hazards[k].unknown] = 0.0;
         thresholds[k] = hazards[k].e->hazard_threshold(hazards[k].k, r);
         ++stats.events;
@@ -674,7 +696,7 @@ void simulation::run(double t_end, const recording& rec, io::trace_sink& sink) {
             if (!std::isfinite(row[k + 1]))
                 throw solver_error(fmt::format("probe {} is not finite at t = {}; state: {}", probes[k].info.name,
                                                units::format(s.t, "s"), s.state_text(N_VGetArrayPointer(s.y))),
-                                   s.t);
+                                   s.t, solver_failure::not_finite);
         }
         // An event that changes nothing recorded would give a duplicate row: every sink skips it.
         if (!last_row.empty() && row == last_row) return;
@@ -688,11 +710,19 @@ void simulation::run(double t_end, const recording& rec, io::trace_sink& sink) {
     record();
     ++sample_k;
     const double eps = 1e-13 * std::max(std::fabs(t_end), 1e-12);
-    std::size_t steps_since_break = 0, tiny_steps = 0;
+    std::size_t steps_since_break = 0, events_since_break = 0, tiny_steps = 0, tiny_events = 0;
     int retries_here = 0;
+    // An event storm: stochastic events so dense that the solution cannot advance (a hazard rate
+    // far beyond any physical one). The times of the latest storm_events events: all of them within
+    // a billionth of the run's span is a storm.
+    constexpr std::size_t storm_events = 1000;
+    const double storm_span = 1e-9 * (t_end - t_start);
+    std::vector<double> event_times(storm_events, -inf);
+    std::size_t event_k = 0;
     auto restart_at_break = [&] {
         ++s.stats.breakpoints;
         steps_since_break = 0;
+        events_since_break = 0;
         bool jump = false;
         for (const auto& e : s.c.elements()) jump = jump || e->jumps_at(s.t);
         if (retries_here > 0) {
@@ -708,6 +738,7 @@ void simulation::run(double t_end, const recording& rec, io::trace_sink& sink) {
         restart_at_break();
     }
     while (s.t < t_end - eps) {
+        util::check_interrupt();  // SIGINT / SIGTERM: unwind (staged output folders remove themselves)
         const double tb = std::min(s.next_breakpoint(s.t), t_end);
         s.check_flag(IDASetStopTime(s.ida, tb), "IDASetStopTime");
         double tret = s.t;
@@ -740,20 +771,39 @@ void simulation::run(double t_end, const recording& rec, io::trace_sink& sink) {
         // against a solution that runs away with a collapsing step (a finite-time blow-up).
         double h_last = 0;
         IDAGetLastStep(s.ida, &h_last);
-        if (++steps_since_break > s.opts.max_steps_between_outputs)
+        if (++steps_since_break > s.opts.max_steps_between_outputs) {
+            if (2 * events_since_break > steps_since_break)
+                s.fail_with(fmt::format("event storm: {} events in {} steps without reaching the next breakpoint (latest: {})",
+                                        events_since_break, steps_since_break, s.last_event),
+                            tret, solver_failure::event_storm);
             s.fail_with(fmt::format("more than {} steps without reaching the next breakpoint", s.opts.max_steps_between_outputs), tret);
+        }
         // A restart may legitimately begin with a few tiny steps; many in a row mean the solution
         // cannot advance any more.
         if (h_last > 0 && h_last < 64 * std::numeric_limits<double>::epsilon() * std::fabs(tret)) {
-            if (++tiny_steps > 100)
+            tiny_events += flag == IDA_ROOT_RETURN;
+            if (++tiny_steps > 100) {
+                if (2 * tiny_events > tiny_steps)  // the steps are cut short by events
+                    s.fail_with(fmt::format("event storm: {} of the last {} steps ended in an event, each shorter than {} (latest: {})",
+                                            tiny_events, tiny_steps, units::format(h_last, "s"), s.last_event),
+                                tret, solver_failure::event_storm);
+                // Steps cut down by equations that are not finite (a device returning NaN) are that fault.
+                if (!s.residual_problem.empty())
+                    s.fail_with(fmt::format("step size collapsed to {}: the {}", units::format(h_last, "s"), s.residual_problem), tret,
+                                solver_failure::not_finite);
                 s.fail_with(fmt::format("step size collapsed to {}", units::format(h_last, "s")), tret);
+            }
         } else {
-            tiny_steps = 0;
+            tiny_steps = tiny_events = 0;
+            s.residual_problem.clear();  // a step of normal size: what failed before was recovered from
         }
         s.t = tret;
         const double* Y = N_VGetArrayPointer(s.y);
         for (std::size_t k = 0; k < s.n; ++k)
-            if (!std::isfinite(Y[k])) s.fail(IDA_RES_FAIL, s.t);
+            if (!std::isfinite(Y[k])) {
+                s.residual_problem = fmt::format("{} is not finite", s.names[k]);
+                s.fail(IDA_RES_FAIL, s.t);
+            }
         const bool at_break = flag == IDA_TSTOP_RETURN || s.t >= tb - 1e-13 * std::max(std::fabs(tb), 1e-12);
         if (sampled) {
             while (sample_time(sample_k) <= s.t + eps) {
@@ -766,6 +816,14 @@ void simulation::run(double t_end, const recording& rec, io::trace_sink& sink) {
         if (flag == IDA_ROOT_RETURN) {
             const std::vector<double> before(Y, Y + s.n);
             s.handle_roots();
+            ++events_since_break;
+            const double oldest = event_times[event_k];
+            event_times[event_k] = s.t;
+            event_k = (event_k + 1) % storm_events;
+            if (s.t - oldest <= storm_span)
+                s.fail_with(fmt::format("event storm: {} events within {} (latest: {})", storm_events,
+                                        units::format(s.t - oldest, "s"), s.last_event),
+                            s.t, solver_failure::event_storm);
             if (!sampled) record();
             s.restart_after_event(tb, before);
         } else if (at_break && s.t < t_end - eps) {

@@ -1,12 +1,16 @@
 #include "memlab/io/hdf5_trace.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <exception>
 #include <filesystem>
 #include <fmt/format.h>
 #include <hdf5.h>
 
 #include "memlab/error.hpp"
 #include "memlab/io/table.hpp"
+#include "memlab/units/units.hpp"
 
 namespace memlab::io {
 namespace {
@@ -30,6 +34,18 @@ void write_string_attribute(hid_t obj, const char* name, const std::string& valu
     H5Tclose(type);
 }
 
+// Before the library's first use: no exit handler. HDF5 1.10's handler closes every file still
+// open, and a file whose close failed (a full disk) stays in its tables and crashes it (SIGSEGV in
+// H5F__close_cb at exit). memlab closes every file it writes itself.
+void init_library() {
+    static const bool once = [] {
+        H5dont_atexit();
+        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported by us, in one line
+        return true;
+    }();
+    (void)once;
+}
+
 }  // namespace
 
 struct hdf5_trace::impl {
@@ -40,13 +56,23 @@ struct hdf5_trace::impl {
     std::vector<std::vector<double>> buffers;
     std::vector<hsize_t> written;
     bool committed = false;
+    double last_time = 0;  // the first channel (time) of the latest row given: for the error message
+    std::size_t rows = 0;
+
+    // A write that failed (disk full, quota, ulimit -f): one line with where the run had got to.
+    [[noreturn]] void write_failed(const char* what) const {
+        const int err = errno;
+        throw write_error(fmt::format("{}: cannot write {}{} (a full disk, a quota or a file-size limit?) at t = {}, {} rows recorded",
+                                      path, what, err ? fmt::format(": {}", std::strerror(err)) : "", units::format(last_time, "s"), rows));
+    }
 
     void flush() {
         for (std::size_t k = 0; k < datasets.size(); ++k) {
             auto& buf = buffers[k];
             if (buf.empty()) continue;
             const hsize_t newsize = written[k] + buf.size();
-            if (H5Dset_extent(datasets[k], &newsize) < 0) throw input_error(fmt::format("{}: cannot extend dataset", path));
+            errno = 0;
+            if (H5Dset_extent(datasets[k], &newsize) < 0) write_failed("the traces");
             const hid_t fspace = H5Dget_space(datasets[k]);
             const hsize_t start = written[k], count = buf.size();
             H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, nullptr, &count, nullptr);
@@ -54,7 +80,7 @@ struct hdf5_trace::impl {
             const herr_t st = H5Dwrite(datasets[k], H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT, buf.data());
             H5Sclose(mspace);
             H5Sclose(fspace);
-            if (st < 0) throw input_error(fmt::format("{}: write failed (disk full?)", path));
+            if (st < 0) write_failed("the traces");
             written[k] = newsize;
             buf.clear();
         }
@@ -62,30 +88,45 @@ struct hdf5_trace::impl {
 
     void close_group() {
         if (grp < 0) return;
-        flush();
-        for (hid_t d : datasets) H5Dclose(d);
+        // The datasets and the group are closed whether or not the last rows could be written:
+        // an HDF5 object left open after a failed write crashes the library's exit handler.
+        std::exception_ptr failed;
+        try {
+            flush();
+        } catch (const write_error&) {
+            failed = std::current_exception();
+        }
+        bool ok = true;
+        errno = 0;
+        for (hid_t d : datasets) ok = H5Dclose(d) >= 0 && ok;  // writes the cached chunks
         datasets.clear();
         buffers.clear();
         written.clear();
-        H5Gclose(grp);
+        ok = H5Gclose(grp) >= 0 && ok;
         grp = -1;
+        if (failed) std::rethrow_exception(failed);
+        if (!ok) write_failed("the traces");
     }
 
     ~impl() {
-        close_group();
+        try {
+            close_group();
+        } catch (const write_error&) {
+            // the run already failed or is unwinding; the temporary file goes below
+        }
         if (file >= 0) H5Fclose(file);
         if (!committed) std::remove(tmp_path.c_str());
     }
 };
 
 hdf5_trace::hdf5_trace(std::string path, std::string group, std::size_t chunk_rows) : impl_(std::make_unique<impl>()) {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported by us, in one line
+    init_library();
     impl_->path = std::move(path);
     impl_->tmp_path = impl_->path + ".partial";
     impl_->group = std::move(group);
     impl_->chunk = chunk_rows == 0 ? 4096 : chunk_rows;
     impl_->file = H5Fcreate(impl_->tmp_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (impl_->file < 0) throw input_error(fmt::format("{}: cannot create HDF5 file", impl_->path));
+    if (impl_->file < 0) throw write_error(fmt::format("{}: cannot create HDF5 file", impl_->path));
 }
 
 hdf5_trace::~hdf5_trace() = default;
@@ -126,6 +167,8 @@ void hdf5_trace::append(std::span<const double> row) {
     if (row.size() != s.datasets.size()) throw internal_error("hdf5 trace: row size differs from the channels");
     for (std::size_t k = 0; k < row.size(); ++k) s.buffers[k].push_back(row[k]);
     ++rows_;
+    s.rows = rows_;
+    if (!row.empty()) s.last_time = row[0];
     if (s.buffers[0].size() >= s.chunk) s.flush();
 }
 
@@ -164,8 +207,10 @@ void hdf5_trace::commit() {
     auto& s = *impl_;
     s.close_group();
     if (s.file >= 0) {
-        H5Fclose(s.file);
+        errno = 0;
+        const herr_t st = H5Fclose(s.file);
         s.file = -1;
+        if (st < 0) s.write_failed("the file");
     }
     std::error_code ec;
     std::filesystem::rename(s.tmp_path, s.path, ec);
@@ -182,7 +227,7 @@ struct opened_dataset {
 
 // Opens `group`/`name` of an HDF5 file for reading; input_error naming the file if either is missing.
 opened_dataset open_dataset(const std::string& path, const std::string& group, const std::string& name) {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    init_library();
     const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     if (file < 0) throw input_error(fmt::format("{}: cannot open as HDF5", path));
     const std::string dsname = group + "/" + dataset_name(name);
@@ -210,7 +255,7 @@ std::vector<double> read_hdf5_channel(const std::string& path, const std::string
 }
 
 void write_hdf5(const table& t, const std::filesystem::path& path, const std::string& group) {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    init_library();
     const std::string tmp = path.string() + ".partial";
     // No modification times in object headers: the same table gives the same bytes.
     const hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE), dcpl = H5Pcreate(H5P_DATASET_CREATE);

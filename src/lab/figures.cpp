@@ -6,11 +6,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <system_error>
 
 #include <fmt/format.h>
+
+#include "memlab/error.hpp"
+#include "memlab/util/interrupt.hpp"
 
 extern char** environ;
 
@@ -74,8 +78,14 @@ bool run_plot(const std::vector<std::string>& args, const fs::path& log, const f
     posix_spawn_file_actions_destroy(&actions);
     if (err != 0) return fail(fmt::format("cannot start {}: {}", python3, std::strerror(err)));
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0)
+    while (::waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) return false;
+        if (const int sig = util::interrupt_signal()) {  // stop the drawing too, then unwind
+            ::kill(pid, SIGTERM);
+            ::waitpid(pid, &status, 0);
+            throw interrupted(sig);
+        }
+    }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return false;
     fs::remove(log);
     return true;

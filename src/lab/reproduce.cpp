@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -354,11 +355,11 @@ reproduce_outcome execute_reproduce(const reproduce_plan& plan, const fs::path& 
             try {
                 fs::create_directories(sub);
                 if (!cache) {
-                    std::ofstream(sub / "result.json") << e.run(sub, progress).dump() << "\n";
+                    write_file(sub / "result.json", e.run(sub, progress).dump() + "\n");
                     return 0;
                 }
                 staged = cache->begin(key);
-                std::ofstream(staged / "result.json") << e.run(staged, progress).dump() << "\n";
+                write_file(staged / "result.json", e.run(staged, progress).dump() + "\n");
                 result_cache::copy_out(cache->store(key, staged, e.inputs), sub);
             } catch (const std::exception& ex) {
                 std::ofstream(sub / "error.txt") << ex.what() << "\n";
@@ -426,8 +427,8 @@ reproduce_outcome execute_reproduce(const reproduce_plan& plan, const fs::path& 
     const auto& all = o.all;
     report["summary"] = {{"targets", all.size()}, {"run", o.run}, {"passed", o.passed}};
     // No wall time in report.json: the same seed must give the same file, byte for byte.
-    std::ofstream(folder / "report.json") << report.dump(2) << "\n";
-    std::ofstream md(folder / "report.md");
+    write_file(folder / "report.json", report.dump(2) + "\n");
+    std::ostringstream md;
     md << "# memlab reproduce\n\n"
        << fmt::format("{} targets, {} run, {} pass. Simulated values come from the analysis of simulated traces; "
                       "a target that is not run or fails is shown as such.\n\n",
@@ -444,7 +445,7 @@ reproduce_outcome execute_reproduce(const reproduce_plan& plan, const fs::path& 
     md << not_run_lines(all);
     md << "\nExperiments run:\n\n";
     for (const auto& e : exps) md << "- `" << e.name << "` (" << e.file << ", " << e.figure << "): " << e.description << "\n";
-    md.close();
+    write_file(folder / "report.md", md.str());
     say(fmt::format("targets: {} of {} run, {} pass", o.run, all.size(), o.passed));
     if (!plan.options.figures) return o;
     // Figures and report.html are drawn by the Python layer (matplotlib, h5py). Without it the
@@ -476,7 +477,7 @@ void write_seeds(const std::vector<reproduce_plan>& plans, const std::vector<rep
         js["runs"].push_back({{"seed", seeds[s]}, {"folder", folders[s]}, {"targets", outcomes[s].all.size()}, {"run", outcomes[s].run},
                               {"passed", outcomes[s].passed}, {"failed_experiments", outcomes[s].failed}});
     js["targets"] = nlohmann::json::array();
-    std::ofstream md(out / "seeds.md");
+    std::ostringstream md;
     md << "# memlab reproduce over seeds\n\n"
        << fmt::format("Every target at seeds {}: one reproduce per seed with `experiment.seed = N` in every experiment file; "
                       "seedN/ holds that seed's full report, traces and figures, and report.json beside this file is seed {}'s. "
@@ -525,7 +526,8 @@ void write_seeds(const std::vector<reproduce_plan>& plans, const std::vector<rep
         md << " " << (varies.is_null() ? "-" : varies.get<bool>() ? "yes" : "no") << " |\n";
     }
     if (never_run) md << fmt::format("\n{} target(s) ran at no seed (not selected, or no experiment file); seeds.json lists them.\n", never_run);
-    std::ofstream(out / "seeds.json") << js.dump(2) << "\n";
+    write_file(out / "seeds.md", md.str());
+    write_file(out / "seeds.json", js.dump(2) + "\n");
 }
 
 }  // namespace

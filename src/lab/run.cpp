@@ -1,7 +1,6 @@
 #include "memlab/lab/run.hpp"
 
 #include <chrono>
-#include <fstream>
 #include <optional>
 
 #include <fmt/format.h>
@@ -79,10 +78,10 @@ protocol::run_result run_into(const protocol::experiment& e, const fs::path& fol
         }
     }
     h5.commit();
-    if (ngspice) std::ofstream(folder / "deck.cir") << protocol::ngspice_deck(e) << "\n";
+    if (ngspice) write_file(folder / "deck.cir", protocol::ngspice_deck(e) + "\n");
     total.metrics["experiment"] = e.name;
-    std::ofstream(folder / "metrics.json") << total.metrics.dump(2) << "\n";
-    std::ofstream(folder / "config.json") << e.resolved.dump(2) << "\n";
+    write_file(folder / "metrics.json", total.metrics.dump(2) + "\n");
+    write_file(folder / "config.json", e.resolved.dump(2) + "\n");
     return total;
 }
 
@@ -115,8 +114,8 @@ md::diffusion_result run_md_into(const md::diffusion_experiment& e, const fs::pa
     }
     h5.commit();
     r.metrics["experiment"] = e.name;
-    std::ofstream(folder / "metrics.json") << r.metrics.dump(2) << "\n";
-    std::ofstream(folder / "config.json") << e.resolved.dump(2) << "\n";
+    write_file(folder / "metrics.json", r.metrics.dump(2) + "\n");
+    write_file(folder / "config.json", e.resolved.dump(2) + "\n");
     return r;
 }
 

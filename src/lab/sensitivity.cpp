@@ -1,7 +1,7 @@
 #include "memlab/lab/sensitivity.hpp"
 
 #include <algorithm>
-#include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -60,7 +60,7 @@ sensitivity_outcome sensitivity(const sensitivity_plan& plan, const fs::path& ou
     js["skip"] = plan.options.skip;
     js["baseline"] = {{"folder", folders[0]}, {"set", plan.options.sets}, {"run", outcomes[0].run}, {"passed", outcomes[0].passed}};
     js["variants"] = nlohmann::json::array();
-    std::ofstream md(dir.path() / "sensitivity.md");
+    std::ostringstream md;
     md << "# memlab sensitivity\n\n"
        << fmt::format("Every target with the {} and with one override at a time (one `memlab reproduce` per run; "
                       "its folder holds the full report and traces). Bold: the target fails.\n\n", plan.baseline);
@@ -101,8 +101,8 @@ sensitivity_outcome sensitivity(const sensitivity_plan& plan, const fs::path& ou
             md << "\n";
         }
     }
-    md.close();
-    std::ofstream(dir.path() / "sensitivity.json") << js.dump(2) << "\n";
+    write_file(dir.path() / "sensitivity.md", md.str());
+    write_file(dir.path() / "sensitivity.json", js.dump(2) + "\n");
     dir.commit();
     return result;
 }

@@ -1,5 +1,9 @@
 #include "memlab/lab/staged_folder.hpp"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "memlab/error.hpp"
@@ -28,6 +32,16 @@ void staged_folder::commit() {
     fs::remove_all(final_);
     fs::rename(tmp_, final_);
     committed_ = true;
+}
+
+void write_file(const fs::path& file, const std::string& text) {
+    errno = 0;
+    std::FILE* f = std::fopen(file.c_str(), "wb");
+    if (!f) throw write_error(fmt::format("{}: cannot create: {}", file.string(), std::strerror(errno)));
+    const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    const int err = errno;
+    if (std::fclose(f) != 0 || !written)
+        throw write_error(fmt::format("{}: cannot write: {}", file.string(), std::strerror(written ? errno : err)));
 }
 
 }  // namespace memlab::lab

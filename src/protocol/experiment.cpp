@@ -494,7 +494,7 @@ run_result run(const experiment& e, io::trace_sink& sink, std::size_t device_ind
     try {
         sim.run(e.duration, e.recording, t);
     } catch (const solver_error& err) {
-        throw solver_error(fmt::format("{}: {}", e.file, err.what()), err.time());
+        throw solver_error(fmt::format("{}: {}", e.file, err.what()), err.time(), err.kind());
     }
     r.stats = sim.stats();
     for (std::size_t k = 1; k < t.ch.size(); ++k) {

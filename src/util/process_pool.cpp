@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "memlab/error.hpp"
+#include "memlab/util/interrupt.hpp"
 
 namespace memlab::util {
 
@@ -81,7 +82,8 @@ void run_processes(const std::vector<process_job>& jobs, int parallel,
         if (j.after && *j.after >= jobs.size()) throw internal_error("run_processes: `after` names no job");
     auto stop_all = [&] {
         for (const auto& [pid, k] : running) ::kill(pid, SIGTERM);
-        for (const auto& [pid, k] : running) ::waitpid(pid, nullptr, 0);
+        for (const auto& [pid, k] : running)
+            while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
         running.clear();
     };
     auto end = [&](std::size_t k, const process_exit& x) {
@@ -95,6 +97,11 @@ void run_processes(const std::vector<process_job>& jobs, int parallel,
         }
     };
     while (ended < jobs.size()) {
+        // SIGINT / SIGTERM (util/interrupt.hpp): stop the children, reap them, unwind.
+        if (const int sig = interrupt_signal()) {
+            stop_all();
+            throw interrupted(sig);
+        }
         // Start what is ready; skip what can never start (its `after` failed).
         const std::size_t ended_before = ended;
         for (std::size_t k = 0; k < jobs.size() && running.size() < limit; ++k) {

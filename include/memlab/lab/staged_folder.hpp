@@ -2,6 +2,7 @@
 // An output folder written under a temporary name (OUT.partial) and renamed into place by commit():
 // a run that fails leaves nothing that looks complete.
 #include <filesystem>
+#include <string>
 
 namespace memlab::lab {
 
@@ -21,5 +22,9 @@ private:
     std::filesystem::path final_, tmp_;
     bool committed_ = false;
 };
+
+// Writes `text` to `file` (replacing it) and checks that every byte reached the disk: write_error
+// naming the file otherwise (disk full, quota, ulimit -f), never a short file that looks complete.
+void write_file(const std::filesystem::path& file, const std::string& text);
 
 }  // namespace memlab::lab

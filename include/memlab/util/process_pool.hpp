@@ -31,7 +31,8 @@ struct process_exit {
 // Runs every job in a child, up to `parallel` at a time, the ready job with the lowest index first.
 // `finished(k, exit)` runs in the caller as each child ends (and for each job skipped because its
 // `after` failed). If `finished` throws, or a fork fails (input_error), the children still running
-// get SIGTERM and are reaped before the exception leaves. stdout is flushed before each fork.
+// get SIGTERM and are reaped before the exception leaves; likewise on SIGINT / SIGTERM once
+// util::catch_interrupts() is in place (memlab::interrupted). stdout is flushed before each fork.
 void run_processes(const std::vector<process_job>& jobs, int parallel,
                    const std::function<void(std::size_t, const process_exit&)>& finished);
 
