@@ -11,9 +11,15 @@
 
 namespace memlab {
 
+// The text of a message as one line: control characters of a user's text quoted in it (a newline
+// in a unit, a TOML key or a --set value) are written as \n, \t, \xNN.
+std::string one_line(const std::string& text);
+
+// Its message is always one line (one_line).
 class input_error : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    explicit input_error(const std::string& what) : std::runtime_error(one_line(what)) {}
+    explicit input_error(const char* what) : input_error(std::string(what)) {}
 };
 
 // Why a simulation stopped before its end.

@@ -16,7 +16,6 @@ namespace {
 constexpr double q_e = 1.602176634e-19;   // C
 constexpr double k_B = 1.380649e-23;      // J/K
 constexpr double G0 = 7.748091729e-5;     // S, conductance quantum 2e^2/h
-constexpr double big = std::numeric_limits<double>::max();
 
 constexpr std::string_view paper = "Passerini et al. (paper, Methods: stack)";
 constexpr std::string_view ielmini = "W. Wang et al., IEEE TED 66 (2019), public Verilog-A port";

@@ -57,7 +57,10 @@ namespace diffusive_eq {
 
 double resistance(const diffusive_params& p, double s) {
     const double c = std::min(std::max(s, 0.0), 1.0);
-    return p.r_on * c + p.r_off * std::expm1((1.0 - c) / p.lambda) / std::expm1(1.0 / p.lambda);
+    // r_off (e^((1-c)/lambda) - 1) / (e^(1/lambda) - 1), written so that no term overflows: at the
+    // range's lambda = 1e-3, e^(1/lambda) is infinite and the quotient was NaN (found by fuzz_spice,
+    // tests/fuzz/regressions/spice/diffusive-small-lambda).
+    return p.r_on * c + p.r_off * std::exp(-c / p.lambda) * -std::expm1(-(1.0 - c) / p.lambda) / -std::expm1(-1.0 / p.lambda);
 }
 
 void rates(const diffusive_params& p, double v, double f, double r, double& df, double& dr) {
@@ -88,8 +91,8 @@ spice_form diffusive::spice() const {
     f.scale = {1.0, 1.0};
     f.note = "deterministic form: the Poisson shrink events (kappa, eta) are off";
     f.helpers = {"B_c h_c 0 V = min(max(V(s_f)+V(s_r),0),1)"};
-    f.current = fmt::format("V(p,n)/({}*V(h_c) + {}*(exp((1-V(h_c))/{})-1)/{})", n(p_.r_on), n(p_.r_off), n(p_.lambda),
-                            n(std::expm1(1.0 / p_.lambda)));
+    f.current = fmt::format("V(p,n)/({}*V(h_c) + {}*exp(-V(h_c)/{})*(1-exp(-(1-V(h_c))/{}))/{})", n(p_.r_on), n(p_.r_off), n(p_.lambda),
+                            n(p_.lambda), n(-std::expm1(-1.0 / p_.lambda)));
     f.rates = {fmt::format("abs(V(p,n))*{mu}/({a} + max(1-V(s_f)-V(s_r),0))*min(max((1-V(s_f)-V(s_r))/{w},0),1) - {g}*V(s_f)",
                            fmt::arg("mu", n(p_.mu)), fmt::arg("a", n(p_.alpha)), fmt::arg("w", n(ramp)), fmt::arg("g", n(p_.gamma1 + p_.beta))),
                fmt::format("{}*V(s_f) - {}*V(s_r)", n(p_.beta), n(p_.gamma2))};

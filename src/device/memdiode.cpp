@@ -11,7 +11,6 @@
 namespace memlab::device {
 namespace {
 
-constexpr double big = std::numeric_limits<double>::max();
 constexpr std::string_view card =
     "Aguirre et al., Micromachines 13, 330 (2022): public DMM SPICE card with finite T0r (volatile), memdiode2";
 constexpr std::string_view form = "Miranda & Sune, IEEE TNANO 19, 837 (2020)";

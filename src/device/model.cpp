@@ -54,7 +54,11 @@ void model::rates_jacobian(double v, std::span<const double> s, std::span<double
     }
 }
 
-std::string spice_number(double x) { return x < 0 ? fmt::format("({:.17g})", x) : fmt::format("{:.17g}", x); }
+std::string spice_number(double x) {
+    // A coefficient that overflowed would be written "inf" and read by ngspice as a node name.
+    if (!std::isfinite(x)) throw input_error(fmt::format("SPICE export: a coefficient is {} (the parameters overflow a double)", x));
+    return x < 0 ? fmt::format("({:.17g})", x) : fmt::format("{:.17g}", x);
+}
 
 spice_form model::spice() const {
     throw input_error(fmt::format("model '{}' has no SPICE export", name()));

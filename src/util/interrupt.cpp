@@ -2,28 +2,9 @@
 
 #include <csignal>
 
-#include <fmt/format.h>
-
 #include "memlab/error.hpp"
 
-namespace memlab {
-
-interrupted::interrupted(int signal)
-    : std::runtime_error(fmt::format("interrupted by {}", signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM"
-                                                                                                          : fmt::format("signal {}", signal))),
-      signal_(signal) {}
-
-int exit_status::of(solver_failure kind) {
-    switch (kind) {
-        case solver_failure::not_finite: return not_finite;
-        case solver_failure::singular: return singular;
-        case solver_failure::event_storm: return event_storm;
-        case solver_failure::no_progress: break;
-    }
-    return no_progress;
-}
-
-namespace util {
+namespace memlab::util {
 
 namespace {
 
@@ -51,5 +32,4 @@ void check_interrupt() {
     if (const int s = received) throw interrupted(s);
 }
 
-}  // namespace util
-}  // namespace memlab
+}  // namespace memlab::util

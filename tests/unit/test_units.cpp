@@ -49,12 +49,24 @@ TEST(Units, BadInputNamesTheKey) {
         return std::string("no error");
     };
     for (auto [text, unit] : {std::pair{"2 MV", "Ohm"}, {"2", "Ohm"}, {"abc", "s"}, {"inf V", "V"}, {"nan A", "A"},
-                              {"1 xs", "s"}, {"1 V", "1"}, {"", "V"}}) {
+                              {"1 xs", "s"}, {"1 V", "1"}, {"", "V"}, {"0.r0\n1V", "V"}, {"1 \x01V", "V"}}) {
         const std::string m = message(text, unit);
         EXPECT_NE(m, "no error") << text;
         EXPECT_NE(m.find("circuit.series_resistance"), std::string::npos) << m;
         EXPECT_EQ(m.find('\n'), std::string::npos) << m;  // one line
     }
+}
+
+TEST(Units, ControlCharactersOfTheInputAreQuotedInTheErrorLine) {
+    // Found by fuzz_units (tests/fuzz/regressions/units/newline-in-unit): the error echoed the
+    // unit with its newline, a message of two lines.
+    try {
+        u::parse("0.r0\n1V", "V", "k");
+        FAIL() << "accepted";
+    } catch (const input_error& e) {
+        EXPECT_NE(std::string(e.what()).find("r0\\n1V"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(memlab::one_line("a\tb\x01\x7f\r"), "a\\tb\\x01\\x7f\\r");
 }
 
 TEST(Units, CheckedValues) {
