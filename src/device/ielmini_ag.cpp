@@ -32,7 +32,7 @@ constexpr parameter<P> parameter_rows[]{
     {&P::g_a, "g_a", "m", 0.2e-9, {0.0, 1e-8}, "g_a", "smallest gap", va},
     {&P::phi_m, "phi_m", "m", 2e-9, {1e-11, 1e-7}, "phi_m", "largest filament diameter (and stub diameter)", va},
     {&P::L, "L", "m", 5e-9, {1e-10, 1e-6}, "L", "switching-layer thickness", va},
-    {&P::rho_m0, "rho_m0", "Ohm m", 2e-6, {0.0, 1.0}, "rho_m0", "filament resistivity scale", va},
+    {&P::rho_m0, "rho_m0", "Ohm m", 2e-6, {1e-12, 1.0}, "rho_m0", "filament resistivity scale", va},  // 0: G_CF infinite (fuzz_spice)
     {&P::l_f, "l_f", "m", 28e-9, {1e-10, 1e-6}, "l_f", "electron mean free path", va},
     {&P::p_spec, "p_spec", "1", 0.5, {0.0, 0.99}, "p", "specularity of surface scattering", va},
     {&P::rho_ox0, "rho_ox0", "Ohm m", 2e4, {1e-6, 1e12}, "rho_ox0", "oxide resistivity at zero field", va},
