@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "memlab/error.hpp"
+#include "memlab/util/interrupt.hpp"
 
 namespace fs = std::filesystem;
 
@@ -29,6 +30,9 @@ staged_folder::~staged_folder() {
 }
 
 void staged_folder::commit() {
+    // Work that does not look for interrupts itself (ngspice through libngspice) still must not
+    // leave a folder after SIGINT / SIGTERM.
+    util::check_interrupt();
     fs::remove_all(final_);
     fs::rename(tmp_, final_);
     committed_ = true;

@@ -16,7 +16,7 @@ public:
 
     const std::filesystem::path& path() const { return tmp_; }  // where to write
     const std::filesystem::path& final_path() const { return final_; }
-    void commit();  // replaces OUT by OUT.partial
+    void commit();  // replaces OUT by OUT.partial; memlab::interrupted instead after SIGINT / SIGTERM
 
 private:
     std::filesystem::path final_, tmp_;
