@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <map>
+#include <memory>
 #include <fmt/format.h>
 #include <limits>
 #include <Eigen/Dense>
@@ -286,7 +288,9 @@ struct simulation::impl {
     }
 
     [[noreturn]] void fail(int flag, double at) const {
-        std::string why = IDAGetReturnFlagName(flag);
+        // IDAGetReturnFlagName hands over a malloc'd string (a leak per failed run, found by fuzz_experiment).
+        const std::unique_ptr<char, decltype(&std::free)> name(IDAGetReturnFlagName(flag), &std::free);
+        std::string why = name ? name.get() : "IDA failure";
         solver_failure kind = solver_failure::no_progress;
         if (!residual_problem.empty()) {  // equations or derivatives not finite since the last good step
             why += ": " + residual_problem;
