@@ -46,8 +46,8 @@ protocol::run_result run_device_into(const protocol::experiment& e, std::size_t 
     auto r = protocol::run(e, sink, device);
     h5.commit();
     r.metrics["experiment"] = e.name;
-    std::ofstream(folder / "metrics.json") << r.metrics.dump(2) << "\n";
-    std::ofstream(folder / "config.json") << e.resolved.dump(2) << "\n";
+    write_file(folder / "metrics.json", r.metrics.dump(2) + "\n");
+    write_file(folder / "config.json", e.resolved.dump(2) + "\n");
     return r;
 }
 
