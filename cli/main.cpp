@@ -191,7 +191,7 @@ int cmd_sweep(const std::string& out, const std::string& seeds, lab::sweep_optio
     fmt::print("wrote {} (table.csv, table.h5, distributions.md, one folder per task in tasks/) in {:.1f} s: {} run, {} from the cache, {} failed\n",
                out, seconds_since(t0), r.computed, r.cached, r.failed);
     if (r.failed) fmt::print(stderr, "memlab: error: {} task(s) failed; table.csv gives each one's error\n", r.failed);
-    return r.failed ? 1 : 0;
+    return r.failed ? exit_status::experiments_lost : exit_status::ok;
 }
 
 int cmd_cache(const std::string& action, const lab::cache_options& o) {

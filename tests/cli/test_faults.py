@@ -1,7 +1,7 @@
 """Faults met by the command line, injected through what a user can do: an experiment whose device
 storms with events, a reproduce worker killed with SIGKILL, a file-size limit while HDF5 is
 written (`ulimit -f`: a full disk as the program meets it), SIGINT (Ctrl-C) and SIGTERM during
-`run`, `reproduce` and `sensitivity`. Each ends with one line on stderr naming the time and the
+`run`, `reproduce`, `sensitivity` and `sweep`. Each ends with one line on stderr naming the time and the
 state where there is one, its own exit status (the README's table), and no output that looks
 complete: no output folder, no .partial; a reproduce keeps the experiments that ran and reports
 the lost ones as not run, with why. (Faults inside the engine: tests/validation/test_faults.cpp.)"""
@@ -191,3 +191,10 @@ def test_sigterm_stops_a_sensitivity_sweep(memlab):
     status, seconds, err = interrupt(memlab, ["sensitivity", "--vary", "circuit.series_resistance=1 kOhm,2 kOhm", "--out", "out"],
                                      signal.SIGTERM)
     check_stopped(memlab, status, seconds, err, signal.SIGTERM)
+
+
+def test_ctrl_c_stops_a_sweep(memlab):
+    f = slow_file(memlab.folder, "long", repeat=20000)
+    status, seconds, err = interrupt(memlab, ["sweep", f, "--vary", "circuit.series_resistance=1 kOhm,2 kOhm", "--out", "out",
+                                              "--no-figure"], signal.SIGINT, group=True)
+    check_stopped(memlab, status, seconds, err, signal.SIGINT)
