@@ -68,9 +68,9 @@ void check_in_ngspice(const std::string& exe, const std::string& sub, const std:
         // while Newton searches, at a random parameter set is the physics, not the export.
         const bool error = line.find("Error") != std::string::npos || line.find("error") != std::string::npos;
         bool physics = false;
-        for (const char* p : {"convergence", "gmin", "source stepping", "iteration limit", "out of range", "singular matrix",
+        for (const char* cause : {"convergence", "gmin", "source stepping", "iteration limit", "out of range", "singular matrix",
                               "doAnalyses", "aborted", "imestep too small", "op failed"})
-            physics = physics || line.find(p) != std::string::npos;
+            physics = physics || line.find(cause) != std::string::npos;
         if (error && !physics) fuzz::finding("ngspice does not read the exported subcircuit", (line + "\n" + sub).c_str());
         a = b + 1;
     }

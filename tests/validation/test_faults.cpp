@@ -32,7 +32,7 @@ constexpr double big = std::numeric_limits<double>::max();
 constexpr device::parameter<fault_params> fault_parameters[]{
     {&fault_params::k, "k", "1/s", 1e3, {0.0, big}, "k", "rate", "test"},
     {&fault_params::x_bad, "x_bad", "1", 2.0, {0.0, big}, "x_bad", "state past which the device misbehaves", "test"}};
-constexpr device::state<fault_state::index> fault_states[]{{fault_state::x, "x", "1", 1e-9}};
+constexpr device::state<fault_state::index> fault_states[]{{fault_state::x, "x", "1", 1e-9, "test state"}};
 
 // dx/dt = k (linear growth from x = 1); the current is NaN once x passes x_bad.
 class nan_device final : public device::basic_model<fault_params> {
