@@ -95,8 +95,8 @@ array::result run_array_into(const array::experiment& e, const fs::path& folder,
     for (const auto& m : r.maps) h5.write_matrix("maps", m.name, m.values.rows, m.values.cols, m.values.v, m.unit, {{"time", m.time}});
     h5.commit();
     r.metrics["experiment"] = e.name;
-    std::ofstream(folder / "metrics.json") << r.metrics.dump(2) << "\n";
-    std::ofstream(folder / "config.json") << e.resolved.dump(2) << "\n";
+    write_file(folder / "metrics.json", r.metrics.dump(2) + "\n");
+    write_file(folder / "config.json", e.resolved.dump(2) + "\n");
     return r;
 }
 
