@@ -143,11 +143,7 @@ std::string spice_deck(const spec& s, const drivers& d, double t_end, double rel
             ics += spice::initial_conditions(*s.devices[i], device_name(r, k), s.initial_state[i]);
             if (fet) {
                 const std::string g = wl_node(r, k, s), src = sl_node(r, k, s);
-                deck += fmt::format("M{}_{} {} {} {} 0 nlev1 W={:.17g} L={:.17g}\n", r, k, bottom, g, src, s.transistor->params().w,
-                                    s.transistor->params().l);
-                if (s.transistor_capacitances)  // as circuit::transistor stamps them (constant)
-                    deck += fmt::format("CGD{0}_{1} {2} {3} {5:.17g}\nCGS{0}_{1} {2} {4} {6:.17g}\nCDB{0}_{1} {3} 0 {7:.17g}\nCSB{0}_{1} {4} 0 {7:.17g}\n",
-                                        r, k, g, bottom, src, s.transistor->c_gd(), s.transistor->c_gs(), s.transistor->c_junction());
+                deck += spice::level1_instance(*s.transistor, fmt::format("{}_{}", r, k), bottom, g, src, "0", "nlev1", s.transistor_capacitances);
             }
         }
     for (std::size_t k = 0; k < s.cols; ++k) {
@@ -157,11 +153,7 @@ std::string spice_deck(const spec& s, const drivers& d, double t_end, double rel
                                     s.source_line_resistance);
         deck += spice::pwl_source(fmt::format("VSL{}", k), fmt::format("sl{}", k), "0", *d.source[k], t_end);
     }
-    if (fet) {
-        const auto& p = s.transistor->params();
-        deck += fmt::format(".model nlev1 NMOS LEVEL=1 VTO={:.17g} KP={:.17g} GAMMA={:.17g} PHI={:.17g} LAMBDA={:.17g}\n", p.vt0, p.kp,
-                            p.gamma, p.phi, p.lambda_l / p.l);
-    }
+    if (fet) deck += spice::level1_model(*s.transistor, "nlev1");
     deck += ics;
     std::string wr;
     for (const auto& v : vectors) wr += " " + v;
