@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -831,19 +832,25 @@ const std::map<std::string, evaluator_fn>& evaluator_table() {
     };
     return m;
 }
+// A file's experiment.targets: every id known, listed once, and of the file's kind (`wrong`: why
+// a target is not, or empty).
+void check_ids(const std::string& file, const std::vector<std::string>& ids, const std::function<std::string(const target&)>& wrong) {
+    std::set<std::string> seen;
+    for (const auto& id : ids) {
+        const auto& all = all_targets();
+        const auto it = std::find_if(all.begin(), all.end(), [&](const target& t) { return t.id == id; });
+        if (it == all.end()) throw input_error(fmt::format("{}: experiment.targets: unknown target '{}' (docs/targets.md lists them)", file, id));
+        if (const auto why = wrong(*it); !why.empty()) throw input_error(fmt::format("{}: experiment.targets: '{}' {}", file, id, why));
+        if (!seen.insert(id).second) throw input_error(fmt::format("{}: experiment.targets: '{}' is listed twice", file, id));
+    }
+}
 }  // namespace
 
 void check_targets(const protocol::experiment& e) {
-    std::set<std::string> seen;
-    for (const auto& id : e.targets) {
-        const auto& all = all_targets();
-        const auto it = std::find_if(all.begin(), all.end(), [&](const target& t) { return t.id == id; });
-        if (it == all.end()) throw input_error(fmt::format("{}: experiment.targets: unknown target '{}' (docs/targets.md lists them)", e.file, id));
-        if (!evaluator_table().count(it->evaluator))
-            throw input_error(fmt::format("{}: experiment.targets: '{}' is evaluated from {}, not a circuit", e.file, id,
-                                          it->evaluator == "array_roles" ? "an array file" : "a molecular-dynamics run"));
-        if (!seen.insert(id).second) throw input_error(fmt::format("{}: experiment.targets: '{}' is listed twice", e.file, id));
-    }
+    check_ids(e.file, e.targets, [](const target& t) -> std::string {
+        if (evaluator_table().count(t.evaluator)) return "";
+        return fmt::format("is evaluated from {}, not a circuit", t.evaluator == "array_roles" ? "an array file" : "a molecular-dynamics run");
+    });
 }
 
 std::vector<result> evaluate(const protocol::experiment& e, const std::vector<io::memory_trace>& traces) {
@@ -898,15 +905,9 @@ bool reaches(const array::operation& op, std::size_t c) {
 }  // namespace
 
 void check_targets(const array::experiment& e) {
-    std::set<std::string> seen;
-    for (const auto& id : e.targets) {
-        const auto& all = all_targets();
-        const auto it = std::find_if(all.begin(), all.end(), [&](const target& t) { return t.id == id; });
-        if (it == all.end()) throw input_error(fmt::format("{}: experiment.targets: unknown target '{}' (docs/targets.md lists them)", e.file, id));
-        if (it->evaluator != "array_roles")
-            throw input_error(fmt::format("{}: experiment.targets: '{}' is evaluated from a circuit or molecular-dynamics file, not an array", e.file, id));
-        if (!seen.insert(id).second) throw input_error(fmt::format("{}: experiment.targets: '{}' is listed twice", e.file, id));
-    }
+    check_ids(e.file, e.targets, [](const target& t) -> std::string {
+        return t.evaluator == "array_roles" ? "" : "is evaluated from a circuit or molecular-dynamics file, not an array";
+    });
     if (!e.targets.empty() && (e.array.cell != array::cell_type::t1r1 || e.array.word_lines != array::direction::columns))
         throw input_error(fmt::format("{}: experiment.targets: the array targets need 1T1R cells with array.word_lines = \"columns\" (a role per column)", e.file));
 }
