@@ -71,8 +71,8 @@ std::unique_ptr<model> described(std::string_view name) {
 
 std::string transistor_use() {
     return "Used as: [circuit.transistor] (a 1T1R cell) and [array.transistor] (1T1R arrays), any parameter by name with its unit "
-           "(docs/arrays.md). SPICE: a level-1 MOSFET (VTO, KP, GAMMA, PHI, LAMBDA = lambda_l / L) in array decks; the two agree in "
-           "strong inversion at gamma = 0.\n";
+           "(docs/arrays.md). SPICE: a level-1 MOSFET (VTO, KP, GAMMA, PHI, LAMBDA = lambda_l / L) in array decks and with --engine ngspice, "
+           "where the two agree: gamma = 0 and every gate >= vt0 + 0.5 V (strong inversion).\n";
 }
 
 std::string events_and_spice(const model& m, std::string_view name) {
@@ -121,7 +121,9 @@ std::string parameters_markdown(const std::vector<parameter_info>& table, std::s
 std::string describe_text(std::string_view name) {
     if (name == transistor_name) {
         const mosfet t;
-        return wrapped(std::string(name) + ":", 0, std::string(t.summary())) + "\n" + parameters_text(t.parameter_table(), name) + "\n" + transistor_use();
+        const std::string use = transistor_use();  // "Used as: ...\n", wrapped after its first word
+        return wrapped(std::string(name) + ":", 0, std::string(t.summary())) + "\n" + parameters_text(t.parameter_table(), name) + "\n" +
+               wrapped("Used", 0, use.substr(5, use.size() - 6));
     }
     const auto m = described(name);
     std::string out = wrapped(std::string(name) + ":", 0, std::string(m->summary())) + "\n";
