@@ -292,7 +292,7 @@ int main(int argc, char** argv) {
     exp->add_option("model", exp_model, "Device model")->required();
     one_per_use(exp->add_option("--set", exp_sets, "key=value override as for run, e.g. device.r_on='2 kOhm' or device.initial_state.w='3 nm' (device. may be left out)"));
     auto* targets = app.add_subcommand("targets", "Print the paper's targets that reproduce checks (Markdown table; docs/targets.md)");
-    auto* desc = app.add_subcommand("describe", "Print a device model's states and parameters (defaults, ranges, meanings)");
+    auto* desc = app.add_subcommand("describe", "Print a device model's (or the access transistor nmos_ekv's) states and parameters (defaults, ranges, meanings)");
     bool desc_markdown = false;
     desc->add_option("model", desc_model, "Device model")->required();
     desc->add_flag("--markdown", desc_markdown, "Markdown tables with symbols and sources (as in docs/models)");

@@ -6,10 +6,12 @@
 #include <fmt/format.h>
 
 #include "bindings.hpp"
+#include "memlab/array/experiment.hpp"
 #include "memlab/error.hpp"
 #include "memlab/io/trace.hpp"
 #include "memlab/lab/reproduce.hpp"
 #include "memlab/md/diffusion.hpp"
+#include "memlab/protocol/array_file.hpp"
 #include "memlab/protocol/md_file.hpp"
 #include "memlab/protocol/experiment.hpp"
 #include "memlab/protocol/ngspice_engine.hpp"
@@ -40,7 +42,9 @@ void memlab::python::register_experiments(py::module_& m) {
         "show_config",
         [](const std::string& name, const std::vector<std::string>& set) {
             const std::string file = memlab::lab::experiment_file(name).string();
-            return to_py(memlab::protocol::is_md_file(file) ? memlab::protocol::load_md(file, set).resolved : memlab::protocol::load(file, set).resolved);
+            if (memlab::protocol::is_md_file(file)) return to_py(memlab::protocol::load_md(file, set).resolved);
+            if (memlab::protocol::is_array_file(file)) return to_py(memlab::protocol::load_array(file, set).resolved);
+            return to_py(memlab::protocol::load(file, set).resolved);
         },
         py::arg("file"), py::arg("set") = std::vector<std::string>{},
         "The resolved experiment (defaults filled in) as a dict with units, like `memlab show-config`.");
@@ -67,6 +71,31 @@ void memlab::python::register_experiments(py::module_& m) {
     m.def("_experiment_file", [](const std::string& name) { return memlab::lab::experiment_file(name).string(); }, py::arg("name"),
           "The path of an experiment file, or of a shipped experiment named without a folder (\"synapse\").");
     m.def("_is_md_file", [](const std::string& file) { return memlab::protocol::is_md_file(file); }, py::arg("file"));
+    m.def("_is_array_file", [](const std::string& file) { return memlab::protocol::is_array_file(file); }, py::arg("file"));
+    m.def(
+        "_run_array",
+        [](const std::string& file, const std::vector<std::string>& set) {
+            const auto e = memlab::protocol::load_array(file, set);
+            memlab::io::memory_trace tr;
+            memlab::array::result r;
+            {
+                py::gil_scoped_release release;
+                r = memlab::array::run(e, tr);
+            }
+            py::dict out = memlab::python::trace_dict(tr);
+            py::list maps;  // in the order the run took them
+            for (const auto& m : r.maps) {
+                py::array_t<double> a({static_cast<py::ssize_t>(m.values.rows), static_cast<py::ssize_t>(m.values.cols)});
+                std::copy(m.values.v.begin(), m.values.v.end(), a.mutable_data());
+                maps.append(py::make_tuple(m.name, a, m.unit, m.time));
+            }
+            out["maps"] = maps;
+            out["metrics"] = to_py(r.metrics);
+            out["config"] = to_py(e.resolved);
+            out["name"] = e.name;
+            return out;
+        },
+        py::arg("file"), py::arg("set") = std::vector<std::string>{});
     m.def(
         "_run_md",
         [](const std::string& file, const std::vector<std::string>& set, const std::string& folder, int jobs) {

@@ -5,6 +5,9 @@ matplotlib's backend alone: memlab.plot.figure(r) shows inline in Jupyter).
     import memlab
     r = memlab.run("all_or_none", seed=1)   # a shipped experiment by name, or a file's path
     r.traces["i(DUT)"], r.units["i(DUT)"]   # numpy array, "A"
+    a = memlab.run("array_write_verify")    # an array file: an ArrayResult
+    a.reads[-1], a.maps["program1_achieved"]   # rows x cols numpy conductance maps (S)
+    memlab.plot.maps(a)                      # heat maps of them
     md = memlab.run_md("experiments/md_diffusion.toml", jobs=2)   # LAMMPS; md.D("Ag"), md.runs
     rep = memlab.reproduce(out="reproduce-out", skip=["md_diffusion"])  # report.json as a dict
     sens = memlab.sensitivity(vary=["device.e_ag=0.83 eV,0.87 eV"], only=["all_or_none"])
@@ -62,6 +65,34 @@ class Result:
     units: dict[str, str]                   # probe -> unit
     metrics: dict[str, Any] = field(default_factory=dict)
     config: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ArrayResult:
+    """An array run (an [array] file): its maps as rows x cols numpy arrays in the order the run
+    took them (`maps`, name -> array; `map_units`, `map_times` in s): per read "readN" (the
+    apparent conductance, S), "readN_cell" (each cell alone), "readN_error"; per programming
+    "programN_target", "_achieved", "_cell", "_pulses", "_energy"; per drive "driveN_responses",
+    "_limit", ... (docs/arrays.md). `traces` holds the recorded probes at every solver step (the
+    TIA currents "i(TIA<c>)" by default), `units` their units."""
+    name: str
+    maps: dict[str, NDArray[np.float64]]
+    map_units: dict[str, str]
+    map_times: dict[str, float]
+    traces: dict[str, NDArray[np.float64]]
+    units: dict[str, str]
+    metrics: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def reads(self) -> list[NDArray[np.float64]]:
+        """The conductance map of every read (S, rows x cols), in order."""
+        return [m for k, m in self.maps.items() if k.startswith("read") and k[4:].isdigit()]
+
+    @property
+    def currents(self) -> dict[str, NDArray[np.float64]]:
+        """The recorded currents (A): every probe "i(...)", with "time"."""
+        return {k: v for k, v in self.traces.items() if k == "time" or k.startswith("i(")}
 
 
 def _need() -> None:
@@ -128,7 +159,8 @@ def run_md(file: str | os.PathLike[str], seed: int | None = None, set: str | Ite
 def run(file: str | os.PathLike[str], seed: int | None = None, set: str | Iterable[str] = (), device: int = 0,
         engine: str = "memlab") -> Result | Any:
     """Runs one experiment, like `memlab run FILE --seed N --set k=v [--engine ngspice]`: a file's
-    path, or a shipped experiment by name ("synapse", from any folder); returns a Result.
+    path, or a shipped experiment by name ("synapse", from any folder); returns a Result (an
+    ArrayResult for an array file: its conductance maps as numpy arrays).
     engine="ngspice" runs the circuit in ngspice (the device's deterministic form);
     set="device.model=memdiode" (or a list of overrides) swaps the device, and what the file no
     longer says arrives as a warning. An MD file goes to run_md (an MdResult; hence `| Any` for
@@ -143,6 +175,12 @@ def run(file: str | os.PathLike[str], seed: int | None = None, set: str | Iterab
     overrides = _names(set)
     if seed is not None:
         overrides.append(f"experiment.seed={int(seed)}")
+    if _memlab._is_array_file(path):
+        if engine != "memlab":
+            raise InputError(f"{file}: engine={engine!r}: an array file runs on memlab's engine only")
+        a = _memlab._run_array(path, overrides)
+        return ArrayResult(a["name"], {n: m for n, m, _, _ in a["maps"]}, {n: u for n, _, u, _ in a["maps"]},
+                           {n: t for n, _, _, t in a["maps"]}, dict(a["traces"]), dict(a["units"]), a["metrics"], a["config"])
     r = _memlab._run(path, overrides, device, engine)
     for n in r["notes"]:
         warnings.warn(n, stacklevel=2)

@@ -291,6 +291,12 @@ def figure(result, out_png=None):
     memlab.simulate: that has no experiment file, so it is drawn as a pulse response): I(V) for
     sweeps, input and current against time for pulses, the read conductance for read-after-write.
     Returns the Figure; with out_png, saves it there and closes it."""
+    if hasattr(result, "maps") and hasattr(result, "map_units"):  # a memlab.ArrayResult
+        fig = maps(result)
+        if out_png:
+            fig.savefig(out_png, dpi=110)
+            plt.close(fig)
+        return fig
     cfg, d = _result_parts(result)
     st = cfg.get("stimulus", {})
     kind = st.get("kind")
@@ -487,6 +493,8 @@ _ARRAY_PANELS = {
     "read": [("", "read conductance", {}), ("_error", "read error (vs cell alone)", {"symmetric": True})],
     "program": [("_target", "target", {}), ("_achieved", "achieved (verify read)", {}), ("_pulses", "write pulses", {}),
                 ("_energy", "energy", {})],
+    "drive": [("_limit", "limit (by gate)", {"log": True}), ("_responses", "responses (spikes)", {}),
+              ("_g_after", "device G after (0.1 V)", {})],
 }
 
 
@@ -512,6 +520,40 @@ def array_figure(maps, name="", figref=""):
             values, unit = maps[base + suffix]
             heatmap(ax, values, f"{base}: {title}", unit, **style)
     fig.suptitle(f"{name} ({figref})" if figref else name, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def maps(result, names=None, title=None):
+    """Heat maps of an array run: a memlab.ArrayResult (memlab.run on an array file), a run's folder,
+    or {name: (values, unit)}. names: the maps to draw (default: the figure `memlab run` writes,
+    array_figure); each map rows x cols, cell (0, 0) top left. Returns the Figure."""
+    if isinstance(result, (str, os.PathLike)):
+        m = load_maps(str(result))
+        cfg = json.load(open(os.path.join(str(result), "config.json"))).get("experiment", {})
+    elif isinstance(result, dict):
+        m, cfg = result, {}
+    else:
+        m = {k: (v, result.map_units.get(k, "")) for k, v in result.maps.items()}
+        cfg = (getattr(result, "config", None) or {}).get("experiment", {})
+    name = title if title is not None else cfg.get("name", "")
+    if names is None:
+        return array_figure(m, name, cfg.get("figure", ""))
+    names = [names] if isinstance(names, str) else list(names)
+    for k in names:
+        if k not in m:
+            raise KeyError(f"no map {k!r} (maps: {', '.join(m)})")
+    n = len(names)
+    ncols = min(n, 4)
+    nrows = (n + ncols - 1) // ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.8 * nrows), squeeze=False)
+    for j, ax in enumerate(axes.flat):
+        if j >= n:
+            ax.axis("off")
+            continue
+        values, unit = m[names[j]]
+        heatmap(ax, values, names[j], unit)
+    fig.suptitle(name, fontsize=9)
     fig.tight_layout()
     return fig
 

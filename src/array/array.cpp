@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <unordered_map>
 
@@ -22,7 +23,13 @@ std::string bl_node(std::size_t r, std::size_t c, const spec& s) {
     return s.bit_line_resistance > 0 ? fmt::format("bl{}_{}", r, c) : fmt::format("bl{}", r);
 }
 std::string wl_node(std::size_t r, std::size_t c, const spec& s) {
-    return s.word_line_resistance > 0 ? fmt::format("wl{}_{}", r, c) : fmt::format("wl{}", r);
+    return s.word_line_resistance > 0 ? fmt::format("wl{}_{}", r, c) : fmt::format("wl{}", s.word_line_of(r, c));
+}
+// The word-line segment ahead of cell (r, c)'s gate: from the driver's node for the first cell of
+// its line (column 0 along a row, row 0 along a column), else from the previous cell's gate.
+std::string wl_before(std::size_t r, std::size_t c, const spec& s) {
+    if (s.word_lines == direction::rows) return c == 0 ? fmt::format("wl{}", r) : wl_node(r, c - 1, s);
+    return r == 0 ? fmt::format("wl{}", c) : wl_node(r - 1, c, s);
 }
 std::string sl_node(std::size_t r, std::size_t c, const spec& s) {
     return s.source_line_resistance > 0 ? fmt::format("sl{}_{}", r, c) : fmt::format("sl{}", c);
@@ -32,6 +39,7 @@ std::string mid_node(std::size_t r, std::size_t c) { return fmt::format("m{}_{}"
 }  // namespace
 
 const char* cell_name(cell_type c) { return c == cell_type::r1 ? "1R" : "1T1R"; }
+const char* direction_name(direction d) { return d == direction::rows ? "rows" : "columns"; }
 
 std::string device_name(std::size_t r, std::size_t c) { return fmt::format("X{}_{}", r, c); }
 std::string transistor_name(std::size_t r, std::size_t c) { return fmt::format("T{}_{}", r, c); }
@@ -61,21 +69,24 @@ void spec::check() const {
 circuit::circuit build(const spec& s, const drivers& d) {
     s.check();
     const bool fet = s.cell == cell_type::t1r1;
-    if (d.bit.size() != s.rows || d.source.size() != s.cols || (fet && d.word.size() != s.rows))
+    if (d.bit.size() != s.rows || d.source.size() != s.cols || (fet && d.word.size() != s.word_line_count()))
         throw internal_error("array::build: one driver per line is needed");
     circuit::circuit c;
+    // Word-line drivers in the order of their lines (each row's after its bit line's).
+    const bool wl_rows = s.word_lines == direction::rows;
     for (std::size_t r = 0; r < s.rows; ++r) {
         c.add_voltage_source(fmt::format("VBL{}", r), fmt::format("bl{}", r), "0", d.bit[r]);
-        if (fet) c.add_voltage_source(fmt::format("VWL{}", r), fmt::format("wl{}", r), "0", d.word[r]);
+        if (fet && wl_rows) c.add_voltage_source(fmt::format("VWL{}", r), fmt::format("wl{}", r), "0", d.word[r]);
         for (std::size_t k = 0; k < s.cols; ++k) {
             if (s.bit_line_resistance > 0)
                 c.add_resistor(fmt::format("RBL{}_{}", r, k), k == 0 ? fmt::format("bl{}", r) : bl_node(r, k - 1, s), bl_node(r, k, s),
                                s.bit_line_resistance);
             if (fet && s.word_line_resistance > 0)
-                c.add_resistor(fmt::format("RWL{}_{}", r, k), k == 0 ? fmt::format("wl{}", r) : wl_node(r, k - 1, s), wl_node(r, k, s),
-                               s.word_line_resistance);
+                c.add_resistor(fmt::format("RWL{}_{}", r, k), wl_before(r, k, s), wl_node(r, k, s), s.word_line_resistance);
         }
     }
+    if (fet && !wl_rows)
+        for (std::size_t k = 0; k < s.cols; ++k) c.add_voltage_source(fmt::format("VWL{}", k), fmt::format("wl{}", k), "0", d.word[k]);
     for (std::size_t r = 0; r < s.rows; ++r)
         for (std::size_t k = 0; k < s.cols; ++k) {
             const std::size_t i = r * s.cols + k;
@@ -110,16 +121,17 @@ std::string spice_deck(const spec& s, const drivers& d, double t_end, double rel
             deck += spice::subcircuit(*models.back(), fmt::format("rram{}", model_of[i]));
         }
     }
+    if (fet)
+        for (std::size_t w = 0; w < s.word_line_count(); ++w)
+            deck += spice::pwl_source(fmt::format("VWL{}", w), fmt::format("wl{}", w), "0", *d.word[w], t_end);
     for (std::size_t r = 0; r < s.rows; ++r) {
         deck += spice::pwl_source(fmt::format("VBL{}", r), fmt::format("bl{}", r), "0", *d.bit[r], t_end);
-        if (fet) deck += spice::pwl_source(fmt::format("VWL{}", r), fmt::format("wl{}", r), "0", *d.word[r], t_end);
         for (std::size_t k = 0; k < s.cols; ++k) {
             if (s.bit_line_resistance > 0)
                 deck += fmt::format("RBL{}_{} {} {} {:.17g}\n", r, k, k == 0 ? fmt::format("bl{}", r) : bl_node(r, k - 1, s), bl_node(r, k, s),
                                     s.bit_line_resistance);
             if (fet && s.word_line_resistance > 0)
-                deck += fmt::format("RWL{}_{} {} {} {:.17g}\n", r, k, k == 0 ? fmt::format("wl{}", r) : wl_node(r, k - 1, s), wl_node(r, k, s),
-                                    s.word_line_resistance);
+                deck += fmt::format("RWL{}_{} {} {} {:.17g}\n", r, k, wl_before(r, k, s), wl_node(r, k, s), s.word_line_resistance);
         }
     }
     std::string ics;
@@ -131,11 +143,7 @@ std::string spice_deck(const spec& s, const drivers& d, double t_end, double rel
             ics += spice::initial_conditions(*s.devices[i], device_name(r, k), s.initial_state[i]);
             if (fet) {
                 const std::string g = wl_node(r, k, s), src = sl_node(r, k, s);
-                deck += fmt::format("M{}_{} {} {} {} 0 nlev1 W={:.17g} L={:.17g}\n", r, k, bottom, g, src, s.transistor->params().w,
-                                    s.transistor->params().l);
-                if (s.transistor_capacitances)  // as circuit::transistor stamps them (constant)
-                    deck += fmt::format("CGD{0}_{1} {2} {3} {5:.17g}\nCGS{0}_{1} {2} {4} {6:.17g}\nCDB{0}_{1} {3} 0 {7:.17g}\nCSB{0}_{1} {4} 0 {7:.17g}\n",
-                                        r, k, g, bottom, src, s.transistor->c_gd(), s.transistor->c_gs(), s.transistor->c_junction());
+                deck += spice::level1_instance(*s.transistor, fmt::format("{}_{}", r, k), bottom, g, src, "0", "nlev1", s.transistor_capacitances);
             }
         }
     for (std::size_t k = 0; k < s.cols; ++k) {
@@ -145,11 +153,7 @@ std::string spice_deck(const spec& s, const drivers& d, double t_end, double rel
                                     s.source_line_resistance);
         deck += spice::pwl_source(fmt::format("VSL{}", k), fmt::format("sl{}", k), "0", *d.source[k], t_end);
     }
-    if (fet) {
-        const auto& p = s.transistor->params();
-        deck += fmt::format(".model nlev1 NMOS LEVEL=1 VTO={:.17g} KP={:.17g} GAMMA={:.17g} PHI={:.17g} LAMBDA={:.17g}\n", p.vt0, p.kp,
-                            p.gamma, p.phi, p.lambda_l / p.l);
-    }
+    if (fet) deck += spice::level1_model(*s.transistor, "nlev1");
     deck += ics;
     std::string wr;
     for (const auto& v : vectors) wr += " " + v;
@@ -175,6 +179,12 @@ double schedule::next_breakpoint(double t) const {
 }
 nlohmann::json schedule::describe() const {
     return {{"kind", "schedule"}, {"points", t_.size()}, {"end", units::format(t_.back(), "s")}};
+}
+void schedule::to(double t, double level) {
+    if (!(t >= t_.back())) throw internal_error("schedule: a point before the last one");
+    if (t == t_.back() && level == v_.back()) return;
+    t_.push_back(t);
+    v_.push_back(level);
 }
 void schedule::ramp(double t0, double level, double ramp) {
     if (!(t0 >= t_.back())) throw internal_error("schedule: a point before the last one");
@@ -218,6 +228,9 @@ struct controller::impl {
     };
     std::vector<cell_index> idx;
     std::vector<double> energy, power;
+    std::vector<double> rest_gate;  // V, each word line's level between operations
+    // Called at every solver step after the powers (drive's per-pulse bookkeeping).
+    std::function<void(double)> observer;
     double t_last = 0;
     bool fet() const { return s.cell == cell_type::t1r1; }
 
@@ -248,6 +261,7 @@ struct controller::impl {
             if (dt > 0)
                 for (std::size_t i = 0; i < a.power.size(); ++i) a.energy[i] += 0.5 * (before[i] + a.power[i]) * dt;
             a.t_last = t;
+            if (a.observer) a.observer(t);
             (a.trace ? *a.trace : a.none).append(row);
         }
         void finish() override { (a.trace ? *a.trace : a.none).finish(); }
@@ -263,27 +277,35 @@ struct controller::impl {
     struct levels {
         std::vector<double> bit, word, source;
     };
+    // Every line returns to its level between operations: 0 V, or a word line's rest_gate.
     double schedule_pulse(const levels& L, double width) {
         const double t0 = sim->time() + s.gap;
-        const double top = t0 + s.rise, down = top + width, end = down + s.fall;
-        auto set = [&](std::vector<std::shared_ptr<schedule>>& lines, const std::vector<double>& lv) {
+        const double top = t0 + s.rise, down = top + width;
+        auto set = [&](std::vector<std::shared_ptr<schedule>>& lines, const std::vector<double>& lv, const std::vector<double>* rest) {
             for (std::size_t k = 0; k < lines.size(); ++k) {
-                if (lv[k] == 0) continue;
+                const double base = rest ? (*rest)[k] : 0.0;
+                if (lv[k] == base) continue;
                 lines[k]->ramp(t0, lv[k], s.rise);
-                lines[k]->ramp(down, 0.0, s.fall);
+                lines[k]->ramp(down, base, s.fall);
             }
         };
-        set(bl, L.bit);
-        set(sl, L.source);
-        if (fet()) set(wl, L.word);
-        (void)end;
+        set(bl, L.bit, nullptr);
+        set(sl, L.source, nullptr);
+        if (fet()) set(wl, L.word, &rest_gate);
         return top;
     }
 
+    levels blank() const {
+        return {std::vector<double>(s.rows, 0.0), std::vector<double>(fet() ? s.word_line_count() : 0, 0.0), std::vector<double>(s.cols, 0.0)};
+    }
+
     levels read_levels(std::size_t r, const read_settings& rs) const {
-        levels L{std::vector<double>(s.rows, 0.0), std::vector<double>(s.rows, 0.0), std::vector<double>(s.cols, 0.0)};
+        levels L = blank();
         L.bit[r] = rs.voltage;
-        if (fet()) L.word[r] = rs.gate;
+        if (fet()) {
+            if (s.word_lines == direction::rows) L.word[r] = rs.gate;
+            else std::fill(L.word.begin(), L.word.end(), rs.gate);  // only row r is biased
+        }
         return L;
     }
 
@@ -340,7 +362,8 @@ controller::controller(const spec& sp, circuit::solver_options opts, std::uint64
     };
     lines(sp.rows, a.bl, a.d.bit);
     lines(sp.cols, a.sl, a.d.source);
-    if (a.fet()) lines(sp.rows, a.wl, a.d.word);
+    if (a.fet()) lines(sp.word_line_count(), a.wl, a.d.word);
+    a.rest_gate.assign(a.fet() ? sp.word_line_count() : 0, 0.0);
     a.c = build(sp, a.d);
     // Arrays are sparse: KLU whatever their size, unless the caller asked for a solver.
     if (opts.linsol == circuit::linear_solver::automatic) opts.linsol = circuit::linear_solver::klu;
@@ -375,7 +398,8 @@ const circuit::simulation& controller::simulation() const { return *impl_->sim; 
 const circuit::circuit& controller::circuit() const { return impl_->c; }
 const drivers& controller::lines() const { return impl_->d; }
 const schedule& controller::bit_line(std::size_t r) const { return *impl_->bl.at(r); }
-const schedule& controller::word_line(std::size_t r) const { return *impl_->wl.at(r); }
+const schedule& controller::word_line(std::size_t w) const { return *impl_->wl.at(w); }
+const std::vector<double>& controller::gates() const { return impl_->rest_gate; }
 const schedule& controller::source_line(std::size_t c) const { return *impl_->sl.at(c); }
 double controller::energy(std::size_t r, std::size_t c) const { return impl_->energy.at(r * impl_->s.cols + c); }
 double controller::cell_current(std::size_t r, std::size_t c, double v, double gate) const { return impl_->cell_current(r, c, v, gate); }
@@ -403,7 +427,8 @@ void controller::pulse(std::size_t r, std::size_t c, const pulse_settings& p) {
     if (p.inhibit == scheme::gate && !a.fet()) throw input_error("array: the gate scheme needs 1T1R cells");
     const double V = std::fabs(p.voltage);
     const bool set = p.voltage > 0;
-    impl::levels L{std::vector<double>(s.rows, 0.0), std::vector<double>(s.rows, 0.0), std::vector<double>(s.cols, 0.0)};
+    impl::levels L = a.blank();
+    const bool by_row = s.word_lines == direction::rows;
     double other_bit = 0, other_source = 0;
     switch (p.inhibit) {
         case scheme::half: other_bit = other_source = V / 2; break;
@@ -411,13 +436,22 @@ void controller::pulse(std::size_t r, std::size_t c, const pulse_settings& p) {
             other_bit = set ? V / 3 : 2 * V / 3;
             other_source = set ? 2 * V / 3 : V / 3;
             break;
-        case scheme::gate: other_source = set ? V : 0.0; break;
+        case scheme::gate:
+            // The selected word line's other cells see 0 V: with the gates along the rows the
+            // other source lines follow the selected bit line, along the columns the other bit
+            // lines follow the selected source line. The rest are gated off.
+            if (by_row) other_source = set ? V : 0.0;
+            else other_bit = set ? 0.0 : V;
+            break;
     }
     std::fill(L.bit.begin(), L.bit.end(), other_bit);
     std::fill(L.source.begin(), L.source.end(), other_source);
     L.bit[r] = set ? V : 0.0;
     L.source[c] = set ? 0.0 : V;
-    if (a.fet()) L.word[r] = p.gate;
+    if (a.fet()) {
+        const std::size_t w = s.word_line_of(r, c);
+        L.word[w] = std::isnan(p.gate) ? a.rest_gate[w] : p.gate;
+    }
     const double top = a.schedule_pulse(L, p.width);
     a.run_to(top + p.width + s.fall);
 }
@@ -425,6 +459,93 @@ void controller::pulse(std::size_t r, std::size_t c, const pulse_settings& p) {
 void controller::rest(double duration) {
     units::non_negative(duration, "rest.duration");
     impl_->run_to(time() + duration);
+}
+
+void controller::gate(const std::vector<double>& levels) {
+    auto& a = *impl_;
+    if (!a.fet()) throw input_error("array: gate levels need 1T1R cells");
+    if (levels.size() != a.s.word_line_count())
+        throw input_error(fmt::format("array: {} gate levels for {} word lines (one per {})", levels.size(), a.s.word_line_count(),
+                                      a.s.word_lines == direction::rows ? "row" : "column"));
+    const double t0 = time() + a.s.gap;
+    for (std::size_t w = 0; w < levels.size(); ++w) {
+        a.wl[w]->ramp(t0, levels[w], a.s.rise);
+        a.rest_gate[w] = levels[w];
+    }
+    a.run_to(t0 + a.s.rise);
+}
+
+drive_result controller::drive(const stimulus::waveform& w, const std::vector<std::size_t>& columns) {
+    auto& a = *impl_;
+    const auto& s = a.s;
+    std::vector<bool> driven(s.cols, columns.empty());
+    for (const auto c : columns) {
+        if (c >= s.cols) throw input_error(fmt::format("array: no column {} in {} x {}", c, s.rows, s.cols));
+        driven[c] = true;
+    }
+    const double end = w.end_time();
+    if (!std::isfinite(end)) throw input_error("array: a drive needs a waveform that ends");
+    // Time 0 of the waveform: one gap and one rise from now (the lines ramp to its first level).
+    const double t0 = time() + s.gap + s.rise;
+    std::vector<double> when{0.0};
+    for (double t = w.next_breakpoint(0.0); t <= end; t = w.next_breakpoint(t)) when.push_back(t);
+    auto follow = [&](schedule& line) {
+        line.ramp(t0 - s.rise, w.value(0.0), s.rise);
+        for (const double t : when) line.to(t0 + t, w.value(t));
+        line.ramp(t0 + end, 0.0, s.fall);
+    };
+    for (auto& line : a.bl) follow(*line);
+    for (std::size_t k = 0; k < s.cols; ++k)
+        if (!driven[k]) follow(*a.sl[k]);
+
+    drive_result out;
+    out.limit = map(s.rows, s.cols, inf);
+    const auto* pl = dynamic_cast<const stimulus::pulse_list*>(&w);
+    std::vector<double> on_end;  // end of each pulse's fall
+    const double t_stop = t0 + end + s.fall;
+    std::size_t n = 0, k = 0;  // pulses; the pulse whose window (its start to the next start) holds t
+    if (pl) {
+        double top = 0;
+        for (const auto& p : pl->pulses()) {
+            out.start.push_back(t0 + p.start);
+            on_end.push_back(t0 + p.start + pl->rise() + p.width + pl->fall());
+            top = std::max(top, std::fabs(p.level));
+        }
+        if (a.fet())
+            for (std::size_t r = 0; r < s.rows; ++r)
+                for (std::size_t c = 0; c < s.cols; ++c) out.limit(r, c) = s.transistor->limit(a.rest_gate[s.word_line_of(r, c)], top);
+        n = out.start.size();
+        out.peak.assign(n, map(s.rows, s.cols, 0.0));
+        out.g_on.assign(n, map(s.rows, s.cols, 0.0));
+        out.g_off.assign(n, map(s.rows, s.cols, inf));
+        a.observer = [&](double t) {
+            while (k + 1 < n && t >= out.start[k + 1]) ++k;
+            if (n == 0 || t < out.start[0] || t > t_stop) return;
+            const bool on = t <= on_end[k];
+            const auto y = a.sim->unknowns();
+            for (std::size_t i = 0; i < s.cells(); ++i) {
+                const auto& x = a.idx[i];
+                const auto& m = *s.devices[i];
+                const auto st = y.subspan(static_cast<std::size_t>(x.state), m.n_states());
+                auto v = [&](int j) { return j < 0 ? 0.0 : y[static_cast<std::size_t>(j)]; };
+                const double g = m.current(g_probe, st) / g_probe;
+                if (on) {
+                    out.peak[k].v[i] = std::max(out.peak[k].v[i], std::fabs(m.current(v(x.top) - v(x.mid), st)));
+                    out.g_on[k].v[i] = std::max(out.g_on[k].v[i], g);
+                }
+                if (t >= on_end[k]) out.g_off[k].v[i] = std::min(out.g_off[k].v[i], g);
+            }
+        };
+    }
+    try {
+        a.run_to(t_stop);
+    } catch (...) {
+        a.observer = nullptr;
+        throw;
+    }
+    a.observer = nullptr;
+    out.end = time();
+    return out;
 }
 
 program_result controller::program(const program_settings& p) {

@@ -19,6 +19,25 @@ double mean(const std::vector<double>& v) { return v.empty() ? 0 : std::accumula
 
 }  // namespace
 
+cell_responses responses(const drive_result& d, std::size_t r, std::size_t c) {
+    cell_responses out;
+    const std::size_t n = d.start.size();
+    const double limit = d.limit(r, c);
+    for (std::size_t k = 0; k < n; ++k)
+        if (d.peak[k](r, c) >= 0.5 * limit) out.pulses.push_back(k + 1);
+    for (std::size_t j = 0; j + 1 < out.pulses.size(); ++j) {
+        const std::size_t a = out.pulses[j] - 1, b = out.pulses[j + 1] - 1;
+        if (b == a + 1) ++out.consecutive;
+        double g_min = INFINITY;
+        for (std::size_t k = a; k < b; ++k) g_min = std::min(g_min, d.g_off[k](r, c));
+        const double ratio = g_min / d.g_on[a](r, c);
+        out.refractory = std::isnan(out.refractory) ? ratio : std::max(out.refractory, ratio);
+    }
+    if (!out.pulses.empty() && out.pulses.front() < n)
+        out.held = static_cast<double>(out.pulses.size() - 1) / static_cast<double>(n - out.pulses.front());
+    return out;
+}
+
 result run(const experiment& e, io::trace_sink& trace) {
     result out;
     auto& m = out.metrics;
@@ -78,6 +97,41 @@ result run(const experiment& e, io::trace_sink& trace) {
                     break;
                 }
                 case operation::kind::rest: s.rest(op.duration); break;
+                case operation::kind::gate: {
+                    s.gate(op.gates);
+                    nlohmann::json levels = nlohmann::json::array();
+                    for (const double g : op.gates) levels.push_back(number(g, "V"));
+                    m[L + ".levels"] = levels;
+                    break;
+                }
+                case operation::kind::drive: {
+                    const auto d = s.drive(*op.waveform, op.columns);
+                    const std::size_t R = e.array.rows, C = e.array.cols;
+                    map spikes(R, C), first(R, C), refractory(R, C, NAN), consecutive(R, C), held(R, C, NAN), after(R, C, NAN);
+                    nlohmann::json cells = nlohmann::json::object();
+                    for (std::size_t r = 0; r < R; ++r)
+                        for (std::size_t c = 0; c < C; ++c) {
+                            const auto x = responses(d, r, c);
+                            spikes(r, c) = static_cast<double>(x.pulses.size());
+                            first(r, c) = x.pulses.empty() ? 0.0 : static_cast<double>(x.pulses.front());
+                            refractory(r, c) = x.refractory;
+                            consecutive(r, c) = static_cast<double>(x.consecutive);
+                            held(r, c) = x.held;
+                            if (!d.g_off.empty()) after(r, c) = d.g_off.back()(r, c);
+                            cells[fmt::format("{}_{}", r, c)] = x.pulses;
+                        }
+                    m[L + ".pulses"] = number(static_cast<double>(d.start.size()), "1");
+                    m[L + ".end"] = number(d.end, "s");
+                    m[L + ".responses"] = cells;  // per cell "r_c": the responding pulses
+                    add_map(L + "_limit", "A", d.limit);
+                    add_map(L + "_responses", "1", std::move(spikes));
+                    add_map(L + "_first", "1", std::move(first));
+                    add_map(L + "_refractory", "1", std::move(refractory));
+                    add_map(L + "_consecutive", "1", std::move(consecutive));
+                    add_map(L + "_held", "1", std::move(held));
+                    add_map(L + "_g_after", "S", std::move(after));
+                    break;
+                }
             }
         }
     } catch (const solver_error& err) {

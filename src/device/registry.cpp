@@ -13,6 +13,7 @@
 #include "memlab/device/ielmini_ag.hpp"
 #include "memlab/device/jart_ecm.hpp"
 #include "memlab/device/memdiode.hpp"
+#include "memlab/device/mosfet.hpp"
 #include "memlab/device/stanford_pku.hpp"
 #include "memlab/device/vteam.hpp"
 #include "memlab/device/yakopcic.hpp"
@@ -57,11 +58,21 @@ std::vector<std::string> model_names() {
 
 namespace {
 
+// The access transistor is described like the device models, though it is no memristor model.
+constexpr std::string_view transistor_name = "nmos_ekv";
+
 std::unique_ptr<model> described(std::string_view name) {
-    const auto names = model_names();
+    auto names = model_names();
+    names.emplace_back(transistor_name);
     if (std::find(names.begin(), names.end(), name) == names.end())
         throw input_error(fmt::format("describe: unknown model '{}' ({})", name, util::known_names(std::string(name), names)));
     return make_model(name);
+}
+
+std::string transistor_use() {
+    return "Used as: [circuit.transistor] (a 1T1R cell) and [array.transistor] (1T1R arrays), any parameter by name with its unit "
+           "(docs/arrays.md). SPICE: a level-1 MOSFET (VTO, KP, GAMMA, PHI, LAMBDA = lambda_l / L) in array decks and with --engine ngspice, "
+           "where the two agree: gamma = 0 and every gate >= vt0 + 0.5 V (strong inversion).\n";
 }
 
 std::string events_and_spice(const model& m, std::string_view name) {
@@ -91,25 +102,44 @@ std::string wrapped(const std::string& first, std::size_t indent, const std::str
     return out + "\n";
 }
 
+// The parameter rows, for a terminal and as a Markdown table (a device model's or the transistor's).
+std::string parameters_text(const std::vector<parameter_info>& table, std::string_view name) {
+    std::string out = fmt::format("Parameters ({}): name, default, range, meaning (sources: memlab describe {} --markdown)\n", table.size(), name);
+    for (const auto& p : table)
+        out += wrapped(fmt::format("  {:<12} {:<12} {}", p.name, units::format(p.default_value, p.unit), range_text(p)), 48, p.meaning);
+    return out;
+}
+std::string parameters_markdown(const std::vector<parameter_info>& table, std::string_view name, std::string_view summary) {
+    std::string out = fmt::format("## `{}`: {}\n\n| parameter | default | range | symbol | meaning | source |\n|---|---|---|---|---|---|\n", name, summary);
+    for (const auto& p : table)
+        out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", p.name, units::format(p.default_value, p.unit), range_text(p), p.symbol, p.meaning, p.source);
+    return out;
+}
+
 }  // namespace
 
 std::string describe_text(std::string_view name) {
+    if (name == transistor_name) {
+        const mosfet t;
+        const std::string use = transistor_use();  // "Used as: ...\n", wrapped after its first word
+        return wrapped(std::string(name) + ":", 0, std::string(t.summary())) + "\n" + parameters_text(t.parameter_table(), name) + "\n" +
+               wrapped("Used", 0, use.substr(5, use.size() - 6));
+    }
     const auto m = described(name);
     std::string out = wrapped(std::string(name) + ":", 0, std::string(m->summary())) + "\n";
     out += fmt::format("States ({}):\n", m->n_states());
     for (const auto& st : m->states()) out += wrapped(fmt::format("  {:<8} {:<3}", st.name, st.unit), 15, st.meaning);
-    out += fmt::format("\nParameters ({}): name, default, range, meaning (sources: memlab describe {} --markdown)\n",
-                       m->parameter_table().size(), name);
-    for (const auto& p : m->parameter_table())
-        out += wrapped(fmt::format("  {:<12} {:<12} {}", p.name, units::format(p.default_value, p.unit), range_text(p)), 48, p.meaning);
+    out += "\n" + parameters_text(m->parameter_table(), name);
     return out + "\n" + events_and_spice(*m, name);
 }
 
 std::string describe_markdown(std::string_view name) {
+    if (name == transistor_name) {
+        const mosfet t;
+        return parameters_markdown(t.parameter_table(), name, t.summary()) + "\nNo states (an element without memory; its optional capacitances are constant).\n" + transistor_use();
+    }
     const auto m = described(name);
-    std::string out = fmt::format("## `{}`: {}\n\n| parameter | default | range | symbol | meaning | source |\n|---|---|---|---|---|---|\n", name, m->summary());
-    for (const auto& p : m->parameter_table())
-        out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", p.name, units::format(p.default_value, p.unit), range_text(p), p.symbol, p.meaning, p.source);
+    std::string out = parameters_markdown(m->parameter_table(), name, m->summary());
     out += "\n| state | unit | absolute tolerance | meaning |\n|---|---|---|---|\n";
     for (const auto& st : m->states())
         out += fmt::format("| `{}` | {} | {} | {} |\n", st.name, st.unit, units::format(st.abs_tolerance, st.unit), st.meaning);

@@ -240,8 +240,8 @@ reproduce_plan plan_reproduce(const reproduce_options& o, std::optional<std::uin
             continue;
         }
         if (protocol::is_array_file(f)) {
-            // Array files: array.* and the tables they share with circuit files; no targets yet
-            // (report has no evaluator for arrays), so a file that names one is an error now.
+            // Array files: array.* and the tables they share with circuit files; their targets are
+            // the array.* rows (report::evaluate of an array run).
             const auto plain = protocol::load_array(f);
             const std::string model(plain.array.devices.front()->name());
             models.insert(model);
@@ -258,14 +258,13 @@ reproduce_plan plan_reproduce(const reproduce_options& o, std::optional<std::uin
             }
             mine.insert(mine.end(), seed_set.begin(), seed_set.end());
             auto e = std::make_shared<array::experiment>(protocol::load_array(f, mine));
-            if (!e->targets.empty())
-                throw input_error(fmt::format("{}: experiment.targets: array experiments serve no report targets yet", e->file));
+            report::check_targets(*e);
             const std::string span = fmt::format("{} x {} {} array, {} operations", e->array.rows, e->array.cols, array::cell_name(e->array.cell),
                                                  e->operations.size());
             plan.exps.push_back({e->name, e->file, e->figure, e->description, span, {},
                                  {{"kind", "reproduce.array"}, {"resolved", e->resolved}, {"csv", csv}}, [e, csv](const fs::path& sub, const progress_fn&) {
                                      const auto r = run_array_into(*e, sub, csv);
-                                     return worker_summary(static_cast<std::size_t>(r.stats.steps), {});
+                                     return worker_summary(static_cast<std::size_t>(r.stats.steps), report::evaluate(*e, r));
                                  }});
             continue;
         }

@@ -105,6 +105,12 @@ array::experiment load_array(const fs::path& path, const std::vector<std::string
     // have no effect, so that one file serves both cells (--set array.cell=1R).
     a.word_line_resistance = line("word_line_resistance");
     if (!fet) a.word_line_resistance = 0;
+    {
+        const std::string wl = ar.string("word_lines", "rows");
+        if (wl == "columns") a.word_lines = array::direction::columns;
+        else if (wl != "rows") ar.fail("word_lines", fmt::format("unknown direction '{}' (rows or columns)", wl));
+        if (!fet) a.word_lines = array::direction::rows;
+    }
     a.bit_line_resistance = line("bit_line_resistance");
     a.source_line_resistance = line("source_line_resistance");
     a.rise = ar.quantity("rise", "s", a.rise);
@@ -166,7 +172,8 @@ array::experiment load_array(const fs::path& path, const std::vector<std::string
     }
     dev.finish();
 
-    std::size_t n_read = 0, n_program = 0, n_pulse = 0, n_rest = 0;
+    std::size_t n_read = 0, n_program = 0, n_pulse = 0, n_rest = 0, n_gate = 0, n_drive = 0;
+    const bool by_column = a.word_lines == array::direction::columns;
     for (auto& op : top.tables("operation")) {
         array::operation o;
         const std::string kind = op.string("kind");
@@ -222,20 +229,39 @@ array::experiment load_array(const fs::path& path, const std::vector<std::string
             if (o.pulse.voltage == 0) op.fail("voltage", "must not be 0 (> 0 SET on the bit line, < 0 RESET on the source line)");
             o.pulse.width = op.quantity("width", "s");
             if (!(o.pulse.width > 0)) op.fail("width", "must be positive");
-            if (fet) o.pulse.gate = op.quantity("gate", "V", o.pulse.gate);
+            // Along the columns each word line has its own level (kind = "gate"): a pulse without
+            // a gate takes its column's.
+            if (fet) o.pulse.gate = by_column && !op.has("gate") ? NAN : op.quantity("gate", "V", o.pulse.gate);
             o.pulse.inhibit = read_scheme(op, a);
         } else if (kind == "rest") {
             o.k = array::operation::kind::rest;
             o.label = fmt::format("rest{}", ++n_rest);
             o.duration = op.quantity("duration", "s");
             if (!(o.duration > 0)) op.fail("duration", "must be positive");
+        } else if (kind == "gate") {
+            o.k = array::operation::kind::gate;
+            o.label = fmt::format("gate{}", ++n_gate);
+            if (!fet) op.fail("kind", "\"gate\" sets word lines: it needs 1T1R cells");
+            o.gates = op.quantities("levels", "V");
+            if (o.gates.size() != a.word_line_count())
+                op.fail("levels", fmt::format("{} levels for {} word lines (one per {}; array.word_lines = \"{}\")", o.gates.size(),
+                                              a.word_line_count(), by_column ? "column" : "row", array::direction_name(a.word_lines)));
+            for (double g : o.gates)
+                if (!(g >= 0)) op.fail("levels", "a gate level must not be negative");
+        } else if (kind == "drive") {
+            o.k = array::operation::kind::drive;
+            o.label = fmt::format("drive{}", ++n_drive);
+            for (const auto c : op.integers("columns", 0, static_cast<std::int64_t>(a.cols) - 1)) o.columns.push_back(static_cast<std::size_t>(c));
+            reader sti = op.sub("stimulus");
+            o.waveform = detail::read_waveform(sti, "sweep_blocks changes a limit block by block: an array's limits are its gates (kind = \"gate\")");
+            sti.finish();
         } else {
-            op.fail("kind", fmt::format("unknown operation '{}' (read, program, pulse, rest)", kind));
+            op.fail("kind", fmt::format("unknown operation '{}' (read, program, pulse, rest, gate, drive)", kind));
         }
         op.finish();
         e.operations.push_back(std::move(o));
     }
-    if (e.operations.empty()) top.fail("operation", "needs at least one [[operation]] (read, program, pulse, rest)");
+    if (e.operations.empty()) top.fail("operation", "needs at least one [[operation]] (read, program, pulse, rest, gate, drive)");
 
     reader rec = top.sub("recording");
     std::vector<std::string> def;
@@ -253,10 +279,9 @@ array::experiment load_array(const fs::path& path, const std::vector<std::string
     // reported at load time with the file name.
     try {
         array::drivers d;
-        for (std::size_t r = 0; r < a.rows; ++r) {
-            d.bit.push_back(stimulus::dc(0));
-            if (fet) d.word.push_back(stimulus::dc(0));
-        }
+        for (std::size_t r = 0; r < a.rows; ++r) d.bit.push_back(stimulus::dc(0));
+        if (fet)
+            for (std::size_t w = 0; w < a.word_line_count(); ++w) d.word.push_back(stimulus::dc(0));
         for (std::size_t c = 0; c < a.cols; ++c) d.source.push_back(stimulus::dc(0));
         const auto c = array::build(a, d);
         c.check();

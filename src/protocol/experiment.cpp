@@ -300,13 +300,16 @@ stimulus::waveform_ptr make_stimulus(const nlohmann::json& table, const std::str
     }
     nlohmann::json resolved;
     reader r(&t, "", where, resolved);
-    if (r.has("kind") && t["kind"].value_or(std::string()) == "sweep_blocks")
-        r.fail("kind", "sweep_blocks changes an SMU's compliance block by block: write it in an experiment file");
-    std::vector<sweep_block> blocks;
-    stimulus::waveform_ptr compliance;
-    auto w = read_stimulus(r, blocks, compliance, nullptr);
+    auto w = detail::read_waveform(r, "sweep_blocks changes an SMU's compliance block by block: write it in an experiment file");
     r.finish();
     return w;
+}
+
+stimulus::waveform_ptr detail::read_waveform(reader& r, const std::string& why_not_blocks) {
+    if (r.has("kind") && r.string("kind") == "sweep_blocks") r.fail("kind", why_not_blocks);
+    std::vector<sweep_block> blocks;
+    stimulus::waveform_ptr compliance;
+    return read_stimulus(r, blocks, compliance, nullptr);
 }
 
 experiment load(const std::filesystem::path& path, const std::vector<std::string>& overrides) {

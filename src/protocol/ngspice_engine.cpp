@@ -59,6 +59,10 @@ std::vector<probe_plan> plan_probes(const experiment& e, const device::model& m)
             q.vectors = {"in", "top"};
             const double r = e.series_resistance;
             q.value = [r](const std::vector<double>& x) { return (x[0] - x[1]) / r; };
+        } else if (p == "i(FET)" && e.transistor) {
+            q.unit = "A";
+            q.vectors = {"v_fet#branch"};
+            q.value = [](const std::vector<double>& x) { return x[0]; };
         } else if (p == "i(TIA)" && e.tia) {
             q.unit = "A";
             q.vectors = {"v_tia#branch"};
@@ -126,8 +130,32 @@ std::string last_lines(const std::string& s, std::size_t count) {
 
 namespace {
 
+// The 1T1R cell's transistor as ngspice's level-1 MOSFET, where that is the EKV model's reduction:
+// gamma = 0, and every gate level in strong inversion (at least vt0 + 0.5 V, where the two agree
+// within 0.2 %: tests/validation/test_ngspice_mosfet.cpp). Otherwise one line saying why not.
+std::string transistor_lines(const experiment& e, double t_end) {
+    const auto& a = *e.transistor;
+    const auto& p = a.model->params();
+    if (p.gamma != 0)
+        throw input_error(fmt::format("{}: circuit.transistor: --engine ngspice exports a level-1 MOSFET, the EKV model's reduction at gamma = 0 "
+                                      "only (here gamma = {} V^0.5: set circuit.transistor.gamma = 0)",
+                                      e.file, p.gamma));
+    double lowest = a.gate->value(0.0);
+    for (double t = a.gate->next_breakpoint(0.0); t <= std::min(t_end, a.gate->end_time()); t = a.gate->next_breakpoint(t))
+        lowest = std::min(lowest, a.gate->value(t));
+    if (lowest < p.vt0 + 0.5)
+        throw input_error(fmt::format("{}: circuit.transistor: --engine ngspice exports a level-1 MOSFET, which passes no current below threshold: "
+                                      "every gate must be in strong inversion (>= vt0 + 0.5 V = {:.3g} V; here {:.3g} V)",
+                                      e.file, p.vt0 + 0.5, lowest));
+    const bool rg = a.gate_resistance > 0;
+    std::string d = pwl_node("V_VG", rg ? "wl" : "gate", *a.gate, t_end);
+    if (rg) d += fmt::format("R_G wl gate {}\n", n(a.gate_resistance));
+    d += "V_FET drain fet_d DC 0\n";  // i(FET): from the drain through the channel
+    d += spice::level1_instance(*a.model, "_FET", "fet_d", "gate", "0", "0", "nlev1", a.capacitances);
+    return d + spice::level1_model(*a.model, "nlev1");
+}
+
 std::string deck_for(const experiment& e, const device::model& model) {
-    if (e.transistor) throw input_error(fmt::format("{}: circuit.transistor: not available with --engine ngspice", e.file));
     const double t_end = e.duration;
     std::string d = fmt::format("* memlab experiment '{}' for ngspice ({})\n", e.name, e.file);
     d += "* device in its deterministic form: no stochastic events\n";
@@ -145,8 +173,9 @@ std::string deck_for(const experiment& e, const device::model& model) {
     const std::string top = e.series_resistance > 0 ? "top" : "in";
     if (e.series_resistance > 0) d += fmt::format("R_S in top {}\n", n(e.series_resistance));
     if (e.parasitic_capacitance > 0) d += fmt::format("C_P {} 0 {}\n", top, n(e.parasitic_capacitance));
-    const std::string bottom = e.tia ? "bottom" : "0";
+    const std::string bottom = e.tia ? "bottom" : e.transistor ? "drain" : "0";
     d += fmt::format("V_DUT {} dut_p DC 0\nXDUT dut_p {} memlab_dut\n", top, bottom);
+    if (e.transistor) d += transistor_lines(e, t_end);
     if (e.tia) {
         d += fmt::format("V_TIA bottom 0 DC 0\nB_TIA tia_raw 0 V = {}*I(V_TIA)\nR_TIA tia_raw out 1\nC_TIA out 0 {} IC=0\n", n(e.tia->gain),
                          n(1.0 / (2.0 * M_PI * e.tia->bandwidth)));

@@ -9,6 +9,7 @@
 #include "memlab/circuit/simulation.hpp"
 #include "memlab/device/model.hpp"
 #include "memlab/device/mosfet.hpp"
+#include "memlab/stimulus/waveform.hpp"
 #include "toml_reader.hpp"
 
 namespace memlab::protocol::detail {
@@ -24,6 +25,10 @@ std::map<std::string, double> read_d2d(reader& dev, const device::model& m);
 // An access transistor's parameters by name with units (the rest keep the shipped set); `where`
 // names the table in messages ("circuit.transistor").
 std::shared_ptr<device::mosfet> read_transistor(reader& tr, const std::string& file, const std::string& where);
+
+// A stimulus table (the keys of [stimulus]) as one waveform; sweep_blocks, which also drives a
+// current limit, fails with `why_not_blocks`.
+stimulus::waveform_ptr read_waveform(reader& r, const std::string& why_not_blocks);
 
 // [solver]: tolerances, largest step, events on or off.
 circuit::solver_options read_solver(reader& sol);

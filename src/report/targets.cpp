@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -751,6 +752,19 @@ const std::vector<target>& all_targets() {
          "Ambrogio et al. 2016; Shrestha et al. 2018", NAN, NAN, check, {}},
         {"smu.parasitic_overshoot", "set_overshoot", "the parasitic capacitance discharges unlimited",
          "peak >= 10 x a 10 nA compliance; charge above it within 2x of C_p x the drop", "Ambrogio et al. 2016; Shrestha et al. 2018", 10, INFINITY, check, {}},
+        // memlab's own checks of the outlook in an array (not the paper's numbers): each column's
+        // gate sets its role (array files; the roles by limit at 1.5 V on the drain: neuron
+        // <= 100 nA, synapse >= 100 uA).
+        {"array.role_by_gate", "array_roles", "the gate alone makes a cell a neuron or a synapse (outlook)",
+         "after the same write, every neuron-gated cell < 10 % and every synapse-gated cell within 10 % of its read after >= 0.1 s at rest; "
+         "a cell in both roles", "outlook; Fig. 4, Supp. Fig. 3", NAN, NAN, check, {}},
+        {"array.neuron_spikes", "array_roles", "neuron cells fire (Fig. 2g-i)",
+         "every neuron cell in every package drive: >= 2 spikes, < 10 % between them; no consecutive spikes in its first",
+         "Fig. 2g-i, outlook", NAN, NAN, check, {}},
+        {"array.synapse_retention", "array_roles", "synapse cells keep their weights (Supp. Fig. 3)",
+         "every synapse cell >= 0.1 mS and within 10 % after >= 1e4 s at rest", "Supp. Fig. 3, outlook", NAN, NAN, check, {}},
+        {"array.switched_cell", "array_roles", "one cell neuron -> synapse -> neuron by V_G (outlook)",
+         "spikes as a neuron before and after; as a synapse within 10 % over its rest", "outlook", NAN, NAN, check, {}},
         {"diffusion.sn_slower_than_ag", "msd_diffusion", "D_Sn < D_Ag", "from MSD slopes, 5 samples each", "Supp. Fig. 2", NAN, NAN, check, {}},
     };
     return t;
@@ -818,18 +832,25 @@ const std::map<std::string, evaluator_fn>& evaluator_table() {
     };
     return m;
 }
+// A file's experiment.targets: every id known, listed once, and of the file's kind (`wrong`: why
+// a target is not, or empty).
+void check_ids(const std::string& file, const std::vector<std::string>& ids, const std::function<std::string(const target&)>& wrong) {
+    std::set<std::string> seen;
+    for (const auto& id : ids) {
+        const auto& all = all_targets();
+        const auto it = std::find_if(all.begin(), all.end(), [&](const target& t) { return t.id == id; });
+        if (it == all.end()) throw input_error(fmt::format("{}: experiment.targets: unknown target '{}' (docs/targets.md lists them)", file, id));
+        if (const auto why = wrong(*it); !why.empty()) throw input_error(fmt::format("{}: experiment.targets: '{}' {}", file, id, why));
+        if (!seen.insert(id).second) throw input_error(fmt::format("{}: experiment.targets: '{}' is listed twice", file, id));
+    }
+}
 }  // namespace
 
 void check_targets(const protocol::experiment& e) {
-    std::set<std::string> seen;
-    for (const auto& id : e.targets) {
-        const auto& all = all_targets();
-        const auto it = std::find_if(all.begin(), all.end(), [&](const target& t) { return t.id == id; });
-        if (it == all.end()) throw input_error(fmt::format("{}: experiment.targets: unknown target '{}' (docs/targets.md lists them)", e.file, id));
-        if (!evaluator_table().count(it->evaluator))
-            throw input_error(fmt::format("{}: experiment.targets: '{}' is evaluated from a molecular-dynamics run, not a circuit", e.file, id));
-        if (!seen.insert(id).second) throw input_error(fmt::format("{}: experiment.targets: '{}' is listed twice", e.file, id));
-    }
+    check_ids(e.file, e.targets, [](const target& t) -> std::string {
+        if (evaluator_table().count(t.evaluator)) return "";
+        return fmt::format("is evaluated from {}, not a circuit", t.evaluator == "array_roles" ? "an array file" : "a molecular-dynamics run");
+    });
 }
 
 std::vector<result> evaluate(const protocol::experiment& e, const std::vector<io::memory_trace>& traces) {
@@ -845,6 +866,207 @@ std::vector<result> evaluate(const protocol::experiment& e, const std::vector<io
     for (const auto& name : needed)
         for (auto& r : evaluator_table().at(name)(e, traces))
             if (std::count(e.targets.begin(), e.targets.end(), r.id)) out.push_back(std::move(r));
+    return out;
+}
+
+// ---- arrays: roles by gate ----
+namespace {
+
+enum class role { neuron, synapse, other };
+const char* role_name(role r) { return r == role::neuron ? "neuron" : r == role::synapse ? "synapse" : "other"; }
+
+struct array_view {
+    const array::experiment& e;
+    std::map<std::string, const array::map*> maps;
+    const array::map& at(const std::string& name) const {
+        const auto it = maps.find(name);
+        if (it == maps.end()) throw internal_error("array run without map " + name);
+        return *it->second;
+    }
+    // The role a gate level gives: the transistor's limit with 1.5 V on its drain (the paper's
+    // sweep top; mosfet::limit): neuron <= 100 nA (the paper's 10 nA regime), synapse >= 100 uA (1 mA).
+    role of(double gate) const {
+        const double i = e.array.transistor->limit(gate, 1.5);
+        return i <= 100e-9 ? role::neuron : i >= 100e-6 ? role::synapse : role::other;
+    }
+};
+
+std::string cell_text(std::size_t r, std::size_t c) { return fmt::format("({}, {})", r, c); }
+
+// A drive of pulse packages on a negative base (Fig. 2g-i: the base returns a fired cell to HRS).
+bool package_drive(const array::operation& op) {
+    const auto* pl = dynamic_cast<const stimulus::pulse_list*>(op.waveform.get());
+    return pl && pl->base() < 0 && pl->pulses().size() >= 2;
+}
+bool reaches(const array::operation& op, std::size_t c) {
+    return op.columns.empty() || std::find(op.columns.begin(), op.columns.end(), c) != op.columns.end();
+}
+
+}  // namespace
+
+void check_targets(const array::experiment& e) {
+    check_ids(e.file, e.targets, [](const target& t) -> std::string {
+        return t.evaluator == "array_roles" ? "" : "is evaluated from a circuit or molecular-dynamics file, not an array";
+    });
+    if (!e.targets.empty() && (e.array.cell != array::cell_type::t1r1 || e.array.word_lines != array::direction::columns))
+        throw input_error(fmt::format("{}: experiment.targets: the array targets need 1T1R cells with array.word_lines = \"columns\" (a role per column)", e.file));
+}
+
+std::vector<result> evaluate(const array::experiment& e, const array::result& run) {
+    check_targets(e);
+    if (e.targets.empty()) return {};
+    array_view v{e, {}};
+    for (const auto& m : run.maps) v.maps[m.name] = &m.values;
+    const std::size_t R = e.array.rows, C = e.array.cols;
+    const auto& ops = e.operations;
+    // Each cell's role at every operation, from the gate levels in force (0 V before any gate).
+    std::vector<std::vector<double>> gates(ops.size());
+    {
+        std::vector<double> g(e.array.word_line_count(), 0.0);
+        for (std::size_t i = 0; i < ops.size(); ++i) {
+            if (ops[i].k == array::operation::kind::gate) g = ops[i].gates;
+            gates[i] = g;
+        }
+    }
+    const auto role_at = [&](std::size_t i, std::size_t r, std::size_t c) { return v.of(gates[i][e.array.word_line_of(r, c)]); };
+
+    // Spikes: every neuron cell in every package drive that reaches it.
+    struct spiking {
+        std::size_t op, r, c, spikes, consecutive;
+        double refractory;
+        bool first;  // the cell's first package drive
+    };
+    std::vector<spiking> sp;
+    std::set<std::pair<std::size_t, std::size_t>> driven_before;
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+        if (ops[i].k != array::operation::kind::drive || !package_drive(ops[i])) continue;
+        const auto& L = ops[i].label;
+        for (std::size_t r = 0; r < R; ++r)
+            for (std::size_t c = 0; c < C; ++c)
+                if (reaches(ops[i], c) && role_at(i, r, c) == role::neuron)
+                    sp.push_back({i, r, c, static_cast<std::size_t>(v.at(L + "_responses")(r, c)), static_cast<std::size_t>(v.at(L + "_consecutive")(r, c)),
+                                  v.at(L + "_refractory")(r, c), driven_before.insert({r, c}).second});
+    }
+    const auto spikes_ok = [](const spiking& x) { return x.spikes >= 2 && x.refractory < 0.1 && (!x.first || x.consecutive == 0); };
+
+    // Role by gate: a write (a drive that is not a package drive: no base to return a cell to
+    // HRS), a read, a rest of >= 0.1 s, a read; every cell the write reached.
+    struct kept {
+        std::size_t op, r, c;
+        role ro;
+        double before, after, rest;
+    };
+    std::vector<kept> keep;
+    for (std::size_t i = 0; i + 3 < ops.size(); ++i) {
+        const auto& d = ops[i];
+        if (d.k != array::operation::kind::drive || package_drive(d) || ops[i + 1].k != array::operation::kind::read || ops[i + 2].k != array::operation::kind::rest ||
+            ops[i + 3].k != array::operation::kind::read || ops[i + 2].duration < 0.1)
+            continue;
+        const auto& a = v.at(ops[i + 1].label);
+        const auto& b = v.at(ops[i + 3].label);
+        for (std::size_t r = 0; r < R; ++r)
+            for (std::size_t c = 0; c < C; ++c)
+                if (reaches(d, c)) keep.push_back({i, r, c, role_at(i, r, c), a(r, c), b(r, c), ops[i + 2].duration});
+    }
+    const auto kept_ok = [](const kept& k) {
+        const double q = k.after / k.before;
+        if (k.ro == role::neuron) return q < 0.1;
+        if (k.ro == role::synapse) return std::fabs(q - 1) <= 0.1 && k.before >= 1e-4;
+        return false;
+    };
+
+    std::vector<result> out;
+    const auto add = [&](const std::string& id, json simulated, bool pass, const std::string& note) {
+        if (std::count(e.targets.begin(), e.targets.end(), id)) out.push_back(make(id, std::move(simulated), pass, note, e.seed, e.name));
+    };
+    {
+        std::size_t good = 0, neurons = 0, synapses = 0;
+        std::set<std::pair<std::size_t, std::size_t>> as_neuron, as_synapse;
+        std::string detail;
+        double worst_n = 0, worst_s = 0;
+        for (const auto& k : keep) {
+            good += kept_ok(k);
+            if (k.ro == role::neuron) ++neurons, as_neuron.insert({k.r, k.c}), worst_n = std::max(worst_n, k.after / k.before);
+            if (k.ro == role::synapse) ++synapses, as_synapse.insert({k.r, k.c}), worst_s = std::max(worst_s, std::fabs(k.after / k.before - 1));
+            if (!kept_ok(k))
+                detail += fmt::format("; {} {} after {}: {} -> {}", role_name(k.ro), cell_text(k.r, k.c), ops[k.op].label, units::format(k.before, "S"),
+                                      units::format(k.after, "S"));
+        }
+        std::size_t both = 0;
+        for (const auto& x : as_neuron) both += as_synapse.count(x);
+        add("array.role_by_gate", fmt::format("{} of {} cells as their gate says; {} cell(s) in both roles", good, keep.size(), both),
+            !keep.empty() && good == keep.size() && neurons > 0 && synapses > 0 && both > 0,
+            fmt::format("read after a write (a drive without a negative base), then after a rest of >= 0.1 s (0.1 V reads): neuron-gated cells (limit <= 100 nA at 1.5 V) keep at most "
+                        "{:.3g} of their read, synapse-gated ones (>= 100 uA) change by at most {:.2g} %; {} neuron and {} synapse cases{}",
+                        worst_n, 100 * worst_s, neurons, synapses, detail));
+    }
+    {
+        std::size_t good = 0;
+        std::string detail;
+        double worst = 0;
+        for (const auto& x : sp) {
+            good += spikes_ok(x);
+            if (std::isfinite(x.refractory)) worst = std::max(worst, x.refractory);
+            detail += fmt::format("; {} {}: {} spikes{}", ops[x.op].label, cell_text(x.r, x.c), x.spikes,
+                                  x.consecutive ? fmt::format(" ({} on the pulse after a spike)", x.consecutive) : "");
+        }
+        add("array.neuron_spikes", fmt::format("{} of {} neuron cells in package drives fire", good, sp.size()), !sp.empty() && good == sp.size(),
+            fmt::format("a spike: the device current reaches half the cell's limit in a pulse (drive_result); largest conductance between spikes "
+                        "over the spike's {:.3g}{}", worst, detail));
+    }
+    {
+        std::size_t good = 0, n = 0;
+        std::string detail;
+        double worst = 0, least = INFINITY, longest = 0;
+        for (std::size_t i = 1; i + 1 < ops.size(); ++i) {
+            if (ops[i].k != array::operation::kind::rest || ops[i].duration < 1e4 || ops[i - 1].k != array::operation::kind::read ||
+                ops[i + 1].k != array::operation::kind::read)
+                continue;
+            longest = std::max(longest, ops[i].duration);
+            const auto& a = v.at(ops[i - 1].label);
+            const auto& b = v.at(ops[i + 1].label);
+            for (std::size_t r = 0; r < R; ++r)
+                for (std::size_t c = 0; c < C; ++c) {
+                    if (role_at(i, r, c) != role::synapse) continue;
+                    ++n;
+                    const double q = std::fabs(b(r, c) / a(r, c) - 1);
+                    const bool ok = a(r, c) >= 1e-4 && q <= 0.1;
+                    good += ok;
+                    worst = std::max(worst, q);
+                    least = std::min(least, a(r, c));
+                    if (!ok) detail += fmt::format("; {} {} -> {}", cell_text(r, c), units::format(a(r, c), "S"), units::format(b(r, c), "S"));
+                }
+        }
+        add("array.synapse_retention", n ? json(fmt::format("{} of {} synapse cells kept (worst change {:.2g} %)", good, n, 100 * worst)) : json("no rest of >= 1e4 s"),
+            n > 0 && good == n,
+            fmt::format("0.1 V reads before and after a rest of {} at 0 V with every gate at its level; least weight {}{}", units::format(longest, "s"),
+                        std::isfinite(least) ? units::format(least, "S") : "none", detail));
+    }
+    {
+        // A cell that fires as a neuron, keeps a weight as a synapse, then fires again.
+        std::vector<std::string> switched;
+        std::string detail;
+        for (std::size_t r = 0; r < R; ++r)
+            for (std::size_t c = 0; c < C; ++c) {
+                std::size_t stage = 0;  // 0: looking for spikes, 1: a kept weight, 2: spikes again, 3: done
+                std::vector<std::string> how;
+                std::vector<std::pair<std::size_t, int>> events;  // op index, 0 spikes / 1 kept
+                for (const auto& x : sp)
+                    if (x.r == r && x.c == c && spikes_ok(x)) events.push_back({x.op, 0});
+                for (const auto& k : keep)
+                    if (k.r == r && k.c == c && k.ro == role::synapse && kept_ok(k)) events.push_back({k.op, 1});
+                std::sort(events.begin(), events.end());
+                for (const auto& [i, kind] : events) {
+                    if ((stage == 0 || stage == 2) && kind == 0) how.push_back(ops[i].label + " fires"), ++stage;
+                    else if (stage == 1 && kind == 1) how.push_back(ops[i].label + " kept"), ++stage;
+                }
+                if (stage >= 3) switched.push_back(cell_text(r, c)), detail += fmt::format("; {}: {}", cell_text(r, c), fmt::join(how, ", "));
+            }
+        add("array.switched_cell", switched.empty() ? json("none") : json(fmt::format("{} cell(s): {}", switched.size(), fmt::join(switched, " "))),
+            !switched.empty(),
+            "a neuron's spikes (array.neuron_spikes' test), then a synapse's kept weight (array.role_by_gate's test), then spikes again, "
+            "the gate the only change of role" + detail);
+    }
     return out;
 }
 

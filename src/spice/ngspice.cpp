@@ -123,6 +123,26 @@ std::string options(double reltol, double abstol, double vntol) {
     return fmt::format(".options reltol={} abstol={} vntol={} chgtol=1e-22 method=gear maxord=5 itl4=50 rshunt=1e15\n", reltol, abstol, vntol);
 }
 
+std::string level1_model(const device::mosfet& m, const std::string& model_name) {
+    const auto& p = m.params();
+    return fmt::format(".model {} NMOS LEVEL=1 VTO={:.17g} KP={:.17g} GAMMA={:.17g} PHI={:.17g} LAMBDA={:.17g}\n", model_name, p.vt0, p.kp, p.gamma,
+                       p.phi, p.lambda_l / p.l);
+}
+
+std::string level1_instance(const device::mosfet& m, const std::string& name, const std::string& d, const std::string& g, const std::string& s,
+                            const std::string& b, const std::string& model_name, bool capacitances) {
+    std::string out = fmt::format("M{} {} {} {} {} {} W={:.17g} L={:.17g}\n", name, d, g, s, b, model_name, m.params().w, m.params().l);
+    if (!capacitances) return out;
+    const auto cap = [&](const char* what, const std::string& x, const std::string& y, double c) {
+        if (x != y && !(x == "0" && y == "0")) out += fmt::format("C{}{} {} {} {:.17g}\n", what, name, x, y, c);
+    };
+    cap("GD", g, d, m.c_gd());
+    cap("GS", g, s, m.c_gs());
+    if (d != b) cap("DB", d, b, m.c_junction());
+    if (s != b) cap("SB", s, b, m.c_junction());
+    return out;
+}
+
 std::string tran(double t_end, double max_step) {
     return fmt::format(".tran {} {} 0 {}\n", t_end / 1e5, t_end, max_step > 0 ? max_step : t_end / 1000.0);
 }

@@ -57,6 +57,23 @@ def test_describe_short_form_fits_a_terminal(memlab):
     assert re.search(r"^  h +m +filament", agsn, re.M), agsn[:600]  # which state is the filament
 
 
+def test_describe_gives_the_access_transistor_its_table(memlab):
+    # nmos_ekv is no memristor model (not in `memlab list`'s models) but is described like one:
+    # every parameter row with a default, a range, a meaning and a source; no states.
+    full = memlab("describe", "nmos_ekv", "--markdown").stdout
+    assert full.startswith("## `nmos_ekv`: "), full[:80]
+    params = re.findall(r"^\| `(\w+)` \| ([^|]+) \| ([^|]+) \| ([^|]*) \| ([^|]+) \| ([^|]+) \|$", full, re.M)
+    assert {"vt0", "kp", "gamma", "phi", "lambda_l", "w", "l"} <= {p[0] for p in params}, params
+    for name, default, allowed, _symbol, meaning, source in params:
+        assert default.strip() and meaning.strip() and source.strip(), name
+        assert re.fullmatch(r"(\[[^,]+|\(-inf), ([^,]+\]|inf\))", allowed.strip()), f"{name}: range {allowed!r}"
+    assert "No states" in full and "level-1" in full
+    short = memlab("describe", "nmos_ekv").stdout
+    assert max(len(line) for line in short.splitlines()) <= 100
+    assert re.search(r"^  vt0 +700 mV +\[", short, re.M), short[:400]
+    assert "nmos_ekv" in memlab.fails("describe", "nmos", names=["describe", "unknown model 'nmos'"])
+
+
 def test_export_spice_with_an_override(memlab):
     # The keys `memlab run` takes (device.NAME), or the same without "device.".
     out = memlab("export-spice", "vteam", "--set", "device.r_on=2 kOhm").stdout

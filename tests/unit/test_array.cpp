@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "memlab/array/array.hpp"
+#include "memlab/array/experiment.hpp"
 #include "memlab/device/registry.hpp"
 #include "memlab/error.hpp"
 #include "memlab/protocol/array_file.hpp"
@@ -222,4 +223,85 @@ TEST(ArrayFile, MistakesNameTheFileAndTheKey) {
     has(error_of(replaced(array_file, "voltage = \"0.1 V\"", "voltage = \"0 V\"")), "operation[1].voltage: must be positive");
     const std::string no_ops = std::string(array_file).substr(0, std::string(array_file).find("[[operation]]"));
     has(error_of(no_ops), "operation: needs at least one [[operation]]");
+}
+
+// A drive's responses per cell from synthetic pulses: a response is a peak of at least half the
+// limit; the refractory ratio is the smallest conductance between two responses over the first's
+// largest; held is the fraction of pulses after the first response that respond.
+TEST(Array, ResponsesCountSpikesAndTheReturnBetweenThem) {
+    array::drive_result d;
+    const std::vector<double> peak{1e-9, 6e-9, 1e-9, 1e-9, 9e-9, 8e-9};       // A; limit 10 nA
+    const std::vector<double> on{1e-12, 1e-6, 1e-12, 1e-12, 2e-6, 2e-6};     // S during each pulse
+    const std::vector<double> off{1e-12, 3e-8, 1e-12, 1e-12, 1.5e-6, 1e-12};  // S after each pulse
+    for (std::size_t k = 0; k < peak.size(); ++k) {
+        d.start.push_back(static_cast<double>(k));
+        d.peak.push_back(array::map(1, 1, peak[k]));
+        d.g_on.push_back(array::map(1, 1, on[k]));
+        d.g_off.push_back(array::map(1, 1, off[k]));
+    }
+    d.limit = array::map(1, 1, 10e-9);
+    const auto x = array::responses(d, 0, 0);
+    EXPECT_EQ(x.pulses, (std::vector<std::size_t>{2, 5, 6}));
+    EXPECT_EQ(x.consecutive, 1u);
+    // 2 -> 5: the smallest after pulse 2 is 1 pS against 1 uS; 5 -> 6: 1.5 uS against 2 uS.
+    EXPECT_DOUBLE_EQ(x.refractory, 0.75);
+    EXPECT_DOUBLE_EQ(x.held, 2.0 / 4.0);
+    d.limit = array::map(1, 1, 1e-3);  // a synapse's limit: none of these is a response
+    const auto y = array::responses(d, 0, 0);
+    EXPECT_TRUE(y.pulses.empty());
+    EXPECT_TRUE(std::isnan(y.refractory));
+    EXPECT_TRUE(std::isnan(y.held));
+}
+
+// Word lines along the columns: one driver per column, the gate levels stay between operations,
+// a read drives every word line to its gate and returns them to their levels.
+TEST(Array, ColumnWordLinesKeepTheirLevelsBetweenOperations) {
+    const auto f = write_file("columns.toml", R"toml(
+[experiment]
+name = "columns"
+[device]
+model = "stanford_pku"
+[array]
+rows = 2
+cols = 3
+cell = "1T1R"
+word_lines = "columns"
+word_line_resistance = "2 Ohm"
+[[operation]]
+kind = "gate"
+levels = ["0.5 V", "1 V", "2 V"]
+[[operation]]
+kind = "read"
+)toml");
+    const auto e = protocol::load_array(f);
+    ASSERT_EQ(e.array.word_line_count(), 3u);
+    array::controller s(e.array, e.solver, 1, {"v(wl1_2)"}, nullptr);
+    s.gate(e.operations[0].gates);
+    EXPECT_EQ(s.gates(), (std::vector<double>{0.5, 1.0, 2.0}));
+    EXPECT_NEAR(s.simulation().probe("v(wl1_2)"), 2.0, 1e-9);  // column 2's gate, row 1: along its column
+    EXPECT_NEAR(s.simulation().probe("v(wl1_0)"), 0.5, 1e-9);
+    s.read(e.operations[1].read);
+    EXPECT_NEAR(s.word_line(1).level(), 1.0, 0);
+    EXPECT_NEAR(s.simulation().probe("v(wl0_1)"), 1.0, 1e-9);
+    EXPECT_THROW(s.gate({1.0, 2.0}), input_error);  // one level per column
+    const auto bad = write_file("bad.toml", R"toml(
+[experiment]
+name = "bad"
+[device]
+model = "stanford_pku"
+[array]
+rows = 2
+cols = 3
+cell = "1T1R"
+word_lines = "columns"
+[[operation]]
+kind = "gate"
+levels = ["0.5 V", "1 V"]
+)toml");
+    try {
+        protocol::load_array(bad);
+        FAIL() << "two levels for three word lines were accepted";
+    } catch (const input_error& err) {
+        EXPECT_NE(std::string(err.what()).find("levels: 2 levels for 3 word lines (one per column"), std::string::npos) << err.what();
+    }
 }

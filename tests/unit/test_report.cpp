@@ -10,6 +10,7 @@
 #include "memlab/error.hpp"
 
 #include "memlab/io/trace.hpp"
+#include "memlab/protocol/array_file.hpp"
 #include "memlab/protocol/experiment.hpp"
 #include "memlab/report/targets.hpp"
 #include "memlab/stimulus/waveform.hpp"
@@ -149,6 +150,7 @@ TEST(Report, AnExperimentFileNamesOnlyKnownTargets) {
     for (const auto* name : {"all_or_none", "integrate", "integrate_and_fire", "integrate_and_fire_weak_offset", "synapse", "retention_nonvolatile",
                              "retention_volatile", "training", "regime_switching", "five_devices", "set_delay", "cell_1t1r_training", "smu_overshoot"})
         for (const auto& id : protocol::load(std::string(MEMLAB_SOURCE_DIR "/experiments/") + name + ".toml").targets) ++served[id];
+    for (const auto& id : protocol::load_array(MEMLAB_SOURCE_DIR "/experiments/array_reconfigurable.toml").targets) ++served[id];
     for (const auto& t : report::all_targets()) {
         EXPECT_TRUE(t.kind == "fit" || t.kind == "check") << t.id;
         EXPECT_EQ(t.kind == "fit", !t.fit.empty()) << t.id;
@@ -156,6 +158,32 @@ TEST(Report, AnExperimentFileNamesOnlyKnownTargets) {
             EXPECT_EQ(served[t.id], 1) << t.id;
         }
     }
+}
+
+TEST(Report, ArrayTargetsBelongToArrayFilesOnly) {
+    // An array target named by a circuit file, and a circuit target named by an array file, are
+    // errors at load time, each saying what serves it.
+    auto c = protocol::load(MEMLAB_SOURCE_DIR "/experiments/integrate.toml");
+    c.targets = {"array.neuron_spikes"};
+    try {
+        report::check_targets(c);
+        FAIL() << "a circuit file served an array target";
+    } catch (const input_error& err) {
+        EXPECT_NE(std::string(err.what()).find("evaluated from an array file"), std::string::npos) << err.what();
+    }
+    auto a = protocol::load_array(MEMLAB_SOURCE_DIR "/experiments/array_reconfigurable.toml");
+    report::check_targets(a);
+    a.targets.push_back("integrate.rising");
+    try {
+        report::check_targets(a);
+        FAIL() << "an array file served a circuit target";
+    } catch (const input_error& err) {
+        EXPECT_NE(std::string(err.what()).find("not an array"), std::string::npos) << err.what();
+    }
+    // The roles need a gate per column: the same file with its gates along the rows (4 rows, so
+    // that its 4 levels still load) is refused.
+    auto rows = protocol::load_array(MEMLAB_SOURCE_DIR "/experiments/array_reconfigurable.toml", {"array.word_lines=\"rows\"", "array.rows=4"});
+    EXPECT_THROW(report::check_targets(rows), input_error);
 }
 
 TEST(Report, IntegrateCountsRisesAboveOnePercentOnly) {

@@ -17,6 +17,7 @@
 #include "memlab/protocol/experiment.hpp"
 #include "memlab/protocol/ngspice_engine.hpp"
 #include "memlab/stimulus/waveform.hpp"
+#include "../protocol_files.hpp"
 
 using namespace memlab;
 
@@ -214,4 +215,91 @@ TEST(NgspiceEngine, SetDelayLawOnTheAgSnDeviceAgrees) {
         EXPECT_NEAR(db[k] / da[k], 1.0, 0.02) << pl->pulses()[k].level << " V";
     }
     EXPECT_GT(da.front() / da.back(), 1e4);  // the law spans more than four decades
+}
+
+namespace {
+
+// A 1T1R cell (the Stanford-PKU device above an access transistor at gamma = 0, gate 1.5 V:
+// strong inversion) SET by one 2 V pulse of 1 us: where the EKV model is level 1.
+const char* cell_1t1r = R"toml(
+[experiment]
+name = "cell"
+[device]
+model = "stanford_pku"
+[device.initial_state]
+g = "1.7 nm"
+[circuit]
+source = "awg"
+series_resistance = "50 Ohm"
+[circuit.transistor]
+gate = "1.5 V"
+gamma = "0 V^0.5"
+capacitances = true
+[stimulus]
+kind = "pulse"
+amplitude = "2 V"
+width = "1 us"
+rise = "10 ns"
+fall = "10 ns"
+[recording]
+probes = ["v(in)", "v(drain)", "i(FET)", "i(DUT)", "DUT.g"]
+[solver]
+max_step = "1 ns"
+)toml";
+
+}  // namespace
+
+TEST(NgspiceEngine, OneTransistorOneResistorCellAgreesWhereTheModelIsLevelOne) {
+    // The transistor is exported as a level-1 MOSFET with its capacitances (without them ngspice's
+    // Newton fails at the SET edge, as in the array cross-check). memlab without its stochastic
+    // events (the exported form has none). The gap sample by sample within 1 % of its range, and
+    // at the end of the plateau within 0.2 %, i(FET) within 0.5 % (the transistor there at its
+    // saturation edge, where EKV's smooth law departs from level 1's kink by ~F(0) I_spec), the
+    // gap through the middle of its range within 1 % of the same time. The first 0.2 ns are not
+    // compared: ngspice's operating point starts the gate and drain nodes elsewhere than memlab's
+    // consistent initial condition (a 0.1 ns transient of i(FET)).
+    const auto f = test::write_file("cell.toml", cell_1t1r);
+    const auto e = protocol::load(f, {"solver.rtol=1e-8", "solver.events=false"});
+    io::memory_trace a, b;
+    protocol::run(e, a);
+    protocol::run_ngspice(e, b);
+    const double t_top = 1.01e-6;  // the plateau's end (10 ns rise + 1 us)
+    const auto at = [&](const io::memory_trace& tr, const std::string& ch, double t) { return analysis::interpolate(tr.time(), tr.column(ch), t); };
+    const auto middle = [&](const io::memory_trace& tr) {
+        const auto& g = tr.column("DUT.g");
+        const double mid = 0.5 * (g.front() + at(tr, "DUT.g", t_top));
+        for (std::size_t k = 0; k < g.size(); ++k)
+            if (g[k] <= mid) return tr.time()[k];
+        return static_cast<double>(NAN);
+    };
+    const double g_a = at(a, "DUT.g", t_top), g_b = at(b, "DUT.g", t_top);
+    const double i_a = at(a, "i(FET)", t_top), i_b = at(b, "i(FET)", t_top);
+    std::printf("[engine] 1T1R cell: gap %.6g / %.6g nm, i(FET) %.6g / %.6g uA, half-SET at %.4g / %.4g ns (memlab / ngspice)\n", g_a * 1e9,
+                g_b * 1e9, i_a * 1e6, i_b * 1e6, middle(a) * 1e9, middle(b) * 1e9);
+    EXPECT_LT(g_a, 0.8 * 1.7e-9);  // the cell did SET
+    EXPECT_NEAR(g_b / g_a, 1.0, 2e-3);
+    EXPECT_NEAR(i_b / i_a, 1.0, 5e-3);
+    EXPECT_NEAR(middle(b) / middle(a), 1.0, 0.01);
+    double worst = 0;
+    for (std::size_t k = 0; k < b.size(); ++k)
+        if (b.time()[k] > 0.2e-9) worst = std::max(worst, std::fabs(at(a, "DUT.g", b.time()[k]) - b.column("DUT.g")[k]));
+    std::printf("[engine] 1T1R cell: gap sample by sample within %.3g of its range\n", worst / (1.7e-9 - g_a));
+    EXPECT_LT(worst, 0.01 * (1.7e-9 - g_a));
+}
+
+TEST(NgspiceEngine, TransistorOutsideLevelOneIsRefusedWithTheReason) {
+    const auto f = test::write_file("cell.toml", cell_1t1r);
+    const auto refused = [&](const std::vector<std::string>& sets, const std::string& why) {
+        const auto e = protocol::load(f, sets);
+        io::memory_trace b;
+        try {
+            protocol::run_ngspice(e, b);
+            ADD_FAILURE() << "ngspice ran a transistor it cannot represent: " << fmt::format("{}", fmt::join(sets, " "));
+        } catch (const input_error& err) {
+            EXPECT_NE(std::string(err.what()).find(why), std::string::npos) << err.what();
+            EXPECT_EQ(std::string(err.what()).find('\n'), std::string::npos) << err.what();
+        }
+    };
+    refused({"circuit.transistor.gamma=\"0.45 V^0.5\""}, "gamma = 0");
+    refused({"circuit.transistor.gate=\"0.9 V\""}, "strong inversion");  // weak inversion: level 1 passes nothing
 }

@@ -13,6 +13,10 @@
 //                                       reference, the column driver's level); output "out<c>"
 //   word line r (WL, along row r; 1T1R): driver "VWL<r>" on node "wl<r>", one segment of
 //                                       word_line_resistance before each gate "wl<r>_<c>"
+//   or, with word_lines = columns, word line c along column c: driver "VWL<c>" on node "wl<c>",
+//                                       one segment before each gate "wl<r>_<c>" from row 0 on:
+//                                       each column's gate, and with it each column's current
+//                                       limit (its role), set by its own driver
 //   cell (r, c): 1R: device "X<r>_<c>" from bl<r>_<c> to sl<r>_<c>; 1T1R: device from bl<r>_<c> to
 //                "m<r>_<c>", transistor "T<r>_<c>" (drain m, gate wl<r>_<c>, source sl<r>_<c>,
 //                bulk ground)
@@ -38,6 +42,11 @@ namespace memlab::array {
 enum class cell_type { r1, t1r1 };
 const char* cell_name(cell_type c);  // "1R", "1T1R"
 
+// Which way the word lines (the gates) run: along the rows (a row selected by its gate) or along
+// the columns (a column's gate, and so its cells' current limit, set by its own driver).
+enum class direction { rows, columns };
+const char* direction_name(direction d);  // "rows", "columns"
+
 // A rows x cols map of numbers, row-major.
 struct map {
     std::size_t rows = 0, cols = 0;
@@ -52,6 +61,7 @@ struct spec {
     std::size_t rows = 1, cols = 1;
     cell_type cell = cell_type::t1r1;
     double word_line_resistance = 0;    // Ohm per segment (1T1R)
+    direction word_lines = direction::rows;  // 1T1R
     double bit_line_resistance = 0;     // Ohm per segment
     double source_line_resistance = 0;  // Ohm per segment
     std::vector<device::model_ptr> devices;          // one per cell, row-major (device-to-device draws)
@@ -64,6 +74,9 @@ struct spec {
     double gap = 100e-9;                // s, idle time before each pulse
 
     std::size_t cells() const { return rows * cols; }
+    // Word lines (1T1R): one per row, or one per column; the word line of cell (r, c).
+    std::size_t word_line_count() const { return word_lines == direction::rows ? rows : cols; }
+    std::size_t word_line_of(std::size_t r, std::size_t c) const { return word_lines == direction::rows ? r : c; }
     void check() const;  // input_error naming what is inconsistent
 };
 
@@ -72,7 +85,8 @@ std::string device_name(std::size_t r, std::size_t c);      // "X<r>_<c>"
 std::string transistor_name(std::size_t r, std::size_t c);  // "T<r>_<c>"
 std::string tia_name(std::size_t c);                        // "TIA<c>"
 
-// One waveform per line: bit lines and word lines per row, the TIAs' references per column.
+// One waveform per line: bit lines per row, word lines per row or column (spec::word_lines), the
+// TIAs' references per column.
 struct drivers {
     std::vector<stimulus::waveform_ptr> bit, word, source;
 };
@@ -91,6 +105,8 @@ public:
     nlohmann::json describe() const override;
     // Holds the last level until t0, then ramps to `level` over `ramp` (0: holds only).
     void ramp(double t0, double level, double ramp);
+    // A point at t (not before the last one; at the same time: a step).
+    void to(double t, double level);
     double level() const { return v_.back(); }
     const std::vector<double>& times() const { return t_; }
     const std::vector<double>& values() const { return v_; }
@@ -113,15 +129,34 @@ const char* scheme_name(scheme s);
 struct read_settings {
     double voltage = 0.2;  // V on the read row's bit line (the others and the columns at 0 V)
     double width = 1e-6;   // s, plateau; the TIAs' outputs are sampled at its end
-    double gate = 3.3;     // V on the read row's word line (1T1R; the others at 0 V)
+    double gate = 3.3;     // V on the read row's word line (1T1R; the others at 0 V); with word
+                           // lines along the columns, on every word line
 };
 
 struct pulse_settings {
     double voltage = 0;  // V across the cell: > 0 SET (bit line), < 0 RESET (source line)
     double width = 100e-9;
-    double gate = 3.3;   // V on the selected word line (1T1R)
+    double gate = 3.3;   // V on the selected word line (1T1R); NaN: the line's own level (controller::gate)
     scheme inhibit = scheme::half;
 };
+
+// A waveform on every bit line at once (controller::drive): the cells of `columns` (empty: every
+// column) see it across cell and transistor, the other columns' source lines follow it (their
+// cells see 0 V). The word lines stay at their levels (controller::gate): each cell's limit, and
+// so its role, is its gate's. For a waveform of pulses, per pulse and per cell:
+//   peak: the largest magnitude of the device's current from the pulse's start to its end (A);
+//   g_on: the device's largest conductance over the same window, g_off its smallest from the
+//         pulse's end to the next pulse's start (or to the end of the waveform): the device alone
+//         at `g_probe` in its state at every solver step (S);
+// and per cell its limit: the transistor's current at its gate with the pulse level on its drain
+// (A; infinity for 1R cells).
+struct drive_result {
+    std::vector<double> start;        // s, each pulse's start on the array's clock
+    std::vector<map> peak, g_on, g_off;  // one map per pulse
+    map limit;
+    double end = 0;                   // s, end of the waveform (every line back at its level)
+};
+constexpr double g_probe = 0.1;  // V, the device voltage at which drive_result's conductances are taken
 
 // Write-verify: per cell in row-major order, read; while the read conductance is outside
 // target (1 +- tolerance), a SET pulse if it is below, a RESET pulse if above, then read again.
@@ -171,6 +206,14 @@ public:
     void pulse(std::size_t r, std::size_t c, const pulse_settings& p);
     program_result program(const program_settings& p);
     void rest(double duration);
+    // Sets every word line's level between operations (1T1R; one level per word line, in V): the
+    // lines ramp there (spec::rise) and stay; every later operation returns them to it. Reads and
+    // pulses still drive the lines they select to their own gate for their duration.
+    void gate(const std::vector<double>& levels);
+    const std::vector<double>& gates() const;
+    // `w` on every bit line from now on (its time 0 one spec::gap from now), then every line back
+    // at its level. See drive_result.
+    drive_result drive(const stimulus::waveform& w, const std::vector<std::size_t>& columns);
 
     // The cell alone at voltage v (and word line `gate` for 1T1R), in its present state: the
     // current through device and transistor in series.
@@ -184,7 +227,7 @@ public:
     const drivers& lines() const;
     // The driver waveforms as scheduled so far (the whole stimulus, for a replay in ngspice).
     const schedule& bit_line(std::size_t r) const;
-    const schedule& word_line(std::size_t r) const;
+    const schedule& word_line(std::size_t w) const;  // w: row or column (spec::word_lines)
     const schedule& source_line(std::size_t c) const;
 
 private:

@@ -13,7 +13,8 @@ namespace memlab::device {
 std::unique_ptr<model> make_model(std::string_view name);
 // Registered names, sorted.
 std::vector<std::string> model_names();
-// A model's parameters (default, range, symbol, meaning, source) and states as Markdown tables
+// A model's parameters (default, range, symbol, meaning, source) and states as Markdown tables; also
+// the access transistor, "nmos_ekv" (parameters only: it has no states)
 // (memlab describe; the docs pages include this output). input_error for an unknown name.
 std::string describe_markdown(std::string_view name);
 // The same for a terminal, at most 100 characters a line: the states with their meaning, then each

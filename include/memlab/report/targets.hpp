@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "memlab/array/experiment.hpp"
 #include "memlab/io/trace.hpp"
 #include "memlab/md/diffusion.hpp"
 #include "memlab/protocol/experiment.hpp"
@@ -55,6 +56,11 @@ void check_targets(const protocol::experiment& e);
 // Evaluates the targets the experiment file lists (experiment.targets); empty for an experiment
 // without targets. `traces` holds the recorded probes, one trace per device.
 std::vector<result> evaluate(const protocol::experiment& e, const std::vector<io::memory_trace>& traces);
+
+// The array targets (array.*: each column's role by its gate) from an array run; check_targets
+// for an array file (its targets must be array targets).
+void check_targets(const array::experiment& e);
+std::vector<result> evaluate(const array::experiment& e, const array::result& r);
 
 // The targets of the molecular-dynamics experiment (diffusion.*) from its runs.
 std::vector<result> evaluate(const md::diffusion_experiment& e, const md::diffusion_result& r);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "memlab/device/model.hpp"
+#include "memlab/device/mosfet.hpp"
 #include "memlab/stimulus/waveform.hpp"
 
 namespace memlab::spice {
@@ -36,6 +37,15 @@ std::string initial_conditions(const device::model& m, const std::string& instan
 // rshunt, a 1e15 Ohm path from every node to ground (a node that sees only current sources and a
 // device in its high-resistance state has no other).
 std::string options(double reltol, double abstol, double vntol);
+// The access transistor as ngspice's level-1 MOSFET: the ".model" line (VTO, KP, GAMMA, PHI and
+// LAMBDA = lambda_l / L of the EKV set), and one instance with W and L, plus (capacitances) the
+// four constant capacitors circuit::transistor stamps (C_GD, C_GS, C_DB, C_SB; none to a terminal
+// that is ground). Level 1 is the EKV model's reduction at gamma = 0 in strong inversion only:
+// it passes no current below threshold (memlab/device/mosfet.hpp).
+std::string level1_model(const device::mosfet& m, const std::string& model_name);
+std::string level1_instance(const device::mosfet& m, const std::string& name, const std::string& d, const std::string& g, const std::string& s,
+                            const std::string& b, const std::string& model_name, bool capacitances);
+
 // The ".tran" line of every memlab deck: to t_end, steps at most `max_step` long (0: t_end/1000).
 std::string tran(double t_end, double max_step = 0);
 

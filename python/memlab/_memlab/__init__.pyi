@@ -50,6 +50,12 @@ class _MdRun(TypedDict):
     D_fit_r2: float
     network_D: float  # m^2/s
 
+class _ArrayRunResult(_Traces):
+    name: str
+    maps: list[tuple[str, NDArray[np.float64], str, float]]  # name, rows x cols, unit, time (s)
+    metrics: dict[str, Any]
+    config: dict[str, Any]
+
 class _MdResult(TypedDict):
     name: str
     runs: list[_MdRun]
@@ -97,6 +103,8 @@ class Simulation:
 # Used by the package's own functions (memlab.run, run_md, reproduce, sensitivity).
 def _run(file: str, set: Sequence[str] = ..., device: int = ..., engine: str = ...) -> _RunResult: ...
 def _is_md_file(file: str) -> bool: ...
+def _is_array_file(file: str) -> bool: ...
+def _run_array(file: str, set: Sequence[str] = ...) -> _ArrayRunResult: ...
 def _experiment_file(name: str) -> str:
     """The path of an experiment file, or of a shipped experiment named without a folder ("synapse")."""
 def _run_md(file: str, set: Sequence[str], folder: str, jobs: int = ...) -> _MdResult: ...
