@@ -11,6 +11,7 @@ packages=(
   ngspice libngspice0-dev pybind11-dev python3-dev lammps
   libssl-dev libopenmpi-dev openmpi-bin
   python3-numpy python3-matplotlib python3-h5py python3-pytest
+  python3-brian python3-sklearn
 )
 missing=()
 for p in "${packages[@]}"; do
