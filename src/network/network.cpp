@@ -1,0 +1,142 @@
+#include "memlab/network/network.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "memlab/error.hpp"
+#include "memlab/util/rng.hpp"
+
+namespace memlab::network {
+namespace {
+
+// Brian2's timestep(t, dt): whole steps in t, a multiple of dt never falling into the step before.
+std::int64_t timestep(double t, double dt) { return static_cast<std::int64_t>(std::floor((t + 1e-3 * dt) / dt)); }
+
+}  // namespace
+
+void check(const lif_spec& s) {
+    const auto need = [](bool ok, const char* what) {
+        if (!ok) throw input_error(fmt::format("network: {}", what));
+    };
+    need(s.inputs > 0, "inputs: must be at least 1");
+    need(s.neurons > 0, "neurons: must be at least 1");
+    need(s.weight.rows == s.inputs && s.weight.cols == s.neurons, "synapse.weight: must be inputs x neurons");
+    need(std::isfinite(s.neuron.tau) && s.neuron.tau > 0, "neuron.tau: must be positive");
+    need(std::isfinite(s.neuron.refractory) && s.neuron.refractory >= 0, "neuron.refractory: must not be negative");
+    need(std::isfinite(s.neuron.v_rest) && std::isfinite(s.neuron.v_reset) && std::isfinite(s.neuron.v_threshold) &&
+             std::isfinite(s.neuron.bias),
+         "neuron: potentials must be finite");
+    need(std::isfinite(s.dt) && s.dt > 0, "dt: must be positive");
+    need(std::isfinite(s.duration) && s.duration > 0, "duration: must be positive");
+    need(std::isfinite(s.inhibition), "inhibition.weight: must be finite");
+    for (double w : s.weight.v) need(std::isfinite(w), "synapse.weight: must be finite");
+}
+
+lif_result simulate_lif(const lif_spec& s, const input_spikes& in) {
+    check(s);
+    const std::size_t n = s.neurons;
+    const auto& p = s.neuron;
+    const std::int64_t steps = timestep(s.duration, s.dt);
+    const std::int64_t refractory_steps = timestep(p.refractory, s.dt);
+    // Exact integration over one step, written as Brian2's exact integrator writes it (the same
+    // operations in the same order): v' = bias + v E + v_rest + (-bias - v_rest) E, where E is
+    // exp(-dt/tau) for a neuron that integrates and exp(0) = 1 for one held refractory.
+    const double decay = std::exp(-s.dt / p.tau);
+    const double rest = -p.bias - p.v_rest;
+
+    std::vector<double> v(n, p.v_rest);
+    constexpr std::int64_t never = std::numeric_limits<std::int64_t>::min() / 2;
+    std::vector<std::int64_t> last(n, never);  // step of the last spike
+    std::vector<std::size_t> fired, rows;
+    std::vector<double> gain(n, 1.0);
+    lif_result r;
+    r.counts.assign(n, 0);
+
+    // Inputs sorted by step, rows ascending within a step (the order Brian2 propagates them in).
+    std::vector<std::pair<std::int64_t, std::size_t>> events;
+    events.reserve(in.size());
+    for (std::size_t k = 0; k < in.size(); ++k) {
+        if (in.row[k] >= s.inputs) throw input_error(fmt::format("network: input spike {} on row {}, the network has {} rows", k, in.row[k], s.inputs));
+        const std::int64_t step = static_cast<std::int64_t>(std::llround(in.time[k] / s.dt));
+        if (step >= 0 && step < steps) events.emplace_back(step, in.row[k]);
+    }
+    std::sort(events.begin(), events.end());
+    std::size_t next = 0;
+
+    for (std::int64_t t = 0; t < steps; ++t) {
+        // State update.
+        for (std::size_t j = 0; j < n; ++j) {
+            const bool free = t - last[j] >= refractory_steps;
+            const double e = free ? decay : 1.0;
+            v[j] = p.bias + v[j] * e + p.v_rest + rest * e;
+        }
+        // Threshold.
+        fired.clear();
+        for (std::size_t j = 0; j < n; ++j)
+            if (v[j] > p.v_threshold && t - last[j] >= refractory_steps) {
+                fired.push_back(j);
+                last[j] = t;
+            }
+        // Synaptic propagation: inputs of this step, then the inhibition of this step's spikes.
+        rows.clear();
+        while (next < events.size() && events[next].first == t) {
+            if (!rows.empty() && rows.back() == events[next].second)
+                throw input_error(fmt::format("network: row {} spikes twice in the step at {:g} s (one spike per row and step)",
+                                              rows.back(), static_cast<double>(t) * s.dt));
+            rows.push_back(events[next].second);
+            ++next;
+        }
+        // A refractory neuron's potential is held: what arrives while it is held is lost (Brian2's
+        // conditional write of a variable marked "unless refractory").
+        if (refractory_steps > 0) {
+            for (std::size_t j = 0; j < n; ++j) gain[j] = t - last[j] >= refractory_steps ? 1.0 : 0.0;
+            for (std::size_t i : rows) {
+                const double* w = &s.weight.v[i * n];
+                for (std::size_t j = 0; j < n; ++j)
+                    if (gain[j] != 0) v[j] += w[j];
+            }
+        } else {
+            for (std::size_t i : rows) {
+                const double* w = &s.weight.v[i * n];
+                for (std::size_t j = 0; j < n; ++j) v[j] += w[j];
+            }
+        }
+        r.synaptic_events += rows.size() * n;
+        if (s.inhibition != 0 && n > 1) {
+            for (std::size_t k : fired)
+                for (std::size_t j = 0; j < n; ++j)
+                    if (j != k && t - last[j] >= refractory_steps) v[j] += s.inhibition;
+            r.synaptic_events += fired.size() * (n - 1);
+        }
+        // Reset, and the record.
+        for (std::size_t j : fired) {
+            v[j] = p.v_reset;
+            ++r.counts[j];
+            r.out.neuron.push_back(j);
+            r.out.time.push_back(static_cast<double>(t) * s.dt);
+        }
+    }
+    r.steps = static_cast<std::uint64_t>(steps);
+    return r;
+}
+
+input_spikes poisson(const std::vector<double>& rate, double dt, double duration, std::uint64_t seed) {
+    if (!(dt > 0) || !(duration > 0)) throw input_error("network.input: dt and duration must be positive");
+    for (double x : rate)
+        if (!(x >= 0) || !(x * dt <= 1)) throw input_error(fmt::format("network.input.rate: {:g} Hz is not in [0, 1/dt]", x));
+    util::rng g(seed);
+    input_spikes in;
+    const std::int64_t steps = timestep(duration, dt);
+    for (std::int64_t t = 0; t < steps; ++t)
+        for (std::size_t i = 0; i < rate.size(); ++i)
+            if (g.uniform() < rate[i] * dt) {
+                in.row.push_back(i);
+                in.time.push_back(static_cast<double>(t) * dt);
+            }
+    return in;
+}
+
+}  // namespace memlab::network
