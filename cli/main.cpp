@@ -128,8 +128,9 @@ int cmd_run(const std::string& name, std::string out, std::optional<std::uint64_
                    units::format(e.lif.duration, "s"));
         std::fflush(stdout);
         const auto r = lab::run(e, out, o);
-        fmt::print("done in {:.2f} s ({} output spikes, {} synaptic events); wrote {}\n", r.seconds, r.result.lif.out.size(),
-                   r.result.lif.synaptic_events, out);
+        figure_note(o.figure, r.figure_drawn);
+        fmt::print("done in {:.2f} s (simulation {:.4f} s; {} output spikes, {} synaptic events); wrote {}\n", r.seconds,
+                   r.result.seconds, r.result.lif.out.size(), r.result.lif.synaptic_events, out);
         return 0;
     }
     const auto e = protocol::load(file, sets);

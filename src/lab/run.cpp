@@ -118,6 +118,16 @@ network::run_result run_network_into(const network::experiment& e, const fs::pat
     }
     h5.finish();
     h5.write_matrix("weights", "epoch0", e.lif.weight.rows, e.lif.weight.cols, e.lif.weight.v, "V");
+    if (!e.image_start.empty()) {
+        const std::size_t n = e.image_start.size();
+        std::vector<double> label(e.labels.begin(), e.labels.end()), predicted(r.images.predicted.begin(), r.images.predicted.end()),
+            index(e.image_index.begin(), e.image_index.end());
+        h5.write_matrix("images", "start", n, 1, e.image_start, "s");
+        h5.write_matrix("images", "label", n, 1, label, "1");
+        h5.write_matrix("images", "predicted", n, 1, predicted, "1", {{"no_answer", -1}});
+        h5.write_matrix("images", "index", n, 1, index, "1");
+        h5.write_matrix("images", "counts", n, e.lif.neurons, r.images.counts.v, "1");
+    }
     h5.commit();
     r.metrics["experiment"] = e.name;
     std::ofstream(folder / "metrics.json") << r.metrics.dump(2) << "\n";
@@ -169,7 +179,7 @@ run_outcome<network::run_result> run(const network::experiment& e, const fs::pat
     const auto t0 = std::chrono::steady_clock::now();
     run_outcome<network::run_result> r{run_network_into(e, dir.path())};
     r.seconds = seconds_since(t0);
-    (void)o;  // a network run writes no figure yet
+    r.figure_drawn = o.figure && draw_run_figure(dir.path(), o.python);
     dir.commit();
     return r;
 }

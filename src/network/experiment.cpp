@@ -22,6 +22,18 @@ run_result run(const experiment& e) {
     r.metrics["mean_rate"] = units::format(static_cast<double>(r.lif.out.size()) / (duration * static_cast<double>(e.lif.neurons)), "Hz");
     r.metrics["synaptic_events"] = r.lif.synaptic_events;
     r.metrics["steps"] = r.lif.steps;
+    if (!e.image_start.empty()) {
+        r.images = classify(r.lif.out, e.lif.neurons, e.image_start, e.presentation);
+        std::size_t right = 0, silent = 0;
+        for (std::size_t i = 0; i < e.labels.size(); ++i) {
+            right += r.images.predicted[i] == e.labels[i];
+            silent += r.images.predicted[i] < 0;
+        }
+        r.metrics["images"] = e.labels.size();
+        r.metrics["correct"] = right;
+        r.metrics["silent"] = silent;  // images no neuron answered
+        r.metrics["accuracy"] = static_cast<double>(right) / static_cast<double>(e.labels.size());
+    }
     return r;
 }
 

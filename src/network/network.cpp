@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "memlab/error.hpp"
+#include "memlab/network/data.hpp"
 #include "memlab/util/rng.hpp"
 
 namespace memlab::network {
@@ -65,8 +66,17 @@ lif_result simulate_lif(const lif_spec& s, const input_spikes& in) {
     }
     std::sort(events.begin(), events.end());
     std::size_t next = 0;
+    std::vector<std::int64_t> reset_steps;
+    for (double x : s.resets) reset_steps.push_back(static_cast<std::int64_t>(std::llround(x / s.dt)));
+    std::sort(reset_steps.begin(), reset_steps.end());
+    std::size_t next_reset = 0;
 
     for (std::int64_t t = 0; t < steps; ++t) {
+        if (next_reset < reset_steps.size() && reset_steps[next_reset] == t) {
+            std::fill(v.begin(), v.end(), p.v_rest);
+            std::fill(last.begin(), last.end(), never);
+            while (next_reset < reset_steps.size() && reset_steps[next_reset] == t) ++next_reset;
+        }
         // State update.
         for (std::size_t j = 0; j < n; ++j) {
             const bool free = t - last[j] >= refractory_steps;
@@ -121,6 +131,58 @@ lif_result simulate_lif(const lif_spec& s, const input_spikes& in) {
     }
     r.steps = static_cast<std::uint64_t>(steps);
     return r;
+}
+
+input_spikes encode_rates(const image_set& images, double rate_max, double bias_rate, double presentation, double rest, double dt,
+                          std::uint64_t seed, std::vector<double>& starts) {
+    if (!(rate_max >= 0 && rate_max * dt <= 1)) throw input_error(fmt::format("network.input.rate: {:g} Hz is not in [0, 1/dt]", rate_max));
+    if (!(bias_rate >= 0 && bias_rate * dt <= 1)) throw input_error(fmt::format("network.input.bias_rate: {:g} Hz is not in [0, 1/dt]", bias_rate));
+    if (!(presentation > 0) || !(rest >= 0)) throw input_error("network.input: presentation must be positive, rest not negative");
+    util::rng g(seed);
+    input_spikes in;
+    starts.clear();
+    const std::int64_t per = timestep(presentation, dt), gap = timestep(rest, dt);
+    const bool bias = bias_rate > 0;
+    std::vector<double> p(images.size + (bias ? 1 : 0));
+    for (std::size_t n = 0; n < images.count(); ++n) {
+        const std::int64_t first = static_cast<std::int64_t>(n) * (per + gap);
+        starts.push_back(static_cast<double>(first) * dt);
+        for (std::size_t k = 0; k < images.size; ++k) p[k] = rate_max * images.pixels[n * images.size + k] / images.max_value * dt;
+        if (bias) p.back() = bias_rate * dt;
+        for (std::int64_t t = first; t < first + per; ++t)
+            for (std::size_t k = 0; k < p.size(); ++k)
+                if (p[k] > 0 && g.uniform() < p[k]) {
+                    in.row.push_back(k);
+                    in.time.push_back(static_cast<double>(t) * dt);
+                }
+    }
+    return in;
+}
+
+classification classify(const spikes& out, std::size_t neurons, const std::vector<double>& starts, double window) {
+    classification c;
+    c.counts = matrix(starts.size(), neurons);
+    std::vector<double> first(starts.size() * neurons, std::numeric_limits<double>::infinity());
+    std::size_t n = 0;
+    for (std::size_t k = 0; k < out.size(); ++k) {
+        const double t = out.time[k];
+        while (n + 1 < starts.size() && t >= starts[n + 1]) ++n;
+        if (starts.empty() || t < starts[n] || t >= starts[n] + window) continue;
+        c.counts(n, out.neuron[k]) += 1;
+        first[n * neurons + out.neuron[k]] = std::min(first[n * neurons + out.neuron[k]], t);
+    }
+    for (std::size_t i = 0; i < starts.size(); ++i) {
+        int best = -1;
+        for (std::size_t j = 0; j < neurons; ++j) {
+            if (c.counts(i, j) == 0) continue;
+            if (best < 0 || c.counts(i, j) > c.counts(i, static_cast<std::size_t>(best)) ||
+                (c.counts(i, j) == c.counts(i, static_cast<std::size_t>(best)) &&
+                 first[i * neurons + j] < first[i * neurons + static_cast<std::size_t>(best)]))
+                best = static_cast<int>(j);
+        }
+        c.predicted.push_back(best);
+    }
+    return c;
 }
 
 input_spikes poisson(const std::vector<double>& rate, double dt, double duration, std::uint64_t seed) {

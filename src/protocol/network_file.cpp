@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "memlab/error.hpp"
+#include "memlab/network/data.hpp"
 #include "memlab/units/units.hpp"
 #include "toml_reader.hpp"
 
@@ -121,9 +122,13 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
     s.inputs = static_cast<std::size_t>(nw.integer("inputs", std::nullopt, 1, 1 << 20));
     s.neurons = static_cast<std::size_t>(nw.integer("neurons", std::nullopt, 1, 1 << 20));
     s.dt = nw.quantity("dt", "s", 1e-4);
-    s.duration = nw.quantity("duration", "s");
     if (!(s.dt > 0)) nw.fail("dt", "must be positive");
-    if (!(s.duration > 0)) nw.fail("duration", "must be positive");
+    // Images set the duration (every presentation and rest); otherwise it is required.
+    const bool image_input = nw.has("input") && root["network"]["input"]["kind"].value<std::string>() == "digits";
+    if (!image_input) {
+        s.duration = nw.quantity("duration", "s");
+        if (!(s.duration > 0)) nw.fail("duration", "must be positive");
+    }
     {
         reader n = nw.sub("neuron");
         auto& p = s.neuron;
@@ -163,8 +168,36 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
             const double rate = in.quantity("rate", "Hz");
             if (!(rate >= 0 && rate * s.dt <= 1)) in.fail("rate", "must be in [0, 1/dt]");
             e.inputs = network::poisson(std::vector<double>(s.inputs, rate), s.dt, s.duration, e.seed);
+        } else if (kind == "digits") {
+            const std::string set = in.string("set", "test");
+            if (set != "train" && set != "test") in.fail("set", fmt::format("unknown set '{}' (train or test)", set));
+            const auto seed = static_cast<std::uint64_t>(in.integer("split_seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
+            const auto all = network::read_digits();
+            const auto train = static_cast<std::size_t>(in.integer("train", 1200, 0, static_cast<std::int64_t>(all.count())));
+            const auto split = network::split_indices(all.count(), train, seed);
+            auto index = set == "train" ? split.train : split.test;
+            const auto images = static_cast<std::size_t>(in.integer("images", static_cast<std::int64_t>(index.size()), 1,
+                                                                    static_cast<std::int64_t>(index.size())));
+            index.resize(images);
+            const double rate = in.quantity("rate", "Hz");
+            const double bias_rate = in.quantity("bias_rate", "Hz", 0.0);
+            e.presentation = in.quantity("presentation", "s");
+            const double rest = in.quantity("rest", "s", 0.0);
+            const std::size_t rows = all.size + (bias_rate > 0 ? 1 : 0);
+            if (s.inputs != rows)
+                nw.fail("inputs", fmt::format("{} rows, digits need {} (64 pixels{})", s.inputs, rows, bias_rate > 0 ? " and the bias row" : ""));
+            try {
+                e.inputs = network::encode_rates(network::subset(all, index), rate, bias_rate, e.presentation, rest, s.dt, e.seed, e.image_start);
+            } catch (const input_error& err) {
+                in.fail("rate", err.what());
+            }
+            for (std::size_t n : index) e.labels.push_back(all.labels[n]);
+            e.image_index = index;
+            s.resets = e.image_start;
+            s.duration = static_cast<double>(images) * (e.presentation + rest);
+            if (nw.has("duration")) nw.fail("duration", "set by the images (images x (presentation + rest)); leave it out");
         } else {
-            in.fail("kind", fmt::format("unknown input '{}' (spikes_file or poisson)", kind));
+            in.fail("kind", fmt::format("unknown input '{}' (spikes_file, poisson or digits)", kind));
         }
         in.finish();
     }

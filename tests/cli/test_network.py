@@ -70,3 +70,36 @@ def test_network_file_errors(memlab, tmp_path):
     res = memlab("run", "dev.toml", status=2)
     assert "dev.toml: network.mode:" in res.stderr
     assert not (tmp_path / "out").exists()
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_digits_lif_mapped_inference(memlab, tmp_path):
+    """The shipped LIF digits file: its weights are what scripts/digits_softmax.py trains, the
+    images it presents are the script's test split (memlab's split reproduced in numpy), and spike
+    counts classify the 597 test digits within one point of the softmax itself."""
+    import subprocess
+    import h5py
+    res = subprocess.run([sys.executable, ROOT / "scripts" / "digits_softmax.py", "--out", tmp_path / "sm"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    soft = json.loads((tmp_path / "sm" / "softmax.json").read_text())
+    shipped = np.loadtxt(ROOT / "experiments" / "data" / "snn_digits_lif_weights.csv", delimiter=",")
+    assert np.allclose(np.loadtxt(tmp_path / "sm" / "weights_lif.csv", delimiter=","), shipped, rtol=1e-6, atol=1e-12)
+    memlab("run", "snn_digits_lif", "--out", "out")
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert metrics["images"] == 597 == soft["test"]
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import digits_softmax
+    _, test = digits_softmax.split(1797, 1200, 1)
+    with h5py.File(tmp_path / "out" / "traces.h5", "r") as f:
+        index = np.asarray(f["images/index"][:]).ravel().astype(int)
+        label = np.asarray(f["images/label"][:]).ravel().astype(int)
+        counts = np.asarray(f["images/counts"][:])
+        predicted = np.asarray(f["images/predicted"][:]).ravel().astype(int)
+    assert np.array_equal(index, test)
+    _, y = digits_softmax.load()
+    assert np.array_equal(label, y[test])
+    assert counts.shape == (597, 10) and counts.sum() == metrics["spikes"]
+    assert metrics["accuracy"] == pytest.approx(np.mean(predicted == label))
+    assert metrics["accuracy"] >= soft["test_accuracy"] - 0.01, (metrics["accuracy"], soft["test_accuracy"])

@@ -59,6 +59,9 @@ struct lif_spec {
     double inhibition = 0;    // V added to every other neuron per spike (negative: inhibition)
     double dt = 1e-4;         // s, clock step
     double duration = 0;      // s, simulated time
+    // Times (s) at which every neuron is returned to rest (v = v_rest, not refractory) before the
+    // step's update: the start of each presented image (a global reset line, periphery).
+    std::vector<double> resets;
 };
 
 struct lif_result {
@@ -74,6 +77,22 @@ void check(const lif_spec& s);
 // Runs the LIF network from rest (every v = v_rest) over s.duration. An input spike at time t falls
 // into step round(t / dt) (steps at 0, dt, 2 dt, ...; t beyond the duration is ignored).
 lif_result simulate_lif(const lif_spec& s, const input_spikes& in);
+
+// Rate coding of images: image n is presented from n (presentation + rest) for `presentation`;
+// pixel k is row k, spiking as a Poisson (Bernoulli per step) train at rate_max * pixel / max_value;
+// with bias_rate > 0 one more row (the last) spikes at bias_rate during every presentation.
+// `starts` receives each image's start time.
+struct image_set;
+input_spikes encode_rates(const image_set& images, double rate_max, double bias_rate, double presentation, double rest, double dt,
+                          std::uint64_t seed, std::vector<double>& starts);
+
+// Per presented image: spikes per neuron in [start, start + window), and the class (the neuron
+// with most spikes; a tie goes to the one that fired first; -1 if none fired).
+struct classification {
+    matrix counts;                 // images x neurons
+    std::vector<int> predicted;
+};
+classification classify(const spikes& out, std::size_t neurons, const std::vector<double>& starts, double window);
 
 // Poisson (Bernoulli per step) input: row i spikes in each step of dt with probability rate[i] dt,
 // at most once per step, over [0, duration); the draws come from util::rng seeded with `seed`.
