@@ -15,6 +15,8 @@
 #include <functional>
 #include <vector>
 
+#include "memlab/array/array.hpp"
+
 namespace memlab::network {
 
 // Ideal leaky integrate-and-fire neuron (SI: s, V).
@@ -42,15 +44,8 @@ struct spikes {
     std::size_t size() const { return neuron.size(); }
 };
 
-// rows x cols matrix of doubles, row-major.
-struct matrix {
-    std::size_t rows = 0, cols = 0;
-    std::vector<double> v;
-    matrix() = default;
-    matrix(std::size_t r, std::size_t c, double x = 0) : rows(r), cols(c), v(r * c, x) {}
-    double& operator()(std::size_t i, std::size_t j) { return v[i * cols + j]; }
-    double operator()(std::size_t i, std::size_t j) const { return v[i * cols + j]; }
-};
+// rows x cols matrix of doubles, row-major: the arrays' map (a weight matrix is the crossbar's map).
+using matrix = array::map;
 
 struct lif_spec {
     std::size_t inputs = 0, neurons = 0;
