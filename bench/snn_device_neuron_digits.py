@@ -31,13 +31,51 @@ import memlab  # noqa: E402
 R_S = 2e6
 
 
-def first_spike(v_col, t_end, seed, e_ag=None):
+# A trained neuron: the history of experiments/training.toml written as its state, as
+# regime_switching.toml and synapse.toml write it (a 3 nm Sn-rich stub, the relaxed front at 3.35 nm).
+TRAINED = """[experiment]
+name = "trained_neuron"
+[device]
+model = "agsn_sio2_pt"
+[device.initial_state]
+h = "3.35 nm"
+h_c = "3.35 nm"
+h_s = "3.0 nm"
+[circuit]
+source = "awg"
+series_resistance = "2 MOhm"
+parasitic_capacitance = "0.1 pF"
+[stimulus]
+kind = "pulse"
+amplitude = "1 V"
+width = "1 s"
+rise = "20 ns"
+fall = "20 ns"
+[recording]
+probes = ["i(DUT)"]
+"""
+TRAINED_FILE = None
+
+
+def first_spike(v_col, t_end, seed, e_ag=None, trained=False):
     """The time the neuron's current first passes half of v_col / R_s, or None before t_end; e_ag
-    (eV): the neuron's own Ag barrier (device-to-device spread), None: nominal."""
-    dev = memlab.Device("agsn_sio2_pt") if e_ag is None else memlab.Device("agsn_sio2_pt", e_ag=f"{e_ag!r} eV")
-    stim = memlab.stimulus.pulse(amplitude=f"{v_col!r} V", width=f"{t_end!r} s", rise="20 ns", fall="20 ns")
-    r = memlab.simulate(dev, stim, series_resistance="2 MOhm", parasitic_capacitance="0.1 pF", t_end=f"{t_end!r} s",
-                        probes=["i(DUT)"], seed=seed)
+    (eV): the neuron's own Ag barrier (device-to-device spread), None: nominal; trained: the
+    neuron starts from the trained state (TRAINED)."""
+    if trained:
+        global TRAINED_FILE
+        if TRAINED_FILE is None:
+            import tempfile
+            TRAINED_FILE = os.path.join(tempfile.mkdtemp(prefix="trained_neuron_"), "trained_neuron.toml")
+            Path(TRAINED_FILE).write_text(TRAINED)
+        sets = [f"stimulus.amplitude={v_col!r} V", f"stimulus.width={t_end!r} s", f"experiment.duration={t_end!r} s"]
+        if e_ag is not None:
+            sets.append(f"device.e_ag={e_ag!r} eV")
+        r = memlab.run(TRAINED_FILE, seed=seed, set=sets)
+    else:
+        dev = memlab.Device("agsn_sio2_pt") if e_ag is None else memlab.Device("agsn_sio2_pt", e_ag=f"{e_ag!r} eV")
+        stim = memlab.stimulus.pulse(amplitude=f"{v_col!r} V", width=f"{t_end!r} s", rise="20 ns", fall="20 ns")
+        r = memlab.simulate(dev, stim, series_resistance="2 MOhm", parasitic_capacitance="0.1 pF", t_end=f"{t_end!r} s",
+                            probes=["i(DUT)"], seed=seed)
     t, i = r.traces["time"], r.traces["i(DUT)"]
     hit = np.nonzero(i > 0.5 * v_col / R_S)[0]
     return float(t[hit[0]]) if hit.size else None
@@ -49,6 +87,7 @@ def main():
     ap.add_argument("--set", choices=["train", "test"], default="test", help="train: for choosing --v-row")
     ap.add_argument("--v-row", type=float, default=10.0, help="V, the row drive at pixel 16")
     ap.add_argument("--t-max", type=float, default=0.1, help="s")
+    ap.add_argument("--trained", action="store_true", help="neurons in the trained state (TRAINED)")
     ap.add_argument("--e-ag-d2d", type=float, default=0.0,
                     help="eV, device-to-device spread of the neurons' E_Ag (five_devices.toml: 0.14), drawn once per neuron (seed 1)")
     a = ap.parse_args()
@@ -73,7 +112,8 @@ def main():
             if vcol[n, j] <= 0:
                 break
             runs += 1
-            t = first_spike(vcol[n, j], best, seed=1000 * int(idx[n]) + int(j) + 1, e_ag=None if e_ag is None else e_ag[j])
+            t = first_spike(vcol[n, j], best, seed=1000 * int(idx[n]) + int(j) + 1, e_ag=None if e_ag is None else e_ag[j],
+                            trained=a.trained)
             if t is not None and t < best:
                 best, who = t, int(j)
         answers.append(who)
@@ -88,7 +128,7 @@ def main():
         "machine": f"{platform.system()} {platform.release()} {platform.machine()}, {os.cpu_count()} cores, {cpu}",
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "load_average_at_start": os.getloadavg()[0],
-        "set": a.set, "images": len(idx), "v_row_V": a.v_row, "t_max_s": a.t_max, "e_ag_d2d_eV": a.e_ag_d2d,
+        "set": a.set, "images": len(idx), "v_row_V": a.v_row, "t_max_s": a.t_max, "e_ag_d2d_eV": a.e_ag_d2d, "trained": a.trained,
         "e_ag_of_neurons_eV": None if e_ag is None else [float(v) for v in e_ag],
         "accuracy_device_first_to_fire": float(np.mean(answers == y[idx])),
         "accuracy_column_voltage_argmax_same_images": float(np.mean(np.argmax(vcol, axis=1) == y[idx])),
@@ -97,7 +137,7 @@ def main():
         "neuron_runs": runs, "wall_seconds": wall, "seconds_per_image": wall / len(idx),
     }
     if a.set == "test":
-        (root / "bench" / "results" / f"snn_device_neuron_digits{'_d2d' if e_ag is not None else ''}.json").write_text(json.dumps(r, indent=2) + "\n")
+        (root / "bench" / "results" / f"snn_device_neuron_digits{'_trained' if a.trained else ''}{'_d2d' if e_ag is not None else ''}.json").write_text(json.dumps(r, indent=2) + "\n")
     print(json.dumps(r, indent=2))
 
 
