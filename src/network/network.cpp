@@ -61,13 +61,13 @@ lif_result simulate_lif(const lif_spec& s, const input_spikes& in) {
     events.reserve(in.size());
     for (std::size_t k = 0; k < in.size(); ++k) {
         if (in.row[k] >= s.inputs) throw input_error(fmt::format("network: input spike {} on row {}, the network has {} rows", k, in.row[k], s.inputs));
-        const std::int64_t step = static_cast<std::int64_t>(std::llround(in.time[k] / s.dt));
+        const std::int64_t step = timestep(in.time[k], s.dt);
         if (step >= 0 && step < steps) events.emplace_back(step, in.row[k]);
     }
     std::sort(events.begin(), events.end());
     std::size_t next = 0;
     std::vector<std::int64_t> reset_steps;
-    for (double x : s.resets) reset_steps.push_back(static_cast<std::int64_t>(std::llround(x / s.dt)));
+    for (double x : s.resets) reset_steps.push_back(timestep(x, s.dt));
     std::sort(reset_steps.begin(), reset_steps.end());
     std::size_t next_reset = 0;
 

@@ -69,8 +69,9 @@ struct lif_result {
 // Checks a spec (input_error naming the field); simulate_lif calls it.
 void check(const lif_spec& s);
 
-// Runs the LIF network from rest (every v = v_rest) over s.duration. An input spike at time t falls
-// into step round(t / dt) (steps at 0, dt, 2 dt, ...; t beyond the duration is ignored).
+// Runs the LIF network from rest (every v = v_rest) over s.duration. An input spike (or a reset) at
+// time t falls into step floor(t / dt + 1e-3), Brian2's timestep() (steps at 0, dt, 2 dt, ...; a
+// multiple of dt never falls into the step before; t beyond the duration is ignored).
 lif_result simulate_lif(const lif_spec& s, const input_spikes& in);
 
 // Rate coding of images: image n is presented from n (presentation + rest) for `presentation`;
