@@ -78,7 +78,18 @@ def first_spike(v_col, t_end, seed, e_ag=None, trained=False):
                             probes=["i(DUT)"], seed=seed)
     t, i = r.traces["time"], r.traces["i(DUT)"]
     hit = np.nonzero(i > 0.5 * v_col / R_S)[0]
-    return float(t[hit[0]]) if hit.size else None
+    return (float(t[hit[0]]) if hit.size else None), np.asarray(t), np.asarray(i)
+
+
+def charge_until(t, i, t_end):
+    """The integral of i over [0, t_end] (trapezoid over the solver's steps, the last one cut)."""
+    keep = t <= t_end
+    tt, ii = t[keep], i[keep]
+    if tt.size and tt[-1] < t_end and keep.size > tt.size:
+        k = tt.size
+        ii = np.append(ii, i[k - 1] + (i[k] - i[k - 1]) * (t_end - t[k - 1]) / (t[k] - t[k - 1]))
+        tt = np.append(tt, t_end)
+    return float(np.trapz(ii, tt)) if tt.size > 1 else 0.0
 
 
 def main():
@@ -105,17 +116,25 @@ def main():
         nominal = 0.85  # eV, agsn_sio2_pt's e_ag
         e_ag = nominal + a.e_ag_d2d * np.random.default_rng(1).standard_normal(10)
     t0 = time.perf_counter()
-    answers, times, runs = [], [], 0
+    answers, times, runs, e_neurons, e_crossbar = [], [], 0, [], []
     for n in range(len(idx)):
-        best, who = a.t_max, -1
+        best, who, traces = a.t_max, -1, {}
         for j in np.argsort(-vcol[n]):
             if vcol[n, j] <= 0:
                 break
             runs += 1
-            t = first_spike(vcol[n, j], best, seed=1000 * int(idx[n]) + int(j) + 1, e_ag=None if e_ag is None else e_ag[j],
+            t, tt, ii = first_spike(vcol[n, j], best, seed=1000 * int(idx[n]) + int(j) + 1, e_ag=None if e_ag is None else e_ag[j],
                             trained=a.trained)
+            traces[int(j)] = (tt, ii)
             if t is not None and t < best:
                 best, who = t, int(j)
+        if who >= 0:
+            # Energy of the inference, to the first spike: what the columns deliver to the neurons
+            # (V_col times the neuron's charge) and what the crossbar dissipates meanwhile, every
+            # cell at (its row's voltage - its column's)^2 G (rows at +x V_row on G+, -x V_row on G-).
+            e_neurons.append(sum(vcol[n, j] * charge_until(tt, ii, best) for j, (tt, ii) in traces.items()))
+            vr = a.v_row * X[n][:, None]
+            e_crossbar.append(best * float(np.sum(gp * (vr - vcol[n]) ** 2 + gm * (-vr - vcol[n]) ** 2)))
         answers.append(who)
         times.append(best if who >= 0 else None)
         print(f"image {n + 1}/{len(idx)}: label {y[idx[n]]}, answer {who}, "
@@ -134,6 +153,9 @@ def main():
         "accuracy_column_voltage_argmax_same_images": float(np.mean(np.argmax(vcol, axis=1) == y[idx])),
         "no_answer": int(np.sum(answers < 0)),
         "median_first_spike_s": float(np.median([t for t in times if t is not None])) if any(t is not None for t in times) else None,
+        "median_energy_neurons_J": float(np.median(e_neurons)) if e_neurons else None,
+        "median_energy_crossbar_J": float(np.median(e_crossbar)) if e_crossbar else None,
+        "energy_note": "per answered image, to the first spike; crossbar: ideal lines, drivers and the neurons' 0.1 pF left out",
         "neuron_runs": runs, "wall_seconds": wall, "seconds_per_image": wall / len(idx),
     }
     if a.set == "test":
