@@ -2,8 +2,8 @@
 
 The network: `inputs` rows of Poisson input (a Bernoulli draw per row and step, numpy's generator
 with a stated seed), all-to-all synapses of random weights onto `neurons` LIF neurons, lateral
-inhibition between them. The same weights (in V, 17 digits) and the same input spike steps go to
-Brian2 and to memlab. Used by tests/cli/test_network.py (Brian2's numpy target, seconds) and by
+inhibition between them. The same weights (in V, 17 digits) and the same input spike times (each
+somewhere inside its step) go to Brian2 and to memlab. Used by tests/cli/test_network.py (Brian2's numpy target, seconds) and by
 bench/snn_lif_vs_brian2.py (cpp_standalone, one thread)."""
 import os
 from pathlib import Path
@@ -21,7 +21,12 @@ def make_network(inputs=40, neurons=10, duration=3.0, rate=20.0, w_max=3e-3, inh
     steps = int(round(duration / DT))
     hit = g.random((steps, inputs)) < rate * DT
     step, row = np.nonzero(hit)  # step-major, rows ascending within a step
-    return dict(inputs=inputs, neurons=neurons, duration=duration, weight=weight,
+    # Each input spike somewhere inside its step (0..0.9 dt): both simulators must put it in that
+    # step (Brian2's timestep(), a floor), not the nearest one.
+    time = (step + 0.9 * g.random(step.size)) * DT
+    order = np.argsort(time, kind="stable")  # a spikes file is in time order
+    step, row, time = step[order], row[order], time[order]
+    return dict(time=time, inputs=inputs, neurons=neurons, duration=duration, weight=weight,
                 inhibition=inhibition, step=step, row=row, tau=tau, v_rest=v_rest, v_reset=v_reset,
                 v_threshold=v_threshold, refractory=refractory, bias=bias)
 
@@ -32,8 +37,8 @@ def write_memlab(net, folder):
     np.savetxt(folder / "weights.csv", net["weight"], delimiter=",", fmt="%.17g")
     with open(folder / "inputs.csv", "w") as f:
         f.write("row,time (s)\n")
-        for s, r in zip(net["step"], net["row"]):
-            f.write(f"{r},{s * DT!r}\n")
+        for t, r in zip(net["time"], net["row"]):
+            f.write(f"{r},{t!r}\n")
     toml = f"""[experiment]
 name = "lif_brian2"
 description = "LIF network of the Brian2 cross-check"
@@ -92,7 +97,7 @@ def run_brian2(net, target="numpy", folder=None, repeats=1):
     G.bias = net["bias"] * b2.volt
     G.tau = net["tau"] * b2.second
     G.v = net["v_rest"] * b2.volt
-    P = b2.SpikeGeneratorGroup(net["inputs"], net["row"], net["step"] * DT * b2.second)
+    P = b2.SpikeGeneratorGroup(net["inputs"], net["row"], net["time"] * b2.second)
     S = b2.Synapses(P, G, "w : volt", on_pre="v_post += w", order=0)
     S.connect()  # i-major: synapse i * neurons + j
     S.w = net["weight"].ravel() * b2.volt
