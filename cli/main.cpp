@@ -23,6 +23,7 @@
 #include "memlab/md/diffusion.hpp"
 #include "memlab/protocol/array_file.hpp"
 #include "memlab/protocol/md_file.hpp"
+#include "memlab/protocol/network_file.hpp"
 #include "memlab/protocol/experiment.hpp"
 #include "memlab/spice/ngspice.hpp"
 #include "memlab/units/units.hpp"
@@ -75,6 +76,7 @@ void cmd_show_config(const std::string& name, const std::vector<std::string>& se
     const std::string file = lab::experiment_file(name).string();
     if (protocol::is_md_file(file)) return fmt::print("{}\n", protocol::load_md(file, sets).resolved.dump(2));
     if (protocol::is_array_file(file)) return fmt::print("{}\n", protocol::load_array(file, sets).resolved.dump(2));
+    if (protocol::is_network_file(file)) return fmt::print("{}\n", protocol::load_network(file, sets).resolved.dump(2));
     const auto e = protocol::load(file, sets);
     for (const auto& n : e.notes) fmt::print(stderr, "memlab: note: {}\n", n);
     fmt::print("{}\n", e.resolved.dump(2));
@@ -120,6 +122,19 @@ int cmd_run(const std::string& name, std::string out, std::optional<std::uint64_
         const auto r = lab::run(e, out, o);
         figure_note(o.figure, r.figure_drawn);
         fmt::print("done in {:.2f} s ({} steps); wrote {}\n", r.seconds, r.result.stats.steps, out);
+        return 0;
+    }
+    if (protocol::is_network_file(file)) {
+        const auto e = protocol::load_network(file, sets);
+        if (engine != "memlab") throw input_error(fmt::format("{}: --engine {}: a network runs on memlab only", file, engine));
+        if (out.empty()) out = (fs::path("out") / e.name).string();
+        fmt::print("memlab run {}: {} ({} inputs x {} neurons, LIF, {} simulated) ... ", file, e.name, e.lif.inputs, e.lif.neurons,
+                   units::format(e.lif.duration, "s"));
+        std::fflush(stdout);
+        const auto r = lab::run(e, out, o);
+        figure_note(o.figure, r.figure_drawn);
+        fmt::print("done in {:.2f} s (simulation {:.4f} s; {} output spikes, {} synaptic events); wrote {}\n", r.seconds,
+                   r.result.seconds, r.result.lif.out.size(), r.result.lif.synaptic_events, out);
         return 0;
     }
     const auto e = protocol::load(file, sets);

@@ -13,6 +13,7 @@
 #include "memlab/md/diffusion.hpp"
 #include "memlab/protocol/array_file.hpp"
 #include "memlab/protocol/md_file.hpp"
+#include "memlab/protocol/network_file.hpp"
 #include "memlab/protocol/experiment.hpp"
 #include "memlab/protocol/ngspice_engine.hpp"
 
@@ -44,6 +45,7 @@ void memlab::python::register_experiments(py::module_& m) {
             const std::string file = memlab::lab::experiment_file(name).string();
             if (memlab::protocol::is_md_file(file)) return to_py(memlab::protocol::load_md(file, set).resolved);
             if (memlab::protocol::is_array_file(file)) return to_py(memlab::protocol::load_array(file, set).resolved);
+            if (memlab::protocol::is_network_file(file)) return to_py(memlab::protocol::load_network(file, set).resolved);
             return to_py(memlab::protocol::load(file, set).resolved);
         },
         py::arg("file"), py::arg("set") = std::vector<std::string>{},
@@ -93,6 +95,50 @@ void memlab::python::register_experiments(py::module_& m) {
             out["metrics"] = to_py(r.metrics);
             out["config"] = to_py(e.resolved);
             out["name"] = e.name;
+            return out;
+        },
+        py::arg("file"), py::arg("set") = std::vector<std::string>{});
+    m.def("_is_network_file", [](const std::string& file) { return memlab::protocol::is_network_file(file); }, py::arg("file"));
+    m.def(
+        "_run_network",
+        [](const std::string& file, const std::vector<std::string>& set) {
+            const auto e = memlab::protocol::load_network(file, set);
+            memlab::network::run_result r;
+            {
+                py::gil_scoped_release release;
+                r = memlab::network::run(e);
+            }
+            auto array = [](const auto& v) {
+                std::vector<double> d(v.begin(), v.end());
+                return py::array_t<double>(static_cast<py::ssize_t>(d.size()), d.data());
+            };
+            auto matrix = [](const memlab::network::matrix& w) {
+                py::array_t<double> a({static_cast<py::ssize_t>(w.rows), static_cast<py::ssize_t>(w.cols)});
+                std::copy(w.v.begin(), w.v.end(), a.mutable_data());
+                return a;
+            };
+            py::dict spikes, inputs, weights, images;
+            spikes["time"] = array(r.lif.out.time);
+            spikes["neuron"] = array(r.lif.out.neuron);
+            inputs["time"] = array(e.inputs.time);
+            inputs["row"] = array(e.inputs.row);
+            weights["epoch0"] = matrix(e.lif.weight);
+            if (!e.image_start.empty()) {
+                images["start"] = array(e.image_start);
+                images["label"] = array(e.labels);
+                images["predicted"] = array(r.images.predicted);
+                images["index"] = array(e.image_index);
+                images["counts"] = matrix(r.images.counts);
+            }
+            py::dict out;
+            out["name"] = e.name;
+            out["spikes"] = spikes;
+            out["input_spikes"] = inputs;
+            out["weights"] = weights;
+            out["weights_unit"] = "V";
+            out["images"] = images;
+            out["metrics"] = to_py(r.metrics);
+            out["config"] = to_py(e.resolved);
             return out;
         },
         py::arg("file"), py::arg("set") = std::vector<std::string>{});

@@ -156,6 +156,22 @@ def run_md(file: str | os.PathLike[str], seed: int | None = None, set: str | Ite
     return MdResult(r["name"], list(r["runs"]), r["metrics"], r["config"], folder)
 
 
+@dataclass
+class NetworkResult:
+    """A network run ([network] file, docs/networks.md), as numpy arrays in SI: `spikes` ("time" (s),
+    "neuron"), `input_spikes` ("time", "row"), `weights` (one inputs x neurons array per epoch,
+    "epoch0" the initial one, in `weights_unit`), `images` when images were presented ("start" (s),
+    "label", "predicted" (-1: no answer), "index" in the data set, "counts": images x neurons)."""
+    name: str
+    spikes: dict[str, NDArray[np.float64]]
+    input_spikes: dict[str, NDArray[np.float64]]
+    weights: dict[str, NDArray[np.float64]]
+    weights_unit: str
+    images: dict[str, NDArray[np.float64]]
+    metrics: dict[str, Any]
+    config: dict[str, Any]
+
+
 def run(file: str | os.PathLike[str], seed: int | None = None, set: str | Iterable[str] = (), device: int = 0,
         engine: str = "memlab") -> Result | Any:
     """Runs one experiment, like `memlab run FILE --seed N --set k=v [--engine ngspice]`: a file's
@@ -164,7 +180,8 @@ def run(file: str | os.PathLike[str], seed: int | None = None, set: str | Iterab
     engine="ngspice" runs the circuit in ngspice (the device's deterministic form);
     set="device.model=memdiode" (or a list of overrides) swaps the device, and what the file no
     longer says arrives as a warning. An MD file goes to run_md (an MdResult; hence `| Any` for
-    type checkers: a circuit file's Result needs no isinstance)."""
+    type checkers: a circuit file's Result needs no isinstance); a network file gives a NetworkResult
+    (spikes and weights as numpy arrays)."""
     _need()
     import warnings
     path = _memlab._experiment_file(str(file))
@@ -181,6 +198,12 @@ def run(file: str | os.PathLike[str], seed: int | None = None, set: str | Iterab
         a = _memlab._run_array(path, overrides)
         return ArrayResult(a["name"], {n: m for n, m, _, _ in a["maps"]}, {n: u for n, _, u, _ in a["maps"]},
                            {n: t for n, _, _, t in a["maps"]}, dict(a["traces"]), dict(a["units"]), a["metrics"], a["config"])
+    if _memlab._is_network_file(path):
+        if engine != "memlab":
+            raise InputError(f"{file}: engine={engine!r}: a network runs on memlab only")
+        n = _memlab._run_network(path, overrides)
+        return NetworkResult(n["name"], dict(n["spikes"]), dict(n["input_spikes"]), dict(n["weights"]), n["weights_unit"],
+                             dict(n["images"]), n["metrics"], n["config"])
     r = _memlab._run(path, overrides, device, engine)
     for n in r["notes"]:
         warnings.warn(n, stacklevel=2)

@@ -558,11 +558,85 @@ def maps(result, names=None, title=None):
     return fig
 
 
+def load_network(folder):
+    """A network run's folder (traces.h5): a dict of numpy arrays: "spike_time", "spike_neuron",
+    "weights" (name -> inputs x neurons, with "weights_unit"), and with images "image_start",
+    "label", "predicted", "counts"."""
+    out = {"weights": {}}
+    with h5py.File(os.path.join(folder, "traces.h5"), "r") as f:
+        out["spike_time"] = np.asarray(f["spikes/time"][:])
+        out["spike_neuron"] = np.asarray(f["spikes/neuron"][:]).astype(int)
+        for k in f["weights"].keys():
+            out["weights"][k] = np.asarray(f["weights"][k])
+            unit = f["weights"][k].attrs["unit"]
+            out["weights_unit"] = unit.decode() if isinstance(unit, bytes) else str(unit)
+        if "images" in f:
+            for k in ("start", "label", "predicted", "counts"):
+                out["image_start" if k == "start" else k] = np.asarray(f["images"][k]).squeeze()
+    return out
+
+
+def network_figure(net, name=""):
+    """A network run: the raster of output spikes (the first 2 s), the weights of the first epoch
+    (each neuron's 64 pixel weights as its 8 x 8 image when there are 64 or 65 inputs, else the
+    inputs x neurons map), and with images the running accuracy and the confusion matrix."""
+    images = "label" in net
+    fig, axes = plt.subplots(1, 4 if images else 2, figsize=(14 if images else 8, 3.2), squeeze=False)
+    ax = axes[0][0]
+    t, n = net["spike_time"], net["spike_neuron"]
+    keep = t < (t.min() + 2.0 if t.size else 0)
+    ax.plot(t[keep], n[keep], "|", ms=4, color="k")
+    ax.set_xlabel("time (s)", fontsize=7)
+    ax.set_ylabel("neuron", fontsize=7)
+    ax.set_title("output spikes", fontsize=8)
+    ax.tick_params(labelsize=6)
+    epochs = sorted(net["weights"])
+    w = net["weights"][epochs[-1]]
+    ax = axes[0][1]
+    if w.shape[0] in (64, 65):
+        tiles = [w[:64, j].reshape(8, 8) for j in range(w.shape[1])]
+        cols = min(len(tiles), 5)
+        rows = -(-len(tiles) // cols)
+        mosaic = np.full((rows * 9 - 1, cols * 9 - 1), np.nan)
+        for j, tile in enumerate(tiles):
+            r, c = divmod(j, cols)
+            mosaic[r * 9:r * 9 + 8, c * 9:c * 9 + 8] = tile
+        heatmap(ax, mosaic, f"weights, {epochs[-1]} (8 x 8 per neuron)", net.get("weights_unit", ""), symmetric=True)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    else:
+        heatmap(ax, w, f"weights, {epochs[-1]}", net.get("weights_unit", ""), symmetric=True)
+    if images:
+        right = net["predicted"] == net["label"]
+        ax = axes[0][2]
+        k = np.arange(1, right.size + 1)
+        ax.plot(k, np.cumsum(right) / k * 100, color="C0")
+        ax.set_xlabel("images presented", fontsize=7)
+        ax.set_ylabel("accuracy so far (%)", fontsize=7)
+        ax.set_title(f"accuracy {right.mean() * 100:.2f} % of {right.size}", fontsize=8)
+        ax.tick_params(labelsize=6)
+        ax = axes[0][3]
+        classes = int(max(net["label"].max(), net["predicted"].max())) + 1
+        conf = np.zeros((classes, classes))
+        for a, b in zip(net["label"].astype(int), net["predicted"].astype(int)):
+            if b >= 0:
+                conf[a, b] += 1
+        heatmap(ax, conf, "confusion (row: label, column: answer)", "images")
+    fig.suptitle(name, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
 def draw(folder, out_png):
     """The figure of one run's folder (traces.h5, config.json) into out_png."""
     cfg0 = json.load(open(os.path.join(folder, "config.json")))
     if "md" in cfg0:
         return draw_md(folder, cfg0, out_png)
+    if "network" in cfg0:
+        fig = network_figure(load_network(folder), cfg0.get("experiment", {}).get("name", ""))
+        fig.savefig(out_png, dpi=110)
+        plt.close(fig)
+        return
     if "array" in cfg0:
         ex = cfg0.get("experiment", {})
         fig = array_figure(load_maps(folder), ex.get("name", ""), ex.get("figure", ""))

@@ -1,6 +1,7 @@
 #include "memlab/lab/reproduce.hpp"
 #include "memlab/util/names.hpp"
 #include "memlab/protocol/array_file.hpp"
+#include "memlab/protocol/network_file.hpp"
 #include "memlab/protocol/md_file.hpp"
 
 #include <algorithm>
@@ -236,6 +237,24 @@ reproduce_plan plan_reproduce(const reproduce_options& o, std::optional<std::uin
                                          if (progress) progress("  " + line);
                                      });
                                      return worker_summary(r.steps, report::evaluate(*e, r));
+                                 }});
+            continue;
+        }
+        if (protocol::is_network_file(f)) {
+            // Network files: network.* and experiment.* keys; no report targets yet.
+            for (const auto& kv : sets)
+                if (starts_with(kv, "network.") || starts_with(kv, "experiment.")) {
+                    mine.push_back(kv);
+                    used.insert(kv);
+                }
+            mine.insert(mine.end(), seed_set.begin(), seed_set.end());
+            auto e = std::make_shared<network::experiment>(protocol::load_network(f, mine));
+            const std::string span = fmt::format("{} inputs x {} neurons, LIF, {} simulated", e->lif.inputs, e->lif.neurons,
+                                                 units::format(e->lif.duration, "s"));
+            plan.exps.push_back({e->name, e->file, "", e->description, span, {},
+                                 {{"kind", "reproduce.network"}, {"resolved", e->resolved}}, [e](const fs::path& sub, const progress_fn&) {
+                                     const auto r = run_network_into(*e, sub);
+                                     return worker_summary(static_cast<std::size_t>(r.lif.steps), {});
                                  }});
             continue;
         }

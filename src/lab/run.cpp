@@ -100,6 +100,40 @@ array::result run_array_into(const array::experiment& e, const fs::path& folder,
     return r;
 }
 
+network::run_result run_network_into(const network::experiment& e, const fs::path& folder) {
+    auto r = network::run(e);
+    io::hdf5_trace h5((folder / "traces.h5").string(), "spikes");
+    h5.begin({{"time", "s"}, {"neuron", "1"}});
+    for (std::size_t k = 0; k < r.lif.out.size(); ++k) {
+        const double row[] = {r.lif.out.time[k], static_cast<double>(r.lif.out.neuron[k])};
+        h5.append(row);
+    }
+    h5.finish();
+    h5.set_group("input_spikes");
+    h5.begin({{"time", "s"}, {"row", "1"}});
+    for (std::size_t k = 0; k < e.inputs.size(); ++k) {
+        const double row[] = {e.inputs.time[k], static_cast<double>(e.inputs.row[k])};
+        h5.append(row);
+    }
+    h5.finish();
+    h5.write_matrix("weights", "epoch0", e.lif.weight.rows, e.lif.weight.cols, e.lif.weight.v, "V");
+    if (!e.image_start.empty()) {
+        const std::size_t n = e.image_start.size();
+        std::vector<double> label(e.labels.begin(), e.labels.end()), predicted(r.images.predicted.begin(), r.images.predicted.end()),
+            index(e.image_index.begin(), e.image_index.end());
+        h5.write_matrix("images", "start", n, 1, e.image_start, "s");
+        h5.write_matrix("images", "label", n, 1, label, "1");
+        h5.write_matrix("images", "predicted", n, 1, predicted, "1", {{"no_answer", -1}});
+        h5.write_matrix("images", "index", n, 1, index, "1");
+        h5.write_matrix("images", "counts", n, e.lif.neurons, r.images.counts.v, "1");
+    }
+    h5.commit();
+    r.metrics["experiment"] = e.name;
+    std::ofstream(folder / "metrics.json") << r.metrics.dump(2) << "\n";
+    std::ofstream(folder / "config.json") << e.resolved.dump(2) << "\n";
+    return r;
+}
+
 md::diffusion_result run_md_into(const md::diffusion_experiment& e, const fs::path& folder, int jobs, const progress_fn& progress) {
     auto r = md::run(e, folder, jobs, progress);
     io::hdf5_trace h5((folder / "traces.h5").string(), "none");
@@ -133,6 +167,16 @@ run_outcome<array::result> run(const array::experiment& e, const fs::path& out, 
     staged_folder dir(out);
     const auto t0 = std::chrono::steady_clock::now();
     run_outcome<array::result> r{run_array_into(e, dir.path(), o.csv)};
+    r.seconds = seconds_since(t0);
+    r.figure_drawn = o.figure && draw_run_figure(dir.path(), o.python);
+    dir.commit();
+    return r;
+}
+
+run_outcome<network::run_result> run(const network::experiment& e, const fs::path& out, const run_options& o) {
+    staged_folder dir(out);
+    const auto t0 = std::chrono::steady_clock::now();
+    run_outcome<network::run_result> r{run_network_into(e, dir.path())};
     r.seconds = seconds_since(t0);
     r.figure_drawn = o.figure && draw_run_figure(dir.path(), o.python);
     dir.commit();

@@ -292,3 +292,17 @@ def test_md_run_gives_numpy_arrays_and_equals_the_cli():
         assert memlab.show_config(f)["md"]["temperature"] == "1500 K"
         with pytest.raises(memlab.InputError, match="md.ions"):
             memlab.run_md(f, set=['md.ions=["Xe"]'], folder=d)
+
+
+def test_run_network_returns_spikes_and_weights_as_arrays():
+    """A [network] file: spikes, weights and the presented images as numpy arrays, the same the
+    command line writes (the LIF digits: its accuracy in metrics equals its answers)."""
+    import numpy as np
+    r = memlab.run("snn_digits_lif")
+    assert isinstance(r, memlab.NetworkResult)
+    assert r.weights["epoch0"].shape == (65, 10) and r.weights_unit == "V"
+    assert r.spikes["time"].dtype == np.float64 and r.spikes["time"].size == r.metrics["spikes"] > 0
+    assert np.all(np.diff(r.spikes["time"]) >= 0) and set(np.unique(r.spikes["neuron"])) <= set(range(10))
+    assert r.images["counts"].shape == (597, 10) and r.images["counts"].sum() == r.metrics["spikes"]
+    assert np.mean(r.images["predicted"] == r.images["label"]) == r.metrics["accuracy"]
+    assert memlab.show_config("snn_digits_lif")["network"]["inputs"] == 65

@@ -9,6 +9,7 @@
 #include "memlab/array/experiment.hpp"
 #include "memlab/io/trace.hpp"
 #include "memlab/md/diffusion.hpp"
+#include "memlab/network/experiment.hpp"
 #include "memlab/protocol/experiment.hpp"
 
 namespace memlab::lab {
@@ -41,6 +42,11 @@ md::diffusion_result run_md_into(const md::diffusion_experiment& e, const std::f
 // on request (the probes), metrics.json and config.json.
 array::result run_array_into(const array::experiment& e, const std::filesystem::path& folder, bool csv);
 
+// Runs a network experiment into `folder`: traces.h5 (group "spikes": neuron and time of every
+// output spike; group "input_spikes": row and time; group "weights": one inputs x neurons dataset
+// per epoch, "epoch0" the initial weights), metrics.json and config.json.
+network::run_result run_network_into(const network::experiment& e, const std::filesystem::path& folder);
+
 struct run_options {
     bool csv = false;
     bool ngspice = false;             // circuit files: run the circuit in ngspice
@@ -59,6 +65,7 @@ struct run_outcome {
 // memlab run: the experiment into `out`, staged (a failure leaves no `out` behind), with its figure.
 run_outcome<protocol::run_result> run(const protocol::experiment& e, const std::filesystem::path& out, const run_options& o);
 run_outcome<array::result> run(const array::experiment& e, const std::filesystem::path& out, const run_options& o);
+run_outcome<network::run_result> run(const network::experiment& e, const std::filesystem::path& out, const run_options& o);
 run_outcome<md::diffusion_result> run(const md::diffusion_experiment& e, const std::filesystem::path& out, const run_options& o,
                                       const progress_fn& progress = {});
 

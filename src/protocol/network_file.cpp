@@ -1,0 +1,214 @@
+#include "memlab/protocol/network_file.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "memlab/error.hpp"
+#include "memlab/network/data.hpp"
+#include "memlab/units/units.hpp"
+#include "toml_reader.hpp"
+
+namespace fs = std::filesystem;
+
+namespace memlab::protocol {
+
+using detail::reader;
+
+bool is_network_file(const fs::path& file) { return detail::file_has_table(file, "network"); }
+
+namespace {
+
+// The numbers of one CSV line (commas, optional spaces); false if any field is not a number.
+bool csv_numbers(const std::string& line, std::vector<double>& out) {
+    out.clear();
+    std::size_t pos = 0;
+    while (pos <= line.size()) {
+        std::size_t end = line.find(',', pos);
+        if (end == std::string::npos) end = line.size();
+        std::size_t a = pos, b = end;
+        while (a < b && (line[a] == ' ' || line[a] == '\t')) ++a;
+        while (b > a && (line[b - 1] == ' ' || line[b - 1] == '\t' || line[b - 1] == '\r')) --b;
+        double x = 0;
+        const auto [p, ec] = std::from_chars(line.data() + a, line.data() + b, x);
+        if (ec != std::errc() || p != line.data() + b) return false;
+        out.push_back(x);
+        pos = end + 1;
+    }
+    return true;
+}
+
+fs::path beside(const reader& r, const std::string& name) {
+    fs::path p(name);
+    return p.is_absolute() ? p : fs::path(r.file()).parent_path() / p;
+}
+
+// weights_file: `rows` lines of `cols` numbers, in `unit`.
+network::matrix read_weights_file(reader& r, const std::string& key, std::size_t rows, std::size_t cols, double scale) {
+    const fs::path path = beside(r, r.string(key));
+    std::ifstream in(path);
+    if (!in) r.fail(key, fmt::format("cannot open {}", path.string()));
+    network::matrix w(rows, cols);
+    std::string line;
+    std::vector<double> x;
+    std::size_t row = 0, n = 0;
+    while (std::getline(in, line)) {
+        ++n;
+        if (line.empty() || line == "\r") continue;
+        if (row >= rows) r.fail(key, fmt::format("{}: more than {} rows", path.string(), rows));
+        if (!csv_numbers(line, x) || x.size() != cols)
+            r.fail(key, fmt::format("{}: line {}: expected {} comma-separated numbers", path.string(), n, cols));
+        for (std::size_t j = 0; j < cols; ++j) w(row, j) = x[j] * scale;
+        ++row;
+    }
+    if (row != rows) r.fail(key, fmt::format("{}: {} rows, the network has {} inputs", path.string(), row, rows));
+    return w;
+}
+
+// A spikes file: the header "row,time (UNIT)", then one "row,time" line per spike.
+network::input_spikes read_spikes_file(reader& r, std::size_t rows) {
+    const fs::path path = beside(r, r.string("file"));
+    std::ifstream in(path);
+    if (!in) r.fail("file", fmt::format("cannot open {}", path.string()));
+    std::string line;
+    std::getline(in, line);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const std::string head = "row,time (";
+    if (line.rfind(head, 0) != 0 || line.back() != ')')
+        r.fail("file", fmt::format("{}: line 1: expected the header \"row,time (UNIT)\", e.g. \"row,time (ms)\"", path.string()));
+    const double scale = units::parse("1 " + line.substr(head.size(), line.size() - head.size() - 1), "s", path.string() + ": line 1");
+    network::input_spikes s;
+    std::vector<double> x;
+    std::size_t n = 1;
+    while (std::getline(in, line)) {
+        ++n;
+        if (line.empty() || line == "\r") continue;
+        if (!csv_numbers(line, x) || x.size() != 2 || x[0] < 0 || x[0] != static_cast<double>(static_cast<std::size_t>(x[0])) ||
+            x[0] >= static_cast<double>(rows) || !(x[1] >= 0))
+            r.fail("file", fmt::format("{}: line {}: expected a row in 0..{} and a time >= 0", path.string(), n, rows - 1));
+        if (!s.time.empty() && x[1] * scale < s.time.back())
+            r.fail("file", fmt::format("{}: line {}: spikes must be in time order", path.string(), n));
+        s.row.push_back(static_cast<std::size_t>(x[0]));
+        s.time.push_back(x[1] * scale);
+    }
+    return s;
+}
+
+}  // namespace
+
+network::experiment load_network(const fs::path& path, const std::vector<std::string>& overrides) {
+    network::experiment e;
+    e.file = path.string();
+    toml::table root = detail::parse_file(path);
+    for (const auto& o : overrides) detail::apply_override(root, o, e.file);
+    reader top(&root, "", e.file, e.resolved);
+
+    reader ex = top.sub("experiment");
+    e.name = ex.string("name", path.stem().string());
+    e.description = ex.string("description", "");
+    e.seed = static_cast<std::uint64_t>(ex.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
+    ex.finish();
+
+    reader nw = top.sub("network");
+    const std::string mode = nw.string("mode", "lif");
+    if (mode == "device") nw.fail("mode", "\"device\" is not built yet (docs/networks.md); \"lif\" is");
+    if (mode != "lif") nw.fail("mode", fmt::format("unknown mode '{}' (lif or device)", mode));
+    e.m = network::mode::lif;
+    auto& s = e.lif;
+    s.inputs = static_cast<std::size_t>(nw.integer("inputs", std::nullopt, 1, 1 << 20));
+    s.neurons = static_cast<std::size_t>(nw.integer("neurons", std::nullopt, 1, 1 << 20));
+    s.dt = nw.quantity("dt", "s", 1e-4);
+    if (!(s.dt > 0)) nw.fail("dt", "must be positive");
+    // Images set the duration (every presentation and rest); otherwise it is required.
+    const bool image_input = nw.has("input") && root["network"]["input"]["kind"].value<std::string>() == "digits";
+    if (!image_input) {
+        s.duration = nw.quantity("duration", "s");
+        if (!(s.duration > 0)) nw.fail("duration", "must be positive");
+    }
+    {
+        reader n = nw.sub("neuron");
+        auto& p = s.neuron;
+        p.tau = n.quantity("tau", "s", p.tau);
+        p.v_rest = n.quantity("v_rest", "V", p.v_rest);
+        p.v_reset = n.quantity("v_reset", "V", p.v_reset);
+        p.v_threshold = n.quantity("v_threshold", "V", p.v_threshold);
+        p.refractory = n.quantity("refractory", "s", p.refractory);
+        p.bias = n.quantity("bias", "V", p.bias);
+        if (!(p.tau > 0)) n.fail("tau", "must be positive");
+        if (!(p.refractory >= 0)) n.fail("refractory", "must not be negative");
+        n.finish();
+    }
+    {
+        reader y = nw.sub("synapse");
+        if (y.has("weights_file")) {
+            if (y.has("weight")) y.fail("weight", "give weight or weights_file, not both");
+            const double scale = units::parse("1 " + y.string("weights_unit"), "V", e.file + ": network.synapse.weights_unit");
+            s.weight = read_weights_file(y, "weights_file", s.inputs, s.neurons, scale);
+        } else {
+            s.weight = network::matrix(s.inputs, s.neurons);
+            s.weight.v = y.quantity_grid("weight", "V", s.inputs, s.neurons);
+        }
+        y.finish();
+    }
+    {
+        reader h = nw.sub("inhibition");
+        s.inhibition = h.quantity("weight", "V", 0.0);
+        h.finish();
+    }
+    {
+        reader in = nw.sub("input");
+        const std::string kind = in.string("kind");
+        if (kind == "spikes_file") {
+            e.inputs = read_spikes_file(in, s.inputs);
+        } else if (kind == "poisson") {
+            const double rate = in.quantity("rate", "Hz");
+            if (!(rate >= 0 && rate * s.dt <= 1)) in.fail("rate", "must be in [0, 1/dt]");
+            e.inputs = network::poisson(std::vector<double>(s.inputs, rate), s.dt, s.duration, e.seed);
+        } else if (kind == "digits") {
+            const std::string set = in.string("set", "test");
+            if (set != "train" && set != "test") in.fail("set", fmt::format("unknown set '{}' (train or test)", set));
+            const auto seed = static_cast<std::uint64_t>(in.integer("split_seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
+            const auto all = network::read_digits();
+            const auto train = static_cast<std::size_t>(in.integer("train", 1200, 0, static_cast<std::int64_t>(all.count())));
+            const auto split = network::split_indices(all.count(), train, seed);
+            auto index = set == "train" ? split.train : split.test;
+            const auto images = static_cast<std::size_t>(in.integer("images", static_cast<std::int64_t>(index.size()), 1,
+                                                                    static_cast<std::int64_t>(index.size())));
+            index.resize(images);
+            const double rate = in.quantity("rate", "Hz");
+            const double bias_rate = in.quantity("bias_rate", "Hz", 0.0);
+            e.presentation = in.quantity("presentation", "s");
+            const double rest = in.quantity("rest", "s", 0.0);
+            const std::size_t rows = all.size + (bias_rate > 0 ? 1 : 0);
+            if (s.inputs != rows)
+                nw.fail("inputs", fmt::format("{} rows, digits need {} (64 pixels{})", s.inputs, rows, bias_rate > 0 ? " and the bias row" : ""));
+            try {
+                e.inputs = network::encode_rates(network::subset(all, index), rate, bias_rate, e.presentation, rest, s.dt, e.seed, e.image_start);
+            } catch (const input_error& err) {
+                in.fail("rate", err.what());
+            }
+            for (std::size_t n : index) e.labels.push_back(all.labels[n]);
+            e.image_index = index;
+            s.resets = e.image_start;
+            s.duration = static_cast<double>(images) * (e.presentation + rest);
+            if (nw.has("duration")) nw.fail("duration", "set by the images (images x (presentation + rest)); leave it out");
+        } else {
+            in.fail("kind", fmt::format("unknown input '{}' (spikes_file, poisson or digits)", kind));
+        }
+        in.finish();
+    }
+    nw.finish();
+    top.finish();
+    try {
+        network::check(s);
+    } catch (const input_error& err) {
+        throw input_error(fmt::format("{}: {}", e.file, err.what()));
+    }
+    return e;
+}
+
+}  // namespace memlab::protocol

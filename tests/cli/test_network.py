@@ -1,0 +1,105 @@
+"""memlab run of a [network] file: the LIF mode against Brian2 on the same network and inputs
+(docs/networks.md), its outputs, and its one-line errors."""
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "validation"))
+import lif_brian2  # noqa: E402
+
+
+def test_lif_spike_trains_equal_brian2(memlab, tmp_path):
+    """The first 1000 output spikes (neuron and step) identical to Brian2's numpy target; the
+    network has inhibition, refractoriness and a bias, so every rule of the step is exercised."""
+    net = lif_brian2.make_network()
+    toml = lif_brian2.write_memlab(net, tmp_path)
+    memlab("run", toml, "--out", tmp_path / "out")
+    mi, ms = lif_brian2.read_memlab_spikes(tmp_path / "out" / "traces.h5")
+    bi, bs, _ = lif_brian2.run_brian2(net, "numpy")
+    assert len(bi) >= 1000, f"Brian2 made {len(bi)} spikes; the check needs 1000"
+    n = 1000
+    first = np.nonzero((mi[:n] != bi[:n]) | (ms[:n] != bs[:n]))[0] if len(mi) >= n else [min(len(mi), n)]
+    assert len(first) == 0, f"spike {first[0]} differs: memlab {mi[first[0]]}@{ms[first[0]]}, Brian2 {bi[first[0]]}@{bs[first[0]]}"
+    # Every spike of the run, not only the first 1000: counts per neuron.
+    assert np.array_equal(np.bincount(mi, minlength=net["neurons"]), np.bincount(bi, minlength=net["neurons"]))
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert metrics["spikes"] == len(mi)
+    assert metrics["input_spikes"] == len(net["row"])
+
+
+def test_lif_closed_form_interval(memlab, tmp_path):
+    """No input, a bias above threshold: the neuron fires every ceil(tau ln(b / (b - theta)) / dt)
+    steps plus the refractory steps, theta = v_threshold - v_reset, starting from v_rest."""
+    (tmp_path / "net.toml").write_text("""[network]
+inputs = 1
+neurons = 1
+duration = "1 s"
+[network.neuron]
+tau = "20 ms"
+v_rest = "-65 mV"
+v_reset = "-65 mV"
+v_threshold = "-50 mV"
+refractory = "3 ms"
+bias = "20 mV"
+[network.synapse]
+weight = "0 V"
+[network.input]
+kind = "poisson"
+rate = "0 Hz"
+""")
+    memlab("run", "net.toml", "--out", "out")
+    _, steps = lif_brian2.read_memlab_spikes(tmp_path / "out" / "traces.h5")
+    # v(n) = v_rest + b (1 - e^{-n dt/tau}) > v_threshold first at n = ceil(tau ln(b/(b - 15 mV)) / dt) (+1: the
+    # first update happens in step 0), then the neuron is held for 30 steps and climbs from v_reset again.
+    climb = int(np.ceil(20e-3 * np.log(20 / 5) / 1e-4))
+    assert steps[0] == climb - 1
+    # Held in steps k+1..k+29 (30 steps after the spike it integrates again): the interval is climb + 29.
+    assert set(np.diff(steps)) == {climb + 29}
+    assert len(steps) == 1 + (10000 - 1 - steps[0]) // (climb + 29)
+
+
+def test_network_file_errors(memlab, tmp_path):
+    (tmp_path / "bad.toml").write_text('[network]\ninputs = 2\nneurons = 2\nduration = "1 s"\n[network.synapse]\nweight = "1 mV"\n'
+                                       '[network.input]\nkind = "poisson"\nrate = "10 Hz"\nratee = 1\n')
+    res = memlab("run", "bad.toml", status=2)
+    assert "bad.toml: network.input.ratee: unknown key" in res.stderr
+    (tmp_path / "dev.toml").write_text('[network]\nmode = "device"\ninputs = 2\nneurons = 2\nduration = "1 s"\n')
+    res = memlab("run", "dev.toml", status=2)
+    assert "dev.toml: network.mode:" in res.stderr
+    assert not (tmp_path / "out").exists()
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_digits_lif_mapped_inference(memlab, tmp_path):
+    """The shipped LIF digits file: its weights are what scripts/digits_softmax.py trains, the
+    images it presents are the script's test split (memlab's split reproduced in numpy), and spike
+    counts classify the 597 test digits within one point of the softmax itself."""
+    import subprocess
+    import h5py
+    res = subprocess.run([sys.executable, ROOT / "scripts" / "digits_softmax.py", "--out", tmp_path / "sm"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    soft = json.loads((tmp_path / "sm" / "softmax.json").read_text())
+    shipped = np.loadtxt(ROOT / "experiments" / "data" / "snn_digits_lif_weights.csv", delimiter=",")
+    assert np.allclose(np.loadtxt(tmp_path / "sm" / "weights_lif.csv", delimiter=","), shipped, rtol=1e-6, atol=1e-12)
+    memlab("run", "snn_digits_lif", "--out", "out")
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert metrics["images"] == 597 == soft["test"]
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import digits_softmax
+    _, test = digits_softmax.split(1797, 1200, 1)
+    with h5py.File(tmp_path / "out" / "traces.h5", "r") as f:
+        index = np.asarray(f["images/index"][:]).ravel().astype(int)
+        label = np.asarray(f["images/label"][:]).ravel().astype(int)
+        counts = np.asarray(f["images/counts"][:])
+        predicted = np.asarray(f["images/predicted"][:]).ravel().astype(int)
+    assert np.array_equal(index, test)
+    _, y = digits_softmax.load()
+    assert np.array_equal(label, y[test])
+    assert counts.shape == (597, 10) and counts.sum() == metrics["spikes"]
+    assert metrics["accuracy"] == pytest.approx(np.mean(predicted == label))
+    assert metrics["accuracy"] >= soft["test_accuracy"] - 0.01, (metrics["accuracy"], soft["test_accuracy"])

@@ -1,0 +1,112 @@
+// The network layer's parts that need no simulation: the digits file and its split, the Poisson
+// encoder's statistics, the LIF spec's checks. (The LIF mode against Brian2: tests/cli/test_network.py.)
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <set>
+
+#include "memlab/error.hpp"
+#include "memlab/network/data.hpp"
+#include "memlab/network/network.hpp"
+
+namespace net = memlab::network;
+
+TEST(Digits, ReadsTheFileDebianInstalls) {
+    const auto d = net::read_digits();
+    // digits.rst beside it: 1797 instances, 64 attributes, integer pixels in 0..16.
+    ASSERT_EQ(d.count(), 1797u);
+    EXPECT_EQ(d.size, 64u);
+    EXPECT_EQ(d.pixels.size(), 1797u * 64u);
+    for (double x : d.pixels) ASSERT_TRUE(x >= 0 && x <= 16 && x == std::floor(x));
+    // sklearn's own loader on the same file (python3 -c "from sklearn.datasets import load_digits;
+    // d = load_digits(); print(numpy.bincount(d.target), d.data.sum())", python3-sklearn 1.2.1):
+    // the classes and the sum of every pixel.
+    const std::vector<int> per_class{178, 182, 177, 183, 181, 182, 181, 179, 174, 180};
+    std::vector<int> counts(10, 0);
+    for (int l : d.labels) ++counts.at(static_cast<std::size_t>(l));
+    EXPECT_EQ(counts, per_class);
+    EXPECT_EQ(std::accumulate(d.pixels.begin(), d.pixels.end(), 0.0), 561718.0);
+}
+
+TEST(Digits, MissingFileIsOneLine) {
+    try {
+        net::read_digits("/nonexistent/digits.csv.gz");
+        FAIL() << "no error";
+    } catch (const memlab::input_error& e) {
+        EXPECT_NE(std::string(e.what()).find("/nonexistent/digits.csv.gz: cannot open"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Digits, SplitIsAPermutationFixedBySeed) {
+    const auto a = net::split_indices(1797, 1200, 1);
+    ASSERT_EQ(a.train.size(), 1200u);
+    ASSERT_EQ(a.test.size(), 597u);
+    std::set<std::size_t> all(a.train.begin(), a.train.end());
+    all.insert(a.test.begin(), a.test.end());
+    EXPECT_EQ(all.size(), 1797u);
+    EXPECT_EQ(*all.rbegin(), 1796u);
+    const auto b = net::split_indices(1797, 1200, 1);
+    EXPECT_EQ(a.train, b.train);
+    const auto c = net::split_indices(1797, 1200, 2);
+    EXPECT_NE(a.train, c.train);
+    // Shuffled: the training set is not the first 1200 images in order.
+    EXPECT_FALSE(std::is_sorted(a.train.begin(), a.train.end()));
+    // Every class is in both sets, near its share (a random 2/3: within 4 sigma of the hypergeometric).
+    const auto d = net::read_digits();
+    const auto train = net::subset(d, a.train), test = net::subset(d, a.test);
+    EXPECT_EQ(train.pixels.size(), 1200u * 64u);
+    EXPECT_EQ(test.labels[0], d.labels[a.test[0]]);
+    std::vector<double> n(10, 0), k(10, 0);
+    for (int l : d.labels) ++n[static_cast<std::size_t>(l)];
+    for (int l : train.labels) ++k[static_cast<std::size_t>(l)];
+    for (std::size_t c2 = 0; c2 < 10; ++c2) {
+        const double p = 1200.0 / 1797.0, mean = n[c2] * p, sd = std::sqrt(n[c2] * p * (1 - p) * (1797 - n[c2]) / 1796.0);
+        EXPECT_LT(std::abs(k[c2] - mean), 4 * sd) << "class " << c2;
+    }
+}
+
+TEST(Poisson, CountsWithinTheirSpread) {
+    // 50 rows at 40 Hz for 5 s in 0.1 ms steps: each row's count is binomial(50000, 0.004), mean 200.
+    const auto in = net::poisson(std::vector<double>(50, 40.0), 1e-4, 5.0, 3);
+    std::vector<double> counts(50, 0);
+    for (std::size_t k = 0; k < in.size(); ++k) ++counts[in.row[k]];
+    const double mean = std::accumulate(counts.begin(), counts.end(), 0.0) / 50.0;
+    const double sd_of_mean = std::sqrt(50000 * 0.004 * 0.996 / 50.0);
+    EXPECT_LT(std::abs(mean - 200.0), 4 * sd_of_mean);
+    EXPECT_TRUE(std::is_sorted(in.time.begin(), in.time.end()));
+    EXPECT_THROW(net::poisson({2e4}, 1e-4, 1.0, 1), memlab::input_error);  // rate dt > 1
+}
+
+TEST(Lif, NoInputStaysAtRestAndChecksItsSpec) {
+    net::lif_spec s;
+    s.inputs = 2;
+    s.neurons = 3;
+    s.weight = net::matrix(2, 3, 1e-3);
+    s.duration = 0.1;
+    const auto r = net::simulate_lif(s, {});
+    EXPECT_EQ(r.out.size(), 0u);
+    EXPECT_EQ(r.steps, 1000u);
+    s.neuron.tau = 0;
+    EXPECT_THROW(net::simulate_lif(s, {}), memlab::input_error);
+    s.neuron.tau = 0.02;
+    s.weight = net::matrix(3, 2);
+    EXPECT_THROW(net::simulate_lif(s, {}), memlab::input_error);
+}
+
+TEST(Lif, OneInputSpikeAboveThresholdFiresInTheNextStep) {
+    // A jump of 20 mV over a 15 mV gap at step 10: the threshold is checked before propagation, so
+    // the neuron fires at step 11 (Brian2's order), once.
+    net::lif_spec s;
+    s.inputs = 1;
+    s.neurons = 1;
+    s.weight = net::matrix(1, 1, 20e-3);
+    s.duration = 0.01;
+    net::input_spikes in;
+    in.row = {0};
+    in.time = {10e-4};
+    const auto r = net::simulate_lif(s, in);
+    ASSERT_EQ(r.out.size(), 1u);
+    EXPECT_NEAR(r.out.time[0], 11e-4, 1e-12);
+}
