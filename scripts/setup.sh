@@ -9,7 +9,7 @@ packages=(
   libsundials-dev libsuitesparse-dev libeigen3-dev libcli11-dev libtomlplusplus-dev
   nlohmann-json3-dev libfmt-dev libhdf5-dev hdf5-tools libgtest-dev
   ngspice libngspice0-dev pybind11-dev python3-dev lammps
-  libssl-dev libopenmpi-dev openmpi-bin
+  libssl-dev libopenmpi-dev openmpi-bin libnlopt-cxx-dev
   python3-numpy python3-matplotlib python3-h5py python3-pytest
 )
 missing=()

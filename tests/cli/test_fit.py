@@ -1,0 +1,100 @@
+"""memlab fit: hidden parameters recovered from synthetic measurements (the model with known
+values, plus Gaussian noise) within the intervals the fit states; bad fit files rejected with one
+line naming the file and the key, leaving nothing behind."""
+import json
+import subprocess
+import sys
+
+import outputs
+
+FIT = outputs.ROOT / "examples" / "fit"
+HIDDEN = {"device.r_on": ("2 kOhm", 2e3), "device.r_off": ("150 kOhm", 150e3), "device.v_off": ("0.6 V", 0.6)}
+
+
+def measured_vteam(memlab, seed=7):
+    """An I(V) sweep of examples/fit/vteam_iv_setup.toml at the hidden values, with 0.5 uA of noise."""
+    sets = [a for k, (v, _) in HIDDEN.items() for a in ("--set", f"{k}={v}")]
+    memlab("run", FIT / "vteam_iv_setup.toml", "--out", "hidden", "--csv", "--no-figure", *sets)
+    subprocess.run([sys.executable, FIT / "synthetic.py", memlab.folder / "hidden" / "traces.csv", memlab.folder / "measured.csv",
+                    "--vertices", "0,1.2,-1.2,0", "--rate", "2e4", "--noise", "0.5e-6", "--seed", str(seed)], check=True)
+    return memlab.folder / "measured.csv"
+
+
+def test_vteam_iv_recovered(memlab):
+    data = measured_vteam(memlab)
+    res = memlab("fit", FIT / "vteam_iv.toml", "--data", data, "--out", "fit", "--no-figure")
+    out = memlab.folder / "fit"
+    js = json.loads((out / "fit.json").read_text())
+    assert {p["key"] for p in js["parameters"]} == set(HIDDEN)
+    for p in js["parameters"]:
+        hidden = HIDDEN[p["key"]][1]
+        assert p["low"] <= hidden <= p["high"], f"{p['key']}: hidden {hidden} outside the 95 % interval [{p['low']}, {p['high']}]"
+        # Not vacuous: the data pins each value to about +-10 % (the search spans 5x to 100x).
+        assert p["high"] - p["low"] < 0.25 * hidden, p
+        assert not p["at_bound"]
+        assert p["key"] in res.stdout
+    # The noise was stated right: the loss is a chi-square of about n - p degrees of freedom.
+    dof = js["loss"]["residuals"] - len(HIDDEN)
+    assert abs(js["loss"]["chi_square"] - dof) < 5 * (2 * dof) ** 0.5
+    # The snippet pastes into an experiment file: the fitted values, with units, in [device].
+    snippet = (out / "fitted.toml").read_text()
+    assert "[device]" in snippet and "r_off = " in snippet and "kOhm" in snippet
+    memlab("run", FIT / "vteam_iv_setup.toml", "--out", "refit", "--no-figure",
+           *[a for p in js["parameters"] for a in ("--set", f"{p['key']}={p['value']!r} {p['unit']}")])
+    # curves.csv: measured and model point for point, with units.
+    header = (out / "curves.csv").read_text().splitlines()[0]
+    assert header.startswith("time [s],voltage [V],measured [A],model [A],start [A],residual [A]")
+    outputs.assert_no_partial(memlab.folder)
+
+
+def write(folder, name, text):
+    (folder / name).write_text(text)
+    return folder / name
+
+
+GOOD = """[fit]
+experiment = "{setup}"
+[data]
+file = "measured.csv"
+voltage = "V_set"
+current = "I"
+probe = "i(DUT)"
+[loss]
+noise = "0.5 uA"
+[[parameter]]
+key = "device.r_off"
+min = "20 kOhm"
+max = "1 MOhm"
+"""
+
+
+def test_fit_errors(memlab):
+    f = memlab.folder
+    setup = FIT / "vteam_iv_setup.toml"
+    (f / "measured.csv").write_text("time [us],V_set [V],I [uA]\n0,0,0\n1,0.1,1\n2,0.2,2\n")
+    good = GOOD.format(setup=setup)
+    # Unknown parameter: the file, the key and the model's parameters.
+    bad = write(f, "unknown.toml", good.replace('key = "device.r_off"', 'key = "device.r_of"'))
+    memlab.fails("fit", bad, "--out", "o", names=[str(bad), "parameter[1].key", "device.r_of", "r_off"], leaves=["o"])
+    # A value without its unit.
+    bad = write(f, "nounit.toml", good.replace('min = "20 kOhm"', 'min = "20"'))
+    memlab.fails("fit", bad, "--out", "o", names=[str(bad), "parameter[1].min"], leaves=["o"])
+    # A misspelt key.
+    bad = write(f, "typo.toml", good.replace("[loss]\n", "[loss]\nnoize = \"1 uA\"\n"))
+    memlab.fails("fit", bad, "--out", "o", names=[str(bad), "loss.noize"], leaves=["o"])
+    # A data column without a unit in its header.
+    (f / "nounit.csv").write_text("time [us],V_set [V],I\n0,0,0\n1,0.1,1\n")
+    memlab.fails("fit", write(f, "ok.toml", good), "--data", f / "nounit.csv", "--out", "o", names=["nounit.csv", "'I'", "no unit"], leaves=["o"])
+    # A column the file does not have, and a unit that is not a current.
+    (f / "wrong.csv").write_text("time [us],V_set [V],I [V]\n0,0,0\n1,0.1,1\n")
+    memlab.fails("fit", f / "ok.toml", "--data", f / "wrong.csv", "--out", "o", names=["wrong.csv", "'I'"], leaves=["o"])
+    (f / "nocol.csv").write_text("time [us],V [V],I [uA]\n0,0,0\n1,0.1,1\n")
+    memlab.fails("fit", f / "ok.toml", "--data", f / "nocol.csv", "--out", "o", names=["nocol.csv", "V_set", "data.voltage"], leaves=["o"])
+    # A bad file: not numbers, or no such file.
+    (f / "garbage.csv").write_text("time [us],V_set [V],I [uA]\n0,zero,0\n")
+    memlab.fails("fit", f / "ok.toml", "--data", f / "garbage.csv", "--out", "o", names=["garbage.csv", "line 2", "zero"], leaves=["o"])
+    memlab.fails("fit", f / "ok.toml", "--data", f / "none.csv", "--out", "o", names=[str(f / "ok.toml"), "data.file", "none.csv"], leaves=["o"])
+    memlab.fails("fit", f / "missing.toml", names=["missing.toml", "no such fit file"])
+    # A range outside what the model takes.
+    bad = write(f, "range.toml", good.replace('min = "20 kOhm"', 'min = "-20 kOhm"'))
+    memlab.fails("fit", bad, "--out", "o", names=[str(bad), "device.r_off"], leaves=["o"])
