@@ -15,6 +15,7 @@
 #include "memlab/analysis/analysis.hpp"
 #include "memlab/error.hpp"
 #include "memlab/io/table.hpp"
+#include "memlab/io/trace.hpp"
 #include "memlab/lab/figures.hpp"
 #include "memlab/lab/staged_folder.hpp"
 #include "memlab/protocol/experiment.hpp"
@@ -28,9 +29,13 @@ namespace memlab::lab {
 
 namespace {
 
-// The measurement: time, the replayed (or compared) voltage, the compared current, in SI.
+// The measurement: time, the replayed (or compared) voltage, the compared current, in SI; and the
+// waveform replayed: the measured voltage thinned to the points that give back every measured
+// value within data.replay_tolerance (io::thinned_trace), so that the solver does not stop at every
+// sample of a straight ramp.
 struct measured {
     std::vector<double> t, v, i;
+    stimulus::waveform_ptr replay;
 };
 
 // A column of the data file in SI: its unit must be written and be one of `si` with a prefix.
@@ -61,6 +66,21 @@ measured read_measured(const protocol::fit_spec& s) {
     m.t = column(t, s, s.time, "s", "time");
     m.i = column(t, s, s.current, "A", "current");
     if (!s.voltage.empty()) m.v = column(t, s, s.voltage, "V", "voltage");
+    if (m.t.size() < 2) throw input_error(fmt::format("{}: fewer than two rows of data", s.data.string()));
+    for (std::size_t k = 1; k < m.t.size(); ++k)
+        if (!(m.t[k] > m.t[k - 1]))
+            throw input_error(fmt::format("{}: column '{}', row {}: times must increase strictly", s.data.string(), s.time, k + 1));
+    if (!m.v.empty()) {
+        io::memory_trace kept;
+        io::thinned_trace thin(kept, 0.0, [&](const io::channel&) { return s.replay_tolerance; });
+        thin.begin({{"time", "s"}, {"v", "V"}});
+        for (std::size_t k = 0; k < m.t.size(); ++k) {
+            const double row[] = {m.t[k], m.v[k]};
+            thin.append(row);
+        }
+        thin.finish();
+        m.replay = std::make_shared<stimulus::pwl>(kept.time(), kept.column("v"));
+    }
     if (m.t.size() < 2) throw input_error(fmt::format("{}: fewer than two rows of data", s.data.string()));
     for (std::size_t k = 1; k < m.t.size(); ++k)
         if (!(m.t[k] > m.t[k - 1]))
@@ -102,7 +122,7 @@ std::vector<double> simulate(const protocol::fit_spec& s, const measured& m, con
     sets.push_back(fmt::format("experiment.seed={}", seed));
     auto e = protocol::load(s.experiment, sets);
     if (!m.v.empty()) {
-        e.stimulus = std::make_shared<stimulus::pwl>(m.t, m.v);
+        e.stimulus = m.replay;
         e.duration = m.t.back();
     }
     const bool need_v = s.loss == "vset" && m.v.empty();
@@ -202,8 +222,9 @@ std::vector<double> finite(const std::vector<double>& x) {
 
 // The weighted residuals of one evaluation.
 //   current: (I_model - I_measured) / (noise + relative_noise |I_measured|), the model averaged over seeds
-//   vset: (mean_model - mean_measured) / se and (std_model - std_measured) / se over the cycles (the
-//         model's cycles pooled over seeds), se from the measured spread and both cycle counts
+//   vset: (mean_model - mean_measured) / se and (std_model - std_measured) / se of Vset over the
+//         cycles that set (the model's cycles pooled over seeds; se from the measured spread and
+//         both cycle counts), and (f_model - f_measured) / se of the fraction of cycles that set
 class residuals {
 public:
     residuals(const protocol::fit_spec& s, const measured& m) : s_(s), m_(m) {
@@ -229,10 +250,16 @@ public:
         }
         const auto model = analysis::statistics(model_vsets(per_seed));
         const double nd = static_cast<double>(data_.n), nm = static_cast<double>(model.n);
-        if (model.n < 2) return {1e3, 1e3};  // the model does not set: far from the data
+        // The fraction of cycles that set, against the measured one (binomial; the pooled fraction
+        // with one success and one failure added keeps its error finite when every cycle sets).
+        const double cd = static_cast<double>(data_vsets_.size()), cm = static_cast<double>(per_seed.size() * data_vsets_.size());
+        const double pooled = (nd + nm + 1) / (cd + cm + 2);
+        const double se_set = std::sqrt(pooled * (1 - pooled) * (1 / cd + 1 / cm));
+        const double r_set = (nm / cm - nd / cd) / se_set;
+        if (model.n < 2) return {1e3, 1e3, r_set};  // the model hardly sets: far from the data
         const double inflate = std::sqrt(1 + nd / nm);  // the model's moments are estimates too
         const double se_mean = data_.std / std::sqrt(nd) * inflate, se_std = data_.std / std::sqrt(2 * (nd - 1)) * inflate;
-        return {(model.mean - data_.mean) / se_mean, (model.std - data_.std) / se_std};
+        return {(model.mean - data_.mean) / se_mean, (model.std - data_.std) / se_std, r_set};
     }
     std::vector<double> model_vsets(const std::vector<std::vector<double>>& per_seed) const {
         std::vector<double> all;
@@ -410,7 +437,9 @@ fit_outcome fit(const protocol::fit_spec& s, const fs::path& out, const fit_opti
     for (std::size_t j = 0; j < np; ++j) {
         const auto& p = s.parameters[j];
         u[j] = to_scale(p, x_best[j]);
-        h[j] = 1e-3 * (to_scale(p, p.max) - to_scale(p, p.min));
+        // Vset is read at the measured samples, so a statistic of it moves in steps of the sampling:
+        // its differences need a step that moves Vset by several samples (2 % of the range).
+        h[j] = (s.loss == "vset" ? 0.02 : 1e-3) * (to_scale(p, p.max) - to_scale(p, p.min));
         for (const double sign : {+1.0, -1.0}) {
             auto x = x_best;
             x[j] = from_scale(p, u[j] + sign * h[j]);

@@ -83,6 +83,8 @@ fit_spec load_fit(const fs::path& path, const std::vector<std::string>& sets, co
     s.current = d.string("current", "i(DUT)");
     s.probe = d.string("probe", s.current);
     s.voltage_probe = d.string("voltage_probe", s.voltage.empty() ? (e.source == "smu" ? "SRC.u" : "v(in)") : s.voltage);
+    s.replay_tolerance = d.quantity("replay_tolerance", "V", 10e-6);
+    if (s.replay_tolerance < 0) d.fail("replay_tolerance", "must not be negative");
     d.finish();
 
     reader l = top.sub("loss");

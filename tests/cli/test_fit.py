@@ -47,6 +47,29 @@ def test_vteam_iv_recovered(memlab):
     outputs.assert_no_partial(memlab.folder)
 
 
+def test_agsn_vset_distribution_recovered(memlab):
+    """Cycle-to-cycle statistics: the Ag migration barrier (mean Vset) and its cycle-to-cycle spread
+    (spread of Vset) of agsn_sio2_pt from 40 volatile cycles of one device (seed 5), fitted with
+    the model's draws fixed at other seeds (101, 102)."""
+    hidden = {"device.e_ag": ("0.87 eV", 0.87), "device.sigma_e": ("70 meV", 0.070)}
+    sets = [a for k, (v, _) in hidden.items() for a in ("--set", f"{k}={v}")]
+    memlab("run", FIT / "agsn_cycles_setup.toml", "--out", "hidden", "--csv", "--no-figure", "--seed", "5", *sets)
+    subprocess.run([sys.executable, FIT / "synthetic.py", memlab.folder / "hidden" / "traces.csv", memlab.folder / "measured.csv",
+                    "--vertices", "0,1.5,-0.5,0", "--rate", "1", "--noise", "0.1e-9", "--seed", "7"], check=True)
+    memlab("fit", FIT / "agsn_vset.toml", "--data", memlab.folder / "measured.csv", "--out", "fit", "--no-figure")
+    js = json.loads((memlab.folder / "fit" / "fit.json").read_text())
+    for p in js["parameters"]:
+        v = hidden[p["key"]][1]
+        assert p["low"] <= v <= p["high"], f"{p['key']}: hidden {v} outside the 95 % interval [{p['low']}, {p['high']}]"
+        assert p["high"] - p["low"] < v, p  # narrower than the value itself: the cycles pin it
+    # The model's Vset distribution matches the measured one; every cycle sets in both.
+    m, d = js["vset"]["model"], js["vset"]["measured"]
+    assert d["cycles"] == 40 and m["cycles"] == 80
+    assert abs(m["mean"] - d["mean"]) < 0.05 and abs(m["std"] - d["std"]) < 0.05
+    vs = (memlab.folder / "fit" / "vsets.csv").read_text().splitlines()
+    assert vs[0] == "cycle [1],measured [V],model_seed101 [V],model_seed102 [V]" and len(vs) == 41
+
+
 def write(folder, name, text):
     (folder / name).write_text(text)
     return folder / name

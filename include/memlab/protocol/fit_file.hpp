@@ -8,7 +8,7 @@
 //   [data]       file = "measured.csv" (CSV with a "name [unit]" header, or HDF5: group, one
 //                dataset per column with a "unit" attribute), time, voltage (the column replayed
 //                as the source's waveform; absent: the experiment's own stimulus), current (the
-//                column compared), probe (the model's probe it is compared with)
+//                column compared), probe (the model's probe it is compared with), replay_tolerance
 //   [loss]       kind = "current" (weighted least squares point by point, noise + relative_noise
 //                |I|) or "vset" (the mean and standard deviation of Vset over the cycles:
 //                compliance, period, start, fraction)
@@ -43,6 +43,7 @@ struct fit_spec {
     std::filesystem::path data;
     std::string group;                     // HDF5 only
     std::string time = "time", voltage, current = "i(DUT)", probe, voltage_probe;
+    double replay_tolerance = 10e-6;       // V: the replayed waveform gives back every measured voltage within it
     // [loss]
     std::string loss = "current";          // "current" or "vset"
     double noise = 0, relative_noise = 0;  // A, 1 (current)
