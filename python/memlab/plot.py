@@ -653,7 +653,8 @@ def fit_figure(fit_dir, out_png=None):
         ax.set_xlabel("time [s]")
     ax.set_ylabel("current [A]")
     ax.legend(fontsize=7)
-    ax.set_title(f"memlab fit {js['name']}: " + ", ".join(f"{p['key']} = {p['text']} {p['interval']}" for p in js["parameters"]), fontsize=8)
+    ax.set_title(f"memlab fit {js['name']}\n" + "\n".join(f"{p['key']} = {p['text']}, {100 * js['confidence']:.0f} % interval {p['interval']}"
+                                                          for p in js["parameters"]), fontsize=8)
     ax = axes[1]
     ax.plot(t, c["measured"], ".", ms=2, color="0.5", label="measured")
     ax.plot(t, c["start"], "-", lw=0.8, color="C0", alpha=0.6, label="model at the start values")

@@ -373,6 +373,7 @@ fit_outcome fit(const protocol::fit_spec& s, const fs::path& out, const fit_opti
     // The start: the stated start values and `starts` quasi-random points over the ranges (a Halton
     // sequence), evaluated together; the local search begins at the best of them.
     std::vector<double> z(np);
+    std::vector<std::vector<double>> starts_z;
     for (std::size_t j = 0; j < np; ++j) z[j] = to_unit(s.parameters[j], s.parameters[j].start);
     {
         std::vector<std::vector<double>> zs{z};
@@ -401,8 +402,20 @@ fit_outcome fit(const protocol::fit_spec& s, const fs::path& out, const fit_opti
         if (!std::isfinite(loss_of(rs0[0]))) throw input_error(fmt::format("{}: the model fails at the start values: {}", s.file, rs0[0].error));
         say(fmt::format("start: the best of the start values and {} points of an initial design (loss {:.6g} at the start values): loss {:.6g}",
                         s.starts, loss_of(rs0[0]), best));
-        z = best_z;
+        // The local searches start at the best `local_searches` points (start values and design).
+        std::vector<std::size_t> order(zs.size());
+        for (std::size_t k = 0; k < zs.size(); ++k) order[k] = k;
+        auto key = [&](std::size_t k) {
+            const double f = loss_of(rs0[k]);
+            return std::isfinite(f) ? f : std::numeric_limits<double>::infinity();
+        };
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+        for (std::size_t k = 0; k < order.size() && static_cast<int>(starts_z.size()) < s.local_searches; ++k)
+            if (std::isfinite(key(order[k]))) starts_z.push_back(zs[order[k]]);
     }
+    std::string stop;
+    for (std::size_t search = 0; search < starts_z.size(); ++search) {
+    z = starts_z[search];
     nlopt::opt opt(algorithm_of(s.algorithm), static_cast<unsigned>(np));
     opt.set_lower_bounds(std::vector<double>(np, 0.0));
     opt.set_upper_bounds(std::vector<double>(np, 1.0));
@@ -415,7 +428,6 @@ fit_outcome fit(const protocol::fit_spec& s, const fs::path& out, const fit_opti
             return (*static_cast<std::function<double(const std::vector<double>&, std::vector<double>&)>*>(data))(zz, grad);
         },
         &objective);
-    std::string stop;
     try {
         double fmin = 0;
         const auto code = opt.optimize(z, fmin);
@@ -427,7 +439,9 @@ fit_outcome fit(const protocol::fit_spec& s, const fs::path& out, const fit_opti
     } catch (const std::runtime_error& err) {
         stop = fmt::format("NLopt stopped: {}", err.what());
     }
-    say(fmt::format("minimum after {} evaluations: loss {:.6g} ({})", evaluations, best, stop));
+    say(fmt::format("local search {} of {}: {} evaluations so far, best loss {:.6g} ({})", search + 1, starts_z.size(), evaluations, best, stop));
+    }
+    say(fmt::format("minimum after {} evaluations: loss {:.6g}", evaluations, best));
 
     // The covariance at the minimum: Gauss-Newton from the Jacobian of the weighted residuals in
     // the fit scale u, by central differences (2 n points, evaluated together).

@@ -116,6 +116,7 @@ fit_spec load_fit(const fs::path& path, const std::vector<std::string>& sets, co
         o.fail("algorithm", fmt::format("unknown algorithm '{}' ({})", s.algorithm, fmt::join(algos, ", ")));
     s.max_evaluations = static_cast<int>(o.integer("max_evaluations", 200, 1, 1000000));
     const auto starts = o.integer("starts", -1, -1, 100000);
+    s.local_searches = static_cast<int>(o.integer("local_searches", 3, 1, 1000));
     s.tolerance = o.quantity("tolerance", "1", 1e-4);
     if (!(s.tolerance > 0)) o.fail("tolerance", "must be positive");
     o.finish();

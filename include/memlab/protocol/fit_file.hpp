@@ -13,7 +13,7 @@
 //                |I|) or "vset" (the mean and standard deviation of Vset over the cycles:
 //                compliance, period, start, fraction)
 //   [optimizer]  starts (points of an initial design over the ranges, run in parallel; the local
-//                search starts at the best), algorithm (an NLopt name), max_evaluations, tolerance
+//                searches start at the best local_searches of them), algorithm (an NLopt name), max_evaluations, tolerance
 //   [[parameter]] key ("device.NAME", "device.d2d.NAME", "circuit.series_resistance",
 //                "circuit.parasitic_capacitance"), min, max, start, scale ("log" or "linear")
 #include <cstdint>
@@ -52,6 +52,7 @@ struct fit_spec {
     std::string algorithm = "LN_BOBYQA";
     int max_evaluations = 200;           // of the local search
     int starts = 0;                      // points of the initial design (default 8 per parameter)
+    int local_searches = 3;              // local searches, from the best points of the design (each up to max_evaluations)
     double tolerance = 1e-4;               // relative change of the parameters (in their scale) that ends the search
     std::vector<fit_parameter> parameters;
     nlohmann::json resolved;               // the whole fit file, defaults filled in, with units
