@@ -642,14 +642,15 @@ def fit_figure(fit_dir, out_png=None):
     panels = 3 + (1 if vset else 0)
     fig, axes = plt.subplots(panels, 1, figsize=(7.5, 2.6 * panels))
     t = c["time"]
+    model_label = f"model (fitted; seed {js['seeds'][0]})" if vset else "model (fitted)"
     ax = axes[0]
     if "voltage" in c:
         ax.plot(c["voltage"], c["measured"], ".", ms=2, color="0.5", label="measured")
-        ax.plot(c["voltage"], c["model"], "-", lw=1, color="C3", label="model (fitted)")
+        ax.plot(c["voltage"], c["model"], "-", lw=1, color="C3", label=model_label)
         ax.set_xlabel("voltage [V]")
     else:
         ax.plot(t, c["measured"], ".", ms=2, color="0.5", label="measured")
-        ax.plot(t, c["model"], "-", lw=1, color="C3", label="model (fitted)")
+        ax.plot(t, c["model"], "-", lw=1, color="C3", label=model_label)
         ax.set_xlabel("time [s]")
     ax.set_ylabel("current [A]")
     ax.legend(fontsize=7)
@@ -658,7 +659,7 @@ def fit_figure(fit_dir, out_png=None):
     ax = axes[1]
     ax.plot(t, c["measured"], ".", ms=2, color="0.5", label="measured")
     ax.plot(t, c["start"], "-", lw=0.8, color="C0", alpha=0.6, label="model at the start values")
-    ax.plot(t, c["model"], "-", lw=1, color="C3", label="model (fitted)")
+    ax.plot(t, c["model"], "-", lw=1, color="C3", label=model_label)
     ax.set_xlabel("time [s]")
     ax.set_ylabel("current [A]")
     ax.legend(fontsize=7)

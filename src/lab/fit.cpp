@@ -178,6 +178,7 @@ public:
             return 0;
         };
         util::run_queue(util::mpi_rank() == 0 ? tasks : std::vector<std::size_t>{}, body, jobs_, [](std::size_t, const util::process_exit&) {});
+        util::mpi_barrier();
         std::vector<result> out(points.size());
         for (std::size_t k = 0; k < n; ++k) {
             auto& r = out[k / seeds];
@@ -517,6 +518,10 @@ fit_outcome fit(const protocol::fit_spec& s, const fs::path& out, const fit_opti
         }
         corr.push_back(row);
     }
+    // The model at the start values, for curves.csv (every rank takes part in each evaluation).
+    std::vector<double> x0(np);
+    for (std::size_t j = 0; j < np; ++j) x0[j] = s.parameters[j].start;
+    const auto start_run = ev.run({x0});
     if (util::mpi_rank() != 0) return {};
 
     auto& js = r.summary;
@@ -542,15 +547,15 @@ fit_outcome fit(const protocol::fit_spec& s, const fs::path& out, const fit_opti
 
     // curves.csv: the measurement, the model at the start and at the minimum, the residual.
     const std::size_t n = m.t.size();
+    // The current loss compares the mean over the seeds; a Vset fit's traces are the first seed's
+    // (a mean of switching traces is no trace at all).
     auto mean_over_seeds = [&](const evaluator::result& e, std::size_t offset) {
         std::vector<double> y(n, 0.0);
-        for (const auto& ys : e.per_seed)
-            for (std::size_t k = 0; k < n; ++k) y[k] += ys[offset + k] / static_cast<double>(e.per_seed.size());
+        const std::size_t used = s.loss == "vset" ? 1 : e.per_seed.size();
+        for (std::size_t seed = 0; seed < used; ++seed)
+            for (std::size_t k = 0; k < n; ++k) y[k] += e.per_seed[seed][offset + k] / static_cast<double>(used);
         return y;
     };
-    std::vector<double> x0(np);
-    for (std::size_t j = 0; j < np; ++j) x0[j] = s.parameters[j].start;
-    const auto start_run = ev.run({x0});
     r.simulations = ev.simulations();
     js["simulations"] = r.simulations;
     const auto model = mean_over_seeds(rs[0], 0), start = mean_over_seeds(start_run[0], 0);

@@ -2,8 +2,11 @@
 values, plus Gaussian noise) within the intervals the fit states; bad fit files rejected with one
 line naming the file and the key, leaving nothing behind."""
 import json
+import os
 import subprocess
 import sys
+
+import pytest
 
 import outputs
 
@@ -68,6 +71,24 @@ def test_agsn_vset_distribution_recovered(memlab):
     assert abs(m["mean"] - d["mean"]) < 0.05 and abs(m["std"] - d["std"]) < 0.05
     vs = (memlab.folder / "fit" / "vsets.csv").read_text().splitlines()
     assert vs[0] == "cycle [1],measured [V],model_seed101 [V],model_seed102 [V]" and len(vs) == 41
+
+
+@pytest.mark.skipif(not os.environ.get("MEMLAB_MPIRUN"), reason="memlab built without MPI, or no mpirun (openmpi-bin)")
+def test_mpi_fit_is_the_fit_of_one_process(memlab):
+    # Under mpirun every rank runs the optimiser in step and the evaluations are spread over the
+    # ranks: the same evaluations, the same minimum, the same curves, byte for byte.
+    data = measured_vteam(memlab)
+    args = ["fit", FIT / "vteam_iv.toml", "--data", data, "--no-figure", "--max-evaluations", "15"]
+    memlab(*args, "--jobs", "1", "--out", "one")
+    env = {**os.environ, "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1", "OMPI_MCA_rmaps_base_oversubscribe": "1"}
+    res = subprocess.run([os.environ["MEMLAB_MPIRUN"], "-np", "2", memlab.exe, *map(str, args), "--out", "two"],
+                         cwd=memlab.folder, env=env, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert res.stdout.count("memlab fit ") == 1, "a rank other than 0 printed"
+    one, two = (json.loads((memlab.folder / d / "fit.json").read_text()) for d in ("one", "two"))
+    assert one["history"] == two["history"] and one["parameters"] == two["parameters"]
+    assert (memlab.folder / "one" / "curves.csv").read_bytes() == (memlab.folder / "two" / "curves.csv").read_bytes()
+    outputs.assert_no_partial(memlab.folder)
 
 
 def write(folder, name, text):
