@@ -73,6 +73,44 @@ def test_agsn_vset_distribution_recovered(memlab):
     assert vs[0] == "cycle [1],measured [V],model_seed101 [V],model_seed102 [V]" and len(vs) == 41
 
 
+def test_hdf5_data(memlab):
+    # The measurement as an HDF5 group, one dataset per column with a "unit" attribute (h5py, as a
+    # user would write it), prefixes included.
+    import h5py
+    import numpy as np
+    csv = measured_vteam(memlab)
+    d = np.loadtxt(csv, delimiter=",", skiprows=1)
+    with h5py.File(memlab.folder / "measured.h5", "w") as f:
+        g = f.create_group("sweep1")
+        for k, (name, unit) in enumerate([("time", "us"), ("V_set", "V"), ("I", "uA")]):
+            g.create_dataset(name, data=d[:, k]).attrs["unit"] = unit
+    fit = write(memlab.folder, "h5.toml", f"""[fit]
+experiment = "{FIT / 'vteam_iv_setup.toml'}"
+set = ["device.r_on=2 kOhm", "device.v_off=0.6 V"]
+[data]
+file = "measured.h5"
+group = "sweep1"
+voltage = "V_set"
+current = "I"
+probe = "i(DUT)"
+[loss]
+noise = "0.5 uA"
+[[parameter]]
+key = "device.r_off"
+min = "10 kOhm"
+max = "1 MOhm"
+""")
+    memlab("fit", fit, "--out", "fit", "--no-figure")
+    p = json.loads((memlab.folder / "fit" / "fit.json").read_text())["parameters"][0]
+    assert p["low"] <= 150e3 <= p["high"] and p["high"] - p["low"] < 0.05 * 150e3, p
+    memlab.fails("fit", fit, "--data", memlab.folder / "nothing.h5", "--out", "o", names=["nothing.h5", "data.file"], leaves=["o"])
+    bad = write(memlab.folder, "group.toml", fit.read_text().replace('group = "sweep1"', 'group = "other"'))
+    memlab.fails("fit", bad, "--out", "o", names=["measured.h5", "'other'"], leaves=["o"])
+    with h5py.File(memlab.folder / "measured.h5", "a") as f:
+        del f["sweep1/I"].attrs["unit"]
+    memlab.fails("fit", fit, "--out", "o", names=["measured.h5", "'I'", "no unit"], leaves=["o"])
+
+
 @pytest.mark.skipif(not os.environ.get("MEMLAB_MPIRUN"), reason="memlab built without MPI, or no mpirun (openmpi-bin)")
 def test_mpi_fit_is_the_fit_of_one_process(memlab):
     # Under mpirun every rank runs the optimiser in step and the evaluations are spread over the
