@@ -16,6 +16,7 @@
 
 #include "memlab/device/registry.hpp"
 #include "memlab/error.hpp"
+#include "memlab/lab/fit.hpp"
 #include "memlab/lab/reproduce.hpp"
 #include "memlab/lab/run.hpp"
 #include "memlab/lab/sensitivity.hpp"
@@ -25,6 +26,7 @@
 #include "memlab/protocol/md_file.hpp"
 #include "memlab/protocol/network_file.hpp"
 #include "memlab/protocol/experiment.hpp"
+#include "memlab/protocol/fit_file.hpp"
 #include "memlab/spice/ngspice.hpp"
 #include "memlab/units/units.hpp"
 #include "memlab/util/work_queue.hpp"
@@ -209,6 +211,30 @@ int cmd_sweep(const std::string& out, const std::string& seeds, lab::sweep_optio
     return r.failed ? exit_status::experiments_lost : exit_status::ok;
 }
 
+int cmd_fit(const std::string& file, const std::string& out, const std::vector<std::string>& sets, const std::string& data,
+            std::optional<int> max_evaluations, const lab::fit_options& o) {
+    auto spec = protocol::load_fit(file, sets, data);
+    if (max_evaluations) spec.max_evaluations = *max_evaluations;
+    const bool root = util::mpi_rank() == 0;
+    if (root) {
+        std::vector<std::string> free;
+        for (const auto& p : spec.parameters)
+            free.push_back(fmt::format("{} in [{}, {}]", p.key, units::format(p.min, p.unit), units::format(p.max, p.unit)));
+        say(fmt::format("memlab fit {}: {} against {} (loss {}, {}, seeds {}): {}", file, spec.experiment.string(), spec.data.string(), spec.loss,
+                        spec.algorithm, fmt::join(spec.seeds, ","), fmt::join(free, "; ")));
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = lab::fit(spec, out, o, root ? lab::progress_fn(say) : lab::progress_fn());
+    if (!root) return 0;
+    figure_note(o.figure, r.figure_drawn);
+    for (const auto& p : r.parameters)
+        fmt::print("  {} = {}   {:.0f} % interval [{}, {}]{}\n", p.key, units::format(p.value, p.unit), 100 * spec.confidence,
+                   units::format(p.low, p.unit), units::format(p.high, p.unit), p.at_bound ? "  (at a bound of the search)" : "");
+    fmt::print("loss {:.6g} over {} residuals; {} evaluations, {} model runs; wrote {} (fit.json, fitted.toml, curves.csv, figure.png) in {:.1f} s\n",
+               r.loss, r.residuals, r.evaluations, r.simulations, out, seconds_since(t0));
+    return 0;
+}
+
 int cmd_cache(const std::string& action, const lab::cache_options& o) {
     const lab::result_cache cache(o);
     const auto u = action == "clear" ? cache.clear() : cache.measure();
@@ -280,6 +306,20 @@ int main(int argc, char** argv) {
     bool sweep_no_cache = false, sweep_no_figure = false;
     sw->add_flag("--no-cache", sweep_no_cache, "Store results only for this run (no resume after a kill)");
     sw->add_flag("--no-figure", sweep_no_figure, "Do not draw distributions.png (the Python layer)");
+    auto* fitcmd = app.add_subcommand("fit", "Fit chosen model parameters to measured traces (a fit file: docs/fitting.md): "
+                                              "values, intervals, overlay figure, TOML snippet");
+    std::string fit_file, fit_out = "fit-out", fit_data;
+    std::vector<std::string> fit_sets;
+    std::optional<int> fit_max;
+    lab::fit_options fo;
+    bool fit_no_figure = false;
+    fitcmd->add_option("file", fit_file, "Fit file (TOML: [fit], [data], [loss], [optimizer], [[parameter]])")->required();
+    fitcmd->add_option("--out", fit_out, "Output folder")->capture_default_str();
+    fitcmd->add_option("--data", fit_data, "Measured data file (replaces data.file)");
+    one_per_use(fitcmd->add_option("--set", fit_sets, "key=value override of the experiment (after fit.set)"));
+    fitcmd->add_option("--jobs", fo.jobs, "Model runs at a time (default 2; under mpirun 1 per rank)")->check(at_least_one);
+    fitcmd->add_option("--max-evaluations", fit_max, "Replaces optimizer.max_evaluations")->check(at_least_one);
+    fitcmd->add_flag("--no-figure", fit_no_figure, "Do not draw figure.png (the Python layer)");
     auto* cachecmd = app.add_subcommand("cache", "The result cache of sweep and reproduce: `memlab cache info`, `memlab cache clear`");
     std::string cache_action;
     lab::cache_options co;
@@ -325,7 +365,7 @@ int main(int argc, char** argv) {
     // Under mpirun, `memlab sweep` spreads its tasks over the ranks (every rank runs this program;
     // rank 0 prints and writes).
     std::optional<util::mpi_session> mpi;
-    if (*sw) mpi.emplace(argc, argv);
+    if (*sw || *fitcmd) mpi.emplace(argc, argv);
     const bool root = util::mpi_rank() == 0;
     // SIGINT / SIGTERM stop the work at its next step and unwind (no output folder is left); a file
     // that outgrows `ulimit -f` fails its write (EFBIG) instead of killing the process.
@@ -347,6 +387,10 @@ int main(int argc, char** argv) {
             return cmd_sweep(sweep_out, sweep_seeds, wo);
         }
         if (*cachecmd) return cmd_cache(cache_action, co);
+        if (*fitcmd) {
+            fo.figure = !fit_no_figure;
+            return cmd_fit(fit_file, fit_out, fit_sets, fit_data, fit_max, fo);
+        }
         if (*sens) return cmd_sensitivity(sens_out, so);
         rn.figure = !no_figure;
         if (*run) return cmd_run(run_file, run_out, run_seed, run_sets, run_engine, rn);

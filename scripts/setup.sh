@@ -9,7 +9,7 @@ packages=(
   libsundials-dev libsuitesparse-dev libeigen3-dev libcli11-dev libtomlplusplus-dev
   nlohmann-json3-dev libfmt-dev libhdf5-dev hdf5-tools libgtest-dev
   ngspice libngspice0-dev pybind11-dev python3-dev lammps
-  libssl-dev libopenmpi-dev openmpi-bin zlib1g-dev
+  libssl-dev libopenmpi-dev openmpi-bin zlib1g-dev libnlopt-cxx-dev
   python3-numpy python3-matplotlib python3-h5py python3-pytest
   clang libclang-rt-14-dev   # the asan preset: sanitizers and libFuzzer (scripts/test.sh)
   python3-brian python3-sklearn

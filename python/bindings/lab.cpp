@@ -1,5 +1,5 @@
-// The lab layer: reproduce and sensitivity, many runs in child processes, the report written into a
-// folder. The Python front end (memlab.reproduce, memlab.sensitivity) reads the JSON it writes.
+// The lab layer: reproduce, sensitivity, sweep and fit, many runs in child processes, the report written into a
+// folder. The Python front end (memlab.reproduce, .sensitivity, .sweep, .fit) reads the files it writes.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -10,7 +10,10 @@
 #include "bindings.hpp"
 #include "memlab/error.hpp"
 #include "memlab/lab/reproduce.hpp"
+#include "memlab/lab/fit.hpp"
 #include "memlab/lab/sensitivity.hpp"
+#include "memlab/lab/sweep.hpp"
+#include "memlab/protocol/fit_file.hpp"
 
 namespace py = pybind11;
 
@@ -82,4 +85,47 @@ void memlab::python::register_lab(py::module_& m) {
         },
         py::arg("out"), py::arg("vary"), py::arg("set"), py::arg("only"), py::arg("skip"), py::arg("jobs"), py::arg("experiments"),
         py::arg("progress"));
+    m.def(
+        "_sweep",
+        [](const std::string& file, const std::string& out, const std::vector<std::string>& vary, const std::vector<std::string>& set,
+           const std::vector<std::uint64_t>& seeds, std::size_t devices, int jobs, bool figure, const std::string& cache, bool use_cache,
+           const std::string& python, bool progress) {
+            if (jobs < 1) throw memlab::input_error(fmt::format("jobs: {} is not a positive number", jobs));
+            memlab::lab::sweep_options o;
+            o.file = memlab::lab::experiment_file(file);
+            o.vary = vary;
+            o.sets = set;
+            o.seeds = seeds;
+            if (devices > 0) o.devices = devices;
+            o.jobs = jobs;
+            o.figure = figure;
+            o.python = python;
+            o.cache = {.enabled = use_cache, .dir = cache, .max_bytes = 0};
+            memlab::lab::sweep_outcome r;
+            {
+                py::gil_scoped_release release;
+                r = memlab::lab::sweep(memlab::lab::plan_sweep(o), out, printer(progress));
+            }
+            py::dict d;
+            d["computed"] = r.computed;
+            d["cached"] = r.cached;
+            d["failed"] = r.failed;
+            return d;
+        },
+        py::arg("file"), py::arg("out"), py::arg("vary"), py::arg("set"), py::arg("seeds"), py::arg("devices"), py::arg("jobs"), py::arg("figure"),
+        py::arg("cache"), py::arg("use_cache"), py::arg("python"), py::arg("progress"));
+    m.def(
+        "_fit",
+        [](const std::string& file, const std::string& out, const std::vector<std::string>& set, const std::string& data, int jobs,
+           int max_evaluations, bool figure, const std::string& python, bool progress) {
+            if (jobs < 1) throw memlab::input_error(fmt::format("jobs: {} is not a positive number", jobs));
+            auto spec = memlab::protocol::load_fit(file, set, data);
+            if (max_evaluations > 0) spec.max_evaluations = max_evaluations;
+            {
+                py::gil_scoped_release release;
+                memlab::lab::fit(spec, out, {.jobs = jobs, .figure = figure, .python = python}, printer(progress));
+            }
+        },
+        py::arg("file"), py::arg("out"), py::arg("set"), py::arg("data"), py::arg("jobs"), py::arg("max_evaluations"), py::arg("figure"),
+        py::arg("python"), py::arg("progress"));
 }

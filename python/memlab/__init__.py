@@ -11,6 +11,8 @@ matplotlib's backend alone: memlab.plot.figure(r) shows inline in Jupyter).
     md = memlab.run_md("experiments/md_diffusion.toml", jobs=2)   # LAMMPS; md.D("Ag"), md.runs
     rep = memlab.reproduce(out="reproduce-out", skip=["md_diffusion"])  # report.json as a dict
     sens = memlab.sensitivity(vary=["device.e_ag=0.83 eV,0.87 eV"], only=["all_or_none"])
+    t = memlab.sweep("set_delay", vary="device.e_ag=0.83 eV,0.87 eV", seeds="1..5")  # columns as numpy arrays
+    f = memlab.fit("examples/fit/vteam_iv.toml", data="measured.csv")  # values, intervals, curves
 
 The C++ core is the _memlab extension; its one-line errors arrive as memlab.InputError
 (a ValueError) and memlab.SolverError.
@@ -275,3 +277,97 @@ def sensitivity(vary: str | Iterable[str], out: str | os.PathLike[str] = "sensit
     for n in r["notes"]:
         warnings.warn(n, stacklevel=2)
     return _load_json(os.path.join(str(out), "sensitivity.json"))
+
+
+def _read_table_csv(path: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """A memlab CSV (header "name [unit]"; text columns have no unit) as {name: numpy array} (numbers
+    as float64, text as an array of str) and {name: unit}."""
+    import csv
+
+    import numpy as np
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    columns: dict[str, Any] = {}
+    units: dict[str, str] = {}
+    for k, head in enumerate(rows[0]):
+        name, bracket, unit = head.partition(" [")
+        values = [r[k] for r in rows[1:]]
+        if bracket:
+            units[name] = unit[:-1]
+            columns[name] = np.array([float(v) for v in values], dtype=np.float64)
+        else:
+            units[name] = ""
+            columns[name] = np.array(values, dtype=str)
+    return columns, units
+
+
+@dataclass
+class SweepResult:
+    """A memlab sweep: `table` maps each column of table.csv to a numpy array (one entry per task;
+    numbers in SI as float64, NaN where a task has no value; text columns (folder, varied values,
+    error) as arrays of str), `units` each column's unit, `distributions` distributions.json, `folder`
+    the output folder (tasks/, table.h5, distributions.png)."""
+    table: dict[str, Any]
+    units: dict[str, str]
+    distributions: dict[str, Any]
+    folder: str
+    computed: int = 0
+    cached: int = 0
+    failed: int = 0
+
+
+def sweep(file: str | os.PathLike[str], vary: str | Iterable[str] = (), seeds: str | int | Iterable[int] | None = None, devices: int = 0,
+          set: str | Iterable[str] = (), out: str | os.PathLike[str] = "sweep-out", jobs: int = 2, figure: bool = True,
+          cache: str | os.PathLike[str] | None = None, use_cache: bool = True, progress: bool = False) -> SweepResult:
+    """Like `memlab sweep FILE --vary KEY=V1,V2 --seeds 1..N --devices N`: every task of the product
+    into `out`, results cached (cache: the folder, default as the command line's; use_cache=False
+    keeps nothing). Returns a SweepResult whose `table` holds the columns as numpy arrays."""
+    _need()
+    import os
+    package_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    r = _memlab._sweep(str(file), str(out), _names(vary), _names(set), _seeds(seeds), int(devices), int(jobs), bool(figure),
+                       "" if cache is None else str(cache), bool(use_cache), package_dir, bool(progress))
+    table, units = _read_table_csv(os.path.join(str(out), "table.csv"))
+    return SweepResult(table, units, _load_json(os.path.join(str(out), "distributions.json")), str(out), r["computed"], r["cached"], r["failed"])
+
+
+@dataclass
+class FitResult:
+    """A memlab fit: `values`, `low`, `high` map each fitted key ("device.r_off") to its value and the
+    ends of its interval (SI floats; `units` their units; `confidence` the interval's level), `curves`
+    the measured and model traces of curves.csv as numpy arrays ("time", "voltage" when known,
+    "measured", "model", "start", "residual"), `vsets` (a Vset fit) the Vset per cycle, measured and
+    per model seed, `summary` fit.json, `snippet` fitted.toml, `folder` the output folder."""
+    values: dict[str, float]
+    low: dict[str, float]
+    high: dict[str, float]
+    units: dict[str, str]
+    confidence: float
+    curves: dict[str, Any]
+    vsets: dict[str, Any]
+    summary: dict[str, Any]
+    snippet: str
+    folder: str
+
+
+def fit(file: str | os.PathLike[str], data: str | os.PathLike[str] | None = None, set: str | Iterable[str] = (),
+        out: str | os.PathLike[str] = "fit-out", jobs: int = 2, max_evaluations: int = 0, figure: bool = True,
+        progress: bool = False) -> FitResult:
+    """Like `memlab fit FILE --data DATA --set k=v`: fits the fit file's free parameters to the
+    measurement (docs/fitting.md) into `out`; returns a FitResult (values, intervals, curves as numpy
+    arrays). max_evaluations > 0 replaces optimizer.max_evaluations."""
+    _need()
+    import os
+    package_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    _memlab._fit(str(file), str(out), _names(set), "" if data is None else str(data), int(jobs), int(max_evaluations), bool(figure),
+                 package_dir, bool(progress))
+    js = _load_json(os.path.join(str(out), "fit.json"))
+    curves, _ = _read_table_csv(os.path.join(str(out), "curves.csv"))
+    vsets: dict[str, Any] = {}
+    if os.path.exists(os.path.join(str(out), "vsets.csv")):
+        vsets, _ = _read_table_csv(os.path.join(str(out), "vsets.csv"))
+    with open(os.path.join(str(out), "fitted.toml")) as f:
+        snippet = f.read()
+    ps = js["parameters"]
+    return FitResult({p["key"]: p["value"] for p in ps}, {p["key"]: p["low"] for p in ps}, {p["key"]: p["high"] for p in ps},
+                     {p["key"]: p["unit"] for p in ps}, js["confidence"], curves, vsets, js, snippet, str(out))

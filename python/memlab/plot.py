@@ -12,6 +12,7 @@ memlab.Result.
     /usr/bin/python3 -m memlab.plot REPORT_DIR                # figures + report.html for a reproduce run
     /usr/bin/python3 -m memlab.plot --draw RUN_DIR OUT.png     # the figure of one memlab run
     /usr/bin/python3 -m memlab.plot --distributions SWEEP_DIR OUT.png   # a memlab sweep's histograms
+    /usr/bin/python3 -m memlab.plot --fit FIT_DIR OUT.png               # a memlab fit: overlay and residuals
 
 (with the build's python folder on PYTHONPATH). Importing this module leaves matplotlib's backend
 alone (inline figures in Jupyter keep working); the command line above draws with Agg.
@@ -735,6 +736,77 @@ def distributions(sweep_dir, out_png=None):
     return fig
 
 
+def _read_csv(path):
+    """A memlab CSV (header "name [unit]") as {name: numpy array}, and {name: unit}."""
+    with open(path) as f:
+        header = [h.strip() for h in f.readline().strip().split(",")]
+    data = np.atleast_2d(np.genfromtxt(path, delimiter=",", skip_header=1))
+    names, units = [], {}
+    for h in header:
+        name, _, unit = h.partition(" [")
+        names.append(name)
+        units[name] = unit.rstrip("]")
+    return {n: data[:, k] for k, n in enumerate(names)}, units
+
+
+def fit_figure(fit_dir, out_png=None):
+    """A memlab fit: model and measurement overlaid (I(V) when the voltage is known, and against
+    time), the residuals below; for a Vset fit the Vset distributions, measured and model."""
+    js = json.load(open(os.path.join(fit_dir, "fit.json")))
+    c, _ = _read_csv(os.path.join(fit_dir, "curves.csv"))
+    vset = "vset" in js
+    panels = 3 + (1 if vset else 0)
+    fig, axes = plt.subplots(panels, 1, figsize=(7.5, 2.6 * panels))
+    t = c["time"]
+    model_label = f"model (fitted; seed {js['seeds'][0]})" if vset else "model (fitted)"
+    ax = axes[0]
+    if "voltage" in c:
+        ax.plot(c["voltage"], c["measured"], ".", ms=2, color="0.5", label="measured")
+        ax.plot(c["voltage"], c["model"], "-", lw=1, color="C3", label=model_label)
+        ax.set_xlabel("voltage [V]")
+    else:
+        ax.plot(t, c["measured"], ".", ms=2, color="0.5", label="measured")
+        ax.plot(t, c["model"], "-", lw=1, color="C3", label=model_label)
+        ax.set_xlabel("time [s]")
+    ax.set_ylabel("current [A]")
+    ax.legend(fontsize=7)
+    ax.set_title(f"memlab fit {js['name']}\n" + "\n".join(f"{p['key']} = {p['text']}, {100 * js['confidence']:.0f} % interval {p['interval']}"
+                                                          for p in js["parameters"]), fontsize=8)
+    ax = axes[1]
+    ax.plot(t, c["measured"], ".", ms=2, color="0.5", label="measured")
+    ax.plot(t, c["start"], "-", lw=0.8, color="C0", alpha=0.6, label="model at the start values")
+    ax.plot(t, c["model"], "-", lw=1, color="C3", label=model_label)
+    ax.set_xlabel("time [s]")
+    ax.set_ylabel("current [A]")
+    ax.legend(fontsize=7)
+    ax = axes[2]
+    if "weighted_residual" in c:
+        ax.plot(t, c["weighted_residual"], ".", ms=2, color="C3")
+        ax.axhline(0, color="k", lw=0.5)
+        ax.set_ylabel("(model - measured) / noise")
+        ax.set_title(f"chi-square {js['loss']['chi_square']:.1f} over {js['loss']['residuals']} residuals", fontsize=8)
+    else:
+        ax.plot(t, c["residual"], ".", ms=2, color="C3")
+        ax.set_ylabel("model - measured [A]")
+    ax.set_xlabel("time [s]")
+    if vset:
+        v, _ = _read_csv(os.path.join(fit_dir, "vsets.csv"))
+        ax = axes[3]
+        data = v["measured"][np.isfinite(v["measured"])]
+        model = np.concatenate([v[k][np.isfinite(v[k])] for k in v if k.startswith("model_seed")])
+        bins = np.histogram_bin_edges(np.concatenate([data, model]), bins=15)
+        ax.hist(data, bins=bins, density=True, histtype="step", color="0.3", label=f"measured ({data.size} cycles)")
+        ax.hist(model, bins=bins, density=True, histtype="step", color="C3", label=f"model ({model.size} cycles, seeds {js['seeds']})")
+        ax.set_xlabel("Vset [V]")
+        ax.set_ylabel("density")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    if out_png:
+        fig.savefig(out_png, dpi=110)
+        plt.close(fig)
+    return fig
+
+
 def main(report_dir):
     rep = json.load(open(os.path.join(report_dir, "report.json")))
     for e in rep.get("experiments", []):
@@ -751,5 +823,7 @@ if __name__ == "__main__":
         draw(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 4 and sys.argv[1] == "--distributions":  # a sweep's folder -> PNG
         distributions(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 4 and sys.argv[1] == "--fit":  # a fit's folder -> PNG
+        fit_figure(sys.argv[2], sys.argv[3])
     else:
         main(sys.argv[1])

@@ -304,6 +304,72 @@ void write_hdf5(const table& t, const std::filesystem::path& path, const std::st
     std::filesystem::rename(tmp, path);
 }
 
+namespace {
+
+std::string read_string_attribute(hid_t obj, const char* name) {
+    if (H5Aexists(obj, name) <= 0) return "";
+    const hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
+    const hid_t type = H5Aget_type(attr);
+    std::string out;
+    if (H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type)) {
+        std::string buf(H5Tget_size(type), '\0');
+        const hid_t mem = H5Tcopy(type);
+        if (H5Aread(attr, mem, buf.data()) >= 0) out = buf.c_str();
+        H5Tclose(mem);
+    } else if (H5Tget_class(type) == H5T_STRING) {
+        char* s = nullptr;
+        const hid_t mem = H5Tcopy(type);
+        if (H5Aread(attr, mem, &s) >= 0 && s) {
+            out = s;
+            H5free_memory(s);
+        }
+        H5Tclose(mem);
+    }
+    H5Tclose(type);
+    H5Aclose(attr);
+    return out;
+}
+
+herr_t collect_name(hid_t, const char* name, const H5L_info_t*, void* data) {
+    static_cast<std::vector<std::string>*>(data)->push_back(name);
+    return 0;
+}
+
+}  // namespace
+
+table read_hdf5_group(const std::filesystem::path& path, const std::string& group) {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file < 0) throw input_error(fmt::format("{}: cannot open as HDF5", path.string()));
+    const hid_t grp = H5Gopen2(file, group.empty() ? "/" : group.c_str(), H5P_DEFAULT);
+    if (grp < 0) {
+        H5Fclose(file);
+        throw input_error(fmt::format("{}: no group '{}'", path.string(), group));
+    }
+    std::vector<std::string> names;
+    H5Literate(grp, H5_INDEX_CRT_ORDER, H5_ITER_INC, nullptr, collect_name, &names);
+    if (names.empty()) H5Literate(grp, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_name, &names);
+    table t;
+    for (const auto& n : names) {
+        const hid_t ds = H5Dopen2(grp, n.c_str(), H5P_DEFAULT);
+        if (ds < 0) continue;  // a subgroup
+        const hid_t space = H5Dget_space(ds), type = H5Dget_type(ds);
+        if (H5Sget_simple_extent_ndims(space) == 1 && H5Tget_class(type) == H5T_FLOAT) {
+            hsize_t rows = 0;
+            H5Sget_simple_extent_dims(space, &rows, nullptr);
+            table_column c{n, read_string_attribute(ds, "unit"), false, std::vector<double>(rows), {}};
+            if (rows > 0) H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, c.numbers.data());
+            t.columns.push_back(std::move(c));
+        }
+        H5Tclose(type);
+        H5Sclose(space);
+        H5Dclose(ds);
+    }
+    H5Gclose(grp);
+    H5Fclose(file);
+    return t;
+}
+
 std::vector<double> read_hdf5_matrix(const std::string& path, const std::string& group, const std::string& name, std::size_t& rows,
                                      std::size_t& cols) {
     const auto [file, ds, dsname] = open_dataset(path, group, name);

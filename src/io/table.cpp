@@ -2,7 +2,9 @@
 
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -45,6 +47,52 @@ void write_csv(const table& t, const fs::path& path) {
     if (std::fflush(f.get()) != 0) throw input_error(fmt::format("{}: write failed (disk full?)", path.string()));
     f.reset();
     fs::rename(tmp, path);
+}
+
+table read_csv(const fs::path& path) {
+    std::ifstream in(path);
+    if (!in) throw input_error(fmt::format("{}: cannot open", path.string()));
+    table t;
+    std::string line;
+    if (!std::getline(in, line)) throw input_error(fmt::format("{}: empty file (expected a header 'name [unit],...')", path.string()));
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::stringstream header(line);
+    for (std::string field; std::getline(header, field, ',');) {
+        const auto trim = [](std::string x) {
+            const auto a = x.find_first_not_of(" \t\""), b = x.find_last_not_of(" \t\"");
+            return a == std::string::npos ? std::string() : x.substr(a, b - a + 1);
+        };
+        field = trim(field);
+        table_column c;
+        const auto open = field.rfind('[');
+        if (open != std::string::npos && field.back() == ']') {
+            c.name = trim(field.substr(0, open));
+            c.unit = trim(field.substr(open + 1, field.size() - open - 2));
+        } else {
+            c.name = field;
+        }
+        t.columns.push_back(std::move(c));
+    }
+    std::size_t n = 1;
+    while (std::getline(in, line)) {
+        ++n;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.find_first_not_of(" \t") == std::string::npos) continue;
+        std::stringstream row(line);
+        std::size_t c = 0;
+        for (std::string field; std::getline(row, field, ','); ++c) {
+            if (c >= t.columns.size()) break;
+            char* end = nullptr;
+            const double v = std::strtod(field.c_str(), &end);
+            while (end && (*end == ' ' || *end == '\t')) ++end;
+            if (end == field.c_str() || (end && *end != '\0'))
+                throw input_error(fmt::format("{}: line {}, column '{}': '{}' is not a number", path.string(), n, t.columns[c].name, field));
+            t.columns[c].numbers.push_back(v);
+        }
+        if (c != t.columns.size())
+            throw input_error(fmt::format("{}: line {}: {} fields, the header has {}", path.string(), n, c, t.columns.size()));
+    }
+    return t;
 }
 
 }  // namespace memlab::io

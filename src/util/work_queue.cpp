@@ -176,6 +176,12 @@ int mpi_rank() { return rank_; }
 int mpi_ranks() { return ranks_; }
 bool mpi_built() { return MEMLAB_WITH_MPI != 0; }
 
+void mpi_barrier() {
+#if MEMLAB_WITH_MPI
+    if (initialised_ && ranks_ > 1) MPI_Barrier(MPI_COMM_WORLD);
+#endif
+}
+
 void run_queue(const std::vector<std::size_t>& tasks, const std::function<int(std::size_t)>& body, int parallel,
                const std::function<void(std::size_t, const process_exit&)>& finished) {
 #if MEMLAB_WITH_MPI

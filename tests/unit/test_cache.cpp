@@ -117,3 +117,42 @@ TEST(Table, SameTableSameBytes) {
     EXPECT_FALSE(fs::exists(d / "a.h5.partial"));
     fs::remove_all(d);
 }
+
+TEST(Table, ReadsBackWhatItWrites) {
+    // Numbers bit for bit, units from the header, NaN as NaN; an HDF5 group likewise.
+    const fs::path d = fresh("table_read");
+    io::table t;
+    t.columns.push_back({"time", "s", false, {0, 1e-6, 2.5e-6}, {}});
+    t.columns.push_back({"i(DUT)", "A", false, {0.1, NAN, -2.5e-9}, {}});
+    io::write_csv(t, d / "a.csv");
+    io::write_hdf5(t, d / "a.h5", "run");
+    for (const auto& r : {io::read_csv(d / "a.csv"), io::read_hdf5_group(d / "a.h5", "run")}) {
+        ASSERT_EQ(r.columns.size(), 2u);
+        const auto& time = r.columns[0].name == "time" ? r.columns[0] : r.columns[1];
+        const auto& i = r.columns[0].name == "time" ? r.columns[1] : r.columns[0];
+        EXPECT_EQ(i.name, "i(DUT)");
+        EXPECT_EQ(i.unit, "A");
+        EXPECT_EQ(time.unit, "s");
+        EXPECT_EQ(time.numbers, t.columns[0].numbers);
+        EXPECT_EQ(i.numbers[2], -2.5e-9);
+        EXPECT_TRUE(std::isnan(i.numbers[1]));
+    }
+    std::ofstream(d / "bad.csv") << "time [us],I [uA]\n0,1\n1,two\n";
+    try {
+        (void)io::read_csv(d / "bad.csv");
+        FAIL() << "a field that is not a number was read";
+    } catch (const input_error& e) {
+        EXPECT_NE(std::string(e.what()).find("line 3, column 'I': 'two'"), std::string::npos) << e.what();
+    }
+    std::ofstream(d / "short.csv") << "time [us],I\n0,1\n1\n";
+    const auto s = [&] {
+        try {
+            (void)io::read_csv(d / "short.csv");
+        } catch (const input_error& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    }();
+    EXPECT_NE(s.find("line 3: 1 fields, the header has 2"), std::string::npos) << s;
+    fs::remove_all(d);
+}

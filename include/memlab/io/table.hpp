@@ -30,4 +30,14 @@ void write_csv(const table& t, const std::filesystem::path& path);
 // recorded in the file. Written under a temporary name, renamed at the end.
 void write_hdf5(const table& t, const std::filesystem::path& path, const std::string& group);
 
+// Reads a CSV file of numbers with a header "name [unit]" (memlab's traces.csv and table.csv, or a
+// measurement): one numeric column per header field, its unit as written between the brackets
+// ("" when the field has none). Empty lines are skipped; "nan" reads as NaN. input_error naming the
+// file and line on a field that is not a number or a row of the wrong length.
+table read_csv(const std::filesystem::path& path);
+
+// Reads the numeric 1-D datasets of one group of an HDF5 file, each with its "unit" attribute (""
+// when it has none), in the group's order.
+table read_hdf5_group(const std::filesystem::path& path, const std::string& group);
+
 }  // namespace memlab::io

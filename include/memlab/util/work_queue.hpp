@@ -29,6 +29,9 @@ public:
 int mpi_rank();   // 0 without MPI
 int mpi_ranks();  // 1 without MPI
 bool mpi_built(); // memlab was built with MPI
+// Every rank waits here until all have come (nothing in one process): after run_queue, the results
+// every task left are there for every rank to read (rank 0 returns from run_queue once all ended).
+void mpi_barrier();
 
 // Runs body(k) for every k in `tasks`, each in a child process (its exit status is the return
 // value). One rank: up to `parallel` children at a time, in the order given. Several ranks: the

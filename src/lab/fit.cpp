@@ -1,0 +1,607 @@
+#include "memlab/lab/fit.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <map>
+
+#include <Eigen/Dense>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlopt.hpp>
+
+#include "memlab/analysis/analysis.hpp"
+#include "memlab/error.hpp"
+#include "memlab/io/table.hpp"
+#include "memlab/io/trace.hpp"
+#include "memlab/lab/figures.hpp"
+#include "memlab/lab/staged_folder.hpp"
+#include "memlab/protocol/experiment.hpp"
+#include "memlab/units/units.hpp"
+#include "memlab/util/work_queue.hpp"
+#include "memlab/version.hpp"
+
+namespace fs = std::filesystem;
+
+namespace memlab::lab {
+
+namespace {
+
+// The measurement: time, the replayed (or compared) voltage, the compared current, in SI; and the
+// waveform replayed: the measured voltage thinned to the points that give back every measured
+// value within data.replay_tolerance (io::thinned_trace), so that the solver does not stop at every
+// sample of a straight ramp.
+struct measured {
+    std::vector<double> t, v, i;
+    stimulus::waveform_ptr replay;
+};
+
+// A column of the data file in SI: its unit must be written and be one of `si` with a prefix.
+std::vector<double> column(const io::table& t, const protocol::fit_spec& s, const std::string& name, const std::string& si, const std::string& key) {
+    const std::string data = s.data.string();
+    for (const auto& c : t.columns) {
+        if (c.name != name) continue;
+        if (c.unit.empty())
+            throw input_error(fmt::format("{}: column '{}' ({}: data.{}) has no unit: write it in the header as '{} [{}]'", data, name, s.file, key,
+                                          name, si));
+        const double scale = units::parse("1 " + c.unit, si, fmt::format("{}: column '{}' unit", data, name));
+        std::vector<double> out(c.numbers);
+        for (std::size_t k = 0; k < out.size(); ++k) {
+            if (!std::isfinite(out[k])) throw input_error(fmt::format("{}: column '{}', row {}: not a finite number", data, name, k + 1));
+            out[k] *= scale;
+        }
+        return out;
+    }
+    std::vector<std::string> names;
+    for (const auto& c : t.columns) names.push_back(c.name);
+    throw input_error(fmt::format("{}: no column '{}' ({}: data.{}; the file has: {})", data, name, s.file, key, fmt::join(names, ", ")));
+}
+
+measured read_measured(const protocol::fit_spec& s) {
+    const auto ext = s.data.extension().string();
+    const io::table t = ext == ".h5" || ext == ".hdf5" ? io::read_hdf5_group(s.data, s.group) : io::read_csv(s.data);
+    measured m;
+    m.t = column(t, s, s.time, "s", "time");
+    m.i = column(t, s, s.current, "A", "current");
+    if (!s.voltage.empty()) m.v = column(t, s, s.voltage, "V", "voltage");
+    if (m.t.size() < 2) throw input_error(fmt::format("{}: fewer than two rows of data", s.data.string()));
+    for (std::size_t k = 1; k < m.t.size(); ++k)
+        if (!(m.t[k] > m.t[k - 1]))
+            throw input_error(fmt::format("{}: column '{}', row {}: times must increase strictly", s.data.string(), s.time, k + 1));
+    if (!m.v.empty()) {
+        io::memory_trace kept;
+        io::thinned_trace thin(kept, 0.0, [&](const io::channel&) { return s.replay_tolerance; });
+        thin.begin({{"time", "s"}, {"v", "V"}});
+        for (std::size_t k = 0; k < m.t.size(); ++k) {
+            const double row[] = {m.t[k], m.v[k]};
+            thin.append(row);
+        }
+        thin.finish();
+        m.replay = std::make_shared<stimulus::pwl>(kept.time(), kept.column("v"));
+    }
+    if (m.t.size() < 2) throw input_error(fmt::format("{}: fewer than two rows of data", s.data.string()));
+    for (std::size_t k = 1; k < m.t.size(); ++k)
+        if (!(m.t[k] > m.t[k - 1]))
+            throw input_error(fmt::format("{}: column '{}', row {}: times must increase strictly", s.data.string(), s.time, k + 1));
+    return m;
+}
+
+// ln|x| for a log parameter, else x; and back.
+double to_scale(const protocol::fit_parameter& p, double x) { return p.log ? std::log(std::fabs(x)) : x; }
+double from_scale(const protocol::fit_parameter& p, double u) { return p.log ? std::copysign(std::exp(u), p.min) : u; }
+// z in [0, 1] over [min, max] in the fit scale.
+double from_unit(const protocol::fit_parameter& p, double z) {
+    const double a = to_scale(p, p.min), b = to_scale(p, p.max);
+    return from_scale(p, a + std::clamp(z, 0.0, 1.0) * (b - a));
+}
+double to_unit(const protocol::fit_parameter& p, double x) {
+    const double a = to_scale(p, p.min), b = to_scale(p, p.max);
+    return (to_scale(p, x) - a) / (b - a);
+}
+
+// The two-sided normal quantile of a confidence level (bisection on erfc).
+double normal_quantile(double confidence) {
+    const double tail = 0.5 * (1 - confidence);
+    double lo = 0, hi = 40;
+    for (int k = 0; k < 200; ++k) {
+        const double mid = 0.5 * (lo + hi);
+        (0.5 * std::erfc(mid / std::sqrt(2.0)) > tail ? lo : hi) = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+// One model run at the parameters `x` (SI) and `seed`: the compared probe (and, for the vset loss
+// without a replayed voltage, the voltage probe) interpolated onto the measured times.
+std::vector<double> simulate(const protocol::fit_spec& s, const measured& m, const std::vector<double>& x, std::uint64_t seed) {
+    auto sets = s.sets;
+    for (std::size_t j = 0; j < x.size(); ++j)
+        sets.push_back(s.parameters[j].unit == "1" ? fmt::format("{}={:.17g}", s.parameters[j].key, x[j])
+                                                   : fmt::format("{}={:.17g} {}", s.parameters[j].key, x[j], s.parameters[j].unit));
+    sets.push_back(fmt::format("experiment.seed={}", seed));
+    auto e = protocol::load(s.experiment, sets);
+    if (!m.v.empty()) {
+        e.stimulus = m.replay;
+        e.duration = m.t.back();
+    }
+    const bool need_v = s.loss == "vset" && m.v.empty();
+    auto& probes = e.recording.probes;
+    for (const auto& p : {s.probe, need_v ? s.voltage_probe : s.probe})
+        if (std::find(probes.begin(), probes.end(), p) == probes.end()) probes.push_back(p);
+    if (e.duration < m.t.back())
+        throw input_error(fmt::format("{}: the experiment ends at {}, the data at {}: give experiment.duration or replay the voltage", s.file,
+                                      units::format(e.duration, "s"), units::format(m.t.back(), "s")));
+    io::memory_trace mem;
+    protocol::run(e, mem);
+    std::vector<double> out;
+    const auto& t = mem.time();
+    const auto& y = mem.column(s.probe);
+    for (const double tk : m.t) out.push_back(analysis::interpolate(t, y, tk));
+    if (need_v) {
+        const auto& v = mem.column(s.voltage_probe);
+        for (const double tk : m.t) out.push_back(analysis::interpolate(t, v, tk));
+    }
+    return out;
+}
+
+// Runs simulate() for every (point, seed) in child processes, `jobs` at a time (util::run_queue);
+// results pass through files in `scratch`. Every rank under MPI calls it alike.
+class evaluator {
+public:
+    evaluator(const protocol::fit_spec& s, const measured& m, fs::path scratch, int jobs)
+        : s_(s), m_(m), scratch_(std::move(scratch)), jobs_(jobs) {}
+
+    // One entry per point: the model's outputs per seed, or the first error.
+    struct result {
+        std::vector<std::vector<double>> per_seed;
+        std::string error;
+    };
+    std::vector<result> run(const std::vector<std::vector<double>>& points) {
+        const std::size_t seeds = s_.seeds.size(), n = points.size() * seeds, base = count_;
+        count_ += n;
+        simulations_ += static_cast<int>(n);
+        std::vector<std::size_t> tasks(n);
+        for (std::size_t k = 0; k < n; ++k) tasks[k] = k;
+        auto body = [&](std::size_t k) -> int {
+            const auto file = scratch_ / fmt::format("{}", base + k);
+            try {
+                const auto y = simulate(s_, m_, points[k / seeds], s_.seeds[k % seeds]);
+                std::FILE* f = std::fopen((file.string() + ".tmp").c_str(), "wb");
+                if (!f || std::fwrite(y.data(), sizeof(double), y.size(), f) != y.size()) throw input_error("cannot write an evaluation (disk full?)");
+                std::fclose(f);
+                fs::rename(file.string() + ".tmp", file.string() + ".bin");
+            } catch (const std::exception& ex) {
+                std::ofstream(file.string() + ".err") << ex.what() << "\n";
+                return 2;
+            }
+            return 0;
+        };
+        util::run_queue(util::mpi_rank() == 0 ? tasks : std::vector<std::size_t>{}, body, jobs_, [](std::size_t, const util::process_exit&) {});
+        util::mpi_barrier();
+        std::vector<result> out(points.size());
+        for (std::size_t k = 0; k < n; ++k) {
+            auto& r = out[k / seeds];
+            const auto file = scratch_ / fmt::format("{}", base + k);
+            std::ifstream bin(file.string() + ".bin", std::ios::binary);
+            if (bin) {
+                std::vector<double> y(expected_size());
+                bin.read(reinterpret_cast<char*>(y.data()), static_cast<std::streamsize>(y.size() * sizeof(double)));
+                r.per_seed.push_back(std::move(y));
+                continue;
+            }
+            std::string line;
+            std::ifstream err(file.string() + ".err");
+            std::getline(err, line);
+            if (r.error.empty()) r.error = line.empty() ? "the evaluation ended without a result (killed?)" : line;
+        }
+        return out;
+    }
+    int simulations() const { return simulations_; }
+
+private:
+    std::size_t expected_size() const { return m_.t.size() * (s_.loss == "vset" && m_.v.empty() ? 2 : 1); }
+    const protocol::fit_spec& s_;
+    const measured& m_;
+    fs::path scratch_;
+    int jobs_;
+    std::size_t count_ = 0;
+    int simulations_ = 0;
+};
+
+// The Vsets of the cycles (NaN: a cycle that never reached the compliance).
+std::vector<double> vsets(const protocol::fit_spec& s, const measured& m, std::span<const double> v, std::span<const double> i) {
+    return analysis::vset_per_cycle(m.t, v, i, s.compliance, s.period, s.start, s.fraction);
+}
+
+std::vector<double> finite(const std::vector<double>& x) {
+    std::vector<double> out;
+    for (const double v : x)
+        if (std::isfinite(v)) out.push_back(v);
+    return out;
+}
+
+// The weighted residuals of one evaluation.
+//   current: (I_model - I_measured) / (noise + relative_noise |I_measured|), the model averaged over seeds
+//   vset: (mean_model - mean_measured) / se and (std_model - std_measured) / se of Vset over the
+//         cycles that set (the model's cycles pooled over seeds; se from the measured spread and
+//         both cycle counts), and (f_model - f_measured) / se of the fraction of cycles that set
+class residuals {
+public:
+    residuals(const protocol::fit_spec& s, const measured& m) : s_(s), m_(m) {
+        if (s.loss != "vset") return;
+        data_vsets_ = vsets(s, m, m.v, m.i);
+        const auto x = finite(data_vsets_);
+        if (x.size() < 3)
+            throw input_error(fmt::format("{}: loss.kind = \"vset\": {} of {} measured cycles reach {} of the compliance ({}); at least 3 are needed",
+                                          s.file, x.size(), data_vsets_.size(), s.fraction, units::format(s.compliance, "A")));
+        data_ = analysis::statistics(x);
+    }
+    std::vector<double> operator()(const std::vector<std::vector<double>>& per_seed) const {
+        const std::size_t n = m_.t.size();
+        std::vector<double> r;
+        if (s_.loss == "current") {
+            for (std::size_t k = 0; k < n; ++k) {
+                double y = 0;
+                for (const auto& ys : per_seed) y += ys[k];
+                y /= static_cast<double>(per_seed.size());
+                r.push_back((y - m_.i[k]) / (s_.noise + s_.relative_noise * std::fabs(m_.i[k])));
+            }
+            return r;
+        }
+        const auto model = analysis::statistics(model_vsets(per_seed));
+        const double nd = static_cast<double>(data_.n), nm = static_cast<double>(model.n);
+        // The fraction of cycles that set, against the measured one (binomial; the pooled fraction
+        // with one success and one failure added keeps its error finite when every cycle sets).
+        const double cd = static_cast<double>(data_vsets_.size()), cm = static_cast<double>(per_seed.size() * data_vsets_.size());
+        const double pooled = (nd + nm + 1) / (cd + cm + 2);
+        const double se_set = std::sqrt(pooled * (1 - pooled) * (1 / cd + 1 / cm));
+        const double r_set = (nm / cm - nd / cd) / se_set;
+        if (model.n < 2) return {1e3, 1e3, r_set};  // the model hardly sets: far from the data
+        const double inflate = std::sqrt(1 + nd / nm);  // the model's moments are estimates too
+        const double se_mean = data_.std / std::sqrt(nd) * inflate, se_std = data_.std / std::sqrt(2 * (nd - 1)) * inflate;
+        return {(model.mean - data_.mean) / se_mean, (model.std - data_.std) / se_std, r_set};
+    }
+    std::vector<double> model_vsets(const std::vector<std::vector<double>>& per_seed) const {
+        std::vector<double> all;
+        const std::size_t n = m_.t.size();
+        for (const auto& ys : per_seed) {
+            const std::span<const double> i(ys.data(), n);
+            const std::span<const double> v = m_.v.empty() ? std::span<const double>(ys.data() + n, n) : std::span<const double>(m_.v);
+            for (const double x : vsets(s_, m_, v, i))
+                if (std::isfinite(x)) all.push_back(x);
+        }
+        return all;
+    }
+    const std::vector<double>& data_vsets() const { return data_vsets_; }
+    const analysis::summary& data() const { return data_; }
+
+private:
+    const protocol::fit_spec& s_;
+    const measured& m_;
+    std::vector<double> data_vsets_;
+    analysis::summary data_{};
+};
+
+double chi2(const std::vector<double>& r) {
+    double sum = 0;
+    for (const double x : r) sum += x * x;
+    return sum;
+}
+
+nlopt::algorithm algorithm_of(const std::string& name) {
+    static const std::map<std::string, nlopt::algorithm> a{
+        {"LN_BOBYQA", nlopt::LN_BOBYQA}, {"LN_COBYLA", nlopt::LN_COBYLA}, {"LN_NELDERMEAD", nlopt::LN_NELDERMEAD}, {"LN_SBPLX", nlopt::LN_SBPLX},
+        {"LD_SLSQP", nlopt::LD_SLSQP},   {"LD_LBFGS", nlopt::LD_LBFGS},   {"LD_MMA", nlopt::LD_MMA}};
+    return a.at(name);
+}
+
+std::string toml_snippet(const protocol::fit_spec& s, const std::vector<fitted_parameter>& ps, double confidence, const std::string& stamp) {
+    std::map<std::string, std::vector<std::string>> tables;  // table -> lines
+    for (const auto& p : ps) {
+        const auto dot = p.key.rfind('.');
+        const std::string table = p.key.substr(0, dot), name = p.key.substr(dot + 1);
+        tables[table].push_back(fmt::format("{} = \"{}\"   # {:.0f} % interval [{}, {}]{}", name, units::format(p.value, p.unit), 100 * confidence,
+                                            units::format(p.low, p.unit), units::format(p.high, p.unit), p.at_bound ? " (at a bound of the search)" : ""));
+    }
+    std::string out = fmt::format("# memlab fit {} ({}): {}\n# measured data {}; paste into the [device] (or [circuit]) table of an experiment file.\n",
+                                  s.name, s.file, stamp, s.data.string());
+    for (const auto& [table, lines] : tables) out += fmt::format("\n[{}]\n{}\n", table, fmt::join(lines, "\n"));
+    return out;
+}
+
+}  // namespace
+
+fit_outcome fit(const protocol::fit_spec& s, const fs::path& out, const fit_options& o, const progress_fn& progress) {
+    auto say = [&](const std::string& line) {
+        if (progress && util::mpi_rank() == 0) progress(line);
+    };
+    const measured m = read_measured(s);
+    const residuals res(s, m);
+    const int jobs = o.jobs > 0 ? o.jobs : util::mpi_ranks() > 1 ? 1 : 2;
+    const std::size_t np = s.parameters.size();
+    std::optional<staged_folder> dir;
+    if (util::mpi_rank() == 0) dir.emplace(out);
+    const fs::path scratch = (util::mpi_rank() == 0 ? dir->path() : fs::path(out.string() + ".partial")) / "evaluations";
+    if (util::mpi_rank() == 0) fs::create_directories(scratch);
+    evaluator ev(s, m, scratch, jobs);
+
+    // The optimiser works in z in [0, 1]^n (each parameter over its range, in its scale).
+    auto to_x = [&](const std::vector<double>& z) {
+        std::vector<double> x(np);
+        for (std::size_t j = 0; j < np; ++j) x[j] = from_unit(s.parameters[j], z[j]);
+        return x;
+    };
+    nlohmann::json history = nlohmann::json::array();
+    std::vector<double> best_z(np);
+    double best = std::numeric_limits<double>::infinity();
+    int evaluations = 0;
+    std::string first_error;
+    // The loss at z (and, for LD_* algorithms, its gradient by forward differences: n + 1 points
+    // evaluated together).
+    const bool gradient = s.algorithm.rfind("LD_", 0) == 0;
+    const double dz = 1e-3;
+    auto loss_of = [&](const evaluator::result& r) {
+        if (!r.error.empty()) return std::numeric_limits<double>::quiet_NaN();
+        return chi2(res(r.per_seed));
+    };
+    std::function<double(const std::vector<double>&, std::vector<double>&)> objective = [&](const std::vector<double>& z, std::vector<double>& grad) {
+        std::vector<std::vector<double>> points{to_x(z)};
+        std::vector<double> step(np, dz);
+        if (gradient && !grad.empty())
+            for (std::size_t j = 0; j < np; ++j) {
+                auto zj = z;
+                if (zj[j] + dz > 1) step[j] = -dz;
+                zj[j] += step[j];
+                points.push_back(to_x(zj));
+            }
+        const auto rs = ev.run(points);
+        const double f = loss_of(rs[0]);
+        ++evaluations;
+        history.push_back({{"evaluation", evaluations}, {"values", points[0]}, {"loss", std::isfinite(f) ? nlohmann::json(f) : nlohmann::json(nullptr)}});
+        if (!rs[0].error.empty() && first_error.empty()) first_error = rs[0].error;
+        if (std::isfinite(f) && f < best) best = f, best_z = z;
+        say(fmt::format("  evaluation {}: loss {:.6g}{} ({})", evaluations, f, std::isfinite(f) ? "" : fmt::format(" (failed: {})", rs[0].error),
+                        fmt::join([&] {
+                            std::vector<std::string> parts;
+                            for (std::size_t j = 0; j < np; ++j) parts.push_back(fmt::format("{}={}", s.parameters[j].key, units::format(points[0][j], s.parameters[j].unit)));
+                            return parts;
+                        }(), ", ")));
+        if (gradient && !grad.empty())
+            for (std::size_t j = 0; j < np; ++j) grad[j] = (loss_of(rs[j + 1]) - f) / step[j];
+        return std::isfinite(f) ? f : 1e30;  // a failed run: far worse than any that ran
+    };
+    // The start: the stated start values and `starts` quasi-random points over the ranges (a Halton
+    // sequence), evaluated together; the local search begins at the best of them.
+    std::vector<double> z(np);
+    std::vector<std::vector<double>> starts_z;
+    for (std::size_t j = 0; j < np; ++j) z[j] = to_unit(s.parameters[j], s.parameters[j].start);
+    {
+        std::vector<std::vector<double>> zs{z};
+        static constexpr int primes[] = {2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53};
+        for (int k = 1; k <= s.starts; ++k) {
+            std::vector<double> zk(np);
+            for (std::size_t j = 0; j < np; ++j) {
+                const int b = primes[j % 16];
+                double f = 1, h = 0;
+                for (int i = k; i > 0; i /= b) f /= b, h += f * (i % b);
+                zk[j] = h;
+            }
+            zs.push_back(zk);
+        }
+        std::vector<std::vector<double>> xs;
+        for (const auto& zk : zs) xs.push_back(to_x(zk));
+        const auto rs0 = ev.run(xs);
+        for (std::size_t k = 0; k < zs.size(); ++k) {
+            const double f = loss_of(rs0[k]);
+            ++evaluations;
+            history.push_back({{"evaluation", evaluations}, {"values", xs[k]}, {"loss", std::isfinite(f) ? nlohmann::json(f) : nlohmann::json(nullptr)},
+                               {"phase", k == 0 ? "start" : "initial design"}});
+            if (!rs0[k].error.empty() && first_error.empty()) first_error = rs0[k].error;
+            if (std::isfinite(f) && f < best) best = f, best_z = zs[k];
+        }
+        if (!std::isfinite(loss_of(rs0[0]))) throw input_error(fmt::format("{}: the model fails at the start values: {}", s.file, rs0[0].error));
+        say(fmt::format("start: the best of the start values and {} points of an initial design (loss {:.6g} at the start values): loss {:.6g}",
+                        s.starts, loss_of(rs0[0]), best));
+        // The local searches start at the best `local_searches` points (start values and design).
+        std::vector<std::size_t> order(zs.size());
+        for (std::size_t k = 0; k < zs.size(); ++k) order[k] = k;
+        auto key = [&](std::size_t k) {
+            const double f = loss_of(rs0[k]);
+            return std::isfinite(f) ? f : std::numeric_limits<double>::infinity();
+        };
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+        for (std::size_t k = 0; k < order.size() && static_cast<int>(starts_z.size()) < s.local_searches; ++k)
+            if (std::isfinite(key(order[k]))) starts_z.push_back(zs[order[k]]);
+    }
+    std::string stop;
+    for (std::size_t search = 0; search < starts_z.size(); ++search) {
+    z = starts_z[search];
+    nlopt::opt opt(algorithm_of(s.algorithm), static_cast<unsigned>(np));
+    opt.set_lower_bounds(std::vector<double>(np, 0.0));
+    opt.set_upper_bounds(std::vector<double>(np, 1.0));
+    opt.set_maxeval(std::max(1, gradient ? s.max_evaluations / static_cast<int>(np + 1) : s.max_evaluations));
+    opt.set_xtol_abs(s.tolerance);
+    opt.set_ftol_rel(1e-10);
+    if (!gradient) opt.set_initial_step(0.1);
+    opt.set_min_objective(
+        [](const std::vector<double>& zz, std::vector<double>& grad, void* data) {
+            return (*static_cast<std::function<double(const std::vector<double>&, std::vector<double>&)>*>(data))(zz, grad);
+        },
+        &objective);
+    try {
+        double fmin = 0;
+        const auto code = opt.optimize(z, fmin);
+        stop = code == nlopt::MAXEVAL_REACHED ? "max_evaluations reached" : code == nlopt::XTOL_REACHED ? "parameters converged (tolerance)"
+               : code == nlopt::FTOL_REACHED ? "loss converged" : code == nlopt::SUCCESS ? "converged (NLopt success)"
+                                                                                  : fmt::format("NLopt result {}", static_cast<int>(code));
+    } catch (const nlopt::roundoff_limited&) {
+        stop = "roundoff limited (the loss is as flat as the model's numerical noise)";
+    } catch (const std::runtime_error& err) {
+        stop = fmt::format("NLopt stopped: {}", err.what());
+    }
+    say(fmt::format("local search {} of {}: {} evaluations so far, best loss {:.6g} ({})", search + 1, starts_z.size(), evaluations, best, stop));
+    }
+    say(fmt::format("minimum after {} evaluations: loss {:.6g}", evaluations, best));
+
+    // The covariance at the minimum: Gauss-Newton from the Jacobian of the weighted residuals in
+    // the fit scale u, by central differences (2 n points, evaluated together).
+    const auto x_best = to_x(best_z);
+    std::vector<double> u(np), h(np);
+    std::vector<std::vector<double>> points{x_best};
+    for (std::size_t j = 0; j < np; ++j) {
+        const auto& p = s.parameters[j];
+        u[j] = to_scale(p, x_best[j]);
+        // Vset is read at the measured samples, so a statistic of it moves in steps of the sampling:
+        // its differences need a step that moves Vset by several samples (2 % of the range).
+        h[j] = (s.loss == "vset" ? 0.02 : 1e-3) * (to_scale(p, p.max) - to_scale(p, p.min));
+        for (const double sign : {+1.0, -1.0}) {
+            auto x = x_best;
+            x[j] = from_scale(p, u[j] + sign * h[j]);
+            points.push_back(x);
+        }
+    }
+    const auto rs = ev.run(points);
+    if (!rs[0].error.empty()) throw input_error(fmt::format("{}: the model fails at the fitted values: {}", s.file, rs[0].error));
+    const auto r0 = res(rs[0].per_seed);
+    const std::size_t nr = r0.size();
+    Eigen::MatrixXd J(nr, np);
+    for (std::size_t j = 0; j < np; ++j) {
+        const auto& plus = rs[1 + 2 * j];
+        const auto& minus = rs[2 + 2 * j];
+        // A side that fails (outside what the model takes) leaves a one-sided difference.
+        const auto rp = plus.error.empty() ? res(plus.per_seed) : r0, rm = minus.error.empty() ? res(minus.per_seed) : r0;
+        const double span = (plus.error.empty() ? h[j] : 0) + (minus.error.empty() ? h[j] : 0);
+        for (std::size_t k = 0; k < nr; ++k) J(k, j) = span > 0 ? (rp[k] - rm[k]) / span : 0;
+    }
+    const double loss = chi2(r0);
+    const double dof = static_cast<double>(nr) - static_cast<double>(np);
+    // The stated noise sets the scale (s^2 = 1) unless the fit is worse than it allows: then the
+    // intervals widen by the reduced chi-square (s^2 = chi^2 / dof > 1; the Particle Data Group's
+    // scale factor), so that a noise stated too small or a model that misses the data does not give
+    // intervals narrower than the residuals support.
+    const double s2 = s.loss == "current" && dof > 0 ? std::max(1.0, loss / dof) : 1.0;
+    const Eigen::MatrixXd JtJ = J.transpose() * J;
+    Eigen::MatrixXd cov = JtJ.completeOrthogonalDecomposition().pseudoInverse() * s2;
+    const double q = normal_quantile(s.confidence);
+    fit_outcome r;
+    r.loss = loss;
+    r.residuals = nr;
+    r.evaluations = evaluations;
+    r.simulations = ev.simulations();
+    nlohmann::json params = nlohmann::json::array();
+    for (std::size_t j = 0; j < np; ++j) {
+        const auto& p = s.parameters[j];
+        fitted_parameter f;
+        f.key = p.key;
+        f.unit = p.unit;
+        f.value = x_best[j];
+        f.standard_error = std::sqrt(std::max(0.0, cov(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(j))));
+        const double a = from_scale(p, u[j] - q * f.standard_error), b = from_scale(p, u[j] + q * f.standard_error);
+        f.low = std::min(a, b);
+        f.high = std::max(a, b);
+        f.at_bound = best_z[j] < 1e-6 || best_z[j] > 1 - 1e-6;
+        r.parameters.push_back(f);
+        params.push_back({{"key", f.key}, {"unit", f.unit}, {"value", f.value}, {"low", f.low}, {"high", f.high},
+                          {"text", units::format(f.value, f.unit)},
+                          {"interval", fmt::format("[{}, {}]", units::format(f.low, f.unit), units::format(f.high, f.unit))},
+                          {"standard_error", f.standard_error}, {"scale", p.log ? "log" : "linear"}, {"start", p.start}, {"min", p.min},
+                          {"max", p.max}, {"at_bound", f.at_bound}});
+    }
+    nlohmann::json corr = nlohmann::json::array();
+    for (std::size_t a = 0; a < np; ++a) {
+        nlohmann::json row = nlohmann::json::array();
+        for (std::size_t b = 0; b < np; ++b) {
+            const auto ia = static_cast<Eigen::Index>(a), ib = static_cast<Eigen::Index>(b);
+            const double d = std::sqrt(cov(ia, ia) * cov(ib, ib));
+            row.push_back(d > 0 ? cov(ia, ib) / d : 0.0);
+        }
+        corr.push_back(row);
+    }
+    // The model at the start values, for curves.csv (every rank takes part in each evaluation).
+    std::vector<double> x0(np);
+    for (std::size_t j = 0; j < np; ++j) x0[j] = s.parameters[j].start;
+    const auto start_run = ev.run({x0});
+    if (util::mpi_rank() != 0) return {};
+
+    auto& js = r.summary;
+    js["memlab_version"] = std::string(version());
+    js["fit"] = s.file;
+    js["name"] = s.name;
+    js["experiment"] = s.experiment.string();
+    js["data"] = s.data.string();
+    js["resolved"] = s.resolved;
+    js["loss"] = {{"kind", s.loss}, {"chi_square", loss}, {"residuals", nr}, {"parameters", np}, {"reduced_chi_square", dof > 0 ? loss / dof : 0.0}};
+    js["algorithm"] = s.algorithm;
+    js["stop"] = stop;
+    js["evaluations"] = evaluations;
+    js["simulations"] = r.simulations;
+    js["confidence"] = s.confidence;
+    js["interval_method"] = s.loss == "current"
+        ? "Gauss-Newton covariance s^2 (J^T J)^-1 of the weighted residuals, J by central differences in the fit scale, s^2 = max(1, reduced chi-square)"
+        : "Gauss-Newton covariance (J^T J)^-1 of the residuals of mean and std of Vset (each over its standard error), J by central differences in the fit scale";
+    js["parameters"] = params;
+    js["correlation"] = corr;
+    js["seeds"] = s.seeds;
+    js["history"] = history;
+
+    // curves.csv: the measurement, the model at the start and at the minimum, the residual.
+    const std::size_t n = m.t.size();
+    // The current loss compares the mean over the seeds; a Vset fit's traces are the first seed's
+    // (a mean of switching traces is no trace at all).
+    auto mean_over_seeds = [&](const evaluator::result& e, std::size_t offset) {
+        std::vector<double> y(n, 0.0);
+        const std::size_t used = s.loss == "vset" ? 1 : e.per_seed.size();
+        for (std::size_t seed = 0; seed < used; ++seed)
+            for (std::size_t k = 0; k < n; ++k) y[k] += e.per_seed[seed][offset + k] / static_cast<double>(used);
+        return y;
+    };
+    r.simulations = ev.simulations();
+    js["simulations"] = r.simulations;
+    const auto model = mean_over_seeds(rs[0], 0), start = mean_over_seeds(start_run[0], 0);
+    io::table curves;
+    curves.columns.push_back({"time", "s", false, m.t, {}});
+    if (!m.v.empty()) curves.columns.push_back({"voltage", "V", false, m.v, {}});
+    else if (s.loss == "vset") curves.columns.push_back({"voltage", "V", false, mean_over_seeds(rs[0], n), {}});
+    curves.columns.push_back({"measured", "A", false, m.i, {}});
+    curves.columns.push_back({"model", "A", false, model, {}});
+    curves.columns.push_back({"start", "A", false, start, {}});
+    std::vector<double> resid(n), weighted(n);
+    for (std::size_t k = 0; k < n; ++k) {
+        resid[k] = model[k] - m.i[k];
+        weighted[k] = s.loss == "current" ? r0[k] : std::nan("");
+    }
+    curves.columns.push_back({"residual", "A", false, resid, {}});
+    if (s.loss == "current") curves.columns.push_back({"weighted_residual", "1", false, weighted, {}});
+    io::write_csv(curves, dir->path() / "curves.csv");
+    js["curves"] = {{"file", "curves.csv"}, {"probe", s.probe}, {"columns", {"time", "voltage", "measured", "model", "start", "residual"}}};
+    if (s.loss == "vset") {
+        io::table t;
+        std::vector<double> cyc(res.data_vsets().size());
+        for (std::size_t k = 0; k < cyc.size(); ++k) cyc[k] = static_cast<double>(k + 1);
+        t.columns.push_back({"cycle", "1", false, cyc, {}});
+        t.columns.push_back({"measured", "V", false, res.data_vsets(), {}});
+        for (std::size_t k = 0; k < s.seeds.size(); ++k) {
+            const std::span<const double> i(rs[0].per_seed[k].data(), n);
+            const std::span<const double> v = m.v.empty() ? std::span<const double>(rs[0].per_seed[k].data() + n, n) : std::span<const double>(m.v);
+            t.columns.push_back({fmt::format("model_seed{}", s.seeds[k]), "V", false, vsets(s, m, v, i), {}});
+        }
+        io::write_csv(t, dir->path() / "vsets.csv");
+        const auto mv = analysis::statistics(res.model_vsets(rs[0].per_seed));
+        js["vset"] = {{"file", "vsets.csv"},
+                      {"measured", {{"mean", res.data().mean}, {"std", res.data().std}, {"cycles", res.data().n}, {"unit", "V"}}},
+                      {"model", {{"mean", mv.mean}, {"std", mv.std}, {"cycles", mv.n}, {"unit", "V"}}},
+                      {"compliance", s.compliance}, {"period", s.period}, {"fraction", s.fraction}};
+    }
+    std::error_code ec;
+    fs::remove_all(scratch, ec);
+    const std::string stamp = fmt::format("loss {} = {:.6g} over {} residuals, {}, {} evaluations; intervals from the loss curvature", s.loss, loss,
+                                          nr, s.algorithm, evaluations);
+    std::ofstream(dir->path() / "fitted.toml") << toml_snippet(s, r.parameters, s.confidence, stamp);
+    std::ofstream(dir->path() / "fit.json") << js.dump(2) << "\n";
+    if (o.figure) r.figure_drawn = run_plot({"--fit", dir->path().string(), (dir->path() / "figure.png").string()}, dir->path() / "figure.log", o.python);
+    dir->commit();
+    return r;
+}
+
+}  // namespace memlab::lab

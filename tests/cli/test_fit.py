@@ -1,0 +1,182 @@
+"""memlab fit: hidden parameters recovered from synthetic measurements (the model with known
+values, plus Gaussian noise) within the intervals the fit states; bad fit files rejected with one
+line naming the file and the key, leaving nothing behind."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import outputs
+
+FIT = outputs.ROOT / "examples" / "fit"
+HIDDEN = {"device.r_on": ("2 kOhm", 2e3), "device.r_off": ("150 kOhm", 150e3), "device.v_off": ("0.6 V", 0.6)}
+
+
+def measured_vteam(memlab, seed=7):
+    """An I(V) sweep of examples/fit/vteam_iv_setup.toml at the hidden values, with 0.5 uA of noise."""
+    sets = [a for k, (v, _) in HIDDEN.items() for a in ("--set", f"{k}={v}")]
+    memlab("run", FIT / "vteam_iv_setup.toml", "--out", "hidden", "--csv", "--no-figure", *sets)
+    subprocess.run([sys.executable, FIT / "synthetic.py", memlab.folder / "hidden" / "traces.csv", memlab.folder / "measured.csv",
+                    "--vertices", "0,1.2,-1.2,0", "--rate", "2e4", "--noise", "0.5e-6", "--seed", str(seed)], check=True)
+    return memlab.folder / "measured.csv"
+
+
+def test_vteam_iv_recovered(memlab):
+    data = measured_vteam(memlab)
+    res = memlab("fit", FIT / "vteam_iv.toml", "--data", data, "--out", "fit", "--no-figure")
+    out = memlab.folder / "fit"
+    js = json.loads((out / "fit.json").read_text())
+    assert {p["key"] for p in js["parameters"]} == set(HIDDEN)
+    for p in js["parameters"]:
+        hidden = HIDDEN[p["key"]][1]
+        assert p["low"] <= hidden <= p["high"], f"{p['key']}: hidden {hidden} outside the 95 % interval [{p['low']}, {p['high']}]"
+        # Not vacuous: the data pins each value to about +-10 % (the search spans 5x to 100x).
+        assert p["high"] - p["low"] < 0.25 * hidden, p
+        assert not p["at_bound"]
+        assert p["key"] in res.stdout
+    # The noise was stated right: the loss is a chi-square of about n - p degrees of freedom.
+    dof = js["loss"]["residuals"] - len(HIDDEN)
+    assert abs(js["loss"]["chi_square"] - dof) < 5 * (2 * dof) ** 0.5
+    # The snippet pastes into an experiment file: the fitted values, with units, in [device].
+    snippet = (out / "fitted.toml").read_text()
+    assert "[device]" in snippet and "r_off = " in snippet and "kOhm" in snippet
+    memlab("run", FIT / "vteam_iv_setup.toml", "--out", "refit", "--no-figure",
+           *[a for p in js["parameters"] for a in ("--set", f"{p['key']}={p['value']!r} {p['unit']}")])
+    # curves.csv: measured and model point for point, with units.
+    header = (out / "curves.csv").read_text().splitlines()[0]
+    assert header.startswith("time [s],voltage [V],measured [A],model [A],start [A],residual [A]")
+    outputs.assert_no_partial(memlab.folder)
+
+
+def test_agsn_vset_distribution_recovered(memlab):
+    """Cycle-to-cycle statistics: the Ag migration barrier (mean Vset) and its cycle-to-cycle spread
+    (spread of Vset) of agsn_sio2_pt from 40 volatile cycles of one device (seed 5), fitted with
+    the model's draws fixed at other seeds (101, 102)."""
+    hidden = {"device.e_ag": ("0.87 eV", 0.87), "device.sigma_e": ("70 meV", 0.070)}
+    sets = [a for k, (v, _) in hidden.items() for a in ("--set", f"{k}={v}")]
+    memlab("run", FIT / "agsn_cycles_setup.toml", "--out", "hidden", "--csv", "--no-figure", "--seed", "5", *sets)
+    subprocess.run([sys.executable, FIT / "synthetic.py", memlab.folder / "hidden" / "traces.csv", memlab.folder / "measured.csv",
+                    "--vertices", "0,1.5,-0.5,0", "--rate", "1", "--noise", "0.1e-9", "--seed", "7"], check=True)
+    memlab("fit", FIT / "agsn_vset.toml", "--data", memlab.folder / "measured.csv", "--out", "fit", "--no-figure")
+    js = json.loads((memlab.folder / "fit" / "fit.json").read_text())
+    for p in js["parameters"]:
+        v = hidden[p["key"]][1]
+        assert p["low"] <= v <= p["high"], f"{p['key']}: hidden {v} outside the 95 % interval [{p['low']}, {p['high']}]"
+        assert p["high"] - p["low"] < v, p  # narrower than the value itself: the cycles pin it
+    # The model's Vset distribution matches the measured one; every cycle sets in both.
+    m, d = js["vset"]["model"], js["vset"]["measured"]
+    assert d["cycles"] == 40 and m["cycles"] == 80
+    assert abs(m["mean"] - d["mean"]) < 0.05 and abs(m["std"] - d["std"]) < 0.05
+    vs = (memlab.folder / "fit" / "vsets.csv").read_text().splitlines()
+    assert vs[0] == "cycle [1],measured [V],model_seed101 [V],model_seed102 [V]" and len(vs) == 41
+
+
+def test_hdf5_data(memlab):
+    # The measurement as an HDF5 group, one dataset per column with a "unit" attribute (h5py, as a
+    # user would write it), prefixes included.
+    import h5py
+    import numpy as np
+    csv = measured_vteam(memlab)
+    d = np.loadtxt(csv, delimiter=",", skiprows=1)
+    with h5py.File(memlab.folder / "measured.h5", "w") as f:
+        g = f.create_group("sweep1")
+        for k, (name, unit) in enumerate([("time", "us"), ("V_set", "V"), ("I", "uA")]):
+            g.create_dataset(name, data=d[:, k]).attrs["unit"] = unit
+    fit = write(memlab.folder, "h5.toml", f"""[fit]
+experiment = "{FIT / 'vteam_iv_setup.toml'}"
+set = ["device.r_on=2 kOhm", "device.v_off=0.6 V"]
+[data]
+file = "measured.h5"
+group = "sweep1"
+voltage = "V_set"
+current = "I"
+probe = "i(DUT)"
+[loss]
+noise = "0.5 uA"
+[[parameter]]
+key = "device.r_off"
+min = "10 kOhm"
+max = "1 MOhm"
+""")
+    memlab("fit", fit, "--out", "fit", "--no-figure")
+    p = json.loads((memlab.folder / "fit" / "fit.json").read_text())["parameters"][0]
+    assert p["low"] <= 150e3 <= p["high"] and p["high"] - p["low"] < 0.05 * 150e3, p
+    memlab.fails("fit", fit, "--data", memlab.folder / "nothing.h5", "--out", "o", names=["nothing.h5", "data.file"], leaves=["o"])
+    bad = write(memlab.folder, "group.toml", fit.read_text().replace('group = "sweep1"', 'group = "other"'))
+    memlab.fails("fit", bad, "--out", "o", names=["measured.h5", "'other'"], leaves=["o"])
+    with h5py.File(memlab.folder / "measured.h5", "a") as f:
+        del f["sweep1/I"].attrs["unit"]
+    memlab.fails("fit", fit, "--out", "o", names=["measured.h5", "'I'", "no unit"], leaves=["o"])
+
+
+@pytest.mark.skipif(not os.environ.get("MEMLAB_MPIRUN"), reason="memlab built without MPI, or no mpirun (openmpi-bin)")
+def test_mpi_fit_is_the_fit_of_one_process(memlab):
+    # Under mpirun every rank runs the optimiser in step and the evaluations are spread over the
+    # ranks: the same evaluations, the same minimum, the same curves, byte for byte.
+    data = measured_vteam(memlab)
+    args = ["fit", FIT / "vteam_iv.toml", "--data", data, "--no-figure", "--max-evaluations", "15"]
+    memlab(*args, "--jobs", "1", "--out", "one")
+    env = {**os.environ, "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1", "OMPI_MCA_rmaps_base_oversubscribe": "1"}
+    res = subprocess.run([os.environ["MEMLAB_MPIRUN"], "-np", "2", memlab.exe, *map(str, args), "--out", "two"],
+                         cwd=memlab.folder, env=env, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert res.stdout.count("memlab fit ") == 1, "a rank other than 0 printed"
+    one, two = (json.loads((memlab.folder / d / "fit.json").read_text()) for d in ("one", "two"))
+    assert one["history"] == two["history"] and one["parameters"] == two["parameters"]
+    assert (memlab.folder / "one" / "curves.csv").read_bytes() == (memlab.folder / "two" / "curves.csv").read_bytes()
+    outputs.assert_no_partial(memlab.folder)
+
+
+def write(folder, name, text):
+    (folder / name).write_text(text)
+    return folder / name
+
+
+GOOD = """[fit]
+experiment = "{setup}"
+[data]
+file = "measured.csv"
+voltage = "V_set"
+current = "I"
+probe = "i(DUT)"
+[loss]
+noise = "0.5 uA"
+[[parameter]]
+key = "device.r_off"
+min = "20 kOhm"
+max = "1 MOhm"
+"""
+
+
+def test_fit_errors(memlab):
+    f = memlab.folder
+    setup = FIT / "vteam_iv_setup.toml"
+    (f / "measured.csv").write_text("time [us],V_set [V],I [uA]\n0,0,0\n1,0.1,1\n2,0.2,2\n")
+    good = GOOD.format(setup=setup)
+    # Unknown parameter: the file, the key and the model's parameters.
+    bad = write(f, "unknown.toml", good.replace('key = "device.r_off"', 'key = "device.r_of"'))
+    memlab.fails("fit", bad, "--out", "o", names=[str(bad), "parameter[1].key", "device.r_of", "r_off"], leaves=["o"])
+    # A value without its unit.
+    bad = write(f, "nounit.toml", good.replace('min = "20 kOhm"', 'min = "20"'))
+    memlab.fails("fit", bad, "--out", "o", names=[str(bad), "parameter[1].min"], leaves=["o"])
+    # A misspelt key.
+    bad = write(f, "typo.toml", good.replace("[loss]\n", "[loss]\nnoize = \"1 uA\"\n"))
+    memlab.fails("fit", bad, "--out", "o", names=[str(bad), "loss.noize"], leaves=["o"])
+    # A data column without a unit in its header.
+    (f / "nounit.csv").write_text("time [us],V_set [V],I\n0,0,0\n1,0.1,1\n")
+    memlab.fails("fit", write(f, "ok.toml", good), "--data", f / "nounit.csv", "--out", "o", names=["nounit.csv", "'I'", "no unit"], leaves=["o"])
+    # A column the file does not have, and a unit that is not a current.
+    (f / "wrong.csv").write_text("time [us],V_set [V],I [V]\n0,0,0\n1,0.1,1\n")
+    memlab.fails("fit", f / "ok.toml", "--data", f / "wrong.csv", "--out", "o", names=["wrong.csv", "'I'"], leaves=["o"])
+    (f / "nocol.csv").write_text("time [us],V [V],I [uA]\n0,0,0\n1,0.1,1\n")
+    memlab.fails("fit", f / "ok.toml", "--data", f / "nocol.csv", "--out", "o", names=["nocol.csv", "V_set", "data.voltage"], leaves=["o"])
+    # A bad file: not numbers, or no such file.
+    (f / "garbage.csv").write_text("time [us],V_set [V],I [uA]\n0,zero,0\n")
+    memlab.fails("fit", f / "ok.toml", "--data", f / "garbage.csv", "--out", "o", names=["garbage.csv", "line 2", "zero"], leaves=["o"])
+    memlab.fails("fit", f / "ok.toml", "--data", f / "none.csv", "--out", "o", names=[str(f / "ok.toml"), "data.file", "none.csv"], leaves=["o"])
+    memlab.fails("fit", f / "missing.toml", names=["missing.toml", "no such fit file"])
+    # A range outside what the model takes.
+    bad = write(f, "range.toml", good.replace('min = "20 kOhm"', 'min = "-20 kOhm"'))
+    memlab.fails("fit", bad, "--out", "o", names=[str(bad), "device.r_off"], leaves=["o"])
