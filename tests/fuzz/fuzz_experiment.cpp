@@ -1,5 +1,6 @@
 // Experiment files as a user writes them: the input is the file's text, read as `memlab
-// show-config` and `memlab run` read it (a circuit file or an [md] file), and for a circuit file
+// show-config` and `memlab run` read it (a circuit file, an [md], [array] or [network] file; an
+// array of at most 64 cells is also built with its engine and drivers), and for a circuit file
 // what a run sets up before its first step: the circuit of every device, the simulation (the
 // unknowns, the singular check, the consistent start), and the stimulus over its breakpoints.
 #include <algorithm>
@@ -10,6 +11,10 @@
 #include "memlab/circuit/simulation.hpp"
 #include "memlab/protocol/experiment.hpp"
 #include "memlab/protocol/md_file.hpp"
+#include "memlab/protocol/array_file.hpp"
+#include "memlab/protocol/network_file.hpp"
+#include "memlab/array/experiment.hpp"
+#include "memlab/array/array.hpp"
 
 using namespace memlab;
 
@@ -33,6 +38,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto file = fuzz::write_scratch("experiment.toml", data, size);
     if (protocol::is_md_file(file)) {
         fuzz::accepts([&] { (void)protocol::load_md(file).resolved.dump(2); });
+        return 0;
+    }
+    if (protocol::is_array_file(file)) {
+        fuzz::accepts([&] {
+            const auto e = protocol::load_array(file);
+            (void)e.resolved.dump(2);
+            if (e.array.rows * e.array.cols <= 64) array::controller c(e.array, e.solver, e.seed, {}, nullptr);
+        });
+        return 0;
+    }
+    if (protocol::is_network_file(file)) {
+        fuzz::accepts([&] { (void)protocol::load_network(file).resolved.dump(2); });
         return 0;
     }
     fuzz::accepts([&] {
