@@ -597,8 +597,8 @@ fit_outcome fit(const protocol::fit_spec& s, const fs::path& out, const fit_opti
     fs::remove_all(scratch, ec);
     const std::string stamp = fmt::format("loss {} = {:.6g} over {} residuals, {}, {} evaluations; intervals from the loss curvature", s.loss, loss,
                                           nr, s.algorithm, evaluations);
-    std::ofstream(dir->path() / "fitted.toml") << toml_snippet(s, r.parameters, s.confidence, stamp);
-    std::ofstream(dir->path() / "fit.json") << js.dump(2) << "\n";
+    write_file(dir->path() / "fitted.toml", toml_snippet(s, r.parameters, s.confidence, stamp));
+    write_file(dir->path() / "fit.json", js.dump(2) + "\n");
     if (o.figure) r.figure_drawn = run_plot({"--fit", dir->path().string(), (dir->path() / "figure.png").string()}, dir->path() / "figure.log", o.python);
     dir->commit();
     return r;

@@ -129,8 +129,8 @@ network::run_result run_network_into(const network::experiment& e, const fs::pat
     }
     h5.commit();
     r.metrics["experiment"] = e.name;
-    std::ofstream(folder / "metrics.json") << r.metrics.dump(2) << "\n";
-    std::ofstream(folder / "config.json") << e.resolved.dump(2) << "\n";
+    write_file(folder / "metrics.json", r.metrics.dump(2) + "\n");
+    write_file(folder / "config.json", e.resolved.dump(2) + "\n");
     return r;
 }
 
