@@ -98,7 +98,7 @@ result = {
     "benchmark": "memlab sweep experiments/study_devices_training.toml: 200 devices (e_ag d2d 0.14 eV) through the training protocol, "
                  "empty cache, figure drawn",
     "machine": f"{platform.system()} {platform.release()} {platform.machine()}, {os.cpu_count()} cores, {cpu}",
-    "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime(os.path.join(folder, "table.csv")))),
     "load_average_before": load_before, "load_average_after": load_after,
     "jobs": int(jobs), "seconds": round(float(seconds), 1),
     "devices": n_devices, "failed_tasks": len(errors),
@@ -128,13 +128,17 @@ for ax, (tid, label, logx) in zip(axes.flat, panels):
     x = numbers("target." + tid)
     x = x[np.isfinite(x)]
     s = summary[tid]
+    lo_hi = band(s["tolerance"])
+    # Bins over the values and the tolerance together: a narrow distribution shows as narrow.
+    lo = min([x.min()] + ([lo_hi[0]] if lo_hi else []))
+    hi = max([x.max()] + ([lo_hi[1]] if lo_hi else []))
     if logx:
         x = x[x > 0]
-        bins = np.logspace(np.log10(x.min()), np.log10(x.max()), 30) if x.size else 10
+        lo = max(lo, x.min())
+        bins = np.logspace(np.log10(lo), np.log10(hi), 50)
         ax.set_xscale("log")
     else:
-        bins = 30
-    lo_hi = band(s["tolerance"])
+        bins = np.linspace(lo, hi, 50)
     if lo_hi:
         ax.axvspan(*lo_hi, color="C2", alpha=0.2, lw=0, label=f"tolerance {s['tolerance']}")
     ax.hist(x, bins=bins, color="C0")
@@ -142,7 +146,7 @@ for ax, (tid, label, logx) in zip(axes.flat, panels):
         ax.axvline(s["paper"], color="C3", lw=1.2, label=f"paper {s['paper']:g}")
     ax.set_xlabel(label)
     ax.set_ylabel("devices")
-    ax.set_title(f"{tid}: {s['inside']} of {s['devices']} inside", fontsize=8)
+    ax.set_title(f"{tid}: {s['inside']} of {s['devices']} inside ({x.size} with a value)", fontsize=7)
     ax.legend(fontsize=7)
 fig.suptitle(f"study_devices_training: {n_devices} devices (e_ag drawn from N(e_ag, 0.14 eV)), training protocol of Fig. 4a-c", fontsize=9)
 fig.tight_layout()
