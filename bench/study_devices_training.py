@@ -26,12 +26,15 @@ errors = [e for e in table["error"] if e]
 
 
 def numbers(name):
-    return np.array([float(x) if x not in ("", "nan") else np.nan for x in table[name]])
+    """A column's values of the devices whose task ran (the rows of `targets`)."""
+    return np.array([float(x) if x not in ("", "nan") else np.nan for x, e in zip(table[name], table["error"]) if not e])
 
 
 # Every task's targets.json: tolerance, paper value, the notes (cycles that never set).
-targets = {}  # id -> list per device of result dicts
-for folder_rel in table["folder"]:
+targets = {}  # id -> list per device of result dicts (devices whose task failed have none: see failed_tasks)
+for folder_rel, error in zip(table["folder"], table["error"]):
+    if error:
+        continue
     with open(os.path.join(folder, folder_rel, "targets.json")) as f:
         for t in json.load(f):
             targets.setdefault(t["id"], []).append(t)
@@ -96,12 +99,13 @@ pooled_vset = {"initial": pooled("initial", "training.initial_vset_mean", "train
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 result = {
     "benchmark": "memlab sweep experiments/study_devices_training.toml: 200 devices (e_ag d2d 0.14 eV) through the training protocol, "
-                 "empty cache, figure drawn",
+                 "empty cache, figure drawn" + (" ; --wide: the first block to 3 V, the ramp and the 1 mA block to 2 V (five_devices.toml's "
+                                                "ranges, Supp. Fig. 8)" if "wide" in os.path.basename(figure_png) else ""),
     "machine": f"{platform.system()} {platform.release()} {platform.machine()}, {os.cpu_count()} cores, {cpu}",
     "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime(os.path.join(folder, "table.csv")))),
     "load_average_before": load_before, "load_average_after": load_after,
     "jobs": int(jobs), "seconds": round(float(seconds), 1),
-    "devices": n_devices, "failed_tasks": len(errors),
+    "devices": n_devices, "failed_tasks": len(errors), "failures": errors,
     "targets": summary,
     "cycles_never_set": unset,
     "pooled_vset_over_all_devices": pooled_vset,
@@ -148,6 +152,7 @@ for ax, (tid, label, logx) in zip(axes.flat, panels):
     ax.set_ylabel("devices")
     ax.set_title(f"{tid}: {s['inside']} of {s['devices']} inside ({x.size} with a value)", fontsize=7)
     ax.legend(fontsize=7)
-fig.suptitle(f"study_devices_training: {n_devices} devices (e_ag drawn from N(e_ag, 0.14 eV)), training protocol of Fig. 4a-c", fontsize=9)
+protocol = "sweeps to 3 V / 2 V / 1.5 V (Supp. Fig. 8's ranges)" if "wide" in os.path.basename(figure_png) else "training protocol of Fig. 4a-c"
+fig.suptitle(f"study_devices_training: {n_devices} devices (e_ag drawn from N(e_ag, 0.14 eV)), {protocol}", fontsize=9)
 fig.tight_layout()
 fig.savefig(figure_png, dpi=110)
