@@ -29,8 +29,10 @@ def speed(folder):
     log = open(f"{folder}/sample1/Ag/log.lammps").read()
     loops = re.findall(r"Loop time of ([0-9.eE+-]+) on (\d+) procs for (\d+) steps with (\d+) atoms", log)
     perf = re.findall(r"Performance: .*?([0-9.]+) timesteps/s", log)
+    cpu = re.findall(r"([0-9.]+)% CPU use with", log)  # CPU time / wall time of each rank: < 100 % when other work takes the cores
     seconds, procs, steps, atoms = loops[-1]
-    return {"ranks": int(procs), "atoms": int(atoms), "steps": int(steps), "seconds": float(seconds), "steps_per_second": float(perf[-1])}
+    return {"ranks": int(procs), "atoms": int(atoms), "steps": int(steps), "seconds": float(seconds), "steps_per_second": float(perf[-1]),
+            "cpu_use_percent": float(cpu[-1])}
 r1, r2 = speed(f"{out}/r1"), speed(f"{out}/r2")
 eff = r2["steps_per_second"] / (2 * r1["steps_per_second"])
 steps_20ns = round(20e-9 / 2e-15)  # timestep 2 fs
@@ -50,6 +52,10 @@ res = {
     "load_average_before": load, "load_average_after": load_after,
     "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     "one_rank": r1, "two_ranks": r2,
+    "one_rank_steps_per_cpu_second": round(r1["steps_per_second"] / (r1["cpu_use_percent"] / 100), 2),
+    "note": "on a loaded machine the ranks get part of a core (cpu_use_percent, LAMMPS's own figure); one rank's steps per CPU "
+            "second is its speed on an idle core. Two ranks that wait for each other in MPI spin while they wait, so their CPU use "
+            "counts waiting too and a loaded machine slows them far more than one rank",
     "parallel_efficiency_2_ranks": round(eff, 3),
     "steps_20_ns": steps_20ns,
     "days_per_20_ns_trajectory": {"1_rank": round(days(r1["steps_per_second"]), 2), "2_ranks": round(days(r2["steps_per_second"]), 2)},
