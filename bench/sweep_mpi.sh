@@ -7,10 +7,10 @@
 # medians, the machine and the date.
 #
 # usage: bench/sweep_mpi.sh [set_delay|study] [ROUNDS]
-#   set_delay (default): experiments/set_delay.toml at seeds 1..40, about 0.25 s of CPU a task:
+#   set_delay (default): experiments/set_delay.toml at seeds 1..40, about 0.2 s of CPU a task:
 #       short tasks, so mpirun's start and MPI_Init (about 0.5-1 s here) weigh in the efficiency.
 #   study: 40 devices of experiments/study_devices_training.toml (the training protocol, about
-#       1.5-2 s a task): a sweep whose tasks are long against that start.
+#       0.4 s of CPU a task): longer tasks.
 # ROUNDS: pairs of runs (default 3).
 #
 # mpirun runs with --bind-to none: on a machine shared with other work a rank pinned to a core
