@@ -99,8 +99,9 @@ int cmd_run(const std::string& name, std::string out, std::optional<std::uint64_
         out = out.empty() ? (fs::path("out") / e.name).string() : out;
         std::vector<std::string> temps;
         for (double t : e.temperatures) temps.push_back(fmt::format("{:g} K", t));
-        say(fmt::format("memlab run {}: {} ({} samples x {} ions x {} at {}, {} LAMMPS processes at a time)", file, e.name, e.samples,
-                        e.ions.size(), units::format(e.production_time, "s"), fmt::join(temps, ", "), o.jobs));
+        say(fmt::format("memlab run {}: {} ({} samples x {} ions x {} at {}, {} LAMMPS processes at a time{})", file, e.name, e.samples,
+                        e.ions.size(), units::format(e.production_time, "s"), fmt::join(temps, ", "), o.jobs,
+                        e.launcher.empty() ? "" : fmt::format(", each under '{}'", fmt::join(e.launcher, " "))));
         const auto r = lab::run(e, out, o, [](const std::string& line) { say("  " + line); });
         figure_note(o.figure, r.figure_drawn);
         for (const auto& a : r.result.ions)

@@ -191,6 +191,8 @@ reproduce_plan plan_reproduce(const reproduce_options& o, std::optional<std::uin
         for (const auto& name : o.only) {
             const auto it = std::find_if(files.begin(), files.end(), [&](const fs::path& f) { return f.stem() == name; });
             if (it == files.end()) throw input_error(fmt::format("{} --only '{}': no experiments/{}.toml", what, name, name));
+            if (protocol::is_study_file(*it))
+                throw input_error(fmt::format("{} --only '{}': {} is a study ([study]): run it with memlab sweep {}", what, name, it->string(), it->string()));
             kept.push_back(*it);
         }
         std::sort(kept.begin(), kept.end());
@@ -204,6 +206,9 @@ reproduce_plan plan_reproduce(const reproduce_options& o, std::optional<std::uin
             throw input_error(fmt::format("{} --skip '{}': no experiments/{}.toml{}", what, name, name, o.only.empty() ? "" : " among --only"));
         files.erase(it);
     }
+    // Studies (a [study] table: a population of devices, minutes to hours) run with memlab sweep,
+    // never as part of the paper's report.
+    std::erase_if(files, [](const fs::path& f) { return protocol::is_study_file(f); });
     // A seed applies to every file, circuit and MD; it would fight an experiment.seed override.
     std::vector<std::string> seed_set;
     if (seed) {
@@ -417,7 +422,8 @@ reproduce_outcome execute_reproduce(const reproduce_plan& plan, const fs::path& 
         if (f.path().extension() == ".toml") {
             all_files.push_back(f.path());
             if (std::find(plan.files.begin(), plan.files.end(), f.path()) == plan.files.end())
-                not_run[f.path().stem().string()] = "not selected (reproduce --only / --skip)";
+                not_run[f.path().stem().string()] = protocol::is_study_file(f.path()) ? fmt::format("a study: memlab sweep {}", f.path().string())
+                                                                                     : "not selected (reproduce --only / --skip)";
         }
     std::vector<report::result> evaluated;
     for (std::size_t k = 0; k < exps.size(); ++k) {

@@ -154,6 +154,8 @@ md::diffusion_result run_md_into(const md::diffusion_experiment& e, const fs::pa
 }
 
 run_outcome<protocol::run_result> run(const protocol::experiment& e, const fs::path& out, const run_options& o) {
+    if (e.study)
+        throw input_error(fmt::format("{}: study: a study runs with memlab sweep {} (one task per device, its targets evaluated on each)", e.file, e.file));
     staged_folder dir(out);
     const auto t0 = std::chrono::steady_clock::now();
     run_outcome<protocol::run_result> r{run_into(e, dir.path(), o.csv, nullptr, o.ngspice)};

@@ -353,14 +353,17 @@ sweep_outcome sweep(const sweep_plan& plan, const fs::path& out, const progress_
     // Distributions, and the columns the figure draws: those asked for, else up to six that vary
     // (targets first).
     std::vector<std::string> figure;
-    for (const auto& name : o.metrics) {
+    // A study's own columns ([study] metrics) when none are asked for.
+    const auto& asked = !o.metrics.empty() || plan.tasks.empty() ? o.metrics : plan.tasks.front().experiment->study_metrics;
+    for (const auto& name : asked) {
         if (std::none_of(table.columns.begin(), table.columns.end(), [&](const auto& c) { return c.name == name && !c.text; })) {
-            say(fmt::format("note: --metric {}: the table has no such numeric column (memlab sweep: see table.csv's header); not drawn", name));
+            say(fmt::format("note: {} {}: the table has no such numeric column (memlab sweep: see table.csv's header); not drawn",
+                            o.metrics.empty() ? "study.metrics" : "--metric", name));
             continue;
         }
         figure.push_back(name);
     }
-    if (o.metrics.empty()) {
+    if (asked.empty()) {
         std::vector<const io::table_column*> candidates;
         for (const auto& c : table.columns)
             if (!c.text && starts_with(c.name, "target.") && !c.name.ends_with(".pass")) candidates.push_back(&c);

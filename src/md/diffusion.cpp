@@ -209,17 +209,30 @@ std::string ion_input(const diffusion_experiment& e, const sample_start& start, 
                        e.steps(hold_time), std::max<std::size_t>(e.steps(thermo_interval), 1), every, e.steps(e.production_time));
 }
 
-fs::path find_executable(const diffusion_experiment& e) {
+// A program by name on PATH, or by path; input_error naming the key (and the Debian package) when it is not there.
+fs::path find_program(const diffusion_experiment& e, const std::string& name, const char* key, const char* package) {
     auto runnable = [](const fs::path& p) { return fs::is_regular_file(p) && ::access(p.c_str(), X_OK) == 0; };
-    if (e.lammps.find('/') != std::string::npos) {
-        if (runnable(e.lammps)) return e.lammps;
+    if (name.find('/') != std::string::npos) {
+        if (runnable(name)) return name;
     } else if (const char* path = std::getenv("PATH")) {
         std::stringstream ss(path);
         for (std::string dir; std::getline(ss, dir, ':');)
-            if (!dir.empty() && runnable(fs::path(dir) / e.lammps)) return fs::path(dir) / e.lammps;
+            if (!dir.empty() && runnable(fs::path(dir) / name)) return fs::path(dir) / name;
     }
-    throw input_error(fmt::format("{}: md.lammps: '{}' not found{} (Debian: apt-get install lammps)", e.file, e.lammps,
-                                  e.lammps.find('/') == std::string::npos ? " on PATH" : ""));
+    throw input_error(fmt::format("{}: {}: '{}' not found{} (Debian: apt-get install {})", e.file, key, name,
+                                  name.find('/') == std::string::npos ? " on PATH" : "", package));
+}
+
+// The command of every LAMMPS run: the launcher's words (its program found), then LAMMPS.
+std::vector<std::string> lammps_command(const diffusion_experiment& e) {
+    std::vector<std::string> cmd;
+    if (!e.launcher.empty()) {
+        cmd.push_back(find_program(e, e.launcher[0], "md.launcher", "openmpi-bin").string());
+        cmd.insert(cmd.end(), e.launcher.begin() + 1, e.launcher.end());
+    }
+    cmd.push_back(find_program(e, e.lammps, "md.lammps", "lammps").string());
+    for (const char* a : {"-in", "in.lammps", "-log", "log.lammps", "-nocite"}) cmd.emplace_back(a);
+    return cmd;
 }
 
 // The first ERROR line of a LAMMPS run (its log, then its screen output).
@@ -241,11 +254,14 @@ struct task {
 
 // Runs the LAMMPS tasks in child processes (util::run_processes), a sample's ion runs after its
 // melt-quench; the first failure stops the others and is an input_error with LAMMPS's ERROR line.
-void run_tasks(const fs::path& exe, const std::vector<task>& tasks, int jobs, const diffusion_experiment& e,
+void run_tasks(const std::vector<std::string>& cmd, const std::vector<task>& tasks, int jobs, const diffusion_experiment& e,
                const std::function<void(const std::string&)>& progress) {
+    std::vector<char*> argv;
+    for (const auto& a : cmd) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
     std::vector<util::process_job> children;
     for (const auto& t : tasks) {
-        children.push_back({[&exe, &t] {
+        children.push_back({[&argv, &t] {
                                 if (::chdir(t.dir.c_str()) != 0) return 126;
                                 const int fd = ::open("screen.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
                                 if (fd >= 0) {
@@ -254,8 +270,7 @@ void run_tasks(const fs::path& exe, const std::vector<task>& tasks, int jobs, co
                                     ::close(fd);
                                 }
                                 ::setenv("OMP_NUM_THREADS", "1", 1);
-                                const std::string p = exe.string();
-                                ::execl(p.c_str(), p.c_str(), "-in", "in.lammps", "-log", "log.lammps", "-nocite", static_cast<char*>(nullptr));
+                                ::execv(argv[0], argv.data());
                                 return 127;
                             },
                             t.after >= 0 ? std::optional<std::size_t>(static_cast<std::size_t>(t.after)) : std::nullopt});
@@ -263,7 +278,7 @@ void run_tasks(const fs::path& exe, const std::vector<task>& tasks, int jobs, co
     std::size_t done = 0;
     util::run_processes(children, jobs, [&](std::size_t k, const util::process_exit& x) {
         if (!x.ok()) {
-            const std::string why = x.status == 127 ? fmt::format("cannot execute {}", exe.string()) : lammps_error(tasks[k].dir);
+            const std::string why = x.status == 127 ? fmt::format("cannot execute {}", cmd.front()) : lammps_error(tasks[k].dir);
             throw input_error(fmt::format("{}: LAMMPS failed in {}: {} (see {})", e.file, tasks[k].label, why, (tasks[k].dir / "log.lammps").string()));
         }
         ++done;
@@ -365,9 +380,9 @@ std::string potential_commands(const diffusion_experiment& e, const std::string&
 
 diffusion_result run(const diffusion_experiment& e, const fs::path& folder, int jobs,
                      const std::function<void(const std::string&)>& progress) {
-    const fs::path exe = find_executable(e);
+    const auto cmd = lammps_command(e);
     const std::vector<task> tasks = write_tasks(e, folder);
-    run_tasks(exe, tasks, jobs, e, progress);
+    run_tasks(cmd, tasks, jobs, e, progress);
     diffusion_result out;
     out.lammps_runs = tasks.size();
     for (const auto& t : tasks) out.steps += t.steps;

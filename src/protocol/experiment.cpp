@@ -281,7 +281,7 @@ std::map<std::string, std::string> served_targets(const std::vector<std::filesys
             throw input_error(fmt::format("{}: {}", f.string(), err.description()));
         }
         const auto* ex = root["experiment"].as_table();
-        if (!ex) continue;
+        if (!ex || root["study"].as_table()) continue;
         const std::string name = (*ex)["name"].value_or(f.stem().string());
         if (const auto* ids = (*ex)["targets"].as_array())
             for (const auto& id : *ids)
@@ -289,6 +289,8 @@ std::map<std::string, std::string> served_targets(const std::vector<std::filesys
     }
     return out;
 }
+
+bool is_study_file(const std::filesystem::path& file) { return detail::file_has_table(file, "study"); }
 
 stimulus::waveform_ptr make_stimulus(const nlohmann::json& table, const std::string& where) {
     if (!table.is_object()) throw input_error(fmt::format("{}: expected a table of stimulus keys", where));
@@ -435,6 +437,13 @@ experiment load(const std::filesystem::path& path, const std::vector<std::string
     reader sol = top.sub("solver");
     e.solver = detail::read_solver(sol);
     sol.finish();
+
+    if (top.has("study")) {
+        reader sd = top.sub("study");
+        e.study = true;
+        e.study_metrics = sd.strings("metrics", {});
+        sd.finish();
+    }
 
     top.finish();
     // Build once here, so a structural mistake is reported at load time with the file name.

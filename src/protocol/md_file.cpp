@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -35,6 +36,11 @@ md::diffusion_experiment load_md(const fs::path& path, const std::vector<std::st
 
     reader m = top.sub("md");
     e.lammps = m.string("lammps", "lmp");
+    // "mpirun -np 4": split into words at spaces (no shell: no quotes, no variables).
+    {
+        std::istringstream words(m.string("launcher", ""));
+        for (std::string w; words >> w;) e.launcher.push_back(w);
+    }
     e.samples = static_cast<std::size_t>(m.integer("samples", 5, 1, 1000));
     e.formula_units = static_cast<std::size_t>(m.integer("formula_units", 135, 8, 20000));  // the random start is O(N^2)
     e.ions = m.strings("ions", {"Ag", "Sn"});

@@ -112,3 +112,10 @@ def assert_run_folder(folder, figure=True, csv=False):
 def shipped_experiments():
     """Names of the shipped experiment files (experiments/*.toml)."""
     return sorted(p.stem for p in EXPERIMENTS.glob("*.toml"))
+
+
+def shipped_studies():
+    """Names of the shipped studies (experiments/*.toml with a [study] table: run by memlab sweep,
+    left out of reproduce)."""
+    import tomllib
+    return sorted(p.stem for p in EXPERIMENTS.glob("*.toml") if "study" in tomllib.loads(p.read_text()))

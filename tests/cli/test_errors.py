@@ -52,6 +52,7 @@ def test_md_missing_lammps_leaves_nothing(memlab):
     # A LAMMPS that is not there is one line naming the file and the key, and nothing is left behind.
     tiny = outputs.ROOT / "tests" / "validation" / "md_tiny.toml"
     memlab.fails("run", tiny, "--out", "mx", "--set", "md.lammps=no-such-lmp", names=["md.lammps", "no-such-lmp"], leaves=["mx"])
+    memlab.fails("run", tiny, "--out", "mx", "--set", "md.launcher=no-such-mpirun -np 2", names=["md.launcher", "no-such-mpirun"], leaves=["mx"])
 
 
 def test_options_before_the_file(memlab):

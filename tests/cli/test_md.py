@@ -78,3 +78,42 @@ def test_md_tiny_temperatures(memlab):
     subprocess.run(["/usr/bin/python3", "-m", "memlab.plot", "--draw", str(mt), str(mt / "figure.png")], check=True,
                    env={**os.environ, "PYTHONPATH": str(python)})
     outputs.assert_png(mt / "figure.png")
+
+
+def first_thermo_row(log):
+    """The first row of LAMMPS's thermo table in a log.lammps (step 0 of the run), by column name."""
+    lines = Path(log).read_text().splitlines()
+    k = next(i for i, l in enumerate(lines) if l.split()[:1] == ["Step"])
+    return dict(zip(lines[k].split(), map(float, lines[k + 1].split())))
+
+
+@pytest.mark.skipif(not os.environ.get("MEMLAB_MPIRUN"), reason="no mpirun (openmpi-bin)")
+def test_md_launcher_runs_lammps_on_two_ranks(memlab, monkeypatch):
+    # md.launcher runs each LAMMPS process under mpirun: LAMMPS splits the cell over 2 ranks, the
+    # run ends with D for the ion, and the melt's first energy (the random start, before any step:
+    # the same atoms whatever the decomposition) is the one-process run's. Shortened (one sample,
+    # one ion, 5 fs steps, 0.5 ps of trajectory) to about a thousand steps per run.
+    monkeypatch.setenv("OMPI_ALLOW_RUN_AS_ROOT", "1")
+    monkeypatch.setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+    monkeypatch.setenv("OMPI_MCA_rmaps_base_oversubscribe", "1")
+    monkeypatch.setenv("OMPI_MCA_mpi_yield_when_idle", "1")  # a shared machine: waiting ranks give up their core
+    short = ["--set", "md.samples=1", "--set", 'md.ions=["Ag"]', "--set", "md.timestep=5 fs", "--set", "md.melt_time=0.1 ps",
+             "--set", "md.quench_time=0.1 ps", "--set", "md.equilibration_time=0.1 ps", "--set", "md.production_time=0.5 ps",
+             "--set", "md.sample_interval=0.02 ps", "--no-figure", "--jobs", "1"]
+    memlab("run", TINY, "--out", "one", *short)
+    res = memlab("run", TINY, "--out", "two", *short, "--set", f"md.launcher={os.environ['MEMLAB_MPIRUN']} --bind-to none -np 2")
+    assert "each under '" in res.stdout, res.stdout
+    one, two = memlab.folder / "one", memlab.folder / "two"
+    m = outputs.load(two / "metrics.json")
+    assert m["lammps_runs"]["value"] == 2 and m["Ag.samples"]["value"] == 1
+    assert m["Ag.sample1.D"]["unit"] == "m^2/s" and np.isfinite(m["Ag.sample1.D"]["value"])
+    outputs.assert_no_partial(memlab.folder)
+    for log in (two / "sample1" / "log.lammps", two / "sample1" / "Ag" / "log.lammps"):
+        text = log.read_text()
+        assert any(f"{g} MPI processor grid" in text for g in ("1 by 1 by 2", "1 by 2 by 1", "2 by 1 by 1")), log
+        assert " on 2 procs for " in text and " on 1 procs for " not in text, log
+    assert " on 1 procs for " in (one / "sample1" / "log.lammps").read_text()
+    assert outputs.load(two / "config.json")["md"]["launcher"].endswith(" -np 2")
+    a, b = first_thermo_row(one / "sample1" / "log.lammps"), first_thermo_row(two / "sample1" / "log.lammps")
+    assert a["Step"] == b["Step"] == 0
+    assert b["PotEng"] == pytest.approx(a["PotEng"], rel=1e-6) and b["Temp"] == pytest.approx(a["Temp"], rel=1e-6), (a, b)

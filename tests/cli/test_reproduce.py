@@ -83,7 +83,9 @@ def test_reproduce_demo(demo):
     t = check_report(rep)
     assert rep["skip"] == ["md_diffusion"] and rep["only"] == [] and rep["overrides"] == []
     ran = sorted(e["name"] for e in rep["experiments"])
-    assert ran == [n for n in outputs.shipped_experiments() if n != "md_diffusion"]
+    # Every shipped file but the MD (skipped) and the studies (memlab sweep runs them).
+    assert outputs.shipped_studies() == ["study_devices_training"]
+    assert ran == [n for n in outputs.shipped_experiments() if n != "md_diffusion" and n not in outputs.shipped_studies()]
     for e in rep["experiments"]:
         assert e["steps"] > 0 and e["file"].endswith(f"experiments/{e['name']}.toml"), e
         outputs.assert_run_folder(out / e["name"], figure=True)

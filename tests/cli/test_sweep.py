@@ -214,3 +214,30 @@ def test_mpi_sweep_gives_the_table_of_one_process(memlab):
     for name in ("table.csv", "table.h5"):
         assert filecmp.cmp(memlab.folder / "one" / name, memlab.folder / "two" / name, shallow=False), name
     outputs.assert_no_partial(memlab.folder)
+
+
+def test_study_runs_by_sweep_only(memlab):
+    # A study ([study]) is a population for memlab sweep: run and reproduce --only refuse it with a
+    # line naming sweep; the sweep runs one task per device, evaluates the targets on each device,
+    # and draws the [study] metrics. Two devices of the shipped 200.
+    study = outputs.EXPERIMENTS / "study_devices_training.toml"
+    memlab.fails("run", study, "--out", "r", names=[str(study), "study", "memlab sweep"], leaves=["r"])
+    memlab.fails("reproduce", "--only", "study_devices_training", "--out", "p", names=["study_devices_training", "memlab sweep"], leaves=["p"])
+    memlab("sweep", study, "--devices", "2", "--out", "s", "--cache", "c", "--no-figure")
+    s = memlab.folder / "s"
+    header, rows = read_table(s / "table.csv")
+    names = [column_name(h) for h in header]
+    assert [r[names.index("device")] for r in rows] == ["1", "2"]
+    for r in rows:
+        targets = outputs.load(s / r[names.index("folder")] / "targets.json")
+        assert len(targets) == 9 and {t["id"] for t in targets} == {f"training.{k}" for k in (
+            "initial_vset_mean", "initial_vset_std", "nonvolatile_vset_mean", "nonvolatile_vset_std", "trained_vset_mean",
+            "trained_vset_std", "hrs_drop", "volatile_blocks_volatile", "nonvolatile_reset_gradual")}
+        for t in targets:  # the table's pass column is the task's own evaluation
+            assert float(r[names.index(f"target.{t['id']}.pass")]) == (1.0 if t["pass"] else 0.0)
+    # The devices are drawn (e_ag spread): their initial Vset differs.
+    v = [float(r[names.index("target.training.initial_vset_mean")]) for r in rows]
+    assert v[0] != v[1], v
+    study_metrics = ["target.training.initial_vset_mean", "target.training.trained_vset_mean", "target.training.hrs_drop",
+                     "target.training.initial_vset_std", "target.training.trained_vset_std", "target.training.nonvolatile_vset_mean"]
+    assert outputs.load(s / "distributions.json")["figure"] == study_metrics

@@ -65,6 +65,14 @@ TEST(Md, BadInputNamesTheFileAndKey) {
     EXPECT_NE(load_error("[md]\ntemperatures = [\"1300 K\", \"-4 K\"]\n").find("md.temperatures"), std::string::npos);
 }
 
+TEST(Md, LauncherIsSplitIntoWords) {
+    // md.launcher: the words before LAMMPS (no shell), none by default.
+    EXPECT_TRUE(protocol::load_md(write("memlab_md_nolaunch.toml", "[md]\n")).launcher.empty());
+    const auto e = protocol::load_md(write("memlab_md_launch.toml", "[md]\nlauncher = \"  mpirun --bind-to none  -np 4 \"\n"));
+    EXPECT_EQ(e.launcher, (std::vector<std::string>{"mpirun", "--bind-to", "none", "-np", "4"}));
+    EXPECT_EQ(e.resolved["md"]["launcher"], "  mpirun --bind-to none  -np 4 ");
+}
+
 TEST(Md, TemperaturesNameTheRunsWhenThereAreSeveral) {
     const auto one = protocol::load_md(write("memlab_md_one.toml", "[md]\n"));
     EXPECT_EQ(one.temperatures, std::vector<double>{1500});

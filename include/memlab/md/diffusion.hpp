@@ -49,6 +49,8 @@ struct diffusion_experiment {
     std::string file, name, description, figure;
     std::uint64_t seed = 1;
     std::string lammps = "lmp";        // the LAMMPS executable (a name on PATH or a path)
+    std::vector<std::string> launcher; // words run before it, e.g. {"mpirun", "-np", "4"}: LAMMPS on MPI ranks
+                                       // (empty: one process; its first word a name on PATH or a path)
     std::size_t samples = 5;           // independent glasses (each gets every ion, at one site)
     std::size_t formula_units = 135;   // SiO2 units per sample (3 atoms each)
     std::vector<std::string> ions;     // inserted species, one run each per sample

@@ -81,12 +81,22 @@ struct experiment {
     std::map<std::string, double> d2d;
     std::shared_ptr<device::model> device_instance(std::size_t index) const;
 
+    // A study (a [study] table): a population run by `memlab sweep FILE`, one task per device and
+    // seed, each device's targets evaluated on its own. `memlab reproduce` and `sensitivity` leave
+    // it out and `memlab run` refuses it (it would evaluate the targets on device 1 only).
+    bool study = false;
+    std::vector<std::string> study_metrics;  // table columns the sweep draws and summarises first
+
     circuit::circuit build_circuit(std::size_t device_index = 0) const;
 };
 
 // Which experiment serves which target: target id -> experiment name, from the `experiment.targets`
 // of each file (circuit or molecular-dynamics alike; nothing else of a file is read or checked).
+// Study files (a [study] table) serve none: they evaluate the targets per device of a population.
 std::map<std::string, std::string> served_targets(const std::vector<std::filesystem::path>& files);
+
+// Whether a file is a study (has a [study] table); read without loading it.
+bool is_study_file(const std::filesystem::path& file);
 
 // Reads an experiment file. `overrides` are "key=value" pairs applied before reading
 // ("circuit.series_resistance=10 MOhm", "device.model=vteam"). Throws input_error with
