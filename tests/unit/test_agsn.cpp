@@ -116,14 +116,15 @@ TEST(Agsn, AutoDiffJacobianMatchesDifferences) {
     const std::size_t n = m.states().size();
     struct point {
         double v;
-        std::vector<double> s;  // h, r, theta, h_s, armed, h_c, T, e_path
+        std::vector<double> s;  // h, r, theta, h_s, armed, h_c, T, e_path, e_tip, z_step
     };
     const std::vector<point> points{
-        {0.8, {1.75e-9, 0.2e-9, 0.0, 0.0, 0.0, 1.75e-9, 300.0, 0.0}},
-        {0.5, {4.6e-9, 0.25e-9, 0.0, 0.0, 1.0, 2.0e-9, 310.0, 0.04}},
-        {0.05, {5.0e-9, 1.5e-9, 0.4, 1.0e-9, 1.0, 2.0e-9, 550.0, -0.03}},
-        {-0.6, {4.2e-9, 0.6e-9, 0.1, 0.5e-9, 1.0, 2.5e-9, 320.0, 0.02}},
+        {0.8, {1.75e-9, 0.2e-9, 0.0, 0.0, 0.0, 1.75e-9, 300.0, 0.0, 0.0, 0.0}},
+        {0.5, {4.6e-9, 0.25e-9, 0.0, 0.0, 1.0, 2.0e-9, 310.0, 0.04, 0.012, 0.1}},
+        {0.05, {5.0e-9, 1.5e-9, 0.4, 1.0e-9, 1.0, 2.0e-9, 550.0, -0.03, -0.01, 0.2}},
+        {-0.6, {4.2e-9, 0.6e-9, 0.1, 0.5e-9, 1.0, 2.5e-9, 320.0, 0.02, 0.015, -0.15}},
     };
+    for (const auto& pt : points) ASSERT_EQ(pt.s.size(), n);
     for (const auto& pt : points) {
         std::vector<double> ad_v(n), ad_s(n * n), fd_v(n), fd_s(n * n);
         m.rates_jacobian(pt.v, pt.s, ad_v, ad_s);
@@ -465,10 +466,11 @@ TEST(Agsn, TipSiteEnergyMovesTheOneAtomThreshold) {
     EXPECT_NEAR(threshold(0.0), v_gt, 1e-9);
     EXPECT_NEAR(threshold(e), v_gt + e, 1e-9);
     EXPECT_NEAR(threshold(-e), v_gt - e, 1e-9);
-    // A contact with a thick neck (r_tip = r = 1.4 nm): one atom's share, (r_min/r)^2 = 2 %, of it.
-    const double r = 1.4e-9, w = (p.r_min / r) * (p.r_min / r);
-    const double thick = device::agsn::tip_velocity(p, -0.3, p.L, r, 1.0, 3.0e-9, 500.0, 2.5e-9, 0.0, e);
-    const double thick_shifted = device::agsn::tip_velocity(p, -0.3 - w * e, p.L, r, 1.0, 3.0e-9, 500.0, 2.5e-9, 0.0, 0.0);
+    // A contact with a thick neck (r = 1.4 nm; the tip 0.5 nm into the electrode, so that r_tip = r
+    // to 1e-20): one atom's share, (r_min/r)^2 = 2 %, of it.
+    const double r = 1.4e-9, w = (p.r_min / r) * (p.r_min / r), h_in = p.L + 0.5e-9;
+    const double thick = device::agsn::tip_velocity(p, -0.3, h_in, r, 1.0, 3.0e-9, 500.0, 2.5e-9, 0.0, e);
+    const double thick_shifted = device::agsn::tip_velocity(p, -0.3 - w * e, h_in, r, 1.0, 3.0e-9, 500.0, 2.5e-9, 0.0, 0.0);
     EXPECT_NEAR(thick, thick_shifted, 1e-9 * std::fabs(thick_shifted));
 }
 
