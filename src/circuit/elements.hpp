@@ -77,6 +77,8 @@ public:
     virtual void on_event(std::size_t, const eval_point&, double*, device::rng&) const {}
     virtual std::size_t hazard_stream(std::size_t) const { return 0; }
     virtual double hazard_threshold(std::size_t, device::rng& r) const { return r.exponential(); }
+    virtual std::size_t draw_stream(std::size_t) const { return 0; }
+    virtual void on_event_draw(std::size_t, const eval_point&, double*, device::rng&) const {}
 
     // For state probes: unknown index of a named extra, or -1.
     int extra_index(std::string_view extra_name) const;
@@ -184,6 +186,8 @@ public:
     void on_event(std::size_t k, const eval_point& p, double* y, device::rng& r) const override;
     std::size_t hazard_stream(std::size_t k) const override { return model_->hazard_stream(k); }
     double hazard_threshold(std::size_t k, device::rng& r) const override { return model_->hazard_threshold(k, r); }
+    std::size_t draw_stream(std::size_t k) const override { return model_->draw_stream(k); }
+    void on_event_draw(std::size_t k, const eval_point& p, double* y, device::rng& r) const override;
     const device::model& model() const { return *model_; }
 
 private:

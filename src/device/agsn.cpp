@@ -86,6 +86,10 @@ constexpr parameter<P> parameter_rows[]{
 
     {&P::n_lump, "n_lump", "1", 0.0, {0.0, 1e6}, "n_lump", "atoms the neck exchanges per shot-noise draw: the neck's growth and dissolution go by whole atoms, and every n_lump of them its radius takes their Poisson spread at once (0: no shot noise)",
      "stated (numerics), off by default: the spread of the radius after N atoms is sqrt(N) atoms whatever n_lump is, n_lump sets how finely it is resolved in time (16 atoms: 0.4 % of a 1.45 nm neck's conductance per draw); at 16 the synapse's c2c stds come from it (12-39 uS over cycles 2-5, seeds 1-5), but its potentiation increments fall below the noise as n_lump shrinks and reproduce takes 2.3x longer (docs/calibration/2026-12-05-neck-shot-noise.md)"},
+    {&P::sigma_tip, "sigma_tip", "eV", 0.015, {0.0, 0.2}, "sigma_tip", "cycle-to-cycle spread of the site energy of the one-atom tip's atom (the coordination of the site at the cluster front or stub where the next set's tip grows), drawn at each breakup: it adds e_tip (r_min/r_tip)^2 / e to the tip's back-voltage (0: none)",
+     "calibrated on the trained 10 nA Vset spread (Fig. 4c: 0.01 V, band 0.003..0.03 V) and the five devices' pooled trained spread (Supp. Fig. 8: 0.03 V, band 0.01..0.06 V), which only it moves: a trained set is the one-atom tip's threshold V_GT(r_min) + e_tip/e, so both stds are about sigma_tip/e (0.015 eV: 14.5 and 14.7 mV at seed 1; 0.01 eV would sit on the pooled band's lower edge). Drawn where a breakup leaves a new cluster front (with e_path); a swept reset leaves the tip on the same front and keeps it. A thick contact does not see it (one atom's share of its cross-section). No independent measure of the spread of the site energies at an amorphous front (docs/calibration/2026-12-05-set-spreads.md)"},
+    {&P::sigma_step, "sigma_step", "1", 0.0, {0.0, 1.0}, "sigma_step", "cycle-to-cycle spread of the step energy on the side facets of the neck a set grows (the new contact's facets take another orientation), drawn at each relaxation for the next set: epsilon exp(z), z ~ N(0, sigma_step) (0: none)",
+     "stated, off by default: no measure of the facet-to-facet spread of the step energy. It is the random element that reaches the nonvolatile Vset (a 1 mA set ends where the neck's lateral growth over the 2D nucleation barrier carries 0.9 mA; a one-atom volatile neck has no facet), but not robustly (0.2: NV Vset std 8-27 mV depending on the draws, carried by the few highest step energies), and a neck drawn with a higher step energy stays too thin to keep its filament into the negative branch (0.2: regime_switching 4 of 8 blocks, the 1T1R cell 3-6 of 10 high-gate cycles; 0.1: 8-9 of 10): the nominal 1 mA neck has no margin of retention (docs/calibration/2026-12-05-set-spreads.md)"},
 };
 static_assert(each_member_once(parameter_rows));
 
@@ -98,7 +102,9 @@ constexpr state<S::index> state_rows[]{
     {S::armed, "armed", "1", 1e-6, "1 after a set, 0 after a relaxation (bookkeeping for the events)"},
     {S::h_c, "h_c", "m", 1e-13, "front of the Ag cluster chain the last relaxation left: the floor a dissolving tip stops at"},
     {S::T, "T", "K", 1e-3, "filament temperature"},
-    {S::e_path, "e_path", "eV", 1e-6, "offset of the Ag migration barrier along the path the next set takes (drawn at each breakup)"}
+    {S::e_path, "e_path", "eV", 1e-6, "offset of the Ag migration barrier along the path the next set takes (drawn at each breakup)"},
+    {S::e_tip, "e_tip", "eV", 1e-6, "site energy of the one-atom tip's atom, added to its back-voltage (drawn at each breakup)"},
+    {S::z_step, "z_step", "1", 1e-6, "log of the factor on the step energy of the present neck's side facets (drawn at each relaxation)"}
 };
 static_assert(in_index_order(state_rows));
 constexpr std::size_t n_agsn_states = std::size(state_rows);
@@ -183,6 +189,15 @@ T tip_radius_t(const agsn_params& p, const X& x, const T& r) {
 template <class T>
 T dissolution_barrier_t(const agsn_params& p, const T& theta) { return p.e_diss + p.de_sn * theta; }
 
+// The tip's back-voltage at tip radius r_tip: the Gibbs-Thomson (surface-energy) term gamma Omega
+// / (e r_tip) plus the site energy e_tip (eV) of the tip's atom, weighted by one atom's share of
+// the tip's cross-section, (r_min / r_tip)^2: all of it for an open one-atom tip, little for a
+// thick contact.
+template <class T>
+T tip_back_voltage_t(const agsn_params& p, const T& r_tip, const T& e_tip) {
+    return p.gamma * p.omega / (q_e * r_tip) + e_tip * (p.r_min / r_tip) * (p.r_min / r_tip);
+}
+
 template <class T>
 T conductance_t(const agsn_params& p, const T& h, const T& r) {
     using std::exp;
@@ -197,14 +212,14 @@ T conductance_t(const agsn_params& p, const T& h, const T& r) {
 
 template <class T>
 T tip_velocity_t(const agsn_params& p, const T& v, const T& h, const T& r, const T& theta, const T& h_floor, const T& temp, const T& h_s,
-                 const T& e_path) {
+                 const T& e_path, const T& e_tip) {
     using std::exp;
     using std::sinh;
     using std::tanh;
     const T kt = kT_eV(temp);
     const T x = softplus(T(p.L - h), w_gap);
     const T r_tip = tip_radius_t(p, x, r);
-    const T v_ion = v - p.gamma * p.omega / (q_e * r_tip);
+    const T v_ion = v - tip_back_voltage_t(p, r_tip, e_tip);
     const T s_diss = logistic(T(-v_ion / kt));  // 1 when dissolving, 0 when growing
     // Growth is limited by the ions' migration through the oxide to the tip, dissolution by the
     // oxidation of the filament's own atoms. Along the residual path a training stub leaves, the
@@ -241,12 +256,12 @@ double nucleation_scale(const agsn_params& p) { return M_PI * p.eps_step * p.eps
 
 // exp(-Delta G* / kT) of a 2D nucleus on the neck's side at overpotential v_ion (see neck_rate_t).
 template <class T>
-T nucleation_t(const agsn_params& p, const T& v_ion, const T& r, const T& kt) {
+T nucleation_t(const agsn_params& p, const T& v_ion, const T& r, const T& kt, const T& z_step) {
     using std::exp;
     if (!(p.eps_step > 0)) return T(0.0 * r + 1.0);
     const T facet = pos(T(1.0 - p.r_min / r));
     if (val(facet) <= 0.0) return T(0.0 * r + 1.0);  // a one-atom neck: no facet, no barrier (and no cbrt on that path)
-    const double w = nucleation_scale(p);
+    const T w = nucleation_scale(p) * exp(T(2.0 * z_step));  // epsilon^2: this neck's facets
     const T eta = softplus(v_ion, 1e-3);  // V, smooth positive part (growth only)
     const T z = w * facet / (eta * kt);    // Delta G* / kT
     if (!(val(z) < 600.0)) return T(0.0 * r);
@@ -260,7 +275,7 @@ T thermal_resistance_t(const agsn_params& p, const T& r) {
 }
 
 template <class T>
-T neck_rate_t(const agsn_params& p, const T& v, const T& h, const T& r, const T& theta, const T& temp) {
+T neck_rate_t(const agsn_params& p, const T& v, const T& h, const T& r, const T& theta, const T& temp, const T& z_step) {
     using std::exp;
     using std::sinh;
     const T kt = kT_eV(temp);
@@ -281,7 +296,7 @@ T neck_rate_t(const agsn_params& p, const T& v, const T& h, const T& r, const T&
     // circuit's load line brings eta down, so a current-limited neck approaches its size in log
     // time instead of within a microsecond. The barrier needs a facet: (1 - r_min / r) takes it
     // away from a one-atom neck, which is all kinks. Dissolution needs no nucleus.
-    return drift * (w * nucleation_t(p, v_ion, r, kt) + (1.0 - w) * (1.0 - p.r_min / r)) - diffusion;
+    return drift * (w * nucleation_t(p, v_ion, r, kt, z_step) + (1.0 - w) * (1.0 - p.r_min / r)) - diffusion;
 }
 
 // Atoms per second a neck of radius r deposits or removes, net: |dr/dt| over the radius one atom
@@ -290,10 +305,10 @@ T neck_rate_t(const agsn_params& p, const T& v, const T& h, const T& r, const T&
 // any fluctuation as fast as it arises; what stays is the noise of the net deposit, which goes by
 // whole atoms. A one-atom neck has no side facets ((1 - r_min / r) = 0): the volatile regime has
 // no such events.
-double neck_exchange(const agsn_params& p, double v, double h, double r, double theta, double temp) {
+double neck_exchange(const agsn_params& p, double v, double h, double r, double theta, double temp, double z_step) {
     const double facet = std::max(1.0 - p.r_min / r, 0.0);
     if (facet <= 0.0) return 0.0;
-    return std::fabs(neck_rate_t(p, v, h, r, theta, temp)) * facet * (2.0 * M_PI * r * std::max(h, p.a) / p.omega);
+    return std::fabs(neck_rate_t(p, v, h, r, theta, temp, z_step)) * facet * (2.0 * M_PI * r * std::max(h, p.a) / p.omega);
 }
 
 template <class T>
@@ -310,13 +325,15 @@ void rates_t(const agsn_params& p, const T& v, const T* s, T* ds) {
     // temperature made the exp(-E/kT) feedback an algebraic loop that Newton could not follow.)
     const T g = conductance_t(p, s[S::h], s[S::r]);
     ds[S::T] = (p.t0 + thermal_resistance_t(p, s[S::r]) * g * v * v - s[S::T]) / p.tau_th;
-    ds[S::h] = tip_velocity_t(p, v, s[S::h], s[S::r], s[S::theta], s[S::h_c], s[S::T], s[S::h_s], s[S::e_path]);
-    ds[S::r] = neck_rate_t(p, v, s[S::h], s[S::r], s[S::theta], s[S::T]);
+    ds[S::h] = tip_velocity_t(p, v, s[S::h], s[S::r], s[S::theta], s[S::h_c], s[S::T], s[S::h_s], s[S::e_path], s[S::e_tip]);
+    ds[S::r] = neck_rate_t(p, v, s[S::h], s[S::r], s[S::theta], s[S::T], s[S::z_step]);
     ds[S::theta] = sn_uptake_rate_t(p, s[S::theta], s[S::h], s[S::T]);
     ds[S::h_s] = T(0.0 * v);  // the stub changes only at relaxation events
     ds[S::armed] = T(0.0 * v);  // a flag, changed by events
     ds[S::h_c] = T(0.0 * v);  // the cluster front, drawn at relaxation events
     ds[S::e_path] = T(0.0 * v);  // the path's barrier offset, drawn at breakups
+    ds[S::e_tip] = T(0.0 * v);  // the tip atom's site energy, drawn at breakups
+    ds[S::z_step] = T(0.0 * v);  // the neck facets' step-energy factor, drawn at relaxations
 }
 
 }  // namespace
@@ -327,7 +344,9 @@ double thermal_resistance(const agsn_params& p, double r) { return thermal_resis
 
 double temperature(const agsn_params& p, double v, double g, double r) { return p.t0 + thermal_resistance_t(p, r) * g * v * v; }
 
-double nucleation_factor(const agsn_params& p, double v_ion, double r, double T) { return nucleation_t(p, v_ion, r, kT_eV(T)); }
+double nucleation_factor(const agsn_params& p, double v_ion, double r, double T, double z_step) {
+    return nucleation_t(p, v_ion, r, kT_eV(T), z_step);
+}
 
 double gibbs_thomson_voltage(const agsn_params& p, double r) { return p.gamma * p.omega / (q_e * r); }
 
@@ -339,12 +358,13 @@ double breakup_rate(const agsn_params& p, double T) {
 
 double conductance(const agsn_params& p, double h, double r) { return conductance_t(p, h, r); }
 
-double tip_velocity(const agsn_params& p, double v, double h, double r, double theta, double h_floor, double T, double h_s, double e_path) {
-    return tip_velocity_t(p, v, h, r, theta, h_floor, T, h_s, e_path);
+double tip_velocity(const agsn_params& p, double v, double h, double r, double theta, double h_floor, double T, double h_s, double e_path,
+                    double e_tip) {
+    return tip_velocity_t(p, v, h, r, theta, h_floor, T, h_s, e_path, e_tip);
 }
 
-double neck_rate(const agsn_params& p, double v, double h, double r, double theta, double T) {
-    return neck_rate_t(p, v, h, r, theta, T);
+double neck_rate(const agsn_params& p, double v, double h, double r, double theta, double T, double z_step) {
+    return neck_rate_t(p, v, h, r, theta, T, z_step);
 }
 
 double sn_uptake_rate(const agsn_params& p, double theta, double h, double r, double T) {
@@ -352,7 +372,9 @@ double sn_uptake_rate(const agsn_params& p, double theta, double h, double r, do
     return sn_uptake_rate_t(p, theta, h, T);
 }
 
-double neck_exchange_rate(const agsn_params& p, double v, double h, double r, double theta, double T) { return neck_exchange(p, v, h, r, theta, T); }
+double neck_exchange_rate(const agsn_params& p, double v, double h, double r, double theta, double T, double z_step) {
+    return neck_exchange(p, v, h, r, theta, T, z_step);
+}
 
 double atom_radius_step(const agsn_params& p, double h, double r) { return p.omega / (2.0 * M_PI * r * std::max(h, p.a)); }
 
@@ -375,6 +397,8 @@ void agsn_sio2_pt::initial_state(std::span<double> s) const {
     s[S::h_c] = p_.h_init;
     s[S::T] = p_.t0;
     s[S::e_path] = 0.0;
+    s[S::e_tip] = 0.0;
+    s[S::z_step] = 0.0;
 }
 
 double agsn_sio2_pt::current(double v, std::span<const double> s) const { return agsn::conductance(p_, s[S::h], s[S::r]) * v; }
@@ -423,7 +447,7 @@ void agsn_sio2_pt::hazards(double v, std::span<const double> s, std::span<double
     const double hrs = logistic(-4.0 * std::log(g / (0.1 * p_.g_arm)));
     // Relaxation needs the ionic drive at the tip to be dissolving (V_ion < 0), not a forward
     // field that is growing it.
-    const double v_ion = v - agsn::gibbs_thomson_voltage(p_, tip_radius_t(p_, std::max(p_.L - s[S::h], 0.0), s[S::r]));
+    const double v_ion = v - tip_back_voltage_t(p_, tip_radius_t(p_, std::max(p_.L - s[S::h], 0.0), s[S::r]), s[S::e_tip]);
     const double own = logistic(-v_ion / (k_B * s[S::T] / q_e));
     const double relaxed = std::max(s[S::armed], 0.0) * own * (1.0 - (1.0 - back) * (1.0 - hrs));
     // What takes the filament apart decides which of two hazards it is. Swept by the reverse field
@@ -440,7 +464,7 @@ void agsn_sio2_pt::hazards(double v, std::span<const double> s, std::span<double
     h[1] = swept ? p_.k_event * relaxed : 0.0;
     h[2] = swept || relaxed == 0.0 ? 0.0 : agsn::breakup_rate(p_, s[S::T]) * relaxed;
     // Atoms exchanged by a thick neck (a counter: hazard_threshold is n_lump).
-    if (p_.n_lump > 0) h[3] = agsn::neck_exchange_rate(p_, v, s[S::h], s[S::r], s[S::theta], s[S::T]);
+    if (p_.n_lump > 0) h[3] = agsn::neck_exchange_rate(p_, v, s[S::h], s[S::r], s[S::theta], s[S::T], s[S::z_step]);
 }
 
 namespace {
@@ -457,8 +481,8 @@ bool agsn_sio2_pt::swept_by_field(double v, std::span<const double> s) const {
     // u(v) - u(0) < u(0) < 0 (the field adds more than the surface energy).
     if (v >= 0) return false;
     const double deep = s[S::h] - 50.0 * p_.a;
-    const double u = agsn::tip_velocity(p_, v, s[S::h], s[S::r], s[S::theta], deep, s[S::T], s[S::h_s], s[S::e_path]);
-    const double u0 = agsn::tip_velocity(p_, 0.0, s[S::h], s[S::r], s[S::theta], deep, s[S::T], s[S::h_s], s[S::e_path]);
+    const double u = agsn::tip_velocity(p_, v, s[S::h], s[S::r], s[S::theta], deep, s[S::T], s[S::h_s], s[S::e_path], s[S::e_tip]);
+    const double u0 = agsn::tip_velocity(p_, 0.0, s[S::h], s[S::r], s[S::theta], deep, s[S::T], s[S::h_s], s[S::e_path], s[S::e_tip]);
     return u - u0 < u0;
 }
 
@@ -520,6 +544,20 @@ void agsn_sio2_pt::on_event(std::size_t k, double v, std::span<double> s, rng& r
     if (p_.sigma_e > 0) s[S::e_path] = p_.sigma_e * truncated_normal(r, 0.0, 1.0, -3.0, 3.0);
 }
 
+void agsn_sio2_pt::on_event_draw(std::size_t k, double v, std::span<double> s, rng& r) const {
+    // Drawn from stream 2: on_event's draws of f and e_path on stream 0 stay where they were.
+    (void)v;
+    // A breakup leaves a new cluster front, and the next set's tip grows from another site of it:
+    // the site energy of the tip's atom (its coordination on the amorphous front) takes another
+    // value, e_tip ~ N(0, sigma_tip) truncated at 3 sigma. A swept reset leaves the tip on the same
+    // front (one hop above the floor) and keeps it.
+    if (k == 2 && p_.sigma_tip > 0) s[S::e_tip] = p_.sigma_tip * truncated_normal(r, 0.0, 1.0, -3.0, 3.0);
+    // Every relaxation takes the neck back to one atom: the next set's neck has its side facets in
+    // another orientation, and the step energy of a two-dimensional nucleus on them another value:
+    // epsilon exp(z), z ~ N(0, sigma_step) truncated at 3 sigma (drawn after e_tip).
+    if ((k == 1 || k == 2) && p_.sigma_step > 0) s[S::z_step] = p_.sigma_step * truncated_normal(r, 0.0, 1.0, -3.0, 3.0);
+}
+
 spice_form agsn_sio2_pt::spice() const {
     // Lengths on the nodes in nm, T in K. Helper nodes: x (gap, nm), rt (tip radius, nm), G
     // (conductance, S), kt (kT/q, V), the ion voltages at the tip and at the neck.
@@ -536,7 +574,7 @@ spice_form agsn_sio2_pt::spice() const {
     };
     const std::string L = n(p_.L / nm), a = n(p_.a / nm);
     spice_form f;
-    f.scale = {nm, nm, 1.0, nm, 1.0, nm, 1.0, 1.0};
+    f.scale = {nm, nm, 1.0, nm, 1.0, nm, 1.0, 1.0, 1.0, 1.0};
     f.note = "deterministic form: the set and relaxation events are off (armed, h_s, h_c keep their initial values)";
     const std::string gt_w = n(p_.gamma * p_.omega / q_e / nm);  // Gibbs-Thomson voltage times radius (V nm)
     // The neck radius in divisions and powers is floored at r_min/2: a valid solution never goes
@@ -558,7 +596,7 @@ spice_form agsn_sio2_pt::spice() const {
                     fmt::arg("gl", n(p_.g_leak)), fmt::arg("rq", n(p_.r_q / nm)), fmt::arg("g0", n(G0)), fmt::arg("k2", n(2.0 * p_.kappa * nm)),
                     fmt::arg("rho", n(p_.rho / nm)), fmt::arg("pi", n(M_PI))),
         fmt::format("B_kt h_kt 0 V = {}*max(V(s_T), {})", n(k_B / q_e), n(0.5 * p_.t0)),  // floored likewise
-        fmt::format("B_vt h_vt 0 V = V(p,n) - {}/@RT", gt_w),
+        fmt::format("B_vt h_vt 0 V = V(p,n) - {}/@RT - V(s_e_tip)*({}/@RT)*({}/@RT)", gt_w, n(p_.r_min / nm), n(p_.r_min / nm)),
         fmt::format("B_vn h_vn 0 V = V(p,n) - {}/@RS", gt_w),
         fmt::format("B_st h_st 0 V = 1/(1+exp(V(h_vt)/@KT))"),
         fmt::format("B_sn h_sn 0 V = 1/(1+exp(V(h_vn)/@KT))"),
@@ -571,7 +609,7 @@ spice_form agsn_sio2_pt::spice() const {
         fmt::format("B_w h_w 0 V = 1/(1+exp(-V(h_q)/{}))", n(q_split)),
         fmt::format("B_wn h_wn 0 V = 1/(1+exp(-V(h_qn)/{}))", n(q_split)),
         // exp(-Delta G*/kT) of a 2D nucleus on the neck's side (nucleation_t), capped at exp(-600).
-        fmt::format("B_nuc h_nuc 0 V = exp(-min({w}*max(1 - {rmin}/@RS, 0)/(max({eta}, 1e-30)*@KT), 600))",
+        fmt::format("B_nuc h_nuc 0 V = exp(-min({w}*exp(2*V(s_z_step))*max(1 - {rmin}/@RS, 0)/(max({eta}, 1e-30)*@KT), 600))",
                     fmt::arg("w", n(nucleation_scale(p_))),
                     fmt::arg("rmin", n(p_.r_min / nm)), fmt::arg("eta", sp("V(h_vn)", n(1e-3)))),
     };
@@ -587,6 +625,8 @@ spice_form agsn_sio2_pt::spice() const {
         "0",
         "0",
         fmt::format("({} + {}/@RS*V(h_G)*V(p,n)*V(p,n) - V(s_T))/{}", n(p_.t0), n(p_.kappa_th > 0 ? 1.0 / (2.0 * p_.kappa_th * nm) : 0.0), n(p_.tau_th)),
+        "0",
+        "0",
         "0",
     };
     const auto guard = [&](std::string& e) {

@@ -116,14 +116,15 @@ TEST(Agsn, AutoDiffJacobianMatchesDifferences) {
     const std::size_t n = m.states().size();
     struct point {
         double v;
-        std::vector<double> s;  // h, r, theta, h_s, armed, h_c, T, e_path
+        std::vector<double> s;  // h, r, theta, h_s, armed, h_c, T, e_path, e_tip, z_step
     };
     const std::vector<point> points{
-        {0.8, {1.75e-9, 0.2e-9, 0.0, 0.0, 0.0, 1.75e-9, 300.0, 0.0}},
-        {0.5, {4.6e-9, 0.25e-9, 0.0, 0.0, 1.0, 2.0e-9, 310.0, 0.04}},
-        {0.05, {5.0e-9, 1.5e-9, 0.4, 1.0e-9, 1.0, 2.0e-9, 550.0, -0.03}},
-        {-0.6, {4.2e-9, 0.6e-9, 0.1, 0.5e-9, 1.0, 2.5e-9, 320.0, 0.02}},
+        {0.8, {1.75e-9, 0.2e-9, 0.0, 0.0, 0.0, 1.75e-9, 300.0, 0.0, 0.0, 0.0}},
+        {0.5, {4.6e-9, 0.25e-9, 0.0, 0.0, 1.0, 2.0e-9, 310.0, 0.04, 0.012, 0.1}},
+        {0.05, {5.0e-9, 1.5e-9, 0.4, 1.0e-9, 1.0, 2.0e-9, 550.0, -0.03, -0.01, 0.2}},
+        {-0.6, {4.2e-9, 0.6e-9, 0.1, 0.5e-9, 1.0, 2.5e-9, 320.0, 0.02, 0.015, -0.15}},
     };
+    for (const auto& pt : points) ASSERT_EQ(pt.s.size(), n);
     for (const auto& pt : points) {
         std::vector<double> ad_v(n), ad_s(n * n), fd_v(n), fd_s(n * n);
         m.rates_jacobian(pt.v, pt.s, ad_v, ad_s);
@@ -438,4 +439,110 @@ TEST(Agsn, NeckShotNoiseHasThePoissonVariance) {
     // n_lump = 0: no counter at all.
     m->set({{"n_lump", 0.0}});
     EXPECT_EQ(m->n_hazards(), 3u);
+}
+
+TEST(Agsn, TipSiteEnergyMovesTheOneAtomThreshold) {
+    // e_tip (eV) adds e_tip (r_min/r_tip)^2 / e to the tip's back-voltage: an open one-atom tip's
+    // rate at (v, e_tip) is its rate at (v - e_tip, 0), and its growth threshold moves from
+    // V_GT(r_min) to V_GT(r_min) + e_tip (the trained Vset). The neck does not see it.
+    agsn_sio2_pt m;
+    const auto& p = m.params();
+    const double T = 300.0, h = 3.5e-9, e = 0.02;
+    for (double v : {-0.5, 0.1, 0.3, 0.8}) {
+        const double with = device::agsn::tip_velocity(p, v, h, p.r_min, 0.0, 3.0e-9, T, 2.5e-9, 0.0, e);
+        const double shifted = device::agsn::tip_velocity(p, v - e, h, p.r_min, 0.0, 3.0e-9, T, 2.5e-9, 0.0, 0.0);
+        EXPECT_NEAR(with, shifted, 1e-9 * std::fabs(shifted) + 1e-30);
+    }
+    // The growth threshold: the sign change of dh/dt of an open one-atom tip, by bisection.
+    const auto threshold = [&](double e_tip) {
+        double lo = 0.0, hi = 1.0;
+        for (int i = 0; i < 60; ++i) {
+            const double mid = 0.5 * (lo + hi);
+            (device::agsn::tip_velocity(p, mid, h, p.r_min, 0.0, 3.0e-9, T, 2.5e-9, 0.0, e_tip) > 0 ? hi : lo) = mid;
+        }
+        return 0.5 * (lo + hi);
+    };
+    const double v_gt = device::agsn::gibbs_thomson_voltage(p, p.r_min);
+    EXPECT_NEAR(threshold(0.0), v_gt, 1e-9);
+    EXPECT_NEAR(threshold(e), v_gt + e, 1e-9);
+    EXPECT_NEAR(threshold(-e), v_gt - e, 1e-9);
+    // A contact with a thick neck (r = 1.4 nm; the tip 0.5 nm into the electrode, so that r_tip = r
+    // to 1e-20): one atom's share, (r_min/r)^2 = 2 %, of it.
+    const double r = 1.4e-9, w = (p.r_min / r) * (p.r_min / r), h_in = p.L + 0.5e-9;
+    const double thick = device::agsn::tip_velocity(p, -0.3, h_in, r, 1.0, 3.0e-9, 500.0, 2.5e-9, 0.0, e);
+    const double thick_shifted = device::agsn::tip_velocity(p, -0.3 - w * e, h_in, r, 1.0, 3.0e-9, 500.0, 2.5e-9, 0.0, 0.0);
+    EXPECT_NEAR(thick, thick_shifted, 1e-9 * std::fabs(thick_shifted));
+}
+
+TEST(Agsn, StepEnergyFactorScalesTheNucleationBarrier) {
+    // z_step multiplies epsilon by exp(z): the barrier (epsilon^2) by exp(2 z), the same as a model
+    // whose epsilon is epsilon exp(z).
+    agsn_sio2_pt a, b;
+    const double z = 0.2;
+    b.set({{"eps_step", a.params().eps_step * std::exp(z)}});
+    for (double v_ion : {0.05, 0.1, 0.2})
+        EXPECT_NEAR(device::agsn::nucleation_factor(a.params(), v_ion, 1.4e-9, 400.0, z), device::agsn::nucleation_factor(b.params(), v_ion, 1.4e-9, 400.0),
+                    1e-12 * device::agsn::nucleation_factor(b.params(), v_ion, 1.4e-9, 400.0));
+    // A one-atom neck has no facet: no barrier whatever z is.
+    EXPECT_EQ(device::agsn::nucleation_factor(a.params(), 0.1, a.params().r_min, 400.0, z), 1.0);
+}
+
+TEST(Agsn, SetSpreadsAreDrawnFromTheirOwnStream) {
+    // A breakup (hazard 2) draws e_tip ~ N(0, sigma_tip) truncated at 3 sigma for the next set, from
+    // stream 2 (on_event_draw); a swept reset (hazard 1) keeps it (and draws only z_step, whose
+    // spread is 0 by default).
+    auto m = std::make_shared<agsn_sio2_pt>();
+    const double sigma = m->params().sigma_tip;
+    ASSERT_GT(sigma, 0.0);
+    EXPECT_EQ(m->draw_stream(1), 2u);
+    EXPECT_EQ(m->draw_stream(2), 2u);
+    EXPECT_EQ(m->draw_stream(0), 0u);
+    EXPECT_EQ(m->draw_stream(3), 0u);
+    std::vector<double> s0(m->n_states());
+    m->initial_state(s0);
+    EXPECT_EQ(s0[S::e_tip], 0.0);
+    s0[S::e_tip] = 0.007;
+    device::rng r(11);
+    std::vector<double> d;
+    const int n = 4000;
+    for (int k = 0; k < n; ++k) {
+        auto x = s0;
+        m->on_event_draw(2, 0.0, x, r);
+        d.push_back(x[S::e_tip]);
+        EXPECT_LE(std::fabs(x[S::e_tip]), 3.0 * sigma);
+        auto y = s0;
+        m->on_event_draw(1, -1.0, y, r);
+        EXPECT_EQ(y[S::e_tip], 0.007);  // swept: the same front, the same site
+        EXPECT_EQ(y[S::z_step], 0.0);
+    }
+    // The sd of N(0, 1) truncated at +-3: sqrt(1 - 6 phi(3) / (2 Phi(3) - 1)) = 0.98658; the sample
+    // sd of n draws scatters by about sd / sqrt(2 n).
+    const auto st = analysis::statistics(d);
+    EXPECT_NEAR(st.mean, 0.0, 4.0 * sigma / std::sqrt(n));
+    EXPECT_NEAR(st.std, 0.98658 * sigma, 4.0 * sigma / std::sqrt(2.0 * n));
+    // sigma_step: z_step ~ N(0, sigma_step) at both relaxations, drawn after e_tip.
+    agsn_sio2_pt facets;
+    facets.set({{"sigma_step", 0.2}});
+    std::vector<double> z;
+    for (int k = 0; k < n; ++k) {
+        auto x = s0;
+        facets.on_event_draw(1, -1.0, x, r);
+        z.push_back(x[S::z_step]);
+    }
+    EXPECT_NEAR(analysis::statistics(z).std, 0.98658 * 0.2, 4.0 * 0.2 / std::sqrt(2.0 * n));
+    // The breakup's own draws (f, e_path, stream 0) do not depend on sigma_tip: noise on or off, the
+    // same generator gives the same relaxed state; with sigma_tip = 0 the state is that of before.
+    agsn_sio2_pt off;
+    off.set({{"sigma_tip", 0.0}});
+    std::vector<double> s(m->n_states());
+    m->initial_state(s);
+    s[S::h] = 4.0e-9, s[S::armed] = 1.0;
+    auto a = s, b = s;
+    device::rng ra(3), rb(3), r2(4);
+    m->on_event(2, 0.0, a, ra);
+    off.on_event(2, 0.0, b, rb);
+    EXPECT_EQ(a, b);
+    off.on_event_draw(2, 0.0, b, r2);
+    EXPECT_EQ(a, b);
+    EXPECT_EQ(b[S::e_tip], 0.0);
 }

@@ -16,6 +16,9 @@
 //                  e_path (cycle-to-cycle variability)
 //               In both the Sn-rich part of the filament stays (h_s grows by stub_fraction * theta
 //               of its remaining room, theta returns to 0).
+//               A further draw from a random stream of its own (stream 2): at a breakup the site
+//               energy e_tip of the atom the next set's tip grows from (sigma_tip), at both the
+//               step energy of the next neck's side facets (sigma_step, off by default).
 //               3  "atoms": a counter, not a Poisson hazard: the number of atoms a thick neck
 //                  exchanges with its surroundings (forward plus backward hops onto and off its
 //                  side facets); each time n_lump of them have gone, the neck radius takes the
@@ -33,7 +36,7 @@ namespace memlab::device {
 struct agsn_params {
     double L, a, nu0, e_ag, de_sn, e_sn, beta, gamma, omega, kappa, r_q, r_min, rho, g_leak, kappa_th, t0, b_sd, e_sd, h_s_max,
         k_event, f_cluster, f_cluster_c2c, h_init, stub_fraction, tau_th, g_arm, e_min, e_res, theta_max, x_relax, e_diss, sigma_e,
-        eps_step, n_lump;
+        eps_step, n_lump, sigma_tip, sigma_step;
 };
 // The state vector, in this order (SI; units and tolerances in agsn.cpp).
 struct agsn_state {
@@ -48,6 +51,11 @@ struct agsn_state {
         T,       // filament temperature (K), Joule-heated with time constant tau_th
         e_path,  // offset of the Ag migration barrier along the path the next set takes (eV), drawn
                  // at each breakup (N(0, sigma_e)); a training stub removes it with E_Ag
+        e_tip,   // site energy of the one-atom tip's atom (eV): it adds e_tip (r_min/r_tip)^2 / e to the
+                 // tip's back-voltage; drawn at each breakup for the next set (N(0, sigma_tip),
+                 // random stream 2)
+        z_step,  // log of the factor on the step energy epsilon of the present neck's side facets (1):
+                 // drawn at each relaxation for the next set (N(0, sigma_step), random stream 2)
     };
 };
 
@@ -55,18 +63,18 @@ struct agsn_state {
 namespace agsn {
 double thermal_resistance(const agsn_params& p, double r);          // K/W, Holm constriction 1/(2 kappa_th r)
 double temperature(const agsn_params& p, double v, double g, double r);  // K, steady-state Joule heating of a neck of radius r
-double nucleation_factor(const agsn_params& p, double v_ion, double r, double T);  // exp(-Delta G*/kT) of lateral growth
+double nucleation_factor(const agsn_params& p, double v_ion, double r, double T, double z_step = 0.0);  // exp(-Delta G*/kT) of lateral growth
 double gibbs_thomson_voltage(const agsn_params& p, double r);       // V
 double breakup_rate(const agsn_params& p, double T);                // 1/s, one-atom filament into clusters
 double conductance(const agsn_params& p, double h, double r);       // S
 double tip_velocity(const agsn_params& p, double v, double h, double r, double theta, double h_floor, double T,
-                    double h_s = 0.0, double e_path = 0.0);  // m/s
-double neck_rate(const agsn_params& p, double v, double h, double r, double theta, double T);  // m/s
+                    double h_s = 0.0, double e_path = 0.0, double e_tip = 0.0);  // m/s
+double neck_rate(const agsn_params& p, double v, double h, double r, double theta, double T, double z_step = 0.0);  // m/s
 double sn_uptake_rate(const agsn_params& p, double theta, double h, double r, double T);  // 1/s
 // Atoms per second a neck of radius r exchanges through its side facets (forward plus backward hops
 // and surface diffusion; zero for a one-atom neck, which has no facets) and the radius one atom
 // moves it by, Omega / (2 pi r h).
-double neck_exchange_rate(const agsn_params& p, double v, double h, double r, double theta, double T);
+double neck_exchange_rate(const agsn_params& p, double v, double h, double r, double theta, double T, double z_step = 0.0);
 double atom_radius_step(const agsn_params& p, double h, double r);
 }  // namespace agsn
 
@@ -88,6 +96,9 @@ public:
     double hazard_threshold(std::size_t k, rng& r) const override { return k == 3 ? p_.n_lump : r.exponential(); }
     void hazards(double v, std::span<const double> s, std::span<double> h) const override;
     void on_event(std::size_t k, double v, std::span<double> s, rng& r) const override;
+    // A relaxation (hazards 1 and 2) also draws from stream 2: e_tip at a breakup, z_step at both.
+    std::size_t draw_stream(std::size_t k) const override { return k == 1 || k == 2 ? 2 : 0; }
+    void on_event_draw(std::size_t k, double v, std::span<double> s, rng& r) const override;
     // The reverse field adds more to the tip's dissolution than its surface energy (v < 0).
     bool swept_by_field(double v, std::span<const double> s) const;
     std::unique_ptr<model> clone() const override { return std::make_unique<agsn_sio2_pt>(*this); }

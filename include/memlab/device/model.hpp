@@ -134,6 +134,11 @@ public:
     // The amount the integrated hazard k must reach to fire: -ln U (a Poisson event) by default; a
     // fixed amount makes it a counter (it fires each time its integral passes that amount).
     virtual double hazard_threshold(std::size_t k, rng& r) const { (void)k; return r.exponential(); }
+    // A further draw at event k from a random stream of its own (draw_stream(k) > 0; 0: none): the
+    // engine calls on_event_draw after on_event, with that stream. A random element added to an
+    // existing event this way leaves the draws of the hazard's stream where they were.
+    virtual std::size_t draw_stream(std::size_t k) const { (void)k; return 0; }
+    virtual void on_event_draw(std::size_t k, double v, std::span<double> s, rng& r) const;
 
     // The circuit and drives in which the model shows what it does (memlab/device/regime.hpp), for
     // the checks that run every registered model; nullptr if the model states none.
