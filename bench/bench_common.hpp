@@ -1,6 +1,7 @@
 #pragma once
 // What every benchmark writes beside its numbers: the machine and the date.
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <ctime>
 #include <optional>
@@ -37,6 +38,13 @@ inline results_arg results_path(int argc, char** argv, const std::string& fallba
         return {"", argc == 2 && std::string(argv[1]) == "--help" ? 0 : 2};
     }
     return {argc > 1 ? argv[1] : fallback, std::nullopt};
+}
+
+// The load average over 1, 5 and 15 minutes (the machine may be shared: timings depend on it).
+inline std::string load() {
+    double l[3] = {0, 0, 0};
+    if (getloadavg(l, 3) != 3) return "unknown";
+    return fmt::format("{:.2f} {:.2f} {:.2f}", l[0], l[1], l[2]);
 }
 
 inline std::string utc_now() {

@@ -177,7 +177,7 @@ struct simulation::impl {
     }
     SUNContext ctx = nullptr;
     void* ida = nullptr;
-    N_Vector y = nullptr, yp = nullptr, id = nullptr, atol = nullptr;
+    N_Vector y = nullptr, yp = nullptr, id = nullptr, atol = nullptr, weights = nullptr;
     SUNMatrix A = nullptr;
     SUNLinearSolver LS = nullptr;
     std::size_t n = 0;
@@ -188,6 +188,8 @@ struct simulation::impl {
     // A run that ended on a breakpoint left the restart there to the next run (a continued run
     // must not carry the history polynomial across the kink).
     bool restart_pending = false;
+    // The step in use when the last breakpoint was reached (restart_step::last).
+    double step_at_last_break = 0;
     double t = 0;
     // Hazards: (element, k, unknown) and the thresholds -ln U they must reach.
     struct hazard_ref {
@@ -207,7 +209,7 @@ struct simulation::impl {
         if (ida) IDAFree(&ida);
         if (LS) SUNLinSolFree(LS);
         if (A) SUNMatDestroy(A);
-        for (N_Vector v : {y, yp, id, atol})
+        for (N_Vector v : {y, yp, id, atol, weights})
             if (v) N_VDestroy(v);
         if (ctx) SUNContext_Free(&ctx);
     }
@@ -339,8 +341,8 @@ struct simulation::impl {
     void bank_counters();
     void setup();
     void check_singular() const;
-    void reinit(double tstop, bool values_jump = true);
-    int restart(double tstop, bool values_jump);  // reinit without throwing: the CalcIC flag
+    void reinit(double tstop, bool values_jump = true, double h0 = 0);
+    int restart(double tstop, bool values_jump, double h0 = 0);  // reinit without throwing: the CalcIC flag
     void restart_after_event(double tstop, const std::vector<double>& before);
     double next_breakpoint(double tt) const {
         double b = inf;
@@ -401,6 +403,7 @@ void simulation::impl::setup() {
     yp = N_VNew_Serial(len, ctx);
     id = N_VNew_Serial(len, ctx);
     atol = N_VNew_Serial(len, ctx);
+    weights = N_VNew_Serial(len, ctx);
     std::copy(y0.begin(), y0.end(), N_VGetArrayPointer(y));
     N_VConst(0.0, yp);
     std::copy(id0.begin(), id0.end(), N_VGetArrayPointer(id));
@@ -512,8 +515,8 @@ void simulation::impl::bank_counters() {
     banked.nonlinear_failures += v;
 }
 
-void simulation::impl::reinit(double tstop, bool values_jump) {
-    const int flag = restart(tstop, values_jump);
+void simulation::impl::reinit(double tstop, bool values_jump, double h0) {
+    const int flag = restart(tstop, values_jump, h0);
     if (flag < 0) fail(flag, t);
 }
 
@@ -545,12 +548,10 @@ void simulation::impl::restart_after_event(double tstop, const std::vector<doubl
     fail(flag, t);
 }
 
-int simulation::impl::restart(double tstop, bool values_jump) {
+// h0: the first step (0: IDA's own, 1/1000 of the distance to the first output).
+int simulation::impl::restart(double tstop, bool values_jump, double h0) {
     bank_counters();
-    // Restart at order 1 with IDA's own (cautious) first step: the history polynomial must not
-    // reach across a kink. Restarting with the last step size instead saved 40 % of the steps on
-    // a pulse train but let the state error grow by up to 100x at loose tolerances (measured,
-    // see bench/), so accuracy wins.
+    // Restart at order 1: the history polynomial must not reach across a kink.
     {
         // The algebraic unknowns' y' (a node voltage following a source's ramp) are stale after a
         // breakpoint, and IDACalcIC does not recompute them (IDA_YA_YDP_INIT solves for the
@@ -564,6 +565,7 @@ int simulation::impl::restart(double tstop, bool values_jump) {
             if (ID[k] == 0.0) YP[k] = 0.0;
     }
     check_flag(IDAReInit(ida, t, y, yp), "IDAReInit");
+    check_flag(IDASetInitStep(ida, h0), "IDASetInitStep");
     if (!values_jump) return 0;  // only slopes changed: y and the differential y' are still consistent
     const double tout1 = std::isfinite(tstop) && tstop > t ? tstop : t + 1e-9 * std::max(1.0, std::fabs(t));
     const int flag = IDACalcIC(ida, IDA_YA_YDP_INIT, tout1);
@@ -724,6 +726,7 @@ void simulation::run(double t_end, const recording& rec, io::trace_sink& sink) {
     const double storm_span = 1e-9 * (t_end - t_start);
     std::vector<double> event_times(storm_events, -inf);
     std::size_t event_k = 0;
+    bool first_step_guessed = false;  // the segment began with restart_step::last's first step
     auto restart_at_break = [&] {
         ++s.stats.breakpoints;
         steps_since_break = 0;
@@ -734,7 +737,33 @@ void simulation::run(double t_end, const recording& rec, io::trace_sink& sink) {
             s.check_flag(IDASVtolerances(s.ida, s.opts.rtol, s.atol), "IDASVtolerances");
             retries_here = 0;
         }
-        s.reinit(s.next_breakpoint(s.t), jump);
+        const double next = s.next_breakpoint(s.t);
+        // The first step after a kink (a ramp starts or ends, no value jumps): the larger of the
+        // step in use now and the one in use at the previous breakpoint (a 10 ns edge clamps the
+        // step to 10 ns; the plateau after it has the scale of the segment before the edge), bounded
+        // as IDA bounds its own first step, by 0.5 / ||y'|| (no differential unknown moves by more
+        // than half its tolerance at its present slope: a capacitor node held by a source keeps the
+        // old ramp's slope, which no consistent-IC solve corrects, and without this bound the
+        // 1T1R training file's sweep reversals failed the error test at every step size), and by
+        // the distance to the next breakpoint. IDA's error test then takes or cuts it as any step.
+        // From scratch (IDA's own: 1/1000 of the distance, then doubling) every 1 us segment of a
+        // pulse train cost about 11 steps whatever the tolerance: 44 steps per pulse against 15
+        // (bench/results/engine_vs_ngspice.json). After a jump: IDA's own first step.
+        double h0 = 0;
+        if (!jump && s.opts.first_step == restart_step::last) {
+            double h_now = 0;
+            IDAGetCurrentStep(s.ida, &h_now);
+            h0 = std::max(h_now, s.step_at_last_break);
+            s.step_at_last_break = h_now;
+            if (IDAGetErrWeights(s.ida, s.weights) == IDA_SUCCESS) {
+                const double norm = N_VWrmsNormMask(s.yp, s.weights, s.id);
+                if (norm > 0) h0 = std::min(h0, 0.5 / norm);
+            }
+            h0 = std::min(h0, next - s.t);
+            if (!(h0 > 0) || !std::isfinite(h0)) h0 = 0;
+        }
+        s.reinit(next, jump, h0);
+        first_step_guessed = h0 > 0;
     };
     if (s.restart_pending && s.t < t_end - eps) {
         // The last run stopped on a breakpoint; sources may have been given new breakpoints since
@@ -756,6 +785,15 @@ void simulation::run(double t_end, const recording& rec, io::trace_sink& sink) {
             flag = IDASolve(s.ida, tb, &tret, s.y, s.yp, IDA_NORMAL);
         } else {
             flag = IDASolve(s.ida, tb, &tret, s.y, s.yp, IDA_ONE_STEP);
+        }
+        if ((flag == IDA_CONV_FAIL || flag == IDA_ERR_FAIL) && first_step_guessed && tret == s.t) {
+            // The guessed first step failed at every size before any progress: a slope that
+            // changed at the kink without the bound seeing it (a capacitor node held by a source,
+            // at rest before a ramp starts). Start again from IDA's own first step.
+            first_step_guessed = false;
+            ++s.stats.restart_fallbacks;
+            s.reinit(tb, false);
+            continue;
         }
         if (flag == IDA_CONV_FAIL || flag == IDA_ERR_FAIL) {
             // A step that fails at every size usually carries a bad history (a kink the

@@ -14,12 +14,21 @@ namespace memlab::circuit {
 
 enum class linear_solver { automatic, dense, klu };
 
+// The first step after a breakpoint where no value jumps (a kink: a ramp starts or ends). The
+// integrator restarts at order 1 either way; IDA's error test judges the first step as any other.
+enum class restart_step {
+    last,      // the larger of the steps in use at this and at the previous breakpoint, at most
+               // 0.5 / ||y'|| (IDA's own bound) and the distance to the next breakpoint
+    cautious,  // IDA's own: 1/1000 of the distance to the next output, then doubling
+};
+
 struct solver_options {
     double rtol = 1e-6;            // relative tolerance (all unknowns)
     double atol_voltage = 1e-9;    // V, absolute tolerance of node voltages
     double atol_current = 1e-15;   // A, absolute tolerance of branch currents
     double state_atol_scale = 1;   // multiplies the device models' own state tolerances
     double max_step = 0;           // s, 0: unlimited (breakpoints are always hit)
+    restart_step first_step = restart_step::last;  // after a kink; after a jump always IDA's own
     linear_solver linsol = linear_solver::automatic;
     std::size_t dense_limit = 40;  // automatic: dense up to this many unknowns, KLU above
     std::size_t max_steps_between_outputs = 500000;
@@ -43,6 +52,8 @@ struct run_stats {
     long breakpoints = 0;
     long retries = 0;  // restarts after a failed step, at 10x tighter rtol up to the next breakpoint
     long event_homotopies = 0;  // events whose jump was applied in parts (the direct IC solve failed)
+    long restart_fallbacks = 0;  // kinks where restart_step::last's first step failed at every size
+                                 // and IDA's own first step was taken instead
     std::size_t unknowns = 0;
     std::string linear_solver;
 };
