@@ -223,6 +223,12 @@ private:
 // key=value: the value is read as TOML if it parses ("3", "[1, 2]", "\"x\""), else as a string
 // ("10 MOhm", "vteam").
 inline void apply_override(toml::table& root, const std::string& spec, const std::string& file) {
+    // Text from a command line may be any bytes; a file's text is checked by the TOML parser.
+    try {
+        (void)nlohmann::json(spec).dump();
+    } catch (const nlohmann::json::type_error&) {
+        throw input_error(fmt::format("{}: --set: not valid UTF-8 text", file));
+    }
     const auto eq = spec.find('=');
     if (eq == std::string::npos || eq == 0)
         throw input_error(fmt::format("{}: --set '{}': expected key=value", file, spec));

@@ -64,6 +64,9 @@ TEST(Protocol, OverridesApply) {
     EXPECT_DOUBLE_EQ(e.device->get("r_on"), 2e3);
     EXPECT_NE(error_of(p, {"circuit.series_resistance=10 MV"}).find("circuit.series_resistance"), std::string::npos);
     EXPECT_NE(error_of(p, {"nokey"}).find("expected key=value"), std::string::npos);
+    // A command line may carry any bytes: text that is not UTF-8 is an input error, not a crash
+    // when the resolved experiment is written as JSON (a fuzz finding: tests/fuzz/regressions/set).
+    EXPECT_NE(error_of(p, {"experiment.description=ab\xdc\x90cd"}).find("not valid UTF-8"), std::string::npos);
 }
 
 TEST(Protocol, UnknownKeysAnywhereAreErrors) {
