@@ -75,8 +75,7 @@ array::map read_target(reader& op, const array::spec& a, std::uint64_t seed, std
 array::experiment load_array(const fs::path& path, const std::vector<std::string>& overrides) {
     array::experiment e;
     e.file = path.string();
-    toml::table root = detail::parse_file(path);
-    for (const auto& o : overrides) detail::apply_override(root, o, e.file);
+    toml::table root = detail::parse_file(path, overrides);
     reader top(&root, "", e.file, e.resolved);
 
     reader ex = top.sub("experiment");

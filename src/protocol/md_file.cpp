@@ -23,8 +23,7 @@ bool is_md_file(const fs::path& file) { return detail::file_has_table(file, "md"
 md::diffusion_experiment load_md(const fs::path& path, const std::vector<std::string>& overrides) {
     md::diffusion_experiment e;
     e.file = path.string();
-    toml::table root = detail::parse_file(path);
-    for (const auto& o : overrides) detail::apply_override(root, o, e.file);
+    toml::table root = detail::parse_file(path, overrides);
     reader top(&root, "", e.file, e.resolved);
     reader ex = top.sub("experiment");
     e.name = ex.string("name", path.stem().string());

@@ -103,8 +103,7 @@ network::input_spikes read_spikes_file(reader& r, std::size_t rows) {
 network::experiment load_network(const fs::path& path, const std::vector<std::string>& overrides) {
     network::experiment e;
     e.file = path.string();
-    toml::table root = detail::parse_file(path);
-    for (const auto& o : overrides) detail::apply_override(root, o, e.file);
+    toml::table root = detail::parse_file(path, overrides);
     reader top(&root, "", e.file, e.resolved);
 
     reader ex = top.sub("experiment");

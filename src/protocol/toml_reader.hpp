@@ -305,4 +305,11 @@ inline toml::table parse_file(const std::filesystem::path& path) {
     }
 }
 
+// The file parsed, then every `--set` key=value applied to it (apply_override), in order.
+inline toml::table parse_file(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
+    toml::table root = parse_file(path);
+    for (const auto& o : overrides) apply_override(root, o, path.string());
+    return root;
+}
+
 }  // namespace memlab::protocol::detail
