@@ -585,7 +585,7 @@ std::vector<result> evaluate_training(const protocol::experiment& e, const io::m
 
 // A SET's current overshoot: per cycle of every block with a limit under 1 uA (the neuron
 // regime), the largest device current on the positive branch over the limit, and the charge that
-// passed above the limit. The largest ratio over the cycles is the result; the note compares the
+// passed above the limit in the overshoot around that peak. The largest ratio over the cycles is the result; the note compares the
 // overshoot charge with C_p x the drop of the top node, the charge a parasitic capacitance outside
 // the limit gives up when the device switches on (Ambrogio et al., IEEE Electron Device Lett.
 // (2016), "Analytical modeling of current overshoot in oxide-based resistive switching memory").
@@ -606,20 +606,25 @@ overshoot_stats set_overshoot(const protocol::experiment& e, const io::memory_tr
         if (b.compliance >= 1e-6) continue;
         for (std::size_t c = 0; c < b.cycles; ++c) {
             const double t0 = b.start + static_cast<double>(c) * b.period, t1 = t0 + b.period;
-            double peak = 0, q = 0, v_before = NAN, v_min = INFINITY, v_peak = 0;
-            for (std::size_t k = 1; k < t.size(); ++k) {
-                if (t[k] < t0 || t[k] > t1 || vin[k] <= 0) continue;
-                if (i[k] > peak) peak = i[k], v_peak = vtop[k];
-                const double over = i[k] - b.compliance, over_prev = i[k - 1] - b.compliance;
-                if (over > 0 || over_prev > 0) {
-                    q += 0.5 * (std::max(over, 0.0) + std::max(over_prev, 0.0)) * (t[k] - t[k - 1]);
-                    if (std::isnan(v_before)) v_before = vtop[k - 1];
-                    v_min = std::min(v_min, vtop[k]);
-                }
-            }
+            const auto in_branch = [&](std::size_t k) { return t[k] >= t0 && t[k] <= t1 && vin[k] > 0; };
+            std::size_t kp = t.size();
+            for (std::size_t k = 1; k < t.size(); ++k)
+                if (in_branch(k) && (kp == t.size() || i[k] > i[kp])) kp = k;
             ++out.cycles;
-            if (peak / b.compliance > out.worst)
-                out.worst = peak / b.compliance, out.charge = q, out.drop = std::isfinite(v_before) ? v_before - v_min : 0.0, out.v_peak = v_peak;
+            if (kp == t.size() || i[kp] / b.compliance <= out.worst) continue;
+            // The overshoot is the stretch around the peak where the current stays more than 1 %
+            // above the limit; a source holding its limit (an SMU's smooth compliance, a transistor
+            // in saturation) regulates within that, which is not overshoot.
+            const double held = 1.01 * b.compliance;
+            std::size_t a = kp, z = kp;
+            while (a > 1 && in_branch(a - 1) && i[a - 1] > held) --a;
+            while (z + 1 < t.size() && in_branch(z + 1) && i[z + 1] > held) ++z;
+            double q = 0, v_min = INFINITY;
+            for (std::size_t k = a; k <= z + 1 && k < t.size(); ++k) {
+                q += 0.5 * (std::max(i[k] - b.compliance, 0.0) + std::max(i[k - 1] - b.compliance, 0.0)) * (t[k] - t[k - 1]);
+                v_min = std::min(v_min, vtop[k]);
+            }
+            out.worst = i[kp] / b.compliance, out.charge = q, out.drop = vtop[a - 1] - v_min, out.v_peak = vtop[kp];
         }
     }
     return out;

@@ -206,3 +206,39 @@ TEST(Report, IntegrateCountsRisesAboveOnePercentOnly) {
     EXPECT_FALSE(o.at("integrate.rising").pass);
     EXPECT_FALSE(o.at("integrate.nonlinear").pass);
 }
+
+TEST(Report, OvershootChargeIsTheTransientNotTheRegulatedPlateau) {
+    // experiments/smu_overshoot.toml: 10 pF outside a 10 nA compliance, sweeps 0 -> 1.5 V at 1 V/s.
+    // In the first cycle the device sets at 1 V: the top node falls to 0.2 V in 100 ns and the
+    // capacitance discharges through the device, C_p x 0.8 V = 8 pC. Then the source holds the
+    // device at its limit for 2 s with a 0.1 % excess: regulation, not overshoot (10 pA x 2 s =
+    // 20 pC if it were counted). `scale` multiplies the transient current.
+    const auto e = protocol::load(MEMLAB_SOURCE_DIR "/experiments/smu_overshoot.toml");
+    const auto run = [&](double scale) {
+        io::memory_trace tr;
+        tr.begin({{"time", "s"}, {"v(in)", "V"}, {"i(DUT)", "A"}});
+        const auto row = [&](double t, double v, double i) {
+            const double r[] = {t, v, i};
+            tr.append(r);
+        };
+        for (double t = 0.01; t < 1.0; t += 0.01) row(t, t, 1e-12);
+        const double ts = 1.0, tau = 100e-9;
+        for (int k = 0; k <= 100; ++k) {
+            const double t = ts + tau * k / 100.0;
+            // Constant discharge 80 uA x scale over 100 ns; the node falls linearly.
+            row(t, 1.0 - 0.8 * k / 100.0, k == 0 ? 1e-12 : 1e-8 + 80e-6 * scale);
+        }
+        for (double t = ts + tau + 1e-9; t < 3.0; t += 0.01) row(t, 0.2, 1.001e-8);
+        row(3.1, 0.2, 1e-12);
+        for (auto& r : report::evaluate(e, {tr}))
+            if (r.id == "smu.parasitic_overshoot") return r;
+        throw std::runtime_error("no smu.parasitic_overshoot");
+    };
+    const auto ok = run(1.0);
+    EXPECT_TRUE(ok.pass) << ok.note;
+    EXPECT_NEAR(ok.simulated.get<double>(), 8001, 1);
+    EXPECT_NE(ok.note.find("8e-12 C passed above the limit"), std::string::npos) << ok.note;
+    // Three times the charge C_p x the drop can give: not the parasitic capacitance's.
+    const auto big = run(3.0);
+    EXPECT_FALSE(big.pass) << big.note;
+}
