@@ -79,11 +79,9 @@ array::experiment load_array(const fs::path& path, const std::vector<std::string
     reader top(&root, "", e.file, e.resolved);
 
     reader ex = top.sub("experiment");
-    e.name = ex.string("name", path.stem().string());
-    e.description = ex.string("description", "");
-    e.figure = ex.string("figure", "");
-    e.seed = static_cast<std::uint64_t>(ex.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
-    e.targets = ex.strings("targets", {});
+    auto h = detail::read_header(ex, path, detail::header_figure | detail::header_targets);
+    e.name = std::move(h.name), e.description = std::move(h.description), e.figure = std::move(h.figure);
+    e.seed = h.seed, e.targets = std::move(h.targets);
     ex.finish();
 
     reader ar = top.sub("array");

@@ -26,11 +26,11 @@ md::diffusion_experiment load_md(const fs::path& path, const std::vector<std::st
     toml::table root = detail::parse_file(path, overrides);
     reader top(&root, "", e.file, e.resolved);
     reader ex = top.sub("experiment");
-    e.name = ex.string("name", path.stem().string());
-    e.description = ex.string("description", "");
-    e.figure = ex.string("figure", "");
-    ex.strings("targets", {});  // the targets it serves (protocol::served_targets); evaluated by report
-    e.seed = static_cast<std::uint64_t>(ex.integer("seed", 1, 0, std::numeric_limits<std::int32_t>::max()));
+    // `targets`: the ones it serves (protocol::served_targets), evaluated by report. LAMMPS seeds are
+    // 32-bit.
+    auto h = detail::read_header(ex, path, detail::header_figure | detail::header_targets, std::numeric_limits<std::int32_t>::max());
+    e.name = std::move(h.name), e.description = std::move(h.description), e.figure = std::move(h.figure);
+    e.seed = h.seed;
     ex.finish();
 
     reader m = top.sub("md");

@@ -107,9 +107,8 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
     reader top(&root, "", e.file, e.resolved);
 
     reader ex = top.sub("experiment");
-    e.name = ex.string("name", path.stem().string());
-    e.description = ex.string("description", "");
-    e.seed = static_cast<std::uint64_t>(ex.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
+    auto head = detail::read_header(ex, path, 0);
+    e.name = std::move(head.name), e.description = std::move(head.description), e.seed = head.seed;
     ex.finish();
 
     reader nw = top.sub("network");

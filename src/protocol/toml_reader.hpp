@@ -6,6 +6,7 @@
 #include <fmt/ranges.h>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <set>
 #include <string>
@@ -310,6 +311,26 @@ inline toml::table parse_file(const std::filesystem::path& path, const std::vect
     toml::table root = parse_file(path);
     for (const auto& o : overrides) apply_override(root, o, path.string());
     return root;
+}
+
+// The [experiment] table's common keys. Every kind of file takes name (default: the file's stem),
+// description and seed; `figure` and `targets` only where `keys` says so. The loader reads its own
+// keys from `ex` afterwards and calls ex.finish().
+struct experiment_header {
+    std::string name, description, figure;
+    std::uint64_t seed = 1;
+    std::vector<std::string> targets;
+};
+enum header_keys : unsigned { header_figure = 1u, header_targets = 2u };
+inline experiment_header read_header(reader& ex, const std::filesystem::path& path, unsigned keys,
+                                     std::int64_t max_seed = std::numeric_limits<std::int64_t>::max()) {
+    experiment_header h;
+    h.name = ex.string("name", path.stem().string());
+    h.description = ex.string("description", "");
+    if (keys & header_figure) h.figure = ex.string("figure", "");
+    h.seed = static_cast<std::uint64_t>(ex.integer("seed", 1, 0, max_seed));
+    if (keys & header_targets) h.targets = ex.strings("targets", {});
+    return h;
 }
 
 }  // namespace memlab::protocol::detail
