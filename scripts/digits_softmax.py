@@ -11,7 +11,12 @@ memlab run writes.
     /usr/bin/python3 scripts/digits_softmax.py --out FOLDER [--split-seed 1]
 
 writes FOLDER/weights_lif.csv (65 x 10: 64 pixel rows, then the bias row; V), FOLDER/g_plus.csv and
-FOLDER/g_minus.csv (65 x 10, S) and FOLDER/softmax.json (accuracies, the scale)."""
+FOLDER/g_minus.csv (65 x 10, S) and FOLDER/softmax.json (accuracies, the scale).
+
+    /usr/bin/python3 scripts/digits_softmax.py --data fashion_mnist --out FOLDER
+
+does the same for Fashion-MNIST (dataset-fashion-mnist; 784 pixels, its own 60000 / 10000 split,
+trained by minibatch gradient descent: 785 x 10 files)."""
 import argparse
 import gzip
 import json
@@ -20,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 DIGITS = Path("/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz")
+FASHION = Path("/usr/share/datasets/fashion-mnist")
 M64 = (1 << 64) - 1
 
 
@@ -72,6 +78,33 @@ def load():
     return a[:, :64] / 16.0, a[:, 64].astype(int)
 
 
+def load_fashion(train):
+    """Fashion-MNIST's training or test set as (pixels / 255, labels) (IDX files, gzipped)."""
+    stem = "train" if train else "t10k"
+    x = np.frombuffer(gzip.open(FASHION / f"{stem}-images-idx3-ubyte.gz").read(), np.uint8, offset=16)
+    y = np.frombuffer(gzip.open(FASHION / f"{stem}-labels-idx1-ubyte.gz").read(), np.uint8, offset=8)
+    return x.reshape(len(y), -1) / 255.0, y.astype(int)
+
+
+def train_softmax_minibatch(x, y, l2=1e-4, epochs=20, batch=100, lr=0.1, seed=1):
+    """The same loss as train_softmax, by minibatch gradient descent (a fixed numpy shuffle)."""
+    n, d = x.shape
+    xb = np.hstack([x, np.ones((n, 1))])
+    w = np.zeros((d + 1, 10))
+    onehot = np.eye(10)[y]
+    order = np.random.default_rng(seed)
+    for _ in range(epochs):
+        perm = order.permutation(n)
+        for k in range(0, n, batch):
+            b = perm[k:k + batch]
+            z = xb[b] @ w
+            z -= z.max(axis=1, keepdims=True)
+            p = np.exp(z)
+            p /= p.sum(axis=1, keepdims=True)
+            w -= lr * (xb[b].T @ (p - onehot[b]) / len(b) + l2 * np.vstack([w[:-1], np.zeros((1, 10))]))
+    return w
+
+
 def train_softmax(x, y, l2=1e-3, steps=3000, lr=0.5):
     n, d = x.shape
     xb = np.hstack([x, np.ones((n, 1))])
@@ -99,10 +132,18 @@ def main():
     ap.add_argument("--g-min", type=float, default=1e-6, help="S")
     ap.add_argument("--g-max", type=float, default=100e-6, help="S")
     ap.add_argument("--lif-scale", type=float, default=2e-3, help="V: the LIF weight of the largest |w|")
+    ap.add_argument("--data", choices=["digits", "fashion_mnist"], default="digits")
     a = ap.parse_args()
-    x, y = load()
-    tr, te = split(len(y), a.train, a.split_seed)
-    w = train_softmax(x[tr], y[tr])
+    if a.data == "digits":
+        x, y = load()
+        tr, te = split(len(y), a.train, a.split_seed)
+        w = train_softmax(x[tr], y[tr])
+    else:
+        x_tr, y_tr = load_fashion(True)
+        x_te, y_te = load_fashion(False)
+        x, y = np.vstack([x_tr, x_te]), np.concatenate([y_tr, y_te])
+        tr, te = np.arange(len(y_tr)), len(y_tr) + np.arange(len(y_te))
+        w = train_softmax_minibatch(x[tr], y[tr])
     # Differential pairs: w / max|w| * (g_max - g_min) = G+ - G-, the smaller of the two at g_min.
     scale = (a.g_max - a.g_min) / np.abs(w).max()
     dg = w * scale
@@ -115,7 +156,8 @@ def main():
     np.savetxt(out / "g_minus.csv", g_minus, delimiter=",", fmt="%.9g")
     np.savetxt(out / "weights_lif.csv", w / np.abs(w).max() * a.lif_scale, delimiter=",", fmt="%.9g")
     r = dict(train_accuracy=accuracy(w, x[tr], y[tr]), test_accuracy=accuracy(w, x[te], y[te]),
-             test_accuracy_mapped=accuracy(w_mapped, x[te], y[te]), split_seed=a.split_seed, train=int(len(tr)), test=int(len(te)),
+             test_accuracy_mapped=accuracy(w_mapped, x[te], y[te]), data=a.data,
+             split_seed=a.split_seed if a.data == "digits" else None, train=int(len(tr)), test=int(len(te)),
              conductance_per_weight_S=float(scale), lif_volts_per_weight=float(a.lif_scale / np.abs(w).max()),
              test_index_first=[int(i) for i in te[:5]])
     (out / "softmax.json").write_text(json.dumps(r, indent=2) + "\n")

@@ -12,7 +12,7 @@ packages=(
   libssl-dev libopenmpi-dev openmpi-bin zlib1g-dev libnlopt-cxx-dev
   python3-numpy python3-matplotlib python3-h5py python3-pytest
   clang libclang-rt-14-dev   # the asan preset: sanitizers and libFuzzer (scripts/test.sh)
-  python3-brian python3-sklearn
+  python3-brian python3-sklearn dataset-fashion-mnist
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -68,6 +68,50 @@ image_set read_digits(const std::filesystem::path& file) {
     return s;
 }
 
+namespace {
+
+// A big-endian 32-bit integer at byte `at` of `b`.
+std::uint32_t be32(const std::string& b, std::size_t at) {
+    const auto u = [&](std::size_t k) { return static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + k])); };
+    return (u(0) << 24) | (u(1) << 16) | (u(2) << 8) | u(3);
+}
+
+}  // namespace
+
+image_set read_idx(const std::filesystem::path& images, const std::filesystem::path& labels) {
+    const std::string im = read_gzip(images), lb = read_gzip(labels);
+    if (im.size() < 16 || be32(im, 0) != 0x803)
+        throw input_error(fmt::format("{}: not an IDX image file (magic 0x00000803 and three sizes expected)", images.string()));
+    if (lb.size() < 8 || be32(lb, 0) != 0x801)
+        throw input_error(fmt::format("{}: not an IDX label file (magic 0x00000801 and a count expected)", labels.string()));
+    const std::size_t n = be32(im, 4), rows = be32(im, 8), cols = be32(im, 12);
+    if (rows == 0 || cols == 0 || rows > 4096 || cols > 4096)
+        throw input_error(fmt::format("{}: images of {} x {} pixels", images.string(), rows, cols));
+    const std::size_t size = rows * cols;
+    if (im.size() != 16 + n * size)
+        throw input_error(fmt::format("{}: {} bytes of pixels, {} images of {} x {} need {}", images.string(), im.size() - 16, n, rows, cols, n * size));
+    if (be32(lb, 4) != n || lb.size() != 8 + n)
+        throw input_error(fmt::format("{}: {} labels for the {} images of {}", labels.string(), lb.size() - 8, n, images.string()));
+    image_set s;
+    s.size = size;
+    s.max_value = 255;
+    s.pixels.resize(n * size);
+    for (std::size_t k = 0; k < n * size; ++k) s.pixels[k] = static_cast<unsigned char>(im[16 + k]);
+    s.labels.resize(n);
+    for (std::size_t k = 0; k < n; ++k) {
+        const int y = static_cast<unsigned char>(lb[8 + k]);
+        if (y > 9) throw input_error(fmt::format("{}: label {} of image {} is not in 0..9", labels.string(), y, k));
+        s.labels[k] = y;
+    }
+    if (n == 0) throw input_error(fmt::format("{}: no images", images.string()));
+    return s;
+}
+
+image_set read_fashion_mnist(bool train, const std::filesystem::path& dir) {
+    const std::string stem = train ? "train" : "t10k";
+    return read_idx(dir / (stem + "-images-idx3-ubyte.gz"), dir / (stem + "-labels-idx1-ubyte.gz"));
+}
+
 split split_indices(std::size_t count, std::size_t train, std::uint64_t seed) {
     if (train > count) throw input_error(fmt::format("data.train: {} images asked for training, the set has {}", train, count));
     std::vector<std::size_t> all(count);

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <fstream>
 #include <limits>
+#include <numeric>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -122,7 +123,8 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
     s.dt = nw.quantity("dt", "s", 1e-4);
     if (!(s.dt > 0)) nw.fail("dt", "must be positive");
     // Images set the duration (every presentation and rest); otherwise it is required.
-    const bool image_input = nw.has("input") && root["network"]["input"]["kind"].value<std::string>() == "digits";
+    const auto input_kind = root["network"]["input"]["kind"].value<std::string>();
+    const bool image_input = nw.has("input") && (input_kind == "digits" || input_kind == "fashion_mnist");
     if (!image_input) {
         s.duration = nw.quantity("duration", "s");
         if (!(s.duration > 0)) nw.fail("duration", "must be positive");
@@ -166,14 +168,25 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
             const double rate = in.quantity("rate", "Hz");
             if (!(rate >= 0 && rate * s.dt <= 1)) in.fail("rate", "must be in [0, 1/dt]");
             e.inputs = network::poisson(std::vector<double>(s.inputs, rate), s.dt, s.duration, e.seed);
-        } else if (kind == "digits") {
+        } else if (kind == "digits" || kind == "fashion_mnist") {
+            const bool digits = kind == "digits";
             const std::string set = in.string("set", "test");
             if (set != "train" && set != "test") in.fail("set", fmt::format("unknown set '{}' (train or test)", set));
-            const auto seed = static_cast<std::uint64_t>(in.integer("split_seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
-            const auto all = network::read_digits();
-            const auto train = static_cast<std::size_t>(in.integer("train", 1200, 0, static_cast<std::int64_t>(all.count())));
-            const auto split = network::split_indices(all.count(), train, seed);
-            auto index = set == "train" ? split.train : split.test;
+            network::image_set all;
+            std::vector<std::size_t> index;
+            if (digits) {
+                // The sklearn digits have no split of their own: the stated one, by its seed.
+                const auto seed = static_cast<std::uint64_t>(in.integer("split_seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
+                all = network::read_digits();
+                const auto train = static_cast<std::size_t>(in.integer("train", 1200, 0, static_cast<std::int64_t>(all.count())));
+                const auto split = network::split_indices(all.count(), train, seed);
+                index = set == "train" ? split.train : split.test;
+            } else {
+                // Fashion-MNIST's own split (60000 / 10000); `images` takes the first of the set.
+                all = network::read_fashion_mnist(set == "train");
+                index.resize(all.count());
+                std::iota(index.begin(), index.end(), std::size_t{0});
+            }
             const auto images = static_cast<std::size_t>(in.integer("images", static_cast<std::int64_t>(index.size()), 1,
                                                                     static_cast<std::int64_t>(index.size())));
             index.resize(images);
@@ -183,7 +196,7 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
             const double rest = in.quantity("rest", "s", 0.0);
             const std::size_t rows = all.size + (bias_rate > 0 ? 1 : 0);
             if (s.inputs != rows)
-                nw.fail("inputs", fmt::format("{} rows, digits need {} (64 pixels{})", s.inputs, rows, bias_rate > 0 ? " and the bias row" : ""));
+                nw.fail("inputs", fmt::format("{} rows, {} need {} ({} pixels{})", s.inputs, kind, rows, all.size, bias_rate > 0 ? " and the bias row" : ""));
             try {
                 e.inputs = network::encode_rates(network::subset(all, index), rate, bias_rate, e.presentation, rest, s.dt, e.seed, e.image_start);
             } catch (const input_error& err) {
@@ -195,7 +208,7 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
             s.duration = static_cast<double>(images) * (e.presentation + rest);
             if (nw.has("duration")) nw.fail("duration", "set by the images (images x (presentation + rest)); leave it out");
         } else {
-            in.fail("kind", fmt::format("unknown input '{}' (spikes_file, poisson or digits)", kind));
+            in.fail("kind", fmt::format("unknown input '{}' (spikes_file, poisson, digits or fashion_mnist)", kind));
         }
         in.finish();
     }

@@ -103,3 +103,28 @@ def test_digits_lif_mapped_inference(memlab, tmp_path):
     assert counts.shape == (597, 10) and counts.sum() == metrics["spikes"]
     assert metrics["accuracy"] == pytest.approx(np.mean(predicted == label))
     assert metrics["accuracy"] >= soft["test_accuracy"] - 0.01, (metrics["accuracy"], soft["test_accuracy"])
+
+
+def test_fashion_mnist_lif_mapped_inference(memlab, tmp_path):
+    """Fashion-MNIST through the benchmark's network file (bench/experiments/snn_fashion_lif.toml) on
+    its first 100 test images: the images are the data set's first, with numpy's labels, and the
+    spike counts give the softmax's own answer (argmax of x w + b, the same weights) on at least
+    90 of them. The same file asking for the digits is a one-line error naming network.inputs."""
+    import h5py
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import digits_softmax
+    bench_file = ROOT / "bench" / "experiments" / "snn_fashion_lif.toml"
+    memlab("run", bench_file, "--set", "network.input.images=100", "--out", "out")
+    with h5py.File(tmp_path / "out" / "traces.h5", "r") as f:
+        index = np.asarray(f["images/index"][:]).ravel().astype(int)
+        label = np.asarray(f["images/label"][:]).ravel().astype(int)
+        predicted = np.asarray(f["images/predicted"][:]).ravel().astype(int)
+    x, y = digits_softmax.load_fashion(False)
+    assert np.array_equal(index, np.arange(100))
+    assert np.array_equal(label, y[:100])
+    w = np.loadtxt(bench_file.parent / "data" / "snn_fashion_lif_weights.csv", delimiter=",")
+    softmax = np.argmax(np.hstack([x[:100], np.ones((100, 1))]) @ w, axis=1)
+    assert np.sum(predicted == softmax) >= 90, np.sum(predicted == softmax)
+    res = memlab("run", bench_file, "--set", "network.input.kind=digits", "--out", "bad", status=2)
+    assert "snn_fashion_lif.toml: network.inputs: 785 rows, digits need 65 (64 pixels and the bias row)" in res.stderr
+    assert not (tmp_path / "bad").exists()

@@ -1,6 +1,7 @@
 // The network layer's parts that need no simulation: the digits file and its split, the Poisson
 // encoder's statistics, the LIF spec's checks. (The LIF mode against Brian2: tests/cli/test_network.py.)
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cmath>
@@ -65,6 +66,54 @@ TEST(Digits, SplitIsAPermutationFixedBySeed) {
         const double p = 1200.0 / 1797.0, mean = n[c2] * p, sd = std::sqrt(n[c2] * p * (1 - p) * (1797 - n[c2]) / 1796.0);
         EXPECT_LT(std::abs(k[c2] - mean), 4 * sd) << "class " << c2;
     }
+}
+
+TEST(Data, FashionMnistIsReadAsNumpyReadsIt) {
+    // numpy on the same files (np.frombuffer(gzip.open(f).read(), np.uint8, offset=16 or 8)),
+    // dataset-fashion-mnist 2017: 10000 test images of 28 x 28, 1000 of each class, the first
+    // labels 9 2 1 1 6, the pixels summing to 573469082. (The 60000 training images take seconds.)
+    const auto test = net::read_fashion_mnist(false);
+    ASSERT_EQ(test.count(), 10000u);
+    EXPECT_EQ(test.size, 784u);
+    EXPECT_EQ(test.max_value, 255);
+    std::vector<std::size_t> per_class(10, 0);
+    for (int l : test.labels) ++per_class[static_cast<std::size_t>(l)];
+    EXPECT_EQ(per_class, std::vector<std::size_t>(10, 1000));
+    EXPECT_EQ((std::vector<int>(test.labels.begin(), test.labels.begin() + 5)), (std::vector<int>{9, 2, 1, 1, 6}));
+    EXPECT_EQ(std::accumulate(test.pixels.begin(), test.pixels.end(), 0.0), 573469082.0);
+}
+
+TEST(Data, AnIdxFileThatIsNotOneIsAnInputError) {
+    const auto dir = std::filesystem::temp_directory_path() / "memlab_idx_test";
+    std::filesystem::create_directories(dir);
+    const auto write = [&](const std::string& name, const std::string& bytes) {
+        const auto f = dir / name;
+        gzFile g = gzopen(f.c_str(), "wb");
+        gzwrite(g, bytes.data(), static_cast<unsigned>(bytes.size()));
+        gzclose(g);
+        return f;
+    };
+    const auto be = [](std::uint32_t x) { return std::string{char(x >> 24), char((x >> 16) & 255), char((x >> 8) & 255), char(x & 255)}; };
+    // Two 2 x 2 images and their labels: read back.
+    const auto im = write("im.gz", be(0x803) + be(2) + be(2) + be(2) + std::string("\x01\x02\x03\x04\x05\x06\x07\xff", 8));
+    const auto lb = write("lb.gz", be(0x801) + be(2) + std::string("\x03\x07", 2));
+    const auto s = net::read_idx(im, lb);
+    EXPECT_EQ(s.size, 4u);
+    EXPECT_EQ(s.labels, (std::vector<int>{3, 7}));
+    EXPECT_EQ(s.pixels.back(), 255);
+    const auto fails_with = [&](const std::filesystem::path& i, const std::filesystem::path& l, const std::string& what) {
+        try {
+            net::read_idx(i, l);
+            ADD_FAILURE() << "no error for " << what;
+        } catch (const memlab::input_error& e) {
+            EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+        }
+    };
+    fails_with(lb, lb, im.parent_path().string() + "/lb.gz: not an IDX image file");  // labels given as images
+    fails_with(write("short.gz", be(0x803) + be(3) + be(2) + be(2) + std::string(8, '\1')), lb, "short.gz: 8 bytes of pixels, 3 images");
+    fails_with(im, write("few.gz", be(0x801) + be(1) + std::string(1, '\1')), "few.gz: 1 labels for the 2 images");
+    fails_with(im, write("ten.gz", be(0x801) + be(2) + std::string("\x01\x0a", 2)), "ten.gz: label 10 of image 1 is not in 0..9");
+    std::filesystem::remove_all(dir);
 }
 
 TEST(Poisson, CountsWithinTheirSpread) {

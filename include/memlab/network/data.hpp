@@ -23,6 +23,18 @@ inline const std::filesystem::path digits_file = "/usr/lib/python3/dist-packages
 // input_error naming the file and line on anything else.
 image_set read_digits(const std::filesystem::path& file = digits_file);
 
+// Fashion-MNIST (28 x 28 images, pixels 0..255, 60000 training and 10000 test images, labels
+// 0..9): the files Debian's dataset-fashion-mnist installs, in the IDX format of LeCun's MNIST
+// (big-endian: magic 0x00000803 for images, 0x00000801 for labels, then the sizes), gzipped.
+inline const std::filesystem::path fashion_mnist_dir = "/usr/share/datasets/fashion-mnist";
+
+// Reads an IDX image file and its label file (both gzipped); input_error naming the file on a
+// wrong magic number, a short file or counts that differ.
+image_set read_idx(const std::filesystem::path& images, const std::filesystem::path& labels);
+
+// The training (train = true) or test set of Fashion-MNIST in `dir`.
+image_set read_fashion_mnist(bool train, const std::filesystem::path& dir = fashion_mnist_dir);
+
 // The stated split: a permutation of 0..count-1 by util::rng seeded with `seed` (Fisher-Yates,
 // util::shuffle); the first `train` indices are the training set, the rest the test set.
 struct split {
