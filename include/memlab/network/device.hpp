@@ -1,0 +1,99 @@
+#pragma once
+// Device mode of the network layer (docs/networks.md): the synapses are 1T1R cells of a device
+// model in its nonvolatile regime, the neurons cells of the same model in its volatile regime behind
+// an access transistor at a low gate. Two levels of one physics:
+//
+//   circuit: the whole network as one circuit on the engine. array::build makes the crossbar (1T1R
+//            cells, bit and source line resistances, a TIA per column), and per column the neuron
+//            periphery is added to the same circuit:
+//              TIA<c> (the array's own): holds source line c at virtual ground and puts
+//                       gain x (column current) on node out<c>: the gain stage between the
+//                       synapses (read at read_voltage, below their set voltage) and the neuron
+//                       (which needs volts);
+//              N<c>:    the neuron's device, from out<c> to nm<c>;
+//              TN<c>:   its access transistor (drain nm<c>, gate "gn", source and bulk on the
+//                       return rail "nb"), the current limit that keeps the neuron volatile;
+//                       "VNB" holds nb at neuron_rail, "VGN" holds gn at neuron_rail + neuron_gate.
+//                       Between input pulses out<c> is at 0 V and the neuron sees -neuron_rail,
+//                       which relaxes its filament (the -1 V base of integrate_and_fire.toml).
+//            Input spikes are pulses of read_voltage on the rows from the bit-line drivers ("VBL<r>").
+//   fast:    each cell on its own: a synapse cell (device and transistor) under its row's driver,
+//            the column held at virtual ground as the TIA holds it; a neuron cell under the gain
+//            stage's output. Each advances by the device model's own equations with its own adaptive
+//            steps and its own stochastic events (the engine on a one-cell circuit: the code in
+//            src/device, not a re-implementation). The coupling, the columns' currents, is re-solved
+//            at every event (each edge of each input pulse): the gain stage's output is
+//            gain x sum of the column's cell currents at the event, linear between events.
+//
+// A spike is the neuron device's current rising through spike_current (re-armed once it has
+// fallen below half of it): the comparator on the neuron's current. Not built: the comparator's
+// output pulse, the inhibition path and learning pulses (docs/networks.md).
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "memlab/array/array.hpp"
+#include "memlab/circuit/circuit.hpp"
+#include "memlab/device/model.hpp"
+#include "memlab/device/mosfet.hpp"
+#include "memlab/network/network.hpp"
+
+namespace memlab::network {
+
+enum class level { fast, circuit };
+const char* level_name(level l);  // "fast", "circuit"
+
+struct device_spec {
+    std::size_t inputs = 0, neurons = 0;
+    // Synapses: 1T1R cells, inputs x neurons, row-major.
+    device::model_ptr synapse;                         // the device model
+    std::vector<std::vector<double>> synapse_state;    // one initial state per cell
+    std::shared_ptr<const device::mosfet> transistor;  // every access transistor (synapses and neurons)
+    double synapse_gate = 3.3;                         // V on every synapse word line
+    double line_resistance = 0;                        // Ohm per segment of bit and source lines
+    // Input pulses on the rows.
+    double read_voltage = 0.2;  // V, height of a pulse
+    double pulse_width = 1e-6;  // s, plateau
+    double edge = 10e-9;        // s, rise and fall
+    // Periphery per column.
+    circuit::tia_params gain{5e4, 100e6};  // the column's TIA (V/A, Hz)
+    device::model_ptr neuron;              // the neuron's device model
+    std::vector<double> neuron_state;      // every neuron starts in it (empty: the model's own)
+    double neuron_gate = 0.526;            // V, the neurons' access transistors' gate above the rail
+    double neuron_rail = 1.0;              // V, the neuron cells' return rail (transistor source and
+                                           // bulk): between pulses the neuron sees -neuron_rail and relaxes
+    double spike_current = 5e-9;           // A, the comparator's threshold on the neuron's current
+    double duration = 0;                   // s
+    circuit::solver_options solver;
+};
+
+struct device_result {
+    spikes out;                       // in time order
+    std::vector<std::size_t> counts;  // spikes per neuron
+    matrix g_before, g_after;         // S, each synapse device alone at array::g_probe
+    std::size_t dropped = 0;          // input spikes that came while their row's pulse was still on
+    long steps = 0;                   // solver steps, summed over the level's simulations
+    std::size_t simulations = 0;      // 1 (circuit) or cells + neurons (fast)
+};
+
+// Checks a spec (input_error naming the field).
+void check(const device_spec& s);
+
+// The row drivers' waveforms: each input spike starts a pulse (edge, plateau pulse_width at
+// read_voltage, edge) on its row; a spike that comes before its row's previous pulse has ended is
+// dropped (counted in `dropped`).
+std::vector<std::shared_ptr<array::schedule>> row_pulses(const device_spec& s, const input_spikes& in, std::size_t& dropped);
+
+// Runs the network at `l` from its initial states over s.duration; `seed` is the run's seed (the
+// fast level gives cell k the seed derived from (seed, k)).
+device_result simulate_device(const device_spec& s, const input_spikes& in, level l, std::uint64_t seed);
+
+// A state of the agsn_sio2_pt model (`m`) whose conductance alone at array::g_probe is g (S), found
+// by bisection: above a one-atom contact's conductance a bridged filament (h = L) and its neck
+// radius, below it a one-atom tip (r = r_min) and its height (the tunnelling gap); Sn-rich
+// (theta = theta_max), trained (h_s = h_s_max, cluster front h_c), armed, the rest the model's
+// initial state. input_error if g is out of reach.
+std::vector<double> agsn_bridged_state(const device::model& m, double g, double h_c);
+
+}  // namespace memlab::network
