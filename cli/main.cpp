@@ -131,13 +131,18 @@ int cmd_run(const std::string& name, std::string out, std::optional<std::uint64_
         const auto e = protocol::load_network(file, sets);
         if (engine != "memlab") throw input_error(fmt::format("{}: --engine {}: a network runs on memlab only", file, engine));
         if (out.empty()) out = (fs::path("out") / e.name).string();
-        fmt::print("memlab run {}: {} ({} inputs x {} neurons, LIF, {} simulated) ... ", file, e.name, e.lif.inputs, e.lif.neurons,
-                   units::format(e.lif.duration, "s"));
+        const bool lif = e.m == network::mode::lif;
+        fmt::print("memlab run {}: {} ({} inputs x {} neurons, {}, {} simulated) ... ", file, e.name, e.lif.inputs, e.lif.neurons,
+                   lif ? std::string("LIF") : fmt::format("device mode, {} level", network::level_name(e.lvl)), units::format(e.lif.duration, "s"));
         std::fflush(stdout);
         const auto r = lab::run(e, out, o);
         figure_note(o.figure, r.figure_drawn);
-        fmt::print("done in {:.2f} s (simulation {:.4f} s; {} output spikes, {} synaptic events); wrote {}\n", r.seconds,
-                   r.result.seconds, r.result.lif.out.size(), r.result.lif.synaptic_events, out);
+        if (lif)
+            fmt::print("done in {:.2f} s (simulation {:.4f} s; {} output spikes, {} synaptic events); wrote {}\n", r.seconds,
+                       r.result.seconds, r.result.out.size(), r.result.lif.synaptic_events, out);
+        else
+            fmt::print("done in {:.2f} s (simulation {:.2f} s; {} output spikes, {} solver steps in {} simulations); wrote {}\n", r.seconds,
+                       r.result.seconds, r.result.out.size(), r.result.device.steps, r.result.device.simulations, out);
         return 0;
     }
     const auto e = protocol::load(file, sets);

@@ -118,11 +118,11 @@ void memlab::python::register_experiments(py::module_& m) {
                 return a;
             };
             py::dict spikes, inputs, weights, images;
-            spikes["time"] = array(r.lif.out.time);
-            spikes["neuron"] = array(r.lif.out.neuron);
+            spikes["time"] = array(r.out.time);
+            spikes["neuron"] = array(r.out.neuron);
             inputs["time"] = array(e.inputs.time);
             inputs["row"] = array(e.inputs.row);
-            weights["epoch0"] = matrix(e.lif.weight);
+            for (std::size_t k = 0; k < r.weights.size(); ++k) weights[py::str(r.weight_names[k])] = matrix(r.weights[k]);
             if (!e.image_start.empty()) {
                 images["start"] = array(e.image_start);
                 images["label"] = array(e.labels);
@@ -135,7 +135,7 @@ void memlab::python::register_experiments(py::module_& m) {
             out["spikes"] = spikes;
             out["input_spikes"] = inputs;
             out["weights"] = weights;
-            out["weights_unit"] = "V";
+            out["weights_unit"] = r.weights_unit;
             out["images"] = images;
             out["metrics"] = to_py(r.metrics);
             out["config"] = to_py(e.resolved);

@@ -254,12 +254,14 @@ reproduce_plan plan_reproduce(const reproduce_options& o, std::optional<std::uin
                 }
             mine.insert(mine.end(), seed_set.begin(), seed_set.end());
             auto e = std::make_shared<network::experiment>(protocol::load_network(f, mine));
-            const std::string span = fmt::format("{} inputs x {} neurons, LIF, {} simulated", e->lif.inputs, e->lif.neurons,
+            const std::string span = fmt::format("{} inputs x {} neurons, {}, {} simulated", e->lif.inputs, e->lif.neurons,
+                                                 e->m == network::mode::lif ? std::string("LIF")
+                                                                            : fmt::format("device mode, {} level", network::level_name(e->lvl)),
                                                  units::format(e->lif.duration, "s"));
             plan.exps.push_back({e->name, e->file, "", e->description, span, {},
                                  {{"kind", "reproduce.network"}, {"resolved", e->resolved}}, [e](const fs::path& sub, const progress_fn&) {
                                      const auto r = run_network_into(*e, sub);
-                                     return worker_summary(static_cast<std::size_t>(r.lif.steps), {});
+                                     return worker_summary(static_cast<std::size_t>(r.steps), {});
                                  }});
             continue;
         }

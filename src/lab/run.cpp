@@ -104,8 +104,8 @@ network::run_result run_network_into(const network::experiment& e, const fs::pat
     auto r = network::run(e);
     io::hdf5_trace h5((folder / "traces.h5").string(), "spikes");
     h5.begin({{"time", "s"}, {"neuron", "1"}});
-    for (std::size_t k = 0; k < r.lif.out.size(); ++k) {
-        const double row[] = {r.lif.out.time[k], static_cast<double>(r.lif.out.neuron[k])};
+    for (std::size_t k = 0; k < r.out.size(); ++k) {
+        const double row[] = {r.out.time[k], static_cast<double>(r.out.neuron[k])};
         h5.append(row);
     }
     h5.finish();
@@ -116,7 +116,8 @@ network::run_result run_network_into(const network::experiment& e, const fs::pat
         h5.append(row);
     }
     h5.finish();
-    h5.write_matrix("weights", "epoch0", e.lif.weight.rows, e.lif.weight.cols, e.lif.weight.v, "V");
+    for (std::size_t k = 0; k < r.weights.size(); ++k)
+        h5.write_matrix("weights", r.weight_names[k], r.weights[k].rows, r.weights[k].cols, r.weights[k].v, r.weights_unit);
     if (!e.image_start.empty()) {
         const std::size_t n = e.image_start.size();
         std::vector<double> label(e.labels.begin(), e.labels.end()), predicted(r.images.predicted.begin(), r.images.predicted.end()),

@@ -1,6 +1,8 @@
 #include "memlab/network/experiment.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include "memlab/error.hpp"
 #include "memlab/units/units.hpp"
@@ -8,22 +10,50 @@
 namespace memlab::network {
 
 run_result run(const experiment& e) {
-    if (e.m != mode::lif) throw input_error(e.file + ": network.mode: \"device\" is not built yet (docs/networks.md)");
     run_result r;
     const auto t0 = std::chrono::steady_clock::now();
-    r.lif = simulate_lif(e.lif, e.inputs);
+    std::vector<std::size_t> counts;
+    if (e.m == mode::lif) {
+        r.lif = simulate_lif(e.lif, e.inputs);
+        r.out = r.lif.out;
+        counts = r.lif.counts;
+        r.steps = static_cast<long>(r.lif.steps);
+        r.weight_names = {"epoch0"};
+        r.weights = {e.lif.weight};
+        r.weights_unit = "V";
+    } else {
+        r.device = simulate_device(e.device, e.inputs, e.lvl, e.seed);
+        r.out = r.device.out;
+        counts = r.device.counts;
+        r.steps = r.device.steps;
+        // The synapses' conductances (each device alone at array::g_probe) before and after the run.
+        r.weight_names = {"epoch0", "end"};
+        r.weights = {r.device.g_before, r.device.g_after};
+        r.weights_unit = "S";
+    }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double duration = e.lif.duration;
     nlohmann::json rates = nlohmann::json::array();
-    for (std::size_t c : r.lif.counts) rates.push_back(units::format(static_cast<double>(c) / duration, "Hz"));
-    r.metrics["spikes"] = r.lif.out.size();
+    for (std::size_t c : counts) rates.push_back(units::format(static_cast<double>(c) / duration, "Hz"));
+    r.metrics["spikes"] = r.out.size();
     r.metrics["input_spikes"] = e.inputs.size();
     r.metrics["rate"] = rates;
-    r.metrics["mean_rate"] = units::format(static_cast<double>(r.lif.out.size()) / (duration * static_cast<double>(e.lif.neurons)), "Hz");
-    r.metrics["synaptic_events"] = r.lif.synaptic_events;
-    r.metrics["steps"] = r.lif.steps;
+    r.metrics["mean_rate"] = units::format(static_cast<double>(r.out.size()) / (duration * static_cast<double>(e.lif.neurons)), "Hz");
+    if (e.m == mode::lif) {
+        r.metrics["synaptic_events"] = r.lif.synaptic_events;
+        r.metrics["steps"] = r.lif.steps;
+    } else {
+        r.metrics["level"] = level_name(e.lvl);
+        r.metrics["solver_steps"] = r.device.steps;
+        r.metrics["simulations"] = r.device.simulations;
+        r.metrics["dropped_input_spikes"] = r.device.dropped;  // came while their row's pulse was on
+        double largest = 0;
+        for (std::size_t i = 0; i < r.device.g_before.v.size(); ++i)
+            largest = std::max(largest, std::fabs(r.device.g_after.v[i] / r.device.g_before.v[i] - 1));
+        r.metrics["largest_conductance_change"] = largest;  // relative, over the run
+    }
     if (!e.image_start.empty()) {
-        r.images = classify(r.lif.out, e.lif.neurons, e.image_start, e.presentation);
+        r.images = classify(r.out, e.lif.neurons, e.image_start, e.presentation);
         std::size_t right = 0, silent = 0;
         for (std::size_t i = 0; i < e.labels.size(); ++i) {
             right += r.images.predicted[i] == e.labels[i];

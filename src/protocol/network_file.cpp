@@ -10,6 +10,8 @@
 #include <toml++/toml.h>
 
 #include "memlab/error.hpp"
+#include "memlab/device/mosfet.hpp"
+#include "memlab/device/registry.hpp"
 #include "memlab/network/data.hpp"
 #include "memlab/units/units.hpp"
 #include "toml_reader.hpp"
@@ -99,6 +101,51 @@ network::input_spikes read_spikes_file(reader& r, std::size_t rows) {
     return s;
 }
 
+
+// Device mode: [network] line_resistance, [network.synapse], [network.neuron], [network.gain]
+// (docs/networks.md, File keys).
+void load_device(reader& nw, network::experiment& e) {
+    auto& d = e.device;
+    d.inputs = e.lif.inputs;
+    d.neurons = e.lif.neurons;
+    d.line_resistance = nw.quantity("line_resistance", "Ohm", 0.0);
+    if (!(d.line_resistance >= 0)) nw.fail("line_resistance", "must not be negative");
+    if (d.line_resistance > 0 && e.lvl == network::level::fast)
+        nw.fail("line_resistance", "the fast level holds every line at its driver's level (0 Ohm only); level = \"circuit\" has line resistances");
+    d.transistor = std::make_shared<device::mosfet>();
+    {
+        reader y = nw.sub("synapse");
+        const std::string model = y.string("model", "agsn_sio2_pt");
+        if (model != "agsn_sio2_pt") y.fail("model", fmt::format("'{}': device mode is built for agsn_sio2_pt", model));
+        d.synapse = std::shared_ptr<const device::model>(device::make_model(model));
+        const auto g = y.quantity_grid("conductance", "S", d.inputs, d.neurons);
+        const double h_c = y.quantity("cluster_front", "m", 3.35e-9);
+        d.synapse_gate = y.quantity("gate", "V", d.synapse_gate);
+        try {
+            for (double gi : g) d.synapse_state.push_back(network::agsn_bridged_state(*d.synapse, gi, h_c));
+        } catch (const input_error& err) {
+            y.fail("conductance", err.what());
+        }
+        y.finish();
+    }
+    {
+        reader n = nw.sub("neuron");
+        const std::string model = n.string("model", "agsn_sio2_pt");
+        d.neuron = std::shared_ptr<const device::model>(device::make_model(model));
+        d.neuron_gate = n.quantity("gate", "V", d.neuron_gate);
+        d.neuron_rail = n.quantity("rail", "V", d.neuron_rail);
+        d.spike_current = n.quantity("spike_current", "A", d.spike_current);
+        n.finish();
+    }
+    {
+        reader g = nw.sub("gain");
+        d.gain.gain = g.quantity("gain", "V/A", d.gain.gain);
+        d.gain.bandwidth = g.quantity("bandwidth", "Hz", d.gain.bandwidth);
+        g.finish();
+    }
+    if (nw.has("inhibition")) nw.fail("inhibition", "not built in device mode yet (docs/networks.md)");
+}
+
 }  // namespace
 
 network::experiment load_network(const fs::path& path, const std::vector<std::string>& overrides) {
@@ -114,9 +161,14 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
 
     reader nw = top.sub("network");
     const std::string mode = nw.string("mode", "lif");
-    if (mode == "device") nw.fail("mode", "\"device\" is not built yet (docs/networks.md); \"lif\" is");
-    if (mode != "lif") nw.fail("mode", fmt::format("unknown mode '{}' (lif or device)", mode));
-    e.m = network::mode::lif;
+    if (mode != "lif" && mode != "device") nw.fail("mode", fmt::format("unknown mode '{}' (lif or device)", mode));
+    e.m = mode == "lif" ? network::mode::lif : network::mode::device;
+    const bool device = e.m == network::mode::device;
+    if (device) {
+        const std::string level = nw.string("level", "fast");
+        if (level != "fast" && level != "circuit") nw.fail("level", fmt::format("unknown level '{}' (fast or circuit)", level));
+        e.lvl = level == "fast" ? network::level::fast : network::level::circuit;
+    }
     auto& s = e.lif;
     s.inputs = static_cast<std::size_t>(nw.integer("inputs", std::nullopt, 1, 1 << 20));
     s.neurons = static_cast<std::size_t>(nw.integer("neurons", std::nullopt, 1, 1 << 20));
@@ -129,35 +181,39 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
         s.duration = nw.quantity("duration", "s");
         if (!(s.duration > 0)) nw.fail("duration", "must be positive");
     }
-    {
-        reader n = nw.sub("neuron");
-        auto& p = s.neuron;
-        p.tau = n.quantity("tau", "s", p.tau);
-        p.v_rest = n.quantity("v_rest", "V", p.v_rest);
-        p.v_reset = n.quantity("v_reset", "V", p.v_reset);
-        p.v_threshold = n.quantity("v_threshold", "V", p.v_threshold);
-        p.refractory = n.quantity("refractory", "s", p.refractory);
-        p.bias = n.quantity("bias", "V", p.bias);
-        if (!(p.tau > 0)) n.fail("tau", "must be positive");
-        if (!(p.refractory >= 0)) n.fail("refractory", "must not be negative");
-        n.finish();
-    }
-    {
-        reader y = nw.sub("synapse");
-        if (y.has("weights_file")) {
-            if (y.has("weight")) y.fail("weight", "give weight or weights_file, not both");
-            const double scale = units::parse("1 " + y.string("weights_unit"), "V", e.file + ": network.synapse.weights_unit");
-            s.weight = read_weights_file(y, "weights_file", s.inputs, s.neurons, scale);
-        } else {
-            s.weight = network::matrix(s.inputs, s.neurons);
-            s.weight.v = y.quantity_grid("weight", "V", s.inputs, s.neurons);
+    if (device) {
+        load_device(nw, e);
+    } else {
+        {
+            reader n = nw.sub("neuron");
+            auto& p = s.neuron;
+            p.tau = n.quantity("tau", "s", p.tau);
+            p.v_rest = n.quantity("v_rest", "V", p.v_rest);
+            p.v_reset = n.quantity("v_reset", "V", p.v_reset);
+            p.v_threshold = n.quantity("v_threshold", "V", p.v_threshold);
+            p.refractory = n.quantity("refractory", "s", p.refractory);
+            p.bias = n.quantity("bias", "V", p.bias);
+            if (!(p.tau > 0)) n.fail("tau", "must be positive");
+            if (!(p.refractory >= 0)) n.fail("refractory", "must not be negative");
+            n.finish();
         }
-        y.finish();
-    }
-    {
-        reader h = nw.sub("inhibition");
-        s.inhibition = h.quantity("weight", "V", 0.0);
-        h.finish();
+        {
+            reader y = nw.sub("synapse");
+            if (y.has("weights_file")) {
+                if (y.has("weight")) y.fail("weight", "give weight or weights_file, not both");
+                const double scale = units::parse("1 " + y.string("weights_unit"), "V", e.file + ": network.synapse.weights_unit");
+                s.weight = read_weights_file(y, "weights_file", s.inputs, s.neurons, scale);
+            } else {
+                s.weight = network::matrix(s.inputs, s.neurons);
+                s.weight.v = y.quantity_grid("weight", "V", s.inputs, s.neurons);
+            }
+            y.finish();
+        }
+        {
+            reader h = nw.sub("inhibition");
+            s.inhibition = h.quantity("weight", "V", 0.0);
+            h.finish();
+        }
     }
     {
         reader in = nw.sub("input");
@@ -168,6 +224,8 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
             const double rate = in.quantity("rate", "Hz");
             if (!(rate >= 0 && rate * s.dt <= 1)) in.fail("rate", "must be in [0, 1/dt]");
             e.inputs = network::poisson(std::vector<double>(s.inputs, rate), s.dt, s.duration, e.seed);
+        } else if ((kind == "digits" || kind == "fashion_mnist") && device) {
+            in.fail("kind", fmt::format("{} are not presented in device mode yet (spikes_file or poisson); docs/networks.md", kind));
         } else if (kind == "digits" || kind == "fashion_mnist") {
             const bool digits = kind == "digits";
             const std::string set = in.string("set", "test");
@@ -210,12 +268,23 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
         } else {
             in.fail("kind", fmt::format("unknown input '{}' (spikes_file, poisson, digits or fashion_mnist)", kind));
         }
+        if (device) {
+            auto& d = e.device;
+            d.read_voltage = in.quantity("read_voltage", "V", d.read_voltage);
+            d.pulse_width = in.quantity("pulse_width", "s", d.pulse_width);
+            d.edge = in.quantity("edge", "s", d.edge);
+        }
         in.finish();
     }
     nw.finish();
     top.finish();
     try {
-        network::check(s);
+        if (device) {
+            e.device.duration = s.duration;
+            network::check(e.device);
+        } else {
+            network::check(s);
+        }
     } catch (const input_error& err) {
         throw input_error(fmt::format("{}: {}", e.file, err.what()));
     }

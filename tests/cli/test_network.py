@@ -68,11 +68,46 @@ def test_network_file_errors(memlab, tmp_path):
     assert "bad.toml: network.input.ratee: unknown key" in res.stderr
     (tmp_path / "dev.toml").write_text('[network]\nmode = "device"\ninputs = 2\nneurons = 2\nduration = "1 s"\n')
     res = memlab("run", "dev.toml", status=2)
-    assert "dev.toml: network.mode:" in res.stderr
+    assert "dev.toml: network.synapse.conductance: missing" in res.stderr
     assert not (tmp_path / "out").exists()
 
 
 ROOT = Path(__file__).resolve().parents[2]
+DEVICE = ROOT / "experiments" / "snn_device_8x4.toml"
+
+
+def test_device_mode_file(memlab, tmp_path):
+    """The device-mode file at its fast level: the programmed conductances (each synapse device
+    alone at 0.1 V) are the file's, the spikes and metrics agree, and the keys the device mode does
+    not have fail with one line naming them."""
+    import h5py
+    memlab("run", DEVICE, "--out", tmp_path / "out", "--no-figure")
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert metrics["level"] == "fast" and metrics["dropped_input_spikes"] == 0
+    with h5py.File(tmp_path / "out" / "traces.h5", "r") as f:
+        g0 = np.asarray(f["weights"]["epoch0"])
+        assert f["weights"]["epoch0"].attrs["unit"] in (b"S", "S")
+        neurons = np.asarray(f["spikes"]["neuron"])
+        g1 = np.asarray(f["weights"]["end"])
+    want = np.full((8, 4), 4e-6)
+    for k in range(4):
+        want[2 * k:2 * k + 2, k] = 80e-6
+    assert np.allclose(g0, want, rtol=1e-9)
+    assert metrics["spikes"] == len(neurons) > 0
+    assert np.max(np.abs(g1 / g0 - 1)) == pytest.approx(metrics["largest_conductance_change"])
+    text = DEVICE.read_text()
+    for key, change, msg in [
+        ("network.level", ('level = "fast"', 'level = "slow"'), "unknown level 'slow'"),
+        ("network.inhibition", ('[network.gain]', '[network.inhibition]\nweight = "-1 V"\n[network.gain]'), "not built in device mode"),
+        ("network.neuron.tau", ('rail = "1 V"', 'rail = "1 V"\ntau = "1 ms"'), "unknown key"),
+        ("network.synapse.conductance", ('["80 uS", "4 uS", "4 uS", "4 uS"],', '["80 uS", "4 uS", "4 uS", "4 GS"],'), "above a bridged"),
+    ]:
+        (tmp_path / "bad.toml").write_text(text.replace(*change, 1))
+        res = memlab("run", "bad.toml", status=2)
+        assert f"bad.toml: {key}:" in res.stderr and msg in res.stderr, res.stderr
+    (tmp_path / "lines.toml").write_text(text.replace('line_resistance = "0 Ohm"', 'line_resistance = "5 Ohm"'))
+    res = memlab("run", "lines.toml", status=2)
+    assert "lines.toml: network.line_resistance: the fast level" in res.stderr
 
 
 def test_digits_lif_mapped_inference(memlab, tmp_path):

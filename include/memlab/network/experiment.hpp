@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "memlab/network/device.hpp"
 #include "memlab/network/network.hpp"
 
 namespace memlab::network {
@@ -16,7 +17,9 @@ struct experiment {
     std::string file, name, description;
     std::uint64_t seed = 1;
     mode m = mode::lif;
-    lif_spec lif;
+    lif_spec lif;        // LIF mode; in device mode its inputs, neurons and duration are the network's
+    level lvl = level::fast;  // device mode
+    device_spec device;       // device mode
     input_spikes inputs;
     // Images presented (kind = "digits"): each one's start, its label and its index in the data set.
     std::vector<double> image_start;
@@ -27,10 +30,16 @@ struct experiment {
 };
 
 struct run_result {
-    lif_result lif;
+    spikes out;                            // the output spikes, either mode
+    std::vector<std::string> weight_names;  // "epoch0", ...: the weights written with the run
+    std::vector<matrix> weights;
+    std::string weights_unit;              // "V" (LIF mode) or "S" (device mode)
+    lif_result lif;                        // LIF mode
+    device_result device;                  // device mode
     classification images;  // when images were presented
     nlohmann::json metrics;
     double seconds = 0;  // wall time of the simulation alone
+    long steps = 0;      // clock steps (LIF mode) or solver steps (device mode)
 };
 
 run_result run(const experiment& e);
