@@ -57,7 +57,7 @@ struct device_spec {
     double pulse_width = 1e-6;  // s, plateau
     double edge = 10e-9;        // s, rise and fall
     // Periphery per column.
-    circuit::tia_params gain{5e4, 100e6};  // the column's TIA (V/A, Hz)
+    circuit::tia_params gain{1.25e5, 100e6};  // the column's TIA (V/A, Hz)
     device::model_ptr neuron;              // the neuron's device model
     std::vector<double> neuron_state;      // every neuron starts in it (empty: the model's own)
     double neuron_gate = 0.526;            // V, the neurons' access transistors' gate above the rail
