@@ -132,10 +132,17 @@ int cmd_run(const std::string& name, std::string out, std::optional<std::uint64_
         if (engine != "memlab") throw input_error(fmt::format("{}: --engine {}: a network runs on memlab only", file, engine));
         if (out.empty()) out = (fs::path("out") / e.name).string();
         const bool lif = e.m == network::mode::lif;
-        fmt::print("memlab run {}: {} ({} inputs x {} neurons, {}, {} simulated) ... ", file, e.name, e.lif.inputs, e.lif.neurons,
-                   lif ? std::string("LIF") : fmt::format("device mode, {} level", network::level_name(e.lvl)), units::format(e.lif.duration, "s"));
-        std::fflush(stdout);
-        const auto r = lab::run(e, out, o);
+        const std::string head = fmt::format("memlab run {}: {} ({} inputs x {} neurons, {}, {} simulated)", file, e.name, e.lif.inputs,
+                                             e.lif.neurons, lif ? std::string("LIF") : fmt::format("device mode, {} level", network::level_name(e.lvl)),
+                                             units::format(e.lif.duration, "s"));
+        // A LIF run takes a second: one line; a device run says how far it is (bar, elapsed, ETA).
+        if (lif) {
+            fmt::print("{} ... ", head);
+            std::fflush(stdout);
+        } else {
+            say(head);
+        }
+        const auto r = lif ? lab::run(e, out, o) : lab::run(e, out, o, [](const std::string& line) { say("  " + line); });
         figure_note(o.figure, r.figure_drawn);
         if (lif)
             fmt::print("done in {:.2f} s (simulation {:.4f} s; {} output spikes, {} synaptic events); wrote {}\n", r.seconds,

@@ -8,6 +8,7 @@
 #include "memlab/error.hpp"
 #include "memlab/io/hdf5_trace.hpp"
 #include "memlab/lab/figures.hpp"
+#include "memlab/lab/progress.hpp"
 #include "memlab/lab/staged_folder.hpp"
 #include "memlab/protocol/ngspice_engine.hpp"
 
@@ -100,8 +101,18 @@ array::result run_array_into(const array::experiment& e, const fs::path& folder,
     return r;
 }
 
-network::run_result run_network_into(const network::experiment& e, const fs::path& folder) {
-    auto r = network::run(e);
+network::run_result run_network_into(const network::experiment& e, const fs::path& folder, const progress_fn& progress) {
+    network::fraction_fn tell;
+    if (progress) {
+        const auto t0 = std::chrono::steady_clock::now();
+        tell = [progress, t0, last = -1](double f) mutable {
+            const int step = static_cast<int>(f * 20 + 1e-9);  // every 5 %
+            if (step == last) return;
+            last = step;
+            progress(progress_text(f, seconds_since(t0)));
+        };
+    }
+    auto r = network::run(e, tell);
     io::hdf5_trace h5((folder / "traces.h5").string(), "spikes");
     h5.begin({{"time", "s"}, {"neuron", "1"}});
     for (std::size_t k = 0; k < r.out.size(); ++k) {
@@ -176,10 +187,10 @@ run_outcome<array::result> run(const array::experiment& e, const fs::path& out, 
     return r;
 }
 
-run_outcome<network::run_result> run(const network::experiment& e, const fs::path& out, const run_options& o) {
+run_outcome<network::run_result> run(const network::experiment& e, const fs::path& out, const run_options& o, const progress_fn& progress) {
     staged_folder dir(out);
     const auto t0 = std::chrono::steady_clock::now();
-    run_outcome<network::run_result> r{run_network_into(e, dir.path())};
+    run_outcome<network::run_result> r{run_network_into(e, dir.path(), progress)};
     r.seconds = seconds_since(t0);
     r.figure_drawn = o.figure && draw_run_figure(dir.path(), o.python);
     dir.commit();

@@ -15,6 +15,7 @@
 #include "memlab/error.hpp"
 #include "memlab/io/table.hpp"
 #include "memlab/lab/figures.hpp"
+#include "memlab/lab/progress.hpp"
 #include "memlab/lab/staged_folder.hpp"
 #include "memlab/protocol/md_file.hpp"
 #include "memlab/report/targets.hpp"
@@ -30,20 +31,6 @@ namespace {
 bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
 std::string key_of(const std::string& kv) { return kv.substr(0, kv.find('=')); }
-
-// "12 s", "3 min 05 s", "2 h 04 min".
-std::string duration_text(double s) {
-    if (!std::isfinite(s) || s < 0) return "?";
-    const auto t = static_cast<long>(std::lround(s));
-    if (t < 60) return fmt::format("{} s", t);
-    if (t < 3600) return fmt::format("{} min {:02d} s", t / 60, t % 60);
-    return fmt::format("{} h {:02d} min", t / 3600, (t % 3600) / 60);
-}
-
-std::string bar(std::size_t done, std::size_t total, std::size_t width = 20) {
-    const std::size_t full = total ? done * width / total : width;
-    return std::string(full, '#') + std::string(width - full, '.');
-}
 
 // One task's row, read from its folder.
 struct row {
@@ -272,7 +259,7 @@ sweep_outcome sweep(const sweep_plan& plan, const fs::path& out, const progress_
         }
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const double left = elapsed / static_cast<double>(done) * static_cast<double>(pending.size() - done);
-        say(fmt::format("[{}] {}/{} ({:.0f} %), {} elapsed, ETA {}: task {} ({}){}{}", bar(done, pending.size()), done, pending.size(),
+        say(fmt::format("[{}] {}/{} ({:.0f} %), {} elapsed, ETA {}: task {} ({}){}{}", progress_bar(done, pending.size()), done, pending.size(),
                         100.0 * static_cast<double>(done) / static_cast<double>(pending.size()), duration_text(elapsed), duration_text(left),
                         k + 1, plan.tasks[k].label(plan.keys), ranks > 1 ? fmt::format(" on rank {}", x.rank) : "",
                         x.ok() ? "" : ": FAILED: " + failed[k]));

@@ -82,12 +82,19 @@ circuit::circuit one_cell(stimulus::waveform_ptr drive, const device::model_ptr&
     return c;
 }
 
+// Tells `progress` the fraction done when it passes a whole percent.
+void tell(const fraction_fn& progress, std::size_t done, std::size_t total) {
+    if (progress && (done * 100 / total != (done - 1) * 100 / total || done == total))
+        progress(static_cast<double>(done) / static_cast<double>(total));
+}
+
 void finish(device_result& r, std::size_t neurons) {
     r.counts.assign(neurons, 0);
     for (std::size_t n : r.out.neuron) ++r.counts[n];
 }
 
-device_result run_circuit(const device_spec& s, const std::vector<std::shared_ptr<array::schedule>>& rows, std::uint64_t seed) {
+device_result run_circuit(const device_spec& s, const std::vector<std::shared_ptr<array::schedule>>& rows, std::uint64_t seed,
+                          const fraction_fn& progress) {
     array::spec a;
     a.rows = s.inputs;
     a.cols = s.neurons;
@@ -124,7 +131,13 @@ device_result run_circuit(const device_spec& s, const std::vector<std::shared_pt
     circuit::recording rec;
     for (std::size_t k = 0; k < s.neurons; ++k) rec.probes.push_back(fmt::format("i(N{})", k));
     spike_detector det(s.spike_current, 0, s.neurons);
-    sim.run(s.duration, rec, det);
+    // In 100 parts of the simulated time, one run continued (each part's end is one more stop of
+    // the solver).
+    constexpr int parts = 100;
+    for (int k = 1; k <= parts; ++k) {
+        sim.run(k == parts ? s.duration : s.duration * k / parts, rec, det);
+        if (progress) progress(static_cast<double>(k) / parts);
+    }
     r.out = std::move(det.found);
     for (std::size_t i = 0; i < s.inputs; ++i)
         for (std::size_t k = 0; k < s.neurons; ++k) r.g_after(i, k) = probe_conductance(sim, array::device_name(i, k), *s.synapse);
@@ -133,7 +146,8 @@ device_result run_circuit(const device_spec& s, const std::vector<std::shared_pt
     return r;
 }
 
-device_result run_fast(const device_spec& s, const std::vector<std::shared_ptr<array::schedule>>& rows, std::uint64_t seed) {
+device_result run_fast(const device_spec& s, const std::vector<std::shared_ptr<array::schedule>>& rows, std::uint64_t seed,
+                       const fraction_fn& progress) {
     if (s.line_resistance > 0)
         throw input_error("network.line_resistance: the fast level holds every line at its driver's level (0 Ohm only); "
                           "use level = \"circuit\"");
@@ -149,6 +163,7 @@ device_result run_fast(const device_spec& s, const std::vector<std::shared_ptr<a
     device_result r;
     r.g_before = matrix(s.inputs, s.neurons);
     r.g_after = matrix(s.inputs, s.neurons);
+    const std::size_t total = s.inputs * s.neurons + s.neurons;
     // The columns' currents at each event (and at 0): the synapse cells under their rows.
     std::vector<std::vector<double>> column(s.neurons, std::vector<double>(events.size() + 1, 0.0));
     for (std::size_t i = 0; i < s.inputs; ++i)
@@ -165,6 +180,7 @@ device_result run_fast(const device_spec& s, const std::vector<std::shared_ptr<a
             r.g_after(i, k) = probe_conductance(sim, "X", *s.synapse);
             r.steps += sim.stats().steps;
             ++r.simulations;
+            tell(progress, r.simulations, total);
         }
     // The neurons under their gain stages' outputs.
     std::vector<spikes> per;
@@ -180,6 +196,7 @@ device_result run_fast(const device_spec& s, const std::vector<std::shared_ptr<a
         per.push_back(std::move(det.found));
         r.steps += sim.stats().steps;
         ++r.simulations;
+        tell(progress, r.simulations, total);
     }
     // Merged in time order (neurons ascending at equal times).
     std::vector<std::pair<double, std::size_t>> all;
@@ -238,12 +255,12 @@ std::vector<std::shared_ptr<array::schedule>> row_pulses(const device_spec& s, c
     return rows;
 }
 
-device_result simulate_device(const device_spec& s, const input_spikes& in, level l, std::uint64_t seed) {
+device_result simulate_device(const device_spec& s, const input_spikes& in, level l, std::uint64_t seed, const fraction_fn& progress) {
     check(s);
     device_result r;
     std::size_t dropped = 0;
     const auto rows = row_pulses(s, in, dropped);
-    r = l == level::circuit ? run_circuit(s, rows, seed) : run_fast(s, rows, seed);
+    r = l == level::circuit ? run_circuit(s, rows, seed, progress) : run_fast(s, rows, seed, progress);
     r.dropped = dropped;
     return r;
 }

@@ -9,7 +9,7 @@
 
 namespace memlab::network {
 
-run_result run(const experiment& e) {
+run_result run(const experiment& e, const fraction_fn& progress) {
     run_result r;
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<std::size_t> counts;
@@ -22,7 +22,7 @@ run_result run(const experiment& e) {
         r.weights = {e.lif.weight};
         r.weights_unit = "V";
     } else {
-        r.device = simulate_device(e.device, e.inputs, e.lvl, e.seed);
+        r.device = simulate_device(e.device, e.inputs, e.lvl, e.seed, progress);
         r.out = r.device.out;
         counts = r.device.counts;
         r.steps = r.device.steps;

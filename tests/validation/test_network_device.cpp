@@ -5,53 +5,37 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
+#include <string>
 
-#include "memlab/device/registry.hpp"
-#include "memlab/io/trace.hpp"
-#include "memlab/network/device.hpp"
 #include "memlab/circuit/simulation.hpp"
+#include "memlab/device/registry.hpp"
+#include "memlab/network/device.hpp"
+#include "memlab/network/experiment.hpp"
+#include "memlab/protocol/network_file.hpp"
 
 using namespace memlab;
 
 namespace {
 
-// 8 inputs x 4 neurons: column k holds 80 uS on rows 2k and 2k+1 and 4 uS elsewhere (each device
-// alone at array::g_probe), so each neuron answers to its own pair of rows; fresh nominal neurons.
-network::device_spec spec_8x4(double duration) {
-    network::device_spec s;
-    s.inputs = 8;
-    s.neurons = 4;
-    auto synapse = device::make_model("agsn_sio2_pt");
-    s.synapse = std::shared_ptr<const device::model>(std::move(synapse));
-    s.neuron = s.synapse;
-    s.transistor = std::make_shared<device::mosfet>();
-    for (std::size_t i = 0; i < s.inputs; ++i)
-        for (std::size_t k = 0; k < s.neurons; ++k)
-            s.synapse_state.push_back(network::agsn_bridged_state(*s.synapse, i / 2 == k ? 80e-6 : 4e-6, 3.35e-9));
-    s.duration = duration;
-    // One strong synapse read at 0.2 V (16 uA) puts 2 V on its neuron, 1 V across it with the 1 V
-    // rail: too little to fire; two coincident strong inputs put 3 V across it: it fires within a
-    // pulse or two (docs/networks.md).
-    s.gain.gain = 1.25e5;
-    return s;
-}
-
-network::input_spikes inputs_8(double duration, double rate, std::uint64_t seed) {
-    // Rows 0..7 at `rate`, one draw per 2 us (a pulse and its edges take 1.02 us).
-    return network::poisson(std::vector<double>(8, rate), 2e-6, duration, seed);
+// experiments/snn_device_8x4.toml: column k holds 80 uS on rows 2k and 2k+1 and 4 uS elsewhere, so
+// each neuron answers to the coincidence of its own two rows; fresh nominal neurons; Poisson
+// pulses drawn every 2 us at 200 kHz over 120 us, seed 1.
+network::experiment agreement_network() {
+    return protocol::load_network(std::string(MEMLAB_SOURCE_DIR) + "/experiments/snn_device_8x4.toml", {});
 }
 
 }  // namespace
 
 TEST(NetworkDevice, CircuitAndFastLevelsAgree8x4) {
-    const double duration = 120e-6;
-    auto s = spec_8x4(duration);
-    const auto in = inputs_8(duration, 2e5, 1);
+    const auto e = agreement_network();
+    const auto& s = e.device;
+    const auto& in = e.inputs;
+    ASSERT_EQ(s.inputs, 8u);
+    ASSERT_EQ(s.neurons, 4u);
     std::vector<network::device_result> r;
     for (auto l : {network::level::circuit, network::level::fast}) {
         const auto t0 = std::chrono::steady_clock::now();
-        r.push_back(network::simulate_device(s, in, l, 1));
+        r.push_back(network::simulate_device(s, in, l, e.seed));
         const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         std::printf("%s level: %.2f s, %ld steps in %zu simulations; %zu input pulses, %zu dropped; spikes per neuron", network::level_name(l),
                     sec, r.back().steps, r.back().simulations, in.size(), r.back().dropped);

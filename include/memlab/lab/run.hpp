@@ -44,8 +44,9 @@ array::result run_array_into(const array::experiment& e, const std::filesystem::
 
 // Runs a network experiment into `folder`: traces.h5 (group "spikes": neuron and time of every
 // output spike; group "input_spikes": row and time; group "weights": one inputs x neurons dataset
-// per epoch, "epoch0" the initial weights), metrics.json and config.json.
-network::run_result run_network_into(const network::experiment& e, const std::filesystem::path& folder);
+// per epoch, "epoch0" the initial weights), metrics.json and config.json. `progress` (device mode)
+// hears a line with a bar, the elapsed time and an ETA at every 5 % of the simulation.
+network::run_result run_network_into(const network::experiment& e, const std::filesystem::path& folder, const progress_fn& progress = {});
 
 struct run_options {
     bool csv = false;
@@ -65,7 +66,8 @@ struct run_outcome {
 // memlab run: the experiment into `out`, staged (a failure leaves no `out` behind), with its figure.
 run_outcome<protocol::run_result> run(const protocol::experiment& e, const std::filesystem::path& out, const run_options& o);
 run_outcome<array::result> run(const array::experiment& e, const std::filesystem::path& out, const run_options& o);
-run_outcome<network::run_result> run(const network::experiment& e, const std::filesystem::path& out, const run_options& o);
+run_outcome<network::run_result> run(const network::experiment& e, const std::filesystem::path& out, const run_options& o,
+                                     const progress_fn& progress = {});
 run_outcome<md::diffusion_result> run(const md::diffusion_experiment& e, const std::filesystem::path& out, const run_options& o,
                                       const progress_fn& progress = {});
 

@@ -30,6 +30,7 @@
 // output pulse, the inhibition path and learning pulses (docs/networks.md).
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -85,9 +86,15 @@ void check(const device_spec& s);
 // dropped (counted in `dropped`).
 std::vector<std::shared_ptr<array::schedule>> row_pulses(const device_spec& s, const input_spikes& in, std::size_t& dropped);
 
+// Hears the fraction of a run done (0..1): of the simulated time (circuit level), of the cells
+// (fast level).
+using fraction_fn = std::function<void(double fraction)>;
+
 // Runs the network at `l` from its initial states over s.duration; `seed` is the run's seed (the
-// fast level gives cell k the seed derived from (seed, k)).
-device_result simulate_device(const device_spec& s, const input_spikes& in, level l, std::uint64_t seed);
+// fast level gives cell k the seed derived from (seed, k)). `progress` (may be empty) hears the
+// fraction done every 1/100 of the run.
+device_result simulate_device(const device_spec& s, const input_spikes& in, level l, std::uint64_t seed,
+                              const fraction_fn& progress = {});
 
 // A state of the agsn_sio2_pt model (`m`) whose conductance alone at array::g_probe is g (S), found
 // by bisection: above a one-atom contact's conductance a bridged filament (h = L) and its neck

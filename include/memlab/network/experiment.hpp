@@ -42,6 +42,7 @@ struct run_result {
     long steps = 0;      // clock steps (LIF mode) or solver steps (device mode)
 };
 
-run_result run(const experiment& e);
+// `progress` (device mode; may be empty) hears the fraction of the simulation done.
+run_result run(const experiment& e, const fraction_fn& progress = {});
 
 }  // namespace memlab::network
