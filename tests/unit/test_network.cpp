@@ -9,7 +9,9 @@
 #include <set>
 
 #include "memlab/error.hpp"
+#include "memlab/device/registry.hpp"
 #include "memlab/network/data.hpp"
+#include "memlab/network/device.hpp"
 #include "memlab/network/network.hpp"
 
 namespace net = memlab::network;
@@ -158,4 +160,53 @@ TEST(Lif, OneInputSpikeAboveThresholdFiresInTheNextStep) {
     const auto r = net::simulate_lif(s, in);
     ASSERT_EQ(r.out.size(), 1u);
     EXPECT_NEAR(r.out.time[0], 11e-4, 1e-12);
+}
+
+// A synapse state at a conductance: below one atom's contact a one-atom tip in a tunnelling gap,
+// above it a bridged filament; the device alone at memlab::array::g_probe has the conductance asked for.
+TEST(NetworkDeviceState, BridgedStateHasItsConductance) {
+    const auto m = memlab::device::make_model("agsn_sio2_pt");
+    std::vector<std::string> names;
+    for (const auto& st : m->states()) names.push_back(st.name);
+    const auto idx = [&](const std::string& n) { return static_cast<std::size_t>(std::find(names.begin(), names.end(), n) - names.begin()); };
+    for (double g : {1e-6, 4e-6, 80e-6, 300e-6}) {
+        const auto s = net::agsn_bridged_state(*m, g, 3.35e-9);
+        EXPECT_NEAR(m->current(memlab::array::g_probe, s) / memlab::array::g_probe / g, 1.0, 1e-9) << g;
+        EXPECT_EQ(s[idx("theta")], m->get("theta_max"));
+        EXPECT_EQ(s[idx("h_s")], m->get("h_s_max"));
+        if (g > 200e-6) {
+            EXPECT_EQ(s[idx("h")], m->get("L"));
+            EXPECT_GT(s[idx("r")], m->get("r_min"));
+        } else {
+            EXPECT_LT(s[idx("h")], m->get("L"));
+            EXPECT_EQ(s[idx("r")], m->get("r_min"));
+        }
+    }
+    EXPECT_THROW(net::agsn_bridged_state(*m, 1.0, 3.35e-9), memlab::input_error);
+    EXPECT_THROW(net::agsn_bridged_state(*memlab::device::make_model("vteam"), 1e-5, 3.35e-9), memlab::input_error);
+}
+
+// The row drivers: a pulse per input spike (edge, plateau, edge); a spike while its row's pulse is
+// still on is dropped.
+TEST(NetworkDeviceState, RowPulsesAndDroppedSpikes) {
+    net::device_spec s;
+    s.inputs = 2;
+    s.read_voltage = 0.2;
+    s.pulse_width = 1e-6;
+    s.edge = 1e-8;
+    net::input_spikes in;
+    in.row = {0, 1, 0, 0};
+    in.time = {0.0, 0.5e-6, 0.6e-6, 2e-6};
+    std::size_t dropped = 0;
+    const auto rows = net::row_pulses(s, in, dropped);
+    EXPECT_EQ(dropped, 1u);  // row 0 at 0.6 us, inside its pulse from 0 to 1.02 us
+    EXPECT_DOUBLE_EQ(rows[0]->value(0.5e-6), 0.2);
+    EXPECT_DOUBLE_EQ(rows[0]->value(0.005e-6), 0.1);  // half way up the first edge
+    EXPECT_DOUBLE_EQ(rows[0]->value(1.5e-6), 0.0);
+    EXPECT_DOUBLE_EQ(rows[0]->value(2.5e-6), 0.2);
+    EXPECT_DOUBLE_EQ(rows[1]->value(1.0e-6), 0.2);
+    EXPECT_DOUBLE_EQ(rows[1]->value(1.6e-6), 0.0);
+    in.row = {2};
+    in.time = {0.0};
+    EXPECT_THROW(net::row_pulses(s, in, dropped), memlab::input_error);
 }
