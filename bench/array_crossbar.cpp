@@ -22,7 +22,9 @@
 // (max RSS) are its own. Then memlab alone (read only, rtol 1e-4) from 128 x 128 upwards while a
 // run stays under `limit_seconds` and `limit_kb`.
 //
-//   build/release/bench/bench_array_crossbar [results.json]   (default bench/results/array_crossbar.json)
+//   build/release/bench/bench_array_crossbar [--reads N,..] [--alone N,..] [--programs N,..] [results.json]
+//       (default sizes 16,32,64 / 128,256,512,1024 / 16,32,64; results bench/results/array_crossbar.json)
+//   build/release/bench/bench_array_crossbar --read N RTOL    (one memlab read alone, with the solver's counters)
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -244,7 +246,46 @@ double exponent(const std::vector<double>& x, const std::vector<double>& y) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const auto arg = bench::results_path(argc, argv, "bench/results/array_crossbar.json");
+    if (argc == 4 && std::string(argv[1]) == "--read") {
+        // One memlab read alone, in this process: n x n at rtol, with the solver's counters.
+        const auto n = static_cast<std::size_t>(std::stoul(argv[2]));
+        const double rtol = std::stod(argv[3]);
+        const auto t0 = std::chrono::steady_clock::now();
+        const auto s = make(n);
+        const auto c = array::build(s, read_drivers(n));
+        const double built = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        circuit::simulation sim(c, options(rtol));
+        sim.advance(read_end);
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const auto& st = sim.stats();
+        struct rusage ru {};
+        getrusage(RUSAGE_SELF, &ru);
+        fmt::print("{} x {} read, rtol {:g}: {:.3f} s ({:.3f} s building), {} kB, {} unknowns, {} steps, {} residuals, {} Jacobians, "
+                   "{} error-test and {} Newton failures; i(TIA0) {:.9e} A\n",
+                   n, n, rtol, secs, built, ru.ru_maxrss, st.unknowns, st.steps, st.residual_evals, st.jacobian_evals, st.error_test_failures,
+                   st.nonlinear_failures, sim.probe("i(TIA0)"));
+        return 0;
+    }
+    // --reads, --alone, --programs N,N,...: the sizes of each part (default 16,32,64 / 128..1024 /
+    // 16,32,64; an empty list leaves the part out); then the results file.
+    std::map<std::string, std::vector<std::size_t>> sizes{{"--reads", {16, 32, 64}}, {"--alone", {128, 256, 512, 1024}}, {"--programs", {16, 32, 64}}};
+    std::vector<char*> rest{argv[0]};
+    for (int k = 1; k < argc; ++k) {
+        const std::string a = argv[k];
+        if (sizes.count(a) && k + 1 < argc) {
+            auto& v = sizes[a];
+            v.clear();
+            const std::string list = argv[++k];
+            for (std::size_t p = 0; p < list.size();) {
+                const auto q = std::min(list.find(',', p), list.size());
+                if (q > p) v.push_back(static_cast<std::size_t>(std::stoul(list.substr(p, q - p))));
+                p = q + 1;
+            }
+        } else {
+            rest.push_back(argv[k]);
+        }
+    }
+    const auto arg = bench::results_path(static_cast<int>(rest.size()), rest.data(), "bench/results/array_crossbar.json");
     if (arg.exit_code) return *arg.exit_code;
     nlohmann::json doc;
     doc["benchmark"] = "1T1R crossbar read (all rows driven, all columns sensed) and program sequence: memlab vs ngspice at equal accuracy";
@@ -324,14 +365,14 @@ int main(int argc, char** argv) {
         return j;
     };
     // Reads first, then memlab alone on larger reads, then the program sequences (the slowest).
-    for (const std::size_t n : {16u, 32u, 64u}) {
+    for (const std::size_t n : sizes["--reads"]) {
         doc["reads"].push_back(compare(n, true));
         write();
     }
     const double limit_seconds = 600;
     const long limit_kb = 16L * 1024 * 1024;
     std::vector<double> big_cells, big_secs;
-    for (const std::size_t n : {128u, 256u, 512u, 1024u}) {
+    for (const std::size_t n : sizes["--alone"]) {
         const outcome o = in_child([&] { return memlab_read(n, 1e-4); });
         fmt::print("memlab read {} x {}: {:.2f} s, {} kB, {} steps, {} unknowns {}\n", n, n, o.seconds, o.peak_kb, o.steps, o.unknowns, o.error);
         std::fflush(stdout);
@@ -351,7 +392,7 @@ int main(int argc, char** argv) {
             break;
         }
     }
-    for (const std::size_t n : {16u, 32u, 64u}) {
+    for (const std::size_t n : sizes["--programs"]) {
         doc["programs"].push_back(compare(n, false));
         write();
     }

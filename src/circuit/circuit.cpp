@@ -11,7 +11,7 @@
 
 namespace memlab::circuit {
 
-circuit::circuit() : nodes_{"0"} {}
+circuit::circuit() : nodes_{"0"}, node_index_{{"0", 0}} {}
 circuit::~circuit() = default;
 circuit::circuit(circuit&&) noexcept = default;
 circuit& circuit::operator=(circuit&&) noexcept = default;
@@ -19,35 +19,34 @@ circuit& circuit::operator=(circuit&&) noexcept = default;
 int circuit::node(std::string name) {
     if (name == "gnd" || name == "GND" || name == "0") return 0;
     if (name.empty()) throw input_error("circuit: empty node name");
-    const auto it = std::find(nodes_.begin(), nodes_.end(), name);
-    if (it != nodes_.end()) return static_cast<int>(it - nodes_.begin());
-    nodes_.push_back(std::move(name));
-    return static_cast<int>(nodes_.size() - 1);
+    const auto [it, added] = node_index_.try_emplace(name, nodes_.size());
+    if (added) nodes_.push_back(std::move(name));
+    return static_cast<int>(it->second);
 }
 
 bool circuit::has_node(std::string_view name) const {
-    return name == "gnd" || name == "GND" || std::find(nodes_.begin(), nodes_.end(), name) != nodes_.end();
+    return name == "gnd" || name == "GND" || node_index_.count(std::string(name));
 }
 
 std::size_t circuit::node_index(std::string_view name) const {
     if (name == "gnd" || name == "GND" || name == "0") return 0;
-    const auto it = std::find(nodes_.begin(), nodes_.end(), name);
-    if (it == nodes_.end()) throw input_error(fmt::format("circuit: unknown node '{}'", name));
-    return static_cast<std::size_t>(it - nodes_.begin());
+    const auto it = node_index_.find(std::string(name));
+    if (it == node_index_.end()) throw input_error(fmt::format("circuit: unknown node '{}'", name));
+    return it->second;
 }
 
 const element& circuit::find(std::string_view name) const {
-    for (const auto& e : elements_)
-        if (e->name() == name) return *e;
-    throw input_error(fmt::format("circuit: unknown element '{}'", name));
+    const auto it = element_index_.find(std::string(name));
+    if (it == element_index_.end()) throw input_error(fmt::format("circuit: unknown element '{}'", name));
+    return *elements_[it->second];
 }
 
 void circuit::add(std::unique_ptr<element> e) {
     if (e->name().empty()) throw input_error("circuit: element without a name");
-    for (const auto& other : elements_)
-        if (other->name() == e->name())
-            throw input_error(fmt::format("circuit: element name '{}' is used twice", e->name()));
+    if (element_index_.count(e->name()))
+        throw input_error(fmt::format("circuit: element name '{}' is used twice", e->name()));
     for (const auto& t : e->terminal_names()) e->nodes.push_back(node(t));
+    element_index_.emplace(e->name(), elements_.size());
     elements_.push_back(std::move(e));
 }
 

@@ -180,10 +180,60 @@ TEST(Report, ArrayTargetsBelongToArrayFilesOnly) {
     } catch (const input_error& err) {
         EXPECT_NE(std::string(err.what()).find("not an array"), std::string::npos) << err.what();
     }
-    // The roles need a gate per column: the same file with its gates along the rows (4 rows, so
-    // that its 4 levels still load) is refused.
-    auto rows = protocol::load_array(MEMLAB_SOURCE_DIR "/experiments/array_reconfigurable.toml", {"array.word_lines=\"rows\"", "array.rows=4"});
-    EXPECT_THROW(report::check_targets(rows), input_error);
+    // The roles need a gate: the same file with 1R cells is refused.
+    auto r1 = protocol::load_array(MEMLAB_SOURCE_DIR "/experiments/array_reconfigurable.toml");
+    r1.array.cell = array::cell_type::r1;
+    EXPECT_THROW(report::check_targets(r1), input_error);
+}
+
+namespace {
+// array_reconfigurable.toml's operations with maps in which every cell behaves as wanted: 3 spikes
+// well apart in every package drive, every read `g`, the reads after a rest `after`.
+array::result array_run(const array::experiment& e, double g, double after) {
+    array::result out;
+    const std::size_t R = e.array.rows, C = e.array.cols;
+    for (std::size_t i = 0; i < e.operations.size(); ++i) {
+        const auto& op = e.operations[i];
+        if (op.k == array::operation::kind::drive) {
+            out.maps.push_back({op.label + "_responses", "1", array::map(R, C, 3), 0});
+            out.maps.push_back({op.label + "_consecutive", "1", array::map(R, C, 0), 0});
+            out.maps.push_back({op.label + "_refractory", "1", array::map(R, C, 1e-4), 0});
+        }
+        if (op.k == array::operation::kind::read)
+            out.maps.push_back({op.label, "S", array::map(R, C, i > 0 && e.operations[i - 1].k == array::operation::kind::rest ? after : g), 0});
+    }
+    return out;
+}
+const report::result& target(const std::vector<report::result>& v, const std::string& id) {
+    for (const auto& r : v)
+        if (r.id == id) return r;
+    throw std::runtime_error("no " + id);
+}
+}  // namespace
+
+TEST(Report, SwitchedCellIsOneCellChangedByItsGateAlone) {
+    // The shipped file drives column 1 alone while row 0's gate is high: (0, 1) is the one cell
+    // reached at both gates, and with a kept weight between its spikes it passes.
+    const auto e = protocol::load_array(MEMLAB_SOURCE_DIR "/experiments/array_reconfigurable.toml");
+    ASSERT_EQ(e.operations[7].label, "drive3");
+    ASSERT_EQ(e.operations[7].columns, std::vector<std::size_t>{1});
+    const auto ok = report::evaluate(e, array_run(e, 2e-3, 2e-3));
+    EXPECT_TRUE(target(ok, "array.switched_cell").pass) << target(ok, "array.switched_cell").simulated;
+    EXPECT_EQ(target(ok, "array.switched_cell").simulated, "(0, 1) alone changed role; no other cell did");
+    // The same write on every column at that gate: (0, 0) changes role too.
+    auto both = e;
+    both.operations[7].columns.clear();
+    const auto b = report::evaluate(both, array_run(both, 2e-3, 2e-3));
+    EXPECT_FALSE(target(b, "array.switched_cell").pass);
+    EXPECT_EQ(target(b, "array.switched_cell").simulated, "2 cells changed role: (0, 0) (0, 1)");
+    // Row 0's gate left low: no cell changes role.
+    auto low = e;
+    low.operations[6].gates[0] = low.operations[0].gates[0];
+    EXPECT_FALSE(target(report::evaluate(low, array_run(low, 2e-3, 2e-3)), "array.switched_cell").pass);
+    // The weight lost at rest: the cell changed gate but did not act as a synapse.
+    const auto lost = report::evaluate(e, array_run(e, 2e-3, 1e-12));
+    EXPECT_FALSE(target(lost, "array.switched_cell").pass);
+    EXPECT_EQ(target(lost, "array.switched_cell").simulated, "(0, 1) alone changed role (neuron -> synapse -> neuron not shown)");
 }
 
 TEST(Report, IntegrateCountsRisesAboveOnePercentOnly) {

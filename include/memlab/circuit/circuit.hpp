@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "memlab/device/model.hpp"
@@ -80,6 +81,9 @@ private:
     void add(std::unique_ptr<element> e);
     std::vector<std::string> nodes_;
     std::vector<std::unique_ptr<element>> elements_;
+    // Indexes by name (nodes_ and elements_ positions): building a large array by names stays
+    // linear in its elements.
+    std::unordered_map<std::string, std::size_t> node_index_, element_index_;
 };
 
 }  // namespace memlab::circuit
