@@ -4,9 +4,10 @@
 //
 //   [fit]        experiment = "setup.toml" (the lab that replays the measurement: device model,
 //                source, compliance, series resistor, solver), set = [overrides of it], seeds,
-//                confidence
+//                confidence, intervals ("curvature" or "bootstrap" over cycles), bootstrap (replicates)
 //   [data]       file = "measured.csv" (CSV with a "name [unit]" header, or HDF5: group, one
-//                dataset per column with a "unit" attribute), time, voltage (the column replayed
+//                dataset per column with a "unit" attribute), or files = [one per device], or a
+//                device column (several devices in one file), time, voltage (the column replayed
 //                as the source's waveform; absent: the experiment's own stimulus), current (the
 //                column compared), probe (the model's probe it is compared with), replay_tolerance
 //   [loss]       kind = "current" (weighted least squares point by point, noise + relative_noise
@@ -39,8 +40,12 @@ struct fit_spec {
     std::vector<std::string> sets;         // overrides of the experiment ([fit] set, then --set)
     std::vector<std::uint64_t> seeds;      // the model's seeds (common random numbers); default {experiment.seed}
     double confidence = 0.95;              // of the intervals
+    std::string intervals = "curvature";   // "curvature" (Gauss-Newton) or "bootstrap" (over cycles; vset loss)
+    int bootstrap = 0;                     // bootstrap replicates (intervals = "bootstrap")
     // [data]
-    std::filesystem::path data;
+    std::filesystem::path data;            // the (first) data file, for messages
+    std::vector<std::filesystem::path> data_files;  // one per device (data.files), or the one file
+    std::string device_column;             // a column numbering the devices of one file (empty: one device a file)
     std::string group;                     // HDF5 only
     std::string time = "time", voltage, current = "i(DUT)", probe, voltage_probe;
     double replay_tolerance = 10e-6;       // V: the replayed waveform gives back every measured voltage within it
