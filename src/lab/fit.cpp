@@ -94,7 +94,14 @@ std::vector<measured> read_measured(const protocol::fit_spec& s) {
         const std::string data = path.string();
         const auto ext = path.extension().string();
         const io::table t = ext == ".h5" || ext == ".hdf5" ? io::read_hdf5_group(path, s.group) : io::read_csv(path);
-        const auto time = column(t, data, s, s.time, "s", "time"), current = column(t, data, s, s.current, "A", "current");
+        // A conductance loss: one row per read, in order (the row number stands for the time).
+        const bool reads = s.loss == "conductance";
+        const auto current = reads ? column(t, data, s, s.conductance, "S", "conductance") : column(t, data, s, s.current, "A", "current");
+        std::vector<double> time(current.size());
+        if (reads)
+            for (std::size_t k = 0; k < time.size(); ++k) time[k] = static_cast<double>(k + 1);
+        else
+            time = column(t, data, s, s.time, "s", "time");
         const auto voltage = s.voltage.empty() ? std::vector<double>{} : column(t, data, s, s.voltage, "V", "voltage");
         std::vector<double> ids(time.size(), 0.0);
         if (!s.device_column.empty()) ids = column(t, data, s, s.device_column, "1", "device");
@@ -158,6 +165,9 @@ std::vector<double> simulate(const protocol::fit_spec& s, const std::vector<meas
     auto& probes = e.recording.probes;
     for (const auto& p : {s.probe, need_v ? s.voltage_probe : s.probe})
         if (std::find(probes.begin(), probes.end(), p) == probes.end()) probes.push_back(p);
+    const auto* pulses = dynamic_cast<const stimulus::pulse_list*>(e.stimulus.get());
+    const std::string device_v = e.series_resistance > 0 ? "v(top)" : "v(in)";  // the device's top terminal (as report::targets)
+    if (s.loss == "conductance" && std::find(probes.begin(), probes.end(), device_v) == probes.end()) probes.push_back(device_v);
     std::vector<double> out;
     const double own_duration = e.duration;
     for (std::size_t d = 0; d < ms.size(); ++d) {
@@ -165,6 +175,16 @@ std::vector<double> simulate(const protocol::fit_spec& s, const std::vector<meas
         if (!m.v.empty()) {
             e.stimulus = m.replay;
             e.duration = m.t.back();
+        }
+        if (s.loss == "conductance") {
+            io::memory_trace mem;
+            protocol::run(e, mem, d);
+            const auto g = analysis::read_conductance(mem.time(), mem.column(device_v), mem.column(s.probe), *pulses, s.read_level);
+            if (g.size() != m.t.size())
+                throw input_error(fmt::format("{}: the experiment's protocol has {} reads at {}, the data ({}) {} rows", s.file, g.size(),
+                                              units::format(s.read_level, "V"), m.name, m.t.size()));
+            out.insert(out.end(), g.begin(), g.end());
+            continue;
         }
         if (m.v.empty() && own_duration < m.t.back())
             throw input_error(fmt::format("{}: the experiment ends at {}, the data ({}) at {}: give experiment.duration or replay the voltage", s.file,
@@ -340,7 +360,7 @@ public:
         }
     }
     std::vector<double> operator()(const std::vector<std::vector<double>>& per_seed) const {
-        return s_.loss == "current" ? current(per_seed) : compare(data_, model_population(per_seed));
+        return s_.loss == "vset" ? compare(data_, model_population(per_seed)) : current(per_seed);
     }
 
     // The residuals of a model population against a measured one (both possibly resampled: the
@@ -634,7 +654,7 @@ fit_outcome fit(const protocol::fit_spec& s, const fs::path& out, const fit_opti
     // intervals widen by the reduced chi-square (s^2 = chi^2 / dof > 1; the Particle Data Group's
     // scale factor), so that a noise stated too small or a model that misses the data does not give
     // intervals narrower than the residuals support.
-    const double s2 = s.loss == "current" && dof > 0 ? std::max(1.0, loss / dof) : 1.0;
+    const double s2 = s.loss != "vset" && dof > 0 ? std::max(1.0, loss / dof) : 1.0;
     const Eigen::MatrixXd JtJ = J.transpose() * J;
     Eigen::MatrixXd cov = JtJ.completeOrthogonalDecomposition().pseudoInverse() * s2;
     const double q = normal_quantile(s.confidence);
@@ -742,7 +762,7 @@ fit_outcome fit(const protocol::fit_spec& s, const fs::path& out, const fit_opti
         ? fmt::format("bootstrap over cycles ({} replicates{}; the model's cycles at the minimum resampled alike), each replicate refitted by one "
                       "Gauss-Newton step from the minimum; the quantiles of the replicates in the fit scale",
                       s.bootstrap, ms.size() > 1 ? ": the devices, then each drawn device's cycles, with replacement" : ": the cycles with replacement")
-        : s.loss == "current"
+        : s.loss != "vset"
         ? "Gauss-Newton covariance s^2 (J^T J)^-1 of the weighted residuals, J by central differences in the fit scale, s^2 = max(1, reduced chi-square)"
         : ms.size() > 1
         ? "Gauss-Newton covariance (J^T J)^-1 of the residuals of the mean, the within-device and the between-device spread of Vset (each over its "
@@ -789,21 +809,25 @@ fit_outcome fit(const protocol::fit_spec& s, const fs::path& out, const fit_opti
         for (std::size_t d = 0; d < ms.size(); ++d) dev.insert(dev.end(), ms[d].t.size(), static_cast<double>(d + 1));
         curves.columns.push_back({"device", "1", false, dev, {}});
     }
-    curves.columns.push_back({"time", "s", false, measured_column(&measured::t), {}});
+    // A conductance loss: one row per read (read number, conductances in S).
+    const bool reads = s.loss == "conductance";
+    const std::string yu = reads ? "S" : "A";
+    curves.columns.push_back({reads ? "read" : "time", reads ? "1" : "s", false, measured_column(&measured::t), {}});
     if (!ms[0].v.empty()) curves.columns.push_back({"voltage", "V", false, measured_column(&measured::v), {}});
     else if (s.loss == "vset") curves.columns.push_back({"voltage", "V", false, concat(rs[0], true), {}});
-    curves.columns.push_back({"measured", "A", false, mi, {}});
-    curves.columns.push_back({"model", "A", false, model, {}});
-    curves.columns.push_back({"start", "A", false, start, {}});
+    curves.columns.push_back({"measured", yu, false, mi, {}});
+    curves.columns.push_back({"model", yu, false, model, {}});
+    curves.columns.push_back({"start", yu, false, start, {}});
     std::vector<double> resid(n), weighted(n);
     for (std::size_t k = 0; k < n; ++k) {
         resid[k] = model[k] - mi[k];
-        weighted[k] = s.loss == "current" ? r0[k] : std::nan("");
+        weighted[k] = s.loss != "vset" ? r0[k] : std::nan("");
     }
-    curves.columns.push_back({"residual", "A", false, resid, {}});
-    if (s.loss == "current") curves.columns.push_back({"weighted_residual", "1", false, weighted, {}});
+    curves.columns.push_back({"residual", yu, false, resid, {}});
+    if (s.loss != "vset") curves.columns.push_back({"weighted_residual", "1", false, weighted, {}});
     io::write_csv(curves, dir->path() / "curves.csv");
-    js["curves"] = {{"file", "curves.csv"}, {"probe", s.probe}, {"columns", {"time", "voltage", "measured", "model", "start", "residual"}}};
+    js["curves"] = {{"file", "curves.csv"}, {"probe", s.probe}, {"columns", {reads ? "read" : "time", "voltage", "measured", "model", "start", "residual"}}};
+    if (reads) js["curves"]["read_level"] = s.read_level;
     if (s.loss == "vset") {
         // vsets.csv: Vset per cycle, measured and per model seed (device j of each seed replays
         // measured device j).

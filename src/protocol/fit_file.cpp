@@ -10,6 +10,7 @@
 
 #include "memlab/error.hpp"
 #include "memlab/protocol/experiment.hpp"
+#include "memlab/stimulus/waveform.hpp"
 #include "memlab/units/units.hpp"
 #include "toml_reader.hpp"
 
@@ -101,6 +102,7 @@ fit_spec load_fit(const fs::path& path, const std::vector<std::string>& sets, co
     s.device_column = d.string("device", "");
     if (!s.device_column.empty() && s.data_files.size() > 1) d.fail("device", "a device column numbers the devices of one file: give data.file");
     s.group = d.string("group", "");
+    s.conductance = d.string("conductance", "G");
     s.time = d.string("time", "time");
     s.voltage = d.string("voltage", "");
     s.current = d.string("current", "i(DUT)");
@@ -127,8 +129,22 @@ fit_spec load_fit(const fs::path& path, const std::vector<std::string>& sets, co
         s.start = l.quantity("start", "s", 0.0);
         s.fraction = l.quantity("fraction", "1", 0.9);
         if (!(s.fraction > 0 && s.fraction <= 1)) l.fail("fraction", "must be in (0, 1]");
+    } else if (s.loss == "conductance") {
+        // The read conductance at each read pulse of the experiment's own protocol (a potentiation
+        // curve), point for point against one row of data each.
+        if (!s.voltage.empty()) l.fail("kind", "a conductance loss runs the experiment's own protocol (its reads): give no data.voltage");
+        if (!dynamic_cast<const stimulus::pulse_list*>(e.stimulus.get()))
+            l.fail("kind", "a conductance loss reads the pulses of the experiment's protocol: its stimulus must be pulses (pulse, pulse_train, "
+                           "packages, read_after_write, pulse_list)");
+        s.read_level = l.quantity("read_level", "V");
+        if (s.read_level == 0) l.fail("read_level", "must not be 0 V (G = I / V at the read)");
+        s.noise = l.quantity("noise", "S", 0.0);
+        s.relative_noise = l.quantity("relative_noise", "1", 0.0);
+        if (s.noise < 0 || s.relative_noise < 0) l.fail("noise", "noise and relative_noise must not be negative");
+        if (!(s.noise > 0 || s.relative_noise > 0))
+            l.fail("noise", "give the measurement's noise (noise = \"1 uS\" and/or relative_noise = 0.02): each read is weighted by it");
     } else {
-        l.fail("kind", fmt::format("unknown loss '{}' (current, vset)", s.loss));
+        l.fail("kind", fmt::format("unknown loss '{}' (current, vset, conductance)", s.loss));
     }
     l.finish();
     if (s.bootstrap > 0 && s.loss != "vset")

@@ -163,6 +163,32 @@ def test_agsn_device_to_device_recovered(memlab):
     outputs.assert_no_partial(memlab.folder)
 
 
+def test_vteam_read_conductance_recovered(memlab):
+    """A potentiation and depression curve: the read conductance after each of 40 write pulses
+    (examples/fit/vteam_reads_setup.toml) of VTEAM with hidden rates k_on = -0.2 mm/s, k_off =
+    0.4 mm/s and R_off = 100 kOhm, with 1 % noise on G; the reads are found in the traces by the
+    data script itself (runs of samples at the read level), not by memlab's analysis."""
+    hidden = {"device.k_on": ("-0.2 mm/s", -0.2e-3), "device.k_off": ("0.4 mm/s", 0.4e-3), "device.r_off": ("100 kOhm", 100e3)}
+    sets = [a for k, (v, _) in hidden.items() for a in ("--set", f"{k}={v}")]
+    memlab("run", FIT / "vteam_reads_setup.toml", "--out", "hidden", "--no-figure", *sets)
+    subprocess.run([sys.executable, FIT / "synthetic.py", memlab.folder / "hidden" / "traces.h5", memlab.folder / "reads.csv", "--group",
+                    "vteam_potentiation", "--reads", "0.1", "--noise", "0.01", "--seed", "3"], check=True)
+    memlab("fit", FIT / "vteam_reads.toml", "--data", memlab.folder / "reads.csv", "--out", "fit", "--no-figure")
+    js = json.loads((memlab.folder / "fit" / "fit.json").read_text())
+    for p in js["parameters"]:
+        v = hidden[p["key"]][1]
+        se = (p["high"] - p["low"]) / (2 * 1.959964)
+        # One noise draw held to 3 standard errors (as the VTEAM I(V) fit above), and not vacuous.
+        assert abs(p["value"] - v) <= 3 * se, f"{p['key']}: hidden {v}, fitted {p['value']} +- {se}"
+        assert abs(p["high"] - p["low"]) < 0.1 * abs(v) and not p["at_bound"], p
+    dof = js["loss"]["residuals"] - 3
+    assert js["loss"]["residuals"] == 40 and abs(js["loss"]["chi_square"] - dof) < 5 * (2 * dof) ** 0.5
+    assert (memlab.folder / "fit" / "curves.csv").read_text().startswith("read [1],measured [S],model [S],start [S],residual [S],weighted_residual [1]")
+    # A data file with another number of reads than the protocol has: one line naming both.
+    (memlab.folder / "short.csv").write_text("read [1],G [uS]\n1,20\n2,21\n")
+    memlab.fails("fit", FIT / "vteam_reads.toml", "--data", memlab.folder / "short.csv", "--out", "o", names=["40 reads", "2 rows"], leaves=["o"])
+
+
 def test_hdf5_data(memlab):
     # The measurement as an HDF5 group, one dataset per column with a "unit" attribute (h5py, as a
     # user would write it), prefixes included.
