@@ -55,6 +55,8 @@ if a.reads is not None:
         for k, x in enumerate(G):
             f.write(f"{k + 1},{x * 1e6:.7f}\n")
     raise SystemExit(0)
+if a.vertices is None or a.rate is None:
+    p.error("--vertices and --rate are needed (the sweep that was programmed), or --reads")
 vertices = np.array([float(v) for v in a.vertices.split(",")])
 tv = np.concatenate([[0.0], np.cumsum(np.abs(np.diff(vertices)) / a.rate)])
 programmed = np.interp(t % tv[-1], tv, vertices)
