@@ -7,7 +7,10 @@ noise seed. With calibrated intervals each parameter is inside in about 95 % of 
 either method. Writes bench/results/fit_d2d_coverage.json (machine and date included). About a
 minute of CPU a draw.
 
-    /usr/bin/python3 bench/fit_d2d_coverage.py build/release/bin/memlab 20"""
+    /usr/bin/python3 bench/fit_d2d_coverage.py build/release/bin/memlab 20 [SEEDS]
+
+SEEDS (e.g. 101,201,301,401) replaces the fit file's fit.seeds (a larger model population); the
+result is then bench/results/fit_d2d_coverage_seedsN.json."""
 import datetime
 import json
 import os
@@ -23,8 +26,16 @@ HIDDEN = {"device.e_ag": ("0.87 eV", 0.87), "device.sigma_e": ("40 meV", 0.040),
 DEVICES, CYCLES = 8, 10
 
 memlab, n = os.path.abspath(sys.argv[1]), int(sys.argv[2])
+seeds = sys.argv[3].split(",") if len(sys.argv) > 3 else None
+result = os.path.join(ROOT, "bench", "results", "fit_d2d_coverage" + (f"_seeds{len(seeds)}" if seeds else "") + ".json")
 rows, t0 = [], time.time()
 with tempfile.TemporaryDirectory() as d:
+    fit_file = os.path.join(FIT, "agsn_d2d.toml")
+    if seeds:  # the same fit file with other model seeds, its experiment path made absolute
+        text = open(fit_file).read().replace("seeds = [101, 201]", f"seeds = [{', '.join(seeds)}]")
+        text = text.replace('experiment = "agsn_cycles_setup.toml"', f'experiment = "{os.path.join(FIT, "agsn_cycles_setup.toml")}"')
+        fit_file = os.path.join(d, "agsn_d2d.toml")
+        open(fit_file, "w").write(text)
     sets = [a for k, (v, _) in HIDDEN.items() for a in ("--set", f"{k}={v}")]
     for draw in range(1, n + 1):
         seed = 1000 * draw + 5  # the measured devices' draws: far from the model's seeds 101 and 201
@@ -38,7 +49,7 @@ with tempfile.TemporaryDirectory() as d:
             text = open(os.path.join(d, f"d{draw}_{dev}.csv")).read().splitlines()
             lines += text if dev == 1 else text[1:]
         open(os.path.join(d, f"m{draw}.csv"), "w").write("\n".join(lines) + "\n")
-        res = subprocess.run([memlab, "fit", os.path.join(FIT, "agsn_d2d.toml"), "--data", f"m{draw}.csv", "--out", f"f{draw}", "--no-figure"],
+        res = subprocess.run([memlab, "fit", fit_file, "--data", f"m{draw}.csv", "--out", f"f{draw}", "--no-figure"],
                              cwd=d, capture_output=True, text=True)
         if res.returncode != 0:
             rows.append({"draw": draw, "seed": seed, "error": res.stderr.strip()})
@@ -56,9 +67,9 @@ with tempfile.TemporaryDirectory() as d:
               round(row["chi_square"], 2), flush=True)
 ok = [r for r in rows if "error" not in r]
 summary = {m: {k: sum(r[k][m]["inside"] for r in ok) for k in HIDDEN} for m in ("bootstrap", "curvature")}
-out = {"what": "memlab fit examples/fit/agsn_d2d.toml over draws of 8 devices x 10 cycles: hidden values inside the 95 % intervals",
+out = {"what": "memlab fit examples/fit/agsn_d2d.toml" + (f" with fit.seeds = [{', '.join(seeds)}]" if seeds else "") + " over draws of 8 devices x 10 cycles: hidden values inside the 95 % intervals",
        "date": datetime.date.today().isoformat(), "machine": f"{platform.node()} ({os.cpu_count()} cores, load average "
        f"{os.getloadavg()[0]:.1f} at the end)", "draws": n, "fits": len(ok), "inside": summary, "seconds": round(time.time() - t0, 1),
        "rows": rows}
-json.dump(out, open(os.path.join(ROOT, "bench", "results", "fit_d2d_coverage.json"), "w"), indent=2)
+json.dump(out, open(result, "w"), indent=2)
 print("inside the 95 % intervals:", summary, "of", len(ok), "fits")
