@@ -757,7 +757,8 @@ def fit_figure(fit_dir, out_png=None):
     vset = "vset" in js
     panels = 3 + (1 if vset else 0)
     fig, axes = plt.subplots(panels, 1, figsize=(7.5, 2.6 * panels))
-    t = c["time"]
+    reads = "read" in c  # a conductance fit: one row per read
+    t = c["read"] if reads else c["time"]
     model_label = f"model (fitted; seed {js['seeds'][0]})" if vset else "model (fitted)"
     ax = axes[0]
     if "voltage" in c:
@@ -767,8 +768,8 @@ def fit_figure(fit_dir, out_png=None):
     else:
         ax.plot(t, c["measured"], ".", ms=2, color="0.5", label="measured")
         ax.plot(t, c["model"], "-", lw=1, color="C3", label=model_label)
-        ax.set_xlabel("time [s]")
-    ax.set_ylabel("current [A]")
+        ax.set_xlabel("read" if reads else "time [s]")
+    ax.set_ylabel("read conductance [S]" if reads else "current [A]")
     ax.legend(fontsize=7)
     ax.set_title(f"memlab fit {js['name']}\n" + "\n".join(f"{p['key']} = {p['text']}, {100 * js['confidence']:.0f} % interval {p['interval']}"
                                                           for p in js["parameters"]), fontsize=8)
@@ -776,8 +777,8 @@ def fit_figure(fit_dir, out_png=None):
     ax.plot(t, c["measured"], ".", ms=2, color="0.5", label="measured")
     ax.plot(t, c["start"], "-", lw=0.8, color="C0", alpha=0.6, label="model at the start values")
     ax.plot(t, c["model"], "-", lw=1, color="C3", label=model_label)
-    ax.set_xlabel("time [s]")
-    ax.set_ylabel("current [A]")
+    ax.set_xlabel("read" if reads else "time [s]")
+    ax.set_ylabel("read conductance [S]" if reads else "current [A]")
     ax.legend(fontsize=7)
     ax = axes[2]
     if "weighted_residual" in c:
@@ -788,7 +789,7 @@ def fit_figure(fit_dir, out_png=None):
     else:
         ax.plot(t, c["residual"], ".", ms=2, color="C3")
         ax.set_ylabel("model - measured [A]")
-    ax.set_xlabel("time [s]")
+    ax.set_xlabel("read" if reads else "time [s]")
     if vset:
         v, _ = _read_csv(os.path.join(fit_dir, "vsets.csv"))
         ax = axes[3]

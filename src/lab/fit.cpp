@@ -6,6 +6,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <numeric>
 
 #include <Eigen/Dense>
 #include <fmt/format.h>
@@ -20,6 +21,7 @@
 #include "memlab/lab/staged_folder.hpp"
 #include "memlab/protocol/experiment.hpp"
 #include "memlab/units/units.hpp"
+#include "memlab/util/rng.hpp"
 #include "memlab/util/work_queue.hpp"
 #include "memlab/version.hpp"
 
@@ -29,24 +31,27 @@ namespace memlab::lab {
 
 namespace {
 
-// The measurement: time, the replayed (or compared) voltage, the compared current, in SI; and the
-// waveform replayed: the measured voltage thinned to the points that give back every measured
-// value within data.replay_tolerance (io::thinned_trace), so that the solver does not stop at every
-// sample of a straight ramp.
+// The measurement of one device: time, the replayed (or compared) voltage, the compared current,
+// in SI; and the waveform replayed: the measured voltage thinned to the points that give back every
+// measured value within data.replay_tolerance (io::thinned_trace), so that the solver does not stop
+// at every sample of a straight ramp. A fit reads one device or several (data.files, or a device
+// column): the model replays each device's own measurement.
 struct measured {
     std::vector<double> t, v, i;
     stimulus::waveform_ptr replay;
+    std::string name;  // "FILE" or "FILE, device N", for messages
 };
 
 // A column of the data file in SI: its unit must be written and be one of `si` with a prefix.
-std::vector<double> column(const io::table& t, const protocol::fit_spec& s, const std::string& name, const std::string& si, const std::string& key) {
-    const std::string data = s.data.string();
+std::vector<double> column(const io::table& t, const std::string& data, const protocol::fit_spec& s, const std::string& name, const std::string& si,
+                           const std::string& key) {
     for (const auto& c : t.columns) {
         if (c.name != name) continue;
-        if (c.unit.empty())
+        if (c.unit.empty() && si != "1")
             throw input_error(fmt::format("{}: column '{}' ({}: data.{}) has no unit: write it in the header as '{} [{}]'", data, name, s.file, key,
                                           name, si));
-        const double scale = units::parse("1 " + c.unit, si, fmt::format("{}: column '{}' unit", data, name));
+        const double scale = c.unit.empty() || (si == "1" && c.unit == "1") ? 1.0
+                                                                             : units::parse("1 " + c.unit, si, fmt::format("{}: column '{}' unit", data, name));
         std::vector<double> out(c.numbers);
         for (std::size_t k = 0; k < out.size(); ++k) {
             if (!std::isfinite(out[k])) throw input_error(fmt::format("{}: column '{}', row {}: not a finite number", data, name, k + 1));
@@ -59,17 +64,14 @@ std::vector<double> column(const io::table& t, const protocol::fit_spec& s, cons
     throw input_error(fmt::format("{}: no column '{}' ({}: data.{}; the file has: {})", data, name, s.file, key, fmt::join(names, ", ")));
 }
 
-measured read_measured(const protocol::fit_spec& s) {
-    const auto ext = s.data.extension().string();
-    const io::table t = ext == ".h5" || ext == ".hdf5" ? io::read_hdf5_group(s.data, s.group) : io::read_csv(s.data);
-    measured m;
-    m.t = column(t, s, s.time, "s", "time");
-    m.i = column(t, s, s.current, "A", "current");
-    if (!s.voltage.empty()) m.v = column(t, s, s.voltage, "V", "voltage");
-    if (m.t.size() < 2) throw input_error(fmt::format("{}: fewer than two rows of data", s.data.string()));
+// Checks the times of one device's rows and makes its replayed waveform.
+measured one_device(const protocol::fit_spec& s, std::string name, std::vector<double> t, std::vector<double> v, std::vector<double> i,
+                    const std::vector<std::size_t>& rows) {
+    measured m{std::move(t), std::move(v), std::move(i), nullptr, std::move(name)};
+    if (m.t.size() < 2) throw input_error(fmt::format("{}: fewer than two rows of data", m.name));
     for (std::size_t k = 1; k < m.t.size(); ++k)
         if (!(m.t[k] > m.t[k - 1]))
-            throw input_error(fmt::format("{}: column '{}', row {}: times must increase strictly", s.data.string(), s.time, k + 1));
+            throw input_error(fmt::format("{}: column '{}', row {}: times must increase strictly", m.name, s.time, rows[k] + 1));
     if (!m.v.empty()) {
         io::memory_trace kept;
         io::thinned_trace thin(kept, 0.0, [&](const io::channel&) { return s.replay_tolerance; });
@@ -81,11 +83,46 @@ measured read_measured(const protocol::fit_spec& s) {
         thin.finish();
         m.replay = std::make_shared<stimulus::pwl>(kept.time(), kept.column("v"));
     }
-    if (m.t.size() < 2) throw input_error(fmt::format("{}: fewer than two rows of data", s.data.string()));
-    for (std::size_t k = 1; k < m.t.size(); ++k)
-        if (!(m.t[k] > m.t[k - 1]))
-            throw input_error(fmt::format("{}: column '{}', row {}: times must increase strictly", s.data.string(), s.time, k + 1));
     return m;
+}
+
+// The measured devices: one per file, or per value of the device column (in the order of their
+// first rows; each device's times restart).
+std::vector<measured> read_measured(const protocol::fit_spec& s) {
+    std::vector<measured> out;
+    for (const auto& path : s.data_files) {
+        const std::string data = path.string();
+        const auto ext = path.extension().string();
+        const io::table t = ext == ".h5" || ext == ".hdf5" ? io::read_hdf5_group(path, s.group) : io::read_csv(path);
+        // A conductance loss: one row per read, in order (the row number stands for the time).
+        const bool reads = s.loss == "conductance";
+        const auto current = reads ? column(t, data, s, s.conductance, "S", "conductance") : column(t, data, s, s.current, "A", "current");
+        std::vector<double> time(current.size());
+        if (reads)
+            for (std::size_t k = 0; k < time.size(); ++k) time[k] = static_cast<double>(k + 1);
+        else
+            time = column(t, data, s, s.time, "s", "time");
+        const auto voltage = s.voltage.empty() ? std::vector<double>{} : column(t, data, s, s.voltage, "V", "voltage");
+        std::vector<double> ids(time.size(), 0.0);
+        if (!s.device_column.empty()) ids = column(t, data, s, s.device_column, "1", "device");
+        std::vector<double> order;  // device numbers in the order of their first rows
+        for (const double id : ids)
+            if (std::find(order.begin(), order.end(), id) == order.end()) order.push_back(id);
+        for (const double id : order) {
+            std::vector<double> tt, vv, ii;
+            std::vector<std::size_t> rows;
+            for (std::size_t k = 0; k < ids.size(); ++k) {
+                if (ids[k] != id) continue;
+                rows.push_back(k);
+                tt.push_back(time[k]);
+                ii.push_back(current[k]);
+                if (!voltage.empty()) vv.push_back(voltage[k]);
+            }
+            const std::string name = s.device_column.empty() ? data : fmt::format("{}, {} {:g}", data, s.device_column, id);
+            out.push_back(one_device(s, name, std::move(tt), std::move(vv), std::move(ii), rows));
+        }
+    }
+    return out;
 }
 
 // ln|x| for a log parameter, else x; and back.
@@ -112,35 +149,55 @@ double normal_quantile(double confidence) {
     return 0.5 * (lo + hi);
 }
 
-// One model run at the parameters `x` (SI) and `seed`: the compared probe (and, for the vset loss
-// without a replayed voltage, the voltage probe) interpolated onto the measured times.
-std::vector<double> simulate(const protocol::fit_spec& s, const measured& m, const std::vector<double>& x, std::uint64_t seed) {
+// The model runs at the parameters `x` (SI) and `seed`, one per measured device (device j of the
+// experiment: its device-to-device draw and cycle-to-cycle stream, replaying device j's
+// measurement), concatenated: for each device the compared probe (and, for the vset loss without a
+// replayed voltage, the voltage probe) interpolated onto its measured times.
+std::vector<double> simulate(const protocol::fit_spec& s, const std::vector<measured>& ms, const std::vector<double>& x, std::uint64_t seed) {
     auto sets = s.sets;
     for (std::size_t j = 0; j < x.size(); ++j)
         sets.push_back(s.parameters[j].unit == "1" ? fmt::format("{}={:.17g}", s.parameters[j].key, x[j])
                                                    : fmt::format("{}={:.17g} {}", s.parameters[j].key, x[j], s.parameters[j].unit));
     sets.push_back(fmt::format("experiment.seed={}", seed));
     auto e = protocol::load(s.experiment, sets);
-    if (!m.v.empty()) {
-        e.stimulus = m.replay;
-        e.duration = m.t.back();
-    }
-    const bool need_v = s.loss == "vset" && m.v.empty();
+    if (ms.size() > 1) e.devices = ms.size();
+    const bool need_v = s.loss == "vset" && ms[0].v.empty();
     auto& probes = e.recording.probes;
     for (const auto& p : {s.probe, need_v ? s.voltage_probe : s.probe})
         if (std::find(probes.begin(), probes.end(), p) == probes.end()) probes.push_back(p);
-    if (e.duration < m.t.back())
-        throw input_error(fmt::format("{}: the experiment ends at {}, the data at {}: give experiment.duration or replay the voltage", s.file,
-                                      units::format(e.duration, "s"), units::format(m.t.back(), "s")));
-    io::memory_trace mem;
-    protocol::run(e, mem);
+    const auto* pulses = dynamic_cast<const stimulus::pulse_list*>(e.stimulus.get());
+    const std::string device_v = e.series_resistance > 0 ? "v(top)" : "v(in)";  // the device's top terminal (as report::targets)
+    if (s.loss == "conductance" && std::find(probes.begin(), probes.end(), device_v) == probes.end()) probes.push_back(device_v);
     std::vector<double> out;
-    const auto& t = mem.time();
-    const auto& y = mem.column(s.probe);
-    for (const double tk : m.t) out.push_back(analysis::interpolate(t, y, tk));
-    if (need_v) {
-        const auto& v = mem.column(s.voltage_probe);
-        for (const double tk : m.t) out.push_back(analysis::interpolate(t, v, tk));
+    const double own_duration = e.duration;
+    for (std::size_t d = 0; d < ms.size(); ++d) {
+        const auto& m = ms[d];
+        if (!m.v.empty()) {
+            e.stimulus = m.replay;
+            e.duration = m.t.back();
+        }
+        if (s.loss == "conductance") {
+            io::memory_trace mem;
+            protocol::run(e, mem, d);
+            const auto g = analysis::read_conductance(mem.time(), mem.column(device_v), mem.column(s.probe), *pulses, s.read_level);
+            if (g.size() != m.t.size())
+                throw input_error(fmt::format("{}: the experiment's protocol has {} reads at {}, the data ({}) {} rows", s.file, g.size(),
+                                              units::format(s.read_level, "V"), m.name, m.t.size()));
+            out.insert(out.end(), g.begin(), g.end());
+            continue;
+        }
+        if (m.v.empty() && own_duration < m.t.back())
+            throw input_error(fmt::format("{}: the experiment ends at {}, the data ({}) at {}: give experiment.duration or replay the voltage", s.file,
+                                          units::format(own_duration, "s"), m.name, units::format(m.t.back(), "s")));
+        io::memory_trace mem;
+        protocol::run(e, mem, d);
+        const auto& t = mem.time();
+        const auto& y = mem.column(s.probe);
+        for (const double tk : m.t) out.push_back(analysis::interpolate(t, y, tk));
+        if (need_v) {
+            const auto& v = mem.column(s.voltage_probe);
+            for (const double tk : m.t) out.push_back(analysis::interpolate(t, v, tk));
+        }
     }
     return out;
 }
@@ -149,8 +206,8 @@ std::vector<double> simulate(const protocol::fit_spec& s, const measured& m, con
 // results pass through files in `scratch`. Every rank under MPI calls it alike.
 class evaluator {
 public:
-    evaluator(const protocol::fit_spec& s, const measured& m, fs::path scratch, int jobs)
-        : s_(s), m_(m), scratch_(std::move(scratch)), jobs_(jobs) {}
+    evaluator(const protocol::fit_spec& s, const std::vector<measured>& ms, fs::path scratch, int jobs)
+        : s_(s), ms_(ms), scratch_(std::move(scratch)), jobs_(jobs) {}
 
     // One entry per point: the model's outputs per seed, or the first error.
     struct result {
@@ -166,7 +223,7 @@ public:
         auto body = [&](std::size_t k) -> int {
             const auto file = scratch_ / fmt::format("{}", base + k);
             try {
-                const auto y = simulate(s_, m_, points[k / seeds], s_.seeds[k % seeds]);
+                const auto y = simulate(s_, ms_, points[k / seeds], s_.seeds[k % seeds]);
                 std::FILE* f = std::fopen((file.string() + ".tmp").c_str(), "wb");
                 if (!f || std::fwrite(y.data(), sizeof(double), y.size(), f) != y.size()) throw input_error("cannot write an evaluation (disk full?)");
                 std::fclose(f);
@@ -200,9 +257,13 @@ public:
     int simulations() const { return simulations_; }
 
 private:
-    std::size_t expected_size() const { return m_.t.size() * (s_.loss == "vset" && m_.v.empty() ? 2 : 1); }
+    std::size_t expected_size() const {
+        std::size_t n = 0;
+        for (const auto& m : ms_) n += m.t.size() * (s_.loss == "vset" && m.v.empty() ? 2 : 1);
+        return n;
+    }
     const protocol::fit_spec& s_;
-    const measured& m_;
+    const std::vector<measured>& ms_;
     fs::path scratch_;
     int jobs_;
     std::size_t count_ = 0;
@@ -221,66 +282,171 @@ std::vector<double> finite(const std::vector<double>& x) {
     return out;
 }
 
+// Vset statistics of a population of devices, each a list of its cycles' Vsets (NaN: no set):
+// one device: the mean and standard deviation over its cycles that set; several: the mean of the
+// device means, the within-device (cycle-to-cycle) standard deviation pooled over the devices,
+// and the standard deviation of the device means (device to device, ddof 1).
+struct population {
+    double mean = 0, within = 0, between = 0;
+    double within_dof = 0;       // sum over devices of (cycles that set - 1)
+    std::size_t devices = 0;     // devices with a cycle that set
+    std::size_t set = 0, cycles = 0;
+    std::vector<double> set_fractions;  // per device (all devices, also those that never set)
+};
+
+population statistics_of(const std::vector<std::vector<double>>& devices) {
+    population p;
+    if (devices.size() == 1) {
+        const auto x = finite(devices[0]);
+        const auto st = analysis::statistics(x);
+        p.mean = st.mean;
+        p.within = st.std;
+        p.within_dof = static_cast<double>(x.size());
+        p.devices = x.empty() ? 0 : 1;
+        p.set = x.size();
+        p.cycles = devices[0].size();
+        return p;
+    }
+    std::vector<double> means;
+    double ss = 0;
+    for (const auto& d : devices) {
+        p.cycles += d.size();
+        const auto x = finite(d);
+        p.set += x.size();
+        p.set_fractions.push_back(d.empty() ? 0.0 : static_cast<double>(x.size()) / static_cast<double>(d.size()));
+        if (x.empty()) continue;
+        const double m = std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(x.size());
+        means.push_back(m);
+        for (const double v : x) ss += (v - m) * (v - m);
+        p.within_dof += static_cast<double>(x.size() - 1);
+    }
+    p.devices = means.size();
+    if (means.empty()) return p;
+    p.mean = std::accumulate(means.begin(), means.end(), 0.0) / static_cast<double>(means.size());
+    p.within = p.within_dof > 0 ? std::sqrt(ss / p.within_dof) : 0.0;
+    double sb = 0;
+    for (const double m : means) sb += (m - p.mean) * (m - p.mean);
+    p.between = means.size() > 1 ? std::sqrt(sb / static_cast<double>(means.size() - 1)) : 0.0;
+    return p;
+}
+
 // The weighted residuals of one evaluation.
-//   current: (I_model - I_measured) / (noise + relative_noise |I_measured|), the model averaged over seeds
-//   vset: (mean_model - mean_measured) / se and (std_model - std_measured) / se of Vset over the
-//         cycles that set (the model's cycles pooled over seeds; se from the measured spread and
-//         both cycle counts), and (f_model - f_measured) / se of the fraction of cycles that set
+//   current: (I_model - I_measured) / (noise + relative_noise |I_measured|), the model averaged over
+//            seeds, every device's points in turn
+//   vset, one device: (mean_model - mean_measured) / se and (std_model - std_measured) / se of Vset
+//         over the cycles that set (the model's cycles pooled over seeds; se from the measured
+//         spread and both cycle counts), and (f_model - f_measured) / se of the fraction of cycles
+//         that set
+//   vset, several devices: the same for the mean of the device means, the within-device
+//         (cycle-to-cycle) spread and the spread of the device means (device to device); the
+//         model's population is every seed's draw of the measured devices, each replaying its
+//         device's measurement
 class residuals {
 public:
-    residuals(const protocol::fit_spec& s, const measured& m) : s_(s), m_(m) {
+    residuals(const protocol::fit_spec& s, const std::vector<measured>& ms) : s_(s), ms_(ms) {
         if (s.loss != "vset") return;
-        data_vsets_ = vsets(s, m, m.v, m.i);
-        const auto x = finite(data_vsets_);
-        if (x.size() < 3)
+        for (const auto& m : ms) data_vsets_.push_back(vsets(s, m, m.v, m.i));
+        data_ = statistics_of(data_vsets_);
+        if (ms.size() == 1 && data_.set < 3)
             throw input_error(fmt::format("{}: loss.kind = \"vset\": {} of {} measured cycles reach {} of the compliance ({}); at least 3 are needed",
-                                          s.file, x.size(), data_vsets_.size(), s.fraction, units::format(s.compliance, "A")));
-        data_ = analysis::statistics(x);
+                                          s.file, data_.set, data_.cycles, s.fraction, units::format(s.compliance, "A")));
+        if (ms.size() > 1) {
+            std::size_t usable = 0;
+            for (const auto& d : data_vsets_) usable += finite(d).size() >= 2 ? 1 : 0;
+            if (usable < 3)
+                throw input_error(fmt::format("{}: loss.kind = \"vset\" over {} devices: {} of them have two or more cycles that reach {} of the "
+                                              "compliance ({}); at least 3 are needed for a device-to-device spread",
+                                              s.file, ms.size(), usable, s.fraction, units::format(s.compliance, "A")));
+        }
     }
     std::vector<double> operator()(const std::vector<std::vector<double>>& per_seed) const {
-        const std::size_t n = m_.t.size();
-        std::vector<double> r;
-        if (s_.loss == "current") {
-            for (std::size_t k = 0; k < n; ++k) {
-                double y = 0;
-                for (const auto& ys : per_seed) y += ys[k];
-                y /= static_cast<double>(per_seed.size());
-                r.push_back((y - m_.i[k]) / (s_.noise + s_.relative_noise * std::fabs(m_.i[k])));
-            }
-            return r;
-        }
-        const auto model = analysis::statistics(model_vsets(per_seed));
-        const double nd = static_cast<double>(data_.n), nm = static_cast<double>(model.n);
+        return s_.loss == "vset" ? compare(data_, model_population(per_seed)) : current(per_seed);
+    }
+
+    // The residuals of a model population against a measured one (both possibly resampled: the
+    // standard errors are always those of the measurement as given).
+    std::vector<double> compare(const population& data, const population& model) const {
+        const double cd = static_cast<double>(data.cycles), cm = static_cast<double>(model.cycles);
+        const double nd = static_cast<double>(data.set), nm = static_cast<double>(model.set);
         // The fraction of cycles that set, against the measured one (binomial; the pooled fraction
         // with one success and one failure added keeps its error finite when every cycle sets).
-        const double cd = static_cast<double>(data_vsets_.size()), cm = static_cast<double>(per_seed.size() * data_vsets_.size());
-        const double pooled = (nd + nm + 1) / (cd + cm + 2);
-        const double se_set = std::sqrt(pooled * (1 - pooled) * (1 / cd + 1 / cm));
-        const double r_set = (nm / cm - nd / cd) / se_set;
-        if (model.n < 2) return {1e3, 1e3, r_set};  // the model hardly sets: far from the data
-        const double inflate = std::sqrt(1 + nd / nm);  // the model's moments are estimates too
-        const double se_mean = data_.std / std::sqrt(nd) * inflate, se_std = data_.std / std::sqrt(2 * (nd - 1)) * inflate;
-        return {(model.mean - data_.mean) / se_mean, (model.std - data_.std) / se_std, r_set};
-    }
-    std::vector<double> model_vsets(const std::vector<std::vector<double>>& per_seed) const {
-        std::vector<double> all;
-        const std::size_t n = m_.t.size();
-        for (const auto& ys : per_seed) {
-            const std::span<const double> i(ys.data(), n);
-            const std::span<const double> v = m_.v.empty() ? std::span<const double>(ys.data() + n, n) : std::span<const double>(m_.v);
-            for (const double x : vsets(s_, m_, v, i))
-                if (std::isfinite(x)) all.push_back(x);
+        const double pooled = (static_cast<double>(data_.set) + nm + 1) / (static_cast<double>(data_.cycles) + cm + 2);
+        double se_set = std::sqrt(pooled * (1 - pooled) * (1 / static_cast<double>(data_.cycles) + 1 / cm));
+        if (ms_.size() > 1) {
+            // Several devices: the cycles of one device set or fail together (a device drawn with a
+            // high barrier may not set at all), so the fraction's error is over devices: the spread
+            // of the devices' set fractions (measured and model pooled), at least the binomial one.
+            std::vector<double> f(data_.set_fractions);
+            f.insert(f.end(), model.set_fractions.begin(), model.set_fractions.end());
+            const double fm = std::accumulate(f.begin(), f.end(), 0.0) / static_cast<double>(f.size());
+            double var = 0;
+            for (const double x : f) var += (x - fm) * (x - fm);
+            var /= static_cast<double>(f.size() - 1);
+            const double jd = static_cast<double>(data_.set_fractions.size()), jm = static_cast<double>(model.set_fractions.size());
+            se_set = std::max(se_set, std::sqrt(var * (1 / jd + 1 / jm)));
         }
-        return all;
+        const double r_set = (nm / cm - nd / cd) / se_set;
+        if (ms_.size() == 1) {
+            if (model.set < 2) return {1e3, 1e3, r_set};  // the model hardly sets: far from the data
+            const double n0 = static_cast<double>(data_.set);
+            const double inflate = std::sqrt(1 + n0 / nm);  // the model's moments are estimates too
+            const double se_mean = data_.within / std::sqrt(n0) * inflate, se_std = data_.within / std::sqrt(2 * (n0 - 1)) * inflate;
+            return {(model.mean - data.mean) / se_mean, (model.within - data.within) / se_std, r_set};
+        }
+        if (model.devices < 2 || !(model.within_dof > 0)) return {1e3, 1e3, 1e3, r_set};
+        const double jd = static_cast<double>(data_.devices), jm = static_cast<double>(model.devices);
+        const double se_mean = data_.between / std::sqrt(jd) * std::sqrt(1 + jd / jm);
+        const double se_within = data_.within / std::sqrt(2 * data_.within_dof) * std::sqrt(1 + data_.within_dof / model.within_dof);
+        const double se_between = data_.between / std::sqrt(2 * (jd - 1)) * std::sqrt(1 + (jd - 1) / (jm - 1));
+        return {(model.mean - data.mean) / se_mean, (model.within - data.within) / se_within, (model.between - data.between) / se_between, r_set};
     }
-    const std::vector<double>& data_vsets() const { return data_vsets_; }
-    const analysis::summary& data() const { return data_; }
+    std::vector<double> current(const std::vector<std::vector<double>>& per_seed) const {
+        std::vector<double> r;
+        std::size_t offset = 0;
+        for (const auto& m : ms_) {
+            for (std::size_t k = 0; k < m.t.size(); ++k) {
+                double y = 0;
+                for (const auto& ys : per_seed) y += ys[offset + k];
+                y /= static_cast<double>(per_seed.size());
+                r.push_back((y - m.i[k]) / (s_.noise + s_.relative_noise * std::fabs(m.i[k])));
+            }
+            offset += m.t.size();
+        }
+        return r;
+    }
+    // The model's Vsets per device: every seed's devices in turn (seed-major).
+    std::vector<std::vector<double>> model_devices(const std::vector<std::vector<double>>& per_seed) const {
+        std::vector<std::vector<double>> out;
+        for (const auto& ys : per_seed) {
+            std::size_t offset = 0;
+            for (const auto& m : ms_) {
+                const std::size_t n = m.t.size();
+                const std::span<const double> i(ys.data() + offset, n);
+                const std::span<const double> v = m.v.empty() ? std::span<const double>(ys.data() + offset + n, n) : std::span<const double>(m.v);
+                offset += m.v.empty() ? 2 * n : n;
+                out.push_back(vsets(s_, m, v, i));
+            }
+        }
+        return out;
+    }
+    // One device: the model's cycles pooled over the seeds, as one population.
+    population model_population(const std::vector<std::vector<double>>& per_seed) const {
+        auto devices = model_devices(per_seed);
+        if (ms_.size() == 1) {
+            std::vector<double> all;
+            for (const auto& d : devices) all.insert(all.end(), d.begin(), d.end());
+            devices = {all};
+        }
+        return statistics_of(devices);
+    }
+    const std::vector<std::vector<double>>& data_vsets() const { return data_vsets_; }
+    const population& data() const { return data_; }
 
 private:
     const protocol::fit_spec& s_;
-    const measured& m_;
-    std::vector<double> data_vsets_;
-    analysis::summary data_{};
+    const std::vector<measured>& ms_;
+    std::vector<std::vector<double>> data_vsets_;  // per measured device
+    population data_;
 };
 
 double chi2(const std::vector<double>& r) {
@@ -316,15 +482,23 @@ fit_outcome fit(const protocol::fit_spec& s, const fs::path& out, const fit_opti
     auto say = [&](const std::string& line) {
         if (progress && util::mpi_rank() == 0) progress(line);
     };
-    const measured m = read_measured(s);
-    const residuals res(s, m);
+    const std::vector<measured> ms = read_measured(s);
+    // The model's devices of seed k are devices 0 .. J-1 of that seed, whose cycle-to-cycle streams
+    // are seed + 0 .. seed + J-1 (protocol::run): seeds closer than J would share streams.
+    for (std::size_t a = 0; a < s.seeds.size(); ++a)
+        for (std::size_t b = 0; b < a; ++b)
+            if (ms.size() > 1 && (s.seeds[a] > s.seeds[b] ? s.seeds[a] - s.seeds[b] : s.seeds[b] - s.seeds[a]) < ms.size())
+                throw input_error(fmt::format("{}: fit.seeds: {} and {} are closer than the {} measured devices: the model's devices of one seed use "
+                                              "the cycle-to-cycle streams seed .. seed + {}, so they would share draws (e.g. seeds = [{}, {}])",
+                                              s.file, s.seeds[b], s.seeds[a], ms.size(), ms.size() - 1, s.seeds[0], s.seeds[0] + 1000));
+    const residuals res(s, ms);
     const int jobs = o.jobs > 0 ? o.jobs : util::mpi_ranks() > 1 ? 1 : 2;
     const std::size_t np = s.parameters.size();
     std::optional<staged_folder> dir;
     if (util::mpi_rank() == 0) dir.emplace(out);
     const fs::path scratch = (util::mpi_rank() == 0 ? dir->path() : fs::path(out.string() + ".partial")) / "evaluations";
     if (util::mpi_rank() == 0) fs::create_directories(scratch);
-    evaluator ev(s, m, scratch, jobs);
+    evaluator ev(s, ms, scratch, jobs);
 
     // The optimiser works in z in [0, 1]^n (each parameter over its range, in its scale).
     auto to_x = [&](const std::vector<double>& z) {
@@ -480,10 +654,44 @@ fit_outcome fit(const protocol::fit_spec& s, const fs::path& out, const fit_opti
     // intervals widen by the reduced chi-square (s^2 = chi^2 / dof > 1; the Particle Data Group's
     // scale factor), so that a noise stated too small or a model that misses the data does not give
     // intervals narrower than the residuals support.
-    const double s2 = s.loss == "current" && dof > 0 ? std::max(1.0, loss / dof) : 1.0;
+    const double s2 = s.loss != "vset" && dof > 0 ? std::max(1.0, loss / dof) : 1.0;
     const Eigen::MatrixXd JtJ = J.transpose() * J;
     Eigen::MatrixXd cov = JtJ.completeOrthogonalDecomposition().pseudoInverse() * s2;
     const double q = normal_quantile(s.confidence);
+    // Bootstrap over cycles (intervals = "bootstrap", vset loss): each replicate draws the measured
+    // cycles again with replacement (several devices: the devices, then each drawn device's
+    // cycles), and the model's cycles at the minimum likewise, and is refitted by one Gauss-Newton
+    // step from the minimum, u_b = u - (J^T J)^-1 J^T r_b, with r_b the residuals of the replicate
+    // (over the measurement's standard errors as given). No model runs: the model's response to
+    // the parameters is the Jacobian's. The interval is the (1 -+ confidence) / 2 quantiles of u_b.
+    std::vector<std::vector<double>> boot(np);  // per parameter, the replicates in the fit scale
+    if (s.bootstrap > 0) {
+        const Eigen::MatrixXd gn = JtJ.completeOrthogonalDecomposition().pseudoInverse() * J.transpose();
+        util::rng g(s.seeds[0] * 0x9E3779B97F4A7C15ULL + 0x5DEECE66DULL);
+        auto draw = [&g](const std::vector<std::vector<double>>& devices, bool pick_devices) {
+            std::vector<std::vector<double>> drawn;
+            for (std::size_t k = 0; k < devices.size(); ++k) {
+                const auto& d = devices[pick_devices ? g.below(devices.size()) : k];
+                std::vector<double> c(d.size());
+                for (auto& x : c) x = d[g.below(d.size())];
+                drawn.push_back(std::move(c));
+            }
+            return drawn;
+        };
+        auto model_devices = res.model_devices(rs[0].per_seed);
+        if (ms.size() == 1) {  // one device: the model's cycles pooled over its seeds, as in the loss
+            std::vector<double> all;
+            for (const auto& d : model_devices) all.insert(all.end(), d.begin(), d.end());
+            model_devices = {all};
+        }
+        const bool several = ms.size() > 1;
+        for (int b = 0; b < s.bootstrap; ++b) {
+            const auto data_b = statistics_of(draw(res.data_vsets(), several)), model_b = statistics_of(draw(model_devices, several));
+            const auto rb = res.compare(data_b, model_b);
+            const Eigen::VectorXd d = -gn * Eigen::Map<const Eigen::VectorXd>(rb.data(), static_cast<Eigen::Index>(rb.size()));
+            for (std::size_t j = 0; j < np; ++j) boot[j].push_back(u[j] + d(static_cast<Eigen::Index>(j)));
+        }
+    }
     fit_outcome r;
     r.loss = loss;
     r.residuals = nr;
@@ -498,15 +706,28 @@ fit_outcome fit(const protocol::fit_spec& s, const fs::path& out, const fit_opti
         f.value = x_best[j];
         f.standard_error = std::sqrt(std::max(0.0, cov(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(j))));
         const double a = from_scale(p, u[j] - q * f.standard_error), b = from_scale(p, u[j] + q * f.standard_error);
-        f.low = std::min(a, b);
-        f.high = std::max(a, b);
+        const double curvature_low = std::min(a, b), curvature_high = std::max(a, b);
+        f.low = curvature_low;
+        f.high = curvature_high;
+        nlohmann::json bootstrap;
+        if (s.bootstrap > 0) {
+            const double qa = from_scale(p, analysis::quantile(boot[j], 0.5 * (1 - s.confidence)));
+            const double qb = from_scale(p, analysis::quantile(boot[j], 0.5 * (1 + s.confidence)));
+            f.low = std::min(qa, qb);
+            f.high = std::max(qa, qb);
+            f.standard_error = analysis::statistics(boot[j]).std;
+            bootstrap = {{"low", f.low}, {"high", f.high}, {"standard_error", f.standard_error}, {"replicates", s.bootstrap}};
+        }
         f.at_bound = best_z[j] < 1e-6 || best_z[j] > 1 - 1e-6;
         r.parameters.push_back(f);
         params.push_back({{"key", f.key}, {"unit", f.unit}, {"value", f.value}, {"low", f.low}, {"high", f.high},
                           {"text", units::format(f.value, f.unit)},
                           {"interval", fmt::format("[{}, {}]", units::format(f.low, f.unit), units::format(f.high, f.unit))},
                           {"standard_error", f.standard_error}, {"scale", p.log ? "log" : "linear"}, {"start", p.start}, {"min", p.min},
-                          {"max", p.max}, {"at_bound", f.at_bound}});
+                          {"max", p.max}, {"at_bound", f.at_bound},
+                          {"curvature", {{"low", curvature_low}, {"high", curvature_high},
+                                         {"standard_error", std::sqrt(std::max(0.0, cov(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(j))))}}}});
+        if (s.bootstrap > 0) params.back()["bootstrap"] = bootstrap;
     }
     nlohmann::json corr = nlohmann::json::array();
     for (std::size_t a = 0; a < np; ++a) {
@@ -537,66 +758,118 @@ fit_outcome fit(const protocol::fit_spec& s, const fs::path& out, const fit_opti
     js["evaluations"] = evaluations;
     js["simulations"] = r.simulations;
     js["confidence"] = s.confidence;
-    js["interval_method"] = s.loss == "current"
+    js["interval_method"] = s.bootstrap > 0
+        ? fmt::format("bootstrap over cycles ({} replicates{}; the model's cycles at the minimum resampled alike), each replicate refitted by one "
+                      "Gauss-Newton step from the minimum; the quantiles of the replicates in the fit scale",
+                      s.bootstrap, ms.size() > 1 ? ": the devices, then each drawn device's cycles, with replacement" : ": the cycles with replacement")
+        : s.loss != "vset"
         ? "Gauss-Newton covariance s^2 (J^T J)^-1 of the weighted residuals, J by central differences in the fit scale, s^2 = max(1, reduced chi-square)"
+        : ms.size() > 1
+        ? "Gauss-Newton covariance (J^T J)^-1 of the residuals of the mean, the within-device and the between-device spread of Vset (each over its "
+          "standard error), J by central differences in the fit scale"
         : "Gauss-Newton covariance (J^T J)^-1 of the residuals of mean and std of Vset (each over its standard error), J by central differences in the fit scale";
+    js["devices"] = ms.size();
     js["parameters"] = params;
     js["correlation"] = corr;
     js["seeds"] = s.seeds;
     js["history"] = history;
 
-    // curves.csv: the measurement, the model at the start and at the minimum, the residual.
-    const std::size_t n = m.t.size();
+    // curves.csv: the measurement, the model at the start and at the minimum, the residual; every
+    // measured device in turn (with a device column when there are several).
     // The current loss compares the mean over the seeds; a Vset fit's traces are the first seed's
-    // (a mean of switching traces is no trace at all).
-    auto mean_over_seeds = [&](const evaluator::result& e, std::size_t offset) {
-        std::vector<double> y(n, 0.0);
+    // (a mean of switching traces is no trace at all). `voltage`: the model's voltage probe.
+    auto concat = [&](const evaluator::result& e, bool voltage) {
+        std::vector<double> y;
         const std::size_t used = s.loss == "vset" ? 1 : e.per_seed.size();
-        for (std::size_t seed = 0; seed < used; ++seed)
-            for (std::size_t k = 0; k < n; ++k) y[k] += e.per_seed[seed][offset + k] / static_cast<double>(used);
+        std::size_t offset = 0;
+        for (const auto& m : ms) {
+            const std::size_t n = m.t.size(), at = offset + (voltage ? n : 0);
+            for (std::size_t k = 0; k < n; ++k) {
+                double sum = 0;
+                for (std::size_t seed = 0; seed < used; ++seed) sum += e.per_seed[seed][at + k];
+                y.push_back(sum / static_cast<double>(used));
+            }
+            offset += s.loss == "vset" && m.v.empty() ? 2 * n : n;
+        }
+        return y;
+    };
+    auto measured_column = [&](auto member) {
+        std::vector<double> y;
+        for (const auto& m : ms) y.insert(y.end(), (m.*member).begin(), (m.*member).end());
         return y;
     };
     r.simulations = ev.simulations();
     js["simulations"] = r.simulations;
-    const auto model = mean_over_seeds(rs[0], 0), start = mean_over_seeds(start_run[0], 0);
+    const auto model = concat(rs[0], false), start = concat(start_run[0], false);
+    const auto mi = measured_column(&measured::i);
+    const std::size_t n = mi.size();
     io::table curves;
-    curves.columns.push_back({"time", "s", false, m.t, {}});
-    if (!m.v.empty()) curves.columns.push_back({"voltage", "V", false, m.v, {}});
-    else if (s.loss == "vset") curves.columns.push_back({"voltage", "V", false, mean_over_seeds(rs[0], n), {}});
-    curves.columns.push_back({"measured", "A", false, m.i, {}});
-    curves.columns.push_back({"model", "A", false, model, {}});
-    curves.columns.push_back({"start", "A", false, start, {}});
+    if (ms.size() > 1) {
+        std::vector<double> dev;
+        for (std::size_t d = 0; d < ms.size(); ++d) dev.insert(dev.end(), ms[d].t.size(), static_cast<double>(d + 1));
+        curves.columns.push_back({"device", "1", false, dev, {}});
+    }
+    // A conductance loss: one row per read (read number, conductances in S).
+    const bool reads = s.loss == "conductance";
+    const std::string yu = reads ? "S" : "A";
+    curves.columns.push_back({reads ? "read" : "time", reads ? "1" : "s", false, measured_column(&measured::t), {}});
+    if (!ms[0].v.empty()) curves.columns.push_back({"voltage", "V", false, measured_column(&measured::v), {}});
+    else if (s.loss == "vset") curves.columns.push_back({"voltage", "V", false, concat(rs[0], true), {}});
+    curves.columns.push_back({"measured", yu, false, mi, {}});
+    curves.columns.push_back({"model", yu, false, model, {}});
+    curves.columns.push_back({"start", yu, false, start, {}});
     std::vector<double> resid(n), weighted(n);
     for (std::size_t k = 0; k < n; ++k) {
-        resid[k] = model[k] - m.i[k];
-        weighted[k] = s.loss == "current" ? r0[k] : std::nan("");
+        resid[k] = model[k] - mi[k];
+        weighted[k] = s.loss != "vset" ? r0[k] : std::nan("");
     }
-    curves.columns.push_back({"residual", "A", false, resid, {}});
-    if (s.loss == "current") curves.columns.push_back({"weighted_residual", "1", false, weighted, {}});
+    curves.columns.push_back({"residual", yu, false, resid, {}});
+    if (s.loss != "vset") curves.columns.push_back({"weighted_residual", "1", false, weighted, {}});
     io::write_csv(curves, dir->path() / "curves.csv");
-    js["curves"] = {{"file", "curves.csv"}, {"probe", s.probe}, {"columns", {"time", "voltage", "measured", "model", "start", "residual"}}};
+    js["curves"] = {{"file", "curves.csv"}, {"probe", s.probe}, {"columns", {reads ? "read" : "time", "voltage", "measured", "model", "start", "residual"}}};
+    if (reads) js["curves"]["read_level"] = s.read_level;
     if (s.loss == "vset") {
+        // vsets.csv: Vset per cycle, measured and per model seed (device j of each seed replays
+        // measured device j).
         io::table t;
-        std::vector<double> cyc(res.data_vsets().size());
-        for (std::size_t k = 0; k < cyc.size(); ++k) cyc[k] = static_cast<double>(k + 1);
-        t.columns.push_back({"cycle", "1", false, cyc, {}});
-        t.columns.push_back({"measured", "V", false, res.data_vsets(), {}});
-        for (std::size_t k = 0; k < s.seeds.size(); ++k) {
-            const std::span<const double> i(rs[0].per_seed[k].data(), n);
-            const std::span<const double> v = m.v.empty() ? std::span<const double>(rs[0].per_seed[k].data() + n, n) : std::span<const double>(m.v);
-            t.columns.push_back({fmt::format("model_seed{}", s.seeds[k]), "V", false, vsets(s, m, v, i), {}});
+        const auto per_device = res.model_devices(rs[0].per_seed);  // seed-major
+        std::vector<double> dev, cyc, meas;
+        std::vector<std::vector<double>> model_cols(s.seeds.size());
+        for (std::size_t d = 0; d < ms.size(); ++d) {
+            const auto& x = res.data_vsets()[d];
+            for (std::size_t k = 0; k < x.size(); ++k) {
+                dev.push_back(static_cast<double>(d + 1));
+                cyc.push_back(static_cast<double>(k + 1));
+                meas.push_back(x[k]);
+                for (std::size_t seed = 0; seed < s.seeds.size(); ++seed) {
+                    const auto& y = per_device[seed * ms.size() + d];
+                    model_cols[seed].push_back(k < y.size() ? y[k] : std::nan(""));
+                }
+            }
         }
+        if (ms.size() > 1) t.columns.push_back({"device", "1", false, dev, {}});
+        t.columns.push_back({"cycle", "1", false, cyc, {}});
+        t.columns.push_back({"measured", "V", false, meas, {}});
+        for (std::size_t seed = 0; seed < s.seeds.size(); ++seed)
+            t.columns.push_back({fmt::format("model_seed{}", s.seeds[seed]), "V", false, model_cols[seed], {}});
         io::write_csv(t, dir->path() / "vsets.csv");
-        const auto mv = analysis::statistics(res.model_vsets(rs[0].per_seed));
-        js["vset"] = {{"file", "vsets.csv"},
-                      {"measured", {{"mean", res.data().mean}, {"std", res.data().std}, {"cycles", res.data().n}, {"unit", "V"}}},
-                      {"model", {{"mean", mv.mean}, {"std", mv.std}, {"cycles", mv.n}, {"unit", "V"}}},
+        const auto md = res.data(), mm = res.model_population(rs[0].per_seed);
+        auto describe = [&](const population& p) {
+            nlohmann::json j = {{"mean", p.mean}, {"std", p.within}, {"cycles", p.set}, {"cycles_run", p.cycles}, {"unit", "V"}};
+            if (ms.size() > 1) j["between_device_std"] = p.between, j["devices"] = p.devices;
+            return j;
+        };
+        js["vset"] = {{"file", "vsets.csv"}, {"measured", describe(md)}, {"model", describe(mm)},
                       {"compliance", s.compliance}, {"period", s.period}, {"fraction", s.fraction}};
+        if (ms.size() > 1)
+            js["vset"]["about"] = "mean: of the device means; std: within a device (cycle to cycle), pooled over the devices; between_device_std: "
+                                  "the standard deviation of the device means";
     }
     std::error_code ec;
     fs::remove_all(scratch, ec);
-    const std::string stamp = fmt::format("loss {} = {:.6g} over {} residuals, {}, {} evaluations; intervals from the loss curvature", s.loss, loss,
-                                          nr, s.algorithm, evaluations);
+    const std::string stamp = fmt::format("loss {} = {:.6g} over {} residuals, {}, {} evaluations; intervals {}", s.loss, loss, nr, s.algorithm,
+                                          evaluations, s.bootstrap > 0 ? fmt::format("from a bootstrap over cycles ({} replicates)", s.bootstrap)
+                                                                       : std::string("from the loss curvature"));
     write_file(dir->path() / "fitted.toml", toml_snippet(s, r.parameters, s.confidence, stamp));
     write_file(dir->path() / "fit.json", js.dump(2) + "\n");
     if (o.figure) r.figure_drawn = run_plot({"--fit", dir->path().string(), (dir->path() / "figure.png").string()}, dir->path() / "figure.log", o.python);

@@ -94,24 +94,25 @@ nlohmann::json distributions(const sweep_plan& plan, const io::table& t, const s
 }
 
 void write_distributions_md(const nlohmann::json& js, const fs::path& path) {
-    std::ofstream md(path);
-    md << "# memlab sweep: distributions\n\n"
-       << "Every metric over the tasks of each set of varied values (seeds and devices pooled): mean, population standard "
+    std::string md;
+    md += "# memlab sweep: distributions\n\n"
+          "Every metric over the tasks of each set of varied values (seeds and devices pooled): mean, population standard "
           "deviation, quantiles (linear between order statistics) and range. n: tasks with a finite value. "
           "distributions.json holds the histograms; table.csv and table.h5 every value.\n";
     const auto fmtv = [](const nlohmann::json& v) { return v.is_number() ? fmt::format("{:.4g}", v.get<double>()) : std::string("-"); };
     for (const auto& m : js["metrics"]) {
-        md << fmt::format("\n## {} [{}]\n\n| tasks | n | mean | std | min | 5 % | 25 % | median | 75 % | 95 % | max |\n"
+        md += fmt::format("\n## {} [{}]\n\n| tasks | n | mean | std | min | 5 % | 25 % | median | 75 % | 95 % | max |\n"
                           "|---|---|---|---|---|---|---|---|---|---|---|\n",
                           m["name"].get<std::string>(), m["unit"].get<std::string>());
         for (std::size_t g = 0; g < m["groups"].size(); ++g) {
             const auto& x = m["groups"][g];
-            md << fmt::format("| {} | {} | {} | {} | {} |", js["groups"][g]["label"].get<std::string>(), x["n"].get<std::size_t>(),
+            md += fmt::format("| {} | {} | {} | {} | {} |", js["groups"][g]["label"].get<std::string>(), x["n"].get<std::size_t>(),
                               fmtv(x["mean"]), fmtv(x["std"]), fmtv(x["min"]));
-            for (const auto& q : x["quantiles"]) md << " " << fmtv(q) << " |";
-            md << " " << fmtv(x["max"]) << " |\n";
+            for (const auto& q : x["quantiles"]) md += " " + fmtv(q) + " |";
+            md += " " + fmtv(x["max"]) + " |\n";
         }
     }
+    write_file(path, md);
 }
 
 }  // namespace
@@ -218,7 +219,7 @@ sweep_outcome sweep(const sweep_plan& plan, const fs::path& out, const progress_
             if (evaluate) {
                 nlohmann::json targets = nlohmann::json::array();
                 for (const auto& x : report::evaluate(*t.experiment, mem)) targets.push_back(x.to_json());
-                std::ofstream(staged / "targets.json") << targets.dump(2) << "\n";
+                write_file(staged / "targets.json", targets.dump(2) + "\n");
             }
             cache.store(t.key, staged, t.inputs);
         } catch (const std::exception& ex) {
@@ -364,7 +365,7 @@ sweep_outcome sweep(const sweep_plan& plan, const fs::path& out, const progress_
         }
     }
     const auto dist = distributions(plan, table, figure);
-    std::ofstream(dir.path() / "distributions.json") << dist.dump(2) << "\n";
+    write_file(dir.path() / "distributions.json", dist.dump(2) + "\n");
     write_distributions_md(dist, dir.path() / "distributions.md");
     // The plan, so that the table can be read without the command line.
     nlohmann::json js;
@@ -382,7 +383,7 @@ sweep_outcome sweep(const sweep_plan& plan, const fs::path& out, const progress_
         js["tasks"].push_back({{"task", k + 1}, {"folder", t.folder()}, {"values", t.values}, {"seed", t.seed}, {"device", t.device + 1},
                                {"key", t.key}, {"error", rows[k].error}});
     }
-    std::ofstream(dir.path() / "sweep.json") << js.dump(2) << "\n";
+    write_file(dir.path() / "sweep.json", js.dump(2) + "\n");
     if (o.figure && !figure.empty()) outcome.figure_drawn = draw_sweep_figure(dir.path(), o.python);
     if (!o.cache.enabled) fs::remove_all(dir.path() / ".cache", ec);
     dir.commit();

@@ -10,6 +10,7 @@
 
 #include "memlab/error.hpp"
 #include "memlab/protocol/experiment.hpp"
+#include "memlab/stimulus/waveform.hpp"
 #include "memlab/units/units.hpp"
 #include "toml_reader.hpp"
 
@@ -64,6 +65,12 @@ fit_spec load_fit(const fs::path& path, const std::vector<std::string>& sets, co
     for (const auto v : f.integers("seeds", 0, std::numeric_limits<std::int32_t>::max())) s.seeds.push_back(static_cast<std::uint64_t>(v));
     s.confidence = f.quantity("confidence", "1", 0.95);
     if (!(s.confidence > 0 && s.confidence < 1)) f.fail("confidence", "must be in (0, 1), e.g. 0.95");
+    s.intervals = f.string("intervals", "curvature");
+    if (s.intervals != "curvature" && s.intervals != "bootstrap")
+        f.fail("intervals", fmt::format("unknown interval method '{}' (curvature, bootstrap)", s.intervals));
+    s.bootstrap = static_cast<int>(f.integer("bootstrap", s.intervals == "bootstrap" ? 1000 : 0, 0, 1000000));
+    if (s.intervals == "bootstrap" && s.bootstrap < 100) f.fail("bootstrap", "at least 100 replicates for an interval from their quantiles");
+    if (s.intervals != "bootstrap" && s.bootstrap > 0) f.fail("bootstrap", "replicates of a bootstrap: give intervals = \"bootstrap\" too");
     f.finish();
     for (const auto& kv : s.sets)
         if (kv.rfind("experiment.seed=", 0) == 0) throw input_error(fmt::format("{}: fit.set: {}: give the model's seeds as fit.seeds", s.file, kv));
@@ -73,11 +80,29 @@ fit_spec load_fit(const fs::path& path, const std::vector<std::string>& sets, co
     s.resolved["fit"]["seeds"] = s.seeds;
 
     reader d = top.sub("data");
-    const std::string data_file = data.empty() ? d.string("file") : (d.string("file", ""), data.string());
-    s.data = data.empty() ? beside(path, data_file) : data;
-    s.resolved["data"]["file"] = s.data.string();
-    if (!fs::exists(s.data)) d.fail("file", fmt::format("no such data file '{}'", s.data.string()));
+    if (d.has("files")) {
+        // Several devices, one file each (in the order given: device 1, 2, ...).
+        if (d.has("file")) d.fail("files", "give either file (one device, or a device column) or files (one file per device)");
+        if (!data.empty()) d.fail("files", "--data replaces data.file; several files are given in data.files");
+        for (const auto& f1 : d.strings("files", {})) s.data_files.push_back(beside(path, f1));
+        if (s.data_files.size() < 2) d.fail("files", "give two or more files (one per device); one file is data.file");
+        std::vector<std::string> resolved;
+        for (const auto& f1 : s.data_files) {
+            if (!fs::exists(f1)) d.fail("files", fmt::format("no such data file '{}'", f1.string()));
+            resolved.push_back(f1.string());
+        }
+        s.resolved["data"]["files"] = resolved;
+    } else {
+        const std::string data_file = data.empty() ? d.string("file") : (d.string("file", ""), data.string());
+        s.data_files.push_back(data.empty() ? beside(path, data_file) : data);
+        s.resolved["data"]["file"] = s.data_files[0].string();
+        if (!fs::exists(s.data_files[0])) d.fail("file", fmt::format("no such data file '{}'", s.data_files[0].string()));
+    }
+    s.data = s.data_files[0];
+    s.device_column = d.string("device", "");
+    if (!s.device_column.empty() && s.data_files.size() > 1) d.fail("device", "a device column numbers the devices of one file: give data.file");
     s.group = d.string("group", "");
+    s.conductance = d.string("conductance", "G");
     s.time = d.string("time", "time");
     s.voltage = d.string("voltage", "");
     s.current = d.string("current", "i(DUT)");
@@ -104,10 +129,26 @@ fit_spec load_fit(const fs::path& path, const std::vector<std::string>& sets, co
         s.start = l.quantity("start", "s", 0.0);
         s.fraction = l.quantity("fraction", "1", 0.9);
         if (!(s.fraction > 0 && s.fraction <= 1)) l.fail("fraction", "must be in (0, 1]");
+    } else if (s.loss == "conductance") {
+        // The read conductance at each read pulse of the experiment's own protocol (a potentiation
+        // curve), point for point against one row of data each.
+        if (!s.voltage.empty()) l.fail("kind", "a conductance loss runs the experiment's own protocol (its reads): give no data.voltage");
+        if (!dynamic_cast<const stimulus::pulse_list*>(e.stimulus.get()))
+            l.fail("kind", "a conductance loss reads the pulses of the experiment's protocol: its stimulus must be pulses (pulse, pulse_train, "
+                           "packages, read_after_write, pulse_list)");
+        s.read_level = l.quantity("read_level", "V");
+        if (s.read_level == 0) l.fail("read_level", "must not be 0 V (G = I / V at the read)");
+        s.noise = l.quantity("noise", "S", 0.0);
+        s.relative_noise = l.quantity("relative_noise", "1", 0.0);
+        if (s.noise < 0 || s.relative_noise < 0) l.fail("noise", "noise and relative_noise must not be negative");
+        if (!(s.noise > 0 || s.relative_noise > 0))
+            l.fail("noise", "give the measurement's noise (noise = \"1 uS\" and/or relative_noise = 0.02): each read is weighted by it");
     } else {
-        l.fail("kind", fmt::format("unknown loss '{}' (current, vset)", s.loss));
+        l.fail("kind", fmt::format("unknown loss '{}' (current, vset, conductance)", s.loss));
     }
     l.finish();
+    if (s.bootstrap > 0 && s.loss != "vset")
+        throw input_error(fmt::format("{}: fit.intervals: a bootstrap over cycles resamples the Vsets of the cycles: it needs loss.kind = \"vset\"", s.file));
 
     reader o = top.sub("optimizer");
     s.algorithm = o.string("algorithm", "LN_BOBYQA");

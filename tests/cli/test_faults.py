@@ -1,7 +1,7 @@
 """Faults met by the command line, injected through what a user can do: an experiment whose device
 storms with events, a reproduce worker killed with SIGKILL, a file-size limit while HDF5 is
 written (`ulimit -f`: a full disk as the program meets it), SIGINT (Ctrl-C) and SIGTERM during
-`run`, `reproduce`, `sensitivity` and `sweep`. Each ends with one line on stderr naming the time and the
+`run`, `reproduce`, `sensitivity`, `sweep` and `fit`. Each ends with one line on stderr naming the time and the
 state where there is one, its own exit status (the README's table), and no output that looks
 complete: no output folder, no .partial; a reproduce keeps the experiments that ran and reports
 the lost ones as not run, with why. (Faults inside the engine: tests/validation/test_faults.cpp.)"""
@@ -198,3 +198,29 @@ def test_ctrl_c_stops_a_sweep(memlab):
     status, seconds, err = interrupt(memlab, ["sweep", f, "--vary", "circuit.series_resistance=1 kOhm,2 kOhm", "--out", "out",
                                               "--no-figure"], signal.SIGINT, group=True)
     check_stopped(memlab, status, seconds, err, signal.SIGINT)
+
+
+def test_ctrl_c_and_sigterm_stop_a_fit(memlab):
+    # The fit's model runs are child processes on the sweep's task runner: a signal to the fit
+    # (SIGTERM) or to the whole group (Ctrl-C) stops them and leaves no output.
+    f = slow_file(memlab.folder, "long", repeat=20000)
+    (memlab.folder / "m.csv").write_text("time [us],I [uA]\n" + "".join(f"{k},0\n" for k in range(10)))
+    fit = memlab.folder / "fit.toml"
+    fit.write_text(f"""[fit]
+experiment = "{f}"
+[data]
+file = "m.csv"
+current = "I"
+probe = "i(DUT)"
+[loss]
+noise = "1 uA"
+[optimizer]
+starts = 2
+[[parameter]]
+key = "device.r_off"
+min = "10 kOhm"
+max = "1 MOhm"
+""")
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        status, seconds, err = interrupt(memlab, ["fit", fit, "--out", "out", "--no-figure"], sig, group=sig == signal.SIGINT)
+        check_stopped(memlab, status, seconds, err, sig)

@@ -2,12 +2,16 @@
 // memlab fit: chosen parameters of any model fitted to a measurement (protocol::fit_spec, a fit
 // file). The measured voltage (or the experiment's own protocol) is replayed as the stimulus, the
 // model's current is compared with the measured one point for point (interpolated onto the
-// measured times), or the mean and spread of Vset over the cycles with those of the measurement
-// (cycle-to-cycle statistics, the model's seeds fixed: common random numbers). NLopt minimises the
+// measured times), or the read conductance at each read pulse of the stated protocol, or the mean
+// and spread of Vset over the cycles with those of the measurement (cycle-to-cycle statistics, the
+// model's seeds fixed: common random numbers; over several measured devices also the spread of the
+// device means, each device replayed by the experiment's device j, drawn with its d2d spreads). NLopt minimises the
 // loss; evaluations run in child processes, several at a time, on the task runner of memlab sweep
 // (util::run_queue: local, or over MPI ranks under mpirun). The intervals come from the loss
 // curvature at the minimum: the Gauss-Newton covariance s^2 (J^T J)^-1 of the weighted residuals
-// (J by central differences in the fit scale; s^2 = max(1, reduced chi-square) for the current loss).
+// (J by central differences in the fit scale; s^2 = max(1, reduced chi-square) for the current and
+// conductance losses), or (fit.intervals = "bootstrap", Vset loss) a bootstrap over cycles, each
+// replicate refitted by one Gauss-Newton step from the minimum.
 #include <filesystem>
 #include <string>
 #include <vector>

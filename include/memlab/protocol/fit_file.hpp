@@ -4,14 +4,16 @@
 //
 //   [fit]        experiment = "setup.toml" (the lab that replays the measurement: device model,
 //                source, compliance, series resistor, solver), set = [overrides of it], seeds,
-//                confidence
+//                confidence, intervals ("curvature" or "bootstrap" over cycles), bootstrap (replicates)
 //   [data]       file = "measured.csv" (CSV with a "name [unit]" header, or HDF5: group, one
-//                dataset per column with a "unit" attribute), time, voltage (the column replayed
+//                dataset per column with a "unit" attribute), or files = [one per device], or a
+//                device column (several devices in one file), time, voltage (the column replayed
 //                as the source's waveform; absent: the experiment's own stimulus), current (the
 //                column compared), probe (the model's probe it is compared with), replay_tolerance
 //   [loss]       kind = "current" (weighted least squares point by point, noise + relative_noise
-//                |I|) or "vset" (the mean and standard deviation of Vset over the cycles:
-//                compliance, period, start, fraction)
+//                |I|), "vset" (the mean and standard deviation of Vset over the cycles:
+//                compliance, period, start, fraction) or "conductance" (the read conductance at
+//                each read pulse of the experiment's protocol, point for point: read_level, noise)
 //   [optimizer]  starts (points of an initial design over the ranges, run in parallel; the local
 //                searches start at the best local_searches of them), algorithm (an NLopt name), max_evaluations, tolerance
 //   [[parameter]] key ("device.NAME", "device.d2d.NAME", "circuit.series_resistance",
@@ -39,14 +41,20 @@ struct fit_spec {
     std::vector<std::string> sets;         // overrides of the experiment ([fit] set, then --set)
     std::vector<std::uint64_t> seeds;      // the model's seeds (common random numbers); default {experiment.seed}
     double confidence = 0.95;              // of the intervals
+    std::string intervals = "curvature";   // "curvature" (Gauss-Newton) or "bootstrap" (over cycles; vset loss)
+    int bootstrap = 0;                     // bootstrap replicates (intervals = "bootstrap")
     // [data]
-    std::filesystem::path data;
+    std::filesystem::path data;            // the (first) data file, for messages
+    std::vector<std::filesystem::path> data_files;  // one per device (data.files), or the one file
+    std::string device_column;             // a column numbering the devices of one file (empty: one device a file)
     std::string group;                     // HDF5 only
     std::string time = "time", voltage, current = "i(DUT)", probe, voltage_probe;
     double replay_tolerance = 10e-6;       // V: the replayed waveform gives back every measured voltage within it
+    std::string conductance = "G";         // conductance loss: the column of read conductances (one row per read)
     // [loss]
-    std::string loss = "current";          // "current" or "vset"
-    double noise = 0, relative_noise = 0;  // A, 1 (current)
+    std::string loss = "current";          // "current", "vset" or "conductance"
+    double noise = 0, relative_noise = 0;  // A (current) or S (conductance), 1
+    double read_level = 0;                 // V: conductance loss, the level of the protocol's read pulses
     double compliance = 0, period = 0, start = 0, fraction = 0.9;  // vset: A, s, s, 1
     // [optimizer]
     std::string algorithm = "LN_BOBYQA";
