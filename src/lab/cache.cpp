@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <string>
 #include <vector>
 
 #include <fmt/format.h>
@@ -23,6 +24,19 @@ namespace fs = std::filesystem;
 namespace memlab::lab {
 
 namespace {
+
+// Whether process `pid` of this host can still finish what it staged: it exists and is not a
+// zombie (a killed worker whose parent died too stays a zombie until its new parent reaps it, and
+// kill(pid, 0) still finds it).
+bool alive(long pid) {
+    if (pid <= 0) return false;
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return false;
+    std::ifstream stat(fmt::format("/proc/{}/stat", pid));
+    std::string line;
+    if (!std::getline(stat, line)) return true;  // no /proc: kill() said it exists
+    const auto close = line.rfind(')');         // "pid (comm) S ...": comm may hold spaces and ')'
+    return close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'Z';
+}
 
 constexpr const char* entry_file = ".entry.json";
 
@@ -132,7 +146,7 @@ result_cache::result_cache(const cache_options& o)
         const std::string name = s.path().filename().string();
         if (name.rfind(mine, 0) != 0) continue;
         const long pid = std::strtol(name.c_str() + mine.size(), nullptr, 10);
-        if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) fs::remove_all(s.path(), ec);
+        if (pid > 0 && !alive(pid)) fs::remove_all(s.path(), ec);
     }
 }
 

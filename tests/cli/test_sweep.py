@@ -127,6 +127,25 @@ def test_kill_and_resume_gives_the_same_table(memlab):
     outputs.assert_no_partial(memlab.folder)
 
 
+def test_a_zombie_workers_staging_is_cleaned(memlab):
+    """A worker killed with its sweep can stay a zombie until its new parent reaps it; kill(pid, 0)
+    still finds it, but it will never finish what it staged: opening the cache removes it. A live
+    process's staging stays."""
+    import socket
+    memlab("cache", "info", "--cache", "c")
+    host = socket.gethostname().replace(".", "_")
+    zombie = subprocess.Popen(["true"])
+    deadline = time.time() + 10
+    while time.time() < deadline and open(f"/proc/{zombie.pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z":
+        time.sleep(0.01)
+    staging = memlab.folder / "c" / "staging"
+    (staging / f"{host}.{zombie.pid}.0.0123456789abcdef").mkdir()
+    (staging / f"{host}.{os.getpid()}.0.0123456789abcdef").mkdir()
+    memlab("cache", "info", "--cache", "c")
+    zombie.wait()
+    assert sorted(p.name for p in staging.iterdir()) == [f"{host}.{os.getpid()}.0.0123456789abcdef"]
+
+
 def test_cache_info_clear_and_bound(memlab):
     memlab("sweep", RV, "--seeds", "1..3", "--out", "s1", "--cache", "c", "--no-figure")
     info = memlab("cache", "info", "--cache", "c").stdout
