@@ -13,12 +13,12 @@ writes bench/results/snn_device_levels.json with the machine and date."""
 import argparse
 import json
 import os
-import platform
 import re
 import subprocess
 import tempfile
-import time
 from pathlib import Path
+
+import bench_info  # bench/, beside this script
 
 root = Path(__file__).resolve().parents[1]
 
@@ -83,11 +83,10 @@ def main():
                 row["circuit_over_fast_seconds"] = c["seconds"] / f["seconds"]
             runs.append(row)
             print(json.dumps(row))
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     r = {
         "benchmark": "device mode: circuit level against fast level, one seed, simulation wall time as memlab run prints it",
-        "machine": f"{platform.system()} {platform.release()} {platform.machine()}, {os.cpu_count()} cores, {cpu}",
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": bench_info.machine(),
+        "date": bench_info.utc(),
         "load_average_at_start": os.getloadavg()[0],
         "runs": runs,
     }

@@ -16,12 +16,13 @@ Choose --v-row on the training set."""
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+import bench_info  # bench/, beside this script
 
 root = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(root / "scripts"))
@@ -141,11 +142,10 @@ def main():
               f"{'%.3g s' % best if who >= 0 else 'none'}, V_col max {vcol[n].max():.3f} V", flush=True)
     wall = time.perf_counter() - t0
     answers = np.array(answers)
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     r = {
         "study": "first-to-fire digits by agsn device neurons on ideal mapped columns (bench/snn_device_neuron_digits.py)",
-        "machine": f"{platform.system()} {platform.release()} {platform.machine()}, {os.cpu_count()} cores, {cpu}",
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": bench_info.machine(),
+        "date": bench_info.utc(),
         "load_average_at_start": os.getloadavg()[0],
         "set": a.set, "images": len(idx), "v_row_V": a.v_row, "t_max_s": a.t_max, "e_ag_d2d_eV": a.e_ag_d2d, "trained": a.trained,
         "e_ag_of_neurons_eV": None if e_ag is None else [float(v) for v in e_ag],

@@ -9,7 +9,6 @@ writes bench/results/snn_fashion_lif.json with the machine, date and load."""
 import argparse
 import json
 import os
-import platform
 import re
 import subprocess
 import sys
@@ -18,6 +17,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+import bench_info  # bench/, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -46,11 +47,10 @@ def main():
     x, y = digits_softmax.load_fashion(False)
     x, y = x[:a.images], y[:a.images]
     softmax = float(np.mean(np.argmax(np.hstack([x, np.ones((len(x), 1))]) @ w, axis=1) == y))
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     r = {
         "benchmark": "Fashion-MNIST, mapped 784 -> 10 softmax, ideal LIF neurons, spike counts (memlab run, LIF mode)",
-        "machine": f"{platform.system()} {platform.release()} {platform.machine()}, {os.cpu_count()} cores, {cpu}",
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": bench_info.machine(),
+        "date": bench_info.utc(),
         "load_average_at_start": load,
         "images": a.images,
         "accuracy_lif": m["accuracy"],

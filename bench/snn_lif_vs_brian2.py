@@ -11,15 +11,15 @@ Run from the repository root after building the release preset:
 import argparse
 import json
 import os
-import platform
 import re
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
+
+import bench_info  # bench/, beside this script
 
 root = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(root / "tests" / "validation"))
@@ -50,12 +50,11 @@ def main():
     bi, bs, b_best = lif_brian2.run_brian2(net, "cpp_standalone", folder=tmp / "brian", repeats=a.repeats)
     b_sec = [b_best]
     same = len(mi) == len(bi) and bool(np.all(mi == bi) and np.all(ms == bs))
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     import brian2
     r = {
         "benchmark": "LIF mode against Brian2 cpp_standalone (1 thread), same network and inputs; simulation loop only",
-        "machine": f"{platform.system()} {platform.release()} {platform.machine()}, {os.cpu_count()} cores, {cpu}",
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": bench_info.machine(),
+        "date": bench_info.utc(),
         "load_average_at_start": os.getloadavg()[0],
         "network": {"inputs": a.inputs, "neurons": a.neurons, "duration_s": a.duration, "input_rate_Hz": a.rate, "dt_s": lif_brian2.DT,
                     "input_spikes": int(len(net["row"])), "output_spikes": int(len(mi)), "synaptic_events": events},

@@ -8,12 +8,12 @@ usage: study_devices_training.py SWEEP_FOLDER SECONDS LOAD_BEFORE LOAD_AFTER JOB
 import csv
 import json
 import os
-import platform
 import re
 import sys
-import time
 
 import numpy as np
+
+import bench_info  # bench/, beside this script
 
 folder, seconds, load_before, load_after, jobs, result_json, figure_png = sys.argv[1:]
 
@@ -96,13 +96,12 @@ def pooled(block, tid_mean, tid_std):
 pooled_vset = {"initial": pooled("initial", "training.initial_vset_mean", "training.initial_vset_std"),
                "trained": pooled("trained", "training.trained_vset_mean", "training.trained_vset_std")}
 
-cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 result = {
     "benchmark": "memlab sweep experiments/study_devices_training.toml: 200 devices (e_ag d2d 0.14 eV) through the training protocol, "
                  "empty cache, figure drawn" + (" ; --wide: the first block to 3 V, the ramp and the 1 mA block to 2 V (five_devices.toml's "
                                                 "ranges, Supp. Fig. 8)" if "wide" in os.path.basename(figure_png) else ""),
-    "machine": f"{platform.system()} {platform.release()} {platform.machine()}, {os.cpu_count()} cores, {cpu}",
-    "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime(os.path.join(folder, "table.csv")))),
+    "machine": bench_info.machine(),
+    "date": bench_info.utc(os.path.getmtime(os.path.join(folder, "table.csv"))),
     "load_average_before": load_before, "load_average_after": load_after,
     "jobs": int(jobs), "seconds": round(float(seconds), 1),
     "devices": n_devices, "failed_tasks": len(errors), "failures": errors,

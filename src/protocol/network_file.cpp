@@ -4,6 +4,7 @@
 #include <fstream>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -146,6 +147,9 @@ void load_device(reader& nw, network::experiment& e) {
     if (nw.has("inhibition")) nw.fail("inhibition", "not built in device mode yet (docs/networks.md)");
 }
 
+// Input kinds that present images from a data set (their duration is the images').
+bool image_kind(const std::optional<std::string>& kind) { return kind == "digits" || kind == "fashion_mnist"; }
+
 }  // namespace
 
 network::experiment load_network(const fs::path& path, const std::vector<std::string>& overrides) {
@@ -175,8 +179,7 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
     s.dt = nw.quantity("dt", "s", 1e-4);
     if (!(s.dt > 0)) nw.fail("dt", "must be positive");
     // Images set the duration (every presentation and rest); otherwise it is required.
-    const auto input_kind = root["network"]["input"]["kind"].value<std::string>();
-    const bool image_input = nw.has("input") && (input_kind == "digits" || input_kind == "fashion_mnist");
+    const bool image_input = nw.has("input") && image_kind(root["network"]["input"]["kind"].value<std::string>());
     if (!image_input) {
         s.duration = nw.quantity("duration", "s");
         if (!(s.duration > 0)) nw.fail("duration", "must be positive");
@@ -224,9 +227,9 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
             const double rate = in.quantity("rate", "Hz");
             if (!(rate >= 0 && rate * s.dt <= 1)) in.fail("rate", "must be in [0, 1/dt]");
             e.inputs = network::poisson(std::vector<double>(s.inputs, rate), s.dt, s.duration, e.seed);
-        } else if ((kind == "digits" || kind == "fashion_mnist") && device) {
+        } else if (image_kind(kind) && device) {
             in.fail("kind", fmt::format("{} are not presented in device mode yet (spikes_file or poisson); docs/networks.md", kind));
-        } else if (kind == "digits" || kind == "fashion_mnist") {
+        } else if (image_kind(kind)) {
             const bool digits = kind == "digits";
             const std::string set = in.string("set", "test");
             if (set != "train" && set != "test") in.fail("set", fmt::format("unknown set '{}' (train or test)", set));
