@@ -1,6 +1,7 @@
 #include "memlab/circuit/simulation.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -280,12 +281,54 @@ struct simulation::impl {
         static_cast<impl*>(user)->last_ida_message = msg;
     }
 
+    // The unknowns a failure report shows: all of them in a small circuit; in a large one (an
+    // array has thousands) the neighbourhood of `focus` first, the unknown with the largest local
+    // error: its element's unknowns (or its node), its nodes' voltages, the unknowns of every element
+    // on those nodes, then those elements' other nodes (at most 4 x `limit` in all); then the first
+    // others, up to `limit`.
+    std::vector<std::size_t> shown_unknowns(std::optional<std::size_t> focus, std::size_t limit = 24) const {
+        std::vector<std::size_t> out;
+        std::vector<char> taken(n, 0);
+        auto take = [&](std::size_t k) {
+            if (k < n && !taken[k]) taken[k] = 1, out.push_back(k);
+        };
+        if (focus && n > limit) {
+            const std::size_t nn = c.nodes().size() - 1;
+            std::vector<int> nodes;  // the focus's nodes (0 = ground)
+            take(*focus);
+            if (*focus < nn) nodes.push_back(static_cast<int>(*focus) + 1);
+            for (const auto& ep : c.elements()) {
+                const auto extras = static_cast<std::size_t>(ep->extras().size());
+                if (ep->first >= 0 && *focus >= static_cast<std::size_t>(ep->first) && *focus < static_cast<std::size_t>(ep->first) + extras)
+                    nodes = ep->nodes;
+            }
+            // Its nodes' voltages, then the unknowns of the elements on them, then their other nodes.
+            for (int x : nodes)
+                if (x > 0) take(static_cast<std::size_t>(element::unknown_of_node(x)));
+            std::vector<const element*> touching;
+            for (const auto& ep : c.elements())
+                if (std::any_of(ep->nodes.begin(), ep->nodes.end(),
+                                [&](int x) { return x > 0 && std::find(nodes.begin(), nodes.end(), x) != nodes.end(); }))
+                    touching.push_back(ep.get());
+            for (const element* e : touching)
+                if (e->first >= 0)
+                    for (std::size_t j = 0; j < e->extras().size(); ++j) take(static_cast<std::size_t>(e->first) + j);
+            for (const element* e : touching)
+                for (int x : e->nodes)
+                    if (x > 0) take(static_cast<std::size_t>(element::unknown_of_node(x)));
+            limit = std::max(limit, std::min<std::size_t>(out.size(), 4 * limit));
+        }
+        for (std::size_t k = 0; k < n && out.size() < limit; ++k) take(k);
+        if (out.size() > limit) out.resize(limit);
+        return out;
+    }
+
     std::string state_text(const double* Y) const {
         std::string out;
-        const std::size_t shown = std::min<std::size_t>(n, 24);
-        for (std::size_t k = 0; k < shown; ++k)
-            out += fmt::format("{}{}={}", k ? ", " : "", names[k], units::format(Y[k], units_of[k], 6));
-        if (shown < n) out += fmt::format(", ... ({} more)", n - shown);
+        const auto shown = shown_unknowns(worst_index());
+        for (std::size_t k : shown)
+            out += fmt::format("{}{}={}", out.empty() ? "" : ", ", names[k], units::format(Y[k], units_of[k], 6));
+        if (shown.size() < n) out += fmt::format(", ... ({} more)", n - shown.size());
         return out;
     }
 
@@ -306,24 +349,30 @@ struct simulation::impl {
     }
 
     // The unknown with the largest weighted local error estimate: where the step control is stuck.
-    std::string worst_unknown() const {
-        if (!ida) return "";
+    std::optional<std::size_t> worst_index() const {
+        if (!ida) return std::nullopt;
         N_Vector w = N_VClone(y), e = N_VClone(y);
-        std::string out;
+        std::optional<std::size_t> out;
         if (IDAGetErrWeights(ida, w) == IDA_SUCCESS && IDAGetEstLocalErrors(ida, e) == IDA_SUCCESS) {
             const double *W = N_VGetArrayPointer(w), *E = N_VGetArrayPointer(e);
-            std::size_t k_max = 0;
             double m = -1;
             for (std::size_t k = 0; k < n; ++k)
-                if (std::fabs(E[k] * W[k]) > m) m = std::fabs(E[k] * W[k]), k_max = k;
-            if (m > 0) out = fmt::format("; largest local error in {}", names[k_max]);
-            long etf = 0, ncf = 0;
-            IDAGetNumErrTestFails(ida, &etf);
-            IDAGetNumNonlinSolvConvFails(ida, &ncf);
-            out += fmt::format("; since restart {} error-test and {} Newton failures", etf, ncf);
+                if (std::fabs(E[k] * W[k]) > m) m = std::fabs(E[k] * W[k]), out = k;
+            if (!(m > 0)) out.reset();
         }
         N_VDestroy(w);
         N_VDestroy(e);
+        return out;
+    }
+
+    std::string worst_unknown() const {
+        if (!ida) return "";
+        std::string out;
+        if (const auto k = worst_index()) out = fmt::format("; largest local error in {}", names[*k]);
+        long etf = 0, ncf = 0;
+        IDAGetNumErrTestFails(ida, &etf);
+        IDAGetNumNonlinSolvConvFails(ida, &ncf);
+        out += fmt::format("; since restart {} error-test and {} Newton failures", etf, ncf);
         return out;
     }
 

@@ -4,6 +4,7 @@
 // of its own and so an exit status of its own (memlab::exit_status), and records nothing that is
 // not finite. (The command line's faults, a killed worker, a full disk and interrupts:
 // tests/cli/test_faults.py.)
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -147,6 +148,34 @@ TEST(Faults, AStepSizeCollapse) {
     EXPECT_GT(e.time(), 0.9e-3) << e.what();
     EXPECT_LT(e.time(), 1.1e-3) << e.what();
     EXPECT_EQ(exit_status::of(e.kind()), exit_status::no_progress);
+}
+
+TEST(Faults, ALargeCircuitShowsTheFailingNeighbourhood) {
+    // 40 nodes of resistor ladder before the blow-up device: the first 24 unknowns are ladder nodes
+    // that say nothing of the failure; the report shows the device's state and its nodes first.
+    circuit::circuit c;
+    c.add_voltage_source("V1", "n0", "0", stimulus::dc(1.0));
+    constexpr int rungs = 40;
+    for (int k = 0; k < rungs; ++k) {
+        c.add_resistor(fmt::format("R{}", k), fmt::format("n{}", k), fmt::format("n{}", k + 1), 10.0);
+        c.add_resistor(fmt::format("G{}", k), fmt::format("n{}", k + 1), "0", 1e6);
+    }
+    c.add_memristor("M1", fmt::format("n{}", rungs), "0", make<blow_up>(1e3));
+    circuit::simulation sim(c);
+    io::memory_trace tr;
+    try {
+        sim.run(10e-3, {{"M1.x"}, 0}, tr);
+        FAIL() << "the run did not fail";
+    } catch (const solver_error& e) {
+        const std::string m = e.what();
+        EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+        EXPECT_NE(m.find("largest local error in M1.x"), std::string::npos) << m;
+        const auto state = m.find("state: ");
+        ASSERT_NE(state, std::string::npos) << m;
+        EXPECT_EQ(m.find("M1.x=", state), state + 7) << m;  // the failing unknown first
+        EXPECT_NE(m.find(fmt::format("v(n{})=", rungs), state), std::string::npos) << m;  // its node
+        EXPECT_NE(m.find("more)", state), std::string::npos) << m;  // and not all 80 of them
+    }
 }
 
 TEST(Faults, AnEventStorm) {
