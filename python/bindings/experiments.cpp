@@ -104,9 +104,14 @@ void memlab::python::register_experiments(py::module_& m) {
         [](const std::string& file, const std::vector<std::string>& set) {
             const auto e = memlab::protocol::load_network(file, set);
             memlab::network::run_result r;
+            std::vector<std::size_t> inputs_row;
+            std::vector<double> inputs_time;
             {
                 py::gil_scoped_release release;
-                r = memlab::network::run(e);
+                r = memlab::network::run(e, {}, [&](const memlab::network::input_spikes& in) {
+                    inputs_row.insert(inputs_row.end(), in.row.begin(), in.row.end());
+                    inputs_time.insert(inputs_time.end(), in.time.begin(), in.time.end());
+                });
             }
             auto array = [](const auto& v) {
                 std::vector<double> d(v.begin(), v.end());
@@ -120,8 +125,8 @@ void memlab::python::register_experiments(py::module_& m) {
             py::dict spikes, inputs, weights, images;
             spikes["time"] = array(r.out.time);
             spikes["neuron"] = array(r.out.neuron);
-            inputs["time"] = array(e.inputs.time);
-            inputs["row"] = array(e.inputs.row);
+            inputs["time"] = array(inputs_time);
+            inputs["row"] = array(inputs_row);
             for (std::size_t k = 0; k < r.weights.size(); ++k) weights[py::str(r.weight_names[k])] = matrix(r.weights[k]);
             if (!e.image_start.empty()) {
                 images["start"] = array(e.image_start);

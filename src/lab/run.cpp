@@ -112,18 +112,21 @@ network::run_result run_network_into(const network::experiment& e, const fs::pat
             progress(progress_text(f, seconds_since(t0)));
         };
     }
-    auto r = network::run(e, tell);
-    io::hdf5_trace h5((folder / "traces.h5").string(), "spikes");
+    // The input spikes go to the file as the network takes them (a data set's would not fit in
+    // memory at once), then the output spikes.
+    io::hdf5_trace h5((folder / "traces.h5").string(), "input_spikes");
+    h5.begin({{"time", "s"}, {"row", "1"}});
+    auto r = network::run(e, tell, [&h5](const network::input_spikes& in) {
+        for (std::size_t k = 0; k < in.size(); ++k) {
+            const double row[] = {in.time[k], static_cast<double>(in.row[k])};
+            h5.append(row);
+        }
+    });
+    h5.finish();
+    h5.set_group("spikes");
     h5.begin({{"time", "s"}, {"neuron", "1"}});
     for (std::size_t k = 0; k < r.out.size(); ++k) {
         const double row[] = {r.out.time[k], static_cast<double>(r.out.neuron[k])};
-        h5.append(row);
-    }
-    h5.finish();
-    h5.set_group("input_spikes");
-    h5.begin({{"time", "s"}, {"row", "1"}});
-    for (std::size_t k = 0; k < e.inputs.size(); ++k) {
-        const double row[] = {e.inputs.time[k], static_cast<double>(e.inputs.row[k])};
         h5.append(row);
     }
     h5.finish();

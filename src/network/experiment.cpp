@@ -3,18 +3,46 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 
 #include "memlab/error.hpp"
 #include "memlab/units/units.hpp"
 
 namespace memlab::network {
 
-run_result run(const experiment& e, const fraction_fn& progress) {
+input_spikes all_inputs(const experiment& e) {
+    if (e.presented.count() == 0) return e.inputs;
+    std::vector<double> starts;
+    return encode_rates(e.presented, e.coding, starts);
+}
+
+run_result run(const experiment& e, const fraction_fn& progress, const std::function<void(const input_spikes&)>& inputs) {
     run_result r;
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<std::size_t> counts;
+    std::size_t input_count = 0;
+    std::chrono::steady_clock::duration outside{};  // in the caller's `inputs` (writing them out)
     if (e.m == mode::lif) {
-        r.lif = simulate_lif(e.lif, e.inputs);
+        std::optional<rate_encoder> enc;
+        if (e.presented.count() > 0) enc.emplace(e.presented, e.coding);
+        bool given = false;
+        r.lif = simulate_lif(e.lif, [&](input_spikes& chunk) {
+            bool more = false;
+            if (enc) {
+                more = enc->next(chunk);
+            } else if (!given) {
+                chunk = e.inputs;
+                given = more = true;
+            }
+            if (!more) return false;
+            input_count += chunk.size();
+            if (inputs) {
+                const auto w0 = std::chrono::steady_clock::now();
+                inputs(chunk);
+                outside += std::chrono::steady_clock::now() - w0;
+            }
+            return true;
+        });
         r.out = r.lif.out;
         counts = r.lif.counts;
         r.steps = static_cast<long>(r.lif.steps);
@@ -22,7 +50,14 @@ run_result run(const experiment& e, const fraction_fn& progress) {
         r.weights = {e.lif.weight};
         r.weights_unit = "V";
     } else {
-        r.device = simulate_device(e.device, e.inputs, e.lvl, e.seed, progress);
+        const auto in = all_inputs(e);
+        input_count = in.size();
+        if (inputs) {
+            const auto w0 = std::chrono::steady_clock::now();
+            inputs(in);
+            outside += std::chrono::steady_clock::now() - w0;
+        }
+        r.device = simulate_device(e.device, in, e.lvl, e.seed, progress);
         r.out = r.device.out;
         counts = r.device.counts;
         r.steps = r.device.steps;
@@ -31,12 +66,12 @@ run_result run(const experiment& e, const fraction_fn& progress) {
         r.weights = {r.device.g_before, r.device.g_after};
         r.weights_unit = "S";
     }
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0 - outside).count();
     const double duration = e.lif.duration;
     nlohmann::json rates = nlohmann::json::array();
     for (std::size_t c : counts) rates.push_back(units::format(static_cast<double>(c) / duration, "Hz"));
     r.metrics["spikes"] = r.out.size();
-    r.metrics["input_spikes"] = e.inputs.size();
+    r.metrics["input_spikes"] = input_count;
     r.metrics["rate"] = rates;
     r.metrics["mean_rate"] = units::format(static_cast<double>(r.out.size()) / (duration * static_cast<double>(e.lif.neurons)), "Hz");
     if (e.m == mode::lif) {

@@ -36,7 +36,7 @@ void check(const lif_spec& s) {
     for (double w : s.weight.v) need(std::isfinite(w), "synapse.weight: must be finite");
 }
 
-lif_result simulate_lif(const lif_spec& s, const input_spikes& in) {
+lif_result simulate_lif(const lif_spec& s, const input_source& source) {
     check(s);
     const std::size_t n = s.neurons;
     const auto& p = s.neuron;
@@ -56,15 +56,32 @@ lif_result simulate_lif(const lif_spec& s, const input_spikes& in) {
     lif_result r;
     r.counts.assign(n, 0);
 
-    // Inputs sorted by step, rows ascending within a step (the order Brian2 propagates them in).
+    // The current chunk of inputs, sorted by step, rows ascending within a step (the order Brian2
+    // propagates them in); the next chunk is taken when it is used up.
     std::vector<std::pair<std::int64_t, std::size_t>> events;
-    events.reserve(in.size());
-    for (std::size_t k = 0; k < in.size(); ++k) {
-        if (in.row[k] >= s.inputs) throw input_error(fmt::format("network: input spike {} on row {}, the network has {} rows", k, in.row[k], s.inputs));
-        const std::int64_t step = timestep(in.time[k], s.dt);
-        if (step >= 0 && step < steps) events.emplace_back(step, in.row[k]);
-    }
-    std::sort(events.begin(), events.end());
+    input_spikes chunk;
+    bool more = true;
+    std::size_t taken = 0;  // input spikes before this chunk
+    auto take_chunk = [&](std::int64_t now) {
+        events.clear();
+        while (events.empty() && more) {
+            chunk.row.clear();
+            chunk.time.clear();
+            more = source(chunk);
+            if (!more) break;
+            for (std::size_t k = 0; k < chunk.size(); ++k) {
+                if (chunk.row[k] >= s.inputs)
+                    throw input_error(fmt::format("network: input spike {} on row {}, the network has {} rows", taken + k, chunk.row[k], s.inputs));
+                const std::int64_t step = timestep(chunk.time[k], s.dt);
+                if (step >= 0 && step < steps) events.emplace_back(step, chunk.row[k]);
+            }
+            taken += chunk.size();
+            std::sort(events.begin(), events.end());
+            if (!events.empty() && events.front().first < now)
+                throw internal_error("network: an input chunk begins in a step already run");
+        }
+    };
+    take_chunk(0);
     std::size_t next = 0;
     std::vector<std::int64_t> reset_steps;
     for (double x : s.resets) reset_steps.push_back(timestep(x, s.dt));
@@ -92,7 +109,14 @@ lif_result simulate_lif(const lif_spec& s, const input_spikes& in) {
             }
         // Synaptic propagation: inputs of this step, then the inhibition of this step's spikes.
         rows.clear();
-        while (next < events.size() && events[next].first == t) {
+        while (true) {
+            if (next == events.size()) {
+                if (!more) break;
+                take_chunk(t);
+                next = 0;
+                if (events.empty()) break;
+            }
+            if (events[next].first != t) break;
             if (!rows.empty() && rows.back() == events[next].second)
                 throw input_error(fmt::format("network: row {} spikes twice in the step at {:g} s (one spike per row and step)",
                                               rows.back(), static_cast<double>(t) * s.dt));
@@ -134,30 +158,58 @@ lif_result simulate_lif(const lif_spec& s, const input_spikes& in) {
     return r;
 }
 
-input_spikes encode_rates(const image_set& images, double rate_max, double bias_rate, double presentation, double rest, double dt,
-                          std::uint64_t seed, std::vector<double>& starts) {
-    if (!(rate_max >= 0 && rate_max * dt <= 1)) throw input_error(fmt::format("network.input.rate: {:g} Hz is not in [0, 1/dt]", rate_max));
-    if (!(bias_rate >= 0 && bias_rate * dt <= 1)) throw input_error(fmt::format("network.input.bias_rate: {:g} Hz is not in [0, 1/dt]", bias_rate));
-    if (!(presentation > 0) || !(rest >= 0)) throw input_error("network.input: presentation must be positive, rest not negative");
-    util::rng g(seed);
-    input_spikes in;
-    starts.clear();
-    const std::int64_t per = timestep(presentation, dt), gap = timestep(rest, dt);
-    const bool bias = bias_rate > 0;
-    std::vector<double> p(images.size + (bias ? 1 : 0));
-    for (std::size_t n = 0; n < images.count(); ++n) {
-        const std::int64_t first = static_cast<std::int64_t>(n) * (per + gap);
-        starts.push_back(static_cast<double>(first) * dt);
-        for (std::size_t k = 0; k < images.size; ++k) p[k] = rate_max * images.pixels[n * images.size + k] / images.max_value * dt;
-        if (bias) p.back() = bias_rate * dt;
-        for (std::int64_t t = first; t < first + per; ++t)
-            for (std::size_t k = 0; k < p.size(); ++k)
-                if (p[k] > 0 && g.uniform() < p[k]) {
-                    in.row.push_back(k);
-                    in.time.push_back(static_cast<double>(t) * dt);
-                }
+lif_result simulate_lif(const lif_spec& s, const input_spikes& in) {
+    bool given = false;
+    return simulate_lif(s, [&](input_spikes& chunk) {
+        if (given) return false;
+        chunk = in;
+        given = true;
+        return true;
+    });
+}
+
+rate_encoder::rate_encoder(const image_set& images, const rate_coding& c) : images_(images), c_(c), g_(c.seed) {
+    if (!(c.rate_max >= 0 && c.rate_max * c.dt <= 1)) throw input_error(fmt::format("network.input.rate: {:g} Hz is not in [0, 1/dt]", c.rate_max));
+    if (!(c.bias_rate >= 0 && c.bias_rate * c.dt <= 1))
+        throw input_error(fmt::format("network.input.bias_rate: {:g} Hz is not in [0, 1/dt]", c.bias_rate));
+    if (!(c.presentation > 0) || !(c.rest >= 0)) throw input_error("network.input: presentation must be positive, rest not negative");
+    per_ = timestep(c.presentation, c.dt);
+    gap_ = timestep(c.rest, c.dt);
+    p_.assign(images.size + (c.bias_rate > 0 ? 1 : 0), 0.0);
+}
+
+std::vector<double> rate_encoder::starts() const {
+    std::vector<double> out;
+    for (std::size_t n = 0; n < images_.count(); ++n) out.push_back(static_cast<double>(static_cast<std::int64_t>(n) * (per_ + gap_)) * c_.dt);
+    return out;
+}
+
+bool rate_encoder::next(input_spikes& in) {
+    in.row.clear();
+    in.time.clear();
+    if (n_ >= images_.count()) return false;
+    const std::int64_t first = static_cast<std::int64_t>(n_) * (per_ + gap_);
+    for (std::size_t k = 0; k < images_.size; ++k) p_[k] = c_.rate_max * images_.pixels[n_ * images_.size + k] / images_.max_value * c_.dt;
+    if (c_.bias_rate > 0) p_.back() = c_.bias_rate * c_.dt;
+    for (std::int64_t t = first; t < first + per_; ++t)
+        for (std::size_t k = 0; k < p_.size(); ++k)
+            if (p_[k] > 0 && g_.uniform() < p_[k]) {
+                in.row.push_back(k);
+                in.time.push_back(static_cast<double>(t) * c_.dt);
+            }
+    ++n_;
+    return true;
+}
+
+input_spikes encode_rates(const image_set& images, const rate_coding& c, std::vector<double>& starts) {
+    rate_encoder enc(images, c);
+    starts = enc.starts();
+    input_spikes all, one;
+    while (enc.next(one)) {
+        all.row.insert(all.row.end(), one.row.begin(), one.row.end());
+        all.time.insert(all.time.end(), one.time.begin(), one.time.end());
     }
-    return in;
+    return all;
 }
 
 classification classify(const spikes& out, std::size_t neurons, const std::vector<double>& starts, double window) {

@@ -258,8 +258,10 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
             const std::size_t rows = all.size + (bias_rate > 0 ? 1 : 0);
             if (s.inputs != rows)
                 nw.fail("inputs", fmt::format("{} rows, {} need {} ({} pixels{})", s.inputs, kind, rows, all.size, bias_rate > 0 ? " and the bias row" : ""));
+            e.presented = network::subset(all, index);
+            e.coding = {.rate_max = rate, .bias_rate = bias_rate, .presentation = e.presentation, .rest = rest, .dt = s.dt, .seed = e.seed};
             try {
-                e.inputs = network::encode_rates(network::subset(all, index), rate, bias_rate, e.presentation, rest, s.dt, e.seed, e.image_start);
+                e.image_start = network::rate_encoder(e.presented, e.coding).starts();  // checks the rates
             } catch (const input_error& err) {
                 in.fail("rate", err.what());
             }

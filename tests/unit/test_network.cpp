@@ -136,14 +136,14 @@ TEST(Lif, NoInputStaysAtRestAndChecksItsSpec) {
     s.neurons = 3;
     s.weight = net::matrix(2, 3, 1e-3);
     s.duration = 0.1;
-    const auto r = net::simulate_lif(s, {});
+    const auto r = net::simulate_lif(s, net::input_spikes{});
     EXPECT_EQ(r.out.size(), 0u);
     EXPECT_EQ(r.steps, 1000u);
     s.neuron.tau = 0;
-    EXPECT_THROW(net::simulate_lif(s, {}), memlab::input_error);
+    EXPECT_THROW(net::simulate_lif(s, net::input_spikes{}), memlab::input_error);
     s.neuron.tau = 0.02;
     s.weight = net::matrix(3, 2);
-    EXPECT_THROW(net::simulate_lif(s, {}), memlab::input_error);
+    EXPECT_THROW(net::simulate_lif(s, net::input_spikes{}), memlab::input_error);
 }
 
 TEST(Lif, OneInputSpikeAboveThresholdFiresInTheNextStep) {
@@ -160,6 +160,76 @@ TEST(Lif, OneInputSpikeAboveThresholdFiresInTheNextStep) {
     const auto r = net::simulate_lif(s, in);
     ASSERT_EQ(r.out.size(), 1u);
     EXPECT_NEAR(r.out.time[0], 11e-4, 1e-12);
+}
+
+TEST(Lif, InputsInChunksRunAsInputsAtOnce) {
+    // 20 Poisson rows x 5 neurons with inhibition, handed over whole and in chunks cut at arbitrary
+    // steps (two chunks may share a step); an image encoder's chunks against encode_rates.
+    net::lif_spec s;
+    s.inputs = 20;
+    s.neurons = 5;
+    s.weight = net::matrix(20, 5);
+    memlab::util::rng g(11);
+    for (double& w : s.weight.v) w = 4e-3 * g.uniform();
+    s.inhibition = -2e-3;
+    s.neuron.refractory = 2e-3;
+    s.duration = 1.0;
+    const auto in = net::poisson(std::vector<double>(20, 50.0), 1e-4, 1.0, 5);
+    const auto whole = net::simulate_lif(s, in);
+    ASSERT_GT(whole.out.size(), 20u);
+    std::size_t k = 0;
+    const auto chunked = net::simulate_lif(s, [&](net::input_spikes& chunk) {
+        const std::size_t n = std::min<std::size_t>(in.size() - k, 1 + g.below(300));
+        chunk.row.assign(in.row.begin() + static_cast<std::ptrdiff_t>(k), in.row.begin() + static_cast<std::ptrdiff_t>(k + n));
+        chunk.time.assign(in.time.begin() + static_cast<std::ptrdiff_t>(k), in.time.begin() + static_cast<std::ptrdiff_t>(k + n));
+        k += n;
+        return n > 0;
+    });
+    EXPECT_EQ(k, in.size());
+    EXPECT_EQ(chunked.out.neuron, whole.out.neuron);
+    EXPECT_EQ(chunked.out.time, whole.out.time);
+    EXPECT_EQ(chunked.synaptic_events, whole.synaptic_events);
+
+    // A chunk that goes back in time is a bug in its source.
+    bool first = true;
+    EXPECT_THROW(net::simulate_lif(s,
+                                   [&](net::input_spikes& chunk) {
+                                       chunk.row = {0};
+                                       chunk.time = {first ? 0.5 : 0.1};
+                                       const bool more = first;
+                                       first = false;
+                                       return more || chunk.size() > 0;
+                                   }),
+                 memlab::internal_error);
+
+    // Images: each chunk lies inside its image's presentation; together they are encode_rates'.
+    net::image_set im;
+    im.size = 4;
+    im.max_value = 16;
+    im.pixels = {0, 4, 8, 16, 16, 0, 0, 2, 1, 1, 1, 1};
+    im.labels = {0, 1, 2};
+    const net::rate_coding c{.rate_max = 400, .bias_rate = 100, .presentation = 0.05, .rest = 0.01, .dt = 1e-4, .seed = 3};
+    std::vector<double> starts;
+    const auto all = net::encode_rates(im, c, starts);
+    net::rate_encoder enc(im, c);
+    EXPECT_EQ(enc.starts(), starts);
+    net::input_spikes chunk, joined;
+    std::size_t n = 0;
+    while (enc.next(chunk)) {
+        for (std::size_t j = 0; j < chunk.size(); ++j) {
+            EXPECT_GE(chunk.time[j], starts[n] - 1e-12);
+            EXPECT_LT(chunk.time[j], starts[n] + c.presentation - 1e-12);
+            EXPECT_LE(chunk.row[j], 4u);  // 4 pixels and the bias row
+        }
+        joined.row.insert(joined.row.end(), chunk.row.begin(), chunk.row.end());
+        joined.time.insert(joined.time.end(), chunk.time.begin(), chunk.time.end());
+        ++n;
+    }
+    EXPECT_EQ(n, 3u);
+    EXPECT_EQ(joined.row, all.row);
+    EXPECT_EQ(joined.time, all.time);
+    EXPECT_GT(all.size(), 50u);
+    EXPECT_THROW(net::rate_encoder(im, {.rate_max = 2e4, .presentation = 0.05, .dt = 1e-4}), memlab::input_error);  // rate dt > 1
 }
 
 // A synapse state at a conductance: below one atom's contact a one-atom tip in a tunnelling gap,

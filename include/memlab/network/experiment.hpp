@@ -20,7 +20,11 @@ struct experiment {
     lif_spec lif;        // LIF mode; in device mode its inputs, neurons and duration are the network's
     level lvl = level::fast;  // device mode
     device_spec device;       // device mode
-    input_spikes inputs;
+    input_spikes inputs;  // spikes_file or poisson inputs; empty when images are presented
+    // Images presented (kind = "digits" or "fashion_mnist"): the images in the order shown and their
+    // rate coding, encoded image by image while the network runs (rate_encoder).
+    image_set presented;
+    rate_coding coding;
     // Images presented (kind = "digits"): each one's start, its label and its index in the data set.
     std::vector<double> image_start;
     double presentation = 0;  // s
@@ -42,7 +46,11 @@ struct run_result {
     long steps = 0;      // clock steps (LIF mode) or solver steps (device mode)
 };
 
-// `progress` (device mode; may be empty) hears the fraction of the simulation done.
-run_result run(const experiment& e, const fraction_fn& progress = {});
+// `progress` (device mode; may be empty) hears the fraction of the simulation done; `inputs` (may
+// be empty) hears the input spikes in time order, chunk by chunk, as the network takes them.
+run_result run(const experiment& e, const fraction_fn& progress = {}, const std::function<void(const input_spikes&)>& inputs = {});
+
+// The experiment's input spikes, all at once (images encoded whole).
+input_spikes all_inputs(const experiment& e);
 
 }  // namespace memlab::network

@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "memlab/array/array.hpp"
+#include "memlab/network/data.hpp"
+#include "memlab/util/rng.hpp"
 
 namespace memlab::network {
 
@@ -69,18 +71,50 @@ struct lif_result {
 // Checks a spec (input_error naming the field); simulate_lif calls it.
 void check(const lif_spec& s);
 
+// Input events handed over in chunks, in time order: each call replaces `chunk` with the next
+// events (none in a step before the previous chunk's last) and returns false when none are left.
+// A data set's inputs come image by image, so a run never holds them all.
+using input_source = std::function<bool(input_spikes& chunk)>;
+
 // Runs the LIF network from rest (every v = v_rest) over s.duration. An input spike (or a reset) at
 // time t falls into step floor(t / dt + 1e-3), Brian2's timestep() (steps at 0, dt, 2 dt, ...; a
 // multiple of dt never falls into the step before; t beyond the duration is ignored).
-lif_result simulate_lif(const lif_spec& s, const input_spikes& in);
+lif_result simulate_lif(const lif_spec& s, const input_source& next);
+lif_result simulate_lif(const lif_spec& s, const input_spikes& in);  // all inputs in one chunk
 
 // Rate coding of images: image n is presented from n (presentation + rest) for `presentation`;
 // pixel k is row k, spiking as a Poisson (Bernoulli per step) train at rate_max * pixel / max_value;
-// with bias_rate > 0 one more row (the last) spikes at bias_rate during every presentation.
-// `starts` receives each image's start time.
-struct image_set;
-input_spikes encode_rates(const image_set& images, double rate_max, double bias_rate, double presentation, double rest, double dt,
-                          std::uint64_t seed, std::vector<double>& starts);
+// with bias_rate > 0 one more row (the last) spikes at bias_rate during every presentation. The
+// draws come from one util::rng stream seeded with `seed`, image by image, step by step, row by row.
+struct rate_coding {
+    double rate_max = 0;      // Hz, a pixel at max_value
+    double bias_rate = 0;     // Hz, the bias row (0: none)
+    double presentation = 0;  // s
+    double rest = 0;          // s, between images
+    double dt = 0;            // s, the clock step
+    std::uint64_t seed = 1;
+};
+
+// The coding above, one image at a time (input_error on a rate beyond 1/dt). Holds a reference
+// to `images`, which must outlive it.
+class rate_encoder {
+public:
+    rate_encoder(const image_set& images, const rate_coding& c);
+    std::vector<double> starts() const;  // s, each image's start
+    // The next image's spikes (false after the last).
+    bool next(input_spikes& chunk);
+
+private:
+    const image_set& images_;
+    rate_coding c_;
+    std::int64_t per_ = 0, gap_ = 0;
+    std::size_t n_ = 0;
+    util::rng g_;
+    std::vector<double> p_;
+};
+
+// Every image's spikes at once (the encoder's, concatenated); `starts` receives each image's start.
+input_spikes encode_rates(const image_set& images, const rate_coding& c, std::vector<double>& starts);
 
 // Per presented image: spikes per neuron in [start, start + window), and the class (the neuron
 // with most spikes; a tie goes to the one that fired first; -1 if none fired).
