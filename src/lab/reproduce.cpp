@@ -246,7 +246,7 @@ reproduce_plan plan_reproduce(const reproduce_options& o, std::optional<std::uin
             continue;
         }
         if (protocol::is_network_file(f)) {
-            // Network files: network.* and experiment.* keys; no report targets yet.
+            // Network files: network.* and experiment.* keys; their targets are the network.* rows.
             for (const auto& kv : sets)
                 if (starts_with(kv, "network.") || starts_with(kv, "experiment.")) {
                     mine.push_back(kv);
@@ -254,6 +254,7 @@ reproduce_plan plan_reproduce(const reproduce_options& o, std::optional<std::uin
                 }
             mine.insert(mine.end(), seed_set.begin(), seed_set.end());
             auto e = std::make_shared<network::experiment>(protocol::load_network(f, mine));
+            report::check_targets(*e);
             const std::string span = fmt::format("{} inputs x {} neurons, {}, {} simulated", e->lif.inputs, e->lif.neurons,
                                                  e->m == network::mode::lif ? std::string("LIF")
                                                                             : fmt::format("device mode, {} level", network::level_name(e->lvl)),
@@ -261,7 +262,7 @@ reproduce_plan plan_reproduce(const reproduce_options& o, std::optional<std::uin
             plan.exps.push_back({e->name, e->file, "", e->description, span, {},
                                  {{"kind", "reproduce.network"}, {"resolved", e->resolved}}, [e](const fs::path& sub, const progress_fn&) {
                                      const auto r = run_network_into(*e, sub);
-                                     return worker_summary(static_cast<std::size_t>(r.steps), {});
+                                     return worker_summary(static_cast<std::size_t>(r.steps), report::evaluate(*e, r));
                                  }});
             continue;
         }

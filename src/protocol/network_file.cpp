@@ -159,8 +159,8 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
     reader top(&root, "", e.file, e.resolved);
 
     reader ex = top.sub("experiment");
-    auto head = detail::read_header(ex, path, 0);
-    e.name = std::move(head.name), e.description = std::move(head.description), e.seed = head.seed;
+    auto head = detail::read_header(ex, path, detail::header_targets);
+    e.name = std::move(head.name), e.description = std::move(head.description), e.seed = head.seed, e.targets = std::move(head.targets);
     ex.finish();
 
     reader nw = top.sub("network");

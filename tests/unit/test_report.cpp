@@ -12,6 +12,7 @@
 #include "memlab/io/trace.hpp"
 #include "memlab/protocol/array_file.hpp"
 #include "memlab/protocol/experiment.hpp"
+#include "memlab/protocol/network_file.hpp"
 #include "memlab/report/targets.hpp"
 #include "memlab/stimulus/waveform.hpp"
 
@@ -151,6 +152,7 @@ TEST(Report, AnExperimentFileNamesOnlyKnownTargets) {
                              "retention_volatile", "training", "regime_switching", "five_devices", "set_delay", "cell_1t1r_training", "smu_overshoot"})
         for (const auto& id : protocol::load(std::string(MEMLAB_SOURCE_DIR "/experiments/") + name + ".toml").targets) ++served[id];
     for (const auto& id : protocol::load_array(MEMLAB_SOURCE_DIR "/experiments/array_reconfigurable.toml").targets) ++served[id];
+    for (const auto& id : protocol::load_network(MEMLAB_SOURCE_DIR "/experiments/snn_digits_lif.toml").targets) ++served[id];
     for (const auto& t : report::all_targets()) {
         EXPECT_TRUE(t.kind == "fit" || t.kind == "check") << t.id;
         EXPECT_EQ(t.kind == "fit", !t.fit.empty()) << t.id;
@@ -184,6 +186,43 @@ TEST(Report, ArrayTargetsBelongToArrayFilesOnly) {
     auto r1 = protocol::load_array(MEMLAB_SOURCE_DIR "/experiments/array_reconfigurable.toml");
     r1.array.cell = array::cell_type::r1;
     EXPECT_THROW(report::check_targets(r1), input_error);
+}
+
+TEST(Report, NetworkTargetsAreTheWholeTestSetsAccuracy) {
+    auto e = protocol::load_network(MEMLAB_SOURCE_DIR "/experiments/snn_digits_lif.toml");
+    ASSERT_EQ(e.targets, (std::vector<std::string>{"network.mapped_digits_lif"}));
+    ASSERT_EQ(e.labels.size(), 597u);
+    network::run_result r;
+    r.metrics = {{"accuracy", 579.0 / 597}, {"correct", 579}, {"silent", 0}};
+    auto v = report::evaluate(e, r);
+    ASSERT_EQ(v.size(), 1u);
+    EXPECT_TRUE(v[0].pass) << v[0].note;
+    EXPECT_NEAR(v[0].simulated.get<double>(), 0.9698, 1e-4);
+    EXPECT_EQ(v[0].experiment, "snn_digits_lif");
+    r.metrics["accuracy"] = 0.949;  // below the goal
+    EXPECT_FALSE(report::evaluate(e, r)[0].pass);
+    // Fewer images than the test set do not serve it, whatever their accuracy.
+    r.metrics["accuracy"] = 1.0;
+    auto few = protocol::load_network(MEMLAB_SOURCE_DIR "/experiments/snn_digits_lif.toml", {"network.input.images=50"});
+    const auto f = report::evaluate(few, r);
+    EXPECT_FALSE(f[0].pass);
+    EXPECT_NE(f[0].note.find("not the 597 test digits"), std::string::npos) << f[0].note;
+    // A network file serves network targets only, and a circuit file none of them.
+    e.targets.push_back("integrate.rising");
+    try {
+        report::check_targets(e);
+        FAIL() << "a network file served a circuit target";
+    } catch (const input_error& err) {
+        EXPECT_NE(std::string(err.what()).find("not a network"), std::string::npos) << err.what();
+    }
+    auto c = protocol::load(MEMLAB_SOURCE_DIR "/experiments/integrate.toml");
+    c.targets = {"network.mapped_digits_lif"};
+    try {
+        report::check_targets(c);
+        FAIL() << "a circuit file served a network target";
+    } catch (const input_error& err) {
+        EXPECT_NE(std::string(err.what()).find("evaluated from a network file"), std::string::npos) << err.what();
+    }
 }
 
 namespace {

@@ -3,6 +3,7 @@
 // file describes them (loaded by protocol::load_network), and its run.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -16,6 +17,7 @@ enum class mode { lif, device };
 struct experiment {
     std::string file, name, description;
     std::uint64_t seed = 1;
+    std::vector<std::string> targets;  // experiment.targets: the network.* targets it serves (report)
     mode m = mode::lif;
     lif_spec lif;        // LIF mode; in device mode its inputs, neurons and duration are the network's
     level lvl = level::fast;  // device mode

@@ -12,6 +12,7 @@
 #include "memlab/array/experiment.hpp"
 #include "memlab/io/trace.hpp"
 #include "memlab/md/diffusion.hpp"
+#include "memlab/network/experiment.hpp"
 #include "memlab/protocol/experiment.hpp"
 
 namespace memlab::report {
@@ -61,6 +62,11 @@ std::vector<result> evaluate(const protocol::experiment& e, const std::vector<io
 // for an array file (its targets must be array targets).
 void check_targets(const array::experiment& e);
 std::vector<result> evaluate(const array::experiment& e, const array::result& r);
+
+// The network targets (network.*: the accuracy of a network on the digits it was shown) from a
+// network run; check_targets for a network file (its targets must be network targets).
+void check_targets(const network::experiment& e);
+std::vector<result> evaluate(const network::experiment& e, const network::run_result& r);
 
 // The targets of the molecular-dynamics experiment (diffusion.*) from its runs.
 std::vector<result> evaluate(const md::diffusion_experiment& e, const md::diffusion_result& r);
