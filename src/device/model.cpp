@@ -128,18 +128,51 @@ nlohmann::json parameter_set::describe() const {
     return j;
 }
 
-std::unique_ptr<model> draw_device(const model& nominal, const std::map<std::string, double>& spread, std::uint64_t seed,
-                                   std::size_t index) {
-    auto m = nominal.clone();
+std::map<std::string, double> d2d_normals(const model& nominal, const std::map<std::string, double>& spread, std::uint64_t seed,
+                                          std::size_t index) {
     rng r(seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL * (index + 1));
+    std::map<std::string, double> z;
+    for (const auto& p : nominal.parameter_table())
+        if (spread.count(p.name)) z[p.name] = r.normal();
+    return z;
+}
+
+std::unique_ptr<model> draw_device(const model& nominal, const std::map<std::string, double>& spread,
+                                   const std::map<std::string, double>& normals) {
+    auto m = nominal.clone();
     std::map<std::string, double> drawn;
     for (const auto& p : m->parameter_table()) {
         const auto it = spread.find(p.name);
         if (it == spread.end()) continue;
-        drawn[p.name] = std::clamp(m->get(p.name) + it->second * r.normal(), p.min, p.max);
+        drawn[p.name] = std::clamp(m->get(p.name) + it->second * normals.at(p.name), p.min, p.max);
     }
     m->set(drawn);
     return m;
+}
+
+std::unique_ptr<model> draw_device(const model& nominal, const std::map<std::string, double>& spread, std::uint64_t seed,
+                                   std::size_t index) {
+    return draw_device(nominal, spread, d2d_normals(nominal, spread, seed, index));
+}
+
+std::vector<std::map<std::string, double>> matched_normals(const model& nominal, const std::map<std::string, double>& spread,
+                                                           const std::vector<std::uint64_t>& seeds, std::size_t devices) {
+    std::vector<std::map<std::string, double>> z;
+    for (const auto seed : seeds)
+        for (std::size_t j = 0; j < devices; ++j) z.push_back(d2d_normals(nominal, spread, seed, j));
+    if (z.size() < 2) return z;
+    const double n = static_cast<double>(z.size());
+    for (const auto& [name, first] : z[0]) {
+        (void)first;
+        double mean = 0, ss = 0;
+        for (const auto& d : z) mean += d.at(name);
+        mean /= n;
+        for (const auto& d : z) ss += (d.at(name) - mean) * (d.at(name) - mean);
+        const double sd = std::sqrt(ss / (n - 1));
+        if (!(sd > 0)) continue;  // every device drew the same value: nothing to scale
+        for (auto& d : z) d[name] = (d[name] - mean) / sd;
+    }
+    return z;
 }
 
 }  // namespace memlab::device

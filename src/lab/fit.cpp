@@ -149,18 +149,36 @@ double normal_quantile(double confidence) {
     return 0.5 * (lo + hi);
 }
 
-// The model runs at the parameters `x` (SI) and `seed`, one per measured device (device j of the
-// experiment: its device-to-device draw and cycle-to-cycle stream, replaying device j's
-// measurement), concatenated: for each device the compared probe (and, for the vset loss without a
-// replayed voltage, the voltage probe) interpolated onto its measured times.
-std::vector<double> simulate(const protocol::fit_spec& s, const std::vector<measured>& ms, const std::vector<double>& x, std::uint64_t seed) {
+// The experiment that runs the model at the parameters `x` (SI) and `seed`: with several measured
+// devices, as many devices (device j replays measured device j).
+protocol::experiment model_experiment(const protocol::fit_spec& s, const std::vector<measured>& ms, const std::vector<double>& x, std::uint64_t seed) {
     auto sets = s.sets;
     for (std::size_t j = 0; j < x.size(); ++j)
         sets.push_back(s.parameters[j].unit == "1" ? fmt::format("{}={:.17g}", s.parameters[j].key, x[j])
                                                    : fmt::format("{}={:.17g} {}", s.parameters[j].key, x[j], s.parameters[j].unit));
     sets.push_back(fmt::format("experiment.seed={}", seed));
     auto e = protocol::load(s.experiment, sets);
-    if (ms.size() > 1) e.devices = ms.size();
+    if (ms.size() > 1) {
+        e.devices = ms.size();
+        // The model's population is every seed's devices: matched, their draws of each parameter
+        // have over the whole population exactly the nominal mean and the stated spread, so that
+        // the sample spread of a few fixed draws does not scale the fitted spread (common random
+        // numbers would make that scale the same in every fit: a bias, not a scatter).
+        if (s.device_draws == "matched" && !e.d2d.empty()) {
+            const auto all = device::matched_normals(*e.device, e.d2d, s.seeds, ms.size());
+            const auto k = static_cast<std::size_t>(std::find(s.seeds.begin(), s.seeds.end(), seed) - s.seeds.begin());
+            e.d2d_normals.assign(all.begin() + static_cast<std::ptrdiff_t>(k * ms.size()), all.begin() + static_cast<std::ptrdiff_t>((k + 1) * ms.size()));
+        }
+    }
+    return e;
+}
+
+// The model runs at the parameters `x` (SI) and `seed`, one per measured device (device j of the
+// experiment: its device-to-device draw and cycle-to-cycle stream, replaying device j's
+// measurement), concatenated: for each device the compared probe (and, for the vset loss without a
+// replayed voltage, the voltage probe) interpolated onto its measured times.
+std::vector<double> simulate(const protocol::fit_spec& s, const std::vector<measured>& ms, const std::vector<double>& x, std::uint64_t seed) {
+    auto e = model_experiment(s, ms, x, seed);
     const bool need_v = s.loss == "vset" && ms[0].v.empty();
     auto& probes = e.recording.probes;
     for (const auto& p : {s.probe, need_v ? s.voltage_probe : s.probe})
@@ -395,9 +413,25 @@ public:
         }
         if (model.devices < 2 || !(model.within_dof > 0)) return {1e3, 1e3, 1e3, r_set};
         const double jd = static_cast<double>(data_.devices), jm = static_cast<double>(model.devices);
-        const double se_mean = data_.between / std::sqrt(jd) * std::sqrt(1 + jd / jm);
+        const double sb2 = data_.between * data_.between, sw2 = data_.within * data_.within;
         const double se_within = data_.within / std::sqrt(2 * data_.within_dof) * std::sqrt(1 + data_.within_dof / model.within_dof);
-        const double se_between = data_.between / std::sqrt(2 * (jd - 1)) * std::sqrt(1 + (jd - 1) / (jm - 1));
+        double se_mean = data_.between / std::sqrt(jd) * std::sqrt(1 + jd / jm);
+        double se_between = data_.between / std::sqrt(2 * (jd - 1)) * std::sqrt(1 + (jd - 1) / (jm - 1));
+        if (s_.device_draws == "matched" && model.set > 0) {
+            // The model's devices are drawn matched (device::matched_normals): their parameters have
+            // exactly the stated mean and spread, so what remains random in the model's statistics
+            // is the cycle-to-cycle part of each device mean, of variance v = s_w^2 / (the model's
+            // cycles per device). The mean of jm device means: v / jm. The spread of the device
+            // means, s_b^2 = S + 2 C + E (S: of the devices' own means, fixed; C, E: their
+            // covariance with the cycle-to-cycle parts, and those parts' variance): var(s_b^2) =
+            // (4 S v + 2 v^2) / (jm - 1), so var(s_b) = var(s_b^2) / (4 s_b^2), with S = s_b^2 -
+            // v_measured taken from the measurement. (Drawn independently, the devices' own spread
+            // is an estimate too: the factors sqrt(1 + J / J_model) above.)
+            const double v = sw2 * jm / static_cast<double>(model.set);
+            const double spread = std::max(0.0, sb2 - sw2 * jd / static_cast<double>(data_.set));
+            se_mean = std::sqrt(sb2 / jd + v / jm);
+            se_between = std::sqrt(sb2 / (2 * (jd - 1)) + (4 * spread * v + 2 * v * v) / ((jm - 1) * 4 * sb2));
+        }
         return {(model.mean - data.mean) / se_mean, (model.within - data.within) / se_within, (model.between - data.between) / se_between, r_set};
     }
     std::vector<double> current(const std::vector<std::vector<double>>& per_seed) const {
@@ -685,8 +719,11 @@ fit_outcome fit(const protocol::fit_spec& s, const fs::path& out, const fit_opti
             model_devices = {all};
         }
         const bool several = ms.size() > 1;
+        // The model's devices are drawn again only when they were drawn independently: matched
+        // (device::matched_normals), their parameters are fixed, only their cycles are random.
+        const bool model_devices_random = several && s.device_draws != "matched";
         for (int b = 0; b < s.bootstrap; ++b) {
-            const auto data_b = statistics_of(draw(res.data_vsets(), several)), model_b = statistics_of(draw(model_devices, several));
+            const auto data_b = statistics_of(draw(res.data_vsets(), several)), model_b = statistics_of(draw(model_devices, model_devices_random));
             const auto rb = res.compare(data_b, model_b);
             const Eigen::VectorXd d = -gn * Eigen::Map<const Eigen::VectorXd>(rb.data(), static_cast<Eigen::Index>(rb.size()));
             for (std::size_t j = 0; j < np; ++j) boot[j].push_back(u[j] + d(static_cast<Eigen::Index>(j)));
@@ -769,6 +806,29 @@ fit_outcome fit(const protocol::fit_spec& s, const fs::path& out, const fit_opti
           "standard error), J by central differences in the fit scale"
         : "Gauss-Newton covariance (J^T J)^-1 of the residuals of mean and std of Vset (each over its standard error), J by central differences in the fit scale";
     js["devices"] = ms.size();
+    if (ms.size() > 1) {
+        // The model's devices at the minimum: each drawn parameter over every seed's devices (the
+        // population the loss compares with the measured one), its sample mean and spread (ddof 1).
+        nlohmann::json drawn = nlohmann::json::object();
+        std::map<std::string, std::vector<double>> values;
+        std::map<std::string, std::string> unit;
+        for (const auto seed : s.seeds) {
+            const auto e = model_experiment(s, ms, x_best, seed);
+            for (std::size_t j = 0; j < ms.size(); ++j) {
+                const auto device = e.device_instance(j);
+                for (const auto& p : device->parameter_table())
+                    if (e.d2d.count(p.name)) values[p.name].push_back(device->get(p.name)), unit[p.name] = p.unit;
+            }
+        }
+        for (const auto& [name, v] : values) {
+            const auto st = analysis::statistics(v);  // its std is ddof 0
+            const double n = static_cast<double>(v.size());
+            drawn[name] = {{"unit", unit[name]}, {"mean", st.mean}, {"std", st.std * std::sqrt(n / (n - 1))}, {"values", v}};
+        }
+        js["model_devices"] = {{"draws", s.device_draws}, {"devices", ms.size() * s.seeds.size()}, {"parameters", drawn},
+                               {"about", "the model's devices at the minimum (every seed's), device-major within each seed: each drawn parameter, "
+                                         "its mean and standard deviation (ddof 1)"}};
+    }
     js["parameters"] = params;
     js["correlation"] = corr;
     js["seeds"] = s.seeds;

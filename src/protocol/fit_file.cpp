@@ -71,6 +71,9 @@ fit_spec load_fit(const fs::path& path, const std::vector<std::string>& sets, co
     s.bootstrap = static_cast<int>(f.integer("bootstrap", s.intervals == "bootstrap" ? 1000 : 0, 0, 1000000));
     if (s.intervals == "bootstrap" && s.bootstrap < 100) f.fail("bootstrap", "at least 100 replicates for an interval from their quantiles");
     if (s.intervals != "bootstrap" && s.bootstrap > 0) f.fail("bootstrap", "replicates of a bootstrap: give intervals = \"bootstrap\" too");
+    s.device_draws = f.string("device_draws", "matched");
+    if (s.device_draws != "matched" && s.device_draws != "independent")
+        f.fail("device_draws", fmt::format("unknown kind of draws '{}' (matched, independent)", s.device_draws));
     f.finish();
     for (const auto& kv : s.sets)
         if (kv.rfind("experiment.seed=", 0) == 0) throw input_error(fmt::format("{}: fit.set: {}: give the model's seeds as fit.seeds", s.file, kv));

@@ -144,6 +144,13 @@ def test_agsn_device_to_device_recovered(memlab):
         # Not vacuous: within a factor 2.5 either way (the search spans 15x and 30x); the
         # device-to-device spread is the less certain (8 devices measure a spread to about 25 %).
         assert p["high"] / p["low"] < 6.25 and not p["at_bound"], p
+    # The model's 16 devices are drawn matched (fit.device_draws): their e_ag has exactly the
+    # nominal mean and the fitted spread, not the sample spread of 16 fixed draws (1.26 times the
+    # stated one at these seeds, which made every fitted spread low alike).
+    drawn = js["model_devices"]["parameters"]["e_ag"]
+    assert js["model_devices"]["draws"] == "matched" and len(drawn["values"]) == 16 and drawn["unit"] == "eV"
+    d2d = next(p["value"] for p in js["parameters"] if p["key"] == "device.d2d.e_ag")
+    assert abs(drawn["mean"] - 0.87) < 1e-12 and abs(drawn["std"] - d2d) < 1e-12 * d2d, drawn
     m, d = js["vset"]["model"], js["vset"]["measured"]
     assert d["devices"] == 8 and d["cycles_run"] == 80 and m["cycles_run"] == 160
     for k in ("mean", "std", "between_device_std"):
@@ -298,6 +305,9 @@ def test_fit_errors(memlab):
     memlab.fails("fit", bad, "--out", "o", names=[str(bad), "fit.intervals", "vset"], leaves=["o"])
     bad = write(f, "files.toml", good.replace('file = "measured.csv"', 'files = ["measured.csv"]'))
     memlab.fails("fit", bad, "--out", "o", names=[str(bad), "data.files", "two or more"], leaves=["o"])
+    # The model's device draws are matched or independent.
+    bad = write(f, "draws.toml", good.replace("[data]\n", "device_draws = \"random\"\n[data]\n"))
+    memlab.fails("fit", bad, "--out", "o", names=[str(bad), "fit.device_draws", "matched, independent"], leaves=["o"])
     # A range outside what the model takes.
     bad = write(f, "range.toml", good.replace('min = "20 kOhm"', 'min = "-20 kOhm"'))
     memlab.fails("fit", bad, "--out", "o", names=[str(bad), "device.r_off"], leaves=["o"])

@@ -2,8 +2,10 @@
 // through the engine: tests/validation/test_circuit_runs.cpp.)
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 
 #include "memlab/error.hpp"
 #include "memlab/io/trace.hpp"
@@ -127,4 +129,57 @@ TEST(Protocol, PulseTrainRepeatAppliesTheListAgain) {
     // repeat belongs to a list of amplitudes; with amplitude + count it is an unknown key.
     expect_error(with("count = 3", "count = 3\nrepeat = 2"), "stimulus.repeat", "unknown key");
     expect_error(with("amplitude = \"1 V\"\ncount = 3", "amplitudes = [\"1 V\"]\nrepeat = 0"), "stimulus.repeat");
+}
+
+// memlab fit's model population (fit.device_draws = "matched"): the device-to-device draws of every
+// seed's devices, shifted and scaled over the whole population, so that its parameters have the
+// nominal mean and the stated spread exactly. Drawn independently, the 16 devices of the seeds of
+// examples/fit/agsn_d2d.toml have a sample spread of 1.26 standard deviations, which scaled every
+// fitted device-to-device spread down alike (docs/fitting.md, "Coverage over draws").
+TEST(Protocol, FitPopulationDrawsAreMomentMatched) {
+    const std::vector<std::uint64_t> seeds{101, 201};
+    const std::size_t J = 8;
+    auto e = protocol::load(fs::path(MEMLAB_SOURCE_DIR) / "examples" / "fit" / "agsn_cycles_setup.toml",
+                            {"device.e_ag=0.87 eV", "device.d2d.e_ag=50 meV", "experiment.devices=8"});
+    const auto matched = device::matched_normals(*e.device, e.d2d, seeds, J);
+    ASSERT_EQ(matched.size(), seeds.size() * J);
+    auto sample = [](const std::vector<double>& x) {
+        double m = 0, ss = 0;
+        for (const double v : x) m += v;
+        m /= static_cast<double>(x.size());
+        for (const double v : x) ss += (v - m) * (v - m);
+        return std::pair{m, std::sqrt(ss / static_cast<double>(x.size() - 1))};
+    };
+    std::vector<double> drawn, matched_drawn, raw;
+    for (std::size_t k = 0; k < seeds.size(); ++k) {
+        e.seed = seeds[k];
+        e.d2d_normals.clear();  // as memlab run draws them: from (seed, index)
+        for (std::size_t j = 0; j < J; ++j) {
+            const auto z = device::d2d_normals(*e.device, e.d2d, seeds[k], j);
+            ASSERT_EQ(z.size(), 1u);
+            raw.push_back(z.at("e_ag"));
+            const double x = e.device_instance(j)->get("e_ag");
+            EXPECT_DOUBLE_EQ(x, device::draw_device(*e.device, e.d2d, seeds[k], j)->get("e_ag"));
+            EXPECT_NEAR(x, 0.87 + 0.05 * raw.back(), 1e-12);  // nominal + spread x N(0, 1): the ordinary draw is unchanged
+            drawn.push_back(x);
+        }
+        e.d2d_normals.assign(matched.begin() + static_cast<std::ptrdiff_t>(k * J), matched.begin() + static_cast<std::ptrdiff_t>((k + 1) * J));
+        for (std::size_t j = 0; j < J; ++j) matched_drawn.push_back(e.device_instance(j)->get("e_ag"));
+    }
+    // The population memlab fit compares with the measured one: exactly the nominal mean and spread.
+    const auto [mean, sd] = sample(matched_drawn);
+    EXPECT_NEAR(mean, 0.87, 1e-12);
+    EXPECT_NEAR(sd, 0.05, 1e-12);
+    // The same devices in the same order (an increasing map of the raw draws), which alone would
+    // have a spread a quarter wider than stated and a mean 14 meV low.
+    const auto [raw_mean, raw_sd] = sample(drawn);
+    EXPECT_GT(std::fabs(raw_sd - 0.05), 0.01);
+    EXPECT_GT(std::fabs(raw_mean - 0.87), 0.01);
+    for (std::size_t a = 0; a < raw.size(); ++a)
+        for (std::size_t b = 0; b < raw.size(); ++b)
+            if (raw[a] < raw[b]) {
+                EXPECT_LT(matched_drawn[a], matched_drawn[b]);
+            }
+    // A device beyond the given draws is a programming error, not a silent fallback.
+    EXPECT_THROW((void)e.device_instance(J), std::logic_error);
 }

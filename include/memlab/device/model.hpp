@@ -160,6 +160,26 @@ using model_ptr = std::shared_ptr<const model>;
 std::unique_ptr<model> draw_device(const model& nominal, const std::map<std::string, double>& spread, std::uint64_t seed,
                                    std::size_t index);
 
+// The standard normals that draw_device(nominal, spread, seed, index) draws: one per parameter
+// named in `spread`, by name.
+std::map<std::string, double> d2d_normals(const model& nominal, const std::map<std::string, double>& spread, std::uint64_t seed,
+                                          std::size_t index);
+
+// A copy of `nominal` with each parameter named in `spread` at value + spread[name] x normals[name]
+// (clipped to the parameter's range); input_error as draw_device above.
+std::unique_ptr<model> draw_device(const model& nominal, const std::map<std::string, double>& spread,
+                                   const std::map<std::string, double>& normals);
+
+// A moment-matched population of device draws (memlab fit's model devices): the normals of
+// d2d_normals for devices 0 .. devices-1 of each seed in turn (seed-major), then per parameter
+// shifted and scaled to a sample mean of 0 and a sample standard deviation (ddof 1) of 1 over the
+// whole population, so that the population's parameters have exactly the nominal mean and the
+// spread's standard deviation (before clipping): moment matching, a variance reduction for
+// simulated moments (Glasserman, "Monte Carlo Methods in Financial Engineering", Springer 2003,
+// sec. 4.5.1). Deterministic in (seeds, devices, the names in spread).
+std::vector<std::map<std::string, double>> matched_normals(const model& nominal, const std::map<std::string, double>& spread,
+                                                           const std::vector<std::uint64_t>& seeds, std::size_t devices);
+
 // A number for a netlist expression: 17 significant digits, parenthesised when negative.
 std::string spice_number(double x);
 

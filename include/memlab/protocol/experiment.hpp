@@ -79,6 +79,11 @@ struct experiment {
     // device index); device 0 with devices == 1 is the nominal device itself.
     std::size_t devices = 1;
     std::map<std::string, double> d2d;
+    // The standard normals of each device's draw (device index -> parameter -> value), replacing
+    // those of the generator seeded by (seed, index): memlab fit's moment-matched model population
+    // (device::matched_normals). Empty (always, for files run by memlab run, sweep or reproduce):
+    // drawn from (seed, index).
+    std::vector<std::map<std::string, double>> d2d_normals;
     std::shared_ptr<device::model> device_instance(std::size_t index) const;
 
     // A study (a [study] table): a population run by `memlab sweep FILE`, one task per device and

@@ -4,7 +4,8 @@
 //
 //   [fit]        experiment = "setup.toml" (the lab that replays the measurement: device model,
 //                source, compliance, series resistor, solver), set = [overrides of it], seeds,
-//                confidence, intervals ("curvature" or "bootstrap" over cycles), bootstrap (replicates)
+//                confidence, intervals ("curvature" or "bootstrap" over cycles), bootstrap (replicates),
+//                device_draws ("matched" or "independent": the model's device-to-device draws)
 //   [data]       file = "measured.csv" (CSV with a "name [unit]" header, or HDF5: group, one
 //                dataset per column with a "unit" attribute), or files = [one per device], or a
 //                device column (several devices in one file), time, voltage (the column replayed
@@ -43,6 +44,10 @@ struct fit_spec {
     double confidence = 0.95;              // of the intervals
     std::string intervals = "curvature";   // "curvature" (Gauss-Newton) or "bootstrap" (over cycles; vset loss)
     int bootstrap = 0;                     // bootstrap replicates (intervals = "bootstrap")
+    // Several devices: the model's device-to-device draws over all its devices (every seed's),
+    // "matched" (default: shifted and scaled to the nominal mean and the stated spread exactly,
+    // device::matched_normals) or "independent" (each device's own draw, as memlab run draws it).
+    std::string device_draws = "matched";
     // [data]
     std::filesystem::path data;            // the (first) data file, for messages
     std::vector<std::filesystem::path> data_files;  // one per device (data.files), or the one file
