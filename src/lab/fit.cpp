@@ -148,6 +148,9 @@ double normal_quantile(double confidence) {
     }
     return 0.5 * (lo + hi);
 }
+// The standard normal distribution function and its inverse.
+double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+double normal_inverse(double p) { return p >= 0.5 ? normal_quantile(2 * p - 1) : -normal_quantile(1 - 2 * p); }
 
 // The experiment that runs the model at the parameters `x` (SI) and `seed`: with several measured
 // devices, as many devices (device j replays measured device j).
@@ -748,12 +751,23 @@ fit_outcome fit(const protocol::fit_spec& s, const fs::path& out, const fit_opti
         f.high = curvature_high;
         nlohmann::json bootstrap;
         if (s.bootstrap > 0) {
-            const double qa = from_scale(p, analysis::quantile(boot[j], 0.5 * (1 - s.confidence)));
-            const double qb = from_scale(p, analysis::quantile(boot[j], 0.5 * (1 + s.confidence)));
+            // The bias-corrected percentile interval (Efron and Tibshirani, "An Introduction to the
+            // Bootstrap", 1993, sec. 14.3, with no acceleration): the replicates of a spread from
+            // few devices drawn with replacement lie below the estimate more often than not (they
+            // repeat devices), z0 = Phi^-1(the fraction of replicates below the estimate) measures
+            // that, and the quantiles taken are Phi(2 z0 -+ z) instead of Phi(-+ z).
+            double below = 0;
+            for (const double ub : boot[j]) below += ub < u[j] ? 1.0 : ub == u[j] ? 0.5 : 0.0;
+            const double B = static_cast<double>(boot[j].size());
+            const double z0 = normal_inverse(std::clamp(below / B, 0.5 / B, 1 - 0.5 / B));
+            auto at = [&](double level) { return from_scale(p, analysis::quantile(boot[j], level)); };
+            const double qa = at(normal_cdf(2 * z0 - q)), qb = at(normal_cdf(2 * z0 + q));
+            const double pa = at(0.5 * (1 - s.confidence)), pb = at(0.5 * (1 + s.confidence));
             f.low = std::min(qa, qb);
             f.high = std::max(qa, qb);
             f.standard_error = analysis::statistics(boot[j]).std;
-            bootstrap = {{"low", f.low}, {"high", f.high}, {"standard_error", f.standard_error}, {"replicates", s.bootstrap}};
+            bootstrap = {{"low", f.low}, {"high", f.high}, {"standard_error", f.standard_error}, {"replicates", s.bootstrap},
+                         {"bias_correction", z0}, {"percentile", {{"low", std::min(pa, pb)}, {"high", std::max(pa, pb)}}}};
         }
         f.at_bound = best_z[j] < 1e-6 || best_z[j] > 1 - 1e-6;
         r.parameters.push_back(f);
@@ -797,7 +811,7 @@ fit_outcome fit(const protocol::fit_spec& s, const fs::path& out, const fit_opti
     js["confidence"] = s.confidence;
     js["interval_method"] = s.bootstrap > 0
         ? fmt::format("bootstrap over cycles ({} replicates{}; the model's cycles at the minimum resampled alike), each replicate refitted by one "
-                      "Gauss-Newton step from the minimum; the quantiles of the replicates in the fit scale",
+                      "Gauss-Newton step from the minimum; the bias-corrected percentile interval of the replicates in the fit scale",
                       s.bootstrap, ms.size() > 1 ? ": the devices, then each drawn device's cycles, with replacement" : ": the cycles with replacement")
         : s.loss != "vset"
         ? "Gauss-Newton covariance s^2 (J^T J)^-1 of the weighted residuals, J by central differences in the fit scale, s^2 = max(1, reduced chi-square)"
