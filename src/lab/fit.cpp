@@ -810,9 +810,10 @@ fit_outcome fit(const protocol::fit_spec& s, const fs::path& out, const fit_opti
     js["simulations"] = r.simulations;
     js["confidence"] = s.confidence;
     js["interval_method"] = s.bootstrap > 0
-        ? fmt::format("bootstrap over cycles ({} replicates{}; the model's cycles at the minimum resampled alike), each replicate refitted by one "
+        ? fmt::format("bootstrap over cycles ({} replicates{}; the model's cycles at the minimum resampled {}), each replicate refitted by one "
                       "Gauss-Newton step from the minimum; the bias-corrected percentile interval of the replicates in the fit scale",
-                      s.bootstrap, ms.size() > 1 ? ": the devices, then each drawn device's cycles, with replacement" : ": the cycles with replacement")
+                      s.bootstrap, ms.size() > 1 ? ": the devices, then each drawn device's cycles, with replacement" : ": the cycles with replacement",
+                      ms.size() > 1 && s.device_draws == "matched" ? "within each of its devices (matched draws: the devices are fixed)" : "alike")
         : s.loss != "vset"
         ? "Gauss-Newton covariance s^2 (J^T J)^-1 of the weighted residuals, J by central differences in the fit scale, s^2 = max(1, reduced chi-square)"
         : ms.size() > 1
@@ -840,8 +841,8 @@ fit_outcome fit(const protocol::fit_spec& s, const fs::path& out, const fit_opti
             drawn[name] = {{"unit", unit[name]}, {"mean", st.mean}, {"std", st.std * std::sqrt(n / (n - 1))}, {"values", v}};
         }
         js["model_devices"] = {{"draws", s.device_draws}, {"devices", ms.size() * s.seeds.size()}, {"parameters", drawn},
-                               {"about", "the model's devices at the minimum (every seed's), device-major within each seed: each drawn parameter, "
-                                         "its mean and standard deviation (ddof 1)"}};
+                               {"about", "the model's devices at the minimum, every seed's devices in turn: each drawn parameter, its mean and "
+                                         "standard deviation (ddof 1)"}};
     }
     js["parameters"] = params;
     js["correlation"] = corr;
