@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <limits>
 #include <set>
-#include <stdexcept>
 #include <toml++/toml.h>
 
 #include "memlab/device/registry.hpp"
@@ -457,7 +456,7 @@ experiment load(const std::filesystem::path& path, const std::vector<std::string
 std::shared_ptr<device::model> experiment::device_instance(std::size_t index) const {
     if (devices == 1 || d2d.empty()) return device;
     if (!d2d_normals.empty() && index >= d2d_normals.size())
-        throw std::logic_error(fmt::format("{}: device {}: experiment::d2d_normals holds {} devices", file, index + 1, d2d_normals.size()));
+        throw internal_error(fmt::format("{}: device {}: experiment::d2d_normals holds {} devices", file, index + 1, d2d_normals.size()));
     try {
         if (d2d_normals.empty()) return device::draw_device(*device, d2d, seed, index);
         return device::draw_device(*device, d2d, d2d_normals[index]);
