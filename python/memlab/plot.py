@@ -592,7 +592,12 @@ def network_figure(net, name=""):
     ax.set_title("output spikes", fontsize=8)
     ax.tick_params(labelsize=6)
     epochs = sorted(net["weights"])
-    w = net["weights"][epochs[-1]]
+    shown = "epoch0" if "epoch0" in net["weights"] else epochs[-1]
+    w = net["weights"][shown]
+    if images and net["counts"].ndim == 2 and w.shape[1] == 2 * net["counts"].shape[1]:
+        # Differential pairs (device mode): G+ on column 2k, G- on 2k + 1; the pair's difference.
+        w = w[:, 0::2] - w[:, 1::2]
+        shown += ", G+ - G-"
     ax = axes[0][1]
     if w.shape[0] in (64, 65):
         tiles = [w[:64, j].reshape(8, 8) for j in range(w.shape[1])]
@@ -602,11 +607,11 @@ def network_figure(net, name=""):
         for j, tile in enumerate(tiles):
             r, c = divmod(j, cols)
             mosaic[r * 9:r * 9 + 8, c * 9:c * 9 + 8] = tile
-        heatmap(ax, mosaic, f"weights, {epochs[-1]} (8 x 8 per neuron)", net.get("weights_unit", ""), symmetric=True)
+        heatmap(ax, mosaic, f"weights, {shown} (8 x 8 per neuron)", net.get("weights_unit", ""), symmetric=True)
         ax.set_xticks([])
         ax.set_yticks([])
     else:
-        heatmap(ax, w, f"weights, {epochs[-1]}", net.get("weights_unit", ""), symmetric=True)
+        heatmap(ax, w, f"weights, {shown}", net.get("weights_unit", ""), symmetric=True)
     if images:
         right = net["predicted"] == net["label"]
         ax = axes[0][2]

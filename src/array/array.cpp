@@ -320,18 +320,23 @@ double controller::impl::cell_current(std::size_t r, std::size_t k, double v, do
     const std::size_t i = r * s.cols + k;
     const auto y = sim->unknowns();
     const auto st = y.subspan(static_cast<std::size_t>(idx[i].state), s.devices[i]->n_states());
-    const auto& m = *s.devices[i];
-    if (!fet()) return m.current(v, st);
+    return series_current(*s.devices[i], st, fet() ? s.transistor.get() : nullptr, v, gate);
+}
+
+double series_current(const device::model& m, std::span<const double> state, const device::mosfet* t, double v, double gate) {
+    if (!t) return m.current(v, state);
     // Device and transistor in series from v to ground: the middle node where both carry the same
-    // current (device current falls, transistor current rises with it): bisection.
+    // current. The excess of the device's current over the transistor's falls as the middle node
+    // rises, whatever the sign of v (at 0 it is the device's, at v minus the transistor's):
+    // bisection.
     double lo = std::min(0.0, v), hi = std::max(0.0, v);
     for (int it = 0; it < 200 && hi - lo > 1e-15 * (1 + std::fabs(v)); ++it) {
         const double mid = 0.5 * (lo + hi);
-        const double f = m.current(v - mid, st) - s.transistor->current(mid, gate, 0.0, 0.0).id;
-        ((f > 0) == (v > 0) ? lo : hi) = mid;
+        const double f = m.current(v - mid, state) - t->current(mid, gate, 0.0, 0.0).id;
+        (f > 0 ? lo : hi) = mid;
     }
     const double mid = 0.5 * (lo + hi);
-    return s.transistor->current(mid, gate, 0.0, 0.0).id;
+    return t->current(mid, gate, 0.0, 0.0).id;
 }
 
 void controller::impl::read_row(std::size_t r, const read_settings& rs, map* apparent, map* cell, double& t_end) {

@@ -93,6 +93,43 @@ void finish(device_result& r, std::size_t neurons) {
     for (std::size_t n : r.out.neuron) ++r.counts[n];
 }
 
+// The current the gain stage of neuron k turns into its drive, at each event: its column's, or
+// with differential pairs its G+ column's less its G- column's (the subtracting stage).
+std::vector<double> stage_input(const device_spec& s, const std::vector<std::vector<double>>& column, std::size_t k) {
+    if (!s.differential) return column[k];
+    std::vector<double> d(column[2 * k].size());
+    for (std::size_t e = 0; e < d.size(); ++e) d[e] = column[2 * k][e] - column[2 * k + 1][e];
+    return d;
+}
+
+// One neuron cell under its gain stage's output: gain x `column[0]` at 0, then linear through
+// gain x column[e + 1] at events[e], over [0, duration), its spikes (shifted by `offset`) added to
+// `all` as (time, neuron).
+void run_neuron(const device_spec& s, std::size_t k, const std::vector<double>& events, const std::vector<double>& column,
+                double duration, std::uint64_t stream, double offset, std::vector<std::pair<double, std::size_t>>& all,
+                device_result& r) {
+    auto drive = std::make_shared<array::schedule>(s.gain.gain * column[0]);
+    for (std::size_t e = 0; e < events.size(); ++e) drive->to(events[e], s.gain.gain * column[e + 1]);
+    const circuit::circuit c = one_cell(drive, s.neuron_of(k), s.neuron_state, s.transistor, s.neuron_gate, s.neuron_rail, s.edge);
+    circuit::simulation sim(c, s.solver, stream);
+    circuit::recording rec;
+    rec.probes = {"i(X)"};
+    spike_detector det(s.spike_current, k, 1);
+    sim.run(duration, rec, det);
+    for (std::size_t j = 0; j < det.found.size(); ++j) all.emplace_back(det.found.time[j] + offset, k);
+    r.steps += sim.stats().steps;
+    ++r.simulations;
+}
+
+// The spikes in time order (neurons ascending at equal times).
+void merge(std::vector<std::pair<double, std::size_t>>& all, device_result& r) {
+    std::sort(all.begin(), all.end());
+    for (const auto& [t, n] : all) {
+        r.out.time.push_back(t);
+        r.out.neuron.push_back(n);
+    }
+}
+
 device_result run_circuit(const device_spec& s, const std::vector<std::shared_ptr<array::schedule>>& rows, std::uint64_t seed,
                           const fraction_fn& progress) {
     array::spec a;
@@ -116,7 +153,7 @@ device_result run_circuit(const device_spec& s, const std::vector<std::shared_pt
     if (s.neuron_rail != 0.0) c.add_voltage_source("VNB", "nb", "0", supply(s.neuron_rail, s.edge));
     c.add_voltage_source("VGN", "gn", "0", supply(s.neuron_rail + s.neuron_gate, s.edge));
     for (std::size_t k = 0; k < s.neurons; ++k) {
-        c.add_memristor(fmt::format("N{}", k), fmt::format("out{}", k), fmt::format("nm{}", k), s.neuron, s.neuron_state);
+        c.add_memristor(fmt::format("N{}", k), fmt::format("out{}", k), fmt::format("nm{}", k), s.neuron_of(k), s.neuron_state);
         c.add_transistor(fmt::format("TN{}", k), fmt::format("nm{}", k), "gn", nb, nb, s.transistor, false);
     }
     auto opts = s.solver;
@@ -161,14 +198,15 @@ device_result run_fast(const device_spec& s, const std::vector<std::shared_ptr<a
     events.erase(std::unique(events.begin(), events.end()), events.end());
 
     device_result r;
-    r.g_before = matrix(s.inputs, s.neurons);
-    r.g_after = matrix(s.inputs, s.neurons);
-    const std::size_t total = s.inputs * s.neurons + s.neurons;
+    const std::size_t cols = s.columns();
+    r.g_before = matrix(s.inputs, cols);
+    r.g_after = matrix(s.inputs, cols);
+    const std::size_t total = s.inputs * cols + s.neurons;
     // The columns' currents at each event (and at 0): the synapse cells under their rows.
-    std::vector<std::vector<double>> column(s.neurons, std::vector<double>(events.size() + 1, 0.0));
+    std::vector<std::vector<double>> column(cols, std::vector<double>(events.size() + 1, 0.0));
     for (std::size_t i = 0; i < s.inputs; ++i)
-        for (std::size_t k = 0; k < s.neurons; ++k) {
-            const std::size_t cell = i * s.neurons + k;
+        for (std::size_t k = 0; k < cols; ++k) {
+            const std::size_t cell = i * cols + k;
             const circuit::circuit c = one_cell(rows[i], s.synapse, s.synapse_state[cell], s.transistor, s.synapse_gate, 0.0, s.edge);
             circuit::simulation sim(c, s.solver, cell_seed(seed, cell));
             r.g_before(i, k) = probe_conductance(sim, "X", *s.synapse);
@@ -183,30 +221,80 @@ device_result run_fast(const device_spec& s, const std::vector<std::shared_ptr<a
             tell(progress, r.simulations, total);
         }
     // The neurons under their gain stages' outputs.
-    std::vector<spikes> per;
+    std::vector<std::pair<double, std::size_t>> all;
     for (std::size_t k = 0; k < s.neurons; ++k) {
-        auto drive = std::make_shared<array::schedule>(s.gain.gain * column[k][0]);
-        for (std::size_t e = 0; e < events.size(); ++e) drive->to(events[e], s.gain.gain * column[k][e + 1]);
-        const circuit::circuit c = one_cell(drive, s.neuron, s.neuron_state, s.transistor, s.neuron_gate, s.neuron_rail, s.edge);
-        circuit::simulation sim(c, s.solver, cell_seed(seed, s.inputs * s.neurons + k));
-        circuit::recording rec;
-        rec.probes = {"i(X)"};
-        spike_detector det(s.spike_current, k, 1);
-        sim.run(s.duration, rec, det);
-        per.push_back(std::move(det.found));
-        r.steps += sim.stats().steps;
-        ++r.simulations;
+        run_neuron(s, k, events, stage_input(s, column, k), s.duration, cell_seed(seed, s.inputs * cols + k), 0.0, all, r);
         tell(progress, r.simulations, total);
     }
-    // Merged in time order (neurons ascending at equal times).
-    std::vector<std::pair<double, std::size_t>> all;
-    for (const auto& p : per)
-        for (std::size_t j = 0; j < p.size(); ++j) all.emplace_back(p.time[j], p.neuron[j]);
-    std::sort(all.begin(), all.end());
-    for (const auto& [t, n] : all) {
-        r.out.time.push_back(t);
-        r.out.neuron.push_back(n);
+    merge(all, r);
+    finish(r, s.neurons);
+    return r;
+}
+
+// Held reads: each synapse cell's DC current at its row's level in its initial state (device and
+// transistor in series, array::series_current), the columns' currents summed at every event of a
+// span between resets, the neurons run on the engine over each span from neuron_state.
+device_result run_held(const device_spec& s, const input_spikes& in, std::uint64_t seed, const fraction_fn& progress) {
+    const std::size_t cols = s.columns(), cells = s.inputs * cols;
+    device_result r;
+    r.g_before = matrix(s.inputs, cols);
+    std::vector<double> i_read(cells);
+    for (std::size_t c = 0; c < cells; ++c) {
+        r.g_before.v[c] = s.synapse->current(array::g_probe, s.synapse_state[c]) / array::g_probe;
+        i_read[c] = array::series_current(*s.synapse, s.synapse_state[c], s.transistor.get(), s.read_voltage, s.synapse_gate);
     }
+    r.g_after = r.g_before;  // held: no read disturb
+    // The spans: from each reset (and 0) to the next (or the end).
+    std::vector<double> starts{0.0};
+    for (double t : s.resets)
+        if (t > 0 && t < s.duration) starts.push_back(t);
+    std::sort(starts.begin(), starts.end());
+    starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+    std::vector<std::pair<double, std::size_t>> all;
+    std::size_t j = 0;  // next input spike
+    for (std::size_t n = 0; n < starts.size(); ++n) {
+        const double a = starts[n], b = n + 1 < starts.size() ? starts[n + 1] : s.duration;
+        input_spikes local;
+        while (j < in.size() && in.time[j] < a) ++j;
+        for (; j < in.size() && in.time[j] < b; ++j) {
+            local.row.push_back(in.row[j]);
+            local.time.push_back(in.time[j] - a);
+        }
+        std::size_t dropped = 0;
+        const auto rows = row_pulses(s, local, dropped);
+        r.dropped += dropped;
+        std::vector<double> events{0.0};
+        for (const auto& row : rows)
+            for (double t : row->times())
+                if (t > 0 && t < b - a) events.push_back(t);
+        events.push_back(b - a);
+        std::sort(events.begin(), events.end());
+        events.erase(std::unique(events.begin(), events.end()), events.end());
+        // The columns' currents at each event; the power in the synapse cells for the read energy.
+        std::vector<std::vector<double>> column(cols, std::vector<double>(events.size(), 0.0));
+        std::vector<double> power(events.size(), 0.0);
+        for (std::size_t i = 0; i < s.inputs; ++i) {
+            if (rows[i]->times().size() < 2) continue;  // never pulsed in this span
+            for (std::size_t e = 0; e < events.size(); ++e) {
+                const double v = rows[i]->value(events[e]);
+                if (v == 0.0) continue;
+                for (std::size_t k = 0; k < cols; ++k) {
+                    const std::size_t c = i * cols + k;
+                    const double id = v == s.read_voltage ? i_read[c]
+                                                          : array::series_current(*s.synapse, s.synapse_state[c], s.transistor.get(), v, s.synapse_gate);
+                    column[k][e] += id;
+                    power[e] += v * id;
+                }
+            }
+        }
+        for (std::size_t e = 1; e < events.size(); ++e) r.read_energy += 0.5 * (power[e] + power[e - 1]) * (events[e] - events[e - 1]);
+        // The events after 0 drive the neurons (the drive starts at its value at 0).
+        const std::vector<double> after(events.begin() + 1, events.end());
+        for (std::size_t k = 0; k < s.neurons; ++k)
+            run_neuron(s, k, after, stage_input(s, column, k), b - a, cell_seed(seed, cells + n * s.neurons + k), a, all, r);
+        if (progress) progress(static_cast<double>(n + 1) / static_cast<double>(starts.size()));
+    }
+    merge(all, r);
     finish(r, s.neurons);
     return r;
 }
@@ -214,14 +302,19 @@ device_result run_fast(const device_spec& s, const std::vector<std::shared_ptr<a
 }  // namespace
 
 const char* level_name(level l) { return l == level::fast ? "fast" : "circuit"; }
+const char* reads_name(synapse_reads r) { return r == synapse_reads::held ? "held" : "transient"; }
 
 void check(const device_spec& s) {
     if (s.inputs == 0 || s.neurons == 0) throw input_error("network: needs at least one input and one neuron");
     if (!s.synapse) throw input_error("network.synapse: no device model");
     if (!s.neuron) throw input_error("network.neuron: no device model");
+    if (!s.neuron_models.empty() && s.neuron_models.size() != s.neurons)
+        throw internal_error(fmt::format("network: {} neuron models for {} neurons", s.neuron_models.size(), s.neurons));
     if (!s.transistor) throw input_error("network: the 1T1R cells need their transistor");
-    if (s.synapse_state.size() != s.inputs * s.neurons)
-        throw internal_error(fmt::format("network: {} synapse states for {} cells", s.synapse_state.size(), s.inputs * s.neurons));
+    if (s.synapse_state.size() != s.inputs * s.columns())
+        throw internal_error(fmt::format("network: {} synapse states for {} cells", s.synapse_state.size(), s.inputs * s.columns()));
+    if (!s.resets.empty() && s.reads != synapse_reads::held)
+        throw input_error("network.synapse.read: presented images (a neuron reset at each) need \"held\" synapse reads");
     units::non_negative(s.line_resistance, "network.line_resistance");
     units::positive(s.read_voltage, "network.input.read_voltage");
     units::positive(s.pulse_width, "network.input.pulse_width");
@@ -257,9 +350,14 @@ std::vector<std::shared_ptr<array::schedule>> row_pulses(const device_spec& s, c
 
 device_result simulate_device(const device_spec& s, const input_spikes& in, level l, std::uint64_t seed, const fraction_fn& progress) {
     check(s);
+    if (s.reads == synapse_reads::held && l != level::fast)
+        throw input_error("network.synapse.read: \"held\" is a fast-level shortcut; the circuit level runs every cell");
+    if (s.differential && l != level::fast)
+        throw input_error("network.synapse.differential: the subtracting stage of a pair is built at the fast level only");
     device_result r;
     std::size_t dropped = 0;
     const auto rows = row_pulses(s, in, dropped);
+    if (s.reads == synapse_reads::held) return run_held(s, in, seed, progress);
     r = l == level::circuit ? run_circuit(s, rows, seed, progress) : run_fast(s, rows, seed, progress);
     r.dropped = dropped;
     return r;
@@ -306,6 +404,75 @@ std::vector<double> agsn_bridged_state(const device::model& m, double g, double 
         conductance(0.5 * (lo + hi), r_min);
     }
     return st;
+}
+
+std::vector<double> agsn_relaxed_state(const device::model& m, double h_c) {
+    if (m.name() != "agsn_sio2_pt") throw input_error(fmt::format("network: a relaxed synapse state needs agsn_sio2_pt, not {}", m.name()));
+    using S = device::agsn_state;
+    std::vector<double> st(m.n_states());
+    m.initial_state(st);
+    st[S::theta] = m.get("theta_max");
+    st[S::h_s] = m.get("h_s_max");
+    st[S::h_c] = h_c;
+    st[S::h] = h_c;
+    st[S::r] = m.get("r_min");
+    st[S::armed] = 0.0;
+    return st;
+}
+
+std::vector<std::vector<double>> rest_synapses(const device_spec& s, double duration, std::uint64_t seed) {
+    units::positive(duration, "network.synapse.rest");
+    std::vector<std::vector<double>> out;
+    const auto& names = s.synapse->states();
+    for (std::size_t c = 0; c < s.synapse_state.size(); ++c) {
+        const circuit::circuit cell = one_cell(constant(0.0), s.synapse, s.synapse_state[c], s.transistor, s.synapse_gate, 0.0, s.edge);
+        circuit::simulation sim(cell, s.solver, cell_seed(seed, c));
+        sim.advance(duration);
+        std::vector<double> st(names.size());
+        for (std::size_t k = 0; k < st.size(); ++k) st[k] = sim.probe("X." + names[k].name);
+        out.push_back(std::move(st));
+    }
+    return out;
+}
+
+programmed program_synapses(const device_spec& s, const array::program_settings& settings, const std::vector<double>& initial,
+                            std::uint64_t seed, const fraction_fn& progress) {
+    const std::size_t cols = s.columns(), cells = s.inputs * cols;
+    if (settings.target.rows != s.inputs || settings.target.cols != cols)
+        throw internal_error(fmt::format("network: a {} x {} target map for {} x {} synapses", settings.target.rows, settings.target.cols, s.inputs, cols));
+    programmed out;
+    auto& rep = out.report;
+    rep.target = settings.target;
+    rep.achieved = rep.cell = rep.pulses = rep.energy = matrix(s.inputs, cols);
+    const auto& names = s.synapse->states();
+    for (std::size_t c = 0; c < cells; ++c) {
+        // The cell alone: a 1 x 1 1T1R array, programmed by the arrays' write-verify.
+        array::spec a;
+        a.rows = a.cols = 1;
+        a.cell = array::cell_type::t1r1;
+        a.devices = {s.synapse};
+        a.initial_state = {initial};
+        a.transistor = s.transistor;
+        a.rise = a.fall = s.edge;
+        array::controller ctl(a, s.solver, cell_seed(seed, c), {}, nullptr);
+        array::program_settings p = settings;
+        p.target = matrix(1, 1, settings.target.v[c]);
+        const auto r = ctl.program(p);
+        rep.achieved.v[c] = r.achieved.v[0];
+        rep.cell.v[c] = r.cell.v[0];
+        rep.pulses.v[c] = r.pulses.v[0];
+        rep.energy.v[c] = r.energy.v[0];
+        rep.converged += r.converged;
+        std::vector<double> st(names.size());
+        for (std::size_t k = 0; k < st.size(); ++k) st[k] = ctl.simulation().probe(array::device_name(0, 0) + "." + names[k].name);
+        out.states.push_back(std::move(st));
+        out.steps += ctl.simulation().stats().steps;
+        tell(progress, c + 1, cells);
+    }
+    const auto e = array::compare(rep.achieved, rep.target);
+    rep.rms_error = e.rms;
+    rep.worst_error = e.worst;
+    return out;
 }
 
 }  // namespace memlab::network

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <optional>
 
 #include "memlab/error.hpp"
@@ -57,7 +58,20 @@ run_result run(const experiment& e, const fraction_fn& progress, const std::func
             inputs(in);
             outside += std::chrono::steady_clock::now() - w0;
         }
-        r.device = simulate_device(e.device, in, e.lvl, e.seed, progress);
+        // Progress: the cells programmed and the run, in proportion to cells and presented images.
+        const double cells = e.program ? static_cast<double>(e.device.inputs * e.device.columns()) : 0.0;
+        const double share = cells / (cells + static_cast<double>(std::max<std::size_t>(1, e.image_start.size())));
+        device_spec spec = e.device;
+        if (e.program) {
+            fraction_fn part;
+            if (progress) part = [&](double f) { progress(f * share); };
+            r.programming = program_synapses(spec, e.programming, e.program_initial, e.seed, part);
+            spec.synapse_state = r.programming.states;
+        }
+        if (e.rest > 0) spec.synapse_state = rest_synapses(spec, e.rest, e.seed);
+        fraction_fn tail;
+        if (progress) tail = [&](double f) { progress(share + f * (1 - share)); };
+        r.device = simulate_device(spec, in, e.lvl, e.seed, tail);
         r.out = r.device.out;
         counts = r.device.counts;
         r.steps = r.device.steps;
@@ -65,6 +79,12 @@ run_result run(const experiment& e, const fraction_fn& progress, const std::func
         r.weight_names = {"epoch0", "end"};
         r.weights = {r.device.g_before, r.device.g_after};
         r.weights_unit = "S";
+        if (e.program) {
+            // The write-verify's targets and its last verify reads (the cell read at the verify
+            // voltage through its transistor).
+            r.weight_names.insert(r.weight_names.begin(), {"target", "programmed"});
+            r.weights.insert(r.weights.begin(), {r.programming.report.target, r.programming.report.achieved});
+        }
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0 - outside).count();
     const double duration = e.lif.duration;
@@ -86,6 +106,25 @@ run_result run(const experiment& e, const fraction_fn& progress, const std::func
         for (std::size_t i = 0; i < r.device.g_before.v.size(); ++i)
             largest = std::max(largest, std::fabs(r.device.g_after.v[i] / r.device.g_before.v[i] - 1));
         r.metrics["largest_conductance_change"] = largest;  // relative, over the run
+        r.metrics["synapse_reads"] = reads_name(e.device.reads);
+        r.metrics["differential"] = e.device.differential;
+        if (e.device.reads == synapse_reads::held) r.metrics["read_energy"] = units::format(r.device.read_energy, "J");
+        if (e.program) {
+            const auto& p = r.programming.report;
+            double pulses = 0, most = 0, energy = 0;
+            for (double x : p.pulses.v) pulses += x, most = std::max(most, x);
+            for (double x : p.energy.v) energy += x;
+            const double n = static_cast<double>(p.pulses.v.size());
+            r.metrics["program"] = {{"cells", p.pulses.v.size()},
+                                    {"converged", p.converged},
+                                    {"tolerance", e.programming.tolerance},
+                                    {"rms_error", p.rms_error},
+                                    {"worst_error", p.worst_error},
+                                    {"pulses_mean", pulses / n},
+                                    {"pulses_max", most},
+                                    {"energy", units::format(energy, "J")},
+                                    {"solver_steps", r.programming.steps}};
+        }
     }
     if (!e.image_start.empty()) {
         r.images = classify(r.out, e.lif.neurons, e.image_start, e.presentation);
@@ -98,6 +137,23 @@ run_result run(const experiment& e, const fraction_fn& progress, const std::func
         r.metrics["correct"] = right;
         r.metrics["silent"] = silent;  // images no neuron answered
         r.metrics["accuracy"] = static_cast<double>(right) / static_cast<double>(e.labels.size());
+        // The same spikes read as first to fire: the neuron whose first spike in the presentation
+        // comes first (none: no answer).
+        std::vector<double> first_time(e.labels.size(), std::numeric_limits<double>::infinity());
+        std::vector<int> first(e.labels.size(), -1);
+        std::size_t n = 0;
+        for (std::size_t k = 0; k < r.out.size(); ++k) {
+            const double t = r.out.time[k];
+            while (n + 1 < e.image_start.size() && t >= e.image_start[n + 1]) ++n;
+            if (t < e.image_start[n] || t >= e.image_start[n] + e.presentation || t >= first_time[n]) continue;
+            first_time[n] = t;
+            first[n] = static_cast<int>(r.out.neuron[k]);
+        }
+        std::size_t right_first = 0;
+        for (std::size_t i = 0; i < e.labels.size(); ++i) right_first += first[i] == e.labels[i];
+        r.metrics["accuracy_first_spike"] = static_cast<double>(right_first) / static_cast<double>(e.labels.size());
+        if (e.m == mode::device && e.device.reads == synapse_reads::held)
+            r.metrics["read_energy_per_image"] = units::format(r.device.read_energy / static_cast<double>(e.labels.size()), "J");
     }
     return r;
 }

@@ -15,6 +15,7 @@
 #include "memlab/device/registry.hpp"
 #include "memlab/network/data.hpp"
 #include "memlab/units/units.hpp"
+#include "sections.hpp"
 #include "toml_reader.hpp"
 
 namespace fs = std::filesystem;
@@ -51,12 +52,14 @@ fs::path beside(const reader& r, const std::string& name) {
     return p.is_absolute() ? p : fs::path(r.file()).parent_path() / p;
 }
 
-// weights_file: `rows` lines of `cols` numbers, in `unit`.
-network::matrix read_weights_file(reader& r, const std::string& key, std::size_t rows, std::size_t cols, double scale) {
-    const fs::path path = beside(r, r.string(key));
+// A matrix file (`name`, relative to the network file: weights_file, conductance_files): `rows`
+// lines of `cols` numbers, each times `scale`; errors name `key`.
+network::matrix read_matrix_file(reader& r, const std::string& key, const std::string& name, std::size_t rows, std::size_t cols,
+                                      double scale) {
+    const fs::path path = beside(r, name);
     std::ifstream in(path);
     if (!in) r.fail(key, fmt::format("cannot open {}", path.string()));
-    network::matrix w(rows, cols);
+    network::matrix g(rows, cols);
     std::string line;
     std::vector<double> x;
     std::size_t row = 0, n = 0;
@@ -66,11 +69,16 @@ network::matrix read_weights_file(reader& r, const std::string& key, std::size_t
         if (row >= rows) r.fail(key, fmt::format("{}: more than {} rows", path.string(), rows));
         if (!csv_numbers(line, x) || x.size() != cols)
             r.fail(key, fmt::format("{}: line {}: expected {} comma-separated numbers", path.string(), n, cols));
-        for (std::size_t j = 0; j < cols; ++j) w(row, j) = x[j] * scale;
+        for (std::size_t j = 0; j < cols; ++j) g(row, j) = x[j] * scale;
         ++row;
     }
     if (row != rows) r.fail(key, fmt::format("{}: {} rows, the network has {} inputs", path.string(), row, rows));
-    return w;
+    return g;
+}
+
+// weights_file: `rows` lines of `cols` numbers, in `unit`.
+network::matrix read_weights_file(reader& r, const std::string& key, std::size_t rows, std::size_t cols, double scale) {
+    return read_matrix_file(r, key, r.string(key), rows, cols, scale);
 }
 
 // A spikes file: the header "row,time (UNIT)", then one "row,time" line per spike.
@@ -114,18 +122,48 @@ void load_device(reader& nw, network::experiment& e) {
     if (d.line_resistance > 0 && e.lvl == network::level::fast)
         nw.fail("line_resistance", "the fast level holds every line at its driver's level (0 Ohm only); level = \"circuit\" has line resistances");
     d.transistor = std::make_shared<device::mosfet>();
+    double h_c = 3.35e-9;
     {
         reader y = nw.sub("synapse");
         const std::string model = y.string("model", "agsn_sio2_pt");
         if (model != "agsn_sio2_pt") y.fail("model", fmt::format("'{}': device mode is built for agsn_sio2_pt", model));
         d.synapse = std::shared_ptr<const device::model>(device::make_model(model));
-        const auto g = y.quantity_grid("conductance", "S", d.inputs, d.neurons);
-        const double h_c = y.quantity("cluster_front", "m", 3.35e-9);
+        d.differential = y.boolean("differential", false);
+        const std::string reads = y.string("read", "transient");
+        if (reads != "transient" && reads != "held") y.fail("read", fmt::format("unknown '{}' (transient or held)", reads));
+        d.reads = reads == "held" ? network::synapse_reads::held : network::synapse_reads::transient;
+        if (d.reads == network::synapse_reads::held && e.lvl != network::level::fast)
+            y.fail("read", "\"held\" is a fast-level shortcut; the circuit level runs every cell");
+        if (d.differential && e.lvl != network::level::fast)
+            y.fail("differential", "the subtracting stage of a pair is built at the fast level only");
+        // The conductances: `conductance` (inputs x columns(), or one for all), or with differential
+        // pairs `conductance_files` = [G+ file, G- file] (inputs lines of neurons numbers each, in
+        // `conductance_unit`), G+ on column 2k and G- on column 2k + 1.
+        std::vector<double> g;
+        if (y.has("conductance_files")) {
+            if (y.has("conductance")) y.fail("conductance", "give conductance or conductance_files, not both");
+            if (!d.differential) y.fail("conductance_files", "two files (G+ and G-) need differential = true");
+            const auto files = y.strings("conductance_files", {});
+            if (files.size() != 2) y.fail("conductance_files", "expected two file names, [G+ file, G- file]");
+            const double scale = units::parse("1 " + y.string("conductance_unit"), "S", e.file + ": network.synapse.conductance_unit");
+            const network::matrix plus = read_matrix_file(y, "conductance_files", files[0], d.inputs, d.neurons, scale);
+            const network::matrix minus = read_matrix_file(y, "conductance_files", files[1], d.inputs, d.neurons, scale);
+            for (std::size_t i = 0; i < d.inputs; ++i)
+                for (std::size_t k = 0; k < d.neurons; ++k) {
+                    g.push_back(plus(i, k));
+                    g.push_back(minus(i, k));
+                }
+        } else {
+            g = y.quantity_grid("conductance", "S", d.inputs, d.columns());
+        }
+        h_c = y.quantity("cluster_front", "m", h_c);
+        e.rest = y.quantity("rest", "s", 0.0);
+        if (!(e.rest >= 0)) y.fail("rest", "must not be negative");
         d.synapse_gate = y.quantity("gate", "V", d.synapse_gate);
         try {
             for (double gi : g) d.synapse_state.push_back(network::agsn_bridged_state(*d.synapse, gi, h_c));
         } catch (const input_error& err) {
-            y.fail("conductance", err.what());
+            y.fail(y.has("conductance_files") ? "conductance_files" : "conductance", err.what());
         }
         y.finish();
     }
@@ -133,6 +171,26 @@ void load_device(reader& nw, network::experiment& e) {
         reader n = nw.sub("neuron");
         const std::string model = n.string("model", "agsn_sio2_pt");
         d.neuron = std::shared_ptr<const device::model>(device::make_model(model));
+        // [network.neuron.d2d]: each neuron's parameters drawn once (device::draw_device, the run's
+        // seed, neuron k as index k), as [device.d2d] draws an array's cells.
+        const auto d2d = detail::read_d2d(n, *d.neuron);
+        for (std::size_t k = 0; k < d.neurons && !d2d.empty(); ++k) {
+            try {
+                d.neuron_models.push_back(device::draw_device(*d.neuron, d2d, e.seed, k));
+            } catch (const input_error& err) {
+                n.fail("d2d", fmt::format("the parameters drawn for neuron {} are inconsistent: {}", k, err.what()));
+            }
+        }
+        // [network.neuron.initial_state]: states by name (the rest the model's own), every neuron.
+        if (n.has("initial_state")) {
+            reader is = n.sub("initial_state");
+            const auto& st = d.neuron->states();
+            d.neuron_state.assign(st.size(), 0.0);
+            d.neuron->initial_state(d.neuron_state);
+            for (std::size_t k = 0; k < st.size(); ++k)
+                if (is.has(st[k].name)) d.neuron_state[k] = is.quantity(st[k].name, st[k].unit);
+            is.finish();
+        }
         d.neuron_gate = n.quantity("gate", "V", d.neuron_gate);
         d.neuron_rail = n.quantity("rail", "V", d.neuron_rail);
         d.spike_current = n.quantity("spike_current", "A", d.spike_current);
@@ -145,6 +203,46 @@ void load_device(reader& nw, network::experiment& e) {
         g.finish();
     }
     if (nw.has("inhibition")) nw.fail("inhibition", "not built in device mode yet (docs/networks.md)");
+    if (nw.has("program")) {
+        // Write-verify of every synapse before the run (array::controller::program on each cell
+        // alone), from the relaxed trained state to the verify read of the state `conductance` gives.
+        reader p = nw.sub("program");
+        e.program = p.boolean("enabled", true);
+        auto& s = e.programming;
+        s.tolerance = p.quantity("tolerance", "1", 0.05);
+        if (!(s.tolerance > 0 && s.tolerance < 1)) p.fail("tolerance", "must be in (0, 1)");
+        s.max_pulses = static_cast<std::size_t>(p.integer("max_pulses", 100, 1, 100000));
+        s.set_voltage = p.quantity("set_voltage", "V", 2.0);
+        s.set_width = p.quantity("set_width", "s", 100e-9);
+        s.set_start = p.quantity("set_gate_start", "V", 0.5);
+        s.set_step = p.quantity("set_gate_step", "V", 0.01);
+        s.set_max = p.quantity("set_gate_max", "V", 3.3);
+        s.reset_start = p.quantity("reset_start", "V", 0.3);
+        s.reset_step = p.quantity("reset_step", "V", 0.02);
+        s.reset_max = p.quantity("reset_max", "V", 2.0);
+        s.reset_width = p.quantity("reset_width", "s", 100e-9);
+        s.reset_gate = p.quantity("reset_gate", "V", 3.3);
+        s.verify.voltage = p.quantity("verify_voltage", "V", d.read_voltage);
+        s.verify.width = p.quantity("verify_width", "s", 1e-6);
+        s.verify.gate = d.synapse_gate;
+        s.inhibit = array::scheme::gate;
+        auto positive = [&](const char* k, double v) {
+            if (!(v > 0)) p.fail(k, "must be positive");
+        };
+        positive("set_voltage", s.set_voltage), positive("set_width", s.set_width), positive("set_gate_start", s.set_start);
+        positive("set_gate_step", s.set_step), positive("reset_start", s.reset_start), positive("reset_step", s.reset_step);
+        positive("reset_width", s.reset_width), positive("reset_gate", s.reset_gate), positive("verify_voltage", s.verify.voltage);
+        positive("verify_width", s.verify.width);
+        if (!(s.set_max >= s.set_start)) p.fail("set_gate_max", "must not be below set_gate_start");
+        if (!(s.reset_max >= s.reset_start)) p.fail("reset_max", "must not be below reset_start");
+        p.finish();
+        // Targets: the verify read of each exact state (the file's conductance, each device alone
+        // at 0.1 V), through its transistor at the word line's level.
+        s.target = network::matrix(d.inputs, d.columns());
+        for (std::size_t c = 0; c < s.target.v.size(); ++c)
+            s.target.v[c] = array::series_current(*d.synapse, d.synapse_state[c], d.transistor.get(), s.verify.voltage, s.verify.gate) / s.verify.voltage;
+        e.program_initial = network::agsn_relaxed_state(*d.synapse, h_c);
+    }
 }
 
 // Input kinds that present images from a data set (their duration is the images').
@@ -227,9 +325,9 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
             const double rate = in.quantity("rate", "Hz");
             if (!(rate >= 0 && rate * s.dt <= 1)) in.fail("rate", "must be in [0, 1/dt]");
             e.inputs = network::poisson(std::vector<double>(s.inputs, rate), s.dt, s.duration, e.seed);
-        } else if (image_kind(kind) && device) {
-            in.fail("kind", fmt::format("{} are not presented in device mode yet (spikes_file or poisson); docs/networks.md", kind));
         } else if (image_kind(kind)) {
+            if (device && e.device.reads != network::synapse_reads::held)
+                in.fail("kind", fmt::format("{} in device mode need network.synapse.read = \"held\" (docs/networks.md)", kind));
             const bool digits = kind == "digits";
             const std::string set = in.string("set", "test");
             if (set != "train" && set != "test") in.fail("set", fmt::format("unknown set '{}' (train or test)", set));
@@ -268,6 +366,7 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
             for (std::size_t n : index) e.labels.push_back(all.labels[n]);
             e.image_index = index;
             s.resets = e.image_start;
+            e.device.resets = e.image_start;
             s.duration = static_cast<double>(images) * (e.presentation + rest);
             if (nw.has("duration")) nw.fail("duration", "set by the images (images x (presentation + rest)); leave it out");
         } else {

@@ -74,6 +74,7 @@ def test_network_file_errors(memlab, tmp_path):
 
 ROOT = Path(__file__).resolve().parents[2]
 DEVICE = ROOT / "experiments" / "snn_device_8x4.toml"
+DIGITS_DEVICE = ROOT / "experiments" / "snn_digits_device.toml"
 
 
 def test_device_mode_file(memlab, tmp_path):
@@ -108,6 +109,59 @@ def test_device_mode_file(memlab, tmp_path):
     (tmp_path / "lines.toml").write_text(text.replace('line_resistance = "0 Ohm"', 'line_resistance = "5 Ohm"'))
     res = memlab("run", "lines.toml", status=2)
     assert "lines.toml: network.line_resistance: the fast level" in res.stderr
+
+
+def test_digits_device_file(memlab, tmp_path):
+    """The device-mode digits file: its conductance pairs are what scripts/digits_softmax.py writes,
+    a run of the first 10 test digits (exact conductances, held reads) presents the script's test
+    split and writes the pairs interleaved (G+ on column 2k, G- on column 2k + 1) as its epoch0, and the
+    keys of the differential pairs, the held reads and the write-verify fail with one line naming
+    them."""
+    import subprocess
+    import h5py
+    res = subprocess.run([sys.executable, ROOT / "scripts" / "digits_softmax.py", "--out", tmp_path / "sm"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    data = ROOT / "experiments" / "data"
+    gp = np.loadtxt(data / "snn_digits_g_plus.csv", delimiter=",")
+    gm = np.loadtxt(data / "snn_digits_g_minus.csv", delimiter=",")
+    assert np.allclose(np.loadtxt(tmp_path / "sm" / "g_plus.csv", delimiter=","), gp, rtol=1e-6, atol=1e-15)
+    assert np.allclose(np.loadtxt(tmp_path / "sm" / "g_minus.csv", delimiter=","), gm, rtol=1e-6, atol=1e-15)
+    memlab("run", DIGITS_DEVICE, "--set", "network.program.enabled=false", "--set", "network.input.images=10", "--out", "out",
+           "--no-figure")
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert metrics["images"] == 10 and metrics["synapse_reads"] == "held" and metrics["differential"] is True
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import digits_softmax
+    _, test = digits_softmax.split(1797, 1200, 1)
+    with h5py.File(tmp_path / "out" / "traces.h5", "r") as f:
+        index = np.asarray(f["images/index"][:]).ravel().astype(int)
+        g0 = np.asarray(f["weights"]["epoch0"])
+        assert "programmed" not in f["weights"]
+    assert np.array_equal(index, test[:10])
+    want = np.empty((65, 20))
+    want[:, 0::2], want[:, 1::2] = gp, gm
+    assert np.allclose(g0, want, rtol=1e-9)
+    text = DIGITS_DEVICE.read_text().replace("data/", str(data) + "/")
+    for key, change, msg in [
+        ("network.synapse.read", ('\nread = "held"', '\nread = "sometimes"'), "unknown 'sometimes'"),
+        ("network.synapse.conductance_files", ("differential = true", "differential = false"), "need differential = true"),
+        ("network.input.kind", ('\nread = "held"', '\nread = "transient"'), 'need network.synapse.read = "held"'),
+        ("network.synapse.read", ('level = "fast"', 'level = "circuit"'), "fast-level shortcut"),
+        ("network.synapse.differential", ('\nlevel = "fast"\n', '\nlevel = "circuit"\n', '\nread = "held"', '\nread = "transient"'),
+         "fast level only"),
+        ("network.synapse.rest", ('\nread = "held"', '\nread = "held"\nrest = "-1 ms"'), "must not be negative"),
+        ("network.program.tolerance", ("tolerance = 0.05", "tolerance = 2"), "must be in (0, 1)"),
+        ("network.program.set_gate_step", ('set_gate_step = "3 mV"', 'set_gate_step = "-3 mV"'), "must be positive"),
+        ("network.program.verify", ('verify_width = "1 us"', 'verify = "1 us"'), "unknown key"),
+    ]:
+        bad = text
+        for k in range(0, len(change), 2):
+            bad = bad.replace(change[k], change[k + 1], 1)
+        assert bad.count("\n") == text.count("\n") + (key == "network.synapse.rest") and bad != text, key
+        (tmp_path / "bad.toml").write_text(bad)
+        # A file that loaded by mistake runs one image, not the whole programmed network.
+        res = memlab("run", "bad.toml", "--set", "network.input.images=1", "--set", "network.program.enabled=false", status=2)
+        assert f"bad.toml: {key}:" in res.stderr and msg in res.stderr, (key, res.stderr)
 
 
 def test_digits_lif_mapped_inference(memlab, tmp_path):

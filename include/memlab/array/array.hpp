@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -189,6 +190,11 @@ struct program_result {
     std::size_t converged = 0;   // cells within tolerance at the end
     double rms_error = 0, worst_error = 0;  // relative, achieved against target
 };
+
+// A cell alone at voltage v on its bit line, its source line at 0 V: the device (model `m` in
+// `state`) alone (t null: 1R) or in series with its transistor at gate `gate`, bulk at 0 V (1T1R):
+// the current through it (A), the middle node solved by bisection.
+double series_current(const device::model& m, std::span<const double> state, const device::mosfet* t, double v, double gate);
 
 // Runs operations on one array, continuing one simulation. `trace` (may be null) receives the
 // recorded probes at every solver step of every operation.

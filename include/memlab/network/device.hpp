@@ -45,9 +45,22 @@ namespace memlab::network {
 enum class level { fast, circuit };
 const char* level_name(level l);  // "fast", "circuit"
 
+// How the fast level finds a synapse cell's current: `transient`, the cell on the engine under its
+// row's pulses (its state evolves: read disturb); `held`, the cell's DC current at its row's level
+// in its state at the start, held over the run (array::series_current: the device model's current
+// behind its transistor; no read disturb, no engine run per synapse).
+enum class synapse_reads { transient, held };
+const char* reads_name(synapse_reads r);  // "transient", "held"
+
 struct device_spec {
     std::size_t inputs = 0, neurons = 0;
-    // Synapses: 1T1R cells, inputs x neurons, row-major.
+    // Differential pairs: each neuron k has two columns, 2k (G+) and 2k + 1 (G-), every row read at
+    // +read_voltage (the synapses' set polarity), and a subtracting stage after the two columns'
+    // TIAs puts gain x (I(2k) - I(2k + 1)) on the neuron (fast level only). Otherwise neuron k is
+    // column k and its TIA puts gain x I(k) on it.
+    bool differential = false;
+    std::size_t columns() const { return differential ? 2 * neurons : neurons; }
+    // Synapses: 1T1R cells, inputs x columns(), row-major.
     device::model_ptr synapse;                         // the device model
     std::vector<std::vector<double>> synapse_state;    // one initial state per cell
     std::shared_ptr<const device::mosfet> transistor;  // every access transistor (synapses and neurons)
@@ -61,11 +74,17 @@ struct device_spec {
     circuit::tia_params gain{1.25e5, 100e6};  // the column's TIA (V/A, Hz)
     device::model_ptr neuron;              // the neuron's device model
     std::vector<double> neuron_state;      // every neuron starts in it (empty: the model's own)
+    std::vector<device::model_ptr> neuron_models;  // one per neuron (device-to-device draws); empty: `neuron`
+    const device::model_ptr& neuron_of(std::size_t k) const { return neuron_models.empty() ? neuron : neuron_models[k]; }
     double neuron_gate = 0.526;            // V, the neurons' access transistors' gate above the rail
     double neuron_rail = 1.0;              // V, the neuron cells' return rail (transistor source and
                                            // bulk): between pulses the neuron sees -neuron_rail and relaxes
     double spike_current = 5e-9;           // A, the comparator's threshold on the neuron's current
     double duration = 0;                   // s
+    synapse_reads reads = synapse_reads::transient;  // fast level only
+    // Times (s) at which every neuron is returned to neuron_state (a global reset line): the start of
+    // each presented image; each span between them is run on its own (held reads only).
+    std::vector<double> resets;
     circuit::solver_options solver;
 };
 
@@ -76,6 +95,8 @@ struct device_result {
     std::size_t dropped = 0;          // input spikes that came while their row's pulse was still on
     long steps = 0;                   // solver steps, summed over the level's simulations
     std::size_t simulations = 0;      // 1 (circuit) or cells + neurons (fast)
+    double read_energy = 0;           // J, held reads: dissipated in the synapse cells (device and
+                                      // transistor) over every input pulse, edges included
 };
 
 // Checks a spec (input_error naming the field).
@@ -102,5 +123,27 @@ device_result simulate_device(const device_spec& s, const input_spikes& in, leve
 // (theta = theta_max), trained (h_s = h_s_max, cluster front h_c), armed, the rest the model's
 // initial state. input_error if g is out of reach.
 std::vector<double> agsn_bridged_state(const device::model& m, double g, double h_c);
+
+// The same device relaxed: the tip back at the cluster front (h = h_c, r = r_min), disarmed;
+// Sn-rich and trained as above. The state write-verify starts a synapse from.
+std::vector<double> agsn_relaxed_state(const device::model& m, double h_c);
+
+// Write-verify of every synapse (array::controller::program, the arrays' routine), each cell alone
+// as a 1 x 1 1T1R array on the engine (device s.synapse, transistor s.transistor), from `initial`
+// to `settings.target` (inputs x columns(), S, read at settings.verify). Cell k draws from the seed
+// derived from (seed, k). Returns the arrays' report per cell (target, achieved, cell, pulses,
+// energy, errors) and the programmed states (row-major); `progress` hears the fraction of cells.
+struct programmed {
+    array::program_result report;
+    std::vector<std::vector<double>> states;
+    long steps = 0;
+};
+// Each synapse cell alone on the engine at rest (its row and column at 0 V, its word line at
+// s.synapse_gate) for `duration` from its state in s.synapse_state: the states it relaxes to
+// (retention), row-major. Cell k draws from the seed derived from (seed, k).
+std::vector<std::vector<double>> rest_synapses(const device_spec& s, double duration, std::uint64_t seed);
+
+programmed program_synapses(const device_spec& s, const array::program_settings& settings, const std::vector<double>& initial,
+                            std::uint64_t seed, const fraction_fn& progress = {});
 
 }  // namespace memlab::network

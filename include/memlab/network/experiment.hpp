@@ -22,6 +22,14 @@ struct experiment {
     lif_spec lif;        // LIF mode; in device mode its inputs, neurons and duration are the network's
     level lvl = level::fast;  // device mode
     device_spec device;       // device mode
+    // Device mode with [network.program]: every synapse written by write-verify (program_synapses)
+    // from program_initial to programming.target (the verify read of the state device.synapse_state
+    // holds: the file's conductances exactly) before the run, which then starts from the programmed
+    // states.
+    bool program = false;
+    double rest = 0;  // s, [network.synapse] rest: each synapse at rest this long before the run (after programming)
+    array::program_settings programming;
+    std::vector<double> program_initial;
     input_spikes inputs;  // spikes_file or poisson inputs; empty when images are presented
     // Images presented (kind = "digits" or "fashion_mnist"): the images in the order shown and their
     // rate coding, encoded image by image while the network runs (rate_encoder).
@@ -42,6 +50,7 @@ struct run_result {
     std::string weights_unit;              // "V" (LIF mode) or "S" (device mode)
     lif_result lif;                        // LIF mode
     device_result device;                  // device mode
+    programmed programming;                // device mode with [network.program]
     classification images;  // when images were presented
     nlohmann::json metrics;
     double seconds = 0;  // wall time of the simulation alone
