@@ -366,12 +366,8 @@ device_result simulate_device(const device_spec& s, const input_spikes& in, leve
 std::vector<double> agsn_bridged_state(const device::model& m, double g, double h_c) {
     if (m.name() != "agsn_sio2_pt") throw input_error(fmt::format("network: a bridged synapse state needs agsn_sio2_pt, not {}", m.name()));
     using S = device::agsn_state;
-    std::vector<double> st(m.n_states());
-    m.initial_state(st);
+    std::vector<double> st = agsn_relaxed_state(m, h_c);
     st[S::h] = m.get("L");
-    st[S::theta] = m.get("theta_max");
-    st[S::h_s] = m.get("h_s_max");
-    st[S::h_c] = h_c;
     st[S::armed] = 1.0;
     const double r_min = m.get("r_min");
     auto conductance = [&](double h, double radius) {
