@@ -152,7 +152,8 @@ TEST(Report, AnExperimentFileNamesOnlyKnownTargets) {
                              "retention_volatile", "training", "regime_switching", "five_devices", "set_delay", "cell_1t1r_training", "smu_overshoot"})
         for (const auto& id : protocol::load(std::string(MEMLAB_SOURCE_DIR "/experiments/") + name + ".toml").targets) ++served[id];
     for (const auto& id : protocol::load_array(MEMLAB_SOURCE_DIR "/experiments/array_reconfigurable.toml").targets) ++served[id];
-    for (const auto& id : protocol::load_network(MEMLAB_SOURCE_DIR "/experiments/snn_digits_lif.toml").targets) ++served[id];
+    for (const auto* name : {"snn_digits_lif", "snn_digits_device"})
+        for (const auto& id : protocol::load_network(std::string(MEMLAB_SOURCE_DIR "/experiments/") + name + ".toml").targets) ++served[id];
     for (const auto& t : report::all_targets()) {
         EXPECT_TRUE(t.kind == "fit" || t.kind == "check") << t.id;
         EXPECT_EQ(t.kind == "fit", !t.fit.empty()) << t.id;
@@ -207,6 +208,16 @@ TEST(Report, NetworkTargetsAreTheWholeTestSetsAccuracy) {
     const auto f = report::evaluate(few, r);
     EXPECT_FALSE(f[0].pass);
     EXPECT_NE(f[0].note.find("not the 597 test digits"), std::string::npos) << f[0].note;
+    // The device network's target needs every synapse written by write-verify.
+    auto d = protocol::load_network(MEMLAB_SOURCE_DIR "/experiments/snn_digits_device.toml");
+    ASSERT_EQ(d.targets, (std::vector<std::string>{"network.mapped_digits_device"}));
+    r.metrics["accuracy"] = 0.97;
+    r.metrics["program"] = {{"cells", 1300}, {"converged", 1300}};
+    EXPECT_TRUE(report::evaluate(d, r)[0].pass) << report::evaluate(d, r)[0].note;
+    r.metrics["program"]["converged"] = 1299;
+    EXPECT_FALSE(report::evaluate(d, r)[0].pass);
+    r.metrics.erase("program");
+    EXPECT_FALSE(report::evaluate(d, r)[0].pass);
     // A network file serves network targets only, and a circuit file none of them.
     e.targets.push_back("integrate.rising");
     try {
