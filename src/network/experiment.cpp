@@ -23,6 +23,12 @@ run_result run(const experiment& e, const fraction_fn& progress, const std::func
     std::vector<std::size_t> counts;
     std::size_t input_count = 0;
     std::chrono::steady_clock::duration outside{};  // in the caller's `inputs` (writing them out)
+    auto hand_over = [&](const input_spikes& in) {
+        if (!inputs) return;
+        const auto w0 = std::chrono::steady_clock::now();
+        inputs(in);
+        outside += std::chrono::steady_clock::now() - w0;
+    };
     if (e.m == mode::lif) {
         std::optional<rate_encoder> enc;
         if (e.presented.count() > 0) enc.emplace(e.presented, e.coding);
@@ -37,11 +43,7 @@ run_result run(const experiment& e, const fraction_fn& progress, const std::func
             }
             if (!more) return false;
             input_count += chunk.size();
-            if (inputs) {
-                const auto w0 = std::chrono::steady_clock::now();
-                inputs(chunk);
-                outside += std::chrono::steady_clock::now() - w0;
-            }
+            hand_over(chunk);
             return true;
         });
         r.out = r.lif.out;
@@ -53,11 +55,7 @@ run_result run(const experiment& e, const fraction_fn& progress, const std::func
     } else {
         const auto in = all_inputs(e);
         input_count = in.size();
-        if (inputs) {
-            const auto w0 = std::chrono::steady_clock::now();
-            inputs(in);
-            outside += std::chrono::steady_clock::now() - w0;
-        }
+        hand_over(in);
         // Progress: the cells programmed and the run, in proportion to cells and presented images.
         const double cells = e.program ? static_cast<double>(e.device.inputs * e.device.columns()) : 0.0;
         const double share = cells / (cells + static_cast<double>(std::max<std::size_t>(1, e.image_start.size())));

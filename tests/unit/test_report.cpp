@@ -20,6 +20,18 @@ using namespace memlab;
 
 namespace {
 
+// Runs f, which must refuse its input: an input_error whose message holds `text` (`accepted`: the
+// failure message if nothing is thrown).
+template <class F>
+void expect_refused(F f, const std::string& text, const char* accepted) {
+    try {
+        f();
+        ADD_FAILURE() << accepted;
+    } catch (const input_error& err) {
+        EXPECT_NE(std::string(err.what()).find(text), std::string::npos) << err.what();
+    }
+}
+
 // A trace sampled every 10 us over the 9 pulses: during pulse k the device holds conductance g[k]
 // at v(top) = 0.2 V; between pulses it is at 1 pS and 0 V.
 io::memory_trace integrate_trace(const protocol::experiment& e, const std::vector<double>& g) {
@@ -168,21 +180,11 @@ TEST(Report, ArrayTargetsBelongToArrayFilesOnly) {
     // errors at load time, each saying what serves it.
     auto c = protocol::load(MEMLAB_SOURCE_DIR "/experiments/integrate.toml");
     c.targets = {"array.neuron_spikes"};
-    try {
-        report::check_targets(c);
-        FAIL() << "a circuit file served an array target";
-    } catch (const input_error& err) {
-        EXPECT_NE(std::string(err.what()).find("evaluated from an array file"), std::string::npos) << err.what();
-    }
+    expect_refused([&] { report::check_targets(c); }, "evaluated from an array file", "a circuit file served an array target");
     auto a = protocol::load_array(MEMLAB_SOURCE_DIR "/experiments/array_reconfigurable.toml");
     report::check_targets(a);
     a.targets.push_back("integrate.rising");
-    try {
-        report::check_targets(a);
-        FAIL() << "an array file served a circuit target";
-    } catch (const input_error& err) {
-        EXPECT_NE(std::string(err.what()).find("not an array"), std::string::npos) << err.what();
-    }
+    expect_refused([&] { report::check_targets(a); }, "not an array", "an array file served a circuit target");
     // The roles need a gate: the same file with 1R cells is refused.
     auto r1 = protocol::load_array(MEMLAB_SOURCE_DIR "/experiments/array_reconfigurable.toml");
     r1.array.cell = array::cell_type::r1;
@@ -220,20 +222,10 @@ TEST(Report, NetworkTargetsAreTheWholeTestSetsAccuracy) {
     EXPECT_FALSE(report::evaluate(d, r)[0].pass);
     // A network file serves network targets only, and a circuit file none of them.
     e.targets.push_back("integrate.rising");
-    try {
-        report::check_targets(e);
-        FAIL() << "a network file served a circuit target";
-    } catch (const input_error& err) {
-        EXPECT_NE(std::string(err.what()).find("not a network"), std::string::npos) << err.what();
-    }
+    expect_refused([&] { report::check_targets(e); }, "not a network", "a network file served a circuit target");
     auto c = protocol::load(MEMLAB_SOURCE_DIR "/experiments/integrate.toml");
     c.targets = {"network.mapped_digits_lif"};
-    try {
-        report::check_targets(c);
-        FAIL() << "a circuit file served a network target";
-    } catch (const input_error& err) {
-        EXPECT_NE(std::string(err.what()).find("evaluated from a network file"), std::string::npos) << err.what();
-    }
+    expect_refused([&] { report::check_targets(c); }, "evaluated from a network file", "a circuit file served a network target");
 }
 
 namespace {
