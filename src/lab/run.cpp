@@ -142,6 +142,18 @@ network::run_result run_network_into(const network::experiment& e, const fs::pat
         h5.write_matrix("images", "index", n, 1, index, "1");
         h5.write_matrix("images", "counts", n, e.lif.neurons, r.images.counts.v, "1");
     }
+    if (e.learning) {
+        // Each neuron's label and each training image's winner (-1: none), and the training pass's spikes.
+        const auto& l = r.learning;
+        std::vector<double> labels(l.labels.begin(), l.labels.end()), winner, index(e.train_index.begin(), e.train_index.end());
+        for (std::size_t w : l.train_winner) winner.push_back(w < l.labels.size() ? static_cast<double>(w) : -1.0);
+        h5.write_matrix("learning", "labels", labels.size(), 1, labels, "1", {{"never_fired", -1}});
+        h5.write_matrix("learning", "train_winner", winner.size(), 1, winner, "1", {{"no_spike", -1}});
+        h5.write_matrix("learning", "train_index", index.size(), 1, index, "1");
+        std::vector<double> t(l.train_out.time), n(l.train_out.neuron.begin(), l.train_out.neuron.end());
+        h5.write_matrix("learning", "train_spike_time", t.size(), 1, t, "s");
+        h5.write_matrix("learning", "train_spike_neuron", n.size(), 1, n, "1");
+    }
     h5.commit();
     r.metrics["experiment"] = e.name;
     write_file(folder / "metrics.json", r.metrics.dump(2) + "\n");

@@ -10,77 +10,13 @@
 #include "memlab/device/agsn.hpp"
 #include "memlab/error.hpp"
 #include "memlab/units/units.hpp"
+#include "cells.hpp"
 
 namespace memlab::network {
 
 namespace {
 
-// The comparator on each neuron's current: a spike when it rises through the threshold, re-armed
-// once it has fallen below half of it. Channels 1.. are the neurons' currents (`first` the first
-// neuron's index).
-class spike_detector final : public io::trace_sink {
-public:
-    spike_detector(double threshold, std::size_t first, std::size_t count)
-        : threshold_(threshold), first_(first), armed_(count, true) {}
-    void begin(const std::vector<io::channel>&) override {}
-    void append(std::span<const double> row) override {
-        for (std::size_t k = 0; k < armed_.size(); ++k) {
-            const double i = row[1 + k];
-            if (armed_[k] && i > threshold_) {
-                found.neuron.push_back(first_ + k);
-                found.time.push_back(row[0]);
-                armed_[k] = false;
-            } else if (!armed_[k] && i < 0.5 * threshold_) {
-                armed_[k] = true;
-            }
-        }
-    }
-    spikes found;
-
-private:
-    double threshold_;
-    std::size_t first_;
-    std::vector<bool> armed_;
-};
-
-std::shared_ptr<array::schedule> constant(double level) { return std::make_shared<array::schedule>(level); }
-// A supply that rises from 0 to `level` over `rise` and stays (the engine's first solve starts
-// from every node at 0 V).
-std::shared_ptr<array::schedule> supply(double level, double rise) {
-    auto w = std::make_shared<array::schedule>(0.0);
-    w->to(rise, level);
-    return w;
-}
-
-// The device alone at array::g_probe in the state held by `sim` under the element name `name`.
-double probe_conductance(const circuit::simulation& sim, const std::string& name, const device::model& m) {
-    std::vector<double> st(m.n_states());
-    for (std::size_t k = 0; k < st.size(); ++k) st[k] = sim.probe(name + "." + m.states()[k].name);
-    return m.current(array::g_probe, st) / array::g_probe;
-}
-
-std::uint64_t cell_seed(std::uint64_t seed, std::size_t k) {
-    // splitmix64 of (seed, k): the fast level's cells draw independent streams.
-    std::uint64_t z = seed * 0x9e3779b97f4a7c15ULL + (k + 1) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-// One cell alone: a driver on "top", the device from top to "m", the transistor (m, "g", "b", "b")
-// with its source and bulk on the return rail "b" at `rail` (ground at 0) and its gate `gate`
-// above it.
-circuit::circuit one_cell(stimulus::waveform_ptr drive, const device::model_ptr& m, const std::vector<double>& state,
-                          const std::shared_ptr<const device::mosfet>& t, double gate, double rail, double rise) {
-    circuit::circuit c;
-    const std::string b = rail != 0.0 ? "b" : "0";
-    c.add_voltage_source("V", "top", "0", std::move(drive));
-    if (rail != 0.0) c.add_voltage_source("VB", "b", "0", supply(rail, rise));
-    c.add_voltage_source("VG", "g", "0", supply(rail + gate, rise));
-    c.add_memristor("X", "top", "m", m, state);
-    c.add_transistor("T", "m", "g", b, b, t, false);
-    return c;
-}
+using namespace detail;
 
 // Tells `progress` the fraction done when it passes a whole percent.
 void tell(const fraction_fn& progress, std::size_t done, std::size_t total) {

@@ -52,6 +52,16 @@ run_result run(const experiment& e, const fraction_fn& progress, const std::func
         r.weight_names = {"epoch0"};
         r.weights = {e.lif.weight};
         r.weights_unit = "V";
+    } else if (e.learning) {
+        // Training, labelling and the test, each pass's inputs drawn as the network takes them.
+        r.learning = learn(e.device, e.stdp, {.train = &e.train, .test = &e.presented, .coding = e.coding}, e.seed, progress);
+        const auto& l = r.learning;
+        r.out = l.test_out;
+        r.images = l.test;
+        r.steps = l.steps;
+        r.weight_names = {"epoch0", "epoch1"};
+        r.weights = {l.g_initial, l.g_trained};
+        r.weights_unit = "S";
     } else {
         const auto in = all_inputs(e);
         input_count = in.size();
@@ -95,6 +105,29 @@ run_result run(const experiment& e, const fraction_fn& progress, const std::func
     if (e.m == mode::lif) {
         r.metrics["synaptic_events"] = r.lif.synaptic_events;
         r.metrics["steps"] = r.lif.steps;
+    } else if (e.learning) {
+        const auto& l = r.learning;
+        std::size_t labelled = 0, winners = 0;
+        for (int c : l.labels) labelled += c >= 0;
+        std::vector<bool> won(e.device.neurons, false);
+        for (std::size_t w : l.train_winner)
+            if (w < won.size() && !won[w]) won[w] = true, ++winners;
+        const double train = static_cast<double>(e.train.count()), test = static_cast<double>(e.presented.count());
+        r.metrics["level"] = level_name(e.lvl);
+        r.metrics["learning"] = {{"training_images", e.train.count()},
+                                 {"post_pulses", l.post_pulses},
+                                 {"cell_runs", l.cell_runs},
+                                 {"neuron_table_runs", l.neuron_runs},
+                                 {"solver_steps", l.steps},
+                                 {"neurons_labelled", labelled},
+                                 {"neurons_that_won_in_training", winners},
+                                 {"training_spikes", l.train_out.size()},
+                                 {"learning_energy", units::format(l.learning_energy, "J")},
+                                 {"learning_energy_per_image", units::format(l.learning_energy / train, "J")},
+                                 {"trained_at", units::format(l.trained_at, "s")}};
+        r.metrics["labels"] = l.labels;
+        r.metrics["read_energy"] = units::format(l.read_energy, "J");
+        r.metrics["read_energy_per_image"] = units::format(l.read_energy / (2 * train + test), "J");
     } else {
         r.metrics["level"] = level_name(e.lvl);
         r.metrics["solver_steps"] = r.device.steps;
@@ -125,7 +158,7 @@ run_result run(const experiment& e, const fraction_fn& progress, const std::func
         }
     }
     if (!e.image_start.empty()) {
-        r.images = classify(r.out, e.lif.neurons, e.image_start, e.presentation);
+        if (!e.learning) r.images = classify(r.out, e.lif.neurons, e.image_start, e.presentation);
         std::size_t right = 0, silent = 0;
         for (std::size_t i = 0; i < e.labels.size(); ++i) {
             right += r.images.predicted[i] == e.labels[i];
@@ -148,9 +181,13 @@ run_result run(const experiment& e, const fraction_fn& progress, const std::func
             first[n] = static_cast<int>(r.out.neuron[k]);
         }
         std::size_t right_first = 0;
-        for (std::size_t i = 0; i < e.labels.size(); ++i) right_first += first[i] == e.labels[i];
+        for (std::size_t i = 0; i < e.labels.size(); ++i) {
+            // A learning network's neurons answer with the class they were labelled with.
+            const int answer = e.learning && first[i] >= 0 ? r.learning.labels[static_cast<std::size_t>(first[i])] : first[i];
+            right_first += answer == e.labels[i];
+        }
         r.metrics["accuracy_first_spike"] = static_cast<double>(right_first) / static_cast<double>(e.labels.size());
-        if (e.m == mode::device && e.device.reads == synapse_reads::held)
+        if (e.m == mode::device && e.device.reads == synapse_reads::held && !e.learning)
             r.metrics["read_energy_per_image"] = units::format(r.device.read_energy / static_cast<double>(e.labels.size()), "J");
     }
     return r;

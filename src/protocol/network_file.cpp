@@ -1,6 +1,7 @@
 #include "memlab/protocol/network_file.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <fstream>
 #include <limits>
 #include <numeric>
@@ -15,6 +16,7 @@
 #include "memlab/device/registry.hpp"
 #include "memlab/network/data.hpp"
 #include "memlab/units/units.hpp"
+#include "memlab/util/rng.hpp"
 #include "sections.hpp"
 #include "toml_reader.hpp"
 
@@ -111,6 +113,51 @@ network::input_spikes read_spikes_file(reader& r, std::size_t rows) {
 }
 
 
+// Device mode, [network.learning] (docs/networks.md, Learning): the STDP pulses, the winner-take-all
+// and the synapses' initial conductances, each cell's drawn log-uniformly in the given range.
+void load_learning(reader& nw, network::experiment& e, double h_c) {
+    auto& d = e.device;
+    reader l = nw.sub("learning");
+    e.learning = true;
+    auto& L = e.stdp;
+    L.pre = l.quantity("pre", "V", L.pre);
+    L.potentiate = l.quantity("potentiate", "V", L.potentiate);
+    L.potentiate_width = l.quantity("potentiate_width", "s", L.potentiate_width);
+    L.depress = l.quantity("depress", "V", L.depress);
+    L.depress_width = l.quantity("depress_width", "s", L.depress_width);
+    L.pre_window = static_cast<std::size_t>(l.integer("pre_window", static_cast<std::int64_t>(L.pre_window), 1, 1 << 20));
+    L.inhibition = static_cast<std::size_t>(l.integer("inhibition", static_cast<std::int64_t>(L.inhibition), 0, 1 << 20));
+    L.refractory = static_cast<std::size_t>(l.integer("refractory", static_cast<std::int64_t>(L.refractory), 0, 1 << 20));
+    L.test_inhibition = static_cast<std::size_t>(l.integer("test_inhibition", static_cast<std::int64_t>(L.inhibition), 0, 1 << 20));
+    L.refresh = static_cast<std::size_t>(l.integer("refresh", static_cast<std::int64_t>(L.refresh), 1, 1 << 20));
+    L.hold = static_cast<std::size_t>(l.integer("hold", static_cast<std::int64_t>(L.hold), 0, 1 << 20));
+    try {
+        network::check(L);
+    } catch (const input_error& err) {
+        const std::string m = err.what();
+        const std::string prefix = "network.learning.";
+        const auto dot = m.find(':');
+        l.fail(m.substr(prefix.size(), dot - prefix.size()), m.substr(dot + 2));
+    }
+    const auto range = l.has("initial_conductance") ? l.quantities("initial_conductance", "S") : std::vector<double>{3e-6, 30e-6};
+    if (range.size() != 2 || !(range[0] > 0 && range[1] >= range[0]))
+        l.fail("initial_conductance", "expected [low, high], 0 < low <= high, e.g. [\"3 uS\", \"30 uS\"]");
+    e.learning_images = static_cast<std::size_t>(l.integer("images", 0, 0, 1 << 30));  // 0: the whole training set
+    l.finish();
+    if (d.differential) nw.sub("synapse").fail("differential", "learning is built for one column per neuron");
+    if (e.program) nw.fail("program", "a learning network writes its synapses by its own pulses");
+    // Each cell's initial conductance, log-uniform in the range (its own stream, apart from the inputs').
+    util::rng g(e.seed ^ 0x6c6561726e696e67ULL);
+    const double a = std::log(range[0]), b = std::log(range[1]);
+    d.synapse_state.clear();
+    try {
+        for (std::size_t c = 0; c < d.inputs * d.neurons; ++c)
+            d.synapse_state.push_back(network::agsn_bridged_state(*d.synapse, std::exp(a + (b - a) * g.uniform()), h_c));
+    } catch (const input_error& err) {
+        l.fail("initial_conductance", err.what());
+    }
+}
+
 // Device mode: [network] line_resistance, [network.synapse], [network.neuron], [network.gain]
 // (docs/networks.md, File keys).
 void load_device(reader& nw, network::experiment& e) {
@@ -153,6 +200,9 @@ void load_device(reader& nw, network::experiment& e) {
                     g.push_back(plus(i, k));
                     g.push_back(minus(i, k));
                 }
+        } else if (nw.has("learning")) {
+            // A learning network starts from drawn conductances (network.learning.initial_conductance).
+            if (y.has("conductance")) y.fail("conductance", "a learning network starts from network.learning.initial_conductance; leave it out");
         } else {
             g = y.quantity_grid("conductance", "S", d.inputs, d.columns());
         }
@@ -202,7 +252,8 @@ void load_device(reader& nw, network::experiment& e) {
         d.gain.bandwidth = g.quantity("bandwidth", "Hz", d.gain.bandwidth);
         g.finish();
     }
-    if (nw.has("inhibition")) nw.fail("inhibition", "not built in device mode yet (docs/networks.md)");
+    if (nw.has("inhibition")) nw.fail("inhibition", "device mode: the winner-take-all is network.learning's inhibition (docs/networks.md)");
+    if (nw.has("learning")) load_learning(nw, e, h_c);
     if (nw.has("program")) {
         // Write-verify of every synapse before the run (array::controller::program on each cell
         // alone), from the relaxed trained state to the verify read of the state `conductance` gives.
@@ -331,8 +382,8 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
             const bool digits = kind == "digits";
             const std::string set = in.string("set", "test");
             if (set != "train" && set != "test") in.fail("set", fmt::format("unknown set '{}' (train or test)", set));
-            network::image_set all;
-            std::vector<std::size_t> index;
+            network::image_set all, all_train;
+            std::vector<std::size_t> index, train_index;
             if (digits) {
                 // The sklearn digits have no split of their own: the stated one, by its seed.
                 const auto seed = static_cast<std::uint64_t>(in.integer("split_seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
@@ -340,11 +391,18 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
                 const auto train = static_cast<std::size_t>(in.integer("train", 1200, 0, static_cast<std::int64_t>(all.count())));
                 const auto split = network::split_indices(all.count(), train, seed);
                 index = set == "train" ? split.train : split.test;
+                train_index = split.train;
             } else {
                 // Fashion-MNIST's own split (60000 / 10000); `images` takes the first of the set.
                 all = network::read_fashion_mnist(set == "train");
                 index.resize(all.count());
                 std::iota(index.begin(), index.end(), std::size_t{0});
+                if (e.learning) {
+                    // Learning trains on the training set whatever `set` presents.
+                    if (set == "test") all_train = network::read_fashion_mnist(true);
+                    train_index.resize(set == "test" ? all_train.count() : all.count());
+                    std::iota(train_index.begin(), train_index.end(), std::size_t{0});
+                }
             }
             const auto images = static_cast<std::size_t>(in.integer("images", static_cast<std::int64_t>(index.size()), 1,
                                                                     static_cast<std::int64_t>(index.size())));
@@ -357,6 +415,14 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
             if (s.inputs != rows)
                 nw.fail("inputs", fmt::format("{} rows, {} need {} ({} pixels{})", s.inputs, kind, rows, all.size, bias_rate > 0 ? " and the bias row" : ""));
             e.presented = network::subset(all, index);
+            if (e.learning) {
+                if (e.learning_images > train_index.size())
+                    nw.sub("learning").fail("images", fmt::format("{} training images, the set has {}", e.learning_images, train_index.size()));
+                if (e.learning_images > 0) train_index.resize(e.learning_images);
+                e.train = network::subset(all_train.count() > 0 ? all_train : all, train_index);
+                e.train_index = train_index;
+                if (bias_rate > 0) in.fail("bias_rate", "a learning network has no bias row");
+            }
             e.coding = {.rate_max = rate, .bias_rate = bias_rate, .presentation = e.presentation, .rest = rest, .dt = s.dt, .seed = e.seed};
             try {
                 e.image_start = network::rate_encoder(e.presented, e.coding).starts();  // checks the rates
@@ -372,6 +438,7 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
         } else {
             in.fail("kind", fmt::format("unknown input '{}' (spikes_file, poisson, digits or fashion_mnist)", kind));
         }
+        if (e.learning && !image_kind(kind)) in.fail("kind", "a learning network learns images (digits or fashion_mnist)");
         if (device) {
             auto& d = e.device;
             d.read_voltage = in.quantity("read_voltage", "V", d.read_voltage);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "memlab/network/device.hpp"
+#include "memlab/network/learning.hpp"
 #include "memlab/network/network.hpp"
 
 namespace memlab::network {
@@ -30,6 +31,14 @@ struct experiment {
     double rest = 0;  // s, [network.synapse] rest: each synapse at rest this long before the run (after programming)
     array::program_settings programming;
     std::vector<double> program_initial;
+    // Device mode with [network.learning]: the synapses (from their drawn initial conductances) learn
+    // the training images `train` by STDP pulses, the neurons are labelled on them and the presented
+    // images are the test (network::learn).
+    bool learning = false;
+    stdp_settings stdp;
+    image_set train;
+    std::vector<std::size_t> train_index;  // the training images' indices in the data set
+    std::size_t learning_images = 0;       // network.learning.images (0: the whole training set)
     input_spikes inputs;  // spikes_file or poisson inputs; empty when images are presented
     // Images presented (kind = "digits" or "fashion_mnist"): the images in the order shown and their
     // rate coding, encoded image by image while the network runs (rate_encoder).
@@ -51,6 +60,7 @@ struct run_result {
     lif_result lif;                        // LIF mode
     device_result device;                  // device mode
     programmed programming;                // device mode with [network.program]
+    learning_result learning;              // device mode with [network.learning]
     classification images;  // when images were presented
     nlohmann::json metrics;
     double seconds = 0;  // wall time of the simulation alone

@@ -1,0 +1,305 @@
+#include "memlab/network/learning.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "memlab/error.hpp"
+#include "cells.hpp"
+
+namespace memlab::network {
+
+namespace {
+
+using namespace detail;
+
+constexpr std::size_t none = static_cast<std::size_t>(-1);
+constexpr double inf = std::numeric_limits<double>::infinity();
+constexpr double settle = 2e-6;  // s a neuron cell rests on its rail before the tabulated pulse
+
+// The energy delivered by a cell's driver: the trapezoid of v(top) x i(X) over the recorded steps.
+class energy_sink final : public io::trace_sink {
+public:
+    void begin(const std::vector<io::channel>&) override { first_ = true; }
+    void append(std::span<const double> row) override {
+        const double p = row[1] * row[2];
+        if (!first_) energy += 0.5 * (p + p_) * (row[0] - t_);
+        first_ = false;
+        t_ = row[0], p_ = p;
+    }
+    double energy = 0;
+
+private:
+    bool first_ = true;
+    double t_ = 0, p_ = 0;
+};
+
+}  // namespace
+
+double neuron_table::engine_fire_time(const device_spec& s, std::size_t k, double v, std::uint64_t seed) {
+    auto drive = std::make_shared<array::schedule>(0.0);
+    drive->to(settle, 0.0);
+    drive->to(settle + s.edge, v);
+    drive->to(settle + s.edge + s.pulse_width, v);
+    drive->to(settle + 2 * s.edge + s.pulse_width, 0.0);
+    const circuit::circuit c = one_cell(drive, s.neuron_of(k), s.neuron_state, s.transistor, s.neuron_gate, s.neuron_rail, s.edge);
+    circuit::simulation sim(c, s.solver, seed);
+    circuit::recording rec;
+    rec.probes = {"i(X)"};
+    spike_detector det(s.spike_current, 0, 1);
+    sim.run(settle + 2 * s.edge + s.pulse_width, rec, det);
+    for (double t : det.found.time)
+        if (t >= settle) return t - settle;
+    return inf;
+}
+
+neuron_table::neuron_table(const device_spec& s, std::size_t k, std::uint64_t seed) {
+    auto at = [&](double v) {
+        ++runs_;
+        return engine_fire_time(s, k, v, seed);
+    };
+    // The lowest drive that fires within the pulse, by bisection to 1 mV, between the rail (the
+    // neuron sees no forward voltage) and 64 V.
+    double lo = s.neuron_rail, hi = 64.0;
+    if (!std::isfinite(at(hi))) throw input_error(fmt::format("network.neuron: neuron {} does not fire within a pulse of 64 V", k));
+    while (hi - lo > 1e-3) {
+        const double mid = 0.5 * (lo + hi);
+        (std::isfinite(at(mid)) ? hi : lo) = mid;
+    }
+    // The answer from there up, densest near the threshold where it changes fastest.
+    constexpr std::size_t n = 64;
+    for (std::size_t j = 0; j <= n; ++j) {
+        const double x = static_cast<double>(j) / n;
+        const double v = hi + (64.0 - hi) * x * x * x;
+        const double t = at(v);
+        if (!std::isfinite(t)) continue;  // at the threshold itself a run may just miss
+        v_.push_back(v);
+        t_.push_back(t);
+    }
+    if (v_.size() < 2) throw internal_error(fmt::format("network: the neuron table of neuron {} has {} points", k, v_.size()));
+}
+
+double neuron_table::fire_time(double v) const {
+    if (v < v_.front()) return inf;
+    if (v >= v_.back()) return t_.back();
+    const auto j = static_cast<std::size_t>(std::upper_bound(v_.begin(), v_.end(), v) - v_.begin());
+    const double f = (v - v_[j - 1]) / (v_[j] - v_[j - 1]);
+    return t_[j - 1] + f * (t_[j] - t_[j - 1]);
+}
+
+void check(const stdp_settings& L) {
+    auto positive = [](double x, const char* key) {
+        if (!(x > 0)) throw input_error(fmt::format("network.learning.{}: must be positive", key));
+    };
+    positive(L.potentiate, "potentiate"), positive(L.potentiate_width, "potentiate_width");
+    positive(L.depress, "depress"), positive(L.depress_width, "depress_width");
+    if (!(L.pre >= 0 && L.pre < L.potentiate)) throw input_error("network.learning.pre: must be in [0, potentiate)");
+    if (L.pre_window < 1) throw input_error("network.learning.pre_window: must be at least 1 slot");
+    if (L.refresh < 1) throw input_error("network.learning.refresh: must be at least 1 image");
+}
+
+learning_result learn(const device_spec& s0, const stdp_settings& L, const learning_data& d, std::uint64_t seed,
+                      const fraction_fn& progress) {
+    check(L);
+    check(s0);
+    if (s0.differential) throw input_error("network.synapse.differential: learning is built for one column per neuron");
+    if (d.train == nullptr || d.test == nullptr) throw internal_error("network: learning without its images");
+    device_spec s = s0;
+    const std::size_t rows = s.inputs, cols = s.neurons, cells = rows * cols;
+    auto& state = s.synapse_state;
+    const auto& names = s.synapse->states();
+    learning_result r;
+
+    auto conductances = [&] {
+        matrix g(rows, cols);
+        for (std::size_t c = 0; c < cells; ++c) g.v[c] = s.synapse->current(array::g_probe, state[c]) / array::g_probe;
+        return g;
+    };
+    r.g_initial = conductances();
+    std::vector<double> i_read(cells), last(cells, 0.0);
+    std::vector<std::uint64_t> runs(cells, 0);
+    auto read_of = [&](std::size_t c) {
+        return array::series_current(*s.synapse, state[c], s.transistor.get(), s.read_voltage, s.synapse_gate);
+    };
+    for (std::size_t c = 0; c < cells; ++c) i_read[c] = read_of(c);
+    auto take = [&](std::size_t c, const circuit::simulation& sim) {
+        for (std::size_t k = 0; k < names.size(); ++k) state[c][k] = sim.probe("X." + names[k].name);
+        i_read[c] = read_of(c);
+        r.steps += sim.stats().steps;
+        ++r.cell_runs;
+    };
+
+    // The neurons' answers: one table for nominal neurons, one per neuron with device-to-device draws.
+    std::vector<neuron_table> tables;
+    for (std::size_t k = 0; k < (s.neuron_models.empty() ? 1 : cols); ++k) {
+        tables.emplace_back(s, k, cell_seed(seed, cells + k));
+        r.neuron_runs += tables.back().runs();
+    }
+    auto table_of = [&](std::size_t k) -> const neuron_table& { return tables[s.neuron_models.empty() ? 0 : k]; };
+
+    const double dt = d.coding.dt, period = d.coding.presentation + d.coding.rest;
+    const auto slots = static_cast<std::size_t>(std::llround(d.coding.presentation / dt));
+    const double read_area = s.pulse_width + s.edge;  // a trapezoid read pulse's integral over its height
+    double now = 0;  // s, the run's clock: the passes follow one another
+
+    // Every synapse at rest (0 V) from its last run to now.
+    auto relax_all = [&] {
+        for (std::size_t c = 0; c < cells; ++c) {
+            if (now - last[c] <= 0) continue;
+            const circuit::circuit cell = one_cell(constant(0.0), s.synapse, state[c], s.transistor, s.synapse_gate, 0.0, s.edge);
+            circuit::simulation sim(cell, s.solver, cell_seed(cell_seed(seed, c), ++runs[c]));
+            sim.advance(now - last[c]);
+            take(c, sim);
+            last[c] = now;
+        }
+    };
+    // Cell c's rest since its last run, then the post pulse's two phases (cell voltages p1, p2).
+    auto post = [&](std::size_t c, double p1, double p2) {
+        const double t0 = std::max(now - last[c], 2 * s.edge);
+        auto drive = std::make_shared<array::schedule>(0.0);
+        drive->to(t0, 0.0);
+        double t = t0 + s.edge;
+        drive->to(t, p1);
+        drive->to(t += L.potentiate_width, p1);
+        drive->to(t += s.edge, p2);
+        drive->to(t += L.depress_width, p2);
+        drive->to(t += s.edge, 0.0);
+        const circuit::circuit cell = one_cell(drive, s.synapse, state[c], s.transistor, s.synapse_gate, 0.0, s.edge);
+        circuit::simulation sim(cell, s.solver, cell_seed(cell_seed(seed, c), ++runs[c]));
+        sim.advance(t0);
+        circuit::recording rec;
+        rec.probes = {"v(top)", "i(X)"};
+        energy_sink e;
+        sim.run(t, rec, e);
+        r.learning_energy += e.energy;
+        take(c, sim);
+        last[c] = now;
+    };
+
+    const std::size_t total = 2 * d.train->count() + d.test->count();
+    std::size_t done = 0;
+    // One pass over `images`: spikes into `out` (times from the pass's start), spike counts per image
+    // and neuron into `counts`, the first neuron to fire per image into `first`.
+    auto pass = [&](const image_set& images, std::uint64_t pass_seed, bool learning, spikes& out, matrix& counts,
+                    std::vector<std::size_t>& first) {
+        rate_coding coding = d.coding;
+        coding.seed = pass_seed;
+        rate_encoder enc(images, coding);
+        const double start = now;
+        counts = matrix(images.count(), cols);
+        first.assign(images.count(), none);
+        input_spikes chunk;
+        std::vector<std::vector<std::size_t>> active(slots);
+        std::vector<std::size_t> last_spike(rows), free_at(cols);
+        std::vector<double> current(cols);
+        for (std::size_t n = 0; enc.next(chunk); ++n) {
+            const double at = static_cast<double>(n) * period;
+            now = start + at;
+            if (n % L.refresh == 0) relax_all();
+            for (auto& a : active) a.clear();
+            for (std::size_t j = 0; j < chunk.size(); ++j) {
+                const auto slot = static_cast<std::size_t>(std::floor((chunk.time[j] - at) / dt + 1e-6));
+                if (slot < slots) active[slot].push_back(chunk.row[j]);
+            }
+            std::fill(last_spike.begin(), last_spike.end(), none);
+            std::fill(free_at.begin(), free_at.end(), L.hold);
+            for (std::size_t slot = 0; slot < slots; ++slot) {
+                now = start + at + static_cast<double>(slot) * dt;
+                if (active[slot].empty()) continue;
+                std::fill(current.begin(), current.end(), 0.0);
+                for (std::size_t row : active[slot]) {
+                    last_spike[row] = slot;
+                    const double* ir = &i_read[row * cols];
+                    for (std::size_t k = 0; k < cols; ++k) current[k] += ir[k];
+                }
+                double best = inf;
+                std::size_t w = none;
+                for (std::size_t k = 0; k < cols; ++k) {
+                    r.read_energy += s.read_voltage * current[k] * read_area;
+                    if (slot < free_at[k]) continue;
+                    const double t = table_of(k).fire_time(s.gain.gain * current[k]);
+                    if (t < best) best = t, w = k;
+                }
+                if (w == none) continue;
+                out.neuron.push_back(w);
+                out.time.push_back(at + static_cast<double>(slot) * dt + best);
+                counts(n, w) += 1;
+                if (first[n] == none) first[n] = w;
+                const std::size_t held = learning ? L.inhibition : L.test_inhibition;
+                for (std::size_t k = 0; k < cols; ++k) free_at[k] = std::max(free_at[k], slot + 1 + (k == w ? L.refractory : held));
+                if (!learning) continue;
+                // The post pulse on column w: armed rows at `pre`, the others at 0 V.
+                now += best;
+                for (std::size_t row = 0; row < rows; ++row) {
+                    const bool armed = last_spike[row] != none && slot - last_spike[row] < L.pre_window;
+                    post(row * cols + w, armed ? L.potentiate : L.potentiate - L.pre, armed ? L.pre - L.depress : -L.depress);
+                }
+                ++r.post_pulses;
+            }
+            ++done;
+            if (progress) progress(static_cast<double>(done) / static_cast<double>(total));
+        }
+        now = start + static_cast<double>(images.count()) * period;
+    };
+
+    matrix train_counts, label_counts;
+    std::vector<std::size_t> label_first, test_first;
+    pass(*d.train, cell_seed(seed, cells + cols + 1), true, r.train_out, train_counts, r.train_winner);
+    r.trained_at = now;
+    relax_all();
+    r.g_trained = conductances();
+    pass(*d.train, cell_seed(seed, cells + cols + 2), false, r.label_out, label_counts, label_first);
+    pass(*d.test, cell_seed(seed, cells + cols + 3), false, r.test_out, r.test.counts, test_first);
+
+    // Labels: each neuron's class is the one it answers most, per image of the class.
+    int classes = 0;
+    for (int c : d.train->labels) classes = std::max(classes, c + 1);
+    for (int c : d.test->labels) classes = std::max(classes, c + 1);
+    std::vector<double> per_class(static_cast<std::size_t>(classes), 0.0);
+    for (int c : d.train->labels) per_class[static_cast<std::size_t>(c)] += 1;
+    r.labels.assign(cols, -1);
+    for (std::size_t k = 0; k < cols; ++k) {
+        std::vector<double> resp(static_cast<std::size_t>(classes), 0.0);
+        for (std::size_t n = 0; n < d.train->count(); ++n) resp[static_cast<std::size_t>(d.train->labels[n])] += label_counts(n, k);
+        double most = 0;
+        for (std::size_t c = 0; c < resp.size(); ++c) {
+            if (per_class[c] > 0) resp[c] /= per_class[c];
+            if (resp[c] > most) most = resp[c], r.labels[k] = static_cast<int>(c);
+        }
+        if (r.labels[k] >= 0) continue;
+        // Silent in the labelling pass: labelled by the training images it won, if any.
+        std::fill(resp.begin(), resp.end(), 0.0);
+        for (std::size_t n = 0; n < d.train->count(); ++n)
+            if (r.train_winner[n] == k) resp[static_cast<std::size_t>(d.train->labels[n])] += 1;
+        for (std::size_t c = 0; c < resp.size(); ++c) {
+            if (per_class[c] > 0) resp[c] /= per_class[c];
+            if (resp[c] > most) most = resp[c], r.labels[k] = static_cast<int>(c);
+        }
+    }
+    // The test: the class whose neurons spiked most per neuron; a tie goes to the first spike's label.
+    std::vector<double> neurons_of(static_cast<std::size_t>(classes), 0.0);
+    for (int c : r.labels)
+        if (c >= 0) neurons_of[static_cast<std::size_t>(c)] += 1;
+    r.test.predicted.assign(d.test->count(), -1);
+    for (std::size_t n = 0; n < d.test->count(); ++n) {
+        std::vector<double> score(static_cast<std::size_t>(classes), 0.0);
+        for (std::size_t k = 0; k < cols; ++k)
+            if (r.labels[k] >= 0) score[static_cast<std::size_t>(r.labels[k])] += r.test.counts(n, k);
+        double most = 0;
+        std::size_t ties = 0;
+        for (std::size_t c = 0; c < score.size(); ++c) {
+            if (neurons_of[c] > 0) score[c] /= neurons_of[c];
+            if (score[c] > most) most = score[c], r.test.predicted[n] = static_cast<int>(c), ties = 1;
+            else if (score[c] == most && most > 0) ++ties;
+        }
+        if (ties > 1 && test_first[n] != none) r.test.predicted[n] = r.labels[test_first[n]];
+        r.correct += r.test.predicted[n] == d.test->labels[n];
+        r.silent += r.test.predicted[n] < 0;
+    }
+    r.accuracy = static_cast<double>(r.correct) / static_cast<double>(d.test->count());
+    return r;
+}
+
+}  // namespace memlab::network
