@@ -135,8 +135,20 @@ void memlab::python::register_experiments(py::module_& m) {
                 images["index"] = array(e.image_index);
                 images["counts"] = matrix(r.images.counts);
             }
+            py::dict learning;
+            if (e.learning) {
+                const auto& l = r.learning;
+                std::vector<double> winner;
+                for (std::size_t w : l.train_winner) winner.push_back(w < l.labels.size() ? static_cast<double>(w) : -1.0);
+                learning["labels"] = array(l.labels);
+                learning["train_winner"] = array(winner);
+                learning["train_index"] = array(e.train_index);
+                learning["train_spike_time"] = array(l.train_out.time);
+                learning["train_spike_neuron"] = array(l.train_out.neuron);
+            }
             py::dict out;
             out["name"] = e.name;
+            out["learning"] = learning;
             out["spikes"] = spikes;
             out["input_spikes"] = inputs;
             out["weights"] = weights;

@@ -163,7 +163,10 @@ class NetworkResult:
     """A network run ([network] file, docs/networks.md), as numpy arrays in SI: `spikes` ("time" (s),
     "neuron"), `input_spikes` ("time", "row"), `weights` (one inputs x neurons array per epoch,
     "epoch0" the initial one, in `weights_unit`), `images` when images were presented ("start" (s),
-    "label", "predicted" (-1: no answer), "index" in the data set, "counts": images x neurons)."""
+    "label", "predicted" (-1: no answer), "index" in the data set, "counts": images x neurons), and
+    for a learning network `learning` ("labels" per neuron (-1: never fired), "train_winner" per
+    training image (-1: none), "train_index", "train_spike_time", "train_spike_neuron"); the test
+    images are in `images`, the initial and trained conductances are weights "epoch0" and "epoch1"."""
     name: str
     spikes: dict[str, NDArray[np.float64]]
     input_spikes: dict[str, NDArray[np.float64]]
@@ -172,6 +175,7 @@ class NetworkResult:
     images: dict[str, NDArray[np.float64]]
     metrics: dict[str, Any]
     config: dict[str, Any]
+    learning: dict[str, NDArray[np.float64]] = field(default_factory=dict)
 
 
 def run(file: str | os.PathLike[str], seed: int | None = None, set: str | Iterable[str] = (), device: int = 0,
@@ -205,7 +209,7 @@ def run(file: str | os.PathLike[str], seed: int | None = None, set: str | Iterab
             raise InputError(f"{file}: engine={engine!r}: a network runs on memlab only")
         n = _memlab._run_network(path, overrides)
         return NetworkResult(n["name"], dict(n["spikes"]), dict(n["input_spikes"]), dict(n["weights"]), n["weights_unit"],
-                             dict(n["images"]), n["metrics"], n["config"])
+                             dict(n["images"]), n["metrics"], n["config"], dict(n["learning"]))
     r = _memlab._run(path, overrides, device, engine)
     for n in r["notes"]:
         warnings.warn(n, stacklevel=2)

@@ -574,6 +574,8 @@ def load_network(folder):
         if "images" in f:
             for k in ("start", "label", "predicted", "counts"):
                 out["image_start" if k == "start" else k] = np.asarray(f["images"][k]).squeeze()
+        if "learning" in f:
+            out["labels"] = np.asarray(f["learning/labels"]).ravel().astype(int)
     return out
 
 
@@ -592,7 +594,8 @@ def network_figure(net, name=""):
     ax.set_title("output spikes", fontsize=8)
     ax.tick_params(labelsize=6)
     epochs = sorted(net["weights"])
-    shown = "epoch0" if "epoch0" in net["weights"] else epochs[-1]
+    # A learning network shows what it learned (the last epoch), any other its one map.
+    shown = epochs[-1] if "labels" in net or "epoch0" not in net["weights"] else "epoch0"
     w = net["weights"][shown]
     if images and net["counts"].ndim == 2 and w.shape[1] == 2 * net["counts"].shape[1]:
         # Differential pairs (device mode): G+ on column 2k, G- on 2k + 1; the pair's difference.
@@ -601,7 +604,7 @@ def network_figure(net, name=""):
     ax = axes[0][1]
     if w.shape[0] in (64, 65):
         tiles = [w[:64, j].reshape(8, 8) for j in range(w.shape[1])]
-        cols = min(len(tiles), 5)
+        cols = min(len(tiles), 5 if len(tiles) <= 25 else 10)
         rows = -(-len(tiles) // cols)
         mosaic = np.full((rows * 9 - 1, cols * 9 - 1), np.nan)
         for j, tile in enumerate(tiles):

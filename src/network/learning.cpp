@@ -227,10 +227,10 @@ learning_result learn(const device_spec& s0, const stdp_settings& L, const learn
                 out.time.push_back(at + static_cast<double>(slot) * dt + best);
                 counts(n, w) += 1;
                 if (first[n] == none) first[n] = w;
-                const std::size_t held = learning ? L.inhibition : L.test_inhibition;
-                for (std::size_t k = 0; k < cols; ++k) free_at[k] = std::max(free_at[k], slot + 1 + (k == w ? L.refractory : held));
+                const std::size_t held = learning ? L.inhibition : L.test_inhibition, dead = learning ? L.refractory : L.test_refractory;
+                for (std::size_t k = 0; k < cols; ++k) free_at[k] = std::max(free_at[k], slot + 1 + (k == w ? dead : held));
                 if (!learning) continue;
-                // The post pulse on column w: armed rows at `pre`, the others at 0 V.
+                // The post pulse on column w: armed rows at `pre` over both phases, the others at 0 V.
                 now += best;
                 for (std::size_t row = 0; row < rows; ++row) {
                     const bool armed = last_spike[row] != none && slot - last_spike[row] < L.pre_window;

@@ -129,6 +129,7 @@ void load_learning(reader& nw, network::experiment& e, double h_c) {
     L.inhibition = static_cast<std::size_t>(l.integer("inhibition", static_cast<std::int64_t>(L.inhibition), 0, 1 << 20));
     L.refractory = static_cast<std::size_t>(l.integer("refractory", static_cast<std::int64_t>(L.refractory), 0, 1 << 20));
     L.test_inhibition = static_cast<std::size_t>(l.integer("test_inhibition", static_cast<std::int64_t>(L.inhibition), 0, 1 << 20));
+    L.test_refractory = static_cast<std::size_t>(l.integer("test_refractory", static_cast<std::int64_t>(L.refractory), 0, 1 << 20));
     L.refresh = static_cast<std::size_t>(l.integer("refresh", static_cast<std::int64_t>(L.refresh), 1, 1 << 20));
     L.hold = static_cast<std::size_t>(l.integer("hold", static_cast<std::int64_t>(L.hold), 0, 1 << 20));
     try {
@@ -381,7 +382,13 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
                 in.fail("kind", fmt::format("{} in device mode need network.synapse.read = \"held\" (docs/networks.md)", kind));
             const bool digits = kind == "digits";
             const std::string set = in.string("set", "test");
-            if (set != "train" && set != "test") in.fail("set", fmt::format("unknown set '{}' (train or test)", set));
+            if (set != "train" && set != "test" && set != "validation")
+                in.fail("set", fmt::format("unknown set '{}' (train, test or validation)", set));
+            if (set == "validation" && !(e.learning && digits))
+                in.fail("set", "\"validation\" (the training split's last images, held out of learning) is for learning networks on the digits");
+            // set = "validation": the last `validation` images of the training split are presented
+            // and held out of learning and labelling, for choosing a learning network's settings.
+            const auto held_out = set == "validation" ? static_cast<std::size_t>(in.integer("validation", 300, 1, 100000)) : 0;
             network::image_set all, all_train;
             std::vector<std::size_t> index, train_index;
             if (digits) {
@@ -392,6 +399,11 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
                 const auto split = network::split_indices(all.count(), train, seed);
                 index = set == "train" ? split.train : split.test;
                 train_index = split.train;
+                if (held_out > 0) {
+                    if (held_out >= split.train.size()) in.fail("validation", fmt::format("must be below the {} training images", split.train.size()));
+                    index.assign(split.train.end() - static_cast<std::ptrdiff_t>(held_out), split.train.end());
+                    train_index.resize(split.train.size() - held_out);
+                }
             } else {
                 // Fashion-MNIST's own split (60000 / 10000); `images` takes the first of the set.
                 all = network::read_fashion_mnist(set == "train");

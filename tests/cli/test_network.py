@@ -75,6 +75,7 @@ def test_network_file_errors(memlab, tmp_path):
 ROOT = Path(__file__).resolve().parents[2]
 DEVICE = ROOT / "experiments" / "snn_device_8x4.toml"
 DIGITS_DEVICE = ROOT / "experiments" / "snn_digits_device.toml"
+DIGITS_STDP = ROOT / "experiments" / "snn_digits_stdp.toml"
 
 
 def test_device_mode_file(memlab, tmp_path):
@@ -217,3 +218,56 @@ def test_fashion_mnist_lif_mapped_inference(memlab, tmp_path):
     res = memlab("run", bench_file, "--set", "network.input.kind=digits", "--out", "bad", status=2)
     assert "snn_fashion_lif.toml: network.inputs: 785 rows, digits need 65 (64 pixels and the bias row)" in res.stderr
     assert not (tmp_path / "bad").exists()
+
+
+def test_digits_stdp_file(memlab, tmp_path):
+    """The unsupervised learning file: a run on the first 40 training images (20 test images) writes
+    the drawn initial map and the trained one, a post pulse per training image with a winner, every
+    neuron's label and the training pass's winners, trains on the script's training split; a
+    validation run presents the training split's last images; its keys fail with one line naming them."""
+    import h5py
+    memlab("run", DIGITS_STDP, "--set", "network.learning.images=40", "--set", "network.input.images=20", "--out", "out", "--no-figure")
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    learning = metrics["learning"]
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import digits_softmax
+    train, test = digits_softmax.split(1797, 1200, 1)
+    with h5py.File(tmp_path / "out" / "traces.h5", "r") as f:
+        g0 = np.asarray(f["weights/epoch0"])
+        g1 = np.asarray(f["weights/epoch1"])
+        labels = np.asarray(f["learning/labels"]).ravel()
+        winner = np.asarray(f["learning/train_winner"]).ravel()
+        index = np.asarray(f["learning/train_index"]).ravel().astype(int)
+        test_index = np.asarray(f["images/index"]).ravel().astype(int)
+    assert g0.shape == g1.shape == (64, 100)
+    assert 30e-6 * 0.999 <= g0.min() and g0.max() <= 80e-6 * 1.001  # the drawn range
+    assert np.array_equal(index, train[:40]) and np.array_equal(test_index, test[:20])
+    assert learning["training_images"] == 40 and learning["post_pulses"] == int((winner >= 0).sum()) > 0
+    assert len(labels) == 100 and metrics["labels"] == [int(x) for x in labels]
+    # Only the winners' columns were pulsed; the others relaxed at rest (below 20 % of their drawn value).
+    pulsed = np.unique(winner[winner >= 0]).astype(int)
+    quiet = np.setdiff1d(np.arange(100), pulsed)
+    change = np.abs(g1 / g0 - 1)
+    assert change[:, pulsed].max() > 0.3 and change[:, quiet].max() < 0.2
+    memlab("run", DIGITS_STDP, "--set", "network.learning.images=10", "--set", "network.input.set=validation",
+           "--set", "network.input.images=5", "--out", "val", "--no-figure")
+    with h5py.File(tmp_path / "val" / "traces.h5", "r") as f:
+        assert np.array_equal(np.asarray(f["images/index"]).ravel().astype(int), train[900:905])
+    text = DIGITS_STDP.read_text()
+    for key, change_, msg in [
+        ("network.learning.initial_conductance", ('["30 uS", "80 uS"]', '["80 uS", "30 uS"]'), "0 < low <= high"),
+        ("network.learning.pre", ('pre = "0.1 V"', 'pre = "0.5 V"'), "must be in [0, potentiate)"),
+        ("network.learning.depress", ('depress = "0.3 V"', 'depress = "-0.3 V"'), "must be positive"),
+        ("network.learning.pre_window", ("pre_window = 8", "pre_window = 0"), ""),
+        ("network.learning.images", ("\nrefresh = 50", "\nrefresh = 50\nimages = 5000"), "the set has 1200"),
+        ("network.synapse.conductance", ('gate = "3.3 V"', 'gate = "3.3 V"\nconductance = "10 uS"'), "leave it out"),
+        ("network.input.bias_rate", ('rate = "500 kHz"', 'rate = "500 kHz"\nbias_rate = "1 kHz"'), "no bias row"),
+        ("network.input.kind", ('kind = "digits"', 'kind = "poisson"'), "learns images"),
+    ]:
+        bad = text.replace(change_[0], change_[1], 1)
+        assert bad != text, key
+        (tmp_path / "bad.toml").write_text(bad)
+        res = memlab("run", "bad.toml", "--set", "network.learning.images=1", "--set", "network.input.images=1", status=2)
+        assert f"bad.toml: {key}:" in res.stderr and msg in res.stderr, (key, res.stderr)
+    res = memlab("run", DIGITS_DEVICE, "--set", "network.input.set=validation", "--set", "network.input.images=1", status=2)
+    assert "network.input.set:" in res.stderr and "for learning networks" in res.stderr, res.stderr

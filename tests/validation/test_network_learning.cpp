@@ -8,6 +8,7 @@
 #include <limits>
 #include <string>
 
+#include "memlab/array/array.hpp"
 #include "memlab/network/device.hpp"
 #include "memlab/network/experiment.hpp"
 #include "memlab/network/learning.hpp"
@@ -87,4 +88,55 @@ TEST(NetworkLearning, TwoNeuronsLearnTwoPatterns) {
     }
     // No learning without post pulses: the initial map is the drawn one, unchanged in place.
     EXPECT_NEAR(r.g_initial(0, 0), 50e-6, 1e-6);
+}
+
+// The learning network's neurons answer each slot as fresh devices (they relax on their rail
+// between pulses). Checked where both can run: the mapped digits network (snn_digits_device.toml,
+// exact conductances, held reads) on its first 20 test images, its neurons on the engine over each
+// whole image against the tabulated fresh neuron per slot. Measured: the fresh neurons give the
+// same answer (most spikes) on 20 of 20 images and 5.5 % fewer spikes (1458 against 1543): what a
+// neuron carries from one slot into the next, which the fresh neuron leaves out (docs/networks.md).
+// Asserted: the same answer on at least 19 of 20, and no more spikes than the engine's and at most
+// 10 % fewer (the 5 % agreement bar between levels is not met by this approximation).
+TEST(NetworkLearning, SlotFreshNeuronsAgreeWithNeuronsOnTheEngine) {
+    const auto e = protocol::load_network(std::string(MEMLAB_SOURCE_DIR) + "/experiments/snn_digits_device.toml",
+                                          {"network.program.enabled=false", "network.input.images=20"});
+    const auto& s = e.device;
+    const auto in = network::all_inputs(e);
+    const auto engine = network::simulate_device(s, in, network::level::fast, e.seed);
+    const auto by_engine = network::classify(engine.out, s.neurons, e.image_start, e.presentation);
+    const network::neuron_table table(s, 0, 7);
+    const std::size_t cols = s.columns();
+    std::vector<double> i_read(s.inputs * cols);
+    for (std::size_t c = 0; c < i_read.size(); ++c)
+        i_read[c] = array::series_current(*s.synapse, s.synapse_state[c], s.transistor.get(), s.read_voltage, s.synapse_gate);
+    const auto slots = static_cast<std::size_t>(std::llround(e.presentation / e.coding.dt));
+    network::matrix counts(e.image_start.size(), s.neurons);
+    std::size_t j = 0;
+    for (std::size_t n = 0; n < e.image_start.size(); ++n) {
+        std::vector<std::vector<std::size_t>> active(slots);
+        for (; j < in.size() && (n + 1 == e.image_start.size() || in.time[j] < e.image_start[n + 1]); ++j)
+            active[static_cast<std::size_t>(std::floor((in.time[j] - e.image_start[n]) / e.coding.dt + 1e-6))].push_back(in.row[j]);
+        for (const auto& rows : active) {
+            std::vector<double> col(cols, 0.0);
+            for (std::size_t r : rows)
+                for (std::size_t c = 0; c < cols; ++c) col[c] += i_read[r * cols + c];
+            for (std::size_t k = 0; k < s.neurons; ++k)
+                counts(n, k) += std::isfinite(table.fire_time(s.gain.gain * (col[2 * k] - col[2 * k + 1])));
+        }
+    }
+    double a = 0, b = 0;
+    std::size_t same = 0;
+    for (std::size_t n = 0; n < e.image_start.size(); ++n) {
+        std::size_t best = 0;
+        for (std::size_t k = 0; k < s.neurons; ++k) {
+            a += by_engine.counts(n, k), b += counts(n, k);
+            if (counts(n, k) > counts(n, best)) best = k;
+        }
+        same += static_cast<int>(best) == by_engine.predicted[n];
+    }
+    std::printf("spikes: engine %.0f, fresh per slot %.0f; the same answer on %zu of %zu images\n", a, b, same, e.image_start.size());
+    EXPECT_LE(b, a);
+    EXPECT_GE(b / a, 0.90);
+    EXPECT_GE(same, 19u);
 }

@@ -16,10 +16,11 @@
 //           (the pulse shaper's dead time);
 //   learning (training pass only) the spike's post pulse on its column, two phases: the column at
 //           -(potentiate - pre) for potentiate_width, then at +depress for depress_width. A row that
-//           spiked in the last `pre_window` slots holds its pre level `pre` over the post pulse, the
-//           others 0 V, so a cell of an armed row sees +potentiate then pre - depress, a cell of a
-//           quiet row potentiate - pre then -depress (reset polarity). Each cell of the column runs
-//           this on the engine, after its rest (0 V) since its last run.
+//           spiked in the last `pre_window` slots is armed: its driver holds `pre` over the post
+//           pulse; the other rows stay at 0 V. A cell of an armed row sees +potentiate (a set), then
+//           pre - depress (a partial reset, which sets the level it keeps); a cell of a quiet row
+//           potentiate - pre (below its set), then -depress (a deeper reset). Each cell of the
+//           column runs this on the engine, after its rest (0 V) since its last run.
 // Every `refresh` images all synapses are advanced at rest to the present (retention between
 // pulses), and their read currents taken again. Three passes: training (with learning), labelling
 // (the training images again, no learning: each neuron labelled by the class it answers most, per
@@ -65,7 +66,8 @@ struct stdp_settings {
     std::size_t inhibition = 64;       // slots a spike holds the other neurons off
     std::size_t refractory = 64;       // slots a spike holds its own neuron off
     std::size_t refresh = 50;          // images between two relaxations of every synapse at rest
-    std::size_t test_inhibition = 64;  // the same in the labelling and test passes (no learning)
+    std::size_t test_inhibition = 64;  // the two in the labelling and test passes (no learning)
+    std::size_t test_refractory = 64;
     std::size_t hold = 0;              // slots the reset line holds every neuron off at the start of an image
 };
 
