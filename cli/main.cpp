@@ -147,6 +147,10 @@ int cmd_run(const std::string& name, std::string out, std::optional<std::uint64_
         if (lif)
             fmt::print("done in {:.2f} s (simulation {:.4f} s; {} output spikes, {} synaptic events); wrote {}\n", r.seconds,
                        r.result.seconds, r.result.out.size(), r.result.lif.synaptic_events, out);
+        else if (e.learning)
+            fmt::print("done in {:.2f} s (simulation {:.2f} s; {} post pulses, {} test spikes, {} solver steps in {} cell runs; accuracy {:.4f}); wrote {}\n",
+                       r.seconds, r.result.seconds, r.result.learning.post_pulses, r.result.out.size(), r.result.learning.steps,
+                       r.result.learning.cell_runs, r.result.learning.accuracy, out);
         else
             fmt::print("done in {:.2f} s (simulation {:.2f} s; {} output spikes, {} solver steps in {} simulations); wrote {}\n", r.seconds,
                        r.result.seconds, r.result.out.size(), r.result.device.steps, r.result.device.simulations, out);

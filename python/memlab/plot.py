@@ -610,11 +610,11 @@ def network_figure(net, name=""):
         for j, tile in enumerate(tiles):
             r, c = divmod(j, cols)
             mosaic[r * 9:r * 9 + 8, c * 9:c * 9 + 8] = tile
-        heatmap(ax, mosaic, f"weights, {shown} (8 x 8 per neuron)", net.get("weights_unit", ""), symmetric=True)
+        heatmap(ax, mosaic, f"weights, {shown} (8 x 8 per neuron)", net.get("weights_unit", ""), symmetric=bool(np.nanmin(w) < 0))
         ax.set_xticks([])
         ax.set_yticks([])
     else:
-        heatmap(ax, w, f"weights, {shown}", net.get("weights_unit", ""), symmetric=True)
+        heatmap(ax, w, f"weights, {shown}", net.get("weights_unit", ""), symmetric=bool(np.nanmin(w) < 0))
     if images:
         right = net["predicted"] == net["label"]
         ax = axes[0][2]

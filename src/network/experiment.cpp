@@ -122,6 +122,8 @@ run_result run(const experiment& e, const fraction_fn& progress, const std::func
                                  {"neurons_labelled", labelled},
                                  {"neurons_that_won_in_training", winners},
                                  {"training_spikes", l.train_out.size()},
+                                 {"synaptic_events", l.synaptic_events},
+                                 {"neuron_slots", l.neuron_slots},
                                  {"learning_energy", units::format(l.learning_energy, "J")},
                                  {"learning_energy_per_image", units::format(l.learning_energy / train, "J")},
                                  {"trained_at", units::format(l.trained_at, "s")}};

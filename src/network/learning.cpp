@@ -209,6 +209,8 @@ learning_result learn(const device_spec& s0, const stdp_settings& L, const learn
                 now = start + at + static_cast<double>(slot) * dt;
                 if (active[slot].empty()) continue;
                 std::fill(current.begin(), current.end(), 0.0);
+                r.synaptic_events += active[slot].size() * cols;
+                r.neuron_slots += cols;
                 for (std::size_t row : active[slot]) {
                     last_spike[row] = slot;
                     const double* ir = &i_read[row * cols];
@@ -220,7 +222,9 @@ learning_result learn(const device_spec& s0, const stdp_settings& L, const learn
                     r.read_energy += s.read_voltage * current[k] * read_area;
                     if (slot < free_at[k]) continue;
                     const double t = table_of(k).fire_time(s.gain.gain * current[k]);
-                    if (t < best) best = t, w = k;
+                    // Equal times (drives beyond the table, where a neuron fires on the pulse's edge):
+                    // the larger drive first.
+                    if (t < best || (t == best && w != none && current[k] > current[w])) best = t, w = k;
                 }
                 if (w == none) continue;
                 out.neuron.push_back(w);

@@ -421,6 +421,7 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
             index.resize(images);
             const double rate = in.quantity("rate", "Hz");
             const double bias_rate = in.quantity("bias_rate", "Hz", 0.0);
+            if (e.learning && bias_rate > 0) in.fail("bias_rate", "a learning network has no bias row");
             e.presentation = in.quantity("presentation", "s");
             const double rest = in.quantity("rest", "s", 0.0);
             const std::size_t rows = all.size + (bias_rate > 0 ? 1 : 0);
@@ -433,7 +434,6 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
                 if (e.learning_images > 0) train_index.resize(e.learning_images);
                 e.train = network::subset(all_train.count() > 0 ? all_train : all, train_index);
                 e.train_index = train_index;
-                if (bias_rate > 0) in.fail("bias_rate", "a learning network has no bias row");
             }
             e.coding = {.rate_max = rate, .bias_rate = bias_rate, .presentation = e.presentation, .rest = rest, .dt = s.dt, .seed = e.seed};
             try {

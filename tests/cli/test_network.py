@@ -100,7 +100,7 @@ def test_device_mode_file(memlab, tmp_path):
     text = DEVICE.read_text()
     for key, change, msg in [
         ("network.level", ('level = "fast"', 'level = "slow"'), "unknown level 'slow'"),
-        ("network.inhibition", ('[network.gain]', '[network.inhibition]\nweight = "-1 V"\n[network.gain]'), "not built in device mode"),
+        ("network.inhibition", ('[network.gain]', '[network.inhibition]\nweight = "-1 V"\n[network.gain]'), "the winner-take-all is network.learning"),
         ("network.neuron.tau", ('rail = "1 V"', 'rail = "1 V"\ntau = "1 ms"'), "unknown key"),
         ("network.synapse.conductance", ('["80 uS", "4 uS", "4 uS", "4 uS"],', '["80 uS", "4 uS", "4 uS", "4 GS"],'), "above a bridged"),
     ]:
@@ -262,12 +262,16 @@ def test_digits_stdp_file(memlab, tmp_path):
         ("network.learning.images", ("\nrefresh = 50", "\nrefresh = 50\nimages = 5000"), "the set has 1200"),
         ("network.synapse.conductance", ('gate = "3.3 V"', 'gate = "3.3 V"\nconductance = "10 uS"'), "leave it out"),
         ("network.input.bias_rate", ('rate = "500 kHz"', 'rate = "500 kHz"\nbias_rate = "1 kHz"'), "no bias row"),
-        ("network.input.kind", ('kind = "digits"', 'kind = "poisson"'), "learns images"),
+        ("network.input.kind", ('kind = "digits"', 'kind = "poisson"', 'dt = "2 us"', 'dt = "2 us"\nduration = "1 ms"'), "learns images"),
     ]:
-        bad = text.replace(change_[0], change_[1], 1)
+        bad = text
+        for k in range(0, len(change_), 2):
+            bad = bad.replace(change_[k], change_[k + 1], 1)
         assert bad != text, key
         (tmp_path / "bad.toml").write_text(bad)
-        res = memlab("run", "bad.toml", "--set", "network.learning.images=1", "--set", "network.input.images=1", status=2)
+        # A file that loaded by mistake runs one training and one test image.
+        few = [] if key == "network.learning.images" else ["--set", "network.learning.images=1"]
+        res = memlab("run", "bad.toml", *few, "--set", "network.input.images=1", "--no-figure", status=2)
         assert f"bad.toml: {key}:" in res.stderr and msg in res.stderr, (key, res.stderr)
     res = memlab("run", DIGITS_DEVICE, "--set", "network.input.set=validation", "--set", "network.input.images=1", status=2)
     assert "network.input.set:" in res.stderr and "for learning networks" in res.stderr, res.stderr

@@ -73,7 +73,7 @@ def demo(tmp_path_factory, memlab_in):
     """One reproduce of everything but the MD (minutes of LAMMPS) and the device-mode digits (minutes
     of write-verify and 597 images; validation.paper_targets runs both), two experiments at a time."""
     memlab = memlab_in(tmp_path_factory.mktemp("demo"))
-    res = memlab("reproduce", "--out", "reproduce-test", "--skip", "md_diffusion", "--skip", "snn_digits_device", "--jobs", "2")
+    res = memlab("reproduce", "--out", "reproduce-test", "--skip", "md_diffusion", "--skip", "snn_digits_device", "--skip", "snn_digits_stdp", "--jobs", "2")
     return memlab, memlab.folder / "reproduce-test", res
 
 
@@ -82,11 +82,11 @@ def test_reproduce_demo(demo):
     assert "wrote reproduce-test" in res.stdout
     rep = outputs.load(out / "report.json")
     t = check_report(rep)
-    assert rep["skip"] == ["md_diffusion", "snn_digits_device"] and rep["only"] == [] and rep["overrides"] == []
+    assert rep["skip"] == ["md_diffusion", "snn_digits_device", "snn_digits_stdp"] and rep["only"] == [] and rep["overrides"] == []
     ran = sorted(e["name"] for e in rep["experiments"])
     # Every shipped file but the MD (skipped) and the studies (memlab sweep runs them).
     assert outputs.shipped_studies() == ["study_devices_training"]
-    skipped = ("md_diffusion", "snn_digits_device")
+    skipped = ("md_diffusion", "snn_digits_device", "snn_digits_stdp")
     assert ran == [n for n in outputs.shipped_experiments() if n not in skipped and n not in outputs.shipped_studies()]
     for e in rep["experiments"]:
         assert e["steps"] > 0 and e["file"].endswith(f"experiments/{e['name']}.toml"), e
@@ -106,7 +106,7 @@ def test_reproduce_demo(demo):
 def test_reproduce_is_deterministic(demo):
     # The same numbers bit for bit whatever the number of worker processes.
     memlab, r2, _ = demo
-    memlab("reproduce", "--out", "r1", "--jobs", "1", "--skip", "md_diffusion", "--skip", "snn_digits_device")
+    memlab("reproduce", "--out", "r1", "--jobs", "1", "--skip", "md_diffusion", "--skip", "snn_digits_device", "--skip", "snn_digits_stdp")
     r1 = memlab.folder / "r1"
     assert filecmp.cmp(r1 / "report.json", r2 / "report.json", shallow=False)
     names = [e["name"] for e in outputs.load(r1 / "report.json")["experiments"]]

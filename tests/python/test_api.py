@@ -308,3 +308,15 @@ def test_run_network_returns_spikes_and_weights_as_arrays():
     assert r.images["counts"].shape == (597, 10) and r.images["counts"].sum() == r.metrics["spikes"]
     assert np.mean(r.images["predicted"] == r.images["label"]) == r.metrics["accuracy"]
     assert memlab.show_config("snn_digits_lif")["network"]["inputs"] == 65
+
+
+def test_run_learning_network_returns_its_learning():
+    """A learning network (snn_digits_stdp, 20 training and 10 test images): the labels, the
+    training winners and the initial and trained maps as numpy arrays."""
+    import numpy as np
+    r = memlab.run("snn_digits_stdp", set=["network.learning.images=20", "network.input.images=10"])
+    assert r.weights["epoch0"].shape == r.weights["epoch1"].shape == (64, 100) and r.weights_unit == "S"
+    assert r.learning["labels"].shape == (100,) and r.learning["train_winner"].shape == (20,)
+    assert r.metrics["learning"]["post_pulses"] == int(np.sum(r.learning["train_winner"] >= 0)) > 0
+    assert r.images["counts"].shape == (10, 100)
+    assert np.mean(r.images["predicted"] == r.images["label"]) == r.metrics["accuracy"]

@@ -164,7 +164,7 @@ TEST(Report, AnExperimentFileNamesOnlyKnownTargets) {
                              "retention_volatile", "training", "regime_switching", "five_devices", "set_delay", "cell_1t1r_training", "smu_overshoot"})
         for (const auto& id : protocol::load(std::string(MEMLAB_SOURCE_DIR "/experiments/") + name + ".toml").targets) ++served[id];
     for (const auto& id : protocol::load_array(MEMLAB_SOURCE_DIR "/experiments/array_reconfigurable.toml").targets) ++served[id];
-    for (const auto* name : {"snn_digits_lif", "snn_digits_device"})
+    for (const auto* name : {"snn_digits_lif", "snn_digits_device", "snn_digits_stdp"})
         for (const auto& id : protocol::load_network(std::string(MEMLAB_SOURCE_DIR "/experiments/") + name + ".toml").targets) ++served[id];
     for (const auto& t : report::all_targets()) {
         EXPECT_TRUE(t.kind == "fit" || t.kind == "check") << t.id;
@@ -220,6 +220,17 @@ TEST(Report, NetworkTargetsAreTheWholeTestSetsAccuracy) {
     EXPECT_FALSE(report::evaluate(d, r)[0].pass);
     r.metrics.erase("program");
     EXPECT_FALSE(report::evaluate(d, r)[0].pass);
+    // The learning network's target needs the 64 x 100 network to have learned all 1200 training images.
+    auto u = protocol::load_network(MEMLAB_SOURCE_DIR "/experiments/snn_digits_stdp.toml");
+    ASSERT_EQ(u.targets, (std::vector<std::string>{"network.unsupervised_digits"}));
+    r.metrics["accuracy"] = 0.86;
+    EXPECT_TRUE(report::evaluate(u, r)[0].pass) << report::evaluate(u, r)[0].note;
+    r.metrics["accuracy"] = 0.84;
+    EXPECT_FALSE(report::evaluate(u, r)[0].pass);
+    r.metrics["accuracy"] = 0.86;
+    auto part = protocol::load_network(MEMLAB_SOURCE_DIR "/experiments/snn_digits_stdp.toml", {"network.learning.images=600"});
+    EXPECT_FALSE(report::evaluate(part, r)[0].pass);
+    EXPECT_NE(report::evaluate(part, r)[0].note.find("learned the 1200 training images"), std::string::npos);
     // A network file serves network targets only, and a circuit file none of them.
     e.targets.push_back("integrate.rising");
     expect_refused([&] { report::check_targets(e); }, "not a network", "a network file served a circuit target");

@@ -58,7 +58,7 @@ TEST(NetworkLearning, NeuronTableMatchesTheEngine) {
 // classified right, and each neuron's synapses are stronger on its pattern's rows than elsewhere.
 TEST(NetworkLearning, TwoNeuronsLearnTwoPatterns) {
     auto s = spec(8, 2, 50e-6);
-    s.gain.gain = 9e4;
+    s.gain.gain = 2e5;  // four learned rows (~40 uS) fire a fresh neuron (3.5 V), four depressed ones (~15 uS) do not
     network::image_set train, test;
     train.size = test.size = 8;
     train.max_value = test.max_value = 16;

@@ -90,6 +90,8 @@ struct learning_result {
     double learning_energy = 0;                   // J, in the synapse cells (device and transistor) over the post pulses
     double read_energy = 0;                       // J, in the synapse cells over every read pulse (all passes)
     std::size_t neuron_runs = 0;                  // engine runs of the neuron tables
+    std::uint64_t synaptic_events = 0;            // input pulses x neurons, all passes
+    std::uint64_t neuron_slots = 0;               // neurons x slots with an input pulse, all passes
     double trained_at = 0;                        // s, the run's clock at the end of training
 };
 
