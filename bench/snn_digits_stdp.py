@@ -19,13 +19,10 @@ import argparse
 import concurrent.futures
 import json
 import os
-import re
-import subprocess
-import tempfile
-import time
 from pathlib import Path
 
 import bench_info  # bench/, beside this script
+import snn_device_digits  # bench/: its run() of `memlab run`
 
 ROOT = Path(__file__).resolve().parents[1]
 FILE = ROOT / "experiments" / "snn_digits_stdp.toml"
@@ -35,15 +32,7 @@ SPREAD = ['network.neuron.d2d.e_ag="0.14 eV"']
 
 
 def run(memlab, name, sets):
-    out = Path(tempfile.mkdtemp(prefix="snn_digits_stdp_")) / "run"
-    args = [memlab, "run", str(FILE), "--out", str(out), "--no-figure"]
-    for s in sets:
-        args += ["--set", s]
-    t0 = time.monotonic()
-    res = subprocess.run(args, check=True, capture_output=True, text=True)
-    wall = time.monotonic() - t0
-    sim = float(re.search(r"simulation ([0-9.]+) s", res.stdout).group(1))
-    m = json.loads((out / "metrics.json").read_text())
+    m, _, _, _, _, wall, sim = snn_device_digits.run(memlab, sets, FILE)
     l = m["learning"]
     row = {"run": name, "set": sets, "accuracy": m["accuracy"], "correct": m["correct"], "images": m["images"],
            "silent": m["silent"], "neurons_labelled": l["neurons_labelled"],

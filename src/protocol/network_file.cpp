@@ -125,13 +125,17 @@ void load_learning(reader& nw, network::experiment& e, double h_c) {
     L.potentiate_width = l.quantity("potentiate_width", "s", L.potentiate_width);
     L.depress = l.quantity("depress", "V", L.depress);
     L.depress_width = l.quantity("depress_width", "s", L.depress_width);
-    L.pre_window = static_cast<std::size_t>(l.integer("pre_window", static_cast<std::int64_t>(L.pre_window), 1, 1 << 20));
-    L.inhibition = static_cast<std::size_t>(l.integer("inhibition", static_cast<std::int64_t>(L.inhibition), 0, 1 << 20));
-    L.refractory = static_cast<std::size_t>(l.integer("refractory", static_cast<std::int64_t>(L.refractory), 0, 1 << 20));
-    L.test_inhibition = static_cast<std::size_t>(l.integer("test_inhibition", static_cast<std::int64_t>(L.inhibition), 0, 1 << 20));
-    L.test_refractory = static_cast<std::size_t>(l.integer("test_refractory", static_cast<std::int64_t>(L.refractory), 0, 1 << 20));
-    L.refresh = static_cast<std::size_t>(l.integer("refresh", static_cast<std::int64_t>(L.refresh), 1, 1 << 20));
-    L.hold = static_cast<std::size_t>(l.integer("hold", static_cast<std::int64_t>(L.hold), 0, 1 << 20));
+    // Counts of slots (or images for `refresh`), at least `least`.
+    auto count = [&](const char* key, std::size_t def, std::int64_t least) {
+        return static_cast<std::size_t>(l.integer(key, static_cast<std::int64_t>(def), least, 1 << 20));
+    };
+    L.pre_window = count("pre_window", L.pre_window, 1);
+    L.inhibition = count("inhibition", L.inhibition, 0);
+    L.refractory = count("refractory", L.refractory, 0);
+    L.test_inhibition = count("test_inhibition", L.inhibition, 0);
+    L.test_refractory = count("test_refractory", L.refractory, 0);
+    L.refresh = count("refresh", L.refresh, 1);
+    L.hold = count("hold", L.hold, 0);
     try {
         network::check(L);
     } catch (const input_error& err) {
