@@ -89,6 +89,35 @@ double neuron_table::fire_time(double v) const {
     return t_[j - 1] + f * (t_[j] - t_[j - 1]);
 }
 
+std::shared_ptr<array::schedule> post_waveform(const device_spec& s, const stdp_settings& L, bool armed, double t0) {
+    const double p1 = armed ? L.potentiate : L.potentiate - L.pre, p2 = armed ? L.pre - L.depress : -L.depress;
+    auto w = std::make_shared<array::schedule>(0.0);
+    w->to(t0, 0.0);
+    double t = t0 + s.edge;
+    w->to(t, p1);
+    w->to(t += L.potentiate_width, p1);
+    w->to(t += s.edge, p2);
+    w->to(t += L.depress_width, p2);
+    w->to(t += s.edge, 0.0);
+    return w;
+}
+
+post_result post_pulse(const device_spec& s, const stdp_settings& L, std::vector<double>& state, bool armed, double rest,
+                       std::uint64_t seed) {
+    const double t0 = std::max(rest, 2 * s.edge);  // the word line's supply rises over the first edge
+    const auto drive = post_waveform(s, L, armed, t0);
+    const circuit::circuit cell = one_cell(drive, s.synapse, state, s.transistor, s.synapse_gate, 0.0, s.edge);
+    circuit::simulation sim(cell, s.solver, seed);
+    sim.advance(t0);
+    circuit::recording rec;
+    rec.probes = {"v(top)", "i(X)"};
+    energy_sink e;
+    sim.run(drive->end_time(), rec, e);
+    const auto& names = s.synapse->states();
+    for (std::size_t k = 0; k < names.size(); ++k) state[k] = sim.probe("X." + names[k].name);
+    return {e.energy, sim.stats().steps};
+}
+
 void check(const stdp_settings& L) {
     auto positive = [](double x, const char* key) {
         if (!(x > 0)) throw input_error(fmt::format("network.learning.{}: must be positive", key));
@@ -155,26 +184,13 @@ learning_result learn(const device_spec& s0, const stdp_settings& L, const learn
             last[c] = now;
         }
     };
-    // Cell c's rest since its last run, then the post pulse's two phases (cell voltages p1, p2).
-    auto post = [&](std::size_t c, double p1, double p2) {
-        const double t0 = std::max(now - last[c], 2 * s.edge);
-        auto drive = std::make_shared<array::schedule>(0.0);
-        drive->to(t0, 0.0);
-        double t = t0 + s.edge;
-        drive->to(t, p1);
-        drive->to(t += L.potentiate_width, p1);
-        drive->to(t += s.edge, p2);
-        drive->to(t += L.depress_width, p2);
-        drive->to(t += s.edge, 0.0);
-        const circuit::circuit cell = one_cell(drive, s.synapse, state[c], s.transistor, s.synapse_gate, 0.0, s.edge);
-        circuit::simulation sim(cell, s.solver, cell_seed(cell_seed(seed, c), ++runs[c]));
-        sim.advance(t0);
-        circuit::recording rec;
-        rec.probes = {"v(top)", "i(X)"};
-        energy_sink e;
-        sim.run(t, rec, e);
-        r.learning_energy += e.energy;
-        take(c, sim);
+    // Cell c's rest since its last run, then the post pulse's two phases.
+    auto post = [&](std::size_t c, bool armed) {
+        const auto p = post_pulse(s, L, state[c], armed, now - last[c], cell_seed(cell_seed(seed, c), ++runs[c]));
+        r.learning_energy += p.energy;
+        r.steps += p.steps;
+        ++r.cell_runs;
+        i_read[c] = read_of(c);
         last[c] = now;
     };
 
@@ -236,10 +252,8 @@ learning_result learn(const device_spec& s0, const stdp_settings& L, const learn
                 if (!learning) continue;
                 // The post pulse on column w: armed rows at `pre` over both phases, the others at 0 V.
                 now += best;
-                for (std::size_t row = 0; row < rows; ++row) {
-                    const bool armed = last_spike[row] != none && slot - last_spike[row] < L.pre_window;
-                    post(row * cols + w, armed ? L.potentiate : L.potentiate - L.pre, armed ? L.pre - L.depress : -L.depress);
-                }
+                for (std::size_t row = 0; row < rows; ++row)
+                    post(row * cols + w, last_spike[row] != none && slot - last_spike[row] < L.pre_window);
                 ++r.post_pulses;
             }
             ++done;

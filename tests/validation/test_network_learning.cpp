@@ -9,6 +9,7 @@
 #include <string>
 
 #include "memlab/array/array.hpp"
+#include "memlab/circuit/simulation.hpp"
 #include "memlab/network/device.hpp"
 #include "memlab/network/experiment.hpp"
 #include "memlab/network/learning.hpp"
@@ -139,4 +140,71 @@ TEST(NetworkLearning, SlotFreshNeuronsAgreeWithNeuronsOnTheEngine) {
     EXPECT_LE(b, a);
     EXPECT_GE(b / a, 0.90);
     EXPECT_GE(same, 19u);
+}
+
+// A post pulse at the circuit level: an 8 x 4 crossbar of 1T1R agsn cells as one circuit
+// (array::build, ideal lines, each column's TIA holding its source line at its reference), cells
+// from 10 to 70 uS, rows 0-3 armed (their bit lines at `pre` over the pulse), column 1's reference
+// playing the post pulse and the others at 0 V. Each cell of column 1 that the pulse moves by more
+// than 5 % (at least 6 of 8) changes as the fast level's post_pulse changes it alone, within 5 % of
+// the change (measured: 3.0 %); the cells of the other columns, which the fast level leaves alone
+// (those on armed rows see `pre` over the pulse), change by less than 1 % (measured: 4e-6).
+TEST(NetworkLearning, PostPulseAtCircuitLevelAgreesWithTheCellsAlone) {
+    auto s = spec(8, 4, 30e-6);
+    for (std::size_t c = 0; c < 32; ++c) s.synapse_state[c] = network::agsn_bridged_state(*s.synapse, 10e-6 + 10e-6 * static_cast<double>(c % 7), 3.35e-9);
+    network::stdp_settings L;
+    L.potentiate = 0.33;
+    const double t0 = 100e-9, e = s.edge, end = t0 + 3 * e + L.potentiate_width + L.depress_width;
+    auto line = [](std::vector<std::pair<double, double>> pts) {
+        auto w = std::make_shared<array::schedule>(0.0);
+        for (const auto& [t, v] : pts) w->to(t, v);
+        return w;
+    };
+    array::spec a;
+    a.rows = 8, a.cols = 4;
+    a.cell = array::cell_type::t1r1;
+    a.devices.assign(32, s.synapse);
+    a.initial_state = s.synapse_state;
+    a.transistor = s.transistor;
+    array::drivers d;
+    for (std::size_t r = 0; r < 8; ++r) {
+        d.bit.push_back(r < 4 ? line({{t0, 0.0}, {t0 + e, L.pre}, {end - e, L.pre}, {end, 0.0}}) : line({}));
+        d.word.push_back(line({{e, s.synapse_gate}}));
+    }
+    const double low = -(L.potentiate - L.pre);
+    for (std::size_t k = 0; k < 4; ++k)
+        d.source.push_back(k == 1 ? line({{t0, 0.0}, {t0 + e, low}, {t0 + e + L.potentiate_width, low},
+                                          {t0 + 2 * e + L.potentiate_width, L.depress}, {end - e, L.depress}, {end, 0.0}})
+                                  : line({}));
+    circuit::solver_options opts;
+    opts.linsol = circuit::linear_solver::klu;
+    const circuit::circuit c = array::build(a, d);  // the simulation holds on to it
+    circuit::simulation sim(c, opts, 1);
+    sim.advance(end + 100e-9);
+    const auto& names = s.synapse->states();
+    auto g_of = [&](const std::vector<double>& st) { return s.synapse->current(array::g_probe, st) / array::g_probe; };
+    double worst = 0, worst_other = 0;
+    std::size_t changed = 0;
+    for (std::size_t r = 0; r < 8; ++r)
+        for (std::size_t k = 0; k < 4; ++k) {
+            std::vector<double> st(names.size());
+            for (std::size_t j = 0; j < st.size(); ++j) st[j] = sim.probe(array::device_name(r, k) + "." + names[j].name);
+            const double g0 = g_of(s.synapse_state[r * 4 + k]), g_circuit = g_of(st);
+            if (k != 1) {
+                worst_other = std::max(worst_other, std::fabs(g_circuit / g0 - 1));
+                continue;
+            }
+            std::vector<double> alone = s.synapse_state[r * 4 + k];
+            network::post_pulse(s, L, alone, r < 4, t0, 1);
+            const double g_fast = g_of(alone);
+            std::printf("cell %zu: %.2f uS -> circuit %.2f uS, alone %.2f uS\n", r, g0 * 1e6, g_circuit * 1e6, g_fast * 1e6);
+            // Compared on the cells the pulse changes (a quiet cell already at its reset floor does not move).
+            if (std::fabs(g_fast - g0) < 0.05 * g0) continue;
+            ++changed;
+            worst = std::max(worst, std::fabs(g_circuit - g_fast) / std::fabs(g_fast - g0));
+        }
+    std::printf("largest difference %.3g of the change; other columns' largest change %.3g\n", worst, worst_other);
+    EXPECT_GE(changed, 6u);
+    EXPECT_LT(worst, 0.05);
+    EXPECT_LT(worst_other, 0.01);
 }

@@ -29,6 +29,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "memlab/network/data.hpp"
@@ -94,6 +95,19 @@ struct learning_result {
     std::uint64_t neuron_slots = 0;               // neurons x slots with an input pulse, all passes
     double trained_at = 0;                        // s, the run's clock at the end of training
 };
+
+// The cell voltage of one post pulse (0 V until t0, then the two phases with s.edge edges) on a
+// cell of an armed or a quiet row.
+std::shared_ptr<array::schedule> post_waveform(const device_spec& s, const stdp_settings& L, bool armed, double t0);
+
+// One synapse cell alone (s.synapse behind s.transistor at s.synapse_gate) at rest for `rest`, then
+// under the post pulse of an armed or a quiet row, on the engine from `state`, which it updates.
+struct post_result {
+    double energy = 0;  // J, delivered to the cell (device and transistor) by its driver
+    long steps = 0;
+};
+post_result post_pulse(const device_spec& s, const stdp_settings& L, std::vector<double>& state, bool armed, double rest,
+                       std::uint64_t seed);
 
 // Checks the settings (input_error naming the key under network.learning).
 void check(const stdp_settings& L);
