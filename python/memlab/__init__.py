@@ -164,7 +164,8 @@ class NetworkResult:
     "neuron"), `input_spikes` ("time", "row"), `weights` (one inputs x neurons array per epoch,
     "epoch0" the initial one, in `weights_unit`), `images` when images were presented ("start" (s),
     "label", "predicted" (-1: no answer), "index" in the data set, "counts": images x neurons), and
-    for a learning network `learning` ("labels" per neuron (-1: never fired), "train_winner" per
+    for a learning network `learning` ("labels" per neuron (-1: silent in the labelling pass and
+    never a training winner), "train_winner" per
     training image (-1: none), "train_index", "train_spike_time", "train_spike_neuron"); the test
     images are in `images`, the initial and trained conductances are weights "epoch0" and "epoch1"."""
     name: str

@@ -147,7 +147,7 @@ network::run_result run_network_into(const network::experiment& e, const fs::pat
         const auto& l = r.learning;
         std::vector<double> labels(l.labels.begin(), l.labels.end()), winner, index(e.train_index.begin(), e.train_index.end());
         for (std::size_t w : l.train_winner) winner.push_back(w < l.labels.size() ? static_cast<double>(w) : -1.0);
-        h5.write_matrix("learning", "labels", labels.size(), 1, labels, "1", {{"never_fired", -1}});
+        h5.write_matrix("learning", "labels", labels.size(), 1, labels, "1", {{"unlabelled", -1}});
         h5.write_matrix("learning", "train_winner", winner.size(), 1, winner, "1", {{"no_spike", -1}});
         h5.write_matrix("learning", "train_index", index.size(), 1, index, "1");
         std::vector<double> t(l.train_out.time), n(l.train_out.neuron.begin(), l.train_out.neuron.end());

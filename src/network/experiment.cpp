@@ -6,6 +6,8 @@
 #include <limits>
 #include <optional>
 
+#include <fmt/format.h>
+
 #include "memlab/error.hpp"
 #include "memlab/units/units.hpp"
 
@@ -54,7 +56,11 @@ run_result run(const experiment& e, const fraction_fn& progress, const std::func
         r.weights_unit = "V";
     } else if (e.learning) {
         // Training, labelling and the test, each pass's inputs drawn as the network takes them.
-        r.learning = learn(e.device, e.stdp, {.train = &e.train, .test = &e.presented, .coding = e.coding}, e.seed, progress);
+        try {
+            r.learning = learn(e.device, e.stdp, {.train = &e.train, .test = &e.presented, .coding = e.coding}, e.seed, progress);
+        } catch (const input_error& err) {
+            throw input_error(fmt::format("{}: {}", e.file, err.what()));
+        }
         const auto& l = r.learning;
         r.out = l.test_out;
         r.images = l.test;
@@ -99,7 +105,7 @@ run_result run(const experiment& e, const fraction_fn& progress, const std::func
     nlohmann::json rates = nlohmann::json::array();
     for (std::size_t c : counts) rates.push_back(units::format(static_cast<double>(c) / duration, "Hz"));
     r.metrics["spikes"] = r.out.size();
-    r.metrics["input_spikes"] = input_count;
+    if (!e.learning) r.metrics["input_spikes"] = input_count;  // a learning run draws each pass's as it runs
     r.metrics["rate"] = rates;
     r.metrics["mean_rate"] = units::format(static_cast<double>(r.out.size()) / (duration * static_cast<double>(e.lif.neurons)), "Hz");
     if (e.m == mode::lif) {

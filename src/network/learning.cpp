@@ -115,7 +115,7 @@ post_result post_pulse(const device_spec& s, const stdp_settings& L, std::vector
     sim.run(drive->end_time(), rec, e);
     const auto& names = s.synapse->states();
     for (std::size_t k = 0; k < names.size(); ++k) state[k] = sim.probe("X." + names[k].name);
-    return {e.energy, sim.stats().steps};
+    return {e.energy, sim.stats().steps, drive->end_time()};
 }
 
 void check(const stdp_settings& L) {
@@ -191,7 +191,7 @@ learning_result learn(const device_spec& s0, const stdp_settings& L, const learn
         r.steps += p.steps;
         ++r.cell_runs;
         i_read[c] = read_of(c);
-        last[c] = now;
+        last[c] += p.end;  // its rest (at least the supplies' rise) and the pulse
     };
 
     const std::size_t total = 2 * d.train->count() + d.test->count();
@@ -199,25 +199,26 @@ learning_result learn(const device_spec& s0, const stdp_settings& L, const learn
     // One pass over `images`: spikes into `out` (times from the pass's start), spike counts per image
     // and neuron into `counts`, the first neuron to fire per image into `first`.
     auto pass = [&](const image_set& images, std::uint64_t pass_seed, bool learning, spikes& out, matrix& counts,
-                    std::vector<std::size_t>& first) {
+                    std::vector<std::vector<std::size_t>>& order) {
         rate_coding coding = d.coding;
         coding.seed = pass_seed;
         rate_encoder enc(images, coding);
+        const std::vector<double> starts = enc.starts();  // whole clock steps, as the encoder draws them
         const double start = now;
         counts = matrix(images.count(), cols);
-        first.assign(images.count(), none);
+        order.assign(images.count(), {});
         input_spikes chunk;
         std::vector<std::vector<std::size_t>> active(slots);
         std::vector<std::size_t> last_spike(rows), free_at(cols);
         std::vector<double> current(cols);
         for (std::size_t n = 0; enc.next(chunk); ++n) {
-            const double at = static_cast<double>(n) * period;
+            const double at = starts[n];
             now = start + at;
             if (n % L.refresh == 0) relax_all();
             for (auto& a : active) a.clear();
             for (std::size_t j = 0; j < chunk.size(); ++j) {
-                const auto slot = static_cast<std::size_t>(std::floor((chunk.time[j] - at) / dt + 1e-6));
-                if (slot < slots) active[slot].push_back(chunk.row[j]);
+                const double x = std::floor((chunk.time[j] - at) / dt + 1e-6);
+                if (x >= 0 && x < static_cast<double>(slots)) active[static_cast<std::size_t>(x)].push_back(chunk.row[j]);
             }
             std::fill(last_spike.begin(), last_spike.end(), none);
             std::fill(free_at.begin(), free_at.end(), L.hold);
@@ -246,7 +247,7 @@ learning_result learn(const device_spec& s0, const stdp_settings& L, const learn
                 out.neuron.push_back(w);
                 out.time.push_back(at + static_cast<double>(slot) * dt + best);
                 counts(n, w) += 1;
-                if (first[n] == none) first[n] = w;
+                order[n].push_back(w);
                 const std::size_t held = learning ? L.inhibition : L.test_inhibition, dead = learning ? L.refractory : L.test_refractory;
                 for (std::size_t k = 0; k < cols; ++k) free_at[k] = std::max(free_at[k], slot + 1 + (k == w ? dead : held));
                 if (!learning) continue;
@@ -259,17 +260,18 @@ learning_result learn(const device_spec& s0, const stdp_settings& L, const learn
             ++done;
             if (progress) progress(static_cast<double>(done) / static_cast<double>(total));
         }
-        now = start + static_cast<double>(images.count()) * period;
+        now = start + (starts.empty() ? 0.0 : starts.back() + (starts.size() > 1 ? starts[1] - starts[0] : period));
     };
 
     matrix train_counts, label_counts;
-    std::vector<std::size_t> label_first, test_first;
-    pass(*d.train, cell_seed(seed, cells + cols + 1), true, r.train_out, train_counts, r.train_winner);
+    std::vector<std::vector<std::size_t>> train_order, label_order, test_order;
+    pass(*d.train, cell_seed(seed, cells + cols + 1), true, r.train_out, train_counts, train_order);
+    for (const auto& o : train_order) r.train_winner.push_back(o.empty() ? none : o.front());
     r.trained_at = now;
     relax_all();
     r.g_trained = conductances();
-    pass(*d.train, cell_seed(seed, cells + cols + 2), false, r.label_out, label_counts, label_first);
-    pass(*d.test, cell_seed(seed, cells + cols + 3), false, r.test_out, r.test.counts, test_first);
+    pass(*d.train, cell_seed(seed, cells + cols + 2), false, r.label_out, label_counts, label_order);
+    pass(*d.test, cell_seed(seed, cells + cols + 3), false, r.test_out, r.test.counts, test_order);
 
     // Labels: each neuron's class is the one it answers most, per image of the class.
     int classes = 0;
@@ -296,7 +298,8 @@ learning_result learn(const device_spec& s0, const stdp_settings& L, const learn
             if (resp[c] > most) most = resp[c], r.labels[k] = static_cast<int>(c);
         }
     }
-    // The test: the class whose neurons spiked most per neuron; a tie goes to the first spike's label.
+    // The test: the class whose neurons spiked most per neuron; a tie goes to the tied class whose
+    // neuron spiked first.
     std::vector<double> neurons_of(static_cast<std::size_t>(classes), 0.0);
     for (int c : r.labels)
         if (c >= 0) neurons_of[static_cast<std::size_t>(c)] += 1;
@@ -306,13 +309,17 @@ learning_result learn(const device_spec& s0, const stdp_settings& L, const learn
         for (std::size_t k = 0; k < cols; ++k)
             if (r.labels[k] >= 0) score[static_cast<std::size_t>(r.labels[k])] += r.test.counts(n, k);
         double most = 0;
-        std::size_t ties = 0;
         for (std::size_t c = 0; c < score.size(); ++c) {
             if (neurons_of[c] > 0) score[c] /= neurons_of[c];
-            if (score[c] > most) most = score[c], r.test.predicted[n] = static_cast<int>(c), ties = 1;
-            else if (score[c] == most && most > 0) ++ties;
+            if (score[c] > most) most = score[c], r.test.predicted[n] = static_cast<int>(c);
         }
-        if (ties > 1 && test_first[n] != none) r.test.predicted[n] = r.labels[test_first[n]];
+        for (std::size_t k : test_order[n]) {
+            const int c = r.labels[k];
+            if (c >= 0 && most > 0 && score[static_cast<std::size_t>(c)] == most) {
+                r.test.predicted[n] = c;
+                break;
+            }
+        }
         r.correct += r.test.predicted[n] == d.test->labels[n];
         r.silent += r.test.predicted[n] < 0;
     }

@@ -150,7 +150,8 @@ void load_learning(reader& nw, network::experiment& e, double h_c) {
     e.learning_images = static_cast<std::size_t>(l.integer("images", 0, 0, 1 << 30));  // 0: the whole training set
     l.finish();
     if (d.differential) nw.sub("synapse").fail("differential", "learning is built for one column per neuron");
-    if (e.program) nw.fail("program", "a learning network writes its synapses by its own pulses");
+    if (nw.has("program")) nw.fail("program", "a learning network writes its synapses by its own pulses");
+    if (e.rest > 0) nw.sub("synapse").fail("rest", "a learning network's synapses rest between its pulses on their own");
     // Each cell's initial conductance, log-uniform in the range (its own stream, apart from the inputs').
     util::rng g(e.seed ^ 0x6c6561726e696e67ULL);
     const double a = std::log(range[0]), b = std::log(range[1]);
@@ -433,6 +434,11 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
                 nw.fail("inputs", fmt::format("{} rows, {} need {} ({} pixels{})", s.inputs, kind, rows, all.size, bias_rate > 0 ? " and the bias row" : ""));
             e.presented = network::subset(all, index);
             if (e.learning) {
+                if (train_index.empty()) in.fail("train", "a learning network needs training images");
+                const auto slots = std::llround(e.presentation / s.dt);
+                if (slots < 1) in.fail("presentation", "shorter than one slot (network.dt)");
+                if (static_cast<std::int64_t>(e.stdp.hold) >= slots)
+                    nw.sub("learning").fail("hold", fmt::format("{} slots hold the neurons for the whole presentation ({} slots)", e.stdp.hold, slots));
                 if (e.learning_images > train_index.size())
                     nw.sub("learning").fail("images", fmt::format("{} training images, the set has {}", e.learning_images, train_index.size()));
                 if (e.learning_images > 0) train_index.resize(e.learning_images);

@@ -1146,7 +1146,8 @@ std::vector<result> evaluate(const network::experiment& e, const network::run_re
         }
         if (id == "network.unsupervised_digits") {
             // Learned on the device: 64 x 100 synapses, 100 neurons, one epoch of every training image.
-            const bool learned = e.learning && e.device.inputs == 64 && e.device.neurons == 100 && e.train.count() == 1200;
+            const bool learned = e.learning && e.device.inputs == 64 && e.device.neurons == 100 && e.train.count() == 1200 &&
+                                 r.learning.post_pulses > 0;
             note += fmt::format("; {} training images learned by {} post pulses, {} neurons labelled", e.train.count(), r.learning.post_pulses,
                                 std::count_if(r.learning.labels.begin(), r.learning.labels.end(), [](int c) { return c >= 0; }));
             if (!learned) note += "; fails: not a device-mode network of 64 x 100 synapses and 100 neurons that learned the 1200 training images";

@@ -224,6 +224,8 @@ TEST(Report, NetworkTargetsAreTheWholeTestSetsAccuracy) {
     auto u = protocol::load_network(MEMLAB_SOURCE_DIR "/experiments/snn_digits_stdp.toml");
     ASSERT_EQ(u.targets, (std::vector<std::string>{"network.unsupervised_digits"}));
     r.metrics["accuracy"] = 0.86;
+    EXPECT_FALSE(report::evaluate(u, r)[0].pass);  // no post pulse: nothing was learned
+    r.learning.post_pulses = 1200;
     EXPECT_TRUE(report::evaluate(u, r)[0].pass) << report::evaluate(u, r)[0].note;
     r.metrics["accuracy"] = 0.84;
     EXPECT_FALSE(report::evaluate(u, r)[0].pass);

