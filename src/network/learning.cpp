@@ -153,10 +153,10 @@ learning_result learn(const device_spec& s0, const stdp_settings& L, const learn
         return array::series_current(*s.synapse, state[c], s.transistor.get(), s.read_voltage, s.synapse_gate);
     };
     for (std::size_t c = 0; c < cells; ++c) i_read[c] = read_of(c);
-    auto take = [&](std::size_t c, const circuit::simulation& sim) {
-        for (std::size_t k = 0; k < names.size(); ++k) state[c][k] = sim.probe("X." + names[k].name);
+    // After cell c's engine run (its state already updated): its read current and the run's count.
+    auto ran = [&](std::size_t c, long steps) {
         i_read[c] = read_of(c);
-        r.steps += sim.stats().steps;
+        r.steps += steps;
         ++r.cell_runs;
     };
 
@@ -180,7 +180,8 @@ learning_result learn(const device_spec& s0, const stdp_settings& L, const learn
             const circuit::circuit cell = one_cell(constant(0.0), s.synapse, state[c], s.transistor, s.synapse_gate, 0.0, s.edge);
             circuit::simulation sim(cell, s.solver, cell_seed(cell_seed(seed, c), ++runs[c]));
             sim.advance(now - last[c]);
-            take(c, sim);
+            for (std::size_t k = 0; k < names.size(); ++k) state[c][k] = sim.probe("X." + names[k].name);
+            ran(c, sim.stats().steps);
             last[c] = now;
         }
     };
@@ -188,16 +189,14 @@ learning_result learn(const device_spec& s0, const stdp_settings& L, const learn
     auto post = [&](std::size_t c, bool armed) {
         const auto p = post_pulse(s, L, state[c], armed, now - last[c], cell_seed(cell_seed(seed, c), ++runs[c]));
         r.learning_energy += p.energy;
-        r.steps += p.steps;
-        ++r.cell_runs;
-        i_read[c] = read_of(c);
+        ran(c, p.steps);
         last[c] += p.end;  // its rest (at least the supplies' rise) and the pulse
     };
 
     const std::size_t total = 2 * d.train->count() + d.test->count();
     std::size_t done = 0;
     // One pass over `images`: spikes into `out` (times from the pass's start), spike counts per image
-    // and neuron into `counts`, the first neuron to fire per image into `first`.
+    // and neuron into `counts`, the neurons that spiked per image, in order, into `order`.
     auto pass = [&](const image_set& images, std::uint64_t pass_seed, bool learning, spikes& out, matrix& counts,
                     std::vector<std::vector<std::size_t>>& order) {
         rate_coding coding = d.coding;
