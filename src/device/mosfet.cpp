@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <fmt/format.h>
-#include <limits>
 
 #include "memlab/error.hpp"
 #include "memlab/units/units.hpp"
@@ -13,7 +12,6 @@ namespace {
 constexpr double q_e = 1.602176634e-19;
 constexpr double k_B = 1.380649e-23;
 constexpr double eps_ox = 3.9 * 8.8541878128e-12;  // F/m, SiO2
-constexpr double big = std::numeric_limits<double>::max();
 // The smoothing widths: |V_DS| in the channel-length modulation, and the floor of V_G' (below 0
 // the channel is depleted; the current there is exp(-V_P/U_T) below any use).
 constexpr double abs_width = 1e-3;   // V

@@ -68,6 +68,10 @@ run_result run(const experiment& e, const fraction_fn& progress, const std::func
         r.weight_names = {"epoch0", "epoch1"};
         r.weights = {l.g_initial, l.g_trained};
         r.weights_unit = "S";
+        // The rates are the test pass's (the presented images are the test images).
+        counts.assign(e.device.neurons, 0);
+        for (std::size_t n : r.out.neuron)
+            if (n < counts.size()) ++counts[n];
     } else {
         const auto in = all_inputs(e);
         input_count = in.size();

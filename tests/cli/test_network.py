@@ -9,6 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "validation"))
 import lif_brian2  # noqa: E402
+import outputs  # noqa: E402
 
 
 def test_lif_spike_trains_equal_brian2(memlab, tmp_path):
@@ -244,6 +245,16 @@ def test_digits_stdp_file(memlab, tmp_path):
     assert np.array_equal(index, train[:40]) and np.array_equal(test_index, test[:20])
     assert learning["training_images"] == 40 and learning["post_pulses"] == int((winner >= 0).sum()) > 0
     assert len(labels) == 100 and metrics["labels"] == [int(x) for x in labels]
+    # The rates are the test pass's: each neuron's spikes over the 20 presented test images.
+    with h5py.File(tmp_path / "out" / "traces.h5", "r") as f:
+        out_neuron = np.asarray(f["spikes/neuron"]).ravel().astype(int)
+    rates = [outputs.quantity(x, "Hz") for x in metrics["rate"]]
+    assert len(rates) == 100 and sum(rates) > 0
+    counts = np.bincount(out_neuron, minlength=100)
+    nz = counts > 0
+    assert counts.sum() == metrics["spikes"]
+    assert np.allclose(np.asarray(rates)[nz] / counts[nz], (np.asarray(rates)[nz] / counts[nz])[0], rtol=1e-3)
+    assert all(r == 0 for r, c in zip(rates, counts) if c == 0)
     # Only the winners' columns were pulsed; the others relaxed at rest (below 20 % of their drawn value).
     pulsed = np.unique(winner[winner >= 0]).astype(int)
     quiet = np.setdiff1d(np.arange(100), pulsed)
