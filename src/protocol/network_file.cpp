@@ -470,6 +470,13 @@ network::experiment load_network(const fs::path& path, const std::vector<std::st
         in.finish();
     }
     nw.finish();
+    // The engine's tolerances for every device-mode simulation (cells, neurons, whole circuits).
+    if (top.has("solver")) {
+        if (!device) top.fail("solver", "the LIF mode does not run on the engine; [solver] applies to mode = \"device\"");
+        reader sol = top.sub("solver");
+        e.device.solver = detail::read_solver(sol);
+        sol.finish();
+    }
     top.finish();
     try {
         if (device) {

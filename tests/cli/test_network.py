@@ -70,6 +70,10 @@ def test_network_file_errors(memlab, tmp_path):
     (tmp_path / "dev.toml").write_text('[network]\nmode = "device"\ninputs = 2\nneurons = 2\nduration = "1 s"\n')
     res = memlab("run", "dev.toml", status=2)
     assert "dev.toml: network.synapse.conductance: missing" in res.stderr
+    (tmp_path / "lif.toml").write_text('[network]\ninputs = 1\nneurons = 1\nduration = "1 s"\n[network.synapse]\nweight = "1 mV"\n'
+                                       '[network.input]\nkind = "poisson"\nrate = "10 Hz"\n[solver]\nrtol = 1e-7\n')
+    res = memlab("run", "lif.toml", status=2)
+    assert "lif.toml: solver: the LIF mode does not run on the engine" in res.stderr
     assert not (tmp_path / "out").exists()
 
 
@@ -108,6 +112,16 @@ def test_device_mode_file(memlab, tmp_path):
         (tmp_path / "bad.toml").write_text(text.replace(*change, 1))
         res = memlab("run", "bad.toml", status=2)
         assert f"bad.toml: {key}:" in res.stderr and msg in res.stderr, res.stderr
+    # [solver] sets the engine's tolerances of every device-mode simulation: a tighter rtol gives
+    # the same spikes per neuron here, and is what the run's config.json records.
+    memlab("run", DEVICE, "--set", "solver.rtol=1e-7", "--out", tmp_path / "tight", "--no-figure")
+    config = json.loads((tmp_path / "tight" / "config.json").read_text())
+    assert float(config["solver"]["rtol"]) == 1e-7
+    with h5py.File(tmp_path / "tight" / "traces.h5", "r") as f:
+        tight = np.asarray(f["spikes"]["neuron"])
+    assert np.array_equal(np.bincount(tight.astype(int), minlength=4), np.bincount(neurons.astype(int), minlength=4))
+    res = memlab("run", DEVICE, "--set", "solver.rtol=2", "--out", tmp_path / "bad_rtol", status=2)
+    assert "solver.rtol: must be in (0, 1)" in res.stderr and not (tmp_path / "bad_rtol").exists()
     (tmp_path / "lines.toml").write_text(text.replace('line_resistance = "0 Ohm"', 'line_resistance = "5 Ohm"'))
     res = memlab("run", "lines.toml", status=2)
     assert "lines.toml: network.line_resistance: the fast level" in res.stderr
