@@ -28,6 +28,12 @@ bench/snn_device_neuron_digits.py --trained): the gain chosen on the training im
 (25 and 50 kV/A on the first 100), then the 597 test digits at it without and with the 0.14 eV E_Ag spread;
 writes bench/results/snn_device_digits_trained.json.
 
+    /usr/bin/python3 bench/snn_device_digits.py --synapse-d2d
+
+the synapses' device-to-device spread ([network.synapse.d2d], the model's stated E_Ag spread of
+0.14 eV, experiments/five_devices.toml, one draw per cell): every synapse written by write-verify
+on its own drawn device, then the 597 test digits; writes bench/results/snn_device_digits_synapse_d2d.json.
+
     /usr/bin/python3 bench/snn_device_digits.py --disturb
 
 measures the read disturb the held reads leave out (bench/experiments/snn_read_disturb.toml: cells
@@ -92,6 +98,7 @@ def main():
     ap.add_argument("--disturb", action="store_true")
     ap.add_argument("--nonideal", action="store_true")
     ap.add_argument("--trained", action="store_true")
+    ap.add_argument("--synapse-d2d", action="store_true")
     a = ap.parse_args()
     load = os.getloadavg()[0]
     base = {"machine": bench_info.machine(), "date": bench_info.utc(), "load_average_at_start": load}
@@ -126,6 +133,17 @@ def main():
             print(json.dumps(rows[-1]), flush=True)
         r = dict(base, benchmark="device-mode digits, non-idealities (exact conductances, 597 test digits)", runs=rows)
         out = ROOT / "bench" / "results" / "snn_device_digits_nonideal.json"
+    elif a.synapse_d2d:
+        sets = ['network.synapse.d2d.e_ag="0.14 eV"'] + ([f"network.input.images={a.images}"] if a.images else [])
+        m, w, index, label, predicted, wall, sim = run(a.memlab, sets)
+        err = w["programmed"] / w["target"] - 1
+        r = dict(base, benchmark="device-mode digits, synapses drawn device by device (E_Ag 0.14 eV), write-verified",
+                 sets=sets, images=len(label), accuracy=m["accuracy"], accuracy_first_spike=m["accuracy_first_spike"],
+                 silent=m["silent"], agreement_with_softmax=float(np.mean(predicted == softmax_on(index, label))),
+                 program=m["program"], programmed_error_rms=float(np.sqrt(np.mean(err ** 2))),
+                 programmed_error_worst=float(np.max(np.abs(err))), spikes=m["spikes"],
+                 wall_seconds=wall, simulation_seconds=sim)
+        out = ROOT / "bench" / "results" / "snn_device_digits_synapse_d2d.json"
     elif a.disturb:
         rows = []
         for pulses in [32, 1000, 10000]:

@@ -74,7 +74,7 @@ device_result run_circuit(const device_spec& s, const std::vector<std::shared_pt
     a.cell = array::cell_type::t1r1;
     a.bit_line_resistance = s.line_resistance;
     a.source_line_resistance = s.line_resistance;
-    a.devices.assign(a.cells(), s.synapse);
+    for (std::size_t c = 0; c < a.cells(); ++c) a.devices.push_back(s.synapse_of(c));
     a.initial_state = s.synapse_state;
     a.transistor = s.transistor;
     a.tia = s.gain;
@@ -100,7 +100,7 @@ device_result run_circuit(const device_spec& s, const std::vector<std::shared_pt
     r.g_before = matrix(s.inputs, s.neurons);
     r.g_after = matrix(s.inputs, s.neurons);
     for (std::size_t i = 0; i < s.inputs; ++i)
-        for (std::size_t k = 0; k < s.neurons; ++k) r.g_before(i, k) = probe_conductance(sim, array::device_name(i, k), *s.synapse);
+        for (std::size_t k = 0; k < s.neurons; ++k) r.g_before(i, k) = probe_conductance(sim, array::device_name(i, k), *s.synapse_of(i * s.neurons + k));
     circuit::recording rec;
     for (std::size_t k = 0; k < s.neurons; ++k) rec.probes.push_back(fmt::format("i(N{})", k));
     spike_detector det(s.spike_current, 0, s.neurons);
@@ -113,7 +113,7 @@ device_result run_circuit(const device_spec& s, const std::vector<std::shared_pt
     }
     r.out = std::move(det.found);
     for (std::size_t i = 0; i < s.inputs; ++i)
-        for (std::size_t k = 0; k < s.neurons; ++k) r.g_after(i, k) = probe_conductance(sim, array::device_name(i, k), *s.synapse);
+        for (std::size_t k = 0; k < s.neurons; ++k) r.g_after(i, k) = probe_conductance(sim, array::device_name(i, k), *s.synapse_of(i * s.neurons + k));
     r.steps = sim.stats().steps;
     finish(r, s.neurons);
     return r;
@@ -143,15 +143,15 @@ device_result run_fast(const device_spec& s, const std::vector<std::shared_ptr<a
     for (std::size_t i = 0; i < s.inputs; ++i)
         for (std::size_t k = 0; k < cols; ++k) {
             const std::size_t cell = i * cols + k;
-            const circuit::circuit c = one_cell(rows[i], s.synapse, s.synapse_state[cell], s.transistor, s.synapse_gate, 0.0, s.edge);
+            const circuit::circuit c = one_cell(rows[i], s.synapse_of(cell), s.synapse_state[cell], s.transistor, s.synapse_gate, 0.0, s.edge);
             circuit::simulation sim(c, s.solver, cell_seed(seed, cell));
-            r.g_before(i, k) = probe_conductance(sim, "X", *s.synapse);
+            r.g_before(i, k) = probe_conductance(sim, "X", *s.synapse_of(cell));
             column[k][0] += sim.probe("i(T)");
             for (std::size_t e = 0; e < events.size(); ++e) {
                 sim.advance(events[e]);
                 column[k][e + 1] += sim.probe("i(T)");
             }
-            r.g_after(i, k) = probe_conductance(sim, "X", *s.synapse);
+            r.g_after(i, k) = probe_conductance(sim, "X", *s.synapse_of(cell));
             r.steps += sim.stats().steps;
             ++r.simulations;
             tell(progress, r.simulations, total);
@@ -176,8 +176,8 @@ device_result run_held(const device_spec& s, const input_spikes& in, std::uint64
     r.g_before = matrix(s.inputs, cols);
     std::vector<double> i_read(cells);
     for (std::size_t c = 0; c < cells; ++c) {
-        r.g_before.v[c] = s.synapse->current(array::g_probe, s.synapse_state[c]) / array::g_probe;
-        i_read[c] = array::series_current(*s.synapse, s.synapse_state[c], s.transistor.get(), s.read_voltage, s.synapse_gate);
+        r.g_before.v[c] = s.synapse_of(c)->current(array::g_probe, s.synapse_state[c]) / array::g_probe;
+        i_read[c] = array::series_current(*s.synapse_of(c), s.synapse_state[c], s.transistor.get(), s.read_voltage, s.synapse_gate);
     }
     r.g_after = r.g_before;  // held: no read disturb
     // The spans: from each reset (and 0) to the next (or the end).
@@ -217,7 +217,7 @@ device_result run_held(const device_spec& s, const input_spikes& in, std::uint64
                 for (std::size_t k = 0; k < cols; ++k) {
                     const std::size_t c = i * cols + k;
                     const double id = v == s.read_voltage ? i_read[c]
-                                                          : array::series_current(*s.synapse, s.synapse_state[c], s.transistor.get(), v, s.synapse_gate);
+                                                          : array::series_current(*s.synapse_of(c), s.synapse_state[c], s.transistor.get(), v, s.synapse_gate);
                     column[k][e] += id;
                     power[e] += v * id;
                 }
@@ -244,6 +244,8 @@ void check(const device_spec& s) {
     if (s.inputs == 0 || s.neurons == 0) throw input_error("network: needs at least one input and one neuron");
     if (!s.synapse) throw input_error("network.synapse: no device model");
     if (!s.neuron) throw input_error("network.neuron: no device model");
+    if (!s.synapse_models.empty() && s.synapse_models.size() != s.inputs * s.columns())
+        throw internal_error(fmt::format("network: {} synapse models for {} cells", s.synapse_models.size(), s.inputs * s.columns()));
     if (!s.neuron_models.empty() && s.neuron_models.size() != s.neurons)
         throw internal_error(fmt::format("network: {} neuron models for {} neurons", s.neuron_models.size(), s.neurons));
     if (!s.transistor) throw input_error("network: the 1T1R cells need their transistor");
@@ -357,7 +359,7 @@ std::vector<std::vector<double>> rest_synapses(const device_spec& s, double dura
     std::vector<std::vector<double>> out;
     const auto& names = s.synapse->states();
     for (std::size_t c = 0; c < s.synapse_state.size(); ++c) {
-        const circuit::circuit cell = one_cell(constant(0.0), s.synapse, s.synapse_state[c], s.transistor, s.synapse_gate, 0.0, s.edge);
+        const circuit::circuit cell = one_cell(constant(0.0), s.synapse_of(c), s.synapse_state[c], s.transistor, s.synapse_gate, 0.0, s.edge);
         circuit::simulation sim(cell, s.solver, cell_seed(seed, c));
         sim.advance(duration);
         std::vector<double> st(names.size());
@@ -367,7 +369,7 @@ std::vector<std::vector<double>> rest_synapses(const device_spec& s, double dura
     return out;
 }
 
-programmed program_synapses(const device_spec& s, const array::program_settings& settings, const std::vector<double>& initial,
+programmed program_synapses(const device_spec& s, const array::program_settings& settings, const std::vector<std::vector<double>>& initial,
                             std::uint64_t seed, const fraction_fn& progress) {
     const std::size_t cols = s.columns(), cells = s.inputs * cols;
     if (settings.target.rows != s.inputs || settings.target.cols != cols)
@@ -382,8 +384,8 @@ programmed program_synapses(const device_spec& s, const array::program_settings&
         array::spec a;
         a.rows = a.cols = 1;
         a.cell = array::cell_type::t1r1;
-        a.devices = {s.synapse};
-        a.initial_state = {initial};
+        a.devices = {s.synapse_of(c)};
+        a.initial_state = {initial.size() == 1 ? initial[0] : initial[c]};
         a.transistor = s.transistor;
         a.rise = a.fall = s.edge;
         array::controller ctl(a, s.solver, cell_seed(seed, c), {}, nullptr);

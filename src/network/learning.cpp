@@ -103,11 +103,11 @@ std::shared_ptr<array::schedule> post_waveform(const device_spec& s, const stdp_
 }
 
 post_result post_pulse(const device_spec& s, const stdp_settings& L, std::vector<double>& state, bool armed, double rest,
-                       std::uint64_t seed) {
+                       std::uint64_t seed, std::size_t cell) {
     const double t0 = std::max(rest, 2 * s.edge);  // the word line's supply rises over the first edge
     const auto drive = post_waveform(s, L, armed, t0);
-    const circuit::circuit cell = one_cell(drive, s.synapse, state, s.transistor, s.synapse_gate, 0.0, s.edge);
-    circuit::simulation sim(cell, s.solver, seed);
+    const circuit::circuit c = one_cell(drive, s.synapse_of(cell), state, s.transistor, s.synapse_gate, 0.0, s.edge);
+    circuit::simulation sim(c, s.solver, seed);
     sim.advance(t0);
     circuit::recording rec;
     rec.probes = {"v(top)", "i(X)"};
@@ -143,14 +143,14 @@ learning_result learn(const device_spec& s0, const stdp_settings& L, const learn
 
     auto conductances = [&] {
         matrix g(rows, cols);
-        for (std::size_t c = 0; c < cells; ++c) g.v[c] = s.synapse->current(array::g_probe, state[c]) / array::g_probe;
+        for (std::size_t c = 0; c < cells; ++c) g.v[c] = s.synapse_of(c)->current(array::g_probe, state[c]) / array::g_probe;
         return g;
     };
     r.g_initial = conductances();
     std::vector<double> i_read(cells), last(cells, 0.0);
     std::vector<std::uint64_t> runs(cells, 0);
     auto read_of = [&](std::size_t c) {
-        return array::series_current(*s.synapse, state[c], s.transistor.get(), s.read_voltage, s.synapse_gate);
+        return array::series_current(*s.synapse_of(c), state[c], s.transistor.get(), s.read_voltage, s.synapse_gate);
     };
     for (std::size_t c = 0; c < cells; ++c) i_read[c] = read_of(c);
     // After cell c's engine run (its state already updated): its read current and the run's count.
@@ -177,7 +177,7 @@ learning_result learn(const device_spec& s0, const stdp_settings& L, const learn
     auto relax_all = [&] {
         for (std::size_t c = 0; c < cells; ++c) {
             if (now - last[c] <= 0) continue;
-            const circuit::circuit cell = one_cell(constant(0.0), s.synapse, state[c], s.transistor, s.synapse_gate, 0.0, s.edge);
+            const circuit::circuit cell = one_cell(constant(0.0), s.synapse_of(c), state[c], s.transistor, s.synapse_gate, 0.0, s.edge);
             circuit::simulation sim(cell, s.solver, cell_seed(cell_seed(seed, c), ++runs[c]));
             sim.advance(now - last[c]);
             for (std::size_t k = 0; k < names.size(); ++k) state[c][k] = sim.probe("X." + names[k].name);
@@ -187,7 +187,7 @@ learning_result learn(const device_spec& s0, const stdp_settings& L, const learn
     };
     // Cell c's rest since its last run, then the post pulse's two phases.
     auto post = [&](std::size_t c, bool armed) {
-        const auto p = post_pulse(s, L, state[c], armed, now - last[c], cell_seed(cell_seed(seed, c), ++runs[c]));
+        const auto p = post_pulse(s, L, state[c], armed, now - last[c], cell_seed(cell_seed(seed, c), ++runs[c]), c);
         r.learning_energy += p.energy;
         ran(c, p.steps);
         last[c] += p.end;  // its rest (at least the supplies' rise) and the pulse

@@ -158,7 +158,7 @@ void load_learning(reader& nw, network::experiment& e, double h_c) {
     d.synapse_state.clear();
     try {
         for (std::size_t c = 0; c < d.inputs * d.neurons; ++c)
-            d.synapse_state.push_back(network::agsn_bridged_state(*d.synapse, std::exp(a + (b - a) * g.uniform()), h_c));
+            d.synapse_state.push_back(network::agsn_bridged_state(*d.synapse_of(c), std::exp(a + (b - a) * g.uniform()), h_c));
     } catch (const input_error& err) {
         l.fail("initial_conductance", err.what());
     }
@@ -216,8 +216,19 @@ void load_device(reader& nw, network::experiment& e) {
         e.rest = y.quantity("rest", "s", 0.0);
         if (!(e.rest >= 0)) y.fail("rest", "must not be negative");
         d.synapse_gate = y.quantity("gate", "V", d.synapse_gate);
+        // [network.synapse.d2d]: each cell's parameters drawn once (device::draw_device, the run's
+        // seed, cell c (row-major) as index neurons + c, after the neurons' indices), as
+        // [device.d2d] draws an array's cells. The states below are each cell's own device's.
+        const auto d2d = detail::read_d2d(y, *d.synapse);
+        for (std::size_t c = 0; c < d.inputs * d.columns() && !d2d.empty(); ++c) {
+            try {
+                d.synapse_models.push_back(device::draw_device(*d.synapse, d2d, e.seed, d.neurons + c));
+            } catch (const input_error& err) {
+                y.fail("d2d", fmt::format("the parameters drawn for synapse {} are inconsistent: {}", c, err.what()));
+            }
+        }
         try {
-            for (double gi : g) d.synapse_state.push_back(network::agsn_bridged_state(*d.synapse, gi, h_c));
+            for (std::size_t c = 0; c < g.size(); ++c) d.synapse_state.push_back(network::agsn_bridged_state(*d.synapse_of(c), g[c], h_c));
         } catch (const input_error& err) {
             y.fail(y.has("conductance_files") ? "conductance_files" : "conductance", err.what());
         }
@@ -297,8 +308,10 @@ void load_device(reader& nw, network::experiment& e) {
         // at 0.1 V), through its transistor at the word line's level.
         s.target = network::matrix(d.inputs, d.columns());
         for (std::size_t c = 0; c < s.target.v.size(); ++c)
-            s.target.v[c] = array::series_current(*d.synapse, d.synapse_state[c], d.transistor.get(), s.verify.voltage, s.verify.gate) / s.verify.voltage;
-        e.program_initial = network::agsn_relaxed_state(*d.synapse, h_c);
+            s.target.v[c] = array::series_current(*d.synapse_of(c), d.synapse_state[c], d.transistor.get(), s.verify.voltage, s.verify.gate) / s.verify.voltage;
+        e.program_initial.clear();
+        for (std::size_t c = 0; c < (d.synapse_models.empty() ? 1 : d.synapse_models.size()); ++c)
+            e.program_initial.push_back(network::agsn_relaxed_state(*d.synapse_of(c), h_c));
     }
 }
 

@@ -122,6 +122,25 @@ def test_device_mode_file(memlab, tmp_path):
     assert np.array_equal(np.bincount(tight.astype(int), minlength=4), np.bincount(neurons.astype(int), minlength=4))
     res = memlab("run", DEVICE, "--set", "solver.rtol=2", "--out", tmp_path / "bad_rtol", status=2)
     assert "solver.rtol: must be in (0, 1)" in res.stderr and not (tmp_path / "bad_rtol").exists()
+    # [network.synapse.d2d]: every cell its own drawn device. The conductances are still the file's
+    # (each state is its own device's), the drawn devices drift differently under the reads, and the
+    # two levels run the same drawn devices: the same spikes per neuron, the same changes.
+    (tmp_path / "d2d.toml").write_text(text + '\n[network.synapse.d2d]\ne_ag = "0.14 eV"\nkappa = "0.5e9 1/m"\n')
+    change = {}
+    for level in ("fast", "circuit"):
+        memlab("run", "d2d.toml", "--set", f"network.level={level}", "--out", tmp_path / level, "--no-figure")
+        with h5py.File(tmp_path / level / "traces.h5", "r") as f:
+            d0, d1 = np.asarray(f["weights"]["epoch0"]), np.asarray(f["weights"]["end"])
+            counts = np.bincount(np.asarray(f["spikes"]["neuron"]).astype(int), minlength=4)
+        assert np.allclose(d0, want, rtol=1e-9)
+        assert np.array_equal(counts, np.bincount(neurons.astype(int), minlength=4))
+        change[level] = d1 / d0 - 1
+    strong = want > 50e-6
+    nominal = g1 / g0 - 1
+    assert np.max(np.abs(change["fast"][strong] - nominal[strong])) > 0.2 * np.max(np.abs(nominal[strong]))
+    assert np.allclose(change["circuit"][strong], change["fast"][strong], rtol=0.05)
+    res = memlab("run", "d2d.toml", "--set", 'network.synapse.d2d.e_ag="-1 eV"', "--out", tmp_path / "bad_d2d", status=2)
+    assert "network.synapse.d2d.e_ag: a spread must not be negative" in res.stderr
     (tmp_path / "lines.toml").write_text(text.replace('line_resistance = "0 Ohm"', 'line_resistance = "5 Ohm"'))
     res = memlab("run", "lines.toml", status=2)
     assert "lines.toml: network.line_resistance: the fast level" in res.stderr

@@ -231,7 +231,7 @@ TEST(NetworkDevice, WriteVerifyProgramsSynapsesWithinTolerance) {
     p.target = network::matrix(4, 2);
     p.target.v = {1e-6, 100e-6, 3e-6, 30e-6, 10e-6, 1e-6, 60e-6, 1e-6};
     const auto initial = network::agsn_relaxed_state(*s.synapse, 3.35e-9);
-    const auto r = network::program_synapses(s, p, initial, 1);
+    const auto r = network::program_synapses(s, p, {initial}, 1);
     EXPECT_EQ(r.report.converged, 8u);
     for (std::size_t c = 0; c < 8; ++c) {
         const double g = array::series_current(*s.synapse, r.states[c], s.transistor.get(), 0.2, 3.3) / 0.2;

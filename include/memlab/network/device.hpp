@@ -62,6 +62,8 @@ struct device_spec {
     std::size_t columns() const { return differential ? 2 * neurons : neurons; }
     // Synapses: 1T1R cells, inputs x columns(), row-major.
     device::model_ptr synapse;                         // the device model
+    std::vector<device::model_ptr> synapse_models;     // one per cell (device-to-device draws); empty: `synapse`
+    const device::model_ptr& synapse_of(std::size_t cell) const { return synapse_models.empty() ? synapse : synapse_models[cell]; }
     std::vector<std::vector<double>> synapse_state;    // one initial state per cell
     std::shared_ptr<const device::mosfet> transistor;  // every access transistor (synapses and neurons)
     double synapse_gate = 3.3;                         // V on every synapse word line
@@ -129,8 +131,8 @@ std::vector<double> agsn_bridged_state(const device::model& m, double g, double 
 std::vector<double> agsn_relaxed_state(const device::model& m, double h_c);
 
 // Write-verify of every synapse (array::controller::program, the arrays' routine), each cell alone
-// as a 1 x 1 1T1R array on the engine (device s.synapse, transistor s.transistor), from `initial`
-// to `settings.target` (inputs x columns(), S, read at settings.verify). Cell k draws from the seed
+// as a 1 x 1 1T1R array on the engine (device s.synapse_of(k), transistor s.transistor), from
+// `initial` (one state for every cell, or one per cell) to `settings.target` (inputs x columns(), S, read at settings.verify). Cell k draws from the seed
 // derived from (seed, k). Returns the arrays' report per cell (target, achieved, cell, pulses,
 // energy, errors) and the programmed states (row-major); `progress` hears the fraction of cells.
 struct programmed {
@@ -143,7 +145,7 @@ struct programmed {
 // (retention), row-major. Cell k draws from the seed derived from (seed, k).
 std::vector<std::vector<double>> rest_synapses(const device_spec& s, double duration, std::uint64_t seed);
 
-programmed program_synapses(const device_spec& s, const array::program_settings& settings, const std::vector<double>& initial,
+programmed program_synapses(const device_spec& s, const array::program_settings& settings, const std::vector<std::vector<double>>& initial,
                             std::uint64_t seed, const fraction_fn& progress = {});
 
 }  // namespace memlab::network

@@ -30,7 +30,7 @@ struct experiment {
     bool program = false;
     double rest = 0;  // s, [network.synapse] rest: each synapse at rest this long before the run (after programming)
     array::program_settings programming;
-    std::vector<double> program_initial;
+    std::vector<std::vector<double>> program_initial;  // one state for every cell, or one per cell
     // Device mode with [network.learning]: the synapses (from their drawn initial conductances) learn
     // the training images `train` by STDP pulses, the neurons are labelled on them and the presented
     // images are the test (network::learn).

@@ -101,15 +101,16 @@ struct learning_result {
 // cell of an armed or a quiet row.
 std::shared_ptr<array::schedule> post_waveform(const device_spec& s, const stdp_settings& L, bool armed, double t0);
 
-// One synapse cell alone (s.synapse behind s.transistor at s.synapse_gate) at rest for `rest`, then
-// under the post pulse of an armed or a quiet row, on the engine from `state`, which it updates.
+// Synapse cell `cell` alone (s.synapse_of(cell) behind s.transistor at s.synapse_gate) at rest for
+// `rest`, then under the post pulse of an armed or a quiet row, on the engine from `state`, which it
+// updates.
 struct post_result {
     double energy = 0;  // J, delivered to the cell (device and transistor) by its driver
     long steps = 0;
     double end = 0;     // s, the run's length: the rest (at least two edges) and the pulse
 };
 post_result post_pulse(const device_spec& s, const stdp_settings& L, std::vector<double>& state, bool armed, double rest,
-                       std::uint64_t seed);
+                       std::uint64_t seed, std::size_t cell = 0);
 
 // Checks the settings (input_error naming the key under network.learning).
 void check(const stdp_settings& L);
