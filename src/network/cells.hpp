@@ -44,6 +44,26 @@ private:
     std::vector<bool> armed_;
 };
 
+// The energy a cell takes from its drivers: the trapezoid of v x i over the recorded steps, v and i
+// the channels given (by default 1 and 2: probes {"v(top)", "i(X)"}).
+class energy_sink final : public io::trace_sink {
+public:
+    explicit energy_sink(std::size_t v = 1, std::size_t i = 2) : v_(v), i_(i) {}
+    void begin(const std::vector<io::channel>&) override { first_ = true; }
+    void append(std::span<const double> row) override {
+        const double p = row[v_] * row[i_];
+        if (!first_) energy += 0.5 * (p + p_) * (row[0] - t_);
+        first_ = false;
+        t_ = row[0], p_ = p;
+    }
+    double energy = 0;
+
+private:
+    std::size_t v_, i_;
+    bool first_ = true;
+    double t_ = 0, p_ = 0;
+};
+
 inline std::shared_ptr<array::schedule> constant(double level) { return std::make_shared<array::schedule>(level); }
 // A supply that rises from 0 to `level` over `rise` and stays (the engine's first solve starts
 // from every node at 0 V).

@@ -152,6 +152,7 @@ run_result run(const experiment& e, const fraction_fn& progress, const std::func
         r.metrics["synapse_reads"] = reads_name(e.device.reads);
         r.metrics["differential"] = e.device.differential;
         if (e.device.reads == synapse_reads::held) r.metrics["read_energy"] = units::format(r.device.read_energy, "J");
+        if (e.lvl == level::fast) r.metrics["neuron_energy"] = units::format(r.device.neuron_energy, "J");
         if (e.program) {
             const auto& p = r.programming.report;
             double pulses = 0, most = 0, energy = 0;
@@ -201,6 +202,8 @@ run_result run(const experiment& e, const fraction_fn& progress, const std::func
         r.metrics["accuracy_first_spike"] = static_cast<double>(right_first) / static_cast<double>(e.labels.size());
         if (e.m == mode::device && e.device.reads == synapse_reads::held && !e.learning)
             r.metrics["read_energy_per_image"] = units::format(r.device.read_energy / static_cast<double>(e.labels.size()), "J");
+        if (e.m == mode::device && e.lvl == level::fast && !e.learning)
+            r.metrics["neuron_energy_per_image"] = units::format(r.device.neuron_energy / static_cast<double>(e.labels.size()), "J");
     }
     return r;
 }

@@ -19,22 +19,6 @@ constexpr std::size_t none = static_cast<std::size_t>(-1);
 constexpr double inf = std::numeric_limits<double>::infinity();
 constexpr double settle = 2e-6;  // s a neuron cell rests on its rail before the tabulated pulse
 
-// The energy delivered by a cell's driver: the trapezoid of v(top) x i(X) over the recorded steps.
-class energy_sink final : public io::trace_sink {
-public:
-    void begin(const std::vector<io::channel>&) override { first_ = true; }
-    void append(std::span<const double> row) override {
-        const double p = row[1] * row[2];
-        if (!first_) energy += 0.5 * (p + p_) * (row[0] - t_);
-        first_ = false;
-        t_ = row[0], p_ = p;
-    }
-    double energy = 0;
-
-private:
-    bool first_ = true;
-    double t_ = 0, p_ = 0;
-};
 
 }  // namespace
 

@@ -102,6 +102,11 @@ def test_device_mode_file(memlab, tmp_path):
     assert np.allclose(g0, want, rtol=1e-9)
     assert metrics["spikes"] == len(neurons) > 0
     assert np.max(np.abs(g1 / g0 - 1)) == pytest.approx(metrics["largest_conductance_change"])
+    # The neurons' energy: each spike conducts at about the transistor's 10 nA limit under at most
+    # 4.2 V (two 80 uS reads and two 4 uS ones at 0.2 V, times 125 kV/A) for at most a pulse (1 us
+    # and its edges); between pulses the cells see -1 V across 1 pS.
+    energy = outputs.quantity(metrics["neuron_energy"], "J")
+    assert 0 < energy < metrics["spikes"] * 4.2 * 20e-9 * 1.1e-6 + 4 * 1.0 * 1e-12 * 120e-6
     text = DEVICE.read_text()
     for key, change, msg in [
         ("network.level", ('level = "fast"', 'level = "slow"'), "unknown level 'slow'"),

@@ -97,6 +97,8 @@ struct device_result {
     std::size_t dropped = 0;          // input spikes that came while their row's pulse was still on
     long steps = 0;                   // solver steps, summed over the level's simulations
     std::size_t simulations = 0;      // 1 (circuit) or cells + neurons (fast)
+    double neuron_energy = 0;         // J, fast level: taken by the neuron cells (device and transistor)
+                                      // from their gain stages and rail over the run
     double read_energy = 0;           // J, held reads: dissipated in the synapse cells (device and
                                       // transistor) over every input pulse, edges included
 };
