@@ -14,7 +14,12 @@ other 900), two runs at a time, and writes bench/results/snn_digits_stdp_select.
 runs the file on the test digits for seeds 1, 2 and 3, and the non-idealities with seed 1: the
 neurons' E_Ag spread (0.14 eV, untrained neurons, as five_devices.toml), trained neurons (the state
 training.toml leaves: h = h_c = 3.35 nm, h_s = 3 nm) without and with it; writes
-bench/results/snn_digits_stdp.json with the machine, date, load, accuracy, energy and cost."""
+bench/results/snn_digits_stdp.json with the machine, date, load, accuracy, energy and cost.
+
+    /usr/bin/python3 bench/snn_digits_stdp.py --synapse-d2d [--memlab PATH]
+
+the synapses drawn device by device ([network.synapse.d2d], the model's stated E_Ag spread of
+0.14 eV, as five_devices.toml), seeds 1 and 2; writes bench/results/snn_digits_stdp_synapse_d2d.json."""
 import argparse
 import concurrent.futures
 import json
@@ -48,6 +53,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--memlab", default=str(ROOT / "build" / "release" / "bin" / "memlab"))
     ap.add_argument("--select", action="store_true")
+    ap.add_argument("--synapse-d2d", action="store_true")
     a = ap.parse_args()
     base = {"machine": bench_info.machine(), "date": bench_info.utc(), "load_average_at_start": os.getloadavg()[0],
             "runs_at_a_time": 2}
@@ -65,6 +71,11 @@ def main():
                      val + ["network.learning.test_inhibition=4", "network.learning.test_refractory=64"]))
         what = "unsupervised digits: choice on the validation set (900 training, 300 held-out training images)"
         out = ROOT / "bench" / "results" / "snn_digits_stdp_select.json"
+    elif a.synapse_d2d:
+        for seed in [1, 2]:
+            jobs.append((f"synapses' E_Ag spread 0.14 eV, seed {seed}", [f"experiment.seed={seed}", 'network.synapse.d2d.e_ag="0.14 eV"']))
+        what = "unsupervised digits, synapses drawn device by device: 597 test digits, one epoch of 1200 training images"
+        out = ROOT / "bench" / "results" / "snn_digits_stdp_synapse_d2d.json"
     else:
         for seed in [1, 2, 3]:
             jobs.append((f"seed {seed}", [f"experiment.seed={seed}"]))
