@@ -140,6 +140,8 @@ run_result run(const experiment& e, const fraction_fn& progress, const std::func
         r.metrics["labels"] = l.labels;
         r.metrics["read_energy"] = units::format(l.read_energy, "J");
         r.metrics["read_energy_per_image"] = units::format(l.read_energy / (2 * train + test), "J");
+        r.metrics["neuron_energy"] = units::format(l.neuron_energy, "J");
+        r.metrics["neuron_energy_per_image"] = units::format(l.neuron_energy / (2 * train + test), "J");
     } else {
         r.metrics["level"] = level_name(e.lvl);
         r.metrics["solver_steps"] = r.device.steps;

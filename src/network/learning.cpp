@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <string>
 
 #include <fmt/format.h>
@@ -22,7 +23,7 @@ constexpr double settle = 2e-6;  // s a neuron cell rests on its rail before the
 
 }  // namespace
 
-double neuron_table::engine_fire_time(const device_spec& s, std::size_t k, double v, std::uint64_t seed) {
+neuron_table::slot neuron_table::engine_slot(const device_spec& s, std::size_t k, double v, std::uint64_t seed) {
     auto drive = std::make_shared<array::schedule>(0.0);
     drive->to(settle, 0.0);
     drive->to(settle + s.edge, v);
@@ -30,19 +31,38 @@ double neuron_table::engine_fire_time(const device_spec& s, std::size_t k, doubl
     drive->to(settle + 2 * s.edge + s.pulse_width, 0.0);
     const circuit::circuit c = one_cell(drive, s.neuron_of(k), s.neuron_state, s.transistor, s.neuron_gate, s.neuron_rail, s.edge);
     circuit::simulation sim(c, s.solver, seed);
+    sim.advance(settle);
     circuit::recording rec;
-    rec.probes = {"i(X)"};
-    spike_detector det(s.spike_current, 0, 1);
-    sim.run(settle + 2 * s.edge + s.pulse_width, rec, det);
-    for (double t : det.found.time)
-        if (t >= settle) return t - settle;
-    return inf;
+    rec.probes = {"i(X)", s.neuron_rail != 0.0 ? "v(top,b)" : "v(top)"};
+    // The comparator, and the energy up to its spike and over the whole pulse.
+    class sink final : public io::trace_sink {
+    public:
+        explicit sink(double threshold) : det(threshold, 0, 1) {}
+        void begin(const std::vector<io::channel>& c) override { det.begin(c), e.begin(c); }
+        void append(std::span<const double> row) override {
+            const double before = e.energy;
+            e.append(row);
+            if (det.found.size() > 0) return;
+            det.append(row);
+            to_spike = det.found.size() > 0 ? before : e.energy;  // the step into the spike is the spike's
+        }
+        spike_detector det;
+        energy_sink e{2, 1};
+        double to_spike = 0;
+    } out(s.spike_current);
+    sim.run(settle + 2 * s.edge + s.pulse_width, rec, out);
+    slot r{inf, out.to_spike, out.e.energy};
+    if (out.det.found.size() > 0) r.fire_time = out.det.found.time[0] - settle;
+    return r;
 }
 
 neuron_table::neuron_table(const device_spec& s, std::size_t k, std::uint64_t seed) {
+    std::map<double, slot> seen;
     auto at = [&](double v) {
         ++runs_;
-        return engine_fire_time(s, k, v, seed);
+        const slot a = engine_slot(s, k, v, seed);
+        seen[v] = a;
+        return a.fire_time;
     };
     // The lowest drive that fires within the pulse, by bisection to 1 mV, between the rail (the
     // neuron sees no forward voltage) and 64 V.
@@ -63,6 +83,28 @@ neuron_table::neuron_table(const device_spec& s, std::size_t k, std::uint64_t se
         t_.push_back(t);
     }
     if (v_.size() < 2) throw internal_error(fmt::format("network: the neuron table of neuron {} has {} points", k, v_.size()));
+    // The energies below the threshold too (the drives the bisection left below it, and 8 more
+    // from the rail up), over every drive run.
+    for (std::size_t j = 1; j <= 8; ++j) at(s.neuron_rail + (lo - s.neuron_rail) * static_cast<double>(j) / 9);
+    rail_ = s.neuron_rail;
+    for (const auto& [v, a] : seen) {
+        if (!(v > rail_ && a.to_spike > 0 && a.whole > 0)) continue;
+        ev_.push_back(v);
+        e_spike_.push_back(std::log(a.to_spike));
+        e_.push_back(std::log(a.whole));
+    }
+}
+
+// Interpolated in the logarithm (the energies span decades below the threshold); below the lowest
+// drive as the square of the cell's forward voltage, v - rail (a leak).
+double neuron_table::energy(double v, bool whole) const {
+    const auto& e = whole ? e_ : e_spike_;
+    if (v <= rail_) return 0.0;
+    if (v <= ev_.front()) return std::exp(e.front()) * std::pow((v - rail_) / (ev_.front() - rail_), 2);
+    if (v >= ev_.back()) return std::exp(e.back());
+    const auto j = static_cast<std::size_t>(std::upper_bound(ev_.begin(), ev_.end(), v) - ev_.begin());
+    const double f = (v - ev_[j - 1]) / (ev_[j] - ev_[j - 1]);
+    return std::exp(e[j - 1] + f * (e[j] - e[j - 1]));
 }
 
 double neuron_table::fire_time(double v) const {
@@ -225,6 +267,15 @@ learning_result learn(const device_spec& s0, const stdp_settings& L, const learn
                     // Equal times (drives beyond the table, where a neuron fires on the pulse's edge):
                     // the larger drive first.
                     if (t < best || (t == best && w != none && current[k] > current[w])) best = t, w = k;
+                }
+                // The neurons' energy in this slot: the winner over the whole pulse; every other free
+                // neuron up to the winner's spike (its energy up to its own spike, or over the pulse,
+                // taken as spread evenly over the pulse); a held neuron's input is off (none).
+                const double pulse = s.pulse_width + 2 * s.edge;
+                for (std::size_t k = 0; k < cols; ++k) {
+                    if (slot < free_at[k]) continue;
+                    const double v = s.gain.gain * current[k];
+                    r.neuron_energy += k == w ? table_of(k).energy(v, true) : table_of(k).energy(v, false) * std::min(1.0, best / pulse);
                 }
                 if (w == none) continue;
                 out.neuron.push_back(w);

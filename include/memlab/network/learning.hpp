@@ -49,11 +49,25 @@ public:
     double fire_time(double v) const;
     double threshold() const { return v_.front(); }  // V, the lowest tabulated drive that fires
     std::size_t runs() const { return runs_; }
-    // The same answer straight from the engine (what the table interpolates).
-    static double engine_fire_time(const device_spec& s, std::size_t k, double v, std::uint64_t seed);
+    // J the neuron cell (device and transistor) takes from its drive and rail over the pulse and its
+    // edges: `whole`, or only before its spike (up to the engine's last step below the comparator's
+    // threshold; the whole pulse when it does not fire).
+    double energy(double v, bool whole) const;
+    // The answers straight from the engine (what the table interpolates).
+    struct slot {
+        double fire_time = 0;  // s, as fire_time()
+        double to_spike = 0;   // J, up to the spike (the whole pulse without one)
+        double whole = 0;      // J, the whole pulse
+    };
+    static slot engine_slot(const device_spec& s, std::size_t k, double v, std::uint64_t seed);
+    static double engine_fire_time(const device_spec& s, std::size_t k, double v, std::uint64_t seed) {
+        return engine_slot(s, k, v, seed).fire_time;
+    }
 
 private:
-    std::vector<double> v_, t_;
+    std::vector<double> v_, t_;              // drives that fire, and when
+    std::vector<double> ev_, e_spike_, e_;   // every tabulated drive (below the threshold too), ln energies
+    double rail_ = 0;
     std::size_t runs_ = 0;
 };
 
@@ -91,6 +105,7 @@ struct learning_result {
     long steps = 0;                               // the cells' and neuron tables' solver steps
     double learning_energy = 0;                   // J, in the synapse cells (device and transistor) over the post pulses
     double read_energy = 0;                       // J, in the synapse cells over every read pulse (all passes)
+    double neuron_energy = 0;                     // J, in the neuron cells (tabulated per slot, all passes)
     std::size_t neuron_runs = 0;                  // engine runs of the neuron tables
     std::uint64_t synaptic_events = 0;            // input pulses x neurons, all passes
     std::uint64_t neuron_slots = 0;               // neurons x slots with an input pulse, all passes
