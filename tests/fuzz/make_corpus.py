@@ -59,6 +59,9 @@ def main():
     texts.append((HEAD.format(model="agsn_sio2_pt", circuit=CIRCUITS["awg"]) + '[device.initial_state]\nh = "1 nm"\n'
                   '[device.d2d]\ne_ag = "0.05 eV"\n' + "[stimulus]\n" + KINDS["pulse"] + "\n" + TAIL)
                  .replace('name = "k"', 'name = "k"\ndevices = 3'))
+    # A device-mode network with drawn synapses and its own solver table (docs/networks.md, File keys).
+    net = (ROOT / "experiments" / "snn_device_8x4.toml").read_text()
+    texts.append(net + '\n[network.synapse.d2d]\ne_ag = "0.14 eV"\nkappa = "0.5e9 1/m"\n[solver]\nrtol = 1e-7\n')
     for t in texts:
         put("experiment", t)
 
