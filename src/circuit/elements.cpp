@@ -200,6 +200,29 @@ double tia::next_breakpoint(double t) const {
 bool tia::jumps_at(double t) const { return reference_ && wave_jumps(*reference_, t); }
 double tia::current(const eval_point& p) const { return p.y[first]; }
 
+// ---- VCVS: extra i (algebraic), the output branch's current ----
+vcvs::vcvs(std::string name, std::string p, std::string n, std::string cp, std::string cn, double gain)
+    : element(std::move(name), {std::move(p), std::move(n), std::move(cp), std::move(cn)}), gain_(gain) {
+    if (!std::isfinite(gain_)) throw input_error(this->name() + ".gain: must be finite");
+}
+std::vector<extra_info> vcvs::extras() const { return {{"i", "A", 0.0, false, 0.0}}; }
+void vcvs::residual(const eval_point& p, double* F) const {
+    const double i = p.y[first];
+    add_f(F, u(0), -i);
+    add_f(F, u(1), i);
+    F[first] = p.v(u(0)) - p.v(u(1)) - gain_ * (p.v(u(2)) - p.v(u(3)));
+}
+void vcvs::jacobian(const eval_point&, double, stamper& J) const {
+    add_j(J, u(0), first, -1.0);
+    add_j(J, u(1), first, 1.0);
+    add_j(J, first, u(0), 1.0);
+    add_j(J, first, u(1), -1.0);
+    add_j(J, first, u(2), -gain_);
+    add_j(J, first, u(3), gain_);
+    J.add(first, first, 0.0);
+}
+double vcvs::current(const eval_point& p) const { return p.y[first]; }
+
 // ---- memristor: extras are the model's states, then one integrated hazard per model hazard ----
 memristor::memristor(std::string name, std::string p, std::string n, device::model_ptr m, std::vector<double> s0)
     : element(std::move(name), {std::move(p), std::move(n)}), model_(std::move(m)), s0_(std::move(s0)) {

@@ -173,6 +173,25 @@ private:
     stimulus::waveform_ptr reference_;
 };
 
+// Voltage-controlled voltage source (SPICE's E element), terminals p, n, cp, cn:
+// v(p) - v(n) = gain (v(cp) - v(cn)). Unknown: the branch current i (delivered out of p, as a
+// voltage source's). The control terminals draw no current. An ideal difference amplifier (the
+// subtracting stage of a differential pair).
+class vcvs final : public element {
+public:
+    vcvs(std::string name, std::string p, std::string n, std::string cp, std::string cn, double gain);
+    std::string_view kind() const override { return "vcvs"; }
+    std::vector<extra_info> extras() const override;
+    // The output pair is joined as a voltage source's; the control pair draws no current and joins
+    // nothing (its nodes need their own path to ground).
+    void residual(const eval_point& p, double* F) const override;
+    void jacobian(const eval_point& p, double cj, stamper& J) const override;
+    double current(const eval_point& p) const override;
+
+private:
+    double gain_;
+};
+
 class memristor final : public element {
 public:
     memristor(std::string name, std::string p, std::string n, device::model_ptr m, std::vector<double> s0);

@@ -71,9 +71,10 @@ void merge(std::vector<std::pair<double, std::size_t>>& all, device_result& r) {
 
 device_result run_circuit(const device_spec& s, const std::vector<std::shared_ptr<array::schedule>>& rows, std::uint64_t seed,
                           const fraction_fn& progress) {
+    const std::size_t cols = s.columns();
     array::spec a;
     a.rows = s.inputs;
-    a.cols = s.neurons;
+    a.cols = cols;
     a.cell = array::cell_type::t1r1;
     a.bit_line_resistance = s.line_resistance;
     a.source_line_resistance = s.line_resistance;
@@ -86,13 +87,19 @@ device_result run_circuit(const device_spec& s, const std::vector<std::shared_pt
         d.bit.push_back(rows[r]);
         d.word.push_back(supply(s.synapse_gate, s.edge));
     }
-    for (std::size_t k = 0; k < s.neurons; ++k) d.source.push_back(constant(0.0));
+    for (std::size_t k = 0; k < cols; ++k) d.source.push_back(constant(0.0));
     circuit::circuit c = array::build(a, d);
     const std::string nb = s.neuron_rail != 0.0 ? "nb" : "0";
     if (s.neuron_rail != 0.0) c.add_voltage_source("VNB", "nb", "0", supply(s.neuron_rail, s.edge));
     c.add_voltage_source("VGN", "gn", "0", supply(s.neuron_rail + s.neuron_gate, s.edge));
     for (std::size_t k = 0; k < s.neurons; ++k) {
-        c.add_memristor(fmt::format("N{}", k), fmt::format("out{}", k), fmt::format("nm{}", k), s.neuron_of(k), s.neuron_state);
+        // A pair's subtracting stage: an ideal difference amplifier on its two columns' TIA outputs.
+        std::string drive = fmt::format("out{}", k);
+        if (s.differential) {
+            drive = fmt::format("d{}", k);
+            c.add_vcvs(fmt::format("SUB{}", k), drive, "0", fmt::format("out{}", 2 * k), fmt::format("out{}", 2 * k + 1), 1.0);
+        }
+        c.add_memristor(fmt::format("N{}", k), drive, fmt::format("nm{}", k), s.neuron_of(k), s.neuron_state);
         c.add_transistor(fmt::format("TN{}", k), fmt::format("nm{}", k), "gn", nb, nb, s.transistor, false);
     }
     auto opts = s.solver;
@@ -100,10 +107,10 @@ device_result run_circuit(const device_spec& s, const std::vector<std::shared_pt
     circuit::simulation sim(c, opts, seed);
     device_result r;
     r.simulations = 1;
-    r.g_before = matrix(s.inputs, s.neurons);
-    r.g_after = matrix(s.inputs, s.neurons);
+    r.g_before = matrix(s.inputs, cols);
+    r.g_after = matrix(s.inputs, cols);
     for (std::size_t i = 0; i < s.inputs; ++i)
-        for (std::size_t k = 0; k < s.neurons; ++k) r.g_before(i, k) = probe_conductance(sim, array::device_name(i, k), *s.synapse_of(i * s.neurons + k));
+        for (std::size_t k = 0; k < cols; ++k) r.g_before(i, k) = probe_conductance(sim, array::device_name(i, k), *s.synapse_of(i * cols + k));
     circuit::recording rec;
     for (std::size_t k = 0; k < s.neurons; ++k) rec.probes.push_back(fmt::format("i(N{})", k));
     spike_detector det(s.spike_current, 0, s.neurons);
@@ -116,7 +123,7 @@ device_result run_circuit(const device_spec& s, const std::vector<std::shared_pt
     }
     r.out = std::move(det.found);
     for (std::size_t i = 0; i < s.inputs; ++i)
-        for (std::size_t k = 0; k < s.neurons; ++k) r.g_after(i, k) = probe_conductance(sim, array::device_name(i, k), *s.synapse_of(i * s.neurons + k));
+        for (std::size_t k = 0; k < cols; ++k) r.g_after(i, k) = probe_conductance(sim, array::device_name(i, k), *s.synapse_of(i * cols + k));
     r.steps = sim.stats().steps;
     finish(r, s.neurons);
     return r;
@@ -293,8 +300,6 @@ device_result simulate_device(const device_spec& s, const input_spikes& in, leve
     check(s);
     if (s.reads == synapse_reads::held && l != level::fast)
         throw input_error("network.synapse.read: \"held\" is a fast-level shortcut; the circuit level runs every cell");
-    if (s.differential && l != level::fast)
-        throw input_error("network.synapse.differential: the subtracting stage of a pair is built at the fast level only");
     device_result r;
     std::size_t dropped = 0;
     const auto rows = row_pulses(s, in, dropped);

@@ -187,8 +187,6 @@ void load_device(reader& nw, network::experiment& e) {
         d.reads = reads == "held" ? network::synapse_reads::held : network::synapse_reads::transient;
         if (d.reads == network::synapse_reads::held && e.lvl != network::level::fast)
             y.fail("read", "\"held\" is a fast-level shortcut; the circuit level runs every cell");
-        if (d.differential && e.lvl != network::level::fast)
-            y.fail("differential", "the subtracting stage of a pair is built at the fast level only");
         // The conductances: `conductance` (inputs x columns(), or one for all), or with differential
         // pairs `conductance_files` = [G+ file, G- file] (inputs lines of neurons numbers each, in
         // `conductance_unit`), G+ on column 2k and G- on column 2k + 1.

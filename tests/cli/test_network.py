@@ -187,8 +187,6 @@ def test_digits_device_file(memlab, tmp_path):
         ("network.synapse.conductance_files", ("differential = true", "differential = false"), "need differential = true"),
         ("network.input.kind", ('\nread = "held"', '\nread = "transient"'), 'need network.synapse.read = "held"'),
         ("network.synapse.read", ('level = "fast"', 'level = "circuit"'), "fast-level shortcut"),
-        ("network.synapse.differential", ('\nlevel = "fast"\n', '\nlevel = "circuit"\n', '\nread = "held"', '\nread = "transient"'),
-         "fast level only"),
         ("network.synapse.rest", ('\nread = "held"', '\nread = "held"\nrest = "-1 ms"'), "must not be negative"),
         ("network.program.tolerance", ("tolerance = 0.05", "tolerance = 2"), "must be in (0, 1)"),
         ("network.program.set_gate_step", ('set_gate_step = "3 mV"', 'set_gate_step = "-3 mV"'), "must be positive"),

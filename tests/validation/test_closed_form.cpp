@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "memlab/circuit/simulation.hpp"
+#include "memlab/error.hpp"
 #include "memlab/device/vteam.hpp"
 
 using namespace memlab;
@@ -174,6 +175,47 @@ TEST(ClosedForm, TiaOutputAndBandwidth) {
     EXPECT_NEAR(f2, 0.1, 1e-7);  // 1e5 V/A * 1 uA
     EXPECT_LT(e1, 1e-4);
     EXPECT_LT(e2, e1);
+}
+
+// The subtracting stage: two TIAs (1 uA and 0.4 uA through 1 MOhm and 2.5 MOhm from 1 V) feed a
+// VCVS of gain 1 on their outputs, loaded by 10 kOhm: its output is gain x (0.1 - 0.04) V once the
+// TIAs have settled, it sources that over 10 kOhm, and its control inputs draw no current (each TIA
+// output carries only the TIA's own current, zero into nothing else).
+TEST(ClosedForm, VcvsSubtractsTwoTiaOutputs) {
+    const double gain = 1e5, bw = 1e8;
+    circuit::circuit c;
+    c.add_voltage_source("V1", "in", "0", stimulus::single_pulse(0, 1.0, 1.0, 0.0, 0.0, 0.0));
+    c.add_resistor("RP", "in", "sp", 1e6);
+    c.add_resistor("RM", "in", "sm", 2.5e6);
+    c.add_tia("TP", "sp", "op", {gain, bw});
+    c.add_tia("TM", "sm", "om", {gain, bw});
+    c.add_vcvs("SUB", "d", "0", "op", "om", 1.0);
+    c.add_resistor("RL", "d", "0", 1e4);
+    circuit::solver_options o;
+    o.rtol = 1e-8;
+    circuit::simulation sim(c, o);
+    io::memory_trace tr;
+    sim.run(1e-6, {{"v(d)", "i(SUB)", "i(TP)", "i(TM)"}, 0}, tr);
+    EXPECT_NEAR(tr.column("v(d)").back(), 0.06, 1e-9);
+    EXPECT_NEAR(tr.column("i(SUB)").back(), 0.06 / 1e4, 1e-12);  // delivered out of p, as a voltage source's
+    EXPECT_NEAR(tr.column("i(TP)").back(), 1e-6, 1e-15);
+    EXPECT_NEAR(tr.column("i(TM)").back(), 0.4e-6, 1e-15);
+    // A control input left without its own path to ground is a floating node, named.
+    circuit::circuit bad;
+    bad.add_voltage_source("V1", "a", "0", stimulus::single_pulse(0, 1.0, 1.0, 0.0, 0.0, 0.0));
+    bad.add_resistor("R", "a", "0", 1e3);
+    bad.add_vcvs("E", "d", "0", "a", "nowhere", 2.0);
+    bad.add_resistor("RL", "d", "0", 1e3);
+    EXPECT_THROW(
+        {
+            try {
+                circuit::simulation s(bad, o);
+            } catch (const input_error& e) {
+                EXPECT_NE(std::string(e.what()).find("nowhere"), std::string::npos) << e.what();
+                throw;
+            }
+        },
+        input_error);
 }
 
 // VTEAM under a constant voltage above v_off: dw/dt = K exp(-exp((w - w_off)/w_c)) with

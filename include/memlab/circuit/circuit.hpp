@@ -57,6 +57,8 @@ public:
     // `reference`: the level (V) the input is held at (the amplifier's non-inverting input, e.g. an
     // array column's driver); none: ground. The output stays gain * i_in.
     void add_tia(std::string name, std::string in, std::string out, tia_params params, stimulus::waveform_ptr reference = nullptr);
+    // Voltage-controlled voltage source: v(p) - v(n) = gain (v(cp) - v(cn)); i(name) its branch current.
+    void add_vcvs(std::string name, std::string p, std::string n, std::string cp, std::string cn, double gain);
     // `initial_state` empty: the model's own initial state.
     void add_memristor(std::string name, std::string p, std::string n, device::model_ptr model,
                        std::vector<double> initial_state = {});
