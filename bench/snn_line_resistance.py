@@ -34,6 +34,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 import bench_info  # bench/, beside this script
+import snn_device_digits  # bench/: the mapped softmax's answers (softmax_on)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -107,7 +108,7 @@ def main():
     x, y = digits_softmax.load()
     _, test = digits_softmax.split(len(y), 1200, 1)
     p = np.hstack([x[test], np.ones((len(test), 1))])  # pulse probability per slot (load() gives p / 16), bias row last
-    softmax = np.argmax(p @ (gp - gm), axis=1)
+    softmax = snn_device_digits.softmax_on(test, y[test])
     runs = []
     base = None
     for ohm in (float(s) for s in a.ohms.split(",")):

@@ -103,4 +103,8 @@ inline circuit::circuit one_cell(stimulus::waveform_ptr drive, const device::mod
     return c;
 }
 
+// Probes of a one_cell neuron for the comparator and the energy: its current, then the voltage
+// across the cell (driver to return rail): channels 1 and 2 of the recorded rows.
+inline std::vector<std::string> neuron_probes(double rail) { return {"i(X)", rail != 0.0 ? "v(top,b)" : "v(top)"}; }
+
 }  // namespace memlab::network::detail

@@ -49,7 +49,7 @@ void run_neuron(const device_spec& s, std::size_t k, const std::vector<double>& 
     const circuit::circuit c = one_cell(drive, s.neuron_of(k), s.neuron_state, s.transistor, s.neuron_gate, s.neuron_rail, s.edge);
     circuit::simulation sim(c, s.solver, stream);
     circuit::recording rec;
-    rec.probes = {"i(X)", s.neuron_rail != 0.0 ? "v(top,b)" : "v(top)"};
+    rec.probes = neuron_probes(s.neuron_rail);
     spike_detector det(s.spike_current, k, 1);
     energy_sink e(2, 1);  // what the gain stage's output and the rail deliver to the neuron cell
     io::tee_trace both(det, e);

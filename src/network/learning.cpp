@@ -33,7 +33,7 @@ neuron_table::slot neuron_table::engine_slot(const device_spec& s, std::size_t k
     circuit::simulation sim(c, s.solver, seed);
     sim.advance(settle);
     circuit::recording rec;
-    rec.probes = {"i(X)", s.neuron_rail != 0.0 ? "v(top,b)" : "v(top)"};
+    rec.probes = neuron_probes(s.neuron_rail);
     // The comparator, and the energy up to its spike and over the whole pulse.
     class sink final : public io::trace_sink {
     public:

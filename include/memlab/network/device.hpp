@@ -134,8 +134,8 @@ std::vector<double> agsn_relaxed_state(const device::model& m, double h_c);
 
 // Write-verify of every synapse (array::controller::program, the arrays' routine), each cell alone
 // as a 1 x 1 1T1R array on the engine (device s.synapse_of(k), transistor s.transistor), from
-// `initial` (one state for every cell, or one per cell) to `settings.target` (inputs x columns(), S, read at settings.verify). Cell k draws from the seed
-// derived from (seed, k). Returns the arrays' report per cell (target, achieved, cell, pulses,
+// `initial` (one state for every cell, or one per cell) to `settings.target` (inputs x columns(),
+// S, read at settings.verify). Cell k draws from the seed derived from (seed, k). Returns the arrays' report per cell (target, achieved, cell, pulses,
 // energy, errors) and the programmed states (row-major); `progress` hears the fraction of cells.
 struct programmed {
     array::program_result report;
