@@ -15,6 +15,7 @@
 #include <sundials/sundials_context.h>
 #include <sunlinsol/sunlinsol_dense.h>
 #include <sunlinsol/sunlinsol_klu.h>
+#include <suitesparse/cholmod.h>
 #include <sunmatrix/sunmatrix_dense.h>
 #include <sunmatrix/sunmatrix_sparse.h>
 
@@ -108,6 +109,55 @@ int klu_setup_recoverable(SUNLinearSolver S, SUNMatrix A) {
     if (flag >= 0) return flag;
     SUNLinSol_KLUReInit(S, A, SM_NNZ_S(A), SUNKLU_REINIT_PARTIAL);
     return SUNLS_LUFACT_FAIL;
+}
+
+// IDAReInit, at every breakpoint and event, re-initializes the linear solver, and SUNDIALS' KLU then
+// analyses the pattern afresh and factors with pivoting. A circuit's pattern never changes, so the
+// analysis and the pivot order are kept: the next setup refactors, and SUNDIALS' KLU still factors
+// afresh when the refactored matrix's condition estimate is poor (and klu_setup_recoverable after a
+// failure).
+int klu_initialize_keeping_analysis(SUNLinearSolver) { return SUNLS_SUCCESS; }
+
+// KLU's fill-reducing ordering, chosen by CHOLMOD on the pattern of A + A^T (per block of KLU's
+// block triangular form): cholmod_analyze's default strategy, AMD, and where AMD's fill is large
+// METIS nested dissection, whichever fills less. A crossbar with line resistance is a 2-D mesh, on
+// which nested dissection fills least as it grows (docs/engine.md). Returns CHOLMOD's estimate of
+// nnz(L), KLU's first allocation of the factors; 0 if CHOLMOD failed (KLU then reports it).
+long cholmod_ordering(long n, long Ap[], long Ai[], long Perm[], klu_l_common*) {
+    // The upper triangle of A + A^T with its diagonal, column by column.
+    std::vector<std::pair<long, long>> e;  // (column, row), row <= column
+    e.reserve(static_cast<std::size_t>(Ap[n]) + static_cast<std::size_t>(n));
+    for (long j = 0; j < n; ++j) {
+        e.emplace_back(j, j);
+        for (long p = Ap[j]; p < Ap[j + 1]; ++p) e.emplace_back(std::max(Ai[p], j), std::min(Ai[p], j));
+    }
+    std::sort(e.begin(), e.end());
+    e.erase(std::unique(e.begin(), e.end()), e.end());
+    cholmod_common cm;
+    cholmod_l_start(&cm);
+    cm.print = 0;
+    cm.error_handler = nullptr;
+    cm.nmethods = 3;  // the given ordering (none), AMD, METIS: the best is kept
+    long lnz = 0;
+    if (cholmod_sparse* A = cholmod_l_allocate_sparse(static_cast<std::size_t>(n), static_cast<std::size_t>(n), e.size(), 1, 1, 1,
+                                                      CHOLMOD_PATTERN, &cm)) {
+        auto* colptr = static_cast<long*>(A->p);
+        auto* row = static_cast<long*>(A->i);
+        std::fill(colptr, colptr + n + 1, 0L);
+        for (std::size_t k = 0; k < e.size(); ++k) {
+            row[k] = e[k].second;
+            ++colptr[e[k].first + 1];
+        }
+        for (long j = 0; j < n; ++j) colptr[j + 1] += colptr[j];
+        if (cholmod_factor* L = cholmod_l_analyze(A, &cm)) {
+            std::copy_n(static_cast<const long*>(L->Perm), n, Perm);
+            lnz = std::max(1L, static_cast<long>(cm.lnz));
+            cholmod_l_free_factor(&L, &cm);
+        }
+        cholmod_l_free_sparse(&A, &cm);
+    }
+    cholmod_l_finish(&cm);
+    return lnz;
 }
 
 class dense_stamper final : public stamper {
@@ -504,7 +554,12 @@ void simulation::impl::setup() {
         for (std::size_t k = 0; k < n; ++k) pattern.colptr[k + 1] += pattern.colptr[k];
         A = SUNSparseMatrix(len, len, static_cast<sunindextype>(pattern.rowidx.size()), CSC_MAT, ctx);
         LS = SUNLinSol_KLU(y, A, ctx);
-        if (LS) LS->ops->setup = klu_setup_recoverable;
+        if (LS) {
+            LS->ops->setup = klu_setup_recoverable;
+            LS->ops->initialize = klu_initialize_keeping_analysis;
+            SUNLinSol_KLUGetCommon(LS)->ordering = 3;  // the user ordering: cholmod_ordering
+            SUNLinSol_KLUGetCommon(LS)->user_order = cholmod_ordering;
+        }
         stats.linear_solver = "klu";
     }
     if (!A || !LS) throw internal_error("could not create the linear solver");
