@@ -24,8 +24,9 @@
 // (default 600) and 16 GB at linear growth; the first of these sizes is also checked against its
 // own reference at rtol 1e-8.
 //
-//   build/release/bench/bench_array_crossbar [--reads N,..] [--alone N,..] [--programs N,..]
+//   taskset -c 0 build/release/bench/bench_array_crossbar [--reads N,..] [--alone N,..] [--programs N,..]
 //       [--alone-rtol R] [--limit S] [results.json]
+//       (taskset: memlab, ngspice and every child on one CPU; the CPUs are written to the results)
 //       (default sizes 16,32,64 / 128,256,512,1024 / 16,32,64; results bench/results/array_crossbar.json)
 //   build/release/bench/bench_array_crossbar --read N RTOL    (one memlab read alone, with the solver's counters)
 #include <chrono>
@@ -38,6 +39,7 @@
 #include <optional>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include "bench_common.hpp"
@@ -296,6 +298,15 @@ int main(int argc, char** argv) {
     nlohmann::json doc;
     doc["benchmark"] = "1T1R crossbar read (all rows driven, all columns sensed) and program sequence: memlab vs ngspice at equal accuracy";
     doc["machine"] = bench::machine();
+    {
+        // The CPUs the run may use: on this machine's two virtual CPUs the same read runs 1.6x
+        // apart, so a ratio is fair only with both simulators on one CPU (taskset -c 0).
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        if (sched_getaffinity(0, sizeof set, &set) == 0)
+            for (int c = 0; c < CPU_SETSIZE; ++c)
+                if (CPU_ISSET(c, &set)) doc["cpu_affinity"].push_back(c);
+    }
     doc["date"] = bench::utc_now();
     doc["load_average_at_start"] = bench::load();
     doc["memlab_version"] = std::string(memlab::version());
