@@ -118,48 +118,6 @@ int klu_setup_recoverable(SUNLinearSolver S, SUNMatrix A) {
 // failure).
 int klu_initialize_keeping_analysis(SUNLinearSolver) { return SUNLS_SUCCESS; }
 
-// KLU's fill-reducing ordering, chosen by CHOLMOD on the pattern of A + A^T (per block of KLU's
-// block triangular form): cholmod_analyze's default strategy, AMD, and where AMD's fill is large
-// METIS nested dissection, whichever fills less. A crossbar with line resistance is a 2-D mesh, on
-// which nested dissection fills least as it grows (docs/engine.md). Returns CHOLMOD's estimate of
-// nnz(L), KLU's first allocation of the factors; 0 if CHOLMOD failed (KLU then reports it).
-long cholmod_ordering(long n, long Ap[], long Ai[], long Perm[], klu_l_common*) {
-    // The upper triangle of A + A^T with its diagonal, column by column.
-    std::vector<std::pair<long, long>> e;  // (column, row), row <= column
-    e.reserve(static_cast<std::size_t>(Ap[n]) + static_cast<std::size_t>(n));
-    for (long j = 0; j < n; ++j) {
-        e.emplace_back(j, j);
-        for (long p = Ap[j]; p < Ap[j + 1]; ++p) e.emplace_back(std::max(Ai[p], j), std::min(Ai[p], j));
-    }
-    std::sort(e.begin(), e.end());
-    e.erase(std::unique(e.begin(), e.end()), e.end());
-    cholmod_common cm;
-    cholmod_l_start(&cm);
-    cm.print = 0;
-    cm.error_handler = nullptr;
-    cm.nmethods = 3;  // the given ordering (none), AMD, METIS: the best is kept
-    long lnz = 0;
-    if (cholmod_sparse* A = cholmod_l_allocate_sparse(static_cast<std::size_t>(n), static_cast<std::size_t>(n), e.size(), 1, 1, 1,
-                                                      CHOLMOD_PATTERN, &cm)) {
-        auto* colptr = static_cast<long*>(A->p);
-        auto* row = static_cast<long*>(A->i);
-        std::fill(colptr, colptr + n + 1, 0L);
-        for (std::size_t k = 0; k < e.size(); ++k) {
-            row[k] = e[k].second;
-            ++colptr[e[k].first + 1];
-        }
-        for (long j = 0; j < n; ++j) colptr[j + 1] += colptr[j];
-        if (cholmod_factor* L = cholmod_l_analyze(A, &cm)) {
-            std::copy_n(static_cast<const long*>(L->Perm), n, Perm);
-            lnz = std::max(1L, static_cast<long>(cm.lnz));
-            cholmod_l_free_factor(&L, &cm);
-        }
-        cholmod_l_free_sparse(&A, &cm);
-    }
-    cholmod_l_finish(&cm);
-    return lnz;
-}
-
 class dense_stamper final : public stamper {
 public:
     explicit dense_stamper(SUNMatrix m) : m_(m) {}
@@ -187,6 +145,22 @@ public:
 // Compressed sparse column pattern with a lookup from (row, col) to the data index.
 struct csc_pattern {
     std::vector<sunindextype> colptr, rowidx;
+    // From (column, row) entries of n columns, the diagonal added: sorted, each entry once.
+    template <class I>
+    static csc_pattern of(std::vector<std::pair<I, I>> entries, std::size_t n) {
+        for (std::size_t k = 0; k < n; ++k) entries.emplace_back(static_cast<I>(k), static_cast<I>(k));
+        std::sort(entries.begin(), entries.end());
+        entries.erase(std::unique(entries.begin(), entries.end()), entries.end());
+        csc_pattern p;
+        p.colptr.assign(n + 1, 0);
+        p.rowidx.reserve(entries.size());
+        for (auto [col, row] : entries) {
+            ++p.colptr[static_cast<std::size_t>(col) + 1];
+            p.rowidx.push_back(row);
+        }
+        for (std::size_t k = 0; k < n; ++k) p.colptr[k + 1] += p.colptr[k];
+        return p;
+    }
     std::size_t index(int r, int c) const {
         const auto b = rowidx.begin() + colptr[static_cast<std::size_t>(c)];
         const auto e = rowidx.begin() + colptr[static_cast<std::size_t>(c) + 1];
@@ -195,6 +169,38 @@ struct csc_pattern {
         return static_cast<std::size_t>(it - rowidx.begin());
     }
 };
+
+// KLU's fill-reducing ordering, chosen by CHOLMOD on the pattern of A + A^T (per block of KLU's
+// block triangular form): cholmod_analyze tries AMD and METIS nested dissection and keeps the one
+// with the smaller factor. A crossbar with line resistance is a 2-D mesh, on which nested
+// dissection fills least as it grows (docs/engine.md). Returns CHOLMOD's estimate of nnz(L), KLU's
+// first allocation of the factors; 0 if CHOLMOD failed (KLU then reports it).
+long cholmod_ordering(long n, long Ap[], long Ai[], long Perm[], klu_l_common*) {
+    std::vector<std::pair<sunindextype, sunindextype>> e;  // (column, row) of the upper triangle, row <= column
+    e.reserve(static_cast<std::size_t>(Ap[n]));
+    for (long j = 0; j < n; ++j)
+        for (long p = Ap[j]; p < Ap[j + 1]; ++p) e.emplace_back(std::max(Ai[p], j), std::min(Ai[p], j));
+    const auto upper = csc_pattern::of(std::move(e), static_cast<std::size_t>(n));
+    cholmod_common cm;
+    cholmod_l_start(&cm);
+    cm.print = 0;
+    cm.error_handler = nullptr;
+    cm.nmethods = 3;  // the given ordering (none), AMD, METIS: the best is kept
+    long lnz = 0;
+    if (cholmod_sparse* A = cholmod_l_allocate_sparse(static_cast<std::size_t>(n), static_cast<std::size_t>(n), upper.rowidx.size(), 1, 1, 1,
+                                                      CHOLMOD_PATTERN, &cm)) {
+        std::copy(upper.colptr.begin(), upper.colptr.end(), static_cast<long*>(A->p));
+        std::copy(upper.rowidx.begin(), upper.rowidx.end(), static_cast<long*>(A->i));
+        if (cholmod_factor* L = cholmod_l_analyze(A, &cm)) {
+            std::copy_n(static_cast<const long*>(L->Perm), n, Perm);
+            lnz = std::max(1L, static_cast<long>(cm.lnz));
+            cholmod_l_free_factor(&L, &cm);
+        }
+        cholmod_l_free_sparse(&A, &cm);
+    }
+    cholmod_l_finish(&cm);
+    return lnz;
+}
 
 class sparse_stamper final : public stamper {
 public:
@@ -543,15 +549,7 @@ void simulation::impl::setup() {
         pattern_stamper ps;
         const eval_point p = point(t, N_VGetArrayPointer(y), N_VGetArrayPointer(yp));
         for (const auto& e : c.elements()) e->jacobian(p, 1.0, ps);
-        for (std::size_t k = 0; k < n; ++k) ps.entries.emplace_back(static_cast<int>(k), static_cast<int>(k));
-        std::sort(ps.entries.begin(), ps.entries.end());
-        ps.entries.erase(std::unique(ps.entries.begin(), ps.entries.end()), ps.entries.end());
-        pattern.colptr.assign(n + 1, 0);
-        for (auto [col, row] : ps.entries) {
-            ++pattern.colptr[static_cast<std::size_t>(col) + 1];
-            pattern.rowidx.push_back(row);
-        }
-        for (std::size_t k = 0; k < n; ++k) pattern.colptr[k + 1] += pattern.colptr[k];
+        pattern = csc_pattern::of(std::move(ps.entries), n);
         A = SUNSparseMatrix(len, len, static_cast<sunindextype>(pattern.rowidx.size()), CSC_MAT, ctx);
         LS = SUNLinSol_KLU(y, A, ctx);
         if (LS) {
