@@ -68,6 +68,15 @@ void circuit::add_tia(std::string name, std::string in, std::string out, tia_par
 void circuit::add_vcvs(std::string name, std::string p, std::string n, std::string cp, std::string cn, double gain) {
     add(std::make_unique<vcvs>(std::move(name), std::move(p), std::move(n), std::move(cp), std::move(cn), gain));
 }
+void circuit::add_comparator(std::string name, std::string_view sensed, std::string out, std::string inhibit, comparator_params params) {
+    const element* s = nullptr;
+    try {
+        s = &find(sensed);
+    } catch (const input_error&) {
+        throw input_error(fmt::format("{}: senses '{}', which is not an element added before it", name, sensed));
+    }
+    add(std::make_unique<comparator>(std::move(name), *s, std::move(out), std::move(inhibit), params));
+}
 void circuit::add_memristor(std::string name, std::string p, std::string n, device::model_ptr model,
                             std::vector<double> s0) {
     add(std::make_unique<memristor>(std::move(name), std::move(p), std::move(n), std::move(model), std::move(s0)));

@@ -223,6 +223,68 @@ void vcvs::jacobian(const eval_point&, double, stamper& J) const {
 }
 double vcvs::current(const eval_point& p) const { return p.y[first]; }
 
+// ---- comparator: extras i (algebraic), fired, armed, count (constant between crossings) ----
+comparator::comparator(std::string name, const element& sensed, std::string out, std::string inhibit, comparator_params params)
+    : element(std::move(name), {std::move(out), std::move(inhibit)}), sensed_(sensed), p_(params) {
+    units::positive(p_.threshold, this->name() + ".threshold");
+    units::finite(p_.rearm, this->name() + ".rearm");
+    if (!(p_.rearm < p_.threshold)) throw input_error(this->name() + ".rearm: must be below the threshold");
+    units::finite(p_.height, this->name() + ".height");
+    units::positive(p_.width, this->name() + ".width");
+    units::positive(p_.edge, this->name() + ".edge");
+    units::finite(p_.hold, this->name() + ".hold");
+}
+std::vector<extra_info> comparator::extras() const {
+    return {{"i", "A", 0.0, false, 0.0}, {"fired", "s", 1e-12, true, never}, {"armed", "1", 1e-3, true, 1.0}, {"count", "1", 1e-3, true, 0.0}};
+}
+double comparator_pulse(const comparator_params& p, double age) {
+    if (age <= 0) return 0.0;
+    if (age < p.edge) return p.height * age / p.edge;
+    if (age <= p.edge + p.width) return p.height;
+    if (age < 2 * p.edge + p.width) return p.height * (2 * p.edge + p.width - age) / p.edge;
+    return 0.0;
+}
+double comparator::pulse_slope(double age) const {
+    if (age <= 0 || age >= 2 * p_.edge + p_.width) return 0.0;
+    if (age < p_.edge) return p_.height / p_.edge;
+    if (age <= p_.edge + p_.width) return 0.0;
+    return -p_.height / p_.edge;
+}
+void comparator::residual(const eval_point& p, double* F) const {
+    const double i = p.y[first];
+    add_f(F, u(0), -i);
+    F[first] = p.v(u(0)) - comparator_pulse(p_, p.t - p.y[first + 1]);
+    for (int k = 1; k <= 3; ++k) F[first + k] = p.yp[first + k];
+}
+void comparator::jacobian(const eval_point& p, double cj, stamper& J) const {
+    add_j(J, u(0), first, -1.0);
+    add_j(J, first, u(0), 1.0);
+    J.add(first, first, 0.0);  // structural zero, stamped so the sparse pattern has it
+    // d/d(fired) of -pulse(t - fired) is +pulse'(t - fired).
+    J.add(first, first + 1, pulse_slope(p.t - p.y[first + 1]));
+    for (int k = 1; k <= 3; ++k) J.add(first + k, first + k, cj);
+}
+double comparator::crossing(std::size_t, const eval_point& p) const {
+    return sensed_.current(p) - (p.y[first + 2] > 0.5 ? p_.threshold : p_.rearm);
+}
+void comparator::on_crossing(std::size_t, const eval_point& p, double* y, int direction) const {
+    if (y[first + 2] <= 0.5) {
+        if (direction < 0) y[first + 2] = 1.0;  // the sensed current fell through the re-arm level
+        return;
+    }
+    if (direction < 0) return;  // armed, and the current fell through the threshold: nothing to do
+    y[first + 2] = 0.0;
+    if (p.v(u(1)) > p_.hold) return;  // held by the inhibit input: the edge is lost
+    y[first + 1] = p.t;
+    y[first + 3] += 1.0;
+}
+double comparator::state_breakpoint(double t, const double* y) const {
+    const double t0 = y[first + 1];
+    for (double b : {t0 + p_.edge, t0 + p_.edge + p_.width, t0 + 2 * p_.edge + p_.width})
+        if (b > t) return b;
+    return std::numeric_limits<double>::infinity();
+}
+
 // ---- memristor: extras are the model's states, then one integrated hazard per model hazard ----
 memristor::memristor(std::string name, std::string p, std::string n, device::model_ptr m, std::vector<double> s0)
     : element(std::move(name), {std::move(p), std::move(n)}), model_(std::move(m)), s0_(std::move(s0)) {

@@ -80,6 +80,16 @@ public:
     virtual std::size_t draw_stream(std::size_t) const { return 0; }
     virtual void on_event_draw(std::size_t, const eval_point&, double*, device::rng&) const {}
 
+    // Crossings: deterministic events at which a function of the solution changes sign (located by
+    // the integrator's root finding, as hazards are). crossing(k, p) is the function; on_crossing
+    // changes the element's own states (y) when it has changed sign, rising (direction +1) or
+    // falling (-1).
+    virtual std::size_t n_crossings() const { return 0; }
+    virtual double crossing(std::size_t, const eval_point&) const { return 1.0; }
+    virtual void on_crossing(std::size_t, const eval_point&, double*, int) const {}
+    // Breakpoints set by the element's own states (a pulse started at an event): the first after t.
+    virtual double state_breakpoint(double, const double*) const { return std::numeric_limits<double>::infinity(); }
+
     // For state probes: unknown index of a named extra, or -1.
     int extra_index(std::string_view extra_name) const;
 
@@ -190,6 +200,32 @@ public:
 
 private:
     double gain_;
+};
+
+// Current comparator and pulse shaper (circuit.hpp, comparator_params); terminals out, inhibit.
+// Extras: i (the output's current, algebraic), fired (s), armed, count (differential, constant
+// between crossings: F = y'). The output is v(out) = pulse(t - fired), a trapezoid.
+class comparator final : public element {
+public:
+    comparator(std::string name, const element& sensed, std::string out, std::string inhibit, comparator_params params);
+    std::string_view kind() const override { return "comparator"; }
+    std::vector<extra_info> extras() const override;
+    std::vector<std::pair<int, int>> connections() const override { return {{nodes[0], 0}}; }
+    bool terminal_may_dangle(std::size_t k) const override { return k == 0; }
+    void residual(const eval_point& p, double* F) const override;
+    void jacobian(const eval_point& p, double cj, stamper& J) const override;
+    double current(const eval_point& p) const override { return p.y[first]; }
+    std::size_t n_crossings() const override { return 1; }
+    double crossing(std::size_t, const eval_point& p) const override;
+    void on_crossing(std::size_t, const eval_point& p, double* y, int direction) const override;
+    double state_breakpoint(double t, const double* y) const override;
+    // The slope of the output pulse (comparator_pulse) `age` after its start.
+    double pulse_slope(double age) const;
+    static constexpr double never = -1e30;  // s, `fired` before the first spike
+
+private:
+    const element& sensed_;
+    comparator_params p_;
 };
 
 class memristor final : public element {

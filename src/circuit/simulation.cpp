@@ -256,6 +256,12 @@ struct simulation::impl {
     };
     std::vector<hazard_ref> hazards;
     std::vector<double> thresholds;
+    // Crossings (deterministic events: a comparator's threshold), after the hazards in IDA's roots.
+    struct crossing_ref {
+        const element* e;
+        std::size_t k;
+    };
+    std::vector<crossing_ref> crossings;
     run_stats stats;
     std::string last_ida_message;
     std::string residual_problem;
@@ -326,10 +332,12 @@ struct simulation::impl {
         return 0;
     }
 
-    static int root_fn(sunrealtype, N_Vector yy, N_Vector, sunrealtype* g, void* user) {
+    static int root_fn(sunrealtype tt, N_Vector yy, N_Vector yyp, sunrealtype* g, void* user) {
         auto* s = static_cast<impl*>(user);
         const double* Y = N_VGetArrayPointer(yy);
         for (std::size_t k = 0; k < s->hazards.size(); ++k) g[k] = Y[s->hazards[k].unknown] - s->thresholds[k];
+        const eval_point p = s->point(tt, Y, N_VGetArrayPointer(yyp));
+        for (std::size_t k = 0; k < s->crossings.size(); ++k) g[s->hazards.size() + k] = s->crossings[k].e->crossing(s->crossings[k].k, p);
         return 0;
     }
 
@@ -451,7 +459,8 @@ struct simulation::impl {
     void restart_after_event(double tstop, const std::vector<double>& before);
     double next_breakpoint(double tt) const {
         double b = inf;
-        for (const auto& e : c.elements()) b = std::min(b, e->next_breakpoint(tt));
+        const double* Y = N_VGetArrayPointer(y);
+        for (const auto& e : c.elements()) b = std::min({b, e->next_breakpoint(tt), e->state_breakpoint(tt, Y)});
         return b;
     }
     void handle_roots();
@@ -493,6 +502,7 @@ void simulation::impl::setup() {
         }
         if (opts.hazards)
             for (std::size_t k = 0; k < e.n_hazards(); ++k) hazards.push_back({&e, k, e.hazard_unknown(k)});
+        for (std::size_t k = 0; k < e.n_crossings(); ++k) crossings.push_back({&e, k});
     }
     n = y0.size();
     stats.unknowns = n;
@@ -564,11 +574,11 @@ void simulation::impl::setup() {
     check_flag(IDASetLinearSolver(ida, LS, A), "IDASetLinearSolver");
     check_flag(IDASetJacFn(ida, jac_fn), "IDASetJacFn");
 
-    if (!hazards.empty()) {
+    if (!hazards.empty() || !crossings.empty()) {
         thresholds.resize(hazards.size());
         for (std::size_t k = 0; k < hazards.size(); ++k)
             thresholds[k] = hazards[k].e->hazard_threshold(hazards[k].k, stream(hazards[k].e->hazard_stream(hazards[k].k)));
-        check_flag(IDARootInit(ida, static_cast<int>(hazards.size()), root_fn), "IDARootInit");
+        check_flag(IDARootInit(ida, static_cast<int>(hazards.size() + crossings.size()), root_fn), "IDARootInit");
     }
 }
 
@@ -677,7 +687,7 @@ int simulation::impl::restart(double tstop, bool values_jump, double h0) {
 }
 
 void simulation::impl::handle_roots() {
-    std::vector<int> found(hazards.size(), 0);
+    std::vector<int> found(hazards.size() + crossings.size(), 0);
     check_flag(IDAGetRootInfo(ida, found.data()), "IDAGetRootInfo");
     double* Y = N_VGetArrayPointer(y);
     const eval_point p = point(t, Y, N_VGetArrayPointer(yp));
@@ -689,6 +699,13 @@ void simulation::impl::handle_roots() {
         last_event = fmt::format("{} hazard {}", hazards[k].e->name(), hazards[k].k);
         Y[hazards[k].unknown] = 0.0;
         thresholds[k] = hazards[k].e->hazard_threshold(hazards[k].k, r);
+        ++stats.events;
+    }
+    for (std::size_t k = 0; k < crossings.size(); ++k) {
+        const int direction = found[hazards.size() + k];
+        if (direction == 0) continue;
+        crossings[k].e->on_crossing(crossings[k].k, p, Y, direction);
+        last_event = fmt::format("{} crossing {}", crossings[k].e->name(), crossings[k].k);
         ++stats.events;
     }
 }
@@ -970,7 +987,8 @@ void simulation::run(double t_end, const recording& rec, io::trace_sink& sink) {
                                         units::format(s.t - oldest, "s"), s.last_event),
                             s.t, solver_failure::event_storm);
             if (!sampled) record();
-            s.restart_after_event(tb, before);
+            // A crossing may have started a pulse: its first corner may come before tb.
+            s.restart_after_event(std::min(tb, s.next_breakpoint(s.t)), before);
         } else if (at_break && s.t < t_end - eps) {
             // IDA stops "at" tstop within roundoff, so tret can sit a few ulps before tb; asked
             // for the next breakpoint from there, the pulse returned tb again and the loop spun

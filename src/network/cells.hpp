@@ -1,6 +1,6 @@
 #pragma once
 // The one-cell pieces the device mode's levels share (src/network/device.cpp, learning.cpp): the
-// comparator on a neuron's current, supplies, a cell alone on the engine and the per-cell seeds.
+// spikes of the neurons' comparators, supplies, a cell alone on the engine and the per-cell seeds.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -16,33 +16,41 @@
 
 namespace memlab::network::detail {
 
-// The comparator on each neuron's current: a spike when it rises through the threshold, re-armed
-// once it has fallen below half of it. Channels 1.. are the neurons' currents (`first` the first
-// neuron's index).
-class spike_detector final : public io::trace_sink {
+// The spikes of comparator elements (circuit::add_comparator) read from a recording: the probes
+// comparator_probes gives, channels 1.. in pairs (count, fired) per neuron (`first` the first
+// neuron's index). A count that has grown since the last row is a spike at `fired`, the
+// crossing's time (the engine records the row of each crossing).
+class spike_reader final : public io::trace_sink {
 public:
-    spike_detector(double threshold, std::size_t first, std::size_t count)
-        : threshold_(threshold), first_(first), armed_(count, true) {}
+    spike_reader(std::size_t first, std::size_t count, std::size_t channel = 1)
+        : first_(first), channel_(channel), seen_(count, 0.0) {}
     void begin(const std::vector<io::channel>&) override {}
     void append(std::span<const double> row) override {
-        for (std::size_t k = 0; k < armed_.size(); ++k) {
-            const double i = row[1 + k];
-            if (armed_[k] && i > threshold_) {
+        for (std::size_t k = 0; k < seen_.size(); ++k) {
+            const double n = row[channel_ + 2 * k];
+            if (n > seen_[k]) {
                 found.neuron.push_back(first_ + k);
-                found.time.push_back(row[0]);
-                armed_[k] = false;
-            } else if (!armed_[k] && i < 0.5 * threshold_) {
-                armed_[k] = true;
+                found.time.push_back(row[channel_ + 2 * k + 1]);
+                seen_[k] = n;
             }
         }
     }
     spikes found;
 
 private:
-    double threshold_;
-    std::size_t first_;
-    std::vector<bool> armed_;
+    std::size_t first_, channel_;
+    std::vector<double> seen_;
 };
+
+// The probes spike_reader reads for the comparators `names`.
+inline std::vector<std::string> comparator_probes(const std::vector<std::string>& names) {
+    std::vector<std::string> p;
+    for (const auto& n : names) {
+        p.push_back(n + ".count");
+        p.push_back(n + ".fired");
+    }
+    return p;
+}
 
 // The energy a cell takes from its drivers: the trapezoid of v x i over the recorded steps, v and i
 // the channels given (by default 1 and 2: probes {"v(top)", "i(X)"}).
@@ -103,8 +111,11 @@ inline circuit::circuit one_cell(stimulus::waveform_ptr drive, const device::mod
     return c;
 }
 
-// Probes of a one_cell neuron for the comparator and the energy: its current, then the voltage
-// across the cell (driver to return rail): channels 1 and 2 of the recorded rows.
-inline std::vector<std::string> neuron_probes(double rail) { return {"i(X)", rail != 0.0 ? "v(top,b)" : "v(top)"}; }
+// A one_cell neuron with its comparator "C" on the device's current (output "spk", not inhibited).
+// Probes for the energy and the comparator: the device's current and the voltage across the cell
+// (driver to return rail), channels 1 and 2 of the recorded rows, then C's count and fired time
+// (channels 3 and 4: spike_reader(k, 1, 3)).
+inline void add_cell_comparator(circuit::circuit& c, const circuit::comparator_params& p) { c.add_comparator("C", "X", "spk", "0", p); }
+inline std::vector<std::string> neuron_probes(double rail) { return {"i(X)", rail != 0.0 ? "v(top,b)" : "v(top)", "C.count", "C.fired"}; }
 
 }  // namespace memlab::network::detail

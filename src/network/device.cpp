@@ -46,11 +46,12 @@ void run_neuron(const device_spec& s, std::size_t k, const std::vector<double>& 
                 device_result& r) {
     auto drive = std::make_shared<array::schedule>(s.gain.gain * column[0]);
     for (std::size_t e = 0; e < events.size(); ++e) drive->to(events[e], s.gain.gain * column[e + 1]);
-    const circuit::circuit c = one_cell(drive, s.neuron_of(k), s.neuron_state, s.transistor, s.neuron_gate, s.neuron_rail, s.edge);
+    circuit::circuit c = one_cell(drive, s.neuron_of(k), s.neuron_state, s.transistor, s.neuron_gate, s.neuron_rail, s.edge);
+    add_cell_comparator(c, comparator_of(s));
     circuit::simulation sim(c, s.solver, stream);
     circuit::recording rec;
     rec.probes = neuron_probes(s.neuron_rail);
-    spike_detector det(s.spike_current, k, 1);
+    spike_reader det(k, 1, 3);
     energy_sink e(2, 1);  // what the gain stage's output and the rail deliver to the neuron cell
     io::tee_trace both(det, e);
     sim.run(duration, rec, both);
@@ -60,10 +61,20 @@ void run_neuron(const device_spec& s, std::size_t k, const std::vector<double>& 
     ++r.simulations;
 }
 
-// The spikes in time order (neurons ascending at equal times).
-void merge(std::vector<std::pair<double, std::size_t>>& all, device_result& r) {
+// The spikes in time order (neurons ascending at equal times). With the inhibition path, the
+// circuit level's rule applied to the comparators' spikes: a spike is lost while the output pulses
+// of the spikes kept before it sum to more than half a pulse's height (the bus above its comparators'
+// hold level).
+void merge(const device_spec& s, std::vector<std::pair<double, std::size_t>>& all, device_result& r) {
     std::sort(all.begin(), all.end());
+    const circuit::comparator_params cp = comparator_of(s);
     for (const auto& [t, n] : all) {
+        if (s.inhibition) {
+            double bus = 0;
+            for (std::size_t j = r.out.size(); j-- > 0 && t - r.out.time[j] < 2 * cp.edge + cp.width;)
+                bus += circuit::comparator_pulse(cp, t - r.out.time[j]);
+            if (bus > 0.5 * cp.height) continue;
+        }
         r.out.time.push_back(t);
         r.out.neuron.push_back(n);
     }
@@ -102,6 +113,16 @@ device_result run_circuit(const device_spec& s, const std::vector<std::shared_pt
         c.add_memristor(fmt::format("N{}", k), drive, fmt::format("nm{}", k), s.neuron_of(k), s.neuron_state);
         c.add_transistor(fmt::format("TN{}", k), fmt::format("nm{}", k), "gn", nb, nb, s.transistor, false);
     }
+    // The comparators and their pulse shapers; with inhibition, the bus between them.
+    circuit::comparator_params cp = comparator_of(s);
+    cp.hold = 0.5 * cp.height / static_cast<double>(s.neurons + 1);
+    std::vector<std::string> comparators;
+    for (std::size_t k = 0; k < s.neurons; ++k) {
+        comparators.push_back(fmt::format("C{}", k));
+        c.add_comparator(comparators.back(), fmt::format("N{}", k), fmt::format("spk{}", k), s.inhibition ? "inh" : "0", cp);
+        if (s.inhibition) c.add_resistor(fmt::format("RI{}", k), fmt::format("spk{}", k), "inh", s.inhibition_resistance);
+    }
+    if (s.inhibition) c.add_resistor("RIG", "inh", "0", s.inhibition_resistance);
     auto opts = s.solver;
     if (opts.linsol == circuit::linear_solver::automatic) opts.linsol = circuit::linear_solver::klu;
     circuit::simulation sim(c, opts, seed);
@@ -112,8 +133,8 @@ device_result run_circuit(const device_spec& s, const std::vector<std::shared_pt
     for (std::size_t i = 0; i < s.inputs; ++i)
         for (std::size_t k = 0; k < cols; ++k) r.g_before(i, k) = probe_conductance(sim, array::device_name(i, k), *s.synapse_of(i * cols + k));
     circuit::recording rec;
-    for (std::size_t k = 0; k < s.neurons; ++k) rec.probes.push_back(fmt::format("i(N{})", k));
-    spike_detector det(s.spike_current, 0, s.neurons);
+    rec.probes = comparator_probes(comparators);
+    spike_reader det(0, s.neurons);
     // In 100 parts of the simulated time, one run continued (each part's end is one more stop of
     // the solver).
     constexpr int parts = 100;
@@ -121,7 +142,7 @@ device_result run_circuit(const device_spec& s, const std::vector<std::shared_pt
         sim.run(k == parts ? s.duration : s.duration * k / parts, rec, det);
         if (progress) progress(static_cast<double>(k) / parts);
     }
-    r.out = std::move(det.found);
+    r.out = std::move(det.found);  // in time order: each crossing has its own recorded row
     for (std::size_t i = 0; i < s.inputs; ++i)
         for (std::size_t k = 0; k < cols; ++k) r.g_after(i, k) = probe_conductance(sim, array::device_name(i, k), *s.synapse_of(i * cols + k));
     r.steps = sim.stats().steps;
@@ -172,7 +193,7 @@ device_result run_fast(const device_spec& s, const std::vector<std::shared_ptr<a
         run_neuron(s, k, events, stage_input(s, column, k), s.duration, cell_seed(seed, s.inputs * cols + k), 0.0, all, r);
         tell(progress, r.simulations, total);
     }
-    merge(all, r);
+    merge(s, all, r);
     finish(r, s.neurons);
     return r;
 }
@@ -240,7 +261,7 @@ device_result run_held(const device_spec& s, const input_spikes& in, std::uint64
             run_neuron(s, k, after, stage_input(s, column, k), b - a, cell_seed(seed, cells + n * s.neurons + k), a, all, r);
         if (progress) progress(static_cast<double>(n + 1) / static_cast<double>(starts.size()));
     }
-    merge(all, r);
+    merge(s, all, r);
     finish(r, s.neurons);
     return r;
 }
@@ -248,6 +269,17 @@ device_result run_held(const device_spec& s, const input_spikes& in, std::uint64
 }  // namespace
 
 const char* level_name(level l) { return l == level::fast ? "fast" : "circuit"; }
+
+circuit::comparator_params comparator_of(const device_spec& s) {
+    circuit::comparator_params p;
+    p.threshold = s.spike_current;
+    p.rearm = 0.5 * s.spike_current;
+    p.height = s.spike_height;
+    p.width = s.spike_width;
+    p.edge = s.edge;
+    p.hold = 0.5 * s.spike_height;
+    return p;
+}
 const char* reads_name(synapse_reads r) { return r == synapse_reads::held ? "held" : "transient"; }
 
 void check(const device_spec& s) {
@@ -270,6 +302,9 @@ void check(const device_spec& s) {
     units::positive(s.gain.gain, "network.gain.gain");
     units::positive(s.gain.bandwidth, "network.gain.bandwidth");
     units::positive(s.spike_current, "network.neuron.spike_current");
+    units::positive(s.spike_height, "network.neuron.spike_height");
+    units::positive(s.spike_width, "network.neuron.spike_width");
+    units::positive(s.inhibition_resistance, "network.inhibition.resistance");
     units::positive(s.duration, "network.duration");
 }
 

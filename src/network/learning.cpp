@@ -29,27 +29,27 @@ neuron_table::slot neuron_table::engine_slot(const device_spec& s, std::size_t k
     drive->to(settle + s.edge, v);
     drive->to(settle + s.edge + s.pulse_width, v);
     drive->to(settle + 2 * s.edge + s.pulse_width, 0.0);
-    const circuit::circuit c = one_cell(drive, s.neuron_of(k), s.neuron_state, s.transistor, s.neuron_gate, s.neuron_rail, s.edge);
+    circuit::circuit c = one_cell(drive, s.neuron_of(k), s.neuron_state, s.transistor, s.neuron_gate, s.neuron_rail, s.edge);
+    add_cell_comparator(c, comparator_of(s));
     circuit::simulation sim(c, s.solver, seed);
     sim.advance(settle);
     circuit::recording rec;
     rec.probes = neuron_probes(s.neuron_rail);
-    // The comparator, and the energy up to its spike and over the whole pulse.
+    // The comparator, and the energy up to its spike (the crossing has its own row) and over the
+    // whole pulse.
     class sink final : public io::trace_sink {
     public:
-        explicit sink(double threshold) : det(threshold, 0, 1) {}
         void begin(const std::vector<io::channel>& c) override { det.begin(c), e.begin(c); }
         void append(std::span<const double> row) override {
-            const double before = e.energy;
             e.append(row);
             if (det.found.size() > 0) return;
             det.append(row);
-            to_spike = det.found.size() > 0 ? before : e.energy;  // the step into the spike is the spike's
+            to_spike = e.energy;
         }
-        spike_detector det;
+        spike_reader det{0, 1, 3};
         energy_sink e{2, 1};
         double to_spike = 0;
-    } out(s.spike_current);
+    } out;
     sim.run(settle + 2 * s.edge + s.pulse_width, rec, out);
     slot r{inf, out.to_spike, out.e.energy};
     if (out.det.found.size() > 0) r.fire_time = out.det.found.time[0] - settle;

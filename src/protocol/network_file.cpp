@@ -259,6 +259,11 @@ void load_device(reader& nw, network::experiment& e) {
         d.neuron_gate = n.quantity("gate", "V", d.neuron_gate);
         d.neuron_rail = n.quantity("rail", "V", d.neuron_rail);
         d.spike_current = n.quantity("spike_current", "A", d.spike_current);
+        if (!(d.spike_current > 0)) n.fail("spike_current", "must be positive");
+        d.spike_height = n.quantity("spike_height", "V", d.spike_height);
+        if (!(d.spike_height > 0)) n.fail("spike_height", "must be positive");
+        d.spike_width = n.quantity("spike_width", "s", d.spike_width);
+        if (!(d.spike_width > 0)) n.fail("spike_width", "must be positive");
         n.finish();
     }
     {
@@ -267,7 +272,15 @@ void load_device(reader& nw, network::experiment& e) {
         d.gain.bandwidth = g.quantity("bandwidth", "Hz", d.gain.bandwidth);
         g.finish();
     }
-    if (nw.has("inhibition")) nw.fail("inhibition", "device mode: the winner-take-all is network.learning's inhibition (docs/networks.md)");
+    if (nw.has("inhibition")) {
+        // The inhibition path between the comparators (winner-take-all while a spike's pulse is on).
+        if (nw.has("learning")) nw.fail("inhibition", "with [network.learning] the winner-take-all is network.learning.inhibition");
+        reader h = nw.sub("inhibition");
+        d.inhibition = h.boolean("enabled", true);
+        d.inhibition_resistance = h.quantity("resistance", "Ohm", d.inhibition_resistance);
+        if (!(d.inhibition_resistance > 0)) h.fail("resistance", "must be positive");
+        h.finish();
+    }
     if (nw.has("learning")) load_learning(nw, e, h_c);
     if (nw.has("program")) {
         // Write-verify of every synapse before the run (array::controller::program on each cell

@@ -110,13 +110,20 @@ def test_device_mode_file(memlab, tmp_path):
     text = DEVICE.read_text()
     for key, change, msg in [
         ("network.level", ('level = "fast"', 'level = "slow"'), "unknown level 'slow'"),
-        ("network.inhibition", ('[network.gain]', '[network.inhibition]\nweight = "-1 V"\n[network.gain]'), "the winner-take-all is network.learning"),
+        ("network.inhibition.weight", ('[network.gain]', '[network.inhibition]\nweight = "-1 V"\n[network.gain]'), "unknown key"),
+        ("network.inhibition.resistance", ('[network.gain]', '[network.inhibition]\nresistance = "-1 kOhm"\n[network.gain]'), "must be positive"),
+        ("network.neuron.spike_width", ('rail = "1 V"', 'rail = "1 V"\nspike_width = "0 s"'), "must be positive"),
         ("network.neuron.tau", ('rail = "1 V"', 'rail = "1 V"\ntau = "1 ms"'), "unknown key"),
         ("network.synapse.conductance", ('["80 uS", "4 uS", "4 uS", "4 uS"],', '["80 uS", "4 uS", "4 uS", "4 GS"],'), "above a bridged"),
     ]:
         (tmp_path / "bad.toml").write_text(text.replace(*change, 1))
         res = memlab("run", "bad.toml", status=2)
         assert f"bad.toml: {key}:" in res.stderr and msg in res.stderr, res.stderr
+    # [network.inhibition]: the comparators' output pulses hold each other; with 3 us pulses the
+    # path loses spikes (validation.NetworkDevice.InhibitionPathAtBothLevels8x4 compares the levels).
+    (tmp_path / "wta.toml").write_text(text.replace('rail = "1 V"', 'rail = "1 V"\nspike_width = "3 us"', 1) + '\n[network.inhibition]\nresistance = "100 kOhm"\n')
+    memlab("run", "wta.toml", "--out", tmp_path / "wta", "--no-figure")
+    assert 0 < json.loads((tmp_path / "wta" / "metrics.json").read_text())["spikes"] < metrics["spikes"]
     # [solver] sets the engine's tolerances of every device-mode simulation: a tighter rtol gives
     # the same spikes per neuron here, and is what the run's config.json records.
     memlab("run", DEVICE, "--set", "solver.rtol=1e-7", "--out", tmp_path / "tight", "--no-figure")

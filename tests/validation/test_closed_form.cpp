@@ -218,6 +218,69 @@ TEST(ClosedForm, VcvsSubtractsTwoTiaOutputs) {
         input_error);
 }
 
+// A current comparator on a resistor under a triangle (0 -> 1 V -> 0 at 0.1 V/us, twice; 1 MOhm):
+// the current crosses 0.5 uA rising at 5 us and 25 us, and falls through the 0.25 uA re-arm level at
+// 17.5 us. Each crossing is located by root finding; the output pulse is the shaper's trapezoid. A
+// second comparator inhibited by the first one's output loses the edges that come while the pulse
+// is high, and a third, crossing after the pulse, fires.
+TEST(ClosedForm, ComparatorFiresAtItsCrossingsAndIsHeldByItsInhibitInput) {
+    circuit::circuit c;
+    c.add_voltage_source("V1", "a", "0", stimulus::triangle_sweep({0.0, 1.0, 0.0}, 1e5, 2));
+    c.add_resistor("R", "a", "0", 1e6);
+    circuit::comparator_params cp;
+    cp.threshold = 0.5e-6;
+    cp.rearm = 0.25e-6;
+    cp.height = 1.0;
+    cp.width = 1e-6;
+    cp.edge = 10e-9;
+    cp.hold = 0.5;
+    c.add_comparator("C", "R", "spk", "0", cp);
+    c.add_resistor("RL", "spk", "0", 1e4);
+    circuit::comparator_params held = cp;
+    held.threshold = 0.55e-6;  // 5.5 us and 25.5 us: while C's pulse is high
+    c.add_comparator("CH", "R", "oh", "spk", held);
+    circuit::comparator_params late = cp;
+    late.threshold = 0.7e-6;  // 7 us and 27 us: after C's pulse
+    c.add_comparator("CL", "R", "ol", "spk", late);
+    circuit::solver_options o;
+    o.rtol = 1e-6;
+    circuit::simulation sim(c, o);
+    io::memory_trace tr;
+    sim.run(12e-6, {{"v(spk)", "C.fired", "C.count", "C.armed", "CH.count", "CL.fired", "CL.count"}, 0}, tr);
+    EXPECT_NEAR(tr.column("C.fired").back(), 5e-6, 1e-12);
+    EXPECT_EQ(tr.column("C.count").back(), 1.0);
+    EXPECT_EQ(tr.column("C.armed").back(), 0.0);  // 0.8 uA at 12 us: not yet below the re-arm level
+    EXPECT_EQ(tr.column("CH.count").back(), 0.0);
+    EXPECT_NEAR(tr.column("CL.fired").back(), 7e-6, 1e-12);
+    EXPECT_EQ(tr.column("CL.count").back(), 1.0);
+    // The pulse: 0 before the spike, 1 V (into 10 kOhm: i(C) = 0.1 mA) on its plateau, 0 after.
+    EXPECT_NEAR(sim.probe("v(spk)"), 0.0, 1e-12);
+    const auto& t = tr.time();
+    const auto& v = tr.column("v(spk)");
+    double top = 0, outside = 0;
+    for (std::size_t k = 0; k < t.size(); ++k) {
+        if (t[k] > 5e-6 + 10e-9 + 1e-12 && t[k] < 6e-6 + 10e-9 - 1e-12) top = std::max(top, std::fabs(v[k] - 1.0));
+        if (t[k] < 5e-6 - 1e-12 || t[k] > 6e-6 + 20e-9 + 1e-12) outside = std::max(outside, std::fabs(v[k]));
+    }
+    EXPECT_LT(top, 1e-9);
+    EXPECT_LT(outside, 1e-9);
+    // Past the re-arm level (17.5 us) and the second crossing (25 us).
+    io::memory_trace rest;
+    sim.run(30e-6, {{"C.fired", "C.count", "C.armed", "CH.count", "CL.count"}, 0}, rest);
+    EXPECT_NEAR(sim.probe("C.fired"), 25e-6, 1e-12);
+    EXPECT_EQ(sim.probe("C.count"), 2.0);
+    EXPECT_EQ(sim.probe("CH.count"), 0.0);
+    EXPECT_EQ(sim.probe("CL.count"), 2.0);
+    EXPECT_NEAR(sim.probe("CL.fired"), 27e-6, 1e-12);
+    // The sensed element must exist before the comparator.
+    circuit::circuit bad;
+    bad.add_voltage_source("V1", "a", "0", stimulus::dc(1.0));
+    EXPECT_THROW(bad.add_comparator("C", "R", "spk", "0", cp), input_error);
+    cp.rearm = cp.threshold;
+    bad.add_resistor("R", "a", "0", 1e6);
+    EXPECT_THROW(bad.add_comparator("C", "R", "spk", "0", cp), input_error);
+}
+
 // VTEAM under a constant voltage above v_off: dw/dt = K exp(-exp((w - w_off)/w_c)) with
 // K = k_off (v/v_off - 1)^alpha_off. With u = exp((w - w_off)/w_c): Ei(u(t)) = Ei(u0) + K t / w_c,
 // solved for u by Newton (Ei' (u) = e^u / u).

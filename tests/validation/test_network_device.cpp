@@ -124,6 +124,39 @@ TEST(NetworkDevice, CircuitAndFastLevelsAgree8x4) {
     EXPECT_LT(t_held, s.edge);
 }
 
+// The inhibition path as circuit elements (the comparators' output pulses on a resistive bus that
+// holds every comparator while it is high) against the fast level, which applies the same rule to
+// the spikes of its neurons' own comparators. Output pulses of 3 us: a spike holds the others over
+// the next draw or two, so the path loses spikes, and loses the same ones at both levels; at the
+// circuit level no spike comes while another's pulse is above half its height.
+TEST(NetworkDevice, InhibitionPathAtBothLevels8x4) {
+    const auto e = agreement_network();
+    auto s = e.device;
+    s.spike_width = 3e-6;
+    const auto free_run = network::simulate_device(s, e.inputs, network::level::fast, e.seed);
+    s.inhibition = true;
+    const auto c = network::simulate_device(s, e.inputs, network::level::circuit, e.seed);
+    const auto f = network::simulate_device(s, e.inputs, network::level::fast, e.seed);
+    std::printf("spikes without inhibition %zu; with it, circuit level %zu, fast level %zu; per neuron (circuit)", free_run.out.size(),
+                c.out.size(), f.out.size());
+    for (auto k : c.counts) std::printf(" %zu", k);
+    std::printf("\n");
+    EXPECT_LT(c.out.size(), free_run.out.size() * 9 / 10) << "the path should lose spikes here";
+    const double worst = compare_spikes(c, f, s.neurons, "inhibition");
+    std::printf("largest spike-time difference %.3g s\n", worst);
+    EXPECT_LT(worst, s.edge);
+    // Winner-take-all at the circuit level: no spike while an earlier one's pulse is above half its
+    // height, from edge / 2 after it to edge / 2 after its plateau. Spikes closer than edge / 2 are
+    // ties: both win (the pulse has not reached the hold level yet).
+    std::size_t ties = 0;
+    for (std::size_t j = 1; j < c.out.size(); ++j) {
+        const double gap = c.out.time[j] - c.out.time[j - 1];
+        ties += gap < 0.5 * s.edge;
+        EXPECT_TRUE(gap < 0.5 * s.edge || gap >= s.spike_width + 1.5 * s.edge - 1e-12) << "spike " << j << " " << gap << " s after the one before";
+    }
+    std::printf("ties (spikes within half an edge of each other): %zu\n", ties);
+}
+
 // The neuron's return rail: between input pulses the gain stage's output is 0 V, and a fired
 // neuron relaxes only if it then sees a reverse voltage. One neuron cell (device, transistor at
 // 0.526 V above its rail) under 4 V pulses of 1 us every 4 us: on a 1 V rail it fires in every pulse

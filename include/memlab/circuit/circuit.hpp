@@ -38,6 +38,25 @@ struct smu_params {
                                          // switches on is the overshoot a real setup sees
 };
 
+// A current comparator with a pulse shaper behind it (the periphery of a neuron cell): it watches
+// the current of another element, and when that current rises through `threshold` while the
+// comparator is armed it fires: its output plays one pulse (rise `edge`, plateau `width` at
+// `height`, fall `edge`) from that instant, and it disarms until the current has fallen below
+// `rearm`. An inhibit input held above `hold` (V, against ground) gates the pulse shaper: a
+// crossing while held disarms the comparator and plays no pulse (the edge is lost). Crossings are
+// located by the integrator's root finding, so a spike's time is the crossing's, not a step's.
+struct comparator_params {
+    double threshold = 5e-9;  // A, the sensed current that fires
+    double rearm = 2.5e-9;    // A, the sensed current below which it is armed again (< threshold)
+    double height = 1.0;      // V, the output pulse's plateau
+    double width = 1e-6;      // s, the output pulse's plateau
+    double edge = 10e-9;      // s, the output pulse's rise and fall
+    double hold = 0.5;        // V, the inhibit input's level above which the pulse shaper is held
+};
+
+// A comparator's output pulse `age` after its start (0 before it and after it): the trapezoid.
+double comparator_pulse(const comparator_params& p, double age);
+
 struct tia_params {
     double gain = 1e6;       // V/A (transimpedance)
     double bandwidth = 1e6;  // Hz, -3 dB of the first-order response
@@ -57,6 +76,12 @@ public:
     // `reference`: the level (V) the input is held at (the amplifier's non-inverting input, e.g. an
     // array column's driver); none: ground. The output stays gain * i_in.
     void add_tia(std::string name, std::string in, std::string out, tia_params params, stimulus::waveform_ptr reference = nullptr);
+    // A current comparator on the current i(sensed) of an element added before it (comparator_params);
+    // its output drives `out` against ground as an ideal source; `inhibit` ("0": never held) is
+    // sensed against ground and draws no current. Unknowns: the output's current i(name) and the
+    // states name.fired (s, the time of the latest spike), name.armed (1 or 0) and name.count
+    // (spikes so far).
+    void add_comparator(std::string name, std::string_view sensed, std::string out, std::string inhibit, comparator_params params);
     // Voltage-controlled voltage source: v(p) - v(n) = gain (v(cp) - v(cn)); i(name) its branch current.
     void add_vcvs(std::string name, std::string p, std::string n, std::string cp, std::string cn, double gain);
     // `initial_state` empty: the model's own initial state.

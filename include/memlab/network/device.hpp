@@ -13,7 +13,16 @@
 //              N<c>:    the neuron's device, from out<c> to nm<c>;
 //              TN<c>:   its access transistor (drain nm<c>, gate "gn", source and bulk on the
 //                       return rail "nb"), the current limit that keeps the neuron volatile;
-//                       "VNB" holds nb at neuron_rail, "VGN" holds gn at neuron_rail + neuron_gate.
+//                       "VNB" holds nb at neuron_rail, "VGN" holds gn at neuron_rail + neuron_gate;
+//              C<c>:    the comparator on i(N<c>) and its pulse shaper (circuit::add_comparator):
+//                       a spike is its crossing of spike_current (re-armed below half of it), its
+//                       output pulse (spike_height, spike_width) on node spk<c>;
+//              with inhibition, the inhibition path: RI<c> (inhibition_resistance) from each
+//                       spk<c> to the bus "inh", RIG from inh to ground, so v(inh) is the sum of
+//                       the output pulses / (neurons + 1); every comparator is held while it is
+//                       above half a pulse's height / (neurons + 1): while any output pulse is
+//                       above half its height, every other neuron's spike is lost (winner-take-all),
+//                       and the winner's own comparator is disarmed until its current has fallen.
 //                       Between input pulses out<c> is at 0 V and the neuron sees -neuron_rail,
 //                       which relaxes its filament (the -1 V base of integrate_and_fire.toml).
 //            Input spikes are pulses of read_voltage on the rows from the bit-line drivers ("VBL<r>").
@@ -25,9 +34,10 @@
 //            at every event (each edge of each input pulse): the gain stage's output is
 //            gain x sum of the column's cell currents at the event, linear between events.
 //
-// A spike is the neuron device's current rising through spike_current (re-armed once it has
-// fallen below half of it): the comparator on the neuron's current. Not built: the comparator's
-// output pulse, the inhibition path and learning pulses (docs/networks.md).
+// At the fast level each neuron cell carries its own comparator (the same element) and the
+// inhibition path is applied to their spikes in time order by the same rule: the comparators do
+// not act back on the devices, so this is exact. Not built at the circuit level: learning pulses
+// (docs/networks.md).
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -82,6 +92,10 @@ struct device_spec {
     double neuron_rail = 1.0;              // V, the neuron cells' return rail (transistor source and
                                            // bulk): between pulses the neuron sees -neuron_rail and relaxes
     double spike_current = 5e-9;           // A, the comparator's threshold on the neuron's current
+    double spike_height = 1.0;             // V, the pulse shaper's output pulse (its plateau)
+    double spike_width = 1e-6;             // s, the output pulse's plateau (rise and fall: edge)
+    bool inhibition = false;               // the inhibition path between the comparators (winner-take-all)
+    double inhibition_resistance = 100e3;  // Ohm, each resistor of the inhibition bus
     double duration = 0;                   // s
     synapse_reads reads = synapse_reads::transient;  // fast level only
     // Times (s) at which every neuron is returned to neuron_state (a global reset line): the start of
@@ -102,6 +116,11 @@ struct device_result {
     double read_energy = 0;           // J, held reads: dissipated in the synapse cells (device and
                                       // transistor) over every input pulse, edges included
 };
+
+// The comparator and pulse shaper of every neuron (circuit::add_comparator): threshold
+// spike_current, re-armed below half of it, output pulse spike_height x spike_width with the
+// inputs' edges, held above half the pulse's height (the circuit level's bus sets its own level).
+circuit::comparator_params comparator_of(const device_spec& s);
 
 // Checks a spec (input_error naming the field).
 void check(const device_spec& s);
