@@ -36,8 +36,8 @@ network::device_spec spec(std::size_t inputs, std::size_t neurons, double g) {
 // range, the tabulated firing time is within 2 % of a direct engine run (relative to the larger of
 // the engine's time and 250 ns); 5 mV below the table's threshold the engine does not fire within
 // the pulse. The tabulated energies are within 5 % of the engine's: the whole pulse's, the part
-// before the spike (a fraction of a per cent of a firing pulse's, resolved only as finely as the
-// engine's steps into the spike: within 5 % of the pulse's), and below the threshold (no spike);
+// before the spike (up to the comparator's crossing: a fraction of a per cent of a firing pulse's,
+// compared within 5 % of the pulse's), and below the threshold (no spike);
 // the whole pulse's is below what the access transistor's 10 nA limit allows (20 nA x the drive x
 // the pulse and its edges) and above the part before the spike.
 TEST(NetworkLearning, NeuronTableMatchesTheEngine) {

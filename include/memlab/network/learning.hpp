@@ -50,8 +50,8 @@ public:
     double threshold() const { return v_.front(); }  // V, the lowest tabulated drive that fires
     std::size_t runs() const { return runs_; }
     // J the neuron cell (device and transistor) takes from its drive and rail over the pulse and its
-    // edges: `whole`, or only before its spike (up to the engine's last step below the comparator's
-    // threshold; the whole pulse when it does not fire).
+    // edges: `whole`, or only before its spike (up to the comparator's crossing; the whole pulse
+    // when it does not fire).
     double energy(double v, bool whole) const;
     // The answers straight from the engine (what the table interpolates).
     struct slot {
