@@ -69,13 +69,20 @@ void spec::check() const {
 circuit::circuit build(const spec& s, const drivers& d) {
     s.check();
     const bool fet = s.cell == cell_type::t1r1;
-    if (d.bit.size() != s.rows || d.source.size() != s.cols || (fet && d.word.size() != s.word_line_count()))
+    if (d.bit.size() != s.rows || d.source.size() != s.cols || (fet && d.word.size() != s.word_line_count()) ||
+        (!d.source_node.empty() && d.source_node.size() != s.cols) || (!d.bit_control.empty() && d.bit_control.size() != s.rows))
         throw internal_error("array::build: one driver per line is needed");
     circuit::circuit c;
     // Word-line drivers in the order of their lines (each row's after its bit line's).
     const bool wl_rows = s.word_lines == direction::rows;
     for (std::size_t r = 0; r < s.rows; ++r) {
-        c.add_voltage_source(fmt::format("VBL{}", r), fmt::format("bl{}", r), "0", d.bit[r]);
+        if (!d.bit_control.empty() && !d.bit_control[r].first.empty()) {
+            c.add_voltage_source(fmt::format("VBL{}", r), fmt::format("bla{}", r), "0", d.bit[r]);
+            c.add_vcvs(fmt::format("EBL{}", r), fmt::format("bl{}", r), fmt::format("bla{}", r), d.bit_control[r].first, "0",
+                       d.bit_control[r].second);
+        } else {
+            c.add_voltage_source(fmt::format("VBL{}", r), fmt::format("bl{}", r), "0", d.bit[r]);
+        }
         if (fet && wl_rows) c.add_voltage_source(fmt::format("VWL{}", r), fmt::format("wl{}", r), "0", d.word[r]);
         for (std::size_t k = 0; k < s.cols; ++k) {
             if (s.bit_line_resistance > 0)
@@ -100,7 +107,10 @@ circuit::circuit build(const spec& s, const drivers& d) {
             for (std::size_t r = 0; r < s.rows; ++r)
                 c.add_resistor(fmt::format("RSL{}_{}", r, k), sl_node(r, k, s), r + 1 < s.rows ? sl_node(r + 1, k, s) : fmt::format("sl{}", k),
                                s.source_line_resistance);
-        c.add_tia(tia_name(k), fmt::format("sl{}", k), fmt::format("out{}", k), s.tia, d.source[k]);
+        if (!d.source_node.empty() && !d.source_node[k].empty())
+            c.add_tia_on_node(tia_name(k), fmt::format("sl{}", k), fmt::format("out{}", k), s.tia, d.source_node[k]);
+        else
+            c.add_tia(tia_name(k), fmt::format("sl{}", k), fmt::format("out{}", k), s.tia, d.source[k]);
     }
     return c;
 }
@@ -108,6 +118,8 @@ circuit::circuit build(const spec& s, const drivers& d) {
 std::string spice_deck(const spec& s, const drivers& d, double t_end, double reltol, double tmax, const std::vector<std::string>& vectors) {
     s.check();
     const bool fet = s.cell == cell_type::t1r1;
+    if (!d.source_node.empty() || !d.bit_control.empty())
+        throw input_error("array deck: lines set by other elements (source_node, bit_control) have no SPICE form here");
     std::string deck = fmt::format("memlab array deck: {} x {} {}\n", s.rows, s.cols, cell_name(s.cell));
     // One subcircuit per distinct device model (device-to-device draws give one per cell).
     std::vector<const device::model*> models;

@@ -65,6 +65,9 @@ void circuit::add_smu(std::string name, std::string p, std::string n, stimulus::
 void circuit::add_tia(std::string name, std::string in, std::string out, tia_params params, stimulus::waveform_ptr reference) {
     add(std::make_unique<tia>(std::move(name), std::move(in), std::move(out), params, std::move(reference)));
 }
+void circuit::add_tia_on_node(std::string name, std::string in, std::string out, tia_params params, std::string reference) {
+    add(std::make_unique<tia>(std::move(name), std::move(in), std::move(out), params, std::move(reference)));
+}
 void circuit::add_vcvs(std::string name, std::string p, std::string n, std::string cp, std::string cn, double gain) {
     add(std::make_unique<vcvs>(std::move(name), std::move(p), std::move(n), std::move(cp), std::move(cn), gain));
 }

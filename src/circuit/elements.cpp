@@ -1,5 +1,6 @@
 #include "elements.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
@@ -169,6 +170,11 @@ tia::tia(std::string name, std::string in, std::string out, tia_params params, s
     units::positive(p_.gain, this->name() + ".gain");
     units::positive(p_.bandwidth, this->name() + ".bandwidth");
 }
+tia::tia(std::string name, std::string in, std::string out, tia_params params, std::string reference)
+    : element(std::move(name), {std::move(in), std::move(out), std::move(reference)}), p_(params) {
+    units::positive(p_.gain, this->name() + ".gain");
+    units::positive(p_.bandwidth, this->name() + ".bandwidth");
+}
 std::vector<extra_info> tia::extras() const {
     return {{"i_in", "A", 0.0, false, 0.0}, {"x", "V", 0.0, true, 0.0}, {"i_out", "A", 0.0, false, 0.0}};
 }
@@ -177,7 +183,8 @@ void tia::residual(const eval_point& p, double* F) const {
     const double tau = 1.0 / (2.0 * M_PI * p_.bandwidth);
     add_f(F, u(0), p.y[ia]);   // input current leaves the node into the amplifier
     add_f(F, u(1), -p.y[io]);  // the output drives its node
-    F[ia] = p.v(u(0)) - (reference_ ? reference_->value(p.t) : 0.0);  // virtual ground
+    // Virtual ground, at the reference node's level, the reference waveform's, or 0 V.
+    F[ia] = p.v(u(0)) - (nodes.size() > 2 ? p.v(u(2)) : reference_ ? reference_->value(p.t) : 0.0);
     F[ix] = tau * p.yp[ix] + p.y[ix] - p_.gain * p.y[ia];
     F[io] = p.v(u(1)) - p.y[ix];
 }
@@ -187,6 +194,7 @@ void tia::jacobian(const eval_point&, double cj, stamper& J) const {
     add_j(J, u(0), ia, 1.0);
     add_j(J, u(1), io, -1.0);
     add_j(J, ia, u(0), 1.0);
+    if (nodes.size() > 2) add_j(J, ia, u(2), -1.0);
     J.add(ia, ia, 0.0);
     J.add(ix, ix, tau * cj + 1.0);
     J.add(ix, ia, -p_.gain);
@@ -233,27 +241,45 @@ comparator::comparator(std::string name, const element& sensed, std::string out,
     units::positive(p_.width, this->name() + ".width");
     units::positive(p_.edge, this->name() + ".edge");
     units::finite(p_.hold, this->name() + ".hold");
+    double last = 0;
+    for (const auto& [t, v] : p_.shape) {
+        if (!(t > last) || !std::isfinite(t)) throw input_error(this->name() + ".shape: the times must increase from 0");
+        units::finite(v, this->name() + ".shape");
+        last = t;
+    }
+    if (!p_.shape.empty() && p_.shape.back().second != 0.0) throw input_error(this->name() + ".shape: the pulse must end at 0 V");
+    corners_ = comparator_corners(p_);
 }
 std::vector<extra_info> comparator::extras() const {
     return {{"i", "A", 0.0, false, 0.0}, {"fired", "s", 1e-12, true, never}, {"armed", "1", 1e-3, true, 1.0}, {"count", "1", 1e-3, true, 0.0}};
 }
-double comparator_pulse(const comparator_params& p, double age) {
-    if (age <= 0) return 0.0;
-    if (age < p.edge) return p.height * age / p.edge;
-    if (age <= p.edge + p.width) return p.height;
-    if (age < 2 * p.edge + p.width) return p.height * (2 * p.edge + p.width - age) / p.edge;
-    return 0.0;
+std::vector<std::pair<double, double>> comparator_corners(const comparator_params& p) {
+    if (!p.shape.empty()) {
+        std::vector<std::pair<double, double>> c{{0.0, 0.0}};
+        c.insert(c.end(), p.shape.begin(), p.shape.end());
+        return c;
+    }
+    return {{0.0, 0.0}, {p.edge, p.height}, {p.edge + p.width, p.height}, {2 * p.edge + p.width, 0.0}};
 }
-double comparator::pulse_slope(double age) const {
-    if (age <= 0 || age >= 2 * p_.edge + p_.width) return 0.0;
-    if (age < p_.edge) return p_.height / p_.edge;
-    if (age <= p_.edge + p_.width) return 0.0;
-    return -p_.height / p_.edge;
+namespace {
+// The piecewise-linear pulse through `c` at `age`, and its slope there.
+std::pair<double, double> pulse_at(const std::vector<std::pair<double, double>>& c, double age) {
+    if (age <= 0 || age >= c.back().first) return {0.0, 0.0};
+    const auto j = static_cast<std::size_t>(
+        std::upper_bound(c.begin(), c.end(), age, [](double a, const std::pair<double, double>& q) { return a < q.first; }) - c.begin());
+    const auto& [t0, v0] = c[j - 1];
+    const auto& [t1, v1] = c[j];
+    const double slope = (v1 - v0) / (t1 - t0);
+    return {v0 + slope * (age - t0), slope};
 }
+}  // namespace
+double comparator_pulse(const comparator_params& p, double age) { return pulse_at(comparator_corners(p), age).first; }
+double comparator::pulse(double age) const { return pulse_at(corners_, age).first; }
+double comparator::pulse_slope(double age) const { return pulse_at(corners_, age).second; }
 void comparator::residual(const eval_point& p, double* F) const {
     const double i = p.y[first];
     add_f(F, u(0), -i);
-    F[first] = p.v(u(0)) - comparator_pulse(p_, p.t - p.y[first + 1]);
+    F[first] = p.v(u(0)) - pulse(p.t - p.y[first + 1]);
     for (int k = 1; k <= 3; ++k) F[first + k] = p.yp[first + k];
 }
 void comparator::jacobian(const eval_point& p, double cj, stamper& J) const {
@@ -280,8 +306,8 @@ void comparator::on_crossing(std::size_t, const eval_point& p, double* y, int di
 }
 double comparator::state_breakpoint(double t, const double* y) const {
     const double t0 = y[first + 1];
-    for (double b : {t0 + p_.edge, t0 + p_.edge + p_.width, t0 + 2 * p_.edge + p_.width})
-        if (b > t) return b;
+    for (const auto& c : corners_)
+        if (t0 + c.first > t) return t0 + c.first;
     return std::numeric_limits<double>::infinity();
 }
 

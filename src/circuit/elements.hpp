@@ -168,6 +168,8 @@ private:
 class tia final : public element {
 public:
     tia(std::string name, std::string in, std::string out, tia_params params, stimulus::waveform_ptr reference);
+    // Input held at node `reference` (a third terminal, sensed).
+    tia(std::string name, std::string in, std::string out, tia_params params, std::string reference);
     std::string_view kind() const override { return "tia"; }
     std::vector<extra_info> extras() const override;
     std::vector<std::pair<int, int>> connections() const override { return {{nodes[0], 0}, {nodes[1], 0}}; }
@@ -219,13 +221,15 @@ public:
     double crossing(std::size_t, const eval_point& p) const override;
     void on_crossing(std::size_t, const eval_point& p, double* y, int direction) const override;
     double state_breakpoint(double t, const double* y) const override;
-    // The slope of the output pulse (comparator_pulse) `age` after its start.
+    // The output pulse (comparator_pulse) `age` after its start, and its slope.
+    double pulse(double age) const;
     double pulse_slope(double age) const;
     static constexpr double never = -1e30;  // s, `fired` before the first spike
 
 private:
     const element& sensed_;
     comparator_params p_;
+    std::vector<std::pair<double, double>> corners_;  // comparator_corners(p_)
 };
 
 class memristor final : public element {

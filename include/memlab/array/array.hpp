@@ -87,9 +87,14 @@ std::string transistor_name(std::size_t r, std::size_t c);  // "T<r>_<c>"
 std::string tia_name(std::size_t c);                        // "TIA<c>"
 
 // One waveform per line: bit lines per row, word lines per row or column (spec::word_lines), the
-// TIAs' references per column.
+// TIAs' references per column. Optionally (empty: none) lines set by other elements of the
+// circuit: `source_node[k]` non-empty holds column k's TIA input at that node's level instead of
+// source[k] (circuit::add_tia_on_node); `bit_control[r]` = {node, gain} adds gain x v(node) to bit
+// line r's waveform (a voltage-controlled source "EBL<r>" in series with "VBL<r>").
 struct drivers {
     std::vector<stimulus::waveform_ptr> bit, word, source;
+    std::vector<std::string> source_node;
+    std::vector<std::pair<std::string, double>> bit_control;
 };
 
 // The array as one circuit, its lines driven by `d` (word lines only for 1T1R).

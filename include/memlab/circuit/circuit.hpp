@@ -52,9 +52,15 @@ struct comparator_params {
     double width = 1e-6;      // s, the output pulse's plateau
     double edge = 10e-9;      // s, the output pulse's rise and fall
     double hold = 0.5;        // V, the inhibit input's level above which the pulse shaper is held
+    // The output pulse as a piecewise-linear wave through (s after the crossing, V) points, from
+    // (0, 0) and back to 0 V at the last (times increasing, the last level 0): a delayed or
+    // two-phase pulse (a learning rule's post pulse). Empty: the trapezoid of height, width and edge.
+    std::vector<std::pair<double, double>> shape;
 };
 
-// A comparator's output pulse `age` after its start (0 before it and after it): the trapezoid.
+// The corners of a comparator's output pulse, (0, 0) first: `shape`, or the trapezoid.
+std::vector<std::pair<double, double>> comparator_corners(const comparator_params& p);
+// A comparator's output pulse `age` after its start (0 before it and after it).
 double comparator_pulse(const comparator_params& p, double age);
 
 struct tia_params {
@@ -76,6 +82,9 @@ public:
     // `reference`: the level (V) the input is held at (the amplifier's non-inverting input, e.g. an
     // array column's driver); none: ground. The output stays gain * i_in.
     void add_tia(std::string name, std::string in, std::string out, tia_params params, stimulus::waveform_ptr reference = nullptr);
+    // The same TIA with its input held at the voltage of node `reference` (sensed, no current): a
+    // level another element sets, e.g. a pulse shaper's output playing a post pulse on a column.
+    void add_tia_on_node(std::string name, std::string in, std::string out, tia_params params, std::string reference);
     // A current comparator on the current i(sensed) of an element added before it (comparator_params);
     // its output drives `out` against ground as an ideal source; `inhibit` ("0": never held) is
     // sensed against ground and draws no current. Unknowns: the output's current i(name) and the
