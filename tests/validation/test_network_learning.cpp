@@ -30,6 +30,24 @@ network::device_spec spec(std::size_t inputs, std::size_t neurons, double g) {
     return s;
 }
 
+// A line's waveform through (t, v) points from 0 V.
+std::shared_ptr<array::schedule> line(const std::vector<std::pair<double, double>>& pts) {
+    auto w = std::make_shared<array::schedule>(0.0);
+    for (const auto& [t, v] : pts) w->to(t, v);
+    return w;
+}
+
+// s's 8 x 4 synapses as a 1T1R crossbar (ideal lines).
+array::spec crossbar_8x4(const network::device_spec& s) {
+    array::spec a;
+    a.rows = 8, a.cols = 4;
+    a.cell = array::cell_type::t1r1;
+    a.devices.assign(32, s.synapse);
+    a.initial_state = s.synapse_state;
+    a.transistor = s.transistor;
+    return a;
+}
+
 }  // namespace
 
 // The table interpolates what the engine gives a fresh neuron: at drives spread over the table's
@@ -172,17 +190,7 @@ TEST(NetworkLearning, PostPulseAtCircuitLevelAgreesWithTheCellsAlone) {
     network::stdp_settings L;
     L.potentiate = 0.33;
     const double t0 = 100e-9, e = s.edge, end = t0 + 3 * e + L.potentiate_width + L.depress_width;
-    auto line = [](std::vector<std::pair<double, double>> pts) {
-        auto w = std::make_shared<array::schedule>(0.0);
-        for (const auto& [t, v] : pts) w->to(t, v);
-        return w;
-    };
-    array::spec a;
-    a.rows = 8, a.cols = 4;
-    a.cell = array::cell_type::t1r1;
-    a.devices.assign(32, s.synapse);
-    a.initial_state = s.synapse_state;
-    a.transistor = s.transistor;
+    array::spec a = crossbar_8x4(s);
     array::drivers d;
     for (std::size_t r = 0; r < 8; ++r) {
         d.bit.push_back(r < 4 ? line({{t0, 0.0}, {t0 + e, L.pre}, {end - e, L.pre}, {end, 0.0}}) : line({}));
@@ -245,17 +253,7 @@ TEST(NetworkLearning, PostPulseFromTheNeuronsComparatorAtCircuitLevel) {
     L.potentiate = 0.33;
     const double e = s.edge, read_at = 100e-9, delay = 1.2e-6;
     const double low = -(L.potentiate - L.pre), post_len = 3 * e + L.potentiate_width + L.depress_width;
-    auto line = [](std::vector<std::pair<double, double>> pts) {
-        auto w = std::make_shared<array::schedule>(0.0);
-        for (const auto& [t, v] : pts) w->to(t, v);
-        return w;
-    };
-    array::spec a;
-    a.rows = 8, a.cols = 4;
-    a.cell = array::cell_type::t1r1;
-    a.devices.assign(32, s.synapse);
-    a.initial_state = s.synapse_state;
-    a.transistor = s.transistor;
+    array::spec a = crossbar_8x4(s);
     a.tia = s.gain;
     array::drivers d;
     for (std::size_t r = 0; r < 8; ++r) {
