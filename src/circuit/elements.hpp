@@ -206,7 +206,7 @@ private:
 
 // Current comparator and pulse shaper (circuit.hpp, comparator_params); terminals out, inhibit.
 // Extras: i (the output's current, algebraic), fired (s), armed, count (differential, constant
-// between crossings: F = y'). The output is v(out) = pulse(t - fired), a trapezoid.
+// between crossings: F = y'). The output is v(out) = pulse(t - fired): the trapezoid, or `shape`.
 class comparator final : public element {
 public:
     comparator(std::string name, const element& sensed, std::string out, std::string inhibit, comparator_params params);
