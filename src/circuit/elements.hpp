@@ -87,7 +87,8 @@ public:
     virtual std::size_t n_crossings() const { return 0; }
     virtual double crossing(std::size_t, const eval_point&) const { return 1.0; }
     virtual void on_crossing(std::size_t, const eval_point&, double*, int) const {}
-    // Breakpoints set by the element's own states (a pulse started at an event): the first after t.
+    // Breakpoints set by the element's own states (a pulse started at a crossing): the first after
+    // t. Asked only of elements with crossings.
     virtual double state_breakpoint(double, const double*) const { return std::numeric_limits<double>::infinity(); }
 
     // For state probes: unknown index of a named extra, or -1.

@@ -262,6 +262,9 @@ struct simulation::impl {
         std::size_t k;
     };
     std::vector<crossing_ref> crossings;
+    // The elements with crossings, each once: the only ones whose breakpoints follow their states
+    // (asked at every step, so not every element is asked).
+    std::vector<const element*> state_timed;
     run_stats stats;
     std::string last_ida_message;
     std::string residual_problem;
@@ -460,7 +463,8 @@ struct simulation::impl {
     double next_breakpoint(double tt) const {
         double b = inf;
         const double* Y = N_VGetArrayPointer(y);
-        for (const auto& e : c.elements()) b = std::min({b, e->next_breakpoint(tt), e->state_breakpoint(tt, Y)});
+        for (const auto& e : c.elements()) b = std::min(b, e->next_breakpoint(tt));
+        for (const element* e : state_timed) b = std::min(b, e->state_breakpoint(tt, Y));
         return b;
     }
     void handle_roots();
@@ -503,6 +507,7 @@ void simulation::impl::setup() {
         if (opts.hazards)
             for (std::size_t k = 0; k < e.n_hazards(); ++k) hazards.push_back({&e, k, e.hazard_unknown(k)});
         for (std::size_t k = 0; k < e.n_crossings(); ++k) crossings.push_back({&e, k});
+        if (e.n_crossings() > 0) state_timed.push_back(&e);
     }
     n = y0.size();
     stats.unknowns = n;

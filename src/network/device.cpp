@@ -62,18 +62,18 @@ void run_neuron(const device_spec& s, std::size_t k, const std::vector<double>& 
 }
 
 // The spikes in time order (neurons ascending at equal times). With the inhibition path, the
-// circuit level's rule applied to the comparators' spikes: a spike is lost while the output pulses
-// of the spikes kept before it sum to more than half a pulse's height (the bus above its comparators'
-// hold level).
+// circuit level's rule applied to the comparators' spikes: a spike is lost while the bus the output
+// pulses of the spikes kept before it put up (their sum / (neurons + 1)) is above the comparators'
+// hold level.
 void merge(const device_spec& s, std::vector<std::pair<double, std::size_t>>& all, device_result& r) {
     std::sort(all.begin(), all.end());
     const circuit::comparator_params cp = comparator_of(s);
+    const double length = circuit::comparator_corners(cp).back().first;  // of an output pulse
     for (const auto& [t, n] : all) {
         if (s.inhibition) {
-            double bus = 0;
-            for (std::size_t j = r.out.size(); j-- > 0 && t - r.out.time[j] < 2 * cp.edge + cp.width;)
-                bus += circuit::comparator_pulse(cp, t - r.out.time[j]);
-            if (bus > 0.5 * cp.height) continue;
+            double sum = 0;
+            for (std::size_t j = r.out.size(); j-- > 0 && t - r.out.time[j] < length;) sum += circuit::comparator_pulse(cp, t - r.out.time[j]);
+            if (sum / static_cast<double>(s.neurons + 1) > cp.hold) continue;
         }
         r.out.time.push_back(t);
         r.out.neuron.push_back(n);
@@ -114,8 +114,7 @@ device_result run_circuit(const device_spec& s, const std::vector<std::shared_pt
         c.add_transistor(fmt::format("TN{}", k), fmt::format("nm{}", k), "gn", nb, nb, s.transistor, false);
     }
     // The comparators and their pulse shapers; with inhibition, the bus between them.
-    circuit::comparator_params cp = comparator_of(s);
-    cp.hold = 0.5 * cp.height / static_cast<double>(s.neurons + 1);
+    const circuit::comparator_params cp = comparator_of(s);
     std::vector<std::string> comparators;
     for (std::size_t k = 0; k < s.neurons; ++k) {
         comparators.push_back(fmt::format("C{}", k));
@@ -277,7 +276,7 @@ circuit::comparator_params comparator_of(const device_spec& s) {
     p.height = s.spike_height;
     p.width = s.spike_width;
     p.edge = s.edge;
-    p.hold = 0.5 * s.spike_height;
+    p.hold = 0.5 * s.spike_height / static_cast<double>(s.neurons + 1);  // the bus: one pulse at half its height
     return p;
 }
 const char* reads_name(synapse_reads r) { return r == synapse_reads::held ? "held" : "transient"; }

@@ -119,7 +119,8 @@ struct device_result {
 
 // The comparator and pulse shaper of every neuron (circuit::add_comparator): threshold
 // spike_current, re-armed below half of it, output pulse spike_height x spike_width with the
-// inputs' edges, held above half the pulse's height (the circuit level's bus sets its own level).
+// inputs' edges, held while the inhibition bus (the output pulses' sum / (neurons + 1)) carries
+// more than one pulse at half its height.
 circuit::comparator_params comparator_of(const device_spec& s);
 
 // Checks a spec (input_error naming the field).
