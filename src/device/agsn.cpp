@@ -86,8 +86,8 @@ constexpr parameter<P> parameter_rows[]{
 
     {&P::n_lump, "n_lump", "1", 0.0, {0.0, 1e6}, "n_lump", "atoms the neck exchanges per shot-noise draw: the neck's growth and dissolution go by whole atoms, and every n_lump of them its radius takes their Poisson spread at once (0: no shot noise)",
      "stated (numerics), off by default: the spread of the radius after N atoms is sqrt(N) atoms whatever n_lump is, n_lump sets how finely it is resolved in time (16 atoms: 0.4 % of a 1.45 nm neck's conductance per draw); at 16 the synapse's c2c stds come from it (12-39 uS over cycles 2-5, seeds 1-5), but its potentiation increments fall below the noise as n_lump shrinks and reproduce takes 2.3x longer (docs/calibration/2026-12-05-neck-shot-noise.md)"},
-    {&P::sigma_tip, "sigma_tip", "eV", 0.015, {0.0, 0.2}, "sigma_tip", "cycle-to-cycle spread of the site energy of the one-atom tip's atom (the coordination of the site at the cluster front or stub where the next set's tip grows), drawn at each breakup: it adds e_tip (r_min/r_tip)^2 / e to the tip's back-voltage (0: none)",
-     "calibrated on the trained 10 nA Vset spread (Fig. 4c: 0.01 V, band 0.003..0.03 V) and the five devices' pooled trained spread (Supp. Fig. 8: 0.03 V, band 0.01..0.06 V), which only it moves: a trained set is the one-atom tip's threshold V_GT(r_min) + e_tip/e, so both stds are about sigma_tip/e (0.015 eV: 14.5 and 14.7 mV at seed 1; 0.01 eV would sit on the pooled band's lower edge). Drawn where a breakup leaves a new cluster front (with e_path); a swept reset leaves the tip on the same front and keeps it. A thick contact does not see it (one atom's share of its cross-section). No independent measure of the spread of the site energies at an amorphous front (docs/calibration/2026-12-05-set-spreads.md)"},
+    {&P::sigma_tip, "sigma_tip", "eV", 0.015, {0.0, 0.2}, "sigma_tip", "cycle-to-cycle spread of the site energy of the one-atom tip's atom (the coordination of the site at the cluster front or stub where the next set's tip grows), drawn at each breakup and at each swept reset of a neck thicker than one atom: it adds e_tip (r_min/r)^2 / e to the back-voltage of the tip (r = r_tip) and of the neck (0: none)",
+     "calibrated on the trained 10 nA Vset spread (Fig. 4c: 0.01 V, band 0.003..0.03 V) and the five devices' pooled trained spread (Supp. Fig. 8: 0.03 V, band 0.01..0.06 V), which only it moves: a trained set is the one-atom tip's threshold V_GT(r_min) + e_tip/e, so both stds are about sigma_tip/e (0.015 eV: 14.5 and 14.7 mV at seed 1; 0.01 eV would sit on the pooled band's lower edge). Drawn where a breakup leaves a new cluster front (with e_path), and where a reverse sweep takes apart a neck at least one layer thicker than one atom (the 1 mA filament), which rebuilds the front's top; a swept one-atom filament leaves the tip on the same front and keeps it. A thick contact does not see it (one atom's share of its cross-section). At a 1 mA set it moves the contact by e_tip/e but the Vset (the neck's Joule-heated growth to 0.9 mA) by about a third of that (NV Vset std 4 mV; docs/calibration/2026-12-06-tip-site-at-the-neck.md). No independent measure of the spread of the site energies at an amorphous front (docs/calibration/2026-12-05-set-spreads.md)"},
     {&P::sigma_step, "sigma_step", "1", 0.0, {0.0, 1.0}, "sigma_step", "cycle-to-cycle spread of the step energy on the side facets of the neck a set grows (the new contact's facets take another orientation), drawn at each relaxation for the next set: epsilon exp(z), z ~ N(0, sigma_step) (0: none)",
      "stated, off by default: no measure of the facet-to-facet spread of the step energy. It is the random element that reaches the nonvolatile Vset (a 1 mA set ends where the neck's lateral growth over the 2D nucleation barrier carries 0.9 mA; a one-atom volatile neck has no facet), but not robustly (0.2: NV Vset std 8-27 mV depending on the draws, carried by the few highest step energies), and a neck drawn with a higher step energy stays too thin to keep its filament into the negative branch (0.2: regime_switching 4 of 8 blocks, the 1T1R cell 3-6 of 10 high-gate cycles; 0.1: 8-9 of 10): the nominal 1 mA neck has no margin of retention (docs/calibration/2026-12-05-set-spreads.md)"},
 };
@@ -103,7 +103,7 @@ constexpr state<S::index> state_rows[]{
     {S::h_c, "h_c", "m", 1e-13, "front of the Ag cluster chain the last relaxation left: the floor a dissolving tip stops at"},
     {S::T, "T", "K", 1e-3, "filament temperature"},
     {S::e_path, "e_path", "eV", 1e-6, "offset of the Ag migration barrier along the path the next set takes (drawn at each breakup)"},
-    {S::e_tip, "e_tip", "eV", 1e-6, "site energy of the one-atom tip's atom, added to its back-voltage (drawn at each breakup)"},
+    {S::e_tip, "e_tip", "eV", 1e-6, "site energy of the one-atom tip's atom, added to the back-voltage of a one-atom tip or neck (drawn at each breakup and swept reset of a thick neck)"},
     {S::z_step, "z_step", "1", 1e-6, "log of the factor on the step energy of the present neck's side facets (drawn at each relaxation)"}
 };
 static_assert(in_index_order(state_rows));
@@ -275,13 +275,13 @@ T thermal_resistance_t(const agsn_params& p, const T& r) {
 }
 
 template <class T>
-T neck_rate_t(const agsn_params& p, const T& v, const T& h, const T& r, const T& theta, const T& temp, const T& z_step) {
+T neck_rate_t(const agsn_params& p, const T& v, const T& h, const T& r, const T& theta, const T& temp, const T& z_step, const T& e_tip) {
     using std::exp;
     using std::sinh;
     const T kt = kT_eV(temp);
     const T x = softplus(T(p.L - h), w_gap);
     const T contact = exp(-x / p.a);
-    const T v_ion = v - p.gamma * p.omega / (q_e * r);
+    const T v_ion = v - tip_back_voltage_t(p, r, e_tip);
     const T s_diss = logistic(T(-v_ion / kt));
     const T q = p.beta * p.a * v_ion / (kt * p.L);
     const T drift = contact * p.a * p.nu0 * net_hops(q, T((p.e_ag * (1.0 - s_diss) + dissolution_barrier_t(p, theta) * s_diss) / kt), T(p.e_min / kt));
@@ -305,10 +305,10 @@ T neck_rate_t(const agsn_params& p, const T& v, const T& h, const T& r, const T&
 // any fluctuation as fast as it arises; what stays is the noise of the net deposit, which goes by
 // whole atoms. A one-atom neck has no side facets ((1 - r_min / r) = 0): the volatile regime has
 // no such events.
-double neck_exchange(const agsn_params& p, double v, double h, double r, double theta, double temp, double z_step) {
+double neck_exchange(const agsn_params& p, double v, double h, double r, double theta, double temp, double z_step, double e_tip) {
     const double facet = std::max(1.0 - p.r_min / r, 0.0);
     if (facet <= 0.0) return 0.0;
-    return std::fabs(neck_rate_t(p, v, h, r, theta, temp, z_step)) * facet * (2.0 * M_PI * r * std::max(h, p.a) / p.omega);
+    return std::fabs(neck_rate_t(p, v, h, r, theta, temp, z_step, e_tip)) * facet * (2.0 * M_PI * r * std::max(h, p.a) / p.omega);
 }
 
 template <class T>
@@ -326,7 +326,7 @@ void rates_t(const agsn_params& p, const T& v, const T* s, T* ds) {
     const T g = conductance_t(p, s[S::h], s[S::r]);
     ds[S::T] = (p.t0 + thermal_resistance_t(p, s[S::r]) * g * v * v - s[S::T]) / p.tau_th;
     ds[S::h] = tip_velocity_t(p, v, s[S::h], s[S::r], s[S::theta], s[S::h_c], s[S::T], s[S::h_s], s[S::e_path], s[S::e_tip]);
-    ds[S::r] = neck_rate_t(p, v, s[S::h], s[S::r], s[S::theta], s[S::T], s[S::z_step]);
+    ds[S::r] = neck_rate_t(p, v, s[S::h], s[S::r], s[S::theta], s[S::T], s[S::z_step], s[S::e_tip]);
     ds[S::theta] = sn_uptake_rate_t(p, s[S::theta], s[S::h], s[S::T]);
     ds[S::h_s] = T(0.0 * v);  // the stub changes only at relaxation events
     ds[S::armed] = T(0.0 * v);  // a flag, changed by events
@@ -363,8 +363,8 @@ double tip_velocity(const agsn_params& p, double v, double h, double r, double t
     return tip_velocity_t(p, v, h, r, theta, h_floor, T, h_s, e_path, e_tip);
 }
 
-double neck_rate(const agsn_params& p, double v, double h, double r, double theta, double T, double z_step) {
-    return neck_rate_t(p, v, h, r, theta, T, z_step);
+double neck_rate(const agsn_params& p, double v, double h, double r, double theta, double T, double z_step, double e_tip) {
+    return neck_rate_t(p, v, h, r, theta, T, z_step, e_tip);
 }
 
 double sn_uptake_rate(const agsn_params& p, double theta, double h, double r, double T) {
@@ -372,8 +372,8 @@ double sn_uptake_rate(const agsn_params& p, double theta, double h, double r, do
     return sn_uptake_rate_t(p, theta, h, T);
 }
 
-double neck_exchange_rate(const agsn_params& p, double v, double h, double r, double theta, double T, double z_step) {
-    return neck_exchange(p, v, h, r, theta, T, z_step);
+double neck_exchange_rate(const agsn_params& p, double v, double h, double r, double theta, double T, double z_step, double e_tip) {
+    return neck_exchange(p, v, h, r, theta, T, z_step, e_tip);
 }
 
 double atom_radius_step(const agsn_params& p, double h, double r) { return p.omega / (2.0 * M_PI * r * std::max(h, p.a)); }
@@ -464,7 +464,7 @@ void agsn_sio2_pt::hazards(double v, std::span<const double> s, std::span<double
     h[1] = swept ? p_.k_event * relaxed : 0.0;
     h[2] = swept || relaxed == 0.0 ? 0.0 : agsn::breakup_rate(p_, s[S::T]) * relaxed;
     // Atoms exchanged by a thick neck (a counter: hazard_threshold is n_lump).
-    if (p_.n_lump > 0) h[3] = agsn::neck_exchange_rate(p_, v, s[S::h], s[S::r], s[S::theta], s[S::T], s[S::z_step]);
+    if (p_.n_lump > 0) h[3] = agsn::neck_exchange_rate(p_, v, s[S::h], s[S::r], s[S::theta], s[S::T], s[S::z_step], s[S::e_tip]);
 }
 
 namespace {
@@ -547,11 +547,16 @@ void agsn_sio2_pt::on_event(std::size_t k, double v, std::span<double> s, rng& r
 void agsn_sio2_pt::on_event_draw(std::size_t k, double v, std::span<double> s, rng& r) const {
     // Drawn from stream 2: on_event's draws of f and e_path on stream 0 stay where they were.
     (void)v;
+    // Called before on_event: s is the state the event found.
     // A breakup leaves a new cluster front, and the next set's tip grows from another site of it:
     // the site energy of the tip's atom (its coordination on the amorphous front) takes another
-    // value, e_tip ~ N(0, sigma_tip) truncated at 3 sigma. A swept reset leaves the tip on the same
-    // front (one hop above the floor) and keeps it.
-    if (k == 2 && p_.sigma_tip > 0) s[S::e_tip] = p_.sigma_tip * truncated_normal(r, 0.0, 1.0, -3.0, 3.0);
+    // value, e_tip ~ N(0, sigma_tip) truncated at 3 sigma. A swept reset that takes apart a neck
+    // at least one atomic layer thicker than one atom (r >= r_min + a: the 1 mA filament of a
+    // nonvolatile cycle) rebuilds the front's top, and the next tip sits on another site too; one
+    // that sweeps back a one-atom filament (the -1 V sections of integrate-and-fire) leaves the
+    // tip on the same front, one hop above the floor, and keeps it.
+    const bool new_site = k == 2 || (k == 1 && s[S::r] >= p_.r_min + p_.a);
+    if (new_site && p_.sigma_tip > 0) s[S::e_tip] = p_.sigma_tip * truncated_normal(r, 0.0, 1.0, -3.0, 3.0);
     // Every relaxation takes the neck back to one atom: the next set's neck has its side facets in
     // another orientation, and the step energy of a two-dimensional nucleus on them another value:
     // epsilon exp(z), z ~ N(0, sigma_step) truncated at 3 sigma (drawn after e_tip).
@@ -597,7 +602,7 @@ spice_form agsn_sio2_pt::spice() const {
                     fmt::arg("rho", n(p_.rho / nm)), fmt::arg("pi", n(M_PI))),
         fmt::format("B_kt h_kt 0 V = {}*max(V(s_T), {})", n(k_B / q_e), n(0.5 * p_.t0)),  // floored likewise
         fmt::format("B_vt h_vt 0 V = V(p,n) - {}/@RT - V(s_e_tip)*({}/@RT)*({}/@RT)", gt_w, n(p_.r_min / nm), n(p_.r_min / nm)),
-        fmt::format("B_vn h_vn 0 V = V(p,n) - {}/@RS", gt_w),
+        fmt::format("B_vn h_vn 0 V = V(p,n) - {}/@RS - V(s_e_tip)*({}/@RS)*({}/@RS)", gt_w, n(p_.r_min / nm), n(p_.r_min / nm)),
         fmt::format("B_st h_st 0 V = 1/(1+exp(V(h_vt)/@KT))"),
         fmt::format("B_sn h_sn 0 V = 1/(1+exp(V(h_vn)/@KT))"),
         fmt::format("B_q h_q 0 V = {}*V(h_vt)/(@KT*(V(h_x) + {} + @RT - {}))", n(p_.beta * p_.a / nm), a, n(p_.r_min / nm)),

@@ -444,7 +444,7 @@ TEST(Agsn, NeckShotNoiseHasThePoissonVariance) {
 TEST(Agsn, TipSiteEnergyMovesTheOneAtomThreshold) {
     // e_tip (eV) adds e_tip (r_min/r_tip)^2 / e to the tip's back-voltage: an open one-atom tip's
     // rate at (v, e_tip) is its rate at (v - e_tip, 0), and its growth threshold moves from
-    // V_GT(r_min) to V_GT(r_min) + e_tip (the trained Vset). The neck does not see it.
+    // V_GT(r_min) to V_GT(r_min) + e_tip (the trained Vset).
     agsn_sio2_pt m;
     const auto& p = m.params();
     const double T = 300.0, h = 3.5e-9, e = 0.02;
@@ -472,6 +472,15 @@ TEST(Agsn, TipSiteEnergyMovesTheOneAtomThreshold) {
     const double thick = device::agsn::tip_velocity(p, -0.3, h_in, r, 1.0, 3.0e-9, 500.0, 2.5e-9, 0.0, e);
     const double thick_shifted = device::agsn::tip_velocity(p, -0.3 - w * e, h_in, r, 1.0, 3.0e-9, 500.0, 2.5e-9, 0.0, 0.0);
     EXPECT_NEAR(thick, thick_shifted, 1e-9 * std::fabs(thick_shifted));
+    // The neck sees the same back-voltage at its own radius: a one-atom neck in contact is the
+    // tip's atom, so all of e_tip; a 1.4 nm neck one atom's share of it.
+    for (const auto& [rn, share] : {std::pair{p.r_min, 1.0}, std::pair{r, w}})
+        for (double v : {-0.2, 0.25, 0.3}) {
+            const double with = device::agsn::neck_rate(p, v, h_in, rn, 0.5, 500.0, 0.0, e);
+            const double shifted = device::agsn::neck_rate(p, v - share * e, h_in, rn, 0.5, 500.0, 0.0, 0.0);
+            EXPECT_NEAR(with, shifted, 1e-9 * std::fabs(shifted) + 1e-30) << rn << " " << v;
+            EXPECT_NE(with, device::agsn::neck_rate(p, v, h_in, rn, 0.5, 500.0, 0.0, 0.0));
+        }
 }
 
 TEST(Agsn, StepEnergyFactorScalesTheNucleationBarrier) {
@@ -489,8 +498,9 @@ TEST(Agsn, StepEnergyFactorScalesTheNucleationBarrier) {
 
 TEST(Agsn, SetSpreadsAreDrawnFromTheirOwnStream) {
     // A breakup (hazard 2) draws e_tip ~ N(0, sigma_tip) truncated at 3 sigma for the next set, from
-    // stream 2 (on_event_draw); a swept reset (hazard 1) keeps it (and draws only z_step, whose
-    // spread is 0 by default).
+    // stream 2 (on_event_draw, on the state the event found). A swept reset (hazard 1) of a
+    // one-atom filament keeps it (and draws only z_step, whose spread is 0 by default); one that
+    // takes apart a neck at least one layer thicker (r >= r_min + a) draws it as a breakup does.
     auto m = std::make_shared<agsn_sio2_pt>();
     const double sigma = m->params().sigma_tip;
     ASSERT_GT(sigma, 0.0);
@@ -503,7 +513,7 @@ TEST(Agsn, SetSpreadsAreDrawnFromTheirOwnStream) {
     EXPECT_EQ(s0[S::e_tip], 0.0);
     s0[S::e_tip] = 0.007;
     device::rng r(11);
-    std::vector<double> d;
+    std::vector<double> d, swept_thick;
     const int n = 4000;
     for (int k = 0; k < n; ++k) {
         auto x = s0;
@@ -511,10 +521,16 @@ TEST(Agsn, SetSpreadsAreDrawnFromTheirOwnStream) {
         d.push_back(x[S::e_tip]);
         EXPECT_LE(std::fabs(x[S::e_tip]), 3.0 * sigma);
         auto y = s0;
+        y[S::r] = m->params().r_min + 0.99 * m->params().a;
         m->on_event_draw(1, -1.0, y, r);
-        EXPECT_EQ(y[S::e_tip], 0.007);  // swept: the same front, the same site
+        EXPECT_EQ(y[S::e_tip], 0.007);  // a one-atom filament swept: the same front, the same site
         EXPECT_EQ(y[S::z_step], 0.0);
+        auto z = s0;
+        z[S::r] = m->params().r_min + m->params().a;
+        m->on_event_draw(1, -2.0, z, r);
+        swept_thick.push_back(z[S::e_tip]);  // a thick neck swept: the front's top rebuilt
     }
+    EXPECT_NEAR(analysis::statistics(swept_thick).std, 0.98658 * sigma, 4.0 * sigma / std::sqrt(2.0 * n));
     // The sd of N(0, 1) truncated at +-3: sqrt(1 - 6 phi(3) / (2 Phi(3) - 1)) = 0.98658; the sample
     // sd of n draws scatters by about sd / sqrt(2 n).
     const auto st = analysis::statistics(d);

@@ -69,12 +69,12 @@ double breakup_rate(const agsn_params& p, double T);                // 1/s, one-
 double conductance(const agsn_params& p, double h, double r);       // S
 double tip_velocity(const agsn_params& p, double v, double h, double r, double theta, double h_floor, double T,
                     double h_s = 0.0, double e_path = 0.0, double e_tip = 0.0);  // m/s
-double neck_rate(const agsn_params& p, double v, double h, double r, double theta, double T, double z_step = 0.0);  // m/s
+double neck_rate(const agsn_params& p, double v, double h, double r, double theta, double T, double z_step = 0.0, double e_tip = 0.0);  // m/s
 double sn_uptake_rate(const agsn_params& p, double theta, double h, double r, double T);  // 1/s
 // Atoms per second a neck of radius r exchanges through its side facets (forward plus backward hops
 // and surface diffusion; zero for a one-atom neck, which has no facets) and the radius one atom
 // moves it by, Omega / (2 pi r h).
-double neck_exchange_rate(const agsn_params& p, double v, double h, double r, double theta, double T, double z_step = 0.0);
+double neck_exchange_rate(const agsn_params& p, double v, double h, double r, double theta, double T, double z_step = 0.0, double e_tip = 0.0);
 double atom_radius_step(const agsn_params& p, double h, double r);
 }  // namespace agsn
 

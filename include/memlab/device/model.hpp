@@ -135,8 +135,9 @@ public:
     // fixed amount makes it a counter (it fires each time its integral passes that amount).
     virtual double hazard_threshold(std::size_t k, rng& r) const { (void)k; return r.exponential(); }
     // A further draw at event k from a random stream of its own (draw_stream(k) > 0; 0: none): the
-    // engine calls on_event_draw after on_event, with that stream. A random element added to an
-    // existing event this way leaves the draws of the hazard's stream where they were.
+    // engine calls on_event_draw before on_event, with that stream and the state the event found.
+    // A random element added to an existing event this way leaves the draws of the hazard's
+    // stream where they were.
     virtual std::size_t draw_stream(std::size_t k) const { (void)k; return 0; }
     virtual void on_event_draw(std::size_t k, double v, std::span<double> s, rng& r) const;
 
