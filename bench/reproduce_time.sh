@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Times `memlab reproduce` (simulations, analysis, figures): the circuit experiments alone
-# (--skip md_diffusion) with 1 and 2 jobs, and the whole run (with the LAMMPS molecular dynamics)
-# with 2 jobs; writes bench/results/reproduce.json with the machine and date. Run from the repository root after
-# building the release preset.
+# Times `memlab reproduce` (simulations, analysis, figures), every run with --no-cache: the
+# paper's circuit experiments alone (without md_diffusion and the snn_* networks) with 1 and 2
+# jobs, the networks alone with 2 jobs, and the whole run (with the LAMMPS molecular dynamics)
+# with 2 jobs; writes bench/results/reproduce.json with the machine and date. Run from the
+# repository root after building the release preset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=build/release/bin/memlab
@@ -11,12 +12,17 @@ measure() {  # jobs name [reproduce options] -> seconds
   local t0 t1 jobs=$1 name=$2
   shift 2
   t0=$(date +%s.%N)
-  "$bin" reproduce --out "$out/$name" --jobs "$jobs" "$@" >/dev/null
+  "$bin" reproduce --no-cache --out "$out/$name" --jobs "$jobs" "$@" >/dev/null
   t1=$(date +%s.%N)
   echo "$t1 - $t0" | bc -l
 }
-s1=$(measure 1 circuits1 --skip md_diffusion)
-s2=$(measure 2 circuits2 --skip md_diffusion)
+networks=$(ls experiments/snn_*.toml | xargs -n1 basename | sed 's/\.toml$//' | tr '\n' ' ' | sed 's/ $//')
+skip=(--skip md_diffusion)
+only=()
+for n in $networks; do skip+=(--skip "$n"); only+=(--only "$n"); done
+s1=$(measure 1 circuits1 "${skip[@]}")
+s2=$(measure 2 circuits2 "${skip[@]}")
+sn=$(measure 2 networks "${only[@]}")
 sf=$(measure 2 full)
 summary=$(/usr/bin/python3 -c "import json;print(json.dumps(json.load(open('$out/full/report.json'))['summary']))")
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
@@ -27,6 +33,8 @@ cat > bench/results/reproduce.json <<JSON
   "date": "$(date -u '+%Y-%m-%d %H:%M UTC')",
   "seconds_circuits_jobs_1": $(printf '%.2f' "$s1"),
   "seconds_circuits_jobs_2": $(printf '%.2f' "$s2"),
+  "networks": "$networks",
+  "seconds_networks_jobs_2": $(printf '%.2f' "$sn"),
   "seconds_full_jobs_2": $(printf '%.2f' "$sf"),
   "report_summary": $summary
 }
