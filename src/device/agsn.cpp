@@ -189,10 +189,10 @@ T tip_radius_t(const agsn_params& p, const X& x, const T& r) {
 template <class T>
 T dissolution_barrier_t(const agsn_params& p, const T& theta) { return p.e_diss + p.de_sn * theta; }
 
-// The tip's back-voltage at tip radius r_tip: the Gibbs-Thomson (surface-energy) term gamma Omega
-// / (e r_tip) plus the site energy e_tip (eV) of the tip's atom, weighted by one atom's share of
-// the tip's cross-section, (r_min / r_tip)^2: all of it for an open one-atom tip, little for a
-// thick contact.
+// The back-voltage of the filament's atoms at radius r (the tip's r_tip, or the neck's r): the
+// Gibbs-Thomson (surface-energy) term gamma Omega / (e r) plus the site energy e_tip (eV) of the
+// tip's atom, weighted by one atom's share of the cross-section, (r_min / r)^2: all of it for an
+// open one-atom tip or a one-atom neck (the same atom), little for a thick contact or neck.
 template <class T>
 T tip_back_voltage_t(const agsn_params& p, const T& r_tip, const T& e_tip) {
     return p.gamma * p.omega / (q_e * r_tip) + e_tip * (p.r_min / r_tip) * (p.r_min / r_tip);
