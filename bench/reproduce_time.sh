@@ -16,10 +16,14 @@ measure() {  # jobs name [reproduce options] -> seconds
   t1=$(date +%s.%N)
   echo "$t1 - $t0" | bc -l
 }
-networks=$(ls experiments/snn_*.toml | xargs -n1 basename | sed 's/\.toml$//' | tr '\n' ' ' | sed 's/ $//')
+names=()
 skip=(--skip md_diffusion)
 only=()
-for n in $networks; do skip+=(--skip "$n"); only+=(--only "$n"); done
+for f in experiments/snn_*.toml; do
+  n=$(basename "$f" .toml)
+  names+=("$n"); skip+=(--skip "$n"); only+=(--only "$n")
+done
+networks="${names[*]}"
 s1=$(measure 1 circuits1 "${skip[@]}")
 s2=$(measure 2 circuits2 "${skip[@]}")
 sn=$(measure 2 networks "${only[@]}")

@@ -194,8 +194,8 @@ T dissolution_barrier_t(const agsn_params& p, const T& theta) { return p.e_diss 
 // tip's atom, weighted by one atom's share of the cross-section, (r_min / r)^2: all of it for an
 // open one-atom tip or a one-atom neck (the same atom), little for a thick contact or neck.
 template <class T>
-T tip_back_voltage_t(const agsn_params& p, const T& r_tip, const T& e_tip) {
-    return p.gamma * p.omega / (q_e * r_tip) + e_tip * (p.r_min / r_tip) * (p.r_min / r_tip);
+T back_voltage_t(const agsn_params& p, const T& r, const T& e_tip) {
+    return p.gamma * p.omega / (q_e * r) + e_tip * (p.r_min / r) * (p.r_min / r);
 }
 
 template <class T>
@@ -219,7 +219,7 @@ T tip_velocity_t(const agsn_params& p, const T& v, const T& h, const T& r, const
     const T kt = kT_eV(temp);
     const T x = softplus(T(p.L - h), w_gap);
     const T r_tip = tip_radius_t(p, x, r);
-    const T v_ion = v - tip_back_voltage_t(p, r_tip, e_tip);
+    const T v_ion = v - back_voltage_t(p, r_tip, e_tip);
     const T s_diss = logistic(T(-v_ion / kt));  // 1 when dissolving, 0 when growing
     // Growth is limited by the ions' migration through the oxide to the tip, dissolution by the
     // oxidation of the filament's own atoms. Along the residual path a training stub leaves, the
@@ -281,7 +281,7 @@ T neck_rate_t(const agsn_params& p, const T& v, const T& h, const T& r, const T&
     const T kt = kT_eV(temp);
     const T x = softplus(T(p.L - h), w_gap);
     const T contact = exp(-x / p.a);
-    const T v_ion = v - tip_back_voltage_t(p, r, e_tip);
+    const T v_ion = v - back_voltage_t(p, r, e_tip);
     const T s_diss = logistic(T(-v_ion / kt));
     const T q = p.beta * p.a * v_ion / (kt * p.L);
     const T drift = contact * p.a * p.nu0 * net_hops(q, T((p.e_ag * (1.0 - s_diss) + dissolution_barrier_t(p, theta) * s_diss) / kt), T(p.e_min / kt));
@@ -447,7 +447,7 @@ void agsn_sio2_pt::hazards(double v, std::span<const double> s, std::span<double
     const double hrs = logistic(-4.0 * std::log(g / (0.1 * p_.g_arm)));
     // Relaxation needs the ionic drive at the tip to be dissolving (V_ion < 0), not a forward
     // field that is growing it.
-    const double v_ion = v - tip_back_voltage_t(p_, tip_radius_t(p_, std::max(p_.L - s[S::h], 0.0), s[S::r]), s[S::e_tip]);
+    const double v_ion = v - back_voltage_t(p_, tip_radius_t(p_, std::max(p_.L - s[S::h], 0.0), s[S::r]), s[S::e_tip]);
     const double own = logistic(-v_ion / (k_B * s[S::T] / q_e));
     const double relaxed = std::max(s[S::armed], 0.0) * own * (1.0 - (1.0 - back) * (1.0 - hrs));
     // What takes the filament apart decides which of two hazards it is. Swept by the reverse field
@@ -582,6 +582,10 @@ spice_form agsn_sio2_pt::spice() const {
     f.scale = {nm, nm, 1.0, nm, 1.0, nm, 1.0, 1.0, 1.0, 1.0};
     f.note = "deterministic form: the set and relaxation events are off (armed, h_s, h_c keep their initial values)";
     const std::string gt_w = n(p_.gamma * p_.omega / q_e / nm);  // Gibbs-Thomson voltage times radius (V nm)
+    // back_voltage_t at radius node rad (nm): gamma Omega / (e rad) + e_tip (r_min / rad)^2.
+    const auto back = [&](const std::string& rad) {
+        return fmt::format("{0}/{1} + V(s_e_tip)*({2}/{1})*({2}/{1})", gt_w, rad, n(p_.r_min / nm));
+    };
     // The neck radius in divisions and powers is floored at r_min/2: a valid solution never goes
     // there (the dynamics keep r >= r_min), but ngspice's Newton iterates may, and r^-3 then
     // overflows. memlab's own engine needs no such guard.
@@ -601,8 +605,8 @@ spice_form agsn_sio2_pt::spice() const {
                     fmt::arg("gl", n(p_.g_leak)), fmt::arg("rq", n(p_.r_q / nm)), fmt::arg("g0", n(G0)), fmt::arg("k2", n(2.0 * p_.kappa * nm)),
                     fmt::arg("rho", n(p_.rho / nm)), fmt::arg("pi", n(M_PI))),
         fmt::format("B_kt h_kt 0 V = {}*max(V(s_T), {})", n(k_B / q_e), n(0.5 * p_.t0)),  // floored likewise
-        fmt::format("B_vt h_vt 0 V = V(p,n) - {}/@RT - V(s_e_tip)*({}/@RT)*({}/@RT)", gt_w, n(p_.r_min / nm), n(p_.r_min / nm)),
-        fmt::format("B_vn h_vn 0 V = V(p,n) - {}/@RS - V(s_e_tip)*({}/@RS)*({}/@RS)", gt_w, n(p_.r_min / nm), n(p_.r_min / nm)),
+        fmt::format("B_vt h_vt 0 V = V(p,n) - ({})", back("@RT")),
+        fmt::format("B_vn h_vn 0 V = V(p,n) - ({})", back("@RS")),
         fmt::format("B_st h_st 0 V = 1/(1+exp(V(h_vt)/@KT))"),
         fmt::format("B_sn h_sn 0 V = 1/(1+exp(V(h_vn)/@KT))"),
         fmt::format("B_q h_q 0 V = {}*V(h_vt)/(@KT*(V(h_x) + {} + @RT - {}))", n(p_.beta * p_.a / nm), a, n(p_.r_min / nm)),
