@@ -283,7 +283,7 @@ int main(int argc, char** argv) {
     std::string out = "reproduce-out", seeds;
     bool strict = false;
     repro->add_option("--out", out, "Output folder")->capture_default_str();
-    repro->add_option("--jobs", ro.jobs, "Experiments run in parallel (worker processes)")->capture_default_str()->check(at_least_one);
+    repro->add_option("--jobs", ro.jobs, "Experiments run in parallel (worker processes), and figures drawn in parallel")->capture_default_str()->check(at_least_one);
     repro->add_flag("--strict", strict, "Exit 1 if any target fails");
     repro->add_flag("--csv", ro.csv, "Also write traces.csv for every experiment (device 1)");
     one_per_use(repro->add_option("--set", ro.sets, "key=value override applied to every experiment file, e.g. device.f_cluster=0.4"));

@@ -816,13 +816,32 @@ def fit_figure(fit_dir, out_png=None):
     return fig
 
 
-def main(report_dir):
+def _draw_folder(folder):
+    draw(folder, os.path.join(folder, "figure.png"))
+    plt.close("all")
+
+
+def _drawing_cost(folder):
+    """Bytes of a run's data: the order in which a pool of workers draws (the largest first)."""
+    return sum(e.stat().st_size for e in os.scandir(folder) if e.is_file())
+
+
+def main(report_dir, jobs=1):
+    """Every experiment's figure.png of a reproduce folder, then report.html. jobs > 1 draws the
+    figures in that many forked workers (the modules are imported once, before the fork)."""
     rep = json.load(open(os.path.join(report_dir, "report.json")))
-    for e in rep.get("experiments", []):
-        if "error" in e:  # the experiment failed to simulate: nothing to draw
-            continue
-        folder = os.path.join(report_dir, e["name"])
-        draw(folder, os.path.join(folder, "figure.png"))
+    # an experiment that failed to simulate has nothing to draw
+    folders = [os.path.join(report_dir, e["name"]) for e in rep.get("experiments", []) if "error" not in e]
+    if jobs > 1 and len(folders) > 1:
+        import multiprocessing
+
+        folders.sort(key=_drawing_cost, reverse=True)
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(folders))) as pool:
+            for _ in pool.imap_unordered(_draw_folder, folders, chunksize=1):
+                pass
+    else:
+        for folder in folders:
+            _draw_folder(folder)
     report_html(report_dir)
 
 
@@ -834,5 +853,7 @@ if __name__ == "__main__":
         distributions(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 4 and sys.argv[1] == "--fit":  # a fit's folder -> PNG
         fit_figure(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 4 and sys.argv[1] == "--jobs":  # a reproduce folder, drawn by N workers
+        main(sys.argv[3], int(sys.argv[2]))
     else:
         main(sys.argv[1])

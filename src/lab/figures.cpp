@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -95,8 +96,8 @@ bool draw_run_figure(const fs::path& folder, const fs::path& python) {
     return run_plot({"--draw", folder.string(), (folder / "figure.png").string()}, folder / "figure.log", python);
 }
 
-bool draw_report_figures(const fs::path& folder, const fs::path& python) {
-    return run_plot({folder.string()}, folder / "figures.log", python);
+bool draw_report_figures(const fs::path& folder, const fs::path& python, int jobs) {
+    return run_plot({"--jobs", std::to_string(std::max(jobs, 1)), folder.string()}, folder / "figures.log", python);
 }
 
 bool draw_sweep_figure(const fs::path& folder, const fs::path& python) {

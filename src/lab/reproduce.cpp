@@ -477,7 +477,7 @@ reproduce_outcome execute_reproduce(const reproduce_plan& plan, const fs::path& 
     if (!plan.options.figures) return o;
     // Figures and report.html are drawn by the Python layer (matplotlib, h5py). Without it the
     // data and report.md/json are complete; say so.
-    o.figures_drawn = draw_report_figures(folder, plan.options.python);
+    o.figures_drawn = draw_report_figures(folder, plan.options.python, plan.options.jobs);
     say(o.figures_drawn ? "figures: one figure.png per experiment, report.html"
                         : "figures: not drawn (needs /usr/bin/python3 with matplotlib and h5py; see figures.log); "
                           "data, report.json and report.md are complete");

@@ -104,7 +104,8 @@ def test_reproduce_demo(demo):
 
 
 def test_reproduce_is_deterministic(demo):
-    # The same numbers bit for bit whatever the number of worker processes.
+    # The same numbers bit for bit whatever the number of worker processes, and the same figures
+    # (drawn by one Python process, or by two forked workers).
     memlab, r2, _ = demo
     memlab("reproduce", "--out", "r1", "--jobs", "1", "--skip", "md_diffusion", "--skip", "snn_digits_device", "--skip", "snn_digits_stdp")
     r1 = memlab.folder / "r1"
@@ -115,6 +116,7 @@ def test_reproduce_is_deterministic(demo):
         for f in ("metrics.json", "config.json"):
             assert filecmp.cmp(r1 / n / f, r2 / n / f, shallow=False), f"{n}/{f} differs"
         assert outputs.same_traces(r1 / n / "traces.h5", r2 / n / "traces.h5") == [], f"{n}/traces.h5 differs"
+        assert filecmp.cmp(r1 / n / "figure.png", r2 / n / "figure.png", shallow=False), f"{n}/figure.png differs"
 
 
 def test_reproduce_only_set(memlab):

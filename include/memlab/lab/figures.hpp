@@ -23,9 +23,9 @@ bool run_plot(const std::vector<std::string>& args, const std::filesystem::path&
 // The figure of one run's folder (memlab run): FOLDER/figure.png; FOLDER/figure.log on failure.
 bool draw_run_figure(const std::filesystem::path& folder, const std::filesystem::path& python = {});
 
-// The figures of a reproduce folder (one figure.png per experiment) and its report.html;
-// FOLDER/figures.log on failure.
-bool draw_report_figures(const std::filesystem::path& folder, const std::filesystem::path& python = {});
+// The figures of a reproduce folder (one figure.png per experiment) and its report.html, drawn by
+// up to `jobs` Python workers; FOLDER/figures.log on failure.
+bool draw_report_figures(const std::filesystem::path& folder, const std::filesystem::path& python = {}, int jobs = 1);
 
 // The figure of a sweep folder: FOLDER/distributions.png (the histograms of distributions.json's
 // chosen metrics); FOLDER/figure.log on failure.
