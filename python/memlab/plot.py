@@ -834,11 +834,22 @@ def main(report_dir, jobs=1):
     folders = [os.path.join(report_dir, e["name"]) for e in rep.get("experiments", []) if "error" not in e]
     if jobs > 1 and len(folders) > 1:
         import multiprocessing
+        import signal
 
+        # memlab stops the drawing with SIGTERM (an interrupted reproduce): unwind, so that the
+        # pool's exit terminates its workers instead of leaving them to finish their figures.
+        def stop(signum, frame):
+            raise SystemExit(128 + signum)
+
+        previous = signal.signal(signal.SIGTERM, stop)
         folders.sort(key=_drawing_cost, reverse=True)
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(folders))) as pool:
-            for _ in pool.imap_unordered(_draw_folder, folders, chunksize=1):
-                pass
+        try:
+            ctx = multiprocessing.get_context("fork")
+            with ctx.Pool(min(jobs, len(folders)), initializer=signal.signal, initargs=(signal.SIGTERM, signal.SIG_DFL)) as pool:
+                for _ in pool.imap_unordered(_draw_folder, folders, chunksize=1):
+                    pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     else:
         for folder in folders:
             _draw_folder(folder)

@@ -184,6 +184,37 @@ def test_ctrl_c_and_sigterm_stop_reproduce_and_its_workers(memlab):
     assert (memlab.folder / "out" / "report.json").exists()
 
 
+def drawing_processes(folder):
+    """The figure drawer (memlab.plot) and its forked workers running in `folder`."""
+    out = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            if b"memlab.plot" in (d / "cmdline").read_bytes() and Path(os.readlink(d / "cwd")) == Path(folder):
+                out.append(int(d.name))
+        except OSError:
+            pass
+    return out
+
+
+def test_ctrl_c_and_sigterm_stop_the_figure_workers(memlab):
+    # Interrupted while two workers draw the figures: no drawing process outlives memlab (none
+    # finishes its figure into a folder that is gone), and nothing is left behind.
+    exps = memlab.folder / "experiments"
+    exps.mkdir()
+    for k in range(12):
+        slow_file(exps, f"s{k:02d}", repeat=100)  # 13 MB of traces: a figure takes a while
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        def drawing():
+            return any((memlab.folder / "out.partial").glob("*/figure.png"))
+
+        status, seconds, err = interrupt(memlab, ["reproduce", "--jobs", "2", "--out", "out"], sig, group=sig == signal.SIGINT,
+                                         ready=drawing)
+        check_stopped(memlab, status, seconds, err, sig)
+        assert drawing_processes(memlab.folder) == [], "a figure worker outlived memlab"
+
+
 def test_sigterm_stops_a_sensitivity_sweep(memlab):
     exps = memlab.folder / "experiments"
     exps.mkdir()
