@@ -822,34 +822,71 @@ def _draw_folder(folder):
 
 
 def _drawing_cost(folder):
-    """Bytes of a run's data: the order in which a pool of workers draws (the largest first)."""
+    """Bytes of a run's data: the order in which the workers take the figures (the largest first)."""
     return sum(e.stat().st_size for e in os.scandir(folder) if e.is_file())
 
 
+def _draw_in_workers(folders, jobs):
+    """Draws every folder's figure in `jobs` forked workers, each taking the next folder from a
+    pipe of 4-byte indices (one read each; the modules are imported once, before the fork).
+    SIGINT or SIGTERM (memlab stopping the drawing) kills the workers at once and exits, so no
+    worker goes on writing into a folder that memlab removes. A worker that fails prints its
+    traceback; then this raises."""
+    import signal
+    import struct
+    import traceback
+
+    read_end, write_end = os.pipe()
+    pids = []
+
+    def stop(signum, frame):
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        os._exit(128 + signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for _ in range(min(jobs, len(folders))):
+            pid = os.fork()
+            if pid == 0:  # a worker
+                code = 0
+                try:
+                    signal.signal(signal.SIGINT, signal.SIG_DFL)
+                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                    os.close(write_end)
+                    while len(record := os.read(read_end, 4)) == 4:
+                        _draw_folder(folders[struct.unpack("<I", record)[0]])
+                except BaseException:
+                    traceback.print_exc()
+                    code = 1
+                finally:
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                    os._exit(code)
+            pids.append(pid)
+        os.close(read_end)
+        for k in range(len(folders)):
+            os.write(write_end, struct.pack("<I", k))
+        os.close(write_end)
+        failed = [pid for pid in pids if os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0]
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if failed:
+        raise RuntimeError(f"{len(failed)} of {len(pids)} figure workers failed (tracebacks above)")
+
+
 def main(report_dir, jobs=1):
-    """Every experiment's figure.png of a reproduce folder, then report.html. jobs > 1 draws the
-    figures in that many forked workers (the modules are imported once, before the fork)."""
+    """Every experiment's figure.png of a reproduce folder, then report.html; jobs > 1 draws the
+    figures in that many forked workers."""
     rep = json.load(open(os.path.join(report_dir, "report.json")))
     # an experiment that failed to simulate has nothing to draw
     folders = [os.path.join(report_dir, e["name"]) for e in rep.get("experiments", []) if "error" not in e]
     if jobs > 1 and len(folders) > 1:
-        import multiprocessing
-        import signal
-
-        # memlab stops the drawing with SIGTERM (an interrupted reproduce): unwind, so that the
-        # pool's exit terminates its workers instead of leaving them to finish their figures.
-        def stop(signum, frame):
-            raise SystemExit(128 + signum)
-
-        previous = signal.signal(signal.SIGTERM, stop)
-        folders.sort(key=_drawing_cost, reverse=True)
-        try:
-            ctx = multiprocessing.get_context("fork")
-            with ctx.Pool(min(jobs, len(folders)), initializer=signal.signal, initargs=(signal.SIGTERM, signal.SIG_DFL)) as pool:
-                for _ in pool.imap_unordered(_draw_folder, folders, chunksize=1):
-                    pass
-        finally:
-            signal.signal(signal.SIGTERM, previous)
+        _draw_in_workers(sorted(folders, key=_drawing_cost, reverse=True), jobs)
     else:
         for folder in folders:
             _draw_folder(folder)
