@@ -668,6 +668,16 @@ def value_text(v, unit=""):
     return f"{json.dumps(v)} {unit}"
 
 
+def kind_text(target):
+    """A target's kind as report.md gives it: "fit: p1, p2" (the parameters calibrated on it) or
+    "check"; "-" where the report does not say."""
+    kind = target.get("kind") or ""
+    if not kind:
+        return "-"
+    fit = target.get("fit") or []
+    return kind + (": " + ", ".join(fit) if fit else "")
+
+
 def report_html(report_dir):
     rep = json.load(open(os.path.join(report_dir, "report.json")))
     rows, not_run = [], {}
@@ -679,12 +689,13 @@ def report_html(report_dir):
         ok = "yes" if t["pass"] else "no"
         color = {"yes": "#d8f0d8", "no": "#f6d6d6"}[ok]
         unit = t.get("unit", "")
-        rows.append(f"<tr style='background:{color}'><td>{html.escape(t['id'])}</td><td>{html.escape(value_text(t['paper'], unit))}</td>"
+        rows.append(f"<tr style='background:{color}'><td>{html.escape(t['id'])}</td><td>{html.escape(kind_text(t))}</td>"
+                    f"<td>{html.escape(value_text(t['paper'], unit))}</td>"
                     f"<td>{html.escape(value_text(t['simulated'], unit))}</td><td>{html.escape(t['tolerance'])}</td><td>{ok}</td>"
                     f"<td>{html.escape(t.get('note', ''))}</td></tr>")
     for why, what in not_run.items():
         names = ", ".join(f"{n} ({what.count(n)})" if what.count(n) > 1 else n for n in dict.fromkeys(what))
-        rows.append(f"<tr style='background:#eeeeee'><td colspan='2'>{len(what)} target(s) not run</td><td>not run</td><td></td><td>-</td>"
+        rows.append(f"<tr style='background:#eeeeee'><td colspan='3'>{len(what)} target(s) not run</td><td>not run</td><td></td><td>-</td>"
                     f"<td>{html.escape(why)}: {html.escape(names)}</td></tr>")
     figs = []
     for e in rep.get("experiments", []):
@@ -697,10 +708,11 @@ def report_html(report_dir):
             figs.append(f"<h3>{html.escape(e['name'])} ({html.escape(e.get('figure', ''))})</h3><img src='data:image/png;base64,{b64}'>")
     s = rep["summary"]
     page = (f"<!doctype html><meta charset='utf-8'><title>memlab reproduce</title>"
-            f"<style>body{{font-family:sans-serif;max-width:1200px}}td,th{{border:1px solid #ccc;padding:3px;font-size:12px}}"
+            f"<style>body{{font-family:sans-serif;max-width:1200px}}img{{max-width:100%}}td,th{{border:1px solid #ccc;padding:3px;font-size:12px}}"
             f"table{{border-collapse:collapse}}</style><h1>memlab reproduce</h1>"
             f"<p>{s['targets']} targets, {s['run']} run, {s['passed']} pass (memlab {html.escape(rep['memlab_version'])}).</p>"
-            f"<table><tr><th>target</th><th>paper</th><th>simulated</th><th>tolerance</th><th>pass</th><th>note</th></tr>"
+            f"<p>kind: <b>fit</b>, a parameter was calibrated on the target (those parameters follow); <b>check</b>, nothing was tuned on it.</p>"
+            f"<table><tr><th>target</th><th>kind</th><th>paper</th><th>simulated</th><th>tolerance</th><th>pass</th><th>note</th></tr>"
             + "".join(rows) + "</table>" + "".join(figs))
     open(os.path.join(report_dir, "report.html"), "w").write(page)
 

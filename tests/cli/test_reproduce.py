@@ -48,7 +48,7 @@ def check_tables(folder, rep):
     assert f"<p>{s['targets']} targets, {s['run']} run, {s['passed']} pass" in page, "report.html: no summary line"
     reasons = {}
     for t in rep["targets"]:
-        row = re.search(rf"^\| {re.escape(t['id'])} \|[^|]*\| ([^|]*) \|", md, re.M)
+        row = re.search(rf"^\| {re.escape(t['id'])} \| ([^|]*) \| ([^|]*) \|", md, re.M)
         if t["simulated"] is None:
             assert not row, f"report.md: {t['id']} did not run and still has a row"
             assert f"<td>{t['id']}</td>" not in page, f"report.html: {t['id']} did not run and still has a row"
@@ -56,8 +56,9 @@ def check_tables(folder, rep):
             continue
         assert row, f"report.md has no row for {t['id']}"
         assert f"<td>{t['id']}</td>" in page, f"report.html has no row for {t['id']}"
-        check_paper_cell(t, row.group(1))
-        assert f"<td>{t['id']}</td><td>{html.escape(row.group(1))}</td>" in page, f"report.html: {t['id']}'s paper cell differs from report.md's"
+        check_paper_cell(t, row.group(2))
+        assert f"<td>{t['id']}</td><td>{html.escape(row.group(1))}</td><td>{html.escape(row.group(2))}</td>" in page, \
+            f"report.html: {t['id']}'s kind or paper cell differs from report.md's"
     folded = re.findall(r"^- (.*): (\d+) target\(s\): (.*)$", md, re.M)
     assert len(folded) == len(reasons), f"report.md: {len(folded)} not-run lines for {len(reasons)} reasons"
     for why, n, what in folded:
