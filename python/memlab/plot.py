@@ -828,9 +828,20 @@ def fit_figure(fit_dir, out_png=None):
     return fig
 
 
-def _draw_folder(folder):
-    draw(folder, os.path.join(folder, "figure.png"))
-    plt.close("all")
+def _draw_folders(folders):
+    """Draws each folder's figure.png; a figure that fails prints its folder and traceback and the
+    rest are still drawn. Returns the folders whose figure failed."""
+    import traceback
+
+    failed = []
+    for folder in folders:
+        try:
+            draw(folder, os.path.join(folder, "figure.png"))
+        except Exception:
+            print(f"memlab.plot: the figure of {folder} failed:", file=sys.stderr)
+            traceback.print_exc()
+            failed.append(folder)
+    return failed
 
 
 def _drawing_cost(folder):
@@ -838,71 +849,101 @@ def _drawing_cost(folder):
     return sum(e.stat().st_size for e in os.scandir(folder) if e.is_file())
 
 
-def _draw_in_workers(folders, jobs):
-    """Draws every folder's figure in `jobs` forked workers, each taking the next folder from a
-    pipe of 4-byte indices (one read each; the modules are imported once, before the fork).
-    SIGINT or SIGTERM (memlab stopping the drawing) kills the workers at once and exits, so no
-    worker goes on writing into a folder that memlab removes. A worker that fails prints its
-    traceback; then this raises."""
+def _draw_in_workers(folders, jobs, exit_on_signal=False):
+    """Draws every folder's figure in `jobs` forked workers (the modules are imported once,
+    before the fork), each taking the next folder from a pipe of 4-byte indices. Returns how many
+    figures failed (each prints its folder and traceback). On an exception here (a
+    KeyboardInterrupt in a user's session) the workers are killed and reaped before it goes on.
+    exit_on_signal (memlab's drawer process, main thread): SIGINT or SIGTERM kills and reaps the
+    workers and exits at once, so none goes on writing into a folder memlab then removes."""
     import signal
     import struct
     import traceback
 
+    sys.stdout.flush()  # or each worker would print the parent's buffered output again
+    sys.stderr.flush()
     read_end, write_end = os.pipe()
     pids = []
 
-    def stop(signum, frame):
+    def kill_workers():
         for pid in pids:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        os._exit(128 + signum)
+        for pid in pids:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        pids.clear()
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {}
+    if exit_on_signal:
+        def stop(signum, frame):
+            kill_workers()
+            os._exit(128 + signum)
+
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    failed = 0
     try:
         for _ in range(min(jobs, len(folders))):
             pid = os.fork()
-            if pid == 0:  # a worker
-                code = 0
+            if pid == 0:  # a worker: its exit code is the number of its figures that failed
+                code = 126
                 try:
                     signal.signal(signal.SIGINT, signal.SIG_DFL)
                     signal.signal(signal.SIGTERM, signal.SIG_DFL)
                     os.close(write_end)
+                    plt.switch_backend("Agg")  # files only: a GUI backend does not survive a fork
+                    n = 0
                     while len(record := os.read(read_end, 4)) == 4:
-                        _draw_folder(folders[struct.unpack("<I", record)[0]])
+                        n += len(_draw_folders([folders[struct.unpack("<I", record)[0]]]))
+                    code = min(n, 125)
                 except BaseException:
                     traceback.print_exc()
-                    code = 1
                 finally:
                     sys.stdout.flush()
                     sys.stderr.flush()
                     os._exit(code)
             pids.append(pid)
         os.close(read_end)
+        read_end = -1
         for k in range(len(folders)):
             os.write(write_end, struct.pack("<I", k))
         os.close(write_end)
-        failed = [pid for pid in pids if os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0]
+        write_end = -1
+        while pids:
+            code = os.waitstatus_to_exitcode(os.waitpid(pids[0], 0)[1])
+            pids.pop(0)
+            if code != 0:
+                if not 0 < code <= 125:
+                    print(f"memlab.plot: a figure worker stopped (exit {code}); its figure was not drawn", file=sys.stderr)
+                failed += code if 0 < code <= 125 else 1
     finally:
+        for fd in (read_end, write_end):
+            if fd >= 0:
+                os.close(fd)
+        kill_workers()  # those not reaped: only after an exception
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    if failed:
-        raise RuntimeError(f"{len(failed)} of {len(pids)} figure workers failed (tracebacks above)")
+    return failed
 
 
-def main(report_dir, jobs=1):
-    """Every experiment's figure.png of a reproduce folder, then report.html; jobs > 1 draws the
-    figures in that many forked workers."""
+def main(report_dir, jobs=1, exit_on_signal=False):
+    """Every experiment's figure.png of a reproduce folder, then report.html. jobs > 1 draws the
+    figures in that many forked workers (exit_on_signal: see _draw_in_workers). A figure that
+    fails does not stop the others; report.html is written, then this raises."""
     rep = json.load(open(os.path.join(report_dir, "report.json")))
     # an experiment that failed to simulate has nothing to draw
     folders = [os.path.join(report_dir, e["name"]) for e in rep.get("experiments", []) if "error" not in e]
     if jobs > 1 and len(folders) > 1:
-        _draw_in_workers(sorted(folders, key=_drawing_cost, reverse=True), jobs)
+        failed = _draw_in_workers(sorted(folders, key=_drawing_cost, reverse=True), jobs, exit_on_signal)
     else:
-        for folder in folders:
-            _draw_folder(folder)
+        failed = len(_draw_folders(folders))
     report_html(report_dir)
+    if failed:
+        raise RuntimeError(f"{failed} of {len(folders)} figures not drawn (their tracebacks are above)")
 
 
 if __name__ == "__main__":
@@ -914,6 +955,6 @@ if __name__ == "__main__":
     elif len(sys.argv) == 4 and sys.argv[1] == "--fit":  # a fit's folder -> PNG
         fit_figure(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 4 and sys.argv[1] == "--jobs":  # a reproduce folder, drawn by N workers
-        main(sys.argv[3], int(sys.argv[2]))
+        main(sys.argv[3], int(sys.argv[2]), exit_on_signal=True)
     else:
         main(sys.argv[1])

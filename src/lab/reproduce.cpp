@@ -478,7 +478,7 @@ reproduce_outcome execute_reproduce(const reproduce_plan& plan, const fs::path& 
     // Figures and report.html are drawn by the Python layer (matplotlib, h5py). Without it the
     // data and report.md/json are complete; say so.
     const auto drawn = std::count_if(report["experiments"].begin(), report["experiments"].end(), [](const auto& e) { return !e.contains("error"); });
-    say(fmt::format("figures: drawing {} ({} at a time) ...", drawn, std::min<long>(plan.options.jobs, std::max<long>(drawn, 1))));
+    if (drawn > 0) say(fmt::format("figures: drawing {} ({} at a time) ...", drawn, std::min<long>(plan.options.jobs, drawn)));
     o.figures_drawn = draw_report_figures(folder, plan.options.python, plan.options.jobs);
     say(o.figures_drawn ? "figures: one figure.png per experiment, report.html"
                         : "figures: not drawn (needs /usr/bin/python3 with matplotlib and h5py; see figures.log); "
