@@ -717,6 +717,44 @@ def report_html(report_dir):
     open(os.path.join(report_dir, "report.html"), "w").write(page)
 
 
+def seeds_html(folder):
+    """FOLDER/seeds.html from seeds.json (memlab reproduce --seeds): every target that ran at some
+    seed with its pass count and its value at each seed, linked to each seed's report.html.
+    Green: passes at >= 4 of 5 seeds (the report's robustness rule, scaled to the seeds run)."""
+    js = json.load(open(os.path.join(folder, "seeds.json")))
+    runs = js["runs"]
+    head = "".join(f"<th><a href='{html.escape(r['folder'])}/report.html'>seed {r['seed']}</a></th>" for r in runs)
+    rows = []
+    for t in js["targets"]:
+        if not t["run"]:
+            continue
+        robust = 5 * t["passed"] >= 4 * t["run"]
+        color = "#d8f0d8" if robust else "#f6d6d6"
+        unit = t.get("unit", "")
+        cells = "".join(
+            "<td>-</td>" if v is None else f"<td>{'' if p else '<b>'}{html.escape(value_text(v, unit))}{'' if p else '</b>'}</td>"
+            for v, p in zip(t["simulated"], t["pass"]))
+        varies = "-" if t["varies"] is None else "yes" if t["varies"] else "no"
+        rows.append(f"<tr style='background:{color}'><td>{html.escape(t['id'])}</td><td>{html.escape(kind_text(t))}</td>"
+                    f"<td>{html.escape(value_text(t['paper'], unit))}</td><td>{html.escape(t['tolerance'])}</td>"
+                    f"<td>{t['passed']} of {t['run']}</td>{cells}<td>{varies}</td></tr>")
+    never = sum(1 for t in js["targets"] if not t["run"])
+    summary = "; ".join(f"seed {r['seed']}: {r['passed']} of {r['run']} run pass" for r in runs)
+    overrides = (f"<p>Run with overrides (not the shipped calibration): {html.escape(', '.join(js['overrides']))}.</p>"
+                 if js.get("overrides") else "")
+    page = (f"<!doctype html><meta charset='utf-8'><title>memlab reproduce over seeds</title>"
+            f"<style>body{{font-family:sans-serif;max-width:1400px}}td,th{{border:1px solid #ccc;padding:3px;font-size:12px}}"
+            f"table{{border-collapse:collapse}}</style><h1>memlab reproduce over seeds</h1>"
+            f"<p>{html.escape(summary)} (memlab {html.escape(js['memlab_version'])}).</p>{overrides}"
+            f"<p>Passes: the seeds at which a target passes, of those at which it ran; green where that is at least 4 of 5. "
+            f"Bold: fails at that seed. kind: <b>fit</b>, a parameter was calibrated on the target; <b>check</b>, nothing was tuned on it. "
+            f"Each seed's column heading links to its full report.</p>"
+            f"<table><tr><th>target</th><th>kind</th><th>paper</th><th>tolerance</th><th>passes</th>{head}<th>varies with seed</th></tr>"
+            + "".join(rows) + "</table>"
+            + (f"<p>{never} target(s) ran at no seed (not selected, or no experiment file); seeds.json lists them.</p>" if never else ""))
+    open(os.path.join(folder, "seeds.html"), "w").write(page)
+
+
 def distributions(sweep_dir, out_png=None):
     """The histograms of a memlab sweep (distributions.json: its chosen metrics, one panel each;
     one outline per set of varied values, its median dashed, its 5..95 % range shaded)."""
@@ -954,6 +992,8 @@ if __name__ == "__main__":
         distributions(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 4 and sys.argv[1] == "--fit":  # a fit's folder -> PNG
         fit_figure(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 3 and sys.argv[1] == "--seeds":  # a reproduce --seeds folder -> seeds.html
+        seeds_html(sys.argv[2])
     elif len(sys.argv) == 4 and sys.argv[1] == "--jobs":  # a reproduce folder, drawn by N workers
         main(sys.argv[3], int(sys.argv[2]), exit_on_signal=True)
     else:

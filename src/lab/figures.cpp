@@ -96,6 +96,10 @@ bool draw_run_figure(const fs::path& folder, const fs::path& python) {
     return run_plot({"--draw", folder.string(), (folder / "figure.png").string()}, folder / "figure.log", python);
 }
 
+bool draw_seeds_page(const fs::path& folder, const fs::path& python) {
+    return run_plot({"--seeds", folder.string()}, folder / "figures.log", python);
+}
+
 bool draw_report_figures(const fs::path& folder, const fs::path& python, int jobs) {
     return run_plot({"--jobs", std::to_string(std::max(jobs, 1)), folder.string()}, folder / "figures.log", python);
 }

@@ -542,7 +542,7 @@ void write_seeds(const std::vector<reproduce_plan>& plans, const std::vector<rep
                     values.insert(oc.all[t].simulated.is_number() ? fmt::format("{}", oc.all[t].simulated.get<double>()) : oc.all[t].simulated.dump());
             varies = values.size() > 1;
         }
-        js["targets"].push_back({{"id", x.id}, {"experiment", x.experiment}, {"kind", x.kind}, {"fit", x.fit}, {"paper", x.paper},
+        js["targets"].push_back({{"id", x.id}, {"experiment", x.experiment}, {"kind", x.kind}, {"fit", x.fit}, {"paper", x.paper}, {"unit", x.unit},
                                  {"tolerance", x.tolerance}, {"run", ran}, {"passed", passed}, {"simulated", simulated}, {"pass", pass},
                                  {"varies", varies}});
         if (ran == 0) {
@@ -580,6 +580,12 @@ std::vector<reproduce_outcome> reproduce(const std::vector<reproduce_plan>& plan
     }
     write_seeds(plans, outcomes, folders, dir.path());
     fs::copy_file(dir.path() / folders.front() / "report.json", dir.path() / "report.json");
+    if (plans.front().options.figures) {  // seeds.html, drawn by the Python layer as report.html is
+        const bool drawn = draw_seeds_page(dir.path(), plans.front().options.python);
+        if (progress)
+            progress(drawn ? "seeds.html: every target over the seeds, linked to each seed's report.html"
+                           : "seeds.html: not drawn (see figures.log); seeds.md and seeds.json are complete");
+    }
     dir.commit();
     return outcomes;
 }

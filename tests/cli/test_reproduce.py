@@ -182,3 +182,13 @@ def test_reproduce_seeds(memlab):
     for i in ran:
         assert re.search(rf"^\| {re.escape(i)} \|", seeds_md, re.M), f"seeds.md has no row for {i}"
     assert f"{len(s['targets']) - len(ran)} target(s) ran at no seed" in seeds_md
+    # seeds.html: the same rows with their pass counts, each seed's heading a link to its report.
+    page = (rs / "seeds.html").read_text()
+    assert "seeds.html:" in res.stdout and page.lower().startswith("<!doctype html>")
+    for seed in ("seed1", "seed2"):
+        assert f"<a href='{seed}/report.html'>" in page and (rs / seed / "report.html").exists()
+    for x in s["targets"]:
+        row = f"<td>{html.escape(x['id'])}</td>"
+        assert (row in page) == bool(x["run"]), f"seeds.html: {x['id']} (ran at {x['run']} seeds)"
+        if x["run"]:
+            assert re.search(re.escape(row) + r"(<td>[^<]*</td>){3}" + re.escape(f"<td>{x['passed']} of {x['run']}</td>"), page), x["id"]

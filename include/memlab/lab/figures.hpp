@@ -27,6 +27,10 @@ bool draw_run_figure(const std::filesystem::path& folder, const std::filesystem:
 // up to `jobs` Python workers; FOLDER/figures.log on failure.
 bool draw_report_figures(const std::filesystem::path& folder, const std::filesystem::path& python = {}, int jobs = 1);
 
+// The page of a reproduce over seeds (seeds.json): FOLDER/seeds.html, every target at every seed,
+// linked to each seed's report.html; FOLDER/figures.log on failure.
+bool draw_seeds_page(const std::filesystem::path& folder, const std::filesystem::path& python = {});
+
 // The figure of a sweep folder: FOLDER/distributions.png (the histograms of distributions.json's
 // chosen metrics); FOLDER/figure.log on failure.
 bool draw_sweep_figure(const std::filesystem::path& folder, const std::filesystem::path& python = {});
