@@ -678,6 +678,18 @@ def kind_text(target):
     return kind + (": " + ", ".join(fit) if fit else "")
 
 
+_KIND_LEGEND = ("kind: <b>fit</b>, a parameter was calibrated on the target (those parameters follow); "
+                "<b>check</b>, nothing was tuned on it.")
+
+
+def _page_head(title):
+    """The start of memlab's HTML pages (report.html, seeds.html): title, style and heading."""
+    return (f"<!doctype html><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>body{{font-family:sans-serif;max-width:1200px}}img{{max-width:100%}}"
+            f"td,th{{border:1px solid #ccc;padding:3px;font-size:12px}}table{{border-collapse:collapse}}</style>"
+            f"<h1>{html.escape(title)}</h1>")
+
+
 def report_html(report_dir):
     rep = json.load(open(os.path.join(report_dir, "report.json")))
     rows, not_run = [], {}
@@ -707,11 +719,9 @@ def report_html(report_dir):
             b64 = base64.b64encode(open(png, "rb").read()).decode()
             figs.append(f"<h3>{html.escape(e['name'])} ({html.escape(e.get('figure', ''))})</h3><img src='data:image/png;base64,{b64}'>")
     s = rep["summary"]
-    page = (f"<!doctype html><meta charset='utf-8'><title>memlab reproduce</title>"
-            f"<style>body{{font-family:sans-serif;max-width:1200px}}img{{max-width:100%}}td,th{{border:1px solid #ccc;padding:3px;font-size:12px}}"
-            f"table{{border-collapse:collapse}}</style><h1>memlab reproduce</h1>"
-            f"<p>{s['targets']} targets, {s['run']} run, {s['passed']} pass (memlab {html.escape(rep['memlab_version'])}).</p>"
-            f"<p>kind: <b>fit</b>, a parameter was calibrated on the target (those parameters follow); <b>check</b>, nothing was tuned on it.</p>"
+    page = (_page_head("memlab reproduce")
+            + f"<p>{s['targets']} targets, {s['run']} run, {s['passed']} pass (memlab {html.escape(rep['memlab_version'])}).</p>"
+            f"<p>{_KIND_LEGEND}</p>"
             f"<table><tr><th>target</th><th>kind</th><th>paper</th><th>simulated</th><th>tolerance</th><th>pass</th><th>note</th></tr>"
             + "".join(rows) + "</table>" + "".join(figs))
     open(os.path.join(report_dir, "report.html"), "w").write(page)
@@ -742,13 +752,10 @@ def seeds_html(folder):
     summary = "; ".join(f"seed {r['seed']}: {r['passed']} of {r['run']} run pass" for r in runs)
     overrides = (f"<p>Run with overrides (not the shipped calibration): {html.escape(', '.join(js['overrides']))}.</p>"
                  if js.get("overrides") else "")
-    page = (f"<!doctype html><meta charset='utf-8'><title>memlab reproduce over seeds</title>"
-            f"<style>body{{font-family:sans-serif;max-width:1400px}}td,th{{border:1px solid #ccc;padding:3px;font-size:12px}}"
-            f"table{{border-collapse:collapse}}</style><h1>memlab reproduce over seeds</h1>"
-            f"<p>{html.escape(summary)} (memlab {html.escape(js['memlab_version'])}).</p>{overrides}"
+    page = (_page_head("memlab reproduce over seeds")
+            + f"<p>{html.escape(summary)} (memlab {html.escape(js['memlab_version'])}).</p>{overrides}"
             f"<p>Passes: the seeds at which a target passes, of those at which it ran; green where that is at least 4 of 5. "
-            f"Bold: fails at that seed. kind: <b>fit</b>, a parameter was calibrated on the target; <b>check</b>, nothing was tuned on it. "
-            f"Each seed's column heading links to its full report.</p>"
+            f"Bold: fails at that seed. Each seed's column heading links to its full report.</p><p>{_KIND_LEGEND}</p>"
             f"<table><tr><th>target</th><th>kind</th><th>paper</th><th>tolerance</th><th>passes</th>{head}<th>varies with seed</th></tr>"
             + "".join(rows) + "</table>"
             + (f"<p>{never} target(s) ran at no seed (not selected, or no experiment file); seeds.json lists them.</p>" if never else ""))
@@ -891,7 +898,8 @@ def _draw_in_workers(folders, jobs, exit_on_signal=False):
     """Draws every folder's figure in `jobs` forked workers (the modules are imported once,
     before the fork), each taking the next folder from a pipe of 4-byte indices. Returns how many
     figures failed (each prints its folder and traceback). On an exception here (a
-    KeyboardInterrupt in a user's session) the workers are killed and reaped before it goes on.
+    KeyboardInterrupt in a Python shell or notebook) the workers are killed and reaped before it
+    goes on.
     exit_on_signal (memlab's drawer process, main thread): SIGINT or SIGTERM kills and reaps the
     workers and exits at once, so none goes on writing into a folder memlab then removes."""
     import signal
@@ -954,10 +962,11 @@ def _draw_in_workers(folders, jobs, exit_on_signal=False):
         while pids:
             code = os.waitstatus_to_exitcode(os.waitpid(pids[0], 0)[1])
             pids.pop(0)
-            if code != 0:
-                if not 0 < code <= 125:
-                    print(f"memlab.plot: a figure worker stopped (exit {code}); its figure was not drawn", file=sys.stderr)
-                failed += code if 0 < code <= 125 else 1
+            if 0 < code <= 125:  # that many of its figures failed
+                failed += code
+            elif code != 0:
+                print(f"memlab.plot: a figure worker stopped (exit {code}); its figure was not drawn", file=sys.stderr)
+                failed += 1
     finally:
         for fd in (read_end, write_end):
             if fd >= 0:

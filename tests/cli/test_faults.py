@@ -52,20 +52,28 @@ def one_error_line(stderr):
     return lines[0]
 
 
-def children(pid):
-    """The memlab worker processes of `pid` (forks: same executable)."""
+def processes(keep):
+    """The pids of /proc whose entry `keep(Path)` accepts (an entry that vanishes or cannot be
+    read while looked at is left out)."""
     out = []
     for d in Path("/proc").iterdir():
         if not d.name.isdigit():
             continue
         try:
-            stat = (d / "stat").read_text()
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            if ppid == pid and os.readlink(d / "exe") == outputs.EXE:
+            if keep(d):
                 out.append(int(d.name))
         except (OSError, ValueError, IndexError):
             pass
     return out
+
+
+def children(pid):
+    """The memlab worker processes of `pid` (forks: same executable)."""
+    def child(d):
+        ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        return ppid == pid and os.readlink(d / "exe") == outputs.EXE
+
+    return processes(child)
 
 
 def wait_for(check, timeout=30.0):
@@ -188,16 +196,7 @@ def test_ctrl_c_and_sigterm_stop_reproduce_and_its_workers(memlab):
 
 def drawing_processes(folder):
     """The figure drawer (memlab.plot) and its forked workers running in `folder`."""
-    out = []
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            if b"memlab.plot" in (d / "cmdline").read_bytes() and Path(os.readlink(d / "cwd")) == Path(folder):
-                out.append(int(d.name))
-        except OSError:
-            pass
-    return out
+    return processes(lambda d: b"memlab.plot" in (d / "cmdline").read_bytes() and Path(os.readlink(d / "cwd")) == Path(folder))
 
 
 def test_ctrl_c_and_sigterm_stop_the_figure_workers(memlab):
