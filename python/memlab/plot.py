@@ -873,9 +873,11 @@ def fit_figure(fit_dir, out_png=None):
     return fig
 
 
-def _draw_folders(folders):
+def _draw_folders(folders, progress_fd=None):
     """Draws each folder's figure.png; a figure that fails prints its folder and traceback and the
-    rest are still drawn. Returns the folders whose figure failed."""
+    rest are still drawn. Returns the folders whose figure failed. With progress_fd, the folder's
+    name goes there as a line once its figure is done or has failed (one write, so lines from
+    several workers on one pipe do not mix)."""
     import traceback
 
     failed = []
@@ -886,6 +888,8 @@ def _draw_folders(folders):
             print(f"memlab.plot: the figure of {folder} failed:", file=sys.stderr)
             traceback.print_exc()
             failed.append(folder)
+        if progress_fd is not None:
+            os.write(progress_fd, (os.path.basename(os.path.normpath(folder)) + "\n").encode())
     return failed
 
 
@@ -894,14 +898,15 @@ def _drawing_cost(folder):
     return sum(e.stat().st_size for e in os.scandir(folder) if e.is_file())
 
 
-def _draw_in_workers(folders, jobs, exit_on_signal=False):
+def _draw_in_workers(folders, jobs, exit_on_signal=False, progress_fd=None):
     """Draws every folder's figure in `jobs` forked workers (the modules are imported once,
     before the fork), each taking the next folder from a pipe of 4-byte indices. Returns how many
     figures failed (each prints its folder and traceback). On an exception here (a
     KeyboardInterrupt in a Python shell or notebook) the workers are killed and reaped before it
     goes on.
     exit_on_signal (memlab's drawer process, main thread): SIGINT or SIGTERM kills and reaps the
-    workers and exits at once, so none goes on writing into a folder memlab then removes."""
+    workers and exits at once, so none goes on writing into a folder memlab then removes.
+    progress_fd: see _draw_folders."""
     import signal
     import struct
     import traceback
@@ -944,7 +949,7 @@ def _draw_in_workers(folders, jobs, exit_on_signal=False):
                     plt.switch_backend("Agg")  # files only: a GUI backend does not survive a fork
                     n = 0
                     while len(record := os.read(read_end, 4)) == 4:
-                        n += len(_draw_folders([folders[struct.unpack("<I", record)[0]]]))
+                        n += len(_draw_folders([folders[struct.unpack("<I", record)[0]]], progress_fd))
                     code = min(n, 125)
                 except BaseException:
                     traceback.print_exc()
@@ -977,17 +982,19 @@ def _draw_in_workers(folders, jobs, exit_on_signal=False):
     return failed
 
 
-def main(report_dir, jobs=1, exit_on_signal=False):
+def main(report_dir, jobs=1, exit_on_signal=False, progress_fd=None):
     """Every experiment's figure.png of a reproduce folder, then report.html. jobs > 1 draws the
     figures in that many forked workers (exit_on_signal: see _draw_in_workers). A figure that
-    fails does not stop the others; report.html is written, then this raises."""
+    fails does not stop the others; report.html is written, then this raises. progress_fd: an open
+    file descriptor that gets each experiment's name as a line once its figure is done (memlab
+    reproduce shows the progress and an ETA from it)."""
     rep = json.load(open(os.path.join(report_dir, "report.json")))
     # an experiment that failed to simulate has nothing to draw
     folders = [os.path.join(report_dir, e["name"]) for e in rep.get("experiments", []) if "error" not in e]
     if jobs > 1 and len(folders) > 1:
-        failed = _draw_in_workers(sorted(folders, key=_drawing_cost, reverse=True), jobs, exit_on_signal)
+        failed = _draw_in_workers(sorted(folders, key=_drawing_cost, reverse=True), jobs, exit_on_signal, progress_fd)
     else:
-        failed = len(_draw_folders(folders))
+        failed = len(_draw_folders(folders, progress_fd))
     report_html(report_dir)
     if failed:
         raise RuntimeError(f"{failed} of {len(folders)} figures not drawn (their tracebacks are above)")
@@ -995,6 +1002,10 @@ def main(report_dir, jobs=1, exit_on_signal=False):
 
 if __name__ == "__main__":
     plt.switch_backend("Agg")  # files only; importing the module leaves the backend alone
+    progress_fd = None
+    if len(sys.argv) > 2 and sys.argv[1] == "--progress-fd":  # progress lines to an inherited fd
+        progress_fd = int(sys.argv[2])
+        del sys.argv[1:3]
     if len(sys.argv) == 4 and sys.argv[1] == "--draw":  # one run's folder (memlab run --out FOLDER) -> PNG
         draw(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 4 and sys.argv[1] == "--distributions":  # a sweep's folder -> PNG
@@ -1004,6 +1015,6 @@ if __name__ == "__main__":
     elif len(sys.argv) == 3 and sys.argv[1] == "--seeds":  # a reproduce --seeds folder -> seeds.html
         seeds_html(sys.argv[2])
     elif len(sys.argv) == 4 and sys.argv[1] == "--jobs":  # a reproduce folder, drawn by N workers
-        main(sys.argv[3], int(sys.argv[2]), exit_on_signal=True)
+        main(sys.argv[3], int(sys.argv[2]), exit_on_signal=True, progress_fd=progress_fd)
     else:
         main(sys.argv[1])

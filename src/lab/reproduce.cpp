@@ -5,6 +5,7 @@
 #include "memlab/protocol/md_file.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -17,6 +18,7 @@
 #include "markdown.hpp"
 #include "memlab/error.hpp"
 #include "memlab/lab/figures.hpp"
+#include "memlab/lab/progress.hpp"
 #include "memlab/lab/staged_folder.hpp"
 #include "memlab/units/units.hpp"
 #include "memlab/util/process_pool.hpp"
@@ -479,7 +481,18 @@ reproduce_outcome execute_reproduce(const reproduce_plan& plan, const fs::path& 
     // data and report.md/json are complete; say so.
     const auto drawn = std::count_if(report["experiments"].begin(), report["experiments"].end(), [](const auto& e) { return !e.contains("error"); });
     if (drawn > 0) say(fmt::format("figures: drawing {} ({} at a time) ...", drawn, std::min<long>(plan.options.jobs, drawn)));
-    o.figures_drawn = draw_report_figures(folder, plan.options.python, plan.options.jobs);
+    // One line per figure as it is done, with the ETA from the pace so far (the largest are drawn
+    // first, so it errs long).
+    const auto t0 = std::chrono::steady_clock::now();
+    std::size_t figures_done = 0;
+    const auto total = static_cast<std::size_t>(drawn);
+    o.figures_drawn = draw_report_figures(folder, plan.options.python, plan.options.jobs, [&](const std::string& name) {
+        figures_done = std::min(figures_done + 1, total);
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double left = elapsed / static_cast<double>(figures_done) * static_cast<double>(total - figures_done);
+        say(fmt::format("figures: [{}] {}/{}, {} elapsed, ETA {}: {}", progress_bar(figures_done, total, 20), figures_done, total, duration_text(elapsed),
+                        duration_text(left), name));
+    });
     say(o.figures_drawn ? "figures: one figure.png per experiment, report.html"
                         : "figures: not drawn (needs /usr/bin/python3 with matplotlib and h5py; see figures.log); "
                           "data, report.json and report.md are complete");

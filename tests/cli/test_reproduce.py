@@ -102,6 +102,12 @@ def test_reproduce_demo(demo):
             assert x["experiment"] in ran and x["simulated"] is not None, f"{x['id']} did not run: {x.get('note')}"
     check_tables(out, rep)
     outputs.assert_no_partial(memlab.folder)
+    # A progress line per figure as it is done: counts 1..N in order, each experiment once, an ETA.
+    lines = re.findall(r"^figures: \[[#.]{20}\] (\d+)/(\d+), (.+) elapsed, ETA (.+): (\S+)$", res.stdout, re.M)
+    assert [int(k) for k, *_ in lines] == list(range(1, len(ran) + 1)), res.stdout
+    assert {int(n) for _, n, *_ in lines} == {len(ran)}
+    assert sorted(name for *_, name in lines) == ran
+    assert lines[-1][3] == "0 s"
 
 
 def test_reproduce_is_deterministic(demo):

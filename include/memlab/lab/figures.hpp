@@ -5,6 +5,7 @@
 // source tree. Without Python, matplotlib or h5py the data files are complete anyway; the caller
 // says so.
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,15 +18,19 @@ std::filesystem::path python_dir();
 
 // Runs `/usr/bin/python3 -m memlab.plot ARGS...` with `python` (empty: python_dir()) first on
 // PYTHONPATH, its output into `log`. True when it succeeded (the log is then removed); false, with
-// the reason in the log, when it could not.
-bool run_plot(const std::vector<std::string>& args, const std::filesystem::path& log, const std::filesystem::path& python = {});
+// the reason in the log, when it could not. With on_line, the drawer is also given a pipe on its fd 3
+// (`--progress-fd 3`) and every line it writes there is passed to on_line as it comes.
+bool run_plot(const std::vector<std::string>& args, const std::filesystem::path& log, const std::filesystem::path& python = {},
+              const std::function<void(const std::string&)>& on_line = {});
 
 // The figure of one run's folder (memlab run): FOLDER/figure.png; FOLDER/figure.log on failure.
 bool draw_run_figure(const std::filesystem::path& folder, const std::filesystem::path& python = {});
 
 // The figures of a reproduce folder (one figure.png per experiment) and its report.html, drawn by
-// up to `jobs` Python workers; FOLDER/figures.log on failure.
-bool draw_report_figures(const std::filesystem::path& folder, const std::filesystem::path& python = {}, int jobs = 1);
+// up to `jobs` Python workers; FOLDER/figures.log on failure. on_drawn (optional) is called with
+// the experiment's name as each figure is done.
+bool draw_report_figures(const std::filesystem::path& folder, const std::filesystem::path& python = {}, int jobs = 1,
+                         const std::function<void(const std::string&)>& on_drawn = {});
 
 // The page of a reproduce over seeds (seeds.json): FOLDER/seeds.html, every target at every seed,
 // linked to each seed's report.html; FOLDER/figures.log on failure.
