@@ -27,6 +27,7 @@
 #include "memlab/protocol/network_file.hpp"
 #include "memlab/protocol/experiment.hpp"
 #include "memlab/protocol/fit_file.hpp"
+#include "memlab/protocol/ngspice_engine.hpp"
 #include "memlab/spice/ngspice.hpp"
 #include "memlab/units/units.hpp"
 #include "memlab/util/work_queue.hpp"
@@ -61,6 +62,25 @@ void cmd_list() {
                "  v(node), v(a,b)   node voltage, or difference\n"
                "  i(element)        element current (sources and SMUs: current delivered)\n"
                "  element.state     a state variable, e.g. M1.w\n");
+}
+
+// export-spice --experiment FILE: the deck `memlab run FILE --engine ngspice` hands to ngspice (the
+// whole circuit, the device in its deterministic form, memlab's options and .tran).
+void cmd_export_experiment_deck(const std::string& name, const std::vector<std::string>& sets) {
+    const std::string file = lab::experiment_file(name).string();
+    if (protocol::is_md_file(file) || protocol::is_array_file(file) || protocol::is_network_file(file))
+        throw input_error(fmt::format("export-spice: {}: only a single-device circuit experiment has an ngspice deck", file));
+    const auto e = protocol::load(file, sets);
+    if (!e.device_instance(0)->has_spice()) throw input_error(fmt::format("export-spice: {}: model '{}' has no SPICE export", file, e.device_instance(0)->name()));
+    std::string deck = protocol::ngspice_deck(e);
+    // The title line stays first; then how to run it (-r: batch mode writes every vector to a raw
+    // file, and the exit status says whether the run got through).
+    deck.insert(deck.find('\n') + 1,
+                fmt::format("* exported by memlab export-spice --experiment {0}: the deck that memlab run --engine ngspice\n"
+                            "* runs (the file's first device). Saved as {1}.cir: ngspice -b -r {1}.raw {1}.cir writes every\n"
+                            "* node and state (in the units of the subcircuit's state comments) to {1}.raw.\n",
+                            file, e.name));
+    fmt::print("{}", deck);
 }
 
 void cmd_export_spice(const std::string& model, const std::vector<std::string>& sets) {
@@ -361,8 +381,13 @@ int main(int argc, char** argv) {
     auto* exp = app.add_subcommand("export-spice", "Write a model as an ngspice subcircuit (B-sources) to stdout");
     std::string exp_model, desc_model, show_file;
     std::vector<std::string> exp_sets, show_sets;
-    exp->add_option("model", exp_model, "Device model")->required();
-    one_per_use(exp->add_option("--set", exp_sets, "key=value override as for run, e.g. device.r_on='2 kOhm' or device.initial_state.w='3 nm' (device. may be left out)"));
+    std::string exp_file;
+    auto* exp_model_opt = exp->add_option("model", exp_model, "Device model");
+    auto* exp_file_opt = exp->add_option("--experiment", exp_file,
+                                         "Instead of a model: an experiment file (or shipped name); writes the whole circuit's deck that "
+                                         "`memlab run FILE --engine ngspice` runs (the device in its deterministic form)");
+    exp_model_opt->excludes(exp_file_opt);
+    one_per_use(exp->add_option("--set", exp_sets, "key=value override as for run, e.g. device.r_on='2 kOhm' or device.initial_state.w='3 nm' (device. may be left out; with --experiment, keys of the file)"));
     auto* targets = app.add_subcommand("targets", "Print the paper's targets that reproduce checks (Markdown table; docs/targets.md)");
     auto* desc = app.add_subcommand("describe", "Print a device model's (or the access transistor nmos_ekv's) states and parameters (defaults, ranges, meanings)");
     bool desc_markdown = false;
@@ -412,7 +437,10 @@ int main(int argc, char** argv) {
         rn.figure = !no_figure;
         if (*run) return cmd_run(run_file, run_out, run_seed, run_sets, run_engine, rn);
         if (*show) cmd_show_config(show_file, show_sets);
-        if (*exp) cmd_export_spice(exp_model, exp_sets);
+        if (*exp) {
+            if (exp_model.empty() && exp_file.empty()) throw input_error("export-spice: give a model (memlab list) or --experiment FILE");
+            exp_file.empty() ? cmd_export_spice(exp_model, exp_sets) : cmd_export_experiment_deck(exp_file, exp_sets);
+        }
     } catch (const interrupted& e) {
         if (root) fmt::print(stderr, "memlab: {}; stopped, no output left\n", e.what());
         return 128 + e.signal();
