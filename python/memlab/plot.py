@@ -485,6 +485,12 @@ def heatmap(ax, values, title="", unit="S", log=None, cmap=None, symmetric=False
         ax.set_yticks(range(values.shape[0]))
     bar = ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
     bar.ax.tick_params(labelsize=6)
+    # No offset text over the title: SI prefixes on the ticks (uS, nJ), a relative error in %.
+    if unit == "1" and symmetric:
+        bar.formatter = matplotlib.ticker.PercentFormatter(1.0)
+    elif not log and unit != "1":
+        bar.formatter = matplotlib.ticker.EngFormatter(unit=unit, sep=" ")
+    bar.update_ticks()
     bar.set_label(unit, fontsize=7)
     return im
 
@@ -499,29 +505,43 @@ _ARRAY_PANELS = {
 }
 
 
-def array_figure(maps, name="", figref=""):
+def array_figure(maps, name="", figref="", width=6):
     """Heat maps of an array run: per read its conductance map and its error against each cell
-    alone; per programming its target, the achieved map, the pulses and the energy per cell.
-    `maps` as load_maps gives them. Returns the Figure."""
-    rows = []
+    alone; per programming its target, the achieved map, the pulses and the energy per cell; per
+    drive the gate's limit, the spikes and the conductance after. `maps` as load_maps gives them.
+    The operations follow one another in reading order, as many to a row as fit in `width` panels
+    (an operation's panels stay together). Returns the Figure."""
+    ops = []
     for k in maps:
         base = k.split("_")[0]
         kind = base.rstrip("0123456789")
-        if kind in _ARRAY_PANELS and base not in [b for b, _ in rows]:
-            rows.append((base, kind))
-    ncols = max([len(_ARRAY_PANELS[kind]) for _, kind in rows] or [1])
-    fig, axes = plt.subplots(max(len(rows), 1), ncols, figsize=(3.2 * ncols, 2.8 * max(len(rows), 1)), squeeze=False)
-    for i, (base, kind) in enumerate(rows):
-        for j in range(ncols):
-            ax = axes[i][j]
-            if j >= len(_ARRAY_PANELS[kind]) or base + _ARRAY_PANELS[kind][j][0] not in maps:
-                ax.axis("off")
+        if kind in _ARRAY_PANELS and base not in [b for b, _ in ops]:
+            ops.append((base, kind))
+    # Flow: (row, first column) of each operation.
+    place, row, col = [], 0, 0
+    for _, kind in ops:
+        n = len(_ARRAY_PANELS[kind])
+        if col and col + n > width:
+            row, col = row + 1, 0
+        place.append((row, col))
+        col += n
+    nrows = row + 1
+    ncols = max(min(width, max([c + len(_ARRAY_PANELS[k]) for (_, c), (_, k) in zip(place, ops)] or [1])), 1)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(2.3 * ncols, 2.0 * nrows + 0.4), squeeze=False)
+    used = set()
+    for (base, kind), (r, c) in zip(ops, place):
+        for j, (suffix, title, style) in enumerate(_ARRAY_PANELS[kind]):
+            if base + suffix not in maps:
                 continue
-            suffix, title, style = _ARRAY_PANELS[kind][j]
             values, unit = maps[base + suffix]
-            heatmap(ax, values, f"{base}: {title}", unit, **style)
+            heatmap(axes[r][c + j], values, f"{base}: {title}", unit, **style)
+            used.add((r, c + j))
+    for r in range(nrows):
+        for c in range(ncols):
+            if (r, c) not in used:
+                axes[r][c].axis("off")
     fig.suptitle(f"{name} ({figref})" if figref else name, fontsize=9)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight()))
     return fig
 
 

@@ -106,3 +106,24 @@ def test_plot_maps_draws_each_map_as_a_heat_map(tmp_path):
     default = memlab.plot.figure(r)  # the figure `memlab run` writes for an array
     assert any(ax.images for ax in default.axes)
     plt.close("all")
+
+
+def test_array_figure_flows_the_operations_in_rows_of_six_panels():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    g = np.full((3, 2), 1e-4)
+    m = {"drive1_limit": (g, "A"), "drive1_responses": (np.ones((3, 2)), "1"), "drive1_g_after": (g, "S"),
+         "read1": (g, "S"), "read1_error": (np.full((3, 2), 0.01), "1"),
+         "program1_target": (g, "S"), "program1_achieved": (g, "S"), "program1_pulses": (np.ones((3, 2)), "1"),
+         "program1_energy": (np.full((3, 2), 1e-9), "J")}
+    fig = memlab.plot.array_figure(m, "a")
+    where = {ax.get_title(): ax.get_subplotspec().get_topmost_subplotspec() for ax in fig.axes if ax.images}
+    cell = {t: (s.rowspan.start, s.colspan.start) for t, s in where.items()}
+    # drive1's three panels and read1's two share the first row; program1's four start the second.
+    assert cell["drive1: limit (by gate)"] == (0, 0) and cell["read1: read conductance"] == (0, 3)
+    assert cell["read1: read error (vs cell alone)"] == (0, 4) and cell["program1: target"] == (1, 0)
+    assert cell["program1: energy"] == (1, 3) and len(cell) == 9
+    w, h = fig.get_size_inches()
+    assert w <= 14 and h <= 5, (w, h)
+    plt.close("all")
