@@ -710,6 +710,12 @@ def _page_head(title):
             f"<h1>{html.escape(title)}</h1>")
 
 
+def _missing_html(target):
+    """A failed target's missing mechanism (report.json "missing"), as the report's note adds it."""
+    m = target.get("missing", "")
+    return f"<br><b>missing in the model:</b> {html.escape(m)}" if m else ""
+
+
 def report_html(report_dir):
     rep = json.load(open(os.path.join(report_dir, "report.json")))
     rows, not_run = [], {}
@@ -724,7 +730,7 @@ def report_html(report_dir):
         rows.append(f"<tr style='background:{color}'><td>{html.escape(t['id'])}</td><td>{html.escape(kind_text(t))}</td>"
                     f"<td>{html.escape(value_text(t['paper'], unit))}</td>"
                     f"<td>{html.escape(value_text(t['simulated'], unit))}</td><td>{html.escape(t['tolerance'])}</td><td>{ok}</td>"
-                    f"<td>{html.escape(t.get('note', ''))}</td></tr>")
+                    f"<td>{html.escape(t.get('note', ''))}{_missing_html(t)}</td></tr>")
     for why, what in not_run.items():
         names = ", ".join(f"{n} ({what.count(n)})" if what.count(n) > 1 else n for n in dict.fromkeys(what))
         rows.append(f"<tr style='background:#eeeeee'><td colspan='3'>{len(what)} target(s) not run</td><td>not run</td><td></td><td>-</td>"

@@ -470,7 +470,8 @@ reproduce_outcome execute_reproduce(const reproduce_plan& plan, const fs::path& 
     for (const auto& x : all)
         if (!x.simulated.is_null())
             md << fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", x.id, md_cell(kind_text(x.kind, x.fit)), md_cell(paper_text(x)),
-                              md_cell(simulated_text(x)), md_cell(x.tolerance), x.pass ? "yes" : "**no**", md_cell(x.note));
+                              md_cell(simulated_text(x)), md_cell(x.tolerance), x.pass ? "yes" : "**no**",
+                              md_cell(x.missing.empty() ? x.note : x.note + "; **missing in the model:** " + x.missing));
     md << not_run_lines(all);
     md << "\nExperiments run:\n\n";
     for (const auto& e : exps) md << "- `" << e.name << "` (" << e.file << ", " << e.figure << "): " << e.description << "\n";

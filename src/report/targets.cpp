@@ -109,7 +109,9 @@ result make(const std::string& id, json simulated, bool pass, std::string note, 
 }
 
 result make(const std::string& id, json simulated, bool pass, std::string note, const protocol::experiment& e) {
-    return make(id, std::move(simulated), pass, std::move(note), e.seed, e.name);
+    auto r = make(id, std::move(simulated), pass, std::move(note), e.seed, e.name);
+    if (!pass && e.device && e.device->name() == shipped_model) r.missing = row(id).missing;
+    return r;
 }
 
 // Is x inside the numeric tolerance of target `id` (from the table: one source of truth)?
@@ -707,30 +709,48 @@ const std::vector<target>& all_targets() {
     // kind "fit" names the parameters calibrated on the target (their sources in the model's
     // parameter table say how); "check": nothing was tuned on it.
     const std::string check = "check", fit = "fit";
+    // What the shipped model lacks where it fails (shown with the failed target).
+    const std::string integrate_missing =
+        "a tip that thickens under the resistor's current limit over tens of ms: at 3 V through 10 MOhm a fresh device sets on pulse 1 "
+        "and holds a one-atom tip where it stops dissolving, near V_GT(r_min), the same hold every pulse (1.5 uS); no series resistor "
+        "changes that";
+    const std::string synapse_missing =
+        "a random element in the synapse by default, and a potentiation that rises by more than its noise: the neck's whole-atom shot "
+        "noise (n_lump) gives spreads in band over cycles 2-5, but the potentiation creeps 3-4 % in log time after the turn-on, below "
+        "that noise; a growth not stopped by its own voltage drop (an ion supply per pulse) is missing";
     static const std::vector<target> t{
         {"all_or_none.threshold_pulse", "pulse_response", 6, "5..7", "Fig. 2a-c", 5, 7, fit, {"h_init"}, "#pulse"},
         {"all_or_none.silent_below", "pulse_response", "no switching below threshold", "sub-threshold peaks < 10 % of the first response", "Fig. 2a-c", NAN, NAN, check, {}},
         {"all_or_none.full_response", "pulse_response", "similar on-state conductance", "max/min <= 2", "Fig. 2a-c", NAN, NAN, check, {}},
-        {"integrate.rising", "pulse_growth", "conductance rises pulse to pulse", ">= 7 of 8 increments positive", "Fig. 2d-f", NAN, NAN, check, {}},
-        {"integrate.nonlinear", "pulse_growth", "nonlinear growth", "G9/G1 >= 3, not in one pulse", "Fig. 2d-f", NAN, NAN, check, {}},
+        {"integrate.rising", "pulse_growth", "conductance rises pulse to pulse", ">= 7 of 8 increments positive", "Fig. 2d-f", NAN, NAN, check, {}, "",
+         integrate_missing},
+        {"integrate.nonlinear", "pulse_growth", "nonlinear growth", "G9/G1 >= 3, not in one pulse", "Fig. 2d-f", NAN, NAN, check, {}, "",
+         integrate_missing},
         {"integrate_and_fire.first_spike_package", "spikes_per_package", 8, "7..9", "Fig. 1b, 2g-i", 7, 9, fit, {"e_diss"}, "#package"},
         {"integrate_and_fire.first_spike_pulse", "spikes_per_package", "8 or 9", "7..10 in every spiking package", "Fig. 2g-i", NAN, NAN, fit, {"e_diss"}},
         {"integrate_and_fire.second_spike_pulse", "spikes_per_package", 14, "13..15", "Fig. 2g-i", NAN, NAN, fit, {"e_diss"}, "#pulse"},
         {"integrate_and_fire.refractory", "spikes_per_package", "returns to HRS after a spike",
          ">= 2 spikes; < 10 % before the next spike; no consecutive spikes", "Fig. 2g-i", NAN, NAN, fit, {"e_diss"}},
         {"integrate_and_fire.weak_offset", "single_spike_per_package", "fires once, no second spike",
-         "a first spike in every package of >= 9 pulses; 0 second spikes", "Supp. Fig. 7", NAN, NAN, check, {}},
+         "a first spike in every package of >= 9 pulses; 0 second spikes", "Supp. Fig. 7", NAN, NAN, check, {}, "",
+         "a held tip that dissolves less readily than a growing front: one barrier (E_diss) sets both the held tip's dissolution "
+         "and the forgetting between packages, so the device re-fires from a 0 to -0.25 V base on, the paper from -0.5 to -1 V"},
         {"synapse.potentiation", "read_after_write", "rises after turn-on", "last 10 > first 10; >= 80 % increments >= 0", "Fig. 1d, 3", NAN, NAN, check, {}},
         {"synapse.depression", "read_after_write", "falls", "mirror of potentiation", "Fig. 3", NAN, NAN, fit, {"kappa_th", "de_sn"}},
         {"synapse.asymmetry", "read_after_write", "not symmetric", "mean read G >= 0.1 mS; normalised curves differ by > 5 %", "Fig. 3", NAN, NAN, check, {}},
-        {"synapse.c2c_potentiation_std", "read_after_write", 15.97e-6, "5..50 uS, all five cycles and cycles 2-5", "Fig. 3e", 5e-06, 5e-05, check, {}, "S"},
-        {"synapse.c2c_depression_std", "read_after_write", 10.86e-6, "3..35 uS, all five cycles and cycles 2-5", "Fig. 3e", 3e-06, 3.5e-05, check, {}, "S"},
+        {"synapse.c2c_potentiation_std", "read_after_write", 15.97e-6, "5..50 uS, all five cycles and cycles 2-5", "Fig. 3e", 5e-06, 5e-05, check, {}, "S",
+         synapse_missing},
+        {"synapse.c2c_depression_std", "read_after_write", 10.86e-6, "3..35 uS, all five cycles and cycles 2-5", "Fig. 3e", 3e-06, 3.5e-05, check, {}, "S",
+         synapse_missing},
         {"synapse.retention", "weight_retention", "weight kept", "first read >= 0.1 mS; within 10 % after 1e4 s",
          "Supp. Fig. 3", NAN, NAN, fit, {"de_sn"}},
         {"training.initial_vset_mean", "sweep_training", 0.77, "0.62..0.92 V", "Fig. 4a", 0.62, 0.92, fit, {"e_ag", "beta", "f_cluster"}, "V"},
         {"training.initial_vset_std", "sweep_training", 0.22, "0.12..0.35 V", "Fig. 4a", 0.12, 0.35, fit, {"sigma_e"}, "V"},
         {"training.nonvolatile_vset_mean", "sweep_training", 0.35, "0.25..0.45 V", "Fig. 4b", 0.25, 0.45, check, {}, "V"},
-        {"training.nonvolatile_vset_std", "sweep_training", 0.03, "0.01..0.06 V", "Fig. 4b", 0.01, 0.06, check, {}, "V"},
+        {"training.nonvolatile_vset_std", "sweep_training", 0.03, "0.01..0.06 V", "Fig. 4b", 0.01, 0.06, check, {}, "V",
+         "a cycle-to-cycle spread of the 1 mA neck's growth that keeps its retention: the set ends where the Joule-heated neck runs "
+         "away to 0.9 mA, about 0.28 V whatever the contact, so the tip's site energy moves it by 4-5 mV; a spread of the facets' "
+         "step energy (sigma_step) reaches the band but leaves some necks too thin to keep their filament"},
         {"training.trained_vset_mean", "sweep_training", 0.23, "0.16..0.30 V", "Fig. 4c", 0.16, 0.3, fit, {"gamma", "e_res"}, "V"},
         {"training.trained_vset_std", "sweep_training", 0.01, "0.003..0.03 V", "Fig. 4c", 0.003, 0.03, fit, {"sigma_tip"}, "V"},
         {"training.hrs_drop", "sweep_training", "about 10x", "3..30 x", "Fig. 4, Supp. Fig. 7", 3, 30, fit, {"h_s_max"}},
@@ -789,7 +809,7 @@ const std::vector<target>& all_targets() {
 
 json result::to_json() const {
     return {{"id", id},       {"paper", paper}, {"simulated", simulated}, {"unit", unit},   {"tolerance", tolerance}, {"pass", pass},
-            {"kind", kind},   {"fit", fit},     {"experiment", experiment}, {"seed", seed}, {"note", note}};
+            {"kind", kind},   {"fit", fit},     {"experiment", experiment}, {"seed", seed}, {"note", note}, {"missing", missing}};
 }
 
 result result::from_json(const json& j) {
@@ -801,6 +821,7 @@ result result::from_json(const json& j) {
     r.tolerance = j.at("tolerance");
     r.pass = j.at("pass");
     r.note = j.value("note", "");
+    r.missing = j.value("missing", "");
     r.kind = j.value("kind", "");
     r.fit = j.value("fit", std::vector<std::string>{});
     r.unit = j.value("unit", "");
