@@ -71,7 +71,7 @@ void cmd_export_experiment_deck(const std::string& name, const std::vector<std::
     if (protocol::is_md_file(file) || protocol::is_array_file(file) || protocol::is_network_file(file))
         throw input_error(fmt::format("export-spice: {}: only a single-device circuit experiment has an ngspice deck", file));
     const auto e = protocol::load(file, sets);
-    if (!e.device_instance(0)->has_spice()) throw input_error(fmt::format("export-spice: {}: model '{}' has no SPICE export", file, e.device_instance(0)->name()));
+    if (!e.device->has_spice()) throw input_error(fmt::format("export-spice: {}: model '{}' has no SPICE export", file, e.device->name()));
     std::string deck = protocol::ngspice_deck(e);
     // The title line stays first; then how to run it (-r: batch mode writes every vector to a raw
     // file, and the exit status says whether the run got through).

@@ -526,7 +526,7 @@ def array_figure(maps, name="", figref="", width=6):
         place.append((row, col))
         col += n
     nrows = row + 1
-    ncols = max(min(width, max([c + len(_ARRAY_PANELS[k]) for (_, c), (_, k) in zip(place, ops)] or [1])), 1)
+    ncols = min(width, max((c + len(_ARRAY_PANELS[k]) for (_, c), (_, k) in zip(place, ops)), default=1))
     fig, axes = plt.subplots(nrows, ncols, figsize=(2.3 * ncols, 2.0 * nrows + 0.4), squeeze=False)
     used = set()
     for (base, kind), (r, c) in zip(ops, place):

@@ -74,8 +74,7 @@ bool wait_for_drawer(pid_t pid, int lines, const std::function<void(const std::s
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) break;  // the drawer closed its end: done (or gone)
             pending.append(buf, static_cast<std::size_t>(n));
-            for (std::size_t nl; (nl = pending.find('\n')) != std::string::npos; pending.erase(0, nl + 1))
-                if (on_line) on_line(pending.substr(0, nl));
+            for (std::size_t nl; (nl = pending.find('\n')) != std::string::npos; pending.erase(0, nl + 1)) on_line(pending.substr(0, nl));
         }
         ::close(lines);
     }
@@ -100,10 +99,11 @@ bool run_plot(const std::vector<std::string>& args, const fs::path& log, const f
         return fail(fmt::format("no memlab Python package (memlab/plot.py) {}", dir.empty() ? "beside the program or in the build" : "in " + dir.string()));
     if (::access(python3, X_OK) != 0) return fail(fmt::format("{} not found", python3));
     // Progress lines come back on the drawer's fd 3 (--progress-fd 3), when asked for.
+    const bool progress = static_cast<bool>(on_line);
     int pipe_fds[2] = {-1, -1};
-    if (on_line && ::pipe2(pipe_fds, O_CLOEXEC) != 0) return fail(fmt::format("cannot make a pipe: {}", std::strerror(errno)));
+    if (progress && ::pipe2(pipe_fds, O_CLOEXEC) != 0) return fail(fmt::format("cannot make a pipe: {}", std::strerror(errno)));
     std::vector<std::string> argv_s{python3, "-m", "memlab.plot"};
-    if (on_line) argv_s.insert(argv_s.end(), {"--progress-fd", "3"});
+    if (progress) argv_s.insert(argv_s.end(), {"--progress-fd", "3"});
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : argv_s) argv.push_back(a.data());
@@ -124,13 +124,13 @@ bool run_plot(const std::vector<std::string>& args, const fs::path& log, const f
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    if (on_line) posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 3);  // dup2 clears O_CLOEXEC on fd 3
+    if (progress) posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 3);  // dup2 clears O_CLOEXEC on fd 3
     pid_t pid = 0;
     const int err = posix_spawn(&pid, python3, &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
-    if (on_line) ::close(pipe_fds[1]);
+    if (progress) ::close(pipe_fds[1]);
     if (err != 0) {
-        if (on_line) ::close(pipe_fds[0]);
+        if (progress) ::close(pipe_fds[0]);
         return fail(fmt::format("cannot start {}: {}", python3, std::strerror(err)));
     }
     if (!wait_for_drawer(pid, pipe_fds[0], on_line)) return false;

@@ -27,4 +27,9 @@ std::string progress_text(double fraction, double elapsed) {
                        100 * fraction, duration_text(elapsed), duration_text(left));
 }
 
+double seconds_left(std::size_t done, std::size_t total, double elapsed) {
+    if (done == 0) return -1;
+    return elapsed / static_cast<double>(done) * static_cast<double>(total > done ? total - done : 0);
+}
+
 }  // namespace memlab::lab

@@ -490,9 +490,8 @@ reproduce_outcome execute_reproduce(const reproduce_plan& plan, const fs::path& 
     o.figures_drawn = draw_report_figures(folder, plan.options.python, plan.options.jobs, [&](const std::string& name) {
         figures_done = std::min(figures_done + 1, total);
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        const double left = elapsed / static_cast<double>(figures_done) * static_cast<double>(total - figures_done);
-        say(fmt::format("figures: [{}] {}/{}, {} elapsed, ETA {}: {}", progress_bar(figures_done, total, 20), figures_done, total, duration_text(elapsed),
-                        duration_text(left), name));
+        say(fmt::format("figures: [{}] {}/{}, {} elapsed, ETA {}: {}", progress_bar(figures_done, total), figures_done, total, duration_text(elapsed),
+                        duration_text(seconds_left(figures_done, total, elapsed)), name));
     });
     say(o.figures_drawn ? "figures: one figure.png per experiment, report.html"
                         : "figures: not drawn (needs /usr/bin/python3 with matplotlib and h5py; see figures.log); "

@@ -259,7 +259,7 @@ sweep_outcome sweep(const sweep_plan& plan, const fs::path& out, const progress_
                                                         : fmt::format("task failed (exit status {})", x.status);
         }
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        const double left = elapsed / static_cast<double>(done) * static_cast<double>(pending.size() - done);
+        const double left = seconds_left(done, pending.size(), elapsed);
         say(fmt::format("[{}] {}/{} ({:.0f} %), {} elapsed, ETA {}: task {} ({}){}{}", progress_bar(done, pending.size()), done, pending.size(),
                         100.0 * static_cast<double>(done) / static_cast<double>(pending.size()), duration_text(elapsed), duration_text(left),
                         k + 1, plan.tasks[k].label(plan.keys), ranks > 1 ? fmt::format(" on rank {}", x.rank) : "",

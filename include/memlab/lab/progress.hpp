@@ -13,5 +13,8 @@ std::string progress_bar(std::size_t done, std::size_t total, std::size_t width 
 // "[#####...............] 25 %, 3 s elapsed, ETA 9 s": the fraction done (0..1) and the elapsed time;
 // the estimate assumes the rest goes at the pace so far.
 std::string progress_text(double fraction, double elapsed);
+// Seconds left after `done` of `total` equal tasks took `elapsed`, at the pace so far (-1 before
+// the first is done).
+double seconds_left(std::size_t done, std::size_t total, double elapsed);
 
 }  // namespace memlab::lab
