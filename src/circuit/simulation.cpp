@@ -214,7 +214,7 @@ private:
 
 struct probe_fn {
     io::channel info;
-    enum class kind { voltage, current, unknown } k;
+    enum class kind { voltage, current, unknown, random_events } k;
     int a = -1, b = -1;  // voltage: unknowns; unknown: index
     const element* e = nullptr;
 };
@@ -705,6 +705,7 @@ void simulation::impl::handle_roots() {
         Y[hazards[k].unknown] = 0.0;
         thresholds[k] = hazards[k].e->hazard_threshold(hazards[k].k, r);
         ++stats.events;
+        ++stats.random_events;
     }
     for (std::size_t k = 0; k < crossings.size(); ++k) {
         const int direction = found[hazards.size() + k];
@@ -720,7 +721,10 @@ std::vector<probe_fn> simulation::impl::make_probes(const std::vector<std::strin
     for (const auto& spec : specs) {
         probe_fn p{{spec, ""}, probe_fn::kind::unknown};
         const auto open = spec.find('(');
-        if (open != std::string::npos && spec.back() == ')') {
+        if (spec == "events") {
+            p.k = probe_fn::kind::random_events;
+            p.info.unit = "1";
+        } else if (open != std::string::npos && spec.back() == ')') {
             const std::string fn = spec.substr(0, open);
             const std::string arg = spec.substr(open + 1, spec.size() - open - 2);
             if (fn == "v") {
@@ -747,7 +751,7 @@ std::vector<probe_fn> simulation::impl::make_probes(const std::vector<std::strin
         } else {
             const auto dot = spec.find('.');
             if (dot == std::string::npos)
-                throw input_error(fmt::format("probe '{}': expected v(node), i(element) or element.state", spec));
+                throw input_error(fmt::format("probe '{}': expected v(node), i(element), element.state or events", spec));
             const element* e = nullptr;
             try {
                 e = &c.find(spec.substr(0, dot));
@@ -771,6 +775,7 @@ double simulation::impl::eval_probe(const probe_fn& p) const {
         case probe_fn::kind::voltage: return pt.v(p.a) - pt.v(p.b);
         case probe_fn::kind::current: return p.e->current(pt);
         case probe_fn::kind::unknown: return Y[p.a];
+        case probe_fn::kind::random_events: return static_cast<double>(stats.random_events);
     }
     return 0;
 }

@@ -84,6 +84,9 @@ std::vector<probe_plan> plan_probes(const experiment& e, const device::model& m)
             q.unit = "V";
             q.vectors = {"smu_u"};
             q.value = [](const std::vector<double>& x) { return x[0]; };
+        } else if (p == "events") {
+            q.unit = "1";  // the SPICE form has no events
+            q.value = [](const std::vector<double>&) { return 0.0; };
         } else if (p.rfind("DUT.", 0) == 0) {
             const std::string st = p.substr(4);
             const auto& states = m.states();

@@ -47,6 +47,19 @@ TEST(Agsn, ThinDissolvesFastThickAndSnRichSlowly) {
     // Neck shrinkage by surface diffusion: slower for a thick neck.
     EXPECT_LT(std::fabs(device::agsn::neck_rate(p, 0.0, 2e-9, 1.6e-9, 0.0, T)),
               std::fabs(device::agsn::neck_rate(p, 0.0, 2e-9, 0.4e-9, 0.0, T)));
+    // Sn raises the surface-diffusion barrier by dE_Sn,sd theta, a parameter of its own: a Sn-rich
+    // neck shrinks more slowly at 0 V, and an atom leaving the filament (dE_Sn) does not notice.
+    agsn_sio2_pt slow;
+    slow.set({{"de_sn_sd", p.de_sn_sd + 0.2}, {"nu0", 0.0}});  // nu0 = 0: no hops, only the surface diffusion
+    agsn_sio2_pt base;
+    base.set({{"nu0", 0.0}});
+    const double fast_sd = device::agsn::neck_rate(base.params(), 0.0, 2e-9, 1.0e-9, 1.0, 600.0);
+    const double slow_sd = device::agsn::neck_rate(slow.params(), 0.0, 2e-9, 1.0e-9, 1.0, 600.0);
+    EXPECT_LT(fast_sd, 0.0);
+    EXPECT_NEAR(slow_sd / fast_sd, std::exp(-0.2 / (8.617333e-5 * 600.0)), 1e-3 * slow_sd / fast_sd);
+    agsn_sio2_pt sd_only;
+    sd_only.set({{"de_sn_sd", p.de_sn_sd + 0.2}});
+    EXPECT_EQ(device::agsn::tip_velocity(sd_only.params(), 0.0, h, 0.2e-9, 1.0, 0.0, T), device::agsn::tip_velocity(p, 0.0, h, 0.2e-9, 1.0, 0.0, T));
     // Sn is taken up only into a connected filament and faster when hot (Sn slower than Ag).
     EXPECT_GT(device::agsn::sn_uptake_rate(p, 0.0, p.L, 1e-9, 400.0), 100 * device::agsn::sn_uptake_rate(p, 0.0, p.L, 1e-9, 300.0));
     EXPECT_GT(device::agsn::sn_uptake_rate(p, 0.0, p.L, 1e-9, 300.0), 1e6 * device::agsn::sn_uptake_rate(p, 0.0, 1e-9, 1e-9, 300.0));
@@ -502,6 +515,7 @@ TEST(Agsn, SetSpreadsAreDrawnFromTheirOwnStream) {
     // one-atom filament keeps it (and draws only z_step, whose spread is 0 by default); one that
     // takes apart a neck at least one layer thicker (r >= r_min + a) draws it as a breakup does.
     auto m = std::make_shared<agsn_sio2_pt>();
+    m->set({{"sigma_step", 0.0}});  // the facets' spread (drawn at both relaxations) is looked at below
     const double sigma = m->params().sigma_tip;
     ASSERT_GT(sigma, 0.0);
     EXPECT_EQ(m->draw_stream(1), 2u);
@@ -549,7 +563,7 @@ TEST(Agsn, SetSpreadsAreDrawnFromTheirOwnStream) {
     // The breakup's own draws (f, e_path, stream 0) do not depend on sigma_tip: noise on or off, the
     // same generator gives the same relaxed state; with sigma_tip = 0 the state is that of before.
     agsn_sio2_pt off;
-    off.set({{"sigma_tip", 0.0}});
+    off.set({{"sigma_tip", 0.0}, {"sigma_step", 0.0}});
     std::vector<double> s(m->n_states());
     m->initial_state(s);
     s[S::h] = 4.0e-9, s[S::armed] = 1.0;

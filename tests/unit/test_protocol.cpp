@@ -183,3 +183,20 @@ TEST(Protocol, FitPopulationDrawsAreMomentMatched) {
     // A device beyond the given draws is a programming error, not a silent fallback.
     EXPECT_THROW((void)e.device_instance(J), std::logic_error);
 }
+
+TEST(Protocol, EventsProbeCountsTheRandomEvents) {
+    // The probe "events" counts the events of the models' hazards, each a draw from a random
+    // stream: the all-or-none pulses set and relax the AgSn device (a set and a breakup per
+    // responding pulse); a deterministic model has none.
+    const auto e = protocol::load(MEMLAB_SOURCE_DIR "/experiments/all_or_none.toml", {"recording.probes=[\"i(DUT)\", \"events\"]"});
+    io::memory_trace tr;
+    protocol::run(e, tr);
+    const auto& ev = tr.column("events");
+    EXPECT_EQ(ev.front(), 0.0);
+    EXPECT_GE(ev.back(), 9.0);  // pulses 6..10 set, and all but the last have relaxed
+    for (std::size_t k = 1; k < ev.size(); ++k) ASSERT_GE(ev[k], ev[k - 1]);
+    const auto d = protocol::load(write_file("memlab_events.toml", with("\"DUT.w\"", "\"events\"")));
+    io::memory_trace td;
+    protocol::run(d, td);
+    EXPECT_EQ(td.column("events").back(), 0.0);
+}

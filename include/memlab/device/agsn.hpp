@@ -36,7 +36,7 @@ namespace memlab::device {
 struct agsn_params {
     double L, a, nu0, e_ag, de_sn, e_sn, beta, gamma, omega, kappa, r_q, r_min, rho, g_leak, kappa_th, t0, b_sd, e_sd, h_s_max,
         k_event, f_cluster, f_cluster_c2c, h_init, stub_fraction, tau_th, g_arm, e_min, e_res, theta_max, x_relax, e_diss, sigma_e,
-        eps_step, n_lump, sigma_tip, sigma_step;
+        eps_step, n_lump, sigma_tip, sigma_step, de_sn_sd;
 };
 // The state vector, in this order (SI; units and tolerances in agsn.cpp).
 struct agsn_state {
