@@ -385,9 +385,9 @@ void memristor::on_event(std::size_t k, const eval_point& p, double* y, device::
     const double v = p.v(u(0)) - p.v(u(1));
     model_->on_event(k, v, std::span<double>(y + first, model_->n_states()), r);
 }
-void memristor::on_event_draw(std::size_t k, const eval_point& p, double* y, device::rng& r) const {
+void memristor::on_event_draw(std::size_t k, const eval_point& p, double* y, std::size_t stream, device::rng& r) const {
     const double v = p.v(u(0)) - p.v(u(1));
-    model_->on_event_draw(k, v, std::span<double>(y + first, model_->n_states()), r);
+    model_->on_event_draw(k, v, std::span<double>(y + first, model_->n_states()), stream, r);
 }
 
 // ---- transistor: terminals d, g, s, b; the channel current leaves the drain node ----

@@ -699,7 +699,7 @@ void simulation::impl::handle_roots() {
     for (std::size_t k = 0; k < hazards.size(); ++k) {
         if (found[k] <= 0) continue;
         device::rng& r = stream(hazards[k].e->hazard_stream(hazards[k].k));
-        if (const std::size_t d = hazards[k].e->draw_stream(hazards[k].k); d > 0) hazards[k].e->on_event_draw(hazards[k].k, p, Y, stream(d));
+        for (const std::size_t d : hazards[k].e->draw_streams(hazards[k].k)) hazards[k].e->on_event_draw(hazards[k].k, p, Y, d, stream(d));
         hazards[k].e->on_event(hazards[k].k, p, Y, r);
         last_event = fmt::format("{} hazard {}", hazards[k].e->name(), hazards[k].k);
         Y[hazards[k].unknown] = 0.0;

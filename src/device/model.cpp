@@ -66,7 +66,7 @@ spice_form model::spice() const {
 
 void model::hazards(double, std::span<const double>, std::span<double>) const {}
 void model::on_event(std::size_t, double, std::span<double>, rng&) const {}
-void model::on_event_draw(std::size_t, double, std::span<double>, rng&) const {}
+void model::on_event_draw(std::size_t, double, std::span<double>, std::size_t, rng&) const {}
 
 // ---- parameters ----
 std::string range_text(const parameter_info& p) {

@@ -770,7 +770,7 @@ const std::vector<target>& all_targets() {
         {"training.nonvolatile_vset_mean", "sweep_training", 0.35, "0.25..0.45 V", "Fig. 4b", 0.25, 0.45, check, {}, "V"},
         {"training.nonvolatile_vset_std", "sweep_training", 0.03, "0.01..0.06 V", "Fig. 4b", 0.01, 0.06, fit, {"sigma_step"}, "V",
          "a larger cycle-to-cycle spread of the 1 mA neck's growth that keeps its retention: the facets' step energy (sigma_step) "
-         "gives 12-17 mV over seeds 1-5; a spread that reaches the paper's 30 mV leaves some necks too thin to keep their filament"},
+         "gives 12-14 mV over seeds 1-5; a spread that reaches the paper's 30 mV leaves some necks too thin to keep their filament"},
         {"training.trained_vset_mean", "sweep_training", 0.23, "0.16..0.30 V", "Fig. 4c", 0.16, 0.3, fit, {"gamma", "e_res"}, "V"},
         {"training.trained_vset_std", "sweep_training", 0.01, "0.003..0.03 V", "Fig. 4c", 0.003, 0.03, fit, {"sigma_tip"}, "V"},
         {"training.hrs_drop", "sweep_training", "about 10x", "3..30 x", "Fig. 4, Supp. Fig. 7", 3, 30, fit, {"h_s_max"}},

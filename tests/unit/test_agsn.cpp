@@ -512,16 +512,16 @@ TEST(Agsn, StepEnergyFactorScalesTheNucleationBarrier) {
 TEST(Agsn, SetSpreadsAreDrawnFromTheirOwnStream) {
     // A breakup (hazard 2) draws e_tip ~ N(0, sigma_tip) truncated at 3 sigma for the next set, from
     // stream 2 (on_event_draw, on the state the event found). A swept reset (hazard 1) of a
-    // one-atom filament keeps it (and draws only z_step, whose spread is 0 by default); one that
-    // takes apart a neck at least one layer thicker (r >= r_min + a) draws it as a breakup does.
+    // one-atom filament keeps it; one that takes apart a neck at least one layer thicker
+    // (r >= r_min + a) draws it as a breakup does. Both relaxations draw z_step from stream 3.
     auto m = std::make_shared<agsn_sio2_pt>();
-    m->set({{"sigma_step", 0.0}});  // the facets' spread (drawn at both relaxations) is looked at below
     const double sigma = m->params().sigma_tip;
     ASSERT_GT(sigma, 0.0);
-    EXPECT_EQ(m->draw_stream(1), 2u);
-    EXPECT_EQ(m->draw_stream(2), 2u);
-    EXPECT_EQ(m->draw_stream(0), 0u);
-    EXPECT_EQ(m->draw_stream(3), 0u);
+    const std::vector<std::size_t> tip_and_facets{2, 3}, none{};
+    EXPECT_EQ(m->draw_streams(1), tip_and_facets);
+    EXPECT_EQ(m->draw_streams(2), tip_and_facets);
+    EXPECT_EQ(m->draw_streams(0), none);
+    EXPECT_EQ(m->draw_streams(3), none);
     std::vector<double> s0(m->n_states());
     m->initial_state(s0);
     EXPECT_EQ(s0[S::e_tip], 0.0);
@@ -531,17 +531,17 @@ TEST(Agsn, SetSpreadsAreDrawnFromTheirOwnStream) {
     const int n = 4000;
     for (int k = 0; k < n; ++k) {
         auto x = s0;
-        m->on_event_draw(2, 0.0, x, r);
+        m->on_event_draw(2, 0.0, x, 2, r);
         d.push_back(x[S::e_tip]);
         EXPECT_LE(std::fabs(x[S::e_tip]), 3.0 * sigma);
         auto y = s0;
         y[S::r] = m->params().r_min + 0.99 * m->params().a;
-        m->on_event_draw(1, -1.0, y, r);
+        m->on_event_draw(1, -1.0, y, 2, r);
         EXPECT_EQ(y[S::e_tip], 0.007);  // a one-atom filament swept: the same front, the same site
-        EXPECT_EQ(y[S::z_step], 0.0);
+        EXPECT_EQ(y[S::z_step], 0.0);   // stream 2 draws no z_step
         auto z = s0;
         z[S::r] = m->params().r_min + m->params().a;
-        m->on_event_draw(1, -2.0, z, r);
+        m->on_event_draw(1, -2.0, z, 2, r);
         swept_thick.push_back(z[S::e_tip]);  // a thick neck swept: the front's top rebuilt
     }
     EXPECT_NEAR(analysis::statistics(swept_thick).std, 0.98658 * sigma, 4.0 * sigma / std::sqrt(2.0 * n));
@@ -550,13 +550,15 @@ TEST(Agsn, SetSpreadsAreDrawnFromTheirOwnStream) {
     const auto st = analysis::statistics(d);
     EXPECT_NEAR(st.mean, 0.0, 4.0 * sigma / std::sqrt(n));
     EXPECT_NEAR(st.std, 0.98658 * sigma, 4.0 * sigma / std::sqrt(2.0 * n));
-    // sigma_step: z_step ~ N(0, sigma_step) at both relaxations, drawn after e_tip.
+    // sigma_step: z_step ~ N(0, sigma_step) at both relaxations, from stream 3, which draws no
+    // e_tip: the facets' spread on or off, stream 2's e_tip draws are the same.
     agsn_sio2_pt facets;
     facets.set({{"sigma_step", 0.2}});
     std::vector<double> z;
     for (int k = 0; k < n; ++k) {
         auto x = s0;
-        facets.on_event_draw(1, -1.0, x, r);
+        facets.on_event_draw(1, -2.0, x, 3, r);
+        EXPECT_EQ(x[S::e_tip], 0.007);
         z.push_back(x[S::z_step]);
     }
     EXPECT_NEAR(analysis::statistics(z).std, 0.98658 * 0.2, 4.0 * 0.2 / std::sqrt(2.0 * n));
@@ -572,7 +574,8 @@ TEST(Agsn, SetSpreadsAreDrawnFromTheirOwnStream) {
     m->on_event(2, 0.0, a, ra);
     off.on_event(2, 0.0, b, rb);
     EXPECT_EQ(a, b);
-    off.on_event_draw(2, 0.0, b, r2);
+    off.on_event_draw(2, 0.0, b, 2, r2);
+    off.on_event_draw(2, 0.0, b, 3, r2);
     EXPECT_EQ(a, b);
     EXPECT_EQ(b[S::e_tip], 0.0);
 }

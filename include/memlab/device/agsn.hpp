@@ -97,8 +97,12 @@ public:
     void hazards(double v, std::span<const double> s, std::span<double> h) const override;
     void on_event(std::size_t k, double v, std::span<double> s, rng& r) const override;
     // A relaxation (hazards 1 and 2) also draws from stream 2: e_tip at a breakup, z_step at both.
-    std::size_t draw_stream(std::size_t k) const override { return k == 1 || k == 2 ? 2 : 0; }
-    void on_event_draw(std::size_t k, double v, std::span<double> s, rng& r) const override;
+    // Relaxations (1, 2) draw the tip's site energy from stream 2 and the facets' step energy from
+    // stream 3 (the neck's atoms, hazard 3, draw from stream 1).
+    std::vector<std::size_t> draw_streams(std::size_t k) const override {
+        return k == 1 || k == 2 ? std::vector<std::size_t>{2, 3} : std::vector<std::size_t>{};
+    }
+    void on_event_draw(std::size_t k, double v, std::span<double> s, std::size_t stream, rng& r) const override;
     // The reverse field adds more to the tip's dissolution than its surface energy (v < 0).
     bool swept_by_field(double v, std::span<const double> s) const;
     std::unique_ptr<model> clone() const override { return std::make_unique<agsn_sio2_pt>(*this); }

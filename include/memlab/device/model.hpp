@@ -134,12 +134,13 @@ public:
     // The amount the integrated hazard k must reach to fire: -ln U (a Poisson event) by default; a
     // fixed amount makes it a counter (it fires each time its integral passes that amount).
     virtual double hazard_threshold(std::size_t k, rng& r) const { (void)k; return r.exponential(); }
-    // A further draw at event k from a random stream of its own (draw_stream(k) > 0; 0: none): the
-    // engine calls on_event_draw before on_event, with that stream and the state the event found.
-    // A random element added to an existing event this way leaves the draws of the hazard's
-    // stream where they were.
-    virtual std::size_t draw_stream(std::size_t k) const { (void)k; return 0; }
-    virtual void on_event_draw(std::size_t k, double v, std::span<double> s, rng& r) const;
+    // Further draws at event k, each from a random stream of its own (draw_streams(k), streams
+    // >= 1; none by default): the engine calls on_event_draw(k, v, s, d, r) for each stream d in
+    // order, before on_event, with that stream's generator and the state the event found. A random
+    // element added to an existing event this way leaves the draws of the hazard's stream, and of
+    // every other stream, where they were.
+    virtual std::vector<std::size_t> draw_streams(std::size_t k) const { (void)k; return {}; }
+    virtual void on_event_draw(std::size_t k, double v, std::span<double> s, std::size_t stream, rng& r) const;
 
     // The circuit and drives in which the model shows what it does (memlab/device/regime.hpp), for
     // the checks that run every registered model; nullptr if the model states none.
