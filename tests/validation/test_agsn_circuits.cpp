@@ -171,16 +171,17 @@ TEST(Agsn, RelaxationTimeGrowsWithComplianceCurrent) {
 TEST(Agsn, SnTakenUpByTheHotContactHoldsBackTheNonvolatileSet) {
     // The nonvolatile set: a 1 mA SMU ramp at 1 V/s from the one-atom contact the -2 V branch of a
     // nonvolatile cycle leaves (in contact, r = r_min, no Sn, a full training stub). The contact
-    // grows a neck to carry 0.9 mA, held back by its own dissolution until it has taken up Sn, which
-    // raises the dissolution barriers by dE_Sn theta. A one-atom contact has the largest thermal
+    // grows a neck to carry 0.9 mA, held back by its own shrinkage until it has taken up Sn, which
+    // raises the barriers of dissolution (dE_Sn theta) and of surface diffusion (dE_Sn,sd theta). A one-atom contact has the largest thermal
     // resistance (Holm, 1/(2 kappa_th r_min) = 1.9e7 K/W): carrying 40-70 uA it runs 100-300 K hot
     // and takes up its Sn within the set whatever E_Sn (0.85..1.0 eV), so E_Sn does not move the
-    // Vset; without Sn's barrier (dE_Sn = 0) the neck needs far more voltage to win over its
-    // dissolution. (Before 2026-12-05, with a constant R_th = 5e6 K/W, the contact ran cooler and
+    // Vset; without Sn's barriers (dE_Sn = dE_Sn,sd = 0) the neck needs far more voltage to win over
+    // its shrinkage. (Before 2026-12-05, with a constant R_th = 5e6 K/W, the contact ran cooler and
     // E_Sn set this Vset: 0.310 / 0.348 / 0.416 V at 0.85 / 0.91 / 1.0 eV.)
-    auto vset = [](double e_sn, double de_sn) -> double {
+    const device::agsn_params nominal = agsn_sio2_pt().params();
+    auto vset = [](double e_sn, double de_sn, double de_sn_sd) -> double {
         auto m = std::make_shared<agsn_sio2_pt>();
-        m->set({{"e_sn", e_sn}, {"de_sn", de_sn}});
+        m->set({{"e_sn", e_sn}, {"de_sn", de_sn}, {"de_sn_sd", de_sn_sd}});
         const auto& p = m->params();
         std::vector<double> s0(m->n_states());
         m->initial_state(s0);
@@ -201,15 +202,15 @@ TEST(Agsn, SnTakenUpByTheHotContactHoldsBackTheNonvolatileSet) {
             if (tr.column("i(M1)")[k] >= 0.9e-3) return tr.column("v(a)")[k];
         return NAN;
     };
-    const double de = agsn_sio2_pt().params().de_sn;
-    const double lo = vset(0.85, de), mid = vset(0.91, de), hi = vset(1.0, de);
+    const double de = nominal.de_sn, de_sd = nominal.de_sn_sd;
+    const double lo = vset(0.85, de, de_sd), mid = vset(0.91, de, de_sd), hi = vset(1.0, de, de_sd);
     std::printf("[agsn] NV Vset from a one-atom contact: E_Sn 0.85 / 0.91 / 1.0 eV: %.3f / %.3f / %.3f V\n", lo, mid, hi);
     ASSERT_TRUE(std::isfinite(lo) && std::isfinite(mid) && std::isfinite(hi));
     EXPECT_NEAR(lo, hi, 0.01);
     EXPECT_NEAR(mid, hi, 0.01);
-    const double flat = vset(1.0, 0.0);
-    std::printf("[agsn] with dE_Sn = 0: %.4f V\n", flat);
-    EXPECT_GT(flat, hi + 0.2);  // without Sn's barrier the neck needs more voltage to win over its dissolution
+    const double flat = vset(1.0, 0.0, 0.0);
+    std::printf("[agsn] with dE_Sn = dE_Sn,sd = 0: %.4f V\n", flat);
+    EXPECT_GT(flat, hi + 0.2);  // without Sn's barriers the neck needs more voltage to win over its shrinkage
     // (The contact is hot because it is thin: unit.Agsn.AThinContactHasTheLargerThermalResistance.)
 }
 
