@@ -370,21 +370,16 @@ std::vector<result> evaluate_synapse(const protocol::experiment& e, const io::me
     // A spread is cycle-to-cycle noise only if a random element acted in every later cycle (a
     // different seed then gives a different value); without one, cycles 2.. differ by a drift.
     std::size_t quiet = 0;
-    const bool wants_c2c = std::count_if(e.targets.begin(), e.targets.end(), [](const auto& id) { return id.rfind("synapse.c2c_", 0) == 0; }) > 0;
-    if (wants_c2c) {
+    if (std::any_of(e.targets.begin(), e.targets.end(), [](const auto& id) { return id.rfind("synapse.c2c_", 0) == 0; })) {
         if (std::find(e.recording.probes.begin(), e.recording.probes.end(), "events") == e.recording.probes.end())
             throw input_error(fmt::format("{}: recording.probes: the synapse.c2c targets need the probe \"events\" (the random events that make a spread)", e.file));
         const auto& t = tr.time();
         const auto& ev = tr.column("events");
-        const auto events_at = [&](double when) {
-            const auto k = static_cast<std::size_t>(std::upper_bound(t.begin(), t.end(), when) - t.begin());
-            return k == 0 ? 0.0 : ev[k - 1];
-        };
         const auto& pulses = pl->pulses();
         for (std::size_t c = 1; c < cycles; ++c) {
             const double start = pulses[2 * per_cycle * c].start;
             const double end = c + 1 < cycles ? pulses[2 * per_cycle * (c + 1)].start : t.back();
-            quiet += events_at(end) == events_at(start);
+            quiet += analysis::interpolate(t, ev, end) == analysis::interpolate(t, ev, start);
         }
     }
     for (const auto& [id, a, b] : {std::tuple{"synapse.c2c_potentiation_std", std::size_t{0}, half},
