@@ -77,7 +77,7 @@ public:
     virtual void on_event(std::size_t, const eval_point&, double*, device::rng&) const {}
     virtual std::size_t hazard_stream(std::size_t) const { return 0; }
     virtual double hazard_threshold(std::size_t, device::rng& r) const { return r.exponential(); }
-    virtual std::vector<std::size_t> draw_streams(std::size_t) const { return {}; }
+    virtual std::span<const std::size_t> draw_streams(std::size_t) const { return {}; }
     virtual void on_event_draw(std::size_t, const eval_point&, double*, std::size_t, device::rng&) const {}
 
     // Crossings: deterministic events at which a function of the solution changes sign (located by
@@ -246,7 +246,7 @@ public:
     void on_event(std::size_t k, const eval_point& p, double* y, device::rng& r) const override;
     std::size_t hazard_stream(std::size_t k) const override { return model_->hazard_stream(k); }
     double hazard_threshold(std::size_t k, device::rng& r) const override { return model_->hazard_threshold(k, r); }
-    std::vector<std::size_t> draw_streams(std::size_t k) const override { return model_->draw_streams(k); }
+    std::span<const std::size_t> draw_streams(std::size_t k) const override { return model_->draw_streams(k); }
     void on_event_draw(std::size_t k, const eval_point& p, double* y, std::size_t stream, device::rng& r) const override;
     const device::model& model() const { return *model_; }
 

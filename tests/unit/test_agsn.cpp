@@ -518,10 +518,11 @@ TEST(Agsn, SetSpreadsAreDrawnFromTheirOwnStream) {
     const double sigma = m->params().sigma_tip;
     ASSERT_GT(sigma, 0.0);
     const std::vector<std::size_t> tip_and_facets{2, 3}, none{};
-    EXPECT_EQ(m->draw_streams(1), tip_and_facets);
-    EXPECT_EQ(m->draw_streams(2), tip_and_facets);
-    EXPECT_EQ(m->draw_streams(0), none);
-    EXPECT_EQ(m->draw_streams(3), none);
+    const auto streams = [&](std::size_t k) { const auto d = m->draw_streams(k); return std::vector<std::size_t>(d.begin(), d.end()); };
+    EXPECT_EQ(streams(1), tip_and_facets);
+    EXPECT_EQ(streams(2), tip_and_facets);
+    EXPECT_EQ(streams(0), none);
+    EXPECT_EQ(streams(3), none);
     std::vector<double> s0(m->n_states());
     m->initial_state(s0);
     EXPECT_EQ(s0[S::e_tip], 0.0);

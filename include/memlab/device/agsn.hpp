@@ -99,8 +99,9 @@ public:
     // A relaxation (hazards 1 and 2) also draws from stream 2: e_tip at a breakup, z_step at both.
     // Relaxations (1, 2) draw the tip's site energy from stream 2 and the facets' step energy from
     // stream 3 (the neck's atoms, hazard 3, draw from stream 1).
-    std::vector<std::size_t> draw_streams(std::size_t k) const override {
-        return k == 1 || k == 2 ? std::vector<std::size_t>{2, 3} : std::vector<std::size_t>{};
+    std::span<const std::size_t> draw_streams(std::size_t k) const override {
+        static constexpr std::size_t relaxation[]{2, 3};
+        return k == 1 || k == 2 ? std::span<const std::size_t>(relaxation) : std::span<const std::size_t>();
     }
     void on_event_draw(std::size_t k, double v, std::span<double> s, std::size_t stream, rng& r) const override;
     // The reverse field adds more to the tip's dissolution than its surface energy (v < 0).

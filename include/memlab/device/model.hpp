@@ -135,11 +135,12 @@ public:
     // fixed amount makes it a counter (it fires each time its integral passes that amount).
     virtual double hazard_threshold(std::size_t k, rng& r) const { (void)k; return r.exponential(); }
     // Further draws at event k, each from a random stream of its own (draw_streams(k), streams
-    // >= 1; none by default): the engine calls on_event_draw(k, v, s, d, r) for each stream d in
+    // >= 1; none by default; a view of storage the model keeps, so that an event allocates
+    // nothing): the engine calls on_event_draw(k, v, s, d, r) for each stream d in
     // order, before on_event, with that stream's generator and the state the event found. A random
     // element added to an existing event this way leaves the draws of the hazard's stream, and of
     // every other stream, where they were.
-    virtual std::vector<std::size_t> draw_streams(std::size_t k) const { (void)k; return {}; }
+    virtual std::span<const std::size_t> draw_streams(std::size_t k) const { (void)k; return {}; }
     virtual void on_event_draw(std::size_t k, double v, std::span<double> s, std::size_t stream, rng& r) const;
 
     // The circuit and drives in which the model shows what it does (memlab/device/regime.hpp), for
