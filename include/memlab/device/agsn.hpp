@@ -16,9 +16,9 @@
 //                  e_path (cycle-to-cycle variability)
 //               In both the Sn-rich part of the filament stays (h_s grows by stub_fraction * theta
 //               of its remaining room, theta returns to 0).
-//               A further draw from a random stream of its own (stream 2): at a breakup the site
-//               energy e_tip of the atom the next set's tip grows from (sigma_tip), at both the
-//               step energy of the next neck's side facets (sigma_step, off by default).
+//               Further draws, each from a random stream of its own: at a breakup the site energy
+//               e_tip of the atom the next set's tip grows from (sigma_tip, stream 2), at both the
+//               step energy of the next neck's side facets (sigma_step, stream 3).
 //               3  "atoms": a counter, not a Poisson hazard: the number of atoms a thick neck
 //                  exchanges with its surroundings (forward plus backward hops onto and off its
 //                  side facets); each time n_lump of them have gone, the neck radius takes the
@@ -55,7 +55,7 @@ struct agsn_state {
                  // tip's back-voltage; drawn at each breakup for the next set (N(0, sigma_tip),
                  // random stream 2)
         z_step,  // log of the factor on the step energy epsilon of the present neck's side facets (1):
-                 // drawn at each relaxation for the next set (N(0, sigma_step), random stream 2)
+                 // drawn at each relaxation for the next set (N(0, sigma_step), random stream 3)
     };
 };
 
@@ -96,7 +96,6 @@ public:
     double hazard_threshold(std::size_t k, rng& r) const override { return k == 3 ? p_.n_lump : r.exponential(); }
     void hazards(double v, std::span<const double> s, std::span<double> h) const override;
     void on_event(std::size_t k, double v, std::span<double> s, rng& r) const override;
-    // A relaxation (hazards 1 and 2) also draws from stream 2: e_tip at a breakup, z_step at both.
     // Relaxations (1, 2) draw the tip's site energy from stream 2 and the facets' step energy from
     // stream 3 (the neck's atoms, hazard 3, draw from stream 1).
     std::span<const std::size_t> draw_streams(std::size_t k) const override {
