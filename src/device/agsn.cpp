@@ -88,6 +88,10 @@ constexpr parameter<P> parameter_rows[]{
 
     {&P::n_lump, "n_lump", "1", 0.0, {0.0, 1e6}, "n_lump", "atoms the neck exchanges per shot-noise draw: the neck's growth and dissolution go by whole atoms, and every n_lump of them its radius takes their Poisson spread at once (0: no shot noise)",
      "stated (numerics), off by default: the spread of the radius after N atoms is sqrt(N) atoms whatever n_lump is, n_lump sets how finely it is resolved in time (16 atoms: 0.4 % of a 1.45 nm neck's conductance per draw); at 16 the synapse's c2c stds come from it (12-39 uS over cycles 2-5, seeds 1-5), but its potentiation increments fall below the noise as n_lump shrinks and reproduce takes 2.3x longer (docs/calibration/2026-12-05-neck-shot-noise.md); at 1 the c2c stds are in band over cycles 2-5 at seeds 1-5 but the potentiation fails at 4 of 5, and the 1 mA sweeps stop in event storms (docs/calibration/2026-12-06-whole-atom-noise-and-potentiation-creep.md)"},
+    {&P::t_lump, "t_lump", "s", 0.0, {0.0, 1.0}, "t_lump", "time over which a fast-exchanging neck's atoms are lumped into one shot-noise draw: a draw takes n_lump + rate t_lump atoms (0: n_lump atoms whatever the rate)",
+     "stated (numerics), off by default: the draws' summed variance is the atoms exchanged whatever t_lump is; at 1 us a 1 mA set (about 1e9 atoms/s) takes one draw per microsecond instead of one per n_lump atoms, where n_lump = 1 stopped the training in an event storm (docs/calibration/2026-12-07-dealloying-neck.md)"},
+    {&P::f_dealloy, "f_dealloy", "1", 0.0, {0.0, 1.0}, "f_da", "share of the Sn that stays in the neck's outer atomic layer (one hop deep) when Ag crosses it: the neck's growth dilutes the layer's Sn and its dissolution enriches it, dtheta/dt = -f_da theta (1 - theta) (1 - r_min/r) (dr/dt) / a (1: Ag alone moves, dealloying; 0: atoms come and go with the layer's composition)",
+     "stated: 0 (congruent) on the default parameter set. Sn moves more slowly than Ag (Supp. Fig. 2), which favours 1; with 1, theta_max 0.387 (the stack's 1 nm Ag / 1 nm Sn), dE_Sn,sd 1.94 eV, dE_Sn 1.19 eV and E_Sn 1.15 eV the synapse swings 10 % a cycle instead of 3 %, but the networks' held reads lose their agreement with the circuit and the depression still speeds up (docs/calibration/2026-12-07-dealloying-neck.md)"},
     {&P::sigma_tip, "sigma_tip", "eV", 0.015, {0.0, 0.2}, "sigma_tip", "cycle-to-cycle spread of the site energy of the one-atom tip's atom (the coordination of the site at the cluster front or stub where the next set's tip grows), drawn at each breakup and at each swept reset of a neck thicker than one atom: it adds e_tip (r_min/r)^2 / e to the back-voltage of the tip (r = r_tip) and of the neck (0: none)",
      "calibrated on the trained 10 nA Vset spread (Fig. 4c: 0.01 V, band 0.003..0.03 V) and the five devices' pooled trained spread (Supp. Fig. 8: 0.03 V, band 0.01..0.06 V), which only it moves: a trained set is the one-atom tip's threshold V_GT(r_min) + e_tip/e, so both stds are about sigma_tip/e (0.015 eV: 14.5 and 14.7 mV at seed 1; 0.01 eV would sit on the pooled band's lower edge). Drawn where a breakup leaves a new cluster front (with e_path), and where a reverse sweep takes apart a neck at least one layer thicker than one atom (the 1 mA filament), which rebuilds the front's top; a swept one-atom filament leaves the tip on the same front and keeps it. A thick contact does not see it (one atom's share of its cross-section). At a 1 mA set it moves the contact by e_tip/e but the Vset (the neck's Joule-heated growth to 0.9 mA) by about a third of that (NV Vset std 4 mV; docs/calibration/2026-12-06-tip-site-at-the-neck.md). No independent measure of the spread of the site energies at an amorphous front (docs/calibration/2026-12-05-set-spreads.md)"},
     {&P::sigma_step, "sigma_step", "1", 0.15, {0.0, 1.0}, "sigma_step", "cycle-to-cycle spread of the step energy on the side facets of the neck a set grows (the new contact's facets take another orientation), drawn at each relaxation for the next set: epsilon exp(z), z ~ N(0, sigma_step) (0: none)",
@@ -320,6 +324,15 @@ T sn_uptake_rate_t(const agsn_params& p, const T& theta, const T& h, const T& te
     return p.nu0 * exp(-p.e_sn / kT_eV(temp)) * exp(-x / p.a) * (p.theta_max - theta);
 }
 
+// The neck's outer atomic layer (one hop, a, deep) under its Ag exchange: growth adds Ag to it and
+// dilutes its Sn, dissolution takes Ag out of it and leaves a share f_dealloy of its Sn behind. Per
+// unit time the layer exchanges (dr/dt) / a of itself; its Sn fraction moves by theta (1 - theta)
+// of that (a pure layer does not change). A one-atom neck has no layer ((1 - r_min / r) = 0).
+template <class T>
+T dealloying_rate_t(const agsn_params& p, const T& theta, const T& r, const T& dr_dt) {
+    return -p.f_dealloy * theta * (1.0 - theta) * (1.0 - p.r_min / r) * dr_dt / p.a;
+}
+
 // All rates at once (state order h, r, theta, h_s, armed, h_c, T).
 template <class T>
 void rates_t(const agsn_params& p, const T& v, const T* s, T* ds) {
@@ -330,6 +343,7 @@ void rates_t(const agsn_params& p, const T& v, const T* s, T* ds) {
     ds[S::h] = tip_velocity_t(p, v, s[S::h], s[S::r], s[S::theta], s[S::h_c], s[S::T], s[S::h_s], s[S::e_path], s[S::e_tip]);
     ds[S::r] = neck_rate_t(p, v, s[S::h], s[S::r], s[S::theta], s[S::T], s[S::z_step], s[S::e_tip]);
     ds[S::theta] = sn_uptake_rate_t(p, s[S::theta], s[S::h], s[S::T]);
+    if (p.f_dealloy > 0) ds[S::theta] = ds[S::theta] + dealloying_rate_t(p, s[S::theta], s[S::r], ds[S::r]);
     ds[S::h_s] = T(0.0 * v);  // the stub changes only at relaxation events
     ds[S::armed] = T(0.0 * v);  // a flag, changed by events
     ds[S::h_c] = T(0.0 * v);  // the cluster front, drawn at relaxation events
@@ -373,6 +387,8 @@ double sn_uptake_rate(const agsn_params& p, double theta, double h, double r, do
     (void)r;
     return sn_uptake_rate_t(p, theta, h, T);
 }
+
+double dealloying_rate(const agsn_params& p, double theta, double r, double dr_dt) { return dealloying_rate_t(p, theta, r, dr_dt); }
 
 double neck_exchange_rate(const agsn_params& p, double v, double h, double r, double theta, double T, double z_step, double e_tip) {
     return neck_exchange(p, v, h, r, theta, T, z_step, e_tip);
@@ -465,8 +481,12 @@ void agsn_sio2_pt::hazards(double v, std::span<const double> s, std::span<double
     const bool swept = relaxed > 0.0 && swept_by_field(v, s);
     h[1] = swept ? p_.k_event * relaxed : 0.0;
     h[2] = swept || relaxed == 0.0 ? 0.0 : agsn::breakup_rate(p_, s[S::T]) * relaxed;
-    // Atoms exchanged by a thick neck (a counter: hazard_threshold is n_lump).
-    if (p_.n_lump > 0) h[3] = agsn::neck_exchange_rate(p_, v, s[S::h], s[S::r], s[S::theta], s[S::T], s[S::z_step], s[S::e_tip]);
+    // Draws of a thick neck's exchanged atoms (a counter that fires at 1): the exchange rate over
+    // the atoms one draw takes, n_lump + rate t_lump.
+    if (p_.n_lump > 0) {
+        const double rate = agsn::neck_exchange_rate(p_, v, s[S::h], s[S::r], s[S::theta], s[S::T], s[S::z_step], s[S::e_tip]);
+        h[3] = rate / (p_.n_lump + rate * p_.t_lump);
+    }
 }
 
 namespace {
@@ -494,10 +514,15 @@ void agsn_sio2_pt::on_event(std::size_t k, double v, std::span<double> s, rng& r
         return;
     }
     if (k == 3) {
-        // n_lump atoms have been exchanged: their net number is Poisson about what the rates
-        // integrated, with variance n_lump (forward and backward hops alike), here as N(0, n_lump)
-        // atoms. The neck cannot be thinner than one atom.
-        s[S::r] = std::max(s[S::r] + std::sqrt(p_.n_lump) * agsn::atom_radius_step(p_, s[S::h], s[S::r]) * r.normal(), p_.r_min);
+        // n = n_lump + rate t_lump atoms have been exchanged: their net number is Poisson about
+        // what the rates integrated, with variance n (forward and backward hops alike), here as
+        // N(0, n) atoms. The neck cannot be thinner than one atom. The atoms are Ag: they move
+        // the outer layer's Sn fraction as the integrated exchange does (dealloying_rate).
+        const double rate = agsn::neck_exchange_rate(p_, v, s[S::h], s[S::r], s[S::theta], s[S::T], s[S::z_step], s[S::e_tip]);
+        const double n = p_.n_lump + rate * p_.t_lump;
+        const double r0 = s[S::r];
+        s[S::r] = std::max(r0 + std::sqrt(n) * agsn::atom_radius_step(p_, s[S::h], r0) * r.normal(), p_.r_min);
+        if (p_.f_dealloy > 0) s[S::theta] = std::clamp(s[S::theta] + agsn::dealloying_rate(p_, s[S::theta], r0, s[S::r] - r0), 0.0, 1.0);
         return;
     }
     // Swept (hazard 1: the reverse field is taking the filament apart, its Ag goes back to the top
@@ -626,13 +651,21 @@ spice_form agsn_sio2_pt::spice() const {
                     fmt::arg("rmin", n(p_.r_min / nm)), fmt::arg("eta", sp("V(h_vn)", n(1e-3)))),
     };
     f.current = "V(p,n)*V(h_G)";
+    std::string r_rate = fmt::format("V(h_dr)*(V(h_wn)*V(h_nuc) + (1 - V(h_wn))*(1 - {rmin}/@RS)) - {b}*exp(-({esd} + {desn}*V(h_th))/@KT)/(@RS*@RS*@RS)*(1 - {rmin}/@RS)",
+                                     fmt::arg("rmin", n(p_.r_min / nm)), fmt::arg("b", n(p_.b_sd / (nm * nm * nm * nm))), fmt::arg("esd", n(p_.e_sd)),
+                                     fmt::arg("desn", n(p_.de_sn_sd)));
+    std::string theta_rate = fmt::format("{}*exp(-{}/@KT)*exp(-V(h_x)/{})*({} - V(h_th))", n(p_.nu0), n(p_.e_sn), a, n(p_.theta_max));
+    if (p_.f_dealloy > 0) {
+        // The neck's rate on a node of its own (dr/dt, nm/s), which the Sn of its outer layer follows.
+        f.helpers.push_back("B_rd h_rd 0 V = " + r_rate);
+        r_rate = "V(h_rd)";
+        theta_rate += fmt::format(" - {}*V(h_th)*(1 - V(h_th))*(1 - {}/@RS)*V(h_rd)/{}", n(p_.f_dealloy), n(p_.r_min / nm), a);
+    }
     f.rates = {
         fmt::format("V(h_raw)*(V(h_w)*tanh(({L} - V(s_h))/{a}) + (1 - V(h_w))*(1 - exp(-min((V(s_h) - V(s_h_c))/{a}, 50)))*({rmin}/@RT)*({rmin}/@RT))",
                     fmt::arg("L", L), fmt::arg("a", a), fmt::arg("rmin", n(p_.r_min / nm))),
-        fmt::format("V(h_dr)*(V(h_wn)*V(h_nuc) + (1 - V(h_wn))*(1 - {rmin}/@RS)) - {b}*exp(-({esd} + {desn}*V(h_th))/@KT)/(@RS*@RS*@RS)*(1 - {rmin}/@RS)",
-                    fmt::arg("rmin", n(p_.r_min / nm)), fmt::arg("b", n(p_.b_sd / (nm * nm * nm * nm))), fmt::arg("esd", n(p_.e_sd)),
-                    fmt::arg("desn", n(p_.de_sn_sd))),
-        fmt::format("{}*exp(-{}/@KT)*exp(-V(h_x)/{})*({} - V(h_th))", n(p_.nu0), n(p_.e_sn), a, n(p_.theta_max)),
+        r_rate,
+        theta_rate,
         "0",
         "0",
         "0",

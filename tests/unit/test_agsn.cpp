@@ -125,7 +125,10 @@ TEST(Agsn, RelaxedGapNeverBelowXRelaxAndNarrowAfterTraining) {
 // default), at states across the regimes: fresh, growing near contact, hot and Sn-rich in contact,
 // dissolving at negative bias.
 TEST(Agsn, AutoDiffJacobianMatchesDifferences) {
+    for (const double f : {0.0, 1.0}) {  // the default, and with the dealloying law
     agsn_sio2_pt m;
+    m.set({{"f_dealloy", f}});
+    SCOPED_TRACE(f);
     const std::size_t n = m.states().size();
     struct point {
         double v;
@@ -160,6 +163,7 @@ TEST(Agsn, AutoDiffJacobianMatchesDifferences) {
         m.model::current_jacobian(pt.v, pt.s, fdi_dv, fdi_ds);
         EXPECT_NEAR(di_dv, fdi_dv, 1e-6 * std::fabs(fdi_dv));
         for (std::size_t j = 0; j < n; ++j) EXPECT_NEAR(di_ds[j], fdi_ds[j], 1e-5 * std::fabs(fdi_ds[j]) + 1e-6 * std::fabs(fdi_dv) / std::max(std::fabs(pt.s[j]), 1e-9));
+    }
     }
 }
 
@@ -410,13 +414,14 @@ TEST(Agsn, EachBreakupDrawsThePathBarrierAndAStubRemovesIt) {
 }
 
 TEST(Agsn, NeckShotNoiseHasThePoissonVariance) {
-    // Hazard 3 counts the atoms a thick neck deposits or removes; every n_lump of them the radius
-    // takes N(0, n_lump) atoms of Omega / (2 pi r h): the Poisson spread of whole-atom events.
+    // Hazard 3 counts draws of the atoms a thick neck deposits or removes; every n_lump of them
+    // the radius takes N(0, n_lump) atoms of Omega / (2 pi r h): the Poisson spread of whole-atom
+    // events.
     auto m = std::make_shared<agsn_sio2_pt>();
     m->set({{"n_lump", 16.0}});
     const auto& p = m->params();
     device::rng r(5);
-    EXPECT_EQ(m->hazard_threshold(3, r), 16.0);
+    EXPECT_EQ(m->hazard_threshold(3, r), 1.0);
     EXPECT_EQ(m->hazard_stream(3), 1u);
     for (std::size_t k = 0; k < 3; ++k) EXPECT_EQ(m->hazard_stream(k), 0u);
     std::vector<double> s(m->n_states());
@@ -434,24 +439,80 @@ TEST(Agsn, NeckShotNoiseHasThePoissonVariance) {
     EXPECT_EQ(device::agsn::neck_exchange_rate(p, v, s[S::h], p.r_min, s[S::theta], s[S::T]), 0.0);
     std::vector<double> h(4);
     m->hazards(v, s, h);
-    EXPECT_DOUBLE_EQ(h[3], device::agsn::neck_exchange_rate(p, v, s[S::h], s[S::r], s[S::theta], s[S::T]));
+    const double rate = device::agsn::neck_exchange_rate(p, v, s[S::h], s[S::r], s[S::theta], s[S::T]);
+    EXPECT_DOUBLE_EQ(h[3], rate / 16.0);
     // 4000 draws: mean 0, sd sqrt(16) atoms; a one-atom neck is never thinned below r_min.
-    std::vector<double> d;
-    for (int k = 0; k < 4000; ++k) {
-        auto x = s;
-        m->on_event(3, v, x, r);
-        d.push_back((x[S::r] - s[S::r]) / step);
-        auto y = s;
-        y[S::r] = p.r_min;
-        m->on_event(3, v, y, r);
-        EXPECT_GE(y[S::r], p.r_min);
-    }
-    const auto st = analysis::statistics(d);
-    EXPECT_NEAR(st.mean, 0.0, 4.0 * 4.0 / std::sqrt(4000.0));
-    EXPECT_NEAR(st.std, 4.0, 0.2);
+    const auto draws = [&](double sd) {
+        std::vector<double> d;
+        for (int k = 0; k < 4000; ++k) {
+            auto x = s;
+            m->on_event(3, v, x, r);
+            d.push_back((x[S::r] - s[S::r]) / step);
+            auto y = s;
+            y[S::r] = p.r_min;
+            m->on_event(3, v, y, r);
+            EXPECT_GE(y[S::r], p.r_min);
+        }
+        const auto st = analysis::statistics(d);
+        EXPECT_NEAR(st.mean, 0.0, 4.0 * sd / std::sqrt(4000.0));
+        EXPECT_NEAR(st.std, sd, 0.05 * sd);
+    };
+    draws(4.0);
+    // t_lump: a draw takes n_lump + rate t_lump atoms, so the draws come at most 1/t_lump apart
+    // and the variance per atom exchanged stays 1 (here 16 + 48 atoms: sd 8).
+    m->set({{"t_lump", 48.0 / rate}});
+    m->hazards(v, s, h);
+    EXPECT_NEAR(h[3], rate / 64.0, 1e-12 * rate);
+    draws(8.0);
     // n_lump = 0: no counter at all.
     m->set({{"n_lump", 0.0}});
     EXPECT_EQ(m->n_hazards(), 3u);
+}
+
+TEST(Agsn, ADissolvingNeckLeavesItsSnInTheOuterLayer) {
+    // f_dealloy = 1: Ag crosses the neck's outer layer (one hop deep) and its Sn stays. A thinning
+    // neck enriches the layer, a growing one dilutes it, by theta (1 - theta) (1 - r_min/r) of the
+    // layer's share exchanged, (dr/dt) / a; a one-atom neck and a pure layer do not change.
+    agsn_sio2_pt m;
+    m.set({{"f_dealloy", 1.0}, {"theta_max", 0.387}});
+    const auto& p = m.params();
+    const double r = 1.2e-9, dr = -1e-6;  // m, m/s
+    const double rate = device::agsn::dealloying_rate(p, 0.3, r, dr);
+    EXPECT_NEAR(rate, 0.3 * 0.7 * (1.0 - p.r_min / r) * 1e-6 / p.a, 1e-9 * rate);
+    EXPECT_GT(rate, 0.0);
+    EXPECT_LT(device::agsn::dealloying_rate(p, 0.3, r, -dr), 0.0);
+    EXPECT_EQ(device::agsn::dealloying_rate(p, 0.3, p.r_min, dr), 0.0);
+    EXPECT_EQ(device::agsn::dealloying_rate(p, 0.0, r, dr), 0.0);
+    EXPECT_EQ(device::agsn::dealloying_rate(p, 1.0, r, dr), 0.0);
+    // In the model's rates: a neck dissolving at -0.8 V, hot, its layer at theta_max: the uptake
+    // is zero there, so theta moves by the dealloying term alone, with the neck's own dr/dt.
+    std::vector<double> s(m.n_states()), ds(m.n_states());
+    m.initial_state(s);
+    s[S::h] = p.L, s[S::r] = 1.4e-9, s[S::theta] = 0.387, s[S::T] = 560.0, s[S::armed] = 1.0;
+    m.rates(-0.8, s, ds);
+    ASSERT_LT(ds[S::r], 0.0);
+    EXPECT_NEAR(ds[S::theta], device::agsn::dealloying_rate(p, 0.387, s[S::r], ds[S::r]), 1e-9 * std::fabs(ds[S::theta]));
+    EXPECT_GT(ds[S::theta], 0.0);
+    // f_dealloy = 0 (the default): the layer keeps its composition.
+    agsn_sio2_pt c;
+    c.set({{"theta_max", 0.387}});
+    c.rates(-0.8, s, ds);
+    EXPECT_EQ(ds[S::theta], 0.0);
+    // A shot-noise draw moves the layer as the integrated exchange does: thinner, richer in Sn.
+    m.set({{"n_lump", 16.0}});
+    device::rng g(3);
+    int thinner = 0;
+    for (int k = 0; k < 200; ++k) {
+        auto x = s;
+        m.on_event(3, -0.8, x, g);
+        const double d = x[S::r] - s[S::r];
+        EXPECT_NEAR(x[S::theta] - s[S::theta], device::agsn::dealloying_rate(p, 0.387, s[S::r], d), 1e-12);
+        if (d < 0) {
+            ++thinner;
+            EXPECT_GT(x[S::theta], s[S::theta]);
+        }
+    }
+    EXPECT_GT(thinner, 50);
 }
 
 TEST(Agsn, TipSiteEnergyMovesTheOneAtomThreshold) {

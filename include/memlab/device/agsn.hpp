@@ -23,7 +23,8 @@
 //                  exchanges with its surroundings (forward plus backward hops onto and off its
 //                  side facets); each time n_lump of them have gone, the neck radius takes the
 //                  shot noise of those whole-atom events, N(0, n_lump) atoms of Omega / (2 pi r h)
-//                  each, drawn from a random stream of its own (stream 1).
+//                  each, drawn from a random stream of its own (stream 1). With t_lump > 0 a draw
+//                  takes n_lump + rate t_lump atoms (fewer draws while the neck exchanges fast).
 //
 // Nothing selects "volatile" or "nonvolatile": the neck radius reached under the circuit's
 // current limit sets the Gibbs-Thomson back-voltage and the surface-diffusion rate, and Sn taken
@@ -36,7 +37,7 @@ namespace memlab::device {
 struct agsn_params {
     double L, a, nu0, e_ag, de_sn, e_sn, beta, gamma, omega, kappa, r_q, r_min, rho, g_leak, kappa_th, t0, b_sd, e_sd, h_s_max,
         k_event, f_cluster, f_cluster_c2c, h_init, stub_fraction, tau_th, g_arm, e_min, e_res, theta_max, x_relax, e_diss, sigma_e,
-        eps_step, n_lump, sigma_tip, sigma_step, de_sn_sd;
+        eps_step, n_lump, sigma_tip, sigma_step, de_sn_sd, f_dealloy, t_lump;
 };
 // The state vector, in this order (SI; units and tolerances in agsn.cpp).
 struct agsn_state {
@@ -71,6 +72,9 @@ double tip_velocity(const agsn_params& p, double v, double h, double r, double t
                     double h_s = 0.0, double e_path = 0.0, double e_tip = 0.0);  // m/s
 double neck_rate(const agsn_params& p, double v, double h, double r, double theta, double T, double z_step = 0.0, double e_tip = 0.0);  // m/s
 double sn_uptake_rate(const agsn_params& p, double theta, double h, double r, double T);  // 1/s
+// dtheta/dt of the neck's outer layer from its Ag exchange (dealloying): Ag crosses the layer, a
+// share f_dealloy of its Sn stays: -f_dealloy theta (1 - theta) (1 - r_min / r) (dr/dt) / a.
+double dealloying_rate(const agsn_params& p, double theta, double r, double dr_dt);  // 1/s
 // Atoms per second a neck of radius r exchanges through its side facets (forward plus backward hops
 // and surface diffusion; zero for a one-atom neck, which has no facets) and the radius one atom
 // moves it by, Omega / (2 pi r h).
@@ -93,7 +97,9 @@ public:
     // sees exactly the model it saw before the counter was added.
     std::size_t n_hazards() const override { return p_.n_lump > 0 ? 4 : 3; }
     std::size_t hazard_stream(std::size_t k) const override { return k == 3 ? 1 : 0; }
-    double hazard_threshold(std::size_t k, rng& r) const override { return k == 3 ? p_.n_lump : r.exponential(); }
+    // The counter counts draws: its hazard is the exchange rate over the atoms of one draw,
+    // n_lump + rate t_lump, so it fires at 1.
+    double hazard_threshold(std::size_t k, rng& r) const override { return k == 3 ? 1.0 : r.exponential(); }
     void hazards(double v, std::span<const double> s, std::span<double> h) const override;
     void on_event(std::size_t k, double v, std::span<double> s, rng& r) const override;
     // Relaxations (1, 2) draw the tip's site energy from stream 2 and the facets' step energy from
