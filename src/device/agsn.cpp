@@ -651,16 +651,15 @@ spice_form agsn_sio2_pt::spice() const {
                     fmt::arg("rmin", n(p_.r_min / nm)), fmt::arg("eta", sp("V(h_vn)", n(1e-3)))),
     };
     f.current = "V(p,n)*V(h_G)";
-    std::string r_rate = fmt::format("V(h_dr)*(V(h_wn)*V(h_nuc) + (1 - V(h_wn))*(1 - {rmin}/@RS)) - {b}*exp(-({esd} + {desn}*V(h_th))/@KT)/(@RS*@RS*@RS)*(1 - {rmin}/@RS)",
+    const std::string r_rate = fmt::format("V(h_dr)*(V(h_wn)*V(h_nuc) + (1 - V(h_wn))*(1 - {rmin}/@RS)) - {b}*exp(-({esd} + {desn}*V(h_th))/@KT)/(@RS*@RS*@RS)*(1 - {rmin}/@RS)",
                                      fmt::arg("rmin", n(p_.r_min / nm)), fmt::arg("b", n(p_.b_sd / (nm * nm * nm * nm))), fmt::arg("esd", n(p_.e_sd)),
                                      fmt::arg("desn", n(p_.de_sn_sd)));
     std::string theta_rate = fmt::format("{}*exp(-{}/@KT)*exp(-V(h_x)/{})*({} - V(h_th))", n(p_.nu0), n(p_.e_sn), a, n(p_.theta_max));
-    if (p_.f_dealloy > 0) {
-        // The neck's rate on a node of its own (dr/dt, nm/s), which the Sn of its outer layer follows.
-        f.helpers.push_back("B_rd h_rd 0 V = " + r_rate);
-        r_rate = "V(h_rd)";
-        theta_rate += fmt::format(" - {}*V(h_th)*(1 - V(h_th))*(1 - {}/@RS)*V(h_rd)/{}", n(p_.f_dealloy), n(p_.r_min / nm), a);
-    }
+    // The Sn of the neck's outer layer follows the neck's rate, guarded at a nu0 (no valid solution
+    // moves faster than one hop per vibration; ngspice's Newton iterates took it to 1e167).
+    if (p_.f_dealloy > 0)
+        theta_rate += fmt::format(" - {}*V(h_th)*(1 - V(h_th))*(1 - {}/@RS)*min(max({}, -{c}), {c})/{}", n(p_.f_dealloy), n(p_.r_min / nm), r_rate, a,
+                                  fmt::arg("c", n(p_.a * p_.nu0 / nm)));
     f.rates = {
         fmt::format("V(h_raw)*(V(h_w)*tanh(({L} - V(s_h))/{a}) + (1 - V(h_w))*(1 - exp(-min((V(s_h) - V(s_h_c))/{a}, 50)))*({rmin}/@RT)*({rmin}/@RT))",
                     fmt::arg("L", L), fmt::arg("a", a), fmt::arg("rmin", n(p_.r_min / nm))),
