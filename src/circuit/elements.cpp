@@ -389,6 +389,10 @@ void memristor::on_event_draw(std::size_t k, const eval_point& p, double* y, std
     const double v = p.v(u(0)) - p.v(u(1));
     model_->on_event_draw(k, v, std::span<double>(y + first, model_->n_states()), stream, r);
 }
+bool memristor::on_settle(std::size_t k, double count, const eval_point& p, double* y, device::rng& r) const {
+    const double v = p.v(u(0)) - p.v(u(1));
+    return model_->on_settle(k, count, v, std::span<double>(y + first, model_->n_states()), r);
+}
 
 // ---- transistor: terminals d, g, s, b; the channel current leaves the drain node ----
 transistor::transistor(std::string name, std::string d, std::string g, std::string s, std::string b,

@@ -79,6 +79,9 @@ public:
     virtual double hazard_threshold(std::size_t, device::rng& r) const { return r.exponential(); }
     virtual std::span<const std::size_t> draw_streams(std::size_t) const { return {}; }
     virtual void on_event_draw(std::size_t, const eval_point&, double*, std::size_t, device::rng&) const {}
+    // A counter that settles its count at breakpoints (device::model::settles, on_settle).
+    virtual bool settles(std::size_t) const { return false; }
+    virtual bool on_settle(std::size_t, double, const eval_point&, double*, device::rng&) const { return false; }
 
     // Crossings: deterministic events at which a function of the solution changes sign (located by
     // the integrator's root finding, as hazards are). crossing(k, p) is the function; on_crossing
@@ -248,6 +251,8 @@ public:
     double hazard_threshold(std::size_t k, device::rng& r) const override { return model_->hazard_threshold(k, r); }
     std::span<const std::size_t> draw_streams(std::size_t k) const override { return model_->draw_streams(k); }
     void on_event_draw(std::size_t k, const eval_point& p, double* y, std::size_t stream, device::rng& r) const override;
+    bool settles(std::size_t k) const override { return model_->settles(k); }
+    bool on_settle(std::size_t k, double count, const eval_point& p, double* y, device::rng& r) const override;
     const device::model& model() const { return *model_; }
 
 private:

@@ -460,6 +460,7 @@ struct simulation::impl {
     void reinit(double tstop, bool values_jump = true, double h0 = 0);
     int restart(double tstop, bool values_jump, double h0 = 0);  // reinit without throwing: the CalcIC flag
     void restart_after_event(double tstop, const std::vector<double>& before);
+    bool settle_counters();  // at a breakpoint: true if a state jumped
     double next_breakpoint(double tt) const {
         double b = inf;
         const double* Y = N_VGetArrayPointer(y);
@@ -691,6 +692,25 @@ int simulation::impl::restart(double tstop, bool values_jump, double h0) {
     return flag;
 }
 
+// At a breakpoint, where the integrator restarts anyway: each counter that settles draws what it
+// has counted so far and starts again from 0.
+bool simulation::impl::settle_counters() {
+    double* Y = N_VGetArrayPointer(y);
+    const eval_point p = point(t, Y, N_VGetArrayPointer(yp));
+    bool jumped = false;
+    for (const auto& h : hazards) {
+        if (!h.e->settles(h.k) || !(Y[h.unknown] > 0.0)) continue;
+        if (h.e->on_settle(h.k, Y[h.unknown], p, Y, stream(h.e->hazard_stream(h.k)))) {
+            jumped = true;
+            ++stats.settled_draws;
+            ++stats.random_events;  // a draw from a random stream, as a hazard's event is
+            last_event = fmt::format("{} hazard {} (settled)", h.e->name(), h.k);
+        }
+        Y[h.unknown] = 0.0;
+    }
+    return jumped;
+}
+
 void simulation::impl::handle_roots() {
     std::vector<int> found(hazards.size() + crossings.size(), 0);
     check_flag(IDAGetRootInfo(ida, found.data()), "IDAGetRootInfo");
@@ -860,7 +880,7 @@ void simulation::run(double t_end, const recording& rec, io::trace_sink& sink) {
         ++s.stats.breakpoints;
         steps_since_break = 0;
         events_since_break = 0;
-        bool jump = false;
+        bool jump = s.settle_counters();
         for (const auto& e : s.c.elements()) jump = jump || e->jumps_at(s.t);
         if (retries_here > 0) {
             s.check_flag(IDASVtolerances(s.ida, s.opts.rtol, s.atol), "IDASVtolerances");

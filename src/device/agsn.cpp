@@ -86,8 +86,8 @@ constexpr parameter<P> parameter_rows[]{
     {&P::eps_step, "eps_step", "J/m", 1.16e-10, {0.0, 1e-8}, "epsilon", "edge (step) energy of a two-dimensional Ag nucleus on the neck's side: lateral growth over Delta G* = pi epsilon^2 Omega^(2/3) / (e eta) (0: no nucleation barrier)",
      "stated, not fitted: the step formation energy of a close-packed metal surface is about 7 % of the cohesive energy (Feibelman, PRB 60, 11118 (1999): 0.26-0.27 eV per step atom on Cu(111)); Ag, 2.95 eV: 0.21 eV per 0.289 nm of step (docs/models/agsn_sio2_pt.md)"},
 
-    {&P::n_lump, "n_lump", "1", 0.0, {0.0, 1e6}, "n_lump", "atoms the neck exchanges per shot-noise draw: the neck's growth and dissolution go by whole atoms, and every n_lump of them its radius takes their Poisson spread at once (0: no shot noise)",
-     "stated (numerics), off by default: the spread of the radius after N atoms is sqrt(N) atoms whatever n_lump is, n_lump sets how finely it is resolved in time (16 atoms: 0.4 % of a 1.45 nm neck's conductance per draw); at 16 the synapse's c2c stds come from it (12-39 uS over cycles 2-5, seeds 1-5), but its potentiation increments fall below the noise as n_lump shrinks and reproduce takes 2.3x longer (docs/calibration/2026-12-05-neck-shot-noise.md); at 1 the c2c stds are in band over cycles 2-5 at seeds 1-5 but the potentiation fails at 4 of 5, and the 1 mA sweeps stop in event storms (docs/calibration/2026-12-06-whole-atom-noise-and-potentiation-creep.md)"},
+    {&P::n_lump, "n_lump", "1", 0.0, {0.0, 1e6}, "n_lump", "atoms the neck exchanges per shot-noise draw within a segment of the sources: the neck's growth and dissolution go by whole atoms, and every n_lump of them its radius takes their net Poisson spread at once; at each breakpoint (pulse edge, read, sweep vertex) the atoms counted since the last draw are drawn too (0: no shot noise)",
+     "stated (numerics), off by default: the spread of the radius after N atoms is sqrt(N) whole atoms whatever n_lump is, and every read sees all of it; n_lump sets how finely a segment's draws are placed in time. The synapse, seeds 1-5: n_lump 1 gives c2c stds over cycles 2-5 of 13-24 uS (potentiation) and 11-22 uS (depression), in their bands, but 67-86 uS over all five cycles (cycle 1 starts low) and 78-84 % non-negative potentiation increments; 1000 (a draw per segment) gives 19-32 and 17-37 uS, the load line no longer taking back part of a pulse's noise. The circuits' reproduce: 15 s at 1000 (17 s without noise), 58 s at 4, 86 s at 1 with five_devices and regime_switching stopped in event storms (docs/calibration/2026-12-07-settled-shot-noise.md)"},
     {&P::t_lump, "t_lump", "s", 0.0, {0.0, 1.0}, "t_lump", "time over which a fast-exchanging neck's atoms are lumped into one shot-noise draw: a draw takes n_lump + rate t_lump atoms (0: n_lump atoms whatever the rate)",
      "stated (numerics), off by default: the draws' summed variance is the atoms exchanged whatever t_lump is; at 1 us a 1 mA set (about 1e9 atoms/s) takes one draw per microsecond instead of one per n_lump atoms, where n_lump = 1 stopped the training in an event storm (docs/calibration/2026-12-07-dealloying-neck.md)"},
     {&P::f_dealloy, "f_dealloy", "1", 0.0, {0.0, 1.0}, "f_da", "share of the Sn that stays in the neck's outer atomic layer (one hop deep) when Ag crosses it: the neck's growth dilutes the layer's Sn and its dissolution enriches it, dtheta/dt = -f_da theta (1 - theta) (1 - r_min/r) (dr/dt) / a (1: Ag alone moves, dealloying; 0: atoms come and go with the layer's composition)",
@@ -508,21 +508,36 @@ bool agsn_sio2_pt::swept_by_field(double v, std::span<const double> s) const {
     return u - u0 < u0;
 }
 
+// n atoms exchanged by the neck: their net number is Poisson about what the rates integrated, with
+// variance n (forward and backward hops alike), here the difference of two Poisson counts of mean
+// n/2: whole atoms, mean 0, variance n. The neck cannot be thinner than one atom. The atoms are Ag:
+// they move the outer layer's Sn fraction as the integrated exchange does (dealloying_rate).
+// Returns true if the neck moved.
+bool agsn_sio2_pt::shot_noise(double n, std::span<double> s, rng& r) const {
+    const double atoms = static_cast<double>(r.poisson(0.5 * n)) - static_cast<double>(r.poisson(0.5 * n));
+    if (atoms == 0.0) return false;
+    const double r0 = s[S::r];
+    s[S::r] = std::max(r0 + atoms * agsn::atom_radius_step(p_, s[S::h], r0), p_.r_min);
+    if (p_.f_dealloy > 0) s[S::theta] = std::clamp(s[S::theta] + agsn::dealloying_rate(p_, s[S::theta], r0, s[S::r] - r0), 0.0, 1.0);
+    return s[S::r] != r0;
+}
+
+bool agsn_sio2_pt::on_settle(std::size_t k, double count, double v, std::span<double> s, rng& r) const {
+    if (k != 3) return false;
+    // count draws' worth of atoms (a fraction of one) since the last draw, at the present rate.
+    const double rate = agsn::neck_exchange_rate(p_, v, s[S::h], s[S::r], s[S::theta], s[S::T], s[S::z_step], s[S::e_tip]);
+    return shot_noise(count * (p_.n_lump + rate * p_.t_lump), s, r);
+}
+
 void agsn_sio2_pt::on_event(std::size_t k, double v, std::span<double> s, rng& r) const {
     if (k == 0) {
         s[S::armed] = 1.0;
         return;
     }
     if (k == 3) {
-        // n = n_lump + rate t_lump atoms have been exchanged: their net number is Poisson about
-        // what the rates integrated, with variance n (forward and backward hops alike), here as
-        // N(0, n) atoms. The neck cannot be thinner than one atom. The atoms are Ag: they move
-        // the outer layer's Sn fraction as the integrated exchange does (dealloying_rate).
+        // One draw: n = n_lump + rate t_lump atoms have been exchanged.
         const double rate = agsn::neck_exchange_rate(p_, v, s[S::h], s[S::r], s[S::theta], s[S::T], s[S::z_step], s[S::e_tip]);
-        const double n = p_.n_lump + rate * p_.t_lump;
-        const double r0 = s[S::r];
-        s[S::r] = std::max(r0 + std::sqrt(n) * agsn::atom_radius_step(p_, s[S::h], r0) * r.normal(), p_.r_min);
-        if (p_.f_dealloy > 0) s[S::theta] = std::clamp(s[S::theta] + agsn::dealloying_rate(p_, s[S::theta], r0, s[S::r] - r0), 0.0, 1.0);
+        shot_noise(p_.n_lump + rate * p_.t_lump, s, r);
         return;
     }
     // Swept (hazard 1: the reverse field is taking the filament apart, its Ag goes back to the top

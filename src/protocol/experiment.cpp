@@ -519,6 +519,7 @@ run_result run(const experiment& e, io::trace_sink& sink, std::size_t device_ind
     r.metrics["solver.retries"] = {{"value", r.stats.retries}, {"unit", "1"}};
     r.metrics["solver.event_homotopies"] = {{"value", r.stats.event_homotopies}, {"unit", "1"}};
     r.metrics["solver.restart_fallbacks"] = {{"value", r.stats.restart_fallbacks}, {"unit", "1"}};
+    r.metrics["solver.settled_draws"] = {{"value", r.stats.settled_draws}, {"unit", "1"}};
     r.metrics["seed"] = {{"value", e.seed}, {"unit", "1"}};
     return r;
 }

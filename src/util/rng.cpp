@@ -49,4 +49,29 @@ std::uint64_t rng::below(std::uint64_t n) {
     }
 }
 
+std::uint64_t rng::poisson(double mu) {
+    if (!(mu > 0)) return 0;
+    if (mu < 10) {
+        // Knuth: the number of uniforms whose running product stays above exp(-mu).
+        const double limit = std::exp(-mu);
+        std::uint64_t k = 0;
+        for (double prod = uniform(); prod > limit; prod *= uniform()) ++k;
+        return k;
+    }
+    // PTRS: a transformed-rejection hat around the Poisson law, exact (the acceptance test is the
+    // law's own log-probability); about 1.1 pairs of uniforms per draw.
+    const double smu = std::sqrt(mu), log_mu = std::log(mu);
+    const double b = 0.931 + 2.53 * smu, a = -0.059 + 0.02483 * b;
+    const double inv_alpha = 1.1239 + 1.1328 / (b - 3.4), v_r = 0.9277 - 3.6224 / (b - 2.0);
+    for (;;) {
+        const double u = uniform() - 0.5, v = uniform();
+        const double us = 0.5 - std::fabs(u);
+        const double k = std::floor((2.0 * a / us + b) * u + mu + 0.43);
+        if (us >= 0.07 && v <= v_r) return static_cast<std::uint64_t>(k);
+        if (k < 0 || (us < 0.013 && v > us)) continue;
+        if (std::log(v) + std::log(inv_alpha) - std::log(a / (us * us) + b) <= -mu + k * log_mu - std::lgamma(k + 1.0))
+            return static_cast<std::uint64_t>(k);
+    }
+}
+
 }  // namespace memlab::util

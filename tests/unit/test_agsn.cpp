@@ -464,6 +464,27 @@ TEST(Agsn, NeckShotNoiseHasThePoissonVariance) {
     m->hazards(v, s, h);
     EXPECT_NEAR(h[3], rate / 64.0, 1e-12 * rate);
     draws(8.0);
+    // At a breakpoint the counter settles what it has counted: a quarter of a 16-atom draw is 4
+    // atoms, net N1 - N2 with N1, N2 Poisson of mean 2: whole atoms, variance 4, and no move with
+    // probability exp(-4) I0(4) = 0.2070 (Skellam).
+    m->set({{"t_lump", 0.0}});
+    EXPECT_TRUE(m->settles(3));
+    EXPECT_FALSE(m->settles(0));
+    std::vector<double> settled;
+    int still = 0;
+    for (int k = 0; k < 4000; ++k) {
+        auto x = s;
+        const bool moved = m->on_settle(3, 0.25, v, x, r);
+        const double atoms = (x[S::r] - s[S::r]) / step;
+        EXPECT_NEAR(atoms, std::round(atoms), 1e-6);
+        EXPECT_EQ(moved, atoms != 0.0);
+        still += !moved;
+        settled.push_back(atoms);
+    }
+    const auto ss = analysis::statistics(settled);
+    EXPECT_NEAR(ss.mean, 0.0, 4.0 * 2.0 / std::sqrt(4000.0));
+    EXPECT_NEAR(ss.std, 2.0, 0.1);
+    EXPECT_NEAR(still / 4000.0, 0.2070, 4.0 * std::sqrt(0.207 * 0.793 / 4000.0));
     // n_lump = 0: no counter at all.
     m->set({{"n_lump", 0.0}});
     EXPECT_EQ(m->n_hazards(), 3u);

@@ -75,3 +75,28 @@ TEST(Rng, ShuffleIsAPermutationAndEveryOrderIsEquallyLikely) {
     std::vector<int> empty;
     util::shuffle(std::span<int>(empty), r);  // nothing to do, no draw
 }
+
+TEST(Rng, PoissonFollowsItsLawOnBothSidesOfTheSwitch) {
+    // Knuth below mu = 10, PTRS above: each mean's frequencies against the Poisson law
+    // exp(-mu) mu^k / k!, bin by bin within 5 standard deviations of a multinomial count, and the
+    // mean and variance both mu.
+    util::rng r(11);
+    EXPECT_EQ(r.poisson(0.0), 0u);
+    for (const double mu : {0.3, 2.0, 9.5, 10.0, 37.0, 400.0}) {
+        const int n = 40000;
+        std::map<std::uint64_t, int> counts;
+        double sum = 0, sum2 = 0;
+        for (int k = 0; k < n; ++k) {
+            const auto x = r.poisson(mu);
+            ++counts[x];
+            sum += static_cast<double>(x), sum2 += static_cast<double>(x) * static_cast<double>(x);
+        }
+        const double mean = sum / n, var = sum2 / n - mean * mean;
+        EXPECT_NEAR(mean, mu, 5 * std::sqrt(mu / n)) << "mu " << mu;
+        EXPECT_NEAR(var, mu, 5 * mu * std::sqrt(2.0 / n) + 5 * std::sqrt(mu / n)) << "mu " << mu;
+        for (const auto& [k, c] : counts) {
+            const double p = std::exp(-mu + static_cast<double>(k) * std::log(mu) - std::lgamma(static_cast<double>(k) + 1.0));
+            EXPECT_NEAR(c, n * p, 5 * std::sqrt(n * p * (1 - p)) + 3) << "mu " << mu << ", k " << k;
+        }
+    }
+}

@@ -93,3 +93,77 @@ TEST(Events, NoHazardNoEvents) {
     sim.advance(1.0);
     EXPECT_EQ(sim.probe("M1.count"), 0.0);
 }
+
+namespace {
+
+// A counter that settles: hazard lambda * max(v, 0), fires every `per_draw` of its integral (adding
+// per_draw to `count`) and at each breakpoint adds what it has counted since (on_settle). So
+// `count` is the hazard's whole integral, and without settling only its whole draws.
+class settling_counter final : public device::basic_model<counter_params> {
+public:
+    settling_counter(double lambda, double per_draw, bool settle)
+        : basic_model(counter_parameters, counter_states), lambda_(lambda), per_draw_(per_draw), settle_(settle) {}
+    std::string_view name() const override { return "settling_counter"; }
+    std::string_view summary() const override { return "test device"; }
+    void initial_state(std::span<double> s) const override { s[counter_state::count] = 0; }
+    double current(double v, std::span<const double>) const override { return p_.g0 * v; }
+    void rates(double, std::span<const double>, std::span<double> ds) const override { ds[counter_state::count] = 0; }
+    std::size_t n_hazards() const override { return 1; }
+    double hazard_threshold(std::size_t, device::rng&) const override { return 1.0; }
+    void hazards(double v, std::span<const double>, std::span<double> h) const override { h[0] = lambda_ * std::max(v, 0.0) / per_draw_; }
+    void on_event(std::size_t, double, std::span<double> s, device::rng&) const override { s[counter_state::count] += per_draw_; }
+    bool settles(std::size_t) const override { return settle_; }
+    bool on_settle(std::size_t, double count, double, std::span<double> s, device::rng&) const override {
+        s[counter_state::count] += count * per_draw_;
+        return true;
+    }
+    std::unique_ptr<model> clone() const override { return std::make_unique<settling_counter>(*this); }
+
+private:
+    double lambda_, per_draw_;
+    bool settle_;
+};
+
+struct settled_run {
+    double count;
+    circuit::run_stats stats;
+};
+
+// 10 pulses of 1 V, 1 ms wide, every 2 ms (edges 1 us), into 1 kOhm and the 1 MOhm device.
+settled_run run_settling(double per_draw, bool settle) {
+    circuit::circuit c;
+    stimulus::train_spec t;
+    t.levels = {1.0}, t.count = 10, t.width = 1e-3, t.period = 2e-3, t.rise = t.fall = 1e-6;
+    c.add_voltage_source("V1", "a", "0", stimulus::pulse_train(t));
+    c.add_resistor("R1", "a", "b", 1e3);
+    c.add_memristor("M1", "b", "0", std::make_shared<settling_counter>(1e4, per_draw, settle));
+    circuit::solver_options o;
+    o.state_atol_scale = 1e-3;  // the integrated hazard to 1e-7 of a draw (memristor::extras: 1e-4)
+    circuit::simulation sim(c, o, 5);
+    sim.advance(20e-3);
+    return {sim.probe("M1.count"), sim.stats()};
+}
+
+}  // namespace
+
+TEST(Events, ACounterSettlesWhatItCountedAtEachBreakpoint) {
+    // The hazard's integral: 1e4 / (V s) x the device's 1e6/(1e6 + 1e3) V x (10 plateaus of 1 ms
+    // plus 20 edges of 1 us at half height) = 100.0 units, 10 a pulse.
+    const double v = 1e6 / (1e6 + 1e3);
+    const double integral = 1e4 * v * (10 * 1e-3 + 20 * 0.5e-6);
+    // A draw larger than the integral: no event ever fires, the breakpoints settle all of it.
+    const auto big = run_settling(200.0, true);
+    EXPECT_EQ(big.stats.events, 0);
+    EXPECT_NEAR(big.count, integral, 1e-5 * integral);
+    EXPECT_GE(big.stats.settled_draws, 10);  // at least once per pulse
+    EXPECT_EQ(big.stats.random_events, big.stats.settled_draws);
+    // Draws of 3 units: 3 events a pulse, the breakpoints settle the rest; the same sum.
+    const auto small = run_settling(3.0, true);
+    EXPECT_EQ(small.stats.events, 30);
+    EXPECT_NEAR(small.count, integral, 1e-5 * integral);
+    // Without settling only whole draws count: the remainders of each pulse carry on, and what
+    // the last one left is not counted.
+    const auto plain = run_settling(3.0, false);
+    EXPECT_EQ(plain.stats.settled_draws, 0);
+    EXPECT_EQ(plain.count, 3.0 * std::floor(integral / 3.0 + 1e-9));
+}

@@ -49,7 +49,9 @@ struct run_stats {
     long error_test_failures = 0;
     long nonlinear_failures = 0;
     long events = 0;
-    long random_events = 0;  // the events of hazards (each a draw from a random stream); probe "events"
+    long random_events = 0;  // draws from a random stream that moved a state: the events of hazards and
+                             // the settled draws; probe "events"
+    long settled_draws = 0;  // counts settled at breakpoints that moved a state (device::model::on_settle)
     long breakpoints = 0;
     long retries = 0;  // restarts after a failed step, at 10x tighter rtol up to the next breakpoint
     long event_homotopies = 0;  // events whose jump was applied in parts (the direct IC solve failed)

@@ -25,6 +25,9 @@
 //                  shot noise of those whole-atom events, N(0, n_lump) atoms of Omega / (2 pi r h)
 //                  each, drawn from a random stream of its own (stream 1). With t_lump > 0 a draw
 //                  takes n_lump + rate t_lump atoms (fewer draws while the neck exchanges fast).
+//                  The net atoms of a draw are whole: the difference of two Poisson counts. At each
+//                  breakpoint of the circuit's sources the atoms counted so far are drawn too
+//                  (on_settle), so every read sees the noise of every atom exchanged before it.
 //
 // Nothing selects "volatile" or "nonvolatile": the neck radius reached under the circuit's
 // current limit sets the Gibbs-Thomson back-voltage and the surface-diffusion rate, and Sn taken
@@ -109,8 +112,15 @@ public:
         return k == 1 || k == 2 ? std::span<const std::size_t>(relaxation) : std::span<const std::size_t>();
     }
     void on_event_draw(std::size_t k, double v, std::span<double> s, std::size_t stream, rng& r) const override;
+    // The shot-noise counter settles at breakpoints: the atoms of a pulse are drawn by its end.
+    bool settles(std::size_t k) const override { return k == 3; }
+    bool on_settle(std::size_t k, double count, double v, std::span<double> s, rng& r) const override;
     // The reverse field adds more to the tip's dissolution than its surface energy (v < 0).
     bool swept_by_field(double v, std::span<const double> s) const;
+
+private:
+    bool shot_noise(double n, std::span<double> s, rng& r) const;  // n atoms' net whole-atom spread: true if r moved
+public:
     std::unique_ptr<model> clone() const override { return std::make_unique<agsn_sio2_pt>(*this); }
     // Deterministic form: no set/relaxation events, so armed, h_s and h_c stay where they start.
     bool has_spice() const override { return true; }

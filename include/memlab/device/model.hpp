@@ -142,6 +142,17 @@ public:
     // every other stream, where they were.
     virtual std::span<const std::size_t> draw_streams(std::size_t k) const { (void)k; return {}; }
     virtual void on_event_draw(std::size_t k, double v, std::span<double> s, std::size_t stream, rng& r) const;
+    // A counter (settles(k) true) may settle what it has counted short of its threshold wherever
+    // the integrator restarts anyway, at the breakpoints of the circuit's sources: the engine calls
+    // on_settle(k, count, v, s, r) there with the integrated hazard (0 < count < threshold) and the
+    // hazard's stream, then starts the counter again from 0. It returns true if the state jumped.
+    // So a count that ends with a segment (a pulse, a read) is drawn before the next one begins,
+    // without an event (a restart of the integrator) of its own.
+    virtual bool settles(std::size_t k) const { (void)k; return false; }
+    virtual bool on_settle(std::size_t k, double count, double v, std::span<double> s, rng& r) const {
+        (void)k, (void)count, (void)v, (void)s, (void)r;
+        return false;
+    }
 
     // The circuit and drives in which the model shows what it does (memlab/device/regime.hpp), for
     // the checks that run every registered model; nullptr if the model states none.

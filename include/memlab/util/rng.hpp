@@ -1,7 +1,7 @@
 #pragma once
 // memlab's one random generator: splitmix64 to seed, xoshiro256** to draw (Blackman and Vigna,
 // "Scrambled linear pseudorandom number generators", ACM TOMS 47, 2021). Every draw, and every
-// derived draw below (uniform, normal, exponential, an integer in a range, a shuffle), is written
+// derived draw below (uniform, normal, exponential, Poisson, an integer in a range, a shuffle), is written
 // out here from next(), never with the standard library's engines or distributions, whose output
 // the C++ standard leaves to each implementation: a seed gives the same numbers on every build and
 // platform. (The one thing not fixed here is the last bit of libm's log, cos and sqrt in normal()
@@ -24,6 +24,9 @@ public:
     double normal();             // standard normal (Box-Muller, one value per call)
     double exponential();        // -ln(U), mean 1
     std::uint64_t below(std::uint64_t n);  // uniform in 0 .. n-1 without bias (n >= 1)
+    // Poisson with mean mu >= 0: Knuth's product of uniforms below mu = 10, Hormann's transformed
+    // rejection (PTRS, Insurance Math. Econom. 12, 39 (1993)) above.
+    std::uint64_t poisson(double mu);
 
 private:
     std::uint64_t s_[4];
