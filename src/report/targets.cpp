@@ -734,7 +734,8 @@ const std::vector<target>& all_targets() {
         "a random element in the synapse by default, and a depression deep enough for the potentiation to rise by more than its noise: "
         "from a low start (cycle 1) the potentiation rises 17 % in log time, but each depression leaves the neck 3 % below its top, a "
         "thermally activated dissolution that speeds up as the neck thins; the neck's whole-atom shot noise (n_lump 1) gives 13-24 and "
-        "11-22 uS over cycles 2-5 at seeds 1-5, the paper's values, but cycle 1 stays about 40 uS apart and the noise drowns those 3 %; "
+        "11-22 uS over cycles 2-5 at seeds 1-5, the paper's values, but cycle 1 stays below the others (0.4 mS at its start, 0.15 mS "
+        "on average) and the noise drowns those 3 %; "
         "Sn left where Ag dissolves (f_dealloy) deepens it to 10 % and keeps cycle 1 in line, but it still speeds up and amplifies the "
         "noise (depression std 24-48 uS); a dissolution that slows as the neck thins is missing";
     static const std::vector<target> t{
