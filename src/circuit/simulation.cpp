@@ -695,6 +695,7 @@ int simulation::impl::restart(double tstop, bool values_jump, double h0) {
 // At a breakpoint, where the integrator restarts anyway: each counter that settles draws what it
 // has counted so far and starts again from 0.
 bool simulation::impl::settle_counters() {
+    if (hazards.empty()) return false;
     double* Y = N_VGetArrayPointer(y);
     const eval_point p = point(t, Y, N_VGetArrayPointer(yp));
     bool jumped = false;

@@ -484,8 +484,8 @@ void agsn_sio2_pt::hazards(double v, std::span<const double> s, std::span<double
     // Draws of a thick neck's exchanged atoms (a counter that fires at 1): the exchange rate over
     // the atoms one draw takes, n_lump + rate t_lump.
     if (p_.n_lump > 0) {
-        const double rate = agsn::neck_exchange_rate(p_, v, s[S::h], s[S::r], s[S::theta], s[S::T], s[S::z_step], s[S::e_tip]);
-        h[3] = rate / (p_.n_lump + rate * p_.t_lump);
+        const double rate = exchange(v, s);
+        h[3] = rate / atoms_per_draw(rate);
     }
 }
 
@@ -522,11 +522,13 @@ bool agsn_sio2_pt::shot_noise(double n, std::span<double> s, rng& r) const {
     return s[S::r] != r0;
 }
 
+double agsn_sio2_pt::exchange(double v, std::span<const double> s) const {
+    return agsn::neck_exchange_rate(p_, v, s[S::h], s[S::r], s[S::theta], s[S::T], s[S::z_step], s[S::e_tip]);
+}
+
 bool agsn_sio2_pt::on_settle(std::size_t k, double count, double v, std::span<double> s, rng& r) const {
-    if (k != 3) return false;
     // count draws' worth of atoms (a fraction of one) since the last draw, at the present rate.
-    const double rate = agsn::neck_exchange_rate(p_, v, s[S::h], s[S::r], s[S::theta], s[S::T], s[S::z_step], s[S::e_tip]);
-    return shot_noise(count * (p_.n_lump + rate * p_.t_lump), s, r);
+    return k == 3 && shot_noise(count * atoms_per_draw(exchange(v, s)), s, r);
 }
 
 void agsn_sio2_pt::on_event(std::size_t k, double v, std::span<double> s, rng& r) const {
@@ -535,9 +537,7 @@ void agsn_sio2_pt::on_event(std::size_t k, double v, std::span<double> s, rng& r
         return;
     }
     if (k == 3) {
-        // One draw: n = n_lump + rate t_lump atoms have been exchanged.
-        const double rate = agsn::neck_exchange_rate(p_, v, s[S::h], s[S::r], s[S::theta], s[S::T], s[S::z_step], s[S::e_tip]);
-        shot_noise(p_.n_lump + rate * p_.t_lump, s, r);
+        shot_noise(atoms_per_draw(exchange(v, s)), s, r);  // one draw's atoms have been exchanged
         return;
     }
     // Swept (hazard 1: the reverse field is taking the filament apart, its Ag goes back to the top

@@ -117,15 +117,17 @@ public:
     bool on_settle(std::size_t k, double count, double v, std::span<double> s, rng& r) const override;
     // The reverse field adds more to the tip's dissolution than its surface energy (v < 0).
     bool swept_by_field(double v, std::span<const double> s) const;
-
-private:
-    bool shot_noise(double n, std::span<double> s, rng& r) const;  // n atoms' net whole-atom spread: true if r moved
-public:
     std::unique_ptr<model> clone() const override { return std::make_unique<agsn_sio2_pt>(*this); }
     // Deterministic form: no set/relaxation events, so armed, h_s and h_c stay where they start.
     bool has_spice() const override { return true; }
     spice_form spice() const override;
     const regime* typical_regime() const override;
+
+private:
+    double exchange(double v, std::span<const double> s) const;  // atoms/s: agsn::neck_exchange_rate at this state
+    // The atoms one shot-noise draw takes at an exchange of `rate` atoms/s: n_lump + rate t_lump.
+    double atoms_per_draw(double rate) const { return p_.n_lump + rate * p_.t_lump; }
+    bool shot_noise(double n, std::span<double> s, rng& r) const;  // n atoms' net whole-atom spread: true if r moved
 };
 
 }  // namespace memlab::device
