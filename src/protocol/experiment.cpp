@@ -413,6 +413,22 @@ experiment load(const std::filesystem::path& path, const std::vector<std::string
         else if (!e.smu) st.fail("kind", "sweep_blocks needs circuit.source = \"smu\" or a circuit.transistor");
         else e.smu->compliance_wave = limiter;
     }
+    if (top.has("history")) {
+        // A stimulus table like [stimulus], applied before it (not recorded), and a rest after it.
+        reader hs = top.sub("history");
+        std::vector<sweep_block> hblocks;
+        stimulus::waveform_ptr hlimiter;
+        if (hs.string("kind") == "sweep_blocks" || limiter)
+            hs.fail("kind", "a history cannot be sweep_blocks, nor precede them (their blocks set the current limit from t = 0)");
+        e.history = read_stimulus(hs, hblocks, hlimiter, e.transistor ? e.transistor->model.get() : nullptr);
+        // `rest`: at the history's last level between its end and the experiment's t = 0.
+        const double rest = hs.quantity("rest", "s", 0.0);
+        if (!(rest >= 0)) hs.fail("rest", "must not be negative");
+        e.t_zero = e.history->end_time() + rest;
+        if (!(e.t_zero > 0)) hs.fail("rest", "the history has no length: give history.rest");
+        res["history"]["t_zero"] = units::format(e.t_zero, "s");
+        hs.finish();
+    }
     if (e.duration == 0) e.duration = e.stimulus->end_time();
     if (!(e.duration > 0)) ex.fail("duration", "the stimulus has no length: give experiment.duration");
     res["experiment"]["duration"] = units::format(e.duration, "s");
@@ -465,10 +481,12 @@ std::shared_ptr<device::model> experiment::device_instance(std::size_t index) co
     }
 }
 
+stimulus::waveform_ptr experiment::source_waveform() const { return history ? stimulus::preceded(history, t_zero, stimulus) : stimulus; }
+
 circuit::circuit experiment::build_circuit(std::size_t device_index) const {
     circuit::circuit c;
-    if (source == "smu") c.add_smu("SRC", "in", "0", stimulus, *smu);
-    else c.add_voltage_source("SRC", "in", "0", stimulus);
+    if (source == "smu") c.add_smu("SRC", "in", "0", source_waveform(), *smu);
+    else c.add_voltage_source("SRC", "in", "0", source_waveform());
     const std::string top = series_resistance > 0 ? "top" : "in";
     if (series_resistance > 0) c.add_resistor("Rs", "in", "top", series_resistance);
     if (parasitic_capacitance > 0) c.add_capacitor("Cp", top, "0", parasitic_capacitance);
@@ -497,15 +515,26 @@ run_result run(const experiment& e, io::trace_sink& sink, std::size_t device_ind
             maxabs.assign(c2.size(), 0.0);
             next.begin(c2);
         }
+        double t_zero = 0;  // the history's end: the trace's time 0
+        std::vector<double> shifted;
         void append(std::span<const double> row) override {
             for (std::size_t k = 0; k < row.size(); ++k) maxabs[k] = std::max(maxabs[k], std::fabs(row[k]));
-            next.append(row);
+            if (t_zero == 0) return next.append(row);
+            shifted.assign(row.begin(), row.end());
+            shifted[0] = row[0] - t_zero;
+            next.append(shifted);
         }
         void finish() override { next.finish(); }
     } t(sink);
+    t.t_zero = e.t_zero;
     run_result r;
     try {
-        sim.run(e.duration, e.recording, t);
+        if (e.history) {
+            // The history: the same probes (the same steps as one run through both), not kept.
+            io::null_trace before;
+            sim.run(e.t_zero, e.recording, before);
+        }
+        sim.run(e.t_zero + e.duration, e.recording, t);
     } catch (const solver_error& err) {
         throw solver_error(fmt::format("{}: {}", e.file, err.what()), err.time(), err.kind());
     }

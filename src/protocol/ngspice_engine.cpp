@@ -159,14 +159,16 @@ std::string transistor_lines(const experiment& e, double t_end) {
 }
 
 std::string deck_for(const experiment& e, const device::model& model) {
-    const double t_end = e.duration;
+    // With a history the deck starts at its beginning; the trace keeps t >= t_zero (run_ngspice).
+    const double t_end = e.t_zero + e.duration;
+    const auto source = e.source_waveform();
     std::string d = fmt::format("* memlab experiment '{}' for ngspice ({})\n", e.name, e.file);
     d += "* device in its deterministic form: no stochastic events\n";
     if (e.source == "awg") {
-        d += pwl_node("V_SRC", "in", *e.stimulus, t_end);
+        d += pwl_node("V_SRC", "in", *source, t_end);
     } else {
         const auto& s = *e.smu;
-        d += pwl_node("V_SMUSET", "smu_set", *e.stimulus, t_end);
+        d += pwl_node("V_SMUSET", "smu_set", *source, t_end);
         d += fmt::format("R_SMUTAU smu_set smu_u 1\nC_SMUTAU smu_u 0 {}\n", n(s.settling_time));
         if (s.compliance_wave) d += pwl_node("V_SMUICC", "smu_icc", *s.compliance_wave, t_end);
         else d += fmt::format("V_SMUICC smu_icc 0 DC {}\n", n(s.compliance));
@@ -190,7 +192,7 @@ std::string deck_for(const experiment& e, const device::model& model) {
     // first step of every SMU deck with the agsn model.) The SMU's internal set point starts at
     // the stimulus value like a charged settling capacitor.
     d += spice::initial_conditions(model, "xdut", e.initial_state);
-    if (e.source != "awg") d += fmt::format(".ic v(smu_u)={}\n", n(e.stimulus->value(0.0)));
+    if (e.source != "awg") d += fmt::format(".ic v(smu_u)={}\n", n(source->value(0.0)));
     d += spice::options(e.solver.rtol, e.solver.atol_current, e.solver.atol_voltage);
     d += spice::tran(t_end, e.solver.max_step) + ".end\n";
     return d;
@@ -224,7 +226,8 @@ run_result run_ngspice(const experiment& e, io::trace_sink& sink, std::size_t de
         throw input_error(fmt::format("{}: ngspice rejected the deck: {}", e.file, last_lines(ngspice_log, 3)));
     ngSpice_Command(const_cast<char*>("run"));
     const pvector_info tv = ngGet_Vec_Info(const_cast<char*>("time"));
-    if (!tv || tv->v_length < 2 || tv->v_realdata[tv->v_length - 1] < e.duration * (1 - 1e-9))
+    const double t_end = e.t_zero + e.duration;
+    if (!tv || tv->v_length < 2 || tv->v_realdata[tv->v_length - 1] < t_end * (1 - 1e-9))
         throw solver_error(fmt::format("{}: ngspice stopped at t = {}: {}", e.file,
                                        tv && tv->v_length > 0 ? fmt::format("{:.6g} s", tv->v_realdata[tv->v_length - 1]) : "0 s",
                                        last_lines(ngspice_log, 3)),
@@ -244,7 +247,7 @@ run_result run_ngspice(const experiment& e, io::trace_sink& sink, std::size_t de
     sink.begin(ch);
     std::vector<double> row(ch.size()), args;
     const auto emit = [&](double t, const std::function<double(const std::string&)>& get) {
-        row[0] = t;
+        row[0] = t - e.t_zero;
         for (std::size_t k = 0; k < plans.size(); ++k) {
             args.clear();
             for (const auto& name : plans[k].vectors) args.push_back(get(name));
@@ -254,12 +257,19 @@ run_result run_ngspice(const experiment& e, io::trace_sink& sink, std::size_t de
     };
     if (e.recording.sample_interval > 0) {
         for (std::size_t k = 0;; ++k) {
-            const double t = static_cast<double>(k) * e.recording.sample_interval;
-            if (t > e.duration * (1 + 1e-12)) break;
+            const double t = e.t_zero + static_cast<double>(k) * e.recording.sample_interval;
+            if (t > t_end * (1 + 1e-12)) break;
             emit(t, [&](const std::string& name) { return analysis::interpolate(time, vec[name], t); });
         }
     } else {
-        for (std::size_t k = 0; k < time.size(); ++k) emit(time[k], [&](const std::string& name) { return vec[name][k]; });
+        // The history's points are not part of the trace; the first kept point is at t_zero.
+        std::size_t first = 0;
+        while (first + 1 < time.size() && time[first + 1] <= e.t_zero * (1 + 1e-12)) ++first;
+        if (e.t_zero > 0 && time[first] < e.t_zero) {
+            emit(e.t_zero, [&](const std::string& name) { return analysis::interpolate(time, vec[name], e.t_zero); });
+            ++first;
+        }
+        for (std::size_t k = first; k < time.size(); ++k) emit(time[k], [&](const std::string& name) { return vec[name][k]; });
     }
     sink.finish();
     run_result r;

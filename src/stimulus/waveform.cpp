@@ -196,6 +196,43 @@ waveform_ptr read_after_write(const read_after_write_spec& s) {
     return std::make_shared<pulse_list>(std::move(all), s.base, s.rise, s.fall);
 }
 
+namespace {
+
+// `history` on [0, t_zero), then `main` shifted by t_zero.
+class sequence final : public waveform {
+public:
+    sequence(waveform_ptr history, double t_zero, waveform_ptr main) : h_(std::move(history)), m_(std::move(main)), t0_(t_zero) {}
+    double value(double t) const override { return t < t0_ ? h_->value(t) : m_->value(t - t0_); }
+    double next_breakpoint(double t) const override {
+        if (!after(t0_, t)) {
+            // The shifted breakpoint must be after t in the caller's time too (t - t0 rounds).
+            double b = m_->next_breakpoint(t - t0_);
+            while (std::isfinite(b) && !after(t0_ + b, t)) b = m_->next_breakpoint(b);
+            return t0_ + b;
+        }
+        return std::min(h_->next_breakpoint(t), t0_);
+    }
+    double end_time() const override { return t0_ + m_->end_time(); }
+    nlohmann::json describe() const override {
+        return {{"kind", "preceded"}, {"history", h_->describe()}, {"t_zero", units::format(t0_, "s")}, {"then", m_->describe()}};
+    }
+
+private:
+    waveform_ptr h_, m_;
+    double t0_;
+};
+
+}  // namespace
+
+waveform_ptr preceded(waveform_ptr history, double t_zero, waveform_ptr main) {
+    if (!history || !main) throw internal_error("preceded: a waveform is missing");
+    units::finite(t_zero, "t_zero");
+    if (t_zero < history->end_time() * (1 - 1e-12))
+        throw input_error(fmt::format("preceded: t = 0 of the stimulus ({}) is before the history's end ({})", units::format(t_zero, "s"),
+                                      units::format(history->end_time(), "s")));
+    return std::make_shared<sequence>(std::move(history), t_zero, std::move(main));
+}
+
 waveform_ptr triangle_sweep(const std::vector<double>& vertices, double rate, std::size_t cycles, double delay) {
     if (vertices.size() < 2) throw input_error("sweep: needs at least two vertices");
     units::positive(rate, "rate");

@@ -56,6 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto e = protocol::load(file);
         (void)e.resolved.dump(2);
         check_stimulus(*e.stimulus);
+        if (e.history) check_stimulus(*e.source_waveform());  // the history, then the stimulus
         for (std::size_t k = 0; k < std::min<std::size_t>(e.devices, 3); ++k) {
             const auto c = e.build_circuit(k);
             circuit::simulation sim(c, e.solver, e.seed + k);

@@ -59,6 +59,11 @@ def main():
     texts.append((HEAD.format(model="agsn_sio2_pt", circuit=CIRCUITS["awg"]) + '[device.initial_state]\nh = "1 nm"\n'
                   '[device.d2d]\ne_ag = "0.05 eV"\n' + "[stimulus]\n" + KINDS["pulse"] + "\n" + TAIL)
                  .replace('name = "k"', 'name = "k"\ndevices = 3'))
+    # A history ([history]: a stimulus table and a rest) before each stimulus kind.
+    for kind, body in KINDS.items():
+        hist = KINDS["pulse_train_count" if kind != "pulse_train_count" else "sweep"].replace("[[stimulus.", "[[history.")
+        texts.append(HEAD.format(model="vteam", circuit=CIRCUITS["awg"]) + "[history]\n" + hist + '\nrest = "2 us"\n'
+                     + "[stimulus]\n" + body + "\n" + TAIL)
     # A device-mode network with drawn synapses and its own solver table (docs/networks.md, File keys).
     net = (ROOT / "experiments" / "snn_device_8x4.toml").read_text()
     texts.append(net + '\n[network.synapse.d2d]\ne_ag = "0.14 eV"\nkappa = "0.5e9 1/m"\n[solver]\nrtol = 1e-7\n')

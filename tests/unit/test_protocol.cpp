@@ -2,9 +2,11 @@
 // through the engine: tests/validation/test_circuit_runs.cpp.)
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 #include "memlab/error.hpp"
@@ -199,4 +201,96 @@ TEST(Protocol, EventsProbeCountsTheRandomEvents) {
     io::memory_trace td;
     protocol::run(d, td);
     EXPECT_EQ(td.column("events").back(), 0.0);
+}
+
+// [history]: a stimulus run before the recorded one on the same circuit, not recorded. Its run
+// and the experiment's are one run of both stimuli: the recorded trace is the tail of that run,
+// shifted to start at t = 0 (to the integrator's rounding), and the random streams run on through
+// the history (the recorded cycle does not replay the history's draws).
+TEST(Protocol, AHistoryIsTheUnrecordedStartOfOneRun) {
+    const std::string syn = MEMLAB_SOURCE_DIR "/experiments/synapse.toml";
+    const std::vector<std::string> common{"stimulus.write_counts=[5, 5]", "device.n_lump=1", "recording.probes=[\"i(DUT)\", \"DUT.r\", \"events\"]"};
+    const std::string hist = R"toml(
+[history]
+kind = "read_after_write"
+write_amplitudes = ["1 V", "-0.8 V"]
+write_counts = [5, 5]
+write_width = "10 us"
+read_amplitude = "0.1 V"
+read_width = "10 us"
+gap = "10 us"
+rise = "20 ns"
+fall = "20 ns"
+rest = "10 us"
+)toml";
+    std::ifstream in(syn);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto at = text.find("[history]");
+    if (at != std::string::npos) text.erase(at, text.find("[circuit]") - at);  // the file's own history
+    // The whole run: both cycles recorded, from the trained state.
+    auto sets = common;
+    sets.push_back("stimulus.cycles=2");
+    const auto whole = protocol::load(write_file("memlab_whole.toml", text), sets);
+    text.insert(text.find("[circuit]"), hist + "\n");
+    const auto p = write_file("memlab_history.toml", text);
+    auto hsets = common;
+    hsets.push_back("stimulus.cycles=1");
+    const auto part = protocol::load(p, hsets);
+    ASSERT_TRUE(part.history);
+    const double t0 = part.t_zero;
+    EXPECT_NEAR(t0, 10 * 40.08e-6, 1e-12);  // ten write-read pairs of 40.08 us, the last gap as the rest
+    EXPECT_EQ(part.resolved["history"]["rest"], "10 us");
+    io::memory_trace a, b;
+    protocol::run(whole, a);
+    protocol::run(part, b);
+    ASSERT_GT(b.size(), 100u);
+    EXPECT_EQ(b.time().front(), 0.0);
+    EXPECT_NEAR(b.time().back(), whole.duration - t0, 1e-12);
+    // The history's random events happened (a set from the trained HRS, the neck's draws) and are
+    // counted: the recorded trace starts with them.
+    EXPECT_GT(b.column("events").front(), 0.0);
+    const auto& ta = a.time();
+    // Allowed: a millionth of the current's range, 1 % of the neck radius's absolute tolerance
+    // (100 fm), no event.
+    for (const auto& [ch, allowed] : {std::pair<std::string, double>{"i(DUT)", 1e-6}, {"DUT.r", 1e-15}, {"events", 0.0}}) {
+        const auto& xa = a.column(ch);
+        const auto& xb = b.column(ch);
+        const auto [lo, hi] = std::minmax_element(xb.begin(), xb.end());
+        double worst = 0;
+        for (std::size_t k = 0; k < b.size(); ++k) {
+            const double t = b.time()[k] + t0;
+            // At a breakpoint both traces hold two rows (before and after a settled draw): compare
+            // between breakpoints only, on the whole run's rows.
+            const auto j = std::lower_bound(ta.begin(), ta.end(), t) - ta.begin();
+            if (j == 0 || j >= static_cast<long>(ta.size()) || std::fabs(ta[j] - t) > 1e-15) continue;
+            if (j + 1 < static_cast<long>(ta.size()) && ta[j + 1] == ta[j]) continue;
+            if (k + 1 < b.size() && b.time()[k + 1] == b.time()[k]) continue;
+            worst = std::max(worst, std::fabs(xa[j] - xb[k]));
+        }
+        // Not bit for bit: the stimulus's corners are t_zero + its own times, which round apart
+        // from the whole run's by an ulp, and the steps follow them (4e-8 of the current's range).
+        EXPECT_LE(worst, ch == "i(DUT)" ? allowed * (*hi - *lo) : allowed) << ch;
+        EXPECT_GT(*hi - *lo, 0.0) << ch;
+    }
+    // Another seed draws other atoms: the recorded cycle is not a replay.
+    auto other = hsets;
+    other.push_back("experiment.seed=2");
+    io::memory_trace c;
+    protocol::run(protocol::load(p, other), c);
+    EXPECT_NE(c.column("DUT.r").back(), b.column("DUT.r").back());
+}
+
+TEST(Protocol, HistoryMistakesNameTheKey) {
+    const std::string h = "\n[history]\nkind = \"pulse_train\"\namplitude = \"1 V\"\ncount = 2\nwidth = \"1 us\"\nperiod = \"2 us\"\n";
+    expect_error(std::string(base) + h + "restt = \"1 us\"\n", "history.restt", "unknown key");
+    expect_error(std::string(base) + h + "rest = \"-1 us\"\n", "history.rest", "negative");
+    expect_error(std::string(base) + h + "rest = \"1 V\"\n", "history.rest");
+    expect_error(std::string(base) + "\n[history]\nkind = \"sweep_blocks\"\n", "history.kind", "sweep_blocks");
+    // A well-formed history loads: t = 0 of the stimulus is the history's end plus the rest.
+    const auto e = protocol::load(write_file("memlab_hist_ok.toml", std::string(base) + h + "rest = \"1 us\"\n"));
+    EXPECT_NEAR(e.t_zero, 2e-6 + 1e-6 + 20e-9 + 1e-6, 1e-15);
+    io::memory_trace tr;
+    protocol::run(e, tr);
+    EXPECT_EQ(tr.time().front(), 0.0);
+    EXPECT_NEAR(tr.time().back(), e.duration, 1e-15);
 }

@@ -144,3 +144,24 @@ TEST(Stimulus, BadInputIsAnError) {
     EXPECT_THROW(triangle_sweep({0.0, 1.0}, -1.0, 1), input_error);
     EXPECT_THROW(triangle_sweep({0.0, 1.0}, 1.0, 0), input_error);
 }
+
+TEST(Stimulus, AHistoryPrecedesTheStimulusAndItsBreakpointsAreBoth) {
+    // Two pulses of history, a rest to t = 10 us, then the stimulus (one pulse at its own t = 1 us).
+    const auto h = pulse_train({{2.0}, 2, 1e-6, 3e-6, 0, 0, 0, 0, 0});
+    const auto m = single_pulse(1e-6, -1.0, 2e-6, 1e-7, 1e-7, 0.0);
+    const auto w = preceded(h, 10e-6, m);
+    EXPECT_DOUBLE_EQ(w->value(0.5e-6), 2.0);       // the history's first pulse
+    EXPECT_DOUBLE_EQ(w->value(5e-6), 0.0);         // its rest
+    EXPECT_DOUBLE_EQ(w->value(10e-6 + 2e-6), -1.0);  // the stimulus's pulse, shifted
+    EXPECT_DOUBLE_EQ(w->end_time(), 10e-6 + m->end_time());
+    const auto b = all_breakpoints(*w);
+    std::vector<double> want = all_breakpoints(*h);
+    want.push_back(10e-6);
+    for (double x : all_breakpoints(*m)) want.push_back(10e-6 + x);
+    ASSERT_EQ(b.size(), want.size());
+    for (std::size_t k = 0; k < b.size(); ++k) EXPECT_NEAR(b[k], want[k], 1e-18) << k;
+    // Asked exactly at a shifted breakpoint, the next one is strictly later (t - t_zero rounds).
+    for (double x : b) EXPECT_GT(w->next_breakpoint(x), x);
+    // t = 0 of the stimulus cannot fall inside the history.
+    EXPECT_THROW(preceded(h, 2e-6, m), input_error);
+}

@@ -66,6 +66,13 @@ struct experiment {
     std::optional<circuit::tia_params> tia;
     std::optional<access_transistor> transistor;
     stimulus::waveform_ptr stimulus;
+    // The device's history ([history]): a stimulus applied to the same circuit before the
+    // experiment, from t = -t_zero to 0, and not recorded; the experiment's random streams run on
+    // through it. Null: none (the device starts at initial_state at t = 0).
+    stimulus::waveform_ptr history;
+    double t_zero = 0;  // s, the history's duration (0 without one)
+    // What the source applies, from the start of the history: the history, then the stimulus.
+    stimulus::waveform_ptr source_waveform() const;
     std::vector<sweep_block> blocks;  // for kind = "sweep_blocks"; empty otherwise
     circuit::recording recording;
     double csv_tolerance = 0;  // traces.csv: relative tolerance of its rows (io::thinned_trace); 0: every row

@@ -118,6 +118,11 @@ struct read_after_write_spec {
 };
 waveform_ptr read_after_write(const read_after_write_spec& spec);
 
+// The device's history before an experiment: `history` from t = 0, then `main` from t = t_zero
+// on (its own t = 0 there). t_zero must not be before history's end. The experiment's traces start
+// at t_zero (protocol::experiment::history).
+waveform_ptr preceded(waveform_ptr history, double t_zero, waveform_ptr main);
+
 // A triangular sweep through `vertices` (V) at `rate` (V/s), repeated `cycles` times, starting at
 // t = delay. The first vertex is the start level (usually 0 V).
 waveform_ptr triangle_sweep(const std::vector<double>& vertices, double rate, std::size_t cycles,
