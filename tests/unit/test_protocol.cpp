@@ -225,13 +225,13 @@ rest = "10 us"
 )toml";
     std::ifstream in(syn);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto at = text.find("[history]");
-    if (at != std::string::npos) text.erase(at, text.find("[circuit]") - at);  // the file's own history
+    const auto at = text.find("\n[history]\n");
+    if (at != std::string::npos) text.erase(at, text.find("\n[circuit]\n") - at);  // the file's own history
     // The whole run: both cycles recorded, from the trained state.
     auto sets = common;
     sets.push_back("stimulus.cycles=2");
     const auto whole = protocol::load(write_file("memlab_whole.toml", text), sets);
-    text.insert(text.find("[circuit]"), hist + "\n");
+    text.insert(text.find("\n[circuit]\n"), hist + "\n");
     const auto p = write_file("memlab_history.toml", text);
     auto hsets = common;
     hsets.push_back("stimulus.cycles=1");

@@ -166,9 +166,9 @@ TEST(NgspiceEngine, SynapsePulsesOnTheAgSnDeviceAgree) {
     // From the trained state, without the file's history: the set is compared too.
     std::ifstream in(dir + "synapse.toml");
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto at = text.find("[history]");
+    const auto at = text.find("\n[history]\n");
     ASSERT_NE(at, std::string::npos);
-    text.erase(at, text.find("[circuit]") - at);
+    text.erase(at, text.find("\n[circuit]\n") - at);
     const auto fresh = test::write_file("synapse_fresh.toml", text);
     const std::vector<std::string> sets{"solver.events=false", "stimulus.write_counts=[5, 5]", "stimulus.cycles=1", "solver.rtol=1e-8"};
     compare(fresh.filename().string(), sets, 0.01, fresh.parent_path().string() + "/");
