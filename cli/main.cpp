@@ -182,8 +182,7 @@ int cmd_run(const std::string& name, std::string out, std::optional<std::uint64_
     if (o.ngspice && e.device->n_hazards() > 0)
         fmt::print(stderr, "memlab: note: ngspice runs '{}' in its deterministic form (no stochastic events)\n", e.device->name());
     if (out.empty()) out = (fs::path("out") / e.name).string();
-    fmt::print("memlab run {}: {} ({} simulated{}{}) ... ", file, e.name, units::format(e.duration, "s"),
-               e.history ? fmt::format(" after {} of history", units::format(e.t_zero, "s")) : "", o.ngspice ? ", by ngspice" : "");
+    fmt::print("memlab run {}: {} ({}{}) ... ", file, e.name, e.simulated_text(), o.ngspice ? ", by ngspice" : "");
     std::fflush(stdout);
     const auto r = lab::run(e, out, o);
     figure_note(o.figure, r.figure_drawn);

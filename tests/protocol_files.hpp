@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 namespace memlab::test {
@@ -31,6 +32,16 @@ inline std::filesystem::path write_file(const std::string& name, const std::stri
                                     (std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" + name);
     std::ofstream(p, std::ios::binary) << text;
     return p;
+}
+
+// The text of a TOML file without its table [name] (its header line up to the next table's), or
+// the whole text if it has none.
+inline std::string without_table(const std::filesystem::path& file, const std::string& name) {
+    std::ifstream in(file, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto at = text.find("\n[" + name + "]\n");
+    if (at != std::string::npos) text.erase(at, text.find("\n[", at + 1) - at);
+    return text;
 }
 
 }  // namespace memlab::test

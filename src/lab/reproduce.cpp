@@ -313,7 +313,7 @@ reproduce_plan plan_reproduce(const reproduce_options& o, std::optional<std::uin
         mine.insert(mine.end(), seed_set.begin(), seed_set.end());
         auto e = std::make_shared<protocol::experiment>(protocol::load(f, mine));
         report::check_targets(*e);  // a target the file names but report does not know: an error now
-        plan.exps.push_back({e->name, e->file, e->figure, e->description, units::format(e->duration, "s") + " simulated" + (e->history ? " after " + units::format(e->t_zero, "s") + " of history" : ""), e->notes,
+        plan.exps.push_back({e->name, e->file, e->figure, e->description, e->simulated_text(), e->notes,
                              {{"kind", "reproduce"}, {"resolved", e->resolved}, {"csv", csv}}, [e, csv](const fs::path& sub, const progress_fn&) {
                                  std::vector<io::memory_trace> mem;
                                  const auto r = run_into(*e, sub, csv, &mem);

@@ -483,6 +483,10 @@ std::shared_ptr<device::model> experiment::device_instance(std::size_t index) co
 
 stimulus::waveform_ptr experiment::source_waveform() const { return history ? stimulus::preceded(history, t_zero, stimulus) : stimulus; }
 
+std::string experiment::simulated_text() const {
+    return units::format(duration, "s") + " simulated" + (history ? " after " + units::format(t_zero, "s") + " of history" : "");
+}
+
 circuit::circuit experiment::build_circuit(std::size_t device_index) const {
     circuit::circuit c;
     if (source == "smu") c.add_smu("SRC", "in", "0", source_waveform(), *smu);
@@ -534,7 +538,7 @@ run_result run(const experiment& e, io::trace_sink& sink, std::size_t device_ind
             io::null_trace before;
             sim.run(e.t_zero, e.recording, before);
         }
-        sim.run(e.t_zero + e.duration, e.recording, t);
+        sim.run(e.run_end(), e.recording, t);
     } catch (const solver_error& err) {
         throw solver_error(fmt::format("{}: {}", e.file, err.what()), err.time(), err.kind());
     }

@@ -160,7 +160,7 @@ std::string transistor_lines(const experiment& e, double t_end) {
 
 std::string deck_for(const experiment& e, const device::model& model) {
     // With a history the deck starts at its beginning; the trace keeps t >= t_zero (run_ngspice).
-    const double t_end = e.t_zero + e.duration;
+    const double t_end = e.run_end();
     const auto source = e.source_waveform();
     std::string d = fmt::format("* memlab experiment '{}' for ngspice ({})\n", e.name, e.file);
     d += "* device in its deterministic form: no stochastic events\n";
@@ -226,7 +226,7 @@ run_result run_ngspice(const experiment& e, io::trace_sink& sink, std::size_t de
         throw input_error(fmt::format("{}: ngspice rejected the deck: {}", e.file, last_lines(ngspice_log, 3)));
     ngSpice_Command(const_cast<char*>("run"));
     const pvector_info tv = ngGet_Vec_Info(const_cast<char*>("time"));
-    const double t_end = e.t_zero + e.duration;
+    const double t_end = e.run_end();
     if (!tv || tv->v_length < 2 || tv->v_realdata[tv->v_length - 1] < t_end * (1 - 1e-9))
         throw solver_error(fmt::format("{}: ngspice stopped at t = {}: {}", e.file,
                                        tv && tv->v_length > 0 ? fmt::format("{:.6g} s", tv->v_realdata[tv->v_length - 1]) : "0 s",

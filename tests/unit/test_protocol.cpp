@@ -6,7 +6,6 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <stdexcept>
 
 #include "memlab/error.hpp"
@@ -223,10 +222,7 @@ rise = "20 ns"
 fall = "20 ns"
 rest = "10 us"
 )toml";
-    std::ifstream in(syn);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto at = text.find("\n[history]\n");
-    if (at != std::string::npos) text.erase(at, text.find("\n[circuit]\n") - at);  // the file's own history
+    std::string text = test::without_table(syn, "history");  // the file's own history
     // The whole run: both cycles recorded, from the trained state.
     auto sets = common;
     sets.push_back("stimulus.cycles=2");

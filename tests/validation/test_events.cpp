@@ -25,15 +25,21 @@ constexpr device::parameter<counter_params> counter_parameters[]{
 static_assert(device::each_member_once(counter_parameters));
 constexpr device::state<counter_state::index> counter_states[]{{counter_state::count, "count", "1", 1e-9, "events counted by the test model"}};
 
-class poisson_counter final : public device::basic_model<counter_params> {
+// What the test counters share: a resistor of g0 whose one state, `count`, moves only at events.
+class counter_model : public device::basic_model<counter_params> {
 public:
-    explicit poisson_counter(double lambda) : basic_model(counter_parameters, counter_states), lambda_(lambda) {}
-    std::string_view name() const override { return "poisson_counter"; }
+    counter_model() : basic_model(counter_parameters, counter_states) {}
     std::string_view summary() const override { return "test device"; }
     void initial_state(std::span<double> s) const override { s[counter_state::count] = 0; }
     double current(double v, std::span<const double>) const override { return p_.g0 * v; }
     void rates(double, std::span<const double>, std::span<double> ds) const override { ds[counter_state::count] = 0; }
     std::size_t n_hazards() const override { return 1; }
+};
+
+class poisson_counter final : public counter_model {
+public:
+    explicit poisson_counter(double lambda) : lambda_(lambda) {}
+    std::string_view name() const override { return "poisson_counter"; }
     void hazards(double v, std::span<const double>, std::span<double> h) const override { h[0] = lambda_ * std::max(v, 0.0); }
     void on_event(std::size_t, double, std::span<double> s, device::rng&) const override { s[counter_state::count] += 1; }
     std::unique_ptr<model> clone() const override { return std::make_unique<poisson_counter>(*this); }
@@ -99,16 +105,10 @@ namespace {
 // A counter that settles: hazard lambda * max(v, 0), fires every `per_draw` of its integral (adding
 // per_draw to `count`) and at each breakpoint adds what it has counted since (on_settle). So
 // `count` is the hazard's whole integral, and without settling only its whole draws.
-class settling_counter final : public device::basic_model<counter_params> {
+class settling_counter final : public counter_model {
 public:
-    settling_counter(double lambda, double per_draw, bool settle)
-        : basic_model(counter_parameters, counter_states), lambda_(lambda), per_draw_(per_draw), settle_(settle) {}
+    settling_counter(double lambda, double per_draw, bool settle) : lambda_(lambda), per_draw_(per_draw), settle_(settle) {}
     std::string_view name() const override { return "settling_counter"; }
-    std::string_view summary() const override { return "test device"; }
-    void initial_state(std::span<double> s) const override { s[counter_state::count] = 0; }
-    double current(double v, std::span<const double>) const override { return p_.g0 * v; }
-    void rates(double, std::span<const double>, std::span<double> ds) const override { ds[counter_state::count] = 0; }
-    std::size_t n_hazards() const override { return 1; }
     double hazard_threshold(std::size_t, device::rng&) const override { return 1.0; }
     void hazards(double v, std::span<const double>, std::span<double> h) const override { h[0] = lambda_ * std::max(v, 0.0) / per_draw_; }
     void on_event(std::size_t, double, std::span<double> s, device::rng&) const override { s[counter_state::count] += per_draw_; }

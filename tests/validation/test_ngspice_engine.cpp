@@ -9,8 +9,6 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <fstream>
-#include <iterator>
 #include <map>
 
 #include "memlab/analysis/analysis.hpp"
@@ -164,12 +162,8 @@ TEST(NgspiceEngine, SynapsePulsesOnTheAgSnDeviceAgree) {
     // thick contact's field and opening all act here (none of them does in the volatile files
     // above, where the neck stays one atom wide), so this is their check of the exported form.
     // From the trained state, without the file's history: the set is compared too.
-    std::ifstream in(dir + "synapse.toml");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto at = text.find("\n[history]\n");
-    ASSERT_NE(at, std::string::npos);
-    text.erase(at, text.find("\n[circuit]\n") - at);
-    const auto fresh = test::write_file("synapse_fresh.toml", text);
+    ASSERT_TRUE(protocol::load(dir + "synapse.toml").history);
+    const auto fresh = test::write_file("synapse_fresh.toml", test::without_table(dir + "synapse.toml", "history"));
     const std::vector<std::string> sets{"solver.events=false", "stimulus.write_counts=[5, 5]", "stimulus.cycles=1", "solver.rtol=1e-8"};
     compare(fresh.filename().string(), sets, 0.01, fresh.parent_path().string() + "/");
     // With the file's history, shortened the same way (five and five pulses): both engines run it

@@ -73,6 +73,10 @@ struct experiment {
     double t_zero = 0;  // s, the history's duration (0 without one)
     // What the source applies, from the start of the history: the history, then the stimulus.
     stimulus::waveform_ptr source_waveform() const;
+    // The end of a run from the start of the history: t_zero + duration.
+    double run_end() const { return t_zero + duration; }
+    // "40.07 ms simulated" (" after 8.016 ms of history" with one), for progress lines.
+    std::string simulated_text() const;
     std::vector<sweep_block> blocks;  // for kind = "sweep_blocks"; empty otherwise
     circuit::recording recording;
     double csv_tolerance = 0;  // traces.csv: relative tolerance of its rows (io::thinned_trace); 0: every row
