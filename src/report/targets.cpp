@@ -201,7 +201,11 @@ std::vector<result> evaluate_integrate(const protocol::experiment& e, const io::
 
 
 // Integrate and fire: spikes per package. A pulse "spikes" when its peak current reaches half of
-// what the series resistor alone would pass (pulse level minus base, over R_s).
+// what the series resistor alone would pass at the pulse's level (level / R_s), as for all-or-none:
+// a set held by the resistor passes (level - v_hold) / R_s with v_hold a few tenths of a volt. The
+// step from the base (level - base) is not the reference: a set without a capacitive discharge
+// (no parasitic capacitance) at 2 V on a -1 V base through 2 MOhm passes 0.72-0.74 uA, under half
+// of 3 V / 2 MOhm.
 struct if_package {
     std::vector<std::size_t> spikes;  // 1-based pulse indices within the package
     std::size_t pulses;
@@ -219,7 +223,7 @@ std::vector<if_package> if_packages(const protocol::experiment& e, const io::mem
         if (k == 0 || ps[k].start - ps[k - 1].start > 1.5 * period) out.push_back({{}, 0});
         auto& pk = out.back();
         ++pk.pulses;
-        if (r[k].peak >= analysis::response_threshold(ps[k].level - pl->base(), e.series_resistance)) pk.spikes.push_back(pk.pulses);
+        if (r[k].peak >= analysis::response_threshold(ps[k].level, e.series_resistance)) pk.spikes.push_back(pk.pulses);
     }
     // Refractory: between two spikes the conductance must fall below 10 % of its spike value.
     *worst_refractory = 0;
