@@ -68,7 +68,13 @@ constexpr parameter<P> parameter_rows[]{
     {&P::stub_fraction, "stub_fraction", "1", 0.5, {0.0, 1.0}, "f_stub", "part of the Sn-rich filament left as stub per relaxation",
      "stated, not fitted: half; after a 1 mA cycle theta is near 1 and the stub fills as h_s,max (1 - (1 - f_stub)^n) within the first nonvolatile cycles, so the trained targets see h_s,max rather than f_stub"},
     {&P::tau_th, "tau_th", "s", 1e-6, {1e-15, 1.0}, "tau_th", "thermal time constant of the filament region",
-     "stated, not fitted: shorter than every pulse and sweep segment that heats (10 us and longer); a time constant, not a steady-state knob"},
+     "stated (numerics), not fitted: a lag on the heating, so that Newton can follow the exp(-E/kT) loop an algebraic temperature "
+     "makes; the physical time is picoseconds (r^2/D: 0.04 ps in Ag, 29 ps across the 5 nm of SiO2), and the results are not "
+     "converged in it (docs/calibration/2026-12-07-thermal-lag.md): at 30 ns and shorter the parasitic capacitance's discharge at a "
+     "volatile set heats the one-atom contact and grows its neck (all-or-none's full response lost at 10-30 ns, integrate nonvolatile "
+     "at 30 ns, integrate-and-fire on at every pulse at 1 ns); at 1 us the synapse's neck stays hot for a microsecond after each "
+     "pulse and gives back 0.6 of the atom it gained, an exchange that draws shot noise four times its net (the synapse is "
+     "converged at 30 ns and shorter); 1 us passes the most targets (38 of the circuits' 42, 100 ns 37)"},
     {&P::g_arm, "g_arm", "S", 1e-9, {1e-15, 1.0}, "G_arm", "conductance above which the device counts as set (arms the relaxation draw)",
      "stated (bookkeeping): between the relaxed HRS (below 0.1 nS) and any set state (a 10 nA set at 1 V or less is 10 nS or more)"},
     {&P::e_min, "e_min", "eV", 0.3, {0.0, 3.0}, "E_min", "lowest barrier the field can leave: drift saturates at a nu0 exp(-E_min/kT) (23 mm/s at 300 K)",

@@ -739,7 +739,8 @@ const std::vector<target>& all_targets() {
         "neck 3 % below its top (the paper's swing is a third), a thermally activated dissolution that speeds up as the neck thins, so "
         "the potentiation climbs 1-2 % after its turn-on, under 1 uS a pulse against the paper's 12, and the noise (13-44 uS between "
         "cycles, the paper's 16) makes a quarter of its mean steps negative; Sn left where Ag dissolves (f_dealloy) deepens the swing "
-        "to 10 % but still speeds up; a dissolution that slows as the neck thins is missing";
+        "to 10 % but still speeds up; a dissolution that slows as the neck thins is missing (with a thermal lag of 30 ns or less, "
+        "tau_th, the noise falls to the net exchange, but at the periodic state the rise is under 1 %)";
     static const std::vector<target> t{
         {"all_or_none.threshold_pulse", "pulse_response", 6, "5..7", "Fig. 2a-c", 5, 7, fit, {"h_init"}, "#pulse"},
         {"all_or_none.silent_below", "pulse_response", "no switching below threshold", "sub-threshold peaks < 10 % of the first response", "Fig. 2a-c", NAN, NAN, check, {}},
