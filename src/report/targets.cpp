@@ -138,6 +138,13 @@ constexpr double stored_weight = 1e-4;  // S
 // the second half of the plateau: the "on-state" a zoom of the paper's figures shows).
 struct pulse_response {
     double level, peak, g_late;
+    // The pulse responds (all-or-none) or spikes (integrate and fire) when its peak current reaches
+    // half of what the series resistor alone would pass at the pulse's level (the device is then a
+    // small part of the total resistance): a set held by the resistor passes (level - v_hold) / R_s
+    // with v_hold a few tenths of a volt. The step from a base (level - base) is not the reference:
+    // a set without a capacitive discharge (no parasitic capacitance) at 2 V on a -1 V base
+    // through 2 MOhm passes 0.72-0.74 uA, under half of 3 V / 2 MOhm.
+    bool responds(double series_resistance) const { return peak >= analysis::response_threshold(level, series_resistance); }
 };
 std::vector<pulse_response> per_pulse(const protocol::experiment& e, const io::memory_trace& tr) {
     const auto* pl = dynamic_cast<const stimulus::pulse_list*>(e.stimulus.get());
@@ -162,11 +169,9 @@ std::vector<pulse_response> per_pulse(const protocol::experiment& e, const io::m
 
 std::vector<result> evaluate_all_or_none(const protocol::experiment& e, const io::memory_trace& tr) {
     const auto r = per_pulse(e, tr);
-    // A pulse responds when its peak current reaches half of what the series resistor alone would
-    // pass (the device is then a small part of the total resistance).
     std::size_t first = 0;
     for (std::size_t k = 0; k < r.size() && !first; ++k)
-        if (r[k].peak >= analysis::response_threshold(r[k].level, e.series_resistance)) first = k + 1;
+        if (r[k].responds(e.series_resistance)) first = k + 1;
     std::vector<result> out;
     out.push_back(make("all_or_none.threshold_pulse", first ? json(first) : json("none"), within("all_or_none.threshold_pulse", static_cast<double>(first)),
                        "first pulse whose peak current reaches half of V/R_s", e));
@@ -200,12 +205,7 @@ std::vector<result> evaluate_integrate(const protocol::experiment& e, const io::
 }
 
 
-// Integrate and fire: spikes per package. A pulse "spikes" when its peak current reaches half of
-// what the series resistor alone would pass at the pulse's level (level / R_s), as for all-or-none:
-// a set held by the resistor passes (level - v_hold) / R_s with v_hold a few tenths of a volt. The
-// step from the base (level - base) is not the reference: a set without a capacitive discharge
-// (no parasitic capacitance) at 2 V on a -1 V base through 2 MOhm passes 0.72-0.74 uA, under half
-// of 3 V / 2 MOhm.
+// Integrate and fire: spikes per package (a spike: a pulse that responds, pulse_response).
 struct if_package {
     std::vector<std::size_t> spikes;  // 1-based pulse indices within the package
     std::size_t pulses;
@@ -223,7 +223,7 @@ std::vector<if_package> if_packages(const protocol::experiment& e, const io::mem
         if (k == 0 || ps[k].start - ps[k - 1].start > 1.5 * period) out.push_back({{}, 0});
         auto& pk = out.back();
         ++pk.pulses;
-        if (r[k].peak >= analysis::response_threshold(ps[k].level, e.series_resistance)) pk.spikes.push_back(pk.pulses);
+        if (r[k].responds(e.series_resistance)) pk.spikes.push_back(pk.pulses);
     }
     // Refractory: between two spikes the conductance must fall below 10 % of its spike value.
     *worst_refractory = 0;

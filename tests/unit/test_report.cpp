@@ -102,6 +102,15 @@ std::map<std::string, report::result> synapse(const std::function<double(std::si
     }, 1e-3, events);
 }
 
+// The pulses of the integrate-and-fire files (package p holds p pulses, 16 packages): pulse n is
+// pulse k (1-based) of package p.
+std::vector<std::pair<std::size_t, std::size_t>> if_pulses() {
+    std::vector<std::pair<std::size_t, std::size_t>> index;
+    for (std::size_t p = 1; p <= 16; ++p)
+        for (std::size_t k = 1; k <= p; ++k) index.emplace_back(p, k);
+    return index;
+}
+
 }  // namespace
 
 TEST(Report, SynapseSpreadMustBeCycleToCycleNotTheFirstCycleSettling) {
@@ -138,9 +147,7 @@ TEST(Report, WeakOffsetNeedsTheFirstSpikeAndNoSecond) {
     // experiments/integrate_and_fire_weak_offset.toml: package p holds p pulses (2 V on -0.5 V
     // through 2 MOhm: a spike is >= 0.5 uA). `fire(p, k)`: does pulse k (1-based) of package p fire?
     const auto run = [](const std::function<bool(std::size_t, std::size_t)>& fire) {
-        std::vector<std::pair<std::size_t, std::size_t>> index;  // pulse -> (package, k)
-        for (std::size_t p = 1; p <= 16; ++p)
-            for (std::size_t k = 1; k <= p; ++k) index.emplace_back(p, k);
+        const auto index = if_pulses();
         return evaluate_file("integrate_and_fire_weak_offset", [&](std::size_t n) {
             const auto [p, k] = index[n];
             return fire(p, k) ? level{0.2, 5e-6} : level{1.9, 1e-9};
@@ -162,9 +169,7 @@ TEST(Report, AnIntegrateAndFireSpikeIsASetHeldByTheResistor) {
     // than half of what the resistor alone passes at 2 V (0.5 uA) and less than half of the step
     // from the base (0.75 uA). Spikes on the last pulse of package 8, on pulse 9 of the later
     // packages and on pulse 14: a spike on every set, the paper's pattern.
-    std::vector<std::pair<std::size_t, std::size_t>> index;  // pulse -> (package, k)
-    for (std::size_t p = 1; p <= 16; ++p)
-        for (std::size_t k = 1; k <= p; ++k) index.emplace_back(p, k);
+    const auto index = if_pulses();
     const auto fire = [&](std::size_t n) {
         const auto [p, k] = index[n];
         return (p == 8 && k == 8) || (p > 8 && (k == 9 || k == 14));
