@@ -96,6 +96,8 @@ constexpr parameter<P> parameter_rows[]{
      "stated (numerics): the spread of the radius after N atoms is sqrt(N) whole atoms whatever n_lump is, and every read sees all of it; n_lump sets how finely a segment's draws are placed in time. 100 keeps the circuits' reproduce at 18 s (15 s at 1000, 17 s without noise, 58 s at 4, 104 s at 1 with t_lump 1 us); a synapse pulse exchanges fewer atoms than that, so its draws settle at the pulse's corners, which gives c2c stds about 30 % larger than time-resolved draws (n_lump 1) do (docs/calibration/2026-12-07-settled-shot-noise.md). The synapse after one unrecorded cycle, seeds 1-5: 13-44 uS (potentiation) and 10-35 uS (depression) between cycles, the paper's 16 and 11 (docs/calibration/2026-12-07-synapse-history-and-noise.md)"},
     {&P::t_lump, "t_lump", "s", 0.0, {0.0, 1.0}, "t_lump", "time over which a fast-exchanging neck's atoms are lumped into one shot-noise draw: a draw takes n_lump + rate t_lump atoms (0: n_lump atoms whatever the rate)",
      "stated (numerics), off by default: the draws' summed variance is the atoms exchanged whatever t_lump is; at 1 us a 1 mA set (about 1e9 atoms/s) takes one draw per microsecond instead of one per n_lump atoms, where n_lump = 1 stopped the training in an event storm (docs/calibration/2026-12-07-dealloying-neck.md)"},
+    {&P::heat_ballistic, "heat_ballistic", "1", 1.0, {0.0, 1.0}, "f_b", "share of the power the filament's current gives up outside its body (across the tunnel gap and in the constriction's Sharvin part, 1/G_t) that heats the neck: P = I_f^2 R_f + f_b (G v^2 - I_f^2 R_f) (1: the whole G v^2; 0: the body's I_f^2 R_f alone, electrons that cross without scattering heating the electrode beyond, Wexler 1966)",
+     "stated, 1 (the whole power, the form kappa_th was calibrated with); 0 is the ballistic limit, measured and not adopted (docs/calibration/2026-12-07-body-heating.md): at 0 with kappa_th 17.5 W/(m K), tau_th 200 ns and six cycles of synapse history the circuits pass the synapse's potentiation at 5 of 5 seeds, but the networks' circuit and fast levels then disagree by a spike (as with the whole power at any lag under 1 us)"},
     {&P::f_dealloy, "f_dealloy", "1", 0.0, {0.0, 1.0}, "f_da", "share of the Sn that stays in the neck's outer atomic layer (one hop deep) when Ag crosses it: the neck's growth dilutes the layer's Sn and its dissolution enriches it, dtheta/dt = -f_da theta (1 - theta) (1 - r_min/r) (dr/dt) / a (1: Ag alone moves, dealloying; 0: atoms come and go with the layer's composition)",
      "stated: 0 (congruent) on the default parameter set. Sn moves more slowly than Ag (Supp. Fig. 2), which favours 1; with 1, theta_max 0.387 (the stack's 1 nm Ag / 1 nm Sn), dE_Sn,sd 1.94 eV, dE_Sn 1.19 eV and E_Sn 1.15 eV the synapse swings 10 % a cycle instead of 3 %, but the networks' held reads lose their agreement with the circuit and the depression still speeds up (docs/calibration/2026-12-07-dealloying-neck.md)"},
     {&P::sigma_tip, "sigma_tip", "eV", 0.015, {0.0, 0.2}, "sigma_tip", "cycle-to-cycle spread of the site energy of the one-atom tip's atom (the coordination of the site at the cluster front or stub where the next set's tip grows), drawn at each breakup and at each swept reset of a neck thicker than one atom: it adds e_tip (r_min/r)^2 / e to the back-voltage of the tip (r = r_tip) and of the neck (0: none)",
@@ -286,6 +288,21 @@ T thermal_resistance_t(const agsn_params& p, const T& r) {
     return p.kappa_th > 0 ? T(1.0 / (2.0 * p.kappa_th * r)) : T(0.0 * r);
 }
 
+// The heat the neck takes. The filament's current I_f = (G - G_leak) v dissipates I_f^2 R_f in the
+// ohmic body; the rest of G v^2 (across the tunnel gap and the Sharvin part of the constriction)
+// is given up by electrons that cross without scattering, in the electrode beyond, over an
+// inelastic length of tens of nm (Wexler 1966: ballistic plus diffusive resistance, only the
+// diffusive part dissipating in the constriction); heat_ballistic is the share of it that still
+// heats the neck (1: the whole G v^2).
+template <class T>
+T neck_power_t(const agsn_params& p, const T& h, const T& r, const T& g, const T& v) {
+    const T total = g * v * v;
+    if (p.heat_ballistic >= 1.0) return total;
+    const T i_f = (g - p.g_leak) * v;
+    const T body = i_f * i_f * p.rho * pos(h) / (M_PI * r * r);
+    return body + p.heat_ballistic * (total - body);
+}
+
 template <class T>
 T neck_rate_t(const agsn_params& p, const T& v, const T& h, const T& r, const T& theta, const T& temp, const T& z_step, const T& e_tip) {
     using std::exp;
@@ -345,7 +362,10 @@ void rates_t(const agsn_params& p, const T& v, const T* s, T* ds) {
     // Joule heating with a thermal time constant: tau_th dT/dt = T_ss(P) - T. (An algebraic
     // temperature made the exp(-E/kT) feedback an algebraic loop that Newton could not follow.)
     const T g = conductance_t(p, s[S::h], s[S::r]);
-    ds[S::T] = (p.t0 + thermal_resistance_t(p, s[S::r]) * g * v * v - s[S::T]) / p.tau_th;
+    // (At heat_ballistic = 1 in the order of the whole power's form, R_th g v v: the same bits.)
+    const T heat = p.heat_ballistic >= 1.0 ? T(thermal_resistance_t(p, s[S::r]) * g * v * v)
+                                           : T(thermal_resistance_t(p, s[S::r]) * neck_power_t(p, s[S::h], s[S::r], g, v));
+    ds[S::T] = (p.t0 + heat - s[S::T]) / p.tau_th;
     ds[S::h] = tip_velocity_t(p, v, s[S::h], s[S::r], s[S::theta], s[S::h_c], s[S::T], s[S::h_s], s[S::e_path], s[S::e_tip]);
     ds[S::r] = neck_rate_t(p, v, s[S::h], s[S::r], s[S::theta], s[S::T], s[S::z_step], s[S::e_tip]);
     ds[S::theta] = sn_uptake_rate_t(p, s[S::theta], s[S::h], s[S::T]);
@@ -364,7 +384,9 @@ namespace agsn {
 
 double thermal_resistance(const agsn_params& p, double r) { return thermal_resistance_t(p, r); }
 
-double temperature(const agsn_params& p, double v, double g, double r) { return p.t0 + thermal_resistance_t(p, r) * g * v * v; }
+double neck_power(const agsn_params& p, double v, double h, double r) { return neck_power_t(p, h, r, conductance_t(p, h, r), v); }
+
+double temperature(const agsn_params& p, double v, double h, double r) { return p.t0 + thermal_resistance_t(p, r) * neck_power(p, v, h, r); }
 
 double nucleation_factor(const agsn_params& p, double v_ion, double r, double T, double z_step) {
     return nucleation_t(p, v_ion, r, kT_eV(T), z_step);
@@ -681,6 +703,11 @@ spice_form agsn_sio2_pt::spice() const {
     if (p_.f_dealloy > 0)
         theta_rate += fmt::format(" - {}*V(h_th)*(1 - V(h_th))*(1 - {}/@RS)*min(max({}, -{c}), {c})/{}", n(p_.f_dealloy), n(p_.r_min / nm), r_rate, a,
                                   fmt::arg("c", n(p_.a * p_.nu0 / nm)));
+    // neck_power_t: the body's ((G - G_leak) v)^2 rho h / (pi r^2) and heat_ballistic of the rest.
+    const std::string body = fmt::format("((V(h_G) - {0})*V(p,n))*((V(h_G) - {0})*V(p,n))*{1}*max(V(s_h),0)/({2}*@RS*@RS)", n(p_.g_leak),
+                                         n(p_.rho / nm), n(M_PI));
+    const std::string heat = p_.heat_ballistic >= 1.0 ? std::string("V(h_G)*V(p,n)*V(p,n)")
+                                                      : fmt::format("({0} + {1}*(V(h_G)*V(p,n)*V(p,n) - {0}))", body, n(p_.heat_ballistic));
     f.rates = {
         fmt::format("V(h_raw)*(V(h_w)*tanh(({L} - V(s_h))/{a}) + (1 - V(h_w))*(1 - exp(-min((V(s_h) - V(s_h_c))/{a}, 50)))*({rmin}/@RT)*({rmin}/@RT))",
                     fmt::arg("L", L), fmt::arg("a", a), fmt::arg("rmin", n(p_.r_min / nm))),
@@ -689,7 +716,7 @@ spice_form agsn_sio2_pt::spice() const {
         "0",
         "0",
         "0",
-        fmt::format("({} + {}/@RS*V(h_G)*V(p,n)*V(p,n) - V(s_T))/{}", n(p_.t0), n(p_.kappa_th > 0 ? 1.0 / (2.0 * p_.kappa_th * nm) : 0.0), n(p_.tau_th)),
+        fmt::format("({} + {}/@RS*{} - V(s_T))/{}", n(p_.t0), n(p_.kappa_th > 0 ? 1.0 / (2.0 * p_.kappa_th * nm) : 0.0), heat, n(p_.tau_th)),
         "0",
         "0",
         "0",

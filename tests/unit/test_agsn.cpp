@@ -327,6 +327,33 @@ TEST(Agsn, AThinContactHasTheLargerThermalResistance) {
     EXPECT_NEAR(device::agsn::thermal_resistance(p, 1.45e-9) / device::agsn::thermal_resistance(p, p.r_min), p.r_min / 1.45e-9, 1e-12);
 }
 
+TEST(Agsn, TheBallisticShareOfThePowerHeatsTheNeckByHeatBallistic) {
+    // P = I_f^2 R_f + f_b (G v^2 - I_f^2 R_f): f_b = 1 (default) the whole G v^2, f_b = 0 the body's
+    // I_f^2 R_f alone (the gap's and the Sharvin part's share heats the electrode beyond). Closed
+    // forms from the conduction law.
+    agsn_sio2_pt whole, body, half;
+    body.set({{"heat_ballistic", 0.0}});
+    half.set({{"heat_ballistic", 0.5}});
+    const auto& p = whole.params();
+    const double v = 0.2;
+    for (double r : {p.r_min, 1.45e-9}) {
+        const double h = p.L;  // in contact
+        const double g = device::agsn::conductance(p, h, r);
+        const double share = p.rho * h / (M_PI * r * r) * (g - p.g_leak);  // R_f / (1/G_t + R_f)
+        const double pw = g * v * v, pb = (g - p.g_leak) * (g - p.g_leak) * v * v * p.rho * h / (M_PI * r * r);
+        EXPECT_DOUBLE_EQ(device::agsn::neck_power(p, v, h, r), pw) << r;
+        EXPECT_NEAR(device::agsn::neck_power(body.params(), v, h, r), pb, 1e-12 * pw) << r;
+        EXPECT_NEAR(device::agsn::neck_power(half.params(), v, h, r), 0.5 * (pw + pb), 1e-12 * pw) << r;
+        EXPECT_GT(share, 0.05) << r;  // a diffusive body carries a real part of a contact's heat ...
+        EXPECT_LT(share, 0.5) << r;   // ... and the constriction's ballistic part the rest
+        EXPECT_NEAR(device::agsn::temperature(body.params(), v, h, r), p.t0 + device::agsn::thermal_resistance(p, r) * pb, 1e-9);
+    }
+    // Across a 1 nm gap the body carries almost no voltage: at f_b = 0 under 1e-4 of the power heats the tip.
+    const double h = p.L - 1e-9;
+    const double g = device::agsn::conductance(p, h, p.r_min);
+    EXPECT_LT(device::agsn::neck_power(body.params(), v, h, p.r_min), 1e-4 * g * v * v);
+}
+
 TEST(Agsn, LateralGrowthOfAThickNeckGoesThroughANucleus) {
     // A thick neck thickens by adding layers to its side, each started by a 2D nucleus:
     // exp(-pi eps^2 Omega^(2/3) (1 - r_min/r) / (e eta kT)) on its growth, nothing on its dissolution,

@@ -40,7 +40,7 @@ namespace memlab::device {
 struct agsn_params {
     double L, a, nu0, e_ag, de_sn, e_sn, beta, gamma, omega, kappa, r_q, r_min, rho, g_leak, kappa_th, t0, b_sd, e_sd, h_s_max,
         k_event, f_cluster, f_cluster_c2c, h_init, stub_fraction, tau_th, g_arm, e_min, e_res, theta_max, x_relax, e_diss, sigma_e,
-        eps_step, n_lump, sigma_tip, sigma_step, de_sn_sd, f_dealloy, t_lump;
+        eps_step, n_lump, sigma_tip, sigma_step, de_sn_sd, f_dealloy, t_lump, heat_ballistic;
 };
 // The state vector, in this order (SI; units and tolerances in agsn.cpp).
 struct agsn_state {
@@ -66,7 +66,8 @@ struct agsn_state {
 // Pure physics (used by the model, the tests and the docs).
 namespace agsn {
 double thermal_resistance(const agsn_params& p, double r);          // K/W, Holm constriction 1/(2 kappa_th r)
-double temperature(const agsn_params& p, double v, double g, double r);  // K, steady-state Joule heating of a neck of radius r
+double neck_power(const agsn_params& p, double v, double h, double r);   // W, the heat the neck takes (see heat_ballistic)
+double temperature(const agsn_params& p, double v, double h, double r);  // K, steady state of that heat through R_th(r)
 double nucleation_factor(const agsn_params& p, double v_ion, double r, double T, double z_step = 0.0);  // exp(-Delta G*/kT) of lateral growth
 double gibbs_thomson_voltage(const agsn_params& p, double r);       // V
 double breakup_rate(const agsn_params& p, double T);                // 1/s, one-atom filament into clusters
