@@ -1,6 +1,7 @@
 #pragma once
 // The one-cell pieces the device mode's levels share (src/network/device.cpp, learning.cpp): the
 // spikes of the neurons' comparators, supplies, a cell alone on the engine and the per-cell seeds.
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -95,6 +96,12 @@ inline std::uint64_t cell_seed(std::uint64_t seed, std::size_t k) {
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
 }
+
+// The lag of the gain stage's first-order response (circuit::tia, tau = 1/(2 pi bandwidth)) on the
+// neuron's drive: its response to a ramp is the ramp tau later (rounded over a few tau at each
+// corner), and the drive's ramps (the pulses' edges, 10 ns) are several tau long. The fast level
+// and the tabulated neuron shift the drive by it; the circuit level has the TIA itself.
+inline double stage_lag(const device_spec& s) { return 1.0 / (2.0 * M_PI * s.gain.bandwidth); }
 
 // One cell alone: a driver on "top", the device from top to "m", the transistor (m, "g", "b", "b")
 // with its source and bulk on the return rail "b" at `rail` (ground at 0) and its gate `gate`

@@ -107,6 +107,10 @@ TEST(NetworkDevice, CircuitAndFastLevelsAgree8x4) {
     const double worst_time = largest_time_difference(c, f, s.neurons);
     std::printf("largest spike-time difference %.3g s (pulse edges %.3g s)\n", worst_time, s.edge);
     EXPECT_LT(worst_time, s.edge);
+    // The fast level drives its neurons the TIA's lag (1/(2 pi 100 MHz) = 1.6 ns) later, as the
+    // circuit level's first-order TIA does on the edges' ramps: what is left is the rounding at the
+    // ramps' corners (measured 2.0 ns; 3.8 ns without the lag).
+    EXPECT_LT(worst_time, 0.3 * s.edge);
     // Read disturb: the synapses' conductance changes over the run, level against level.
     double largest = 0, worst = 0;
     for (std::size_t i = 0; i < c.g_before.v.size(); ++i) {

@@ -31,8 +31,10 @@
 //            stage's output. Each advances by the device model's own equations with its own adaptive
 //            steps and its own stochastic events (the engine on a one-cell circuit: the code in
 //            src/device, not a re-implementation). The coupling, the columns' currents, is re-solved
-//            at every event (each edge of each input pulse): the gain stage's output is
-//            gain x sum of the column's cell currents at the event, linear between events.
+//            at every event (each edge of each input pulse): the gain stage's ideal output is
+//            gain x sum of the column's cell currents at the event, linear between events, and
+//            the neuron sees it the stage's lag later, 1/(2 pi bandwidth): the first-order
+//            response of the circuit level's TIA to the drive's ramps (network::detail::stage_lag).
 //
 // At the fast level each neuron cell carries its own comparator (the same element) and the
 // inhibition path is applied to their spikes in time order by the same rule: the comparators do
