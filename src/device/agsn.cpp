@@ -303,6 +303,14 @@ T neck_power_t(const agsn_params& p, const T& h, const T& r, const T& g, const T
     return body + p.heat_ballistic * (total - body);
 }
 
+// The neck's steady Joule rise above T_0, R_th(r) P. At heat_ballistic = 1 in the whole power's
+// order, R_th g v v: the same bits as before heat_ballistic.
+template <class T>
+T joule_rise_t(const agsn_params& p, const T& h, const T& r, const T& g, const T& v) {
+    const T rth = thermal_resistance_t(p, r);
+    return p.heat_ballistic >= 1.0 ? T(rth * g * v * v) : T(rth * neck_power_t(p, h, r, g, v));
+}
+
 template <class T>
 T neck_rate_t(const agsn_params& p, const T& v, const T& h, const T& r, const T& theta, const T& temp, const T& z_step, const T& e_tip) {
     using std::exp;
@@ -362,10 +370,7 @@ void rates_t(const agsn_params& p, const T& v, const T* s, T* ds) {
     // Joule heating with a thermal time constant: tau_th dT/dt = T_ss(P) - T. (An algebraic
     // temperature made the exp(-E/kT) feedback an algebraic loop that Newton could not follow.)
     const T g = conductance_t(p, s[S::h], s[S::r]);
-    // (At heat_ballistic = 1 in the order of the whole power's form, R_th g v v: the same bits.)
-    const T heat = p.heat_ballistic >= 1.0 ? T(thermal_resistance_t(p, s[S::r]) * g * v * v)
-                                           : T(thermal_resistance_t(p, s[S::r]) * neck_power_t(p, s[S::h], s[S::r], g, v));
-    ds[S::T] = (p.t0 + heat - s[S::T]) / p.tau_th;
+    ds[S::T] = (p.t0 + joule_rise_t(p, s[S::h], s[S::r], g, v) - s[S::T]) / p.tau_th;
     ds[S::h] = tip_velocity_t(p, v, s[S::h], s[S::r], s[S::theta], s[S::h_c], s[S::T], s[S::h_s], s[S::e_path], s[S::e_tip]);
     ds[S::r] = neck_rate_t(p, v, s[S::h], s[S::r], s[S::theta], s[S::T], s[S::z_step], s[S::e_tip]);
     ds[S::theta] = sn_uptake_rate_t(p, s[S::theta], s[S::h], s[S::T]);
@@ -386,7 +391,7 @@ double thermal_resistance(const agsn_params& p, double r) { return thermal_resis
 
 double neck_power(const agsn_params& p, double v, double h, double r) { return neck_power_t(p, h, r, conductance_t(p, h, r), v); }
 
-double temperature(const agsn_params& p, double v, double h, double r) { return p.t0 + thermal_resistance_t(p, r) * neck_power(p, v, h, r); }
+double temperature(const agsn_params& p, double v, double h, double r) { return p.t0 + joule_rise_t(p, h, r, conductance_t(p, h, r), v); }
 
 double nucleation_factor(const agsn_params& p, double v_ion, double r, double T, double z_step) {
     return nucleation_t(p, v_ion, r, kT_eV(T), z_step);
@@ -703,11 +708,13 @@ spice_form agsn_sio2_pt::spice() const {
     if (p_.f_dealloy > 0)
         theta_rate += fmt::format(" - {}*V(h_th)*(1 - V(h_th))*(1 - {}/@RS)*min(max({}, -{c}), {c})/{}", n(p_.f_dealloy), n(p_.r_min / nm), r_rate, a,
                                   fmt::arg("c", n(p_.a * p_.nu0 / nm)));
-    // neck_power_t: the body's ((G - G_leak) v)^2 rho h / (pi r^2) and heat_ballistic of the rest.
-    const std::string body = fmt::format("((V(h_G) - {0})*V(p,n))*((V(h_G) - {0})*V(p,n))*{1}*max(V(s_h),0)/({2}*@RS*@RS)", n(p_.g_leak),
-                                         n(p_.rho / nm), n(M_PI));
-    const std::string heat = p_.heat_ballistic >= 1.0 ? std::string("V(h_G)*V(p,n)*V(p,n)")
-                                                      : fmt::format("({0} + {1}*(V(h_G)*V(p,n)*V(p,n) - {0}))", body, n(p_.heat_ballistic));
+    // neck_power_t: the whole G v^2, or the body's ((G - G_leak) v)^2 rho h / (pi r^2) and heat_ballistic of the rest.
+    std::string heat = "V(h_G)*V(p,n)*V(p,n)";
+    if (p_.heat_ballistic < 1.0) {
+        const std::string body = fmt::format("((V(h_G) - {0})*V(p,n))*((V(h_G) - {0})*V(p,n))*{1}*max(V(s_h),0)/({2}*@RS*@RS)", n(p_.g_leak),
+                                             n(p_.rho / nm), n(M_PI));
+        heat = fmt::format("({0} + {1}*({2} - {0}))", body, n(p_.heat_ballistic), heat);
+    }
     f.rates = {
         fmt::format("V(h_raw)*(V(h_w)*tanh(({L} - V(s_h))/{a}) + (1 - V(h_w))*(1 - exp(-min((V(s_h) - V(s_h_c))/{a}, 50)))*({rmin}/@RT)*({rmin}/@RT))",
                     fmt::arg("L", L), fmt::arg("a", a), fmt::arg("rmin", n(p_.r_min / nm))),

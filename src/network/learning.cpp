@@ -26,12 +26,12 @@ constexpr double settle = 2e-6;  // s a neuron cell rests on its rail before the
 neuron_table::slot neuron_table::engine_slot(const device_spec& s, std::size_t k, double v, std::uint64_t seed) {
     // The pulse through the gain stage, its lag included (stage_lag): the fire time counts from the
     // pulse at the stage's input, as the network's events do.
-    const double lag = stage_lag(s);
+    const double start = settle + stage_lag(s), end = start + 2 * s.edge + s.pulse_width;
     auto drive = std::make_shared<array::schedule>(0.0);
-    drive->to(settle + lag, 0.0);
-    drive->to(settle + lag + s.edge, v);
-    drive->to(settle + lag + s.edge + s.pulse_width, v);
-    drive->to(settle + lag + 2 * s.edge + s.pulse_width, 0.0);
+    drive->to(start, 0.0);
+    drive->to(start + s.edge, v);
+    drive->to(start + s.edge + s.pulse_width, v);
+    drive->to(end, 0.0);
     circuit::circuit c = one_cell(drive, s.neuron_of(k), s.neuron_state, s.transistor, s.neuron_gate, s.neuron_rail, s.edge);
     add_cell_comparator(c, comparator_of(s));
     circuit::simulation sim(c, s.solver, seed);
@@ -53,7 +53,7 @@ neuron_table::slot neuron_table::engine_slot(const device_spec& s, std::size_t k
         energy_sink e{2, 1};
         double to_spike = 0;
     } out;
-    sim.run(settle + lag + 2 * s.edge + s.pulse_width, rec, out);
+    sim.run(end, rec, out);
     slot r{inf, out.to_spike, out.e.energy};
     if (out.det.found.size() > 0) r.fire_time = out.det.found.time[0] - settle;
     return r;
