@@ -1,11 +1,15 @@
 #pragma once
 // The one-cell pieces the device mode's levels share (src/network/device.cpp, learning.cpp): the
 // spikes of the neurons' comparators, supplies, a cell alone on the engine and the per-cell seeds.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "memlab/array/array.hpp"
 #include "memlab/circuit/circuit.hpp"
@@ -14,6 +18,7 @@
 #include "memlab/device/mosfet.hpp"
 #include "memlab/io/trace.hpp"
 #include "memlab/network/network.hpp"
+#include "memlab/units/units.hpp"
 
 namespace memlab::network::detail {
 
@@ -97,11 +102,49 @@ inline std::uint64_t cell_seed(std::uint64_t seed, std::size_t k) {
     return z ^ (z >> 31);
 }
 
-// The lag of the gain stage's first-order response (circuit::tia, tau = 1/(2 pi bandwidth)) on the
-// neuron's drive: its response to a ramp is the ramp tau later (rounded over a few tau at each
-// corner), and the drive's ramps (the pulses' edges, 10 ns) are several tau long. The fast level
-// and the tabulated neuron shift the drive by it; the circuit level has the TIA itself.
-inline double stage_lag(const device_spec& s) { return 1.0 / (2.0 * M_PI * s.gain.bandwidth); }
+// The gain stage's output (circuit::tia: tau y' = u - y, tau = 1/(2 pi bandwidth)) under an input u
+// that is linear between the knots of `input` (the drive the fast level computes, gain x the
+// column's current at each event): on a segment from t0 with u = a + b s (s = t - t0) the exact
+// response is
+//   y = a + b (s - tau) + (y0 - a + b tau) exp(-s / tau),
+// y0 the response at t0. It starts settled (y = u at the first knot); its breakpoints are the
+// knots, where y'' jumps. The fast level's neurons and the tabulated neuron take their drive
+// through it, as the circuit level's neurons take theirs from the TIA.
+class stage_response final : public stimulus::waveform {
+public:
+    stage_response(const array::schedule& input, double tau) : t_(input.times()), u_(input.values()), tau_(tau) {
+        y_.assign(t_.size(), u_.front());
+        for (std::size_t k = 1; k < t_.size(); ++k) y_[k] = along(k - 1, t_[k] - t_[k - 1]);
+    }
+    double value(double t) const override {
+        const auto it = std::upper_bound(t_.begin(), t_.end(), t);
+        if (it == t_.begin()) return y_.front();
+        const auto k = static_cast<std::size_t>(it - t_.begin()) - 1;
+        return along(k, t - t_[k]);
+    }
+    double next_breakpoint(double t) const override {
+        const auto it = std::upper_bound(t_.begin(), t_.end(), t);
+        return it == t_.end() ? std::numeric_limits<double>::infinity() : *it;
+    }
+    double end_time() const override { return t_.back() + 40 * tau_; }  // settled to exp(-40)
+    nlohmann::json describe() const override {
+        return {{"kind", "first-order response"}, {"points", t_.size()}, {"tau", units::format(tau_, "s")}};
+    }
+
+private:
+    // The response s after knot k: the input from knot k towards knot k + 1 (held after the last;
+    // a step, two knots at one time, has no length and no slope).
+    double along(std::size_t k, double s) const {
+        const double a = u_[k];
+        const double b = k + 1 < t_.size() && t_[k + 1] > t_[k] ? (u_[k + 1] - u_[k]) / (t_[k + 1] - t_[k]) : 0.0;
+        return a + b * (s - tau_) + (y_[k] - a + b * tau_) * std::exp(-s / tau_);
+    }
+    std::vector<double> t_, u_, y_;
+    double tau_;
+};
+
+// The gain stage's time constant (circuit::tia).
+inline double stage_tau(const device_spec& s) { return 1.0 / (2.0 * M_PI * s.gain.bandwidth); }
 
 // One cell alone: a driver on "top", the device from top to "m", the transistor (m, "g", "b", "b")
 // with its source and bulk on the return rail "b" at `rail` (ground at 0) and its gate `gate`

@@ -38,16 +38,15 @@ std::vector<double> stage_input(const device_spec& s, const std::vector<std::vec
     return d;
 }
 
-// One neuron cell under its gain stage's output: gain x `column[0]` at 0, then linear through
-// gain x column[e + 1] at events[e] + stage_lag(s), over [0, duration), its spikes (shifted by
+// One neuron cell under its gain stage's output (stage_response) to gain x `column[0]` at 0, then
+// linear through gain x column[e + 1] at events[e], over [0, duration), its spikes (shifted by
 // `offset`) added to `all` as (time, neuron).
 void run_neuron(const device_spec& s, std::size_t k, const std::vector<double>& events, const std::vector<double>& column,
                 double duration, std::uint64_t stream, double offset, std::vector<std::pair<double, std::size_t>>& all,
                 device_result& r) {
-    auto drive = std::make_shared<array::schedule>(s.gain.gain * column[0]);
-    const double lag = stage_lag(s);
-    for (std::size_t e = 0; e < events.size(); ++e) drive->to(events[e] + lag, s.gain.gain * column[e + 1]);
-    circuit::circuit c = one_cell(drive, s.neuron_of(k), s.neuron_state, s.transistor, s.neuron_gate, s.neuron_rail, s.edge);
+    array::schedule input(s.gain.gain * column[0]);
+    for (std::size_t e = 0; e < events.size(); ++e) input.to(events[e], s.gain.gain * column[e + 1]);
+    circuit::circuit c = one_cell(std::make_shared<stage_response>(input, stage_tau(s)), s.neuron_of(k), s.neuron_state, s.transistor, s.neuron_gate, s.neuron_rail, s.edge);
     add_cell_comparator(c, comparator_of(s));
     circuit::simulation sim(c, s.solver, stream);
     circuit::recording rec;

@@ -24,14 +24,15 @@ constexpr double settle = 2e-6;  // s a neuron cell rests on its rail before the
 }  // namespace
 
 neuron_table::slot neuron_table::engine_slot(const device_spec& s, std::size_t k, double v, std::uint64_t seed) {
-    // The pulse through the gain stage, its lag included (stage_lag): the fire time counts from the
-    // pulse at the stage's input, as the network's events do.
-    const double start = settle + stage_lag(s), end = start + 2 * s.edge + s.pulse_width;
-    auto drive = std::make_shared<array::schedule>(0.0);
-    drive->to(start, 0.0);
-    drive->to(start + s.edge, v);
-    drive->to(start + s.edge + s.pulse_width, v);
-    drive->to(end, 0.0);
+    // The pulse through the gain stage (stage_response), over the pulse and the stage's settling
+    // after it: the fire time counts from the pulse at the stage's input, as the network's events do.
+    const double end = settle + 2 * s.edge + s.pulse_width;
+    array::schedule input(0.0);
+    input.to(settle, 0.0);
+    input.to(settle + s.edge, v);
+    input.to(settle + s.edge + s.pulse_width, v);
+    input.to(end, 0.0);
+    auto drive = std::make_shared<stage_response>(input, stage_tau(s));
     circuit::circuit c = one_cell(drive, s.neuron_of(k), s.neuron_state, s.transistor, s.neuron_gate, s.neuron_rail, s.edge);
     add_cell_comparator(c, comparator_of(s));
     circuit::simulation sim(c, s.solver, seed);
@@ -53,7 +54,7 @@ neuron_table::slot neuron_table::engine_slot(const device_spec& s, std::size_t k
         energy_sink e{2, 1};
         double to_spike = 0;
     } out;
-    sim.run(end, rec, out);
+    sim.run(end + 10 * stage_tau(s), rec, out);
     slot r{inf, out.to_spike, out.e.energy};
     if (out.det.found.size() > 0) r.fire_time = out.det.found.time[0] - settle;
     return r;
