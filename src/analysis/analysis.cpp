@@ -177,8 +177,20 @@ std::vector<double> read_conductance(std::span<const double> t, std::span<const 
         const double b = a + window * p.width;
         double sum = 0;
         std::size_t n = 0;
-        for (auto k = static_cast<std::size_t>(std::lower_bound(t.begin(), t.end(), a) - t.begin()); k < t.size() && t[k] <= b; ++k)
+        const auto first = static_cast<std::size_t>(std::lower_bound(t.begin(), t.end(), a) - t.begin());
+        for (auto k = first; k < t.size() && t[k] <= b; ++k)
             if (v[k] != 0) sum += i[k] / v[k], ++n;
+        if (n == 0 && first > 0 && first < t.size()) {
+            // A step of the solver across the whole window (a quiet device): i/v at its middle,
+            // linear between the samples either side when both lie on the plateau.
+            const double lo = p.start + pulses.rise(), hi = lo + p.width, m = 0.5 * (a + b);
+            const std::size_t k0 = first - 1, k1 = first;
+            if (t[k0] >= lo && t[k1] <= hi && t[k1] > t[k0]) {
+                const double f = (m - t[k0]) / (t[k1] - t[k0]);
+                const double vm = v[k0] + f * (v[k1] - v[k0]), im = i[k0] + f * (i[k1] - i[k0]);
+                if (vm != 0) sum = im / vm, n = 1;
+            }
+        }
         out.push_back(n ? sum / static_cast<double>(n) : nan);
     }
     return out;

@@ -82,6 +82,31 @@ TEST(Analysis, ReadPulseConductance) {
     for (std::size_t k = 0; k < 3; ++k) EXPECT_NEAR(g[k], g_true[k], 1e-12);
 }
 
+TEST(Analysis, ReadPulseConductanceAcrossAStepOverTheWindow) {
+    // A solver that steps across a read's whole window records only the plateau's corners: the
+    // conductance is taken between them (here a device whose current creeps linearly over the
+    // plateau: the window's middle), and a window with no sample on the plateau either side is NaN.
+    stimulus::read_after_write_spec s;
+    s.write_levels = {1.0};
+    s.write_width = 10e-6;
+    s.read_level = 0.1;
+    s.read_width = 5e-6;
+    s.gap = 5e-6;
+    const auto w = stimulus::read_after_write(s);
+    const auto& pl = dynamic_cast<const stimulus::pulse_list&>(*w);
+    const auto& rd = pl.pulses()[1];
+    const double lo = rd.start + pl.rise(), hi = lo + rd.width;
+    const std::vector<double> t{0.0, lo, hi, hi + pl.fall()};
+    const std::vector<double> v{0.0, 0.1, 0.1, 0.0};
+    const std::vector<double> i{0.0, 0.1 * 1e-3, 0.1 * 3e-3, 0.0};
+    const auto g = an::read_conductance(t, v, i, pl, 0.1);
+    ASSERT_EQ(g.size(), 1u);
+    EXPECT_NEAR(g[0], 2e-3, 1e-12);
+    // Only the edges' feet recorded: nothing on the plateau.
+    const std::vector<double> t2{0.0, rd.start, hi + pl.fall()}, v2{0.0, 0.0, 0.0}, i2{0.0, 0.0, 0.0};
+    EXPECT_TRUE(std::isnan(an::read_conductance(t2, v2, i2, pl, 0.1)[0]));
+}
+
 TEST(Analysis, MedianCycleOfShiftedCopies) {
     // Five cycles of v = sin, i = v * g_c with g_c = 1..5: the median is the g = 3 cycle.
     std::vector<double> t, v, i;

@@ -75,7 +75,9 @@ std::vector<spike> find_spikes(std::span<const double> t, std::span<const double
                                double release = 0.5, const stimulus::pulse_list* pulses = nullptr);
 
 // Conductance at each read pulse: the mean of i/v over the central `window` fraction of every
-// pulse of `pulses` whose level equals `read_level` (within 1e-9 V). NaN for a pulse without samples.
+// pulse of `pulses` whose level equals `read_level` (within 1e-9 V). A window without samples (the
+// solver stepped across it): i/v at its middle, linear between the samples either side if both are
+// on the plateau; NaN otherwise.
 std::vector<double> read_conductance(std::span<const double> t, std::span<const double> v, std::span<const double> i,
                                      const stimulus::pulse_list& pulses, double read_level, double window = 0.5);
 
