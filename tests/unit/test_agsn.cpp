@@ -328,10 +328,11 @@ TEST(Agsn, AThinContactHasTheLargerThermalResistance) {
 }
 
 TEST(Agsn, TheBallisticShareOfThePowerHeatsTheNeckByHeatBallistic) {
-    // P = I_f^2 R_f + f_b (G v^2 - I_f^2 R_f): f_b = 1 (default) the whole G v^2, f_b = 0 the body's
+    // P = I_f^2 R_f + f_b (G v^2 - I_f^2 R_f): f_b = 1 the whole G v^2, f_b = 0 (default) the body's
     // I_f^2 R_f alone (the gap's and the Sharvin part's share heats the electrode beyond). Closed
     // forms from the conduction law.
     agsn_sio2_pt whole, body, half;
+    whole.set({{"heat_ballistic", 1.0}});
     body.set({{"heat_ballistic", 0.0}});
     half.set({{"heat_ballistic", 0.5}});
     const auto& p = whole.params();

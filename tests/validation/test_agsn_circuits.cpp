@@ -173,7 +173,7 @@ TEST(Agsn, SnTakenUpByTheHotContactHoldsBackTheNonvolatileSet) {
     // nonvolatile cycle leaves (in contact, r = r_min, no Sn, a full training stub). The contact
     // grows a neck to carry 0.9 mA, held back by its own shrinkage until it has taken up Sn, which
     // raises the barriers of dissolution (dE_Sn theta) and of surface diffusion (dE_Sn,sd theta). A one-atom contact has the largest thermal
-    // resistance (Holm, 1/(2 kappa_th r_min) = 1.9e7 K/W): carrying 40-70 uA it runs 100-300 K hot
+    // resistance (Holm, 1/(2 kappa_th r_min)): carrying 40-70 uA it runs hot
     // and takes up its Sn within the set whatever E_Sn (0.85..1.0 eV), so E_Sn does not move the
     // Vset; without Sn's barriers (dE_Sn = dE_Sn,sd = 0) the neck needs far more voltage to win over
     // its shrinkage. (Before 2026-12-05, with a constant R_th = 5e6 K/W, the contact ran cooler and

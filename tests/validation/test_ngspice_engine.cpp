@@ -174,15 +174,15 @@ TEST(NgspiceEngine, SynapsePulsesOnTheAgSnDeviceAgree) {
     compare("synapse.toml", with_history);
 }
 
-TEST(NgspiceEngine, SynapsePulsesWithTheBodyHeatAloneAgree) {
-    // heat_ballistic = 0: the neck takes the body's I_f^2 R_f alone, a form of its own in the
-    // export. The same shortened synapse run from the trained state, events off; the set runs away
-    // sooner than with the whole power, and the engines agree on its time at the all-or-none's
-    // tolerances (at 1e-8 they are 0.02 V apart on v(top) during it).
-    const auto fresh = test::write_file("synapse_fresh_body.toml", test::without_table(dir + "synapse.toml", "history"));
+TEST(NgspiceEngine, SynapsePulsesWithTheWholePowerAgree) {
+    // heat_ballistic = 1: the neck takes the whole G v^2, the export's other form of the heat (the
+    // default takes the body's I_f^2 R_f alone), with the thermal values it was calibrated with
+    // until 2026-12-07. The same shortened synapse run from the trained state, events off.
+    const auto fresh = test::write_file("synapse_fresh_whole.toml", test::without_table(dir + "synapse.toml", "history"));
     compare(fresh.filename().string(),
-            {"solver.events=false", "stimulus.write_counts=[5, 5]", "stimulus.cycles=1", "solver.rtol=1e-10", "solver.state_atol_scale=1e-4", "device.heat_ballistic=0"}, 0.01,
-            fresh.parent_path().string() + "/");
+            {"solver.events=false", "stimulus.write_counts=[5, 5]", "stimulus.cycles=1", "solver.rtol=1e-8", "device.heat_ballistic=1",
+             "device.kappa_th=135 W/(m K)", "device.tau_th=1 us"},
+            0.01, fresh.parent_path().string() + "/");
 }
 
 TEST(NgspiceEngine, ProbesNgspiceCannotGiveAreErrors) {
