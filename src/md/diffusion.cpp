@@ -259,10 +259,10 @@ void run_tasks(const std::vector<std::string>& cmd, const std::vector<task>& tas
     std::vector<char*> argv;
     for (const auto& a : cmd) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    // Each LAMMPS run gets an OpenMPI session directory of its own. Runs that start at once (two
-    // jobs, or two memlab processes) otherwise race to create the shared one under /tmp, and the
-    // loser stops with "ORTE_ERROR_LOG: Error in file ../../../orte/util/session_dir.c". The path
-    // is short: OpenMPI puts its sockets there.
+    // Each LAMMPS run gets OpenMPI's temporary directory (orte_tmpdir_base) of its own. Runs that
+    // start at once (two jobs, or two memlab processes) otherwise race to create the shared one
+    // under /tmp, and the loser stops with an ORTE_ERROR_LOG from orte/util. The path is short:
+    // OpenMPI puts its sockets there.
     char base_name[] = "/tmp/memlab_mpi_XXXXXX";
     if (!::mkdtemp(base_name)) throw std::runtime_error(fmt::format("{}: cannot create a directory under /tmp for OpenMPI", e.file));
     const struct remove_on_exit {
@@ -272,15 +272,15 @@ void run_tasks(const std::vector<std::string>& cmd, const std::vector<task>& tas
             fs::remove_all(dir, ec);
         }
     } base{base_name};
-    std::vector<std::string> session;
+    std::vector<std::string> tmpdir;
     for (std::size_t k = 0; k < tasks.size(); ++k) {
-        session.push_back((base.dir / std::to_string(k)).string());
-        fs::create_directory(session.back());
+        tmpdir.push_back((base.dir / std::to_string(k)).string());
+        fs::create_directory(tmpdir.back());
     }
     std::vector<util::process_job> children;
     for (std::size_t k = 0; k < tasks.size(); ++k) {
         const auto& t = tasks[k];
-        const std::string& tmp = session[k];
+        const std::string& tmp = tmpdir[k];
         children.push_back({[&argv, &t, &tmp] {
                                 if (::chdir(t.dir.c_str()) != 0) return 126;
                                 const int fd = ::open("screen.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);

@@ -59,14 +59,21 @@ TEST(Analysis, SpikesAndThePulsesTheyFallOn) {
     EXPECT_LT(sp[0].t_onset, sp[0].t_peak);
 }
 
-TEST(Analysis, ReadPulseConductance) {
+namespace {
+// Write pulses of 10 us at `levels`, each followed by a 0.1 V read of 5 us, 5 us gaps.
+stimulus::waveform_ptr reads_after(std::vector<double> levels) {
     stimulus::read_after_write_spec s;
-    s.write_levels = {1.0, 1.0, -0.8};
+    s.write_levels = std::move(levels);
     s.write_width = 10e-6;
     s.read_level = 0.1;
     s.read_width = 5e-6;
     s.gap = 5e-6;
-    const auto w = stimulus::read_after_write(s);
+    return stimulus::read_after_write(s);
+}
+}  // namespace
+
+TEST(Analysis, ReadPulseConductance) {
+    const auto w = reads_after({1.0, 1.0, -0.8});
     const auto& pl = dynamic_cast<const stimulus::pulse_list&>(*w);
     const std::vector<double> g_true{1e-3, 2e-3, 1.5e-3};
     std::vector<double> t, v, i;
@@ -86,13 +93,7 @@ TEST(Analysis, ReadPulseConductanceAcrossAStepOverTheWindow) {
     // A solver that steps across a read's whole window records only the plateau's corners: the
     // conductance is taken between them (here a device whose current creeps linearly over the
     // plateau: the window's middle), and a window with no sample on the plateau either side is NaN.
-    stimulus::read_after_write_spec s;
-    s.write_levels = {1.0};
-    s.write_width = 10e-6;
-    s.read_level = 0.1;
-    s.read_width = 5e-6;
-    s.gap = 5e-6;
-    const auto w = stimulus::read_after_write(s);
+    const auto w = reads_after({1.0});
     const auto& pl = dynamic_cast<const stimulus::pulse_list&>(*w);
     const auto& rd = pl.pulses()[1];
     const double lo = rd.start + pl.rise(), hi = lo + rd.width;
