@@ -180,7 +180,7 @@ std::vector<extra_info> tia::extras() const {
 }
 void tia::residual(const eval_point& p, double* F) const {
     const int ia = first, ix = first + 1, io = first + 2;
-    const double tau = 1.0 / (2.0 * M_PI * p_.bandwidth);
+    const double tau = p_.tau();
     add_f(F, u(0), p.y[ia]);   // input current leaves the node into the amplifier
     add_f(F, u(1), -p.y[io]);  // the output drives its node
     // Virtual ground, at the reference node's level, the reference waveform's, or 0 V.
@@ -190,7 +190,7 @@ void tia::residual(const eval_point& p, double* F) const {
 }
 void tia::jacobian(const eval_point&, double cj, stamper& J) const {
     const int ia = first, ix = first + 1, io = first + 2;
-    const double tau = 1.0 / (2.0 * M_PI * p_.bandwidth);
+    const double tau = p_.tau();
     add_j(J, u(0), ia, 1.0);
     add_j(J, u(1), io, -1.0);
     add_j(J, ia, u(0), 1.0);

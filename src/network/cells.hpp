@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <limits>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -112,39 +112,40 @@ inline std::uint64_t cell_seed(std::uint64_t seed, std::size_t k) {
 // through it, as the circuit level's neurons take theirs from the TIA.
 class stage_response final : public stimulus::waveform {
 public:
-    stage_response(const array::schedule& input, double tau) : t_(input.times()), u_(input.values()), tau_(tau) {
-        y_.assign(t_.size(), u_.front());
-        for (std::size_t k = 1; k < t_.size(); ++k) y_[k] = along(k - 1, t_[k] - t_[k - 1]);
+    stage_response(array::schedule input, double tau) : input_(std::move(input)), tau_(tau) {
+        const auto& t = input_.times();
+        const auto& u = input_.values();
+        // Each knot's slope towards the next (0 after the last, and across a step: two knots at
+        // one time), then the response at each knot.
+        slope_.assign(t.size(), 0.0);
+        for (std::size_t k = 0; k + 1 < t.size(); ++k)
+            if (t[k + 1] > t[k]) slope_[k] = (u[k + 1] - u[k]) / (t[k + 1] - t[k]);
+        y_.assign(t.size(), u.front());
+        for (std::size_t k = 1; k < t.size(); ++k) y_[k] = along(k - 1, t[k] - t[k - 1]);
     }
     double value(double t) const override {
-        const auto it = std::upper_bound(t_.begin(), t_.end(), t);
-        if (it == t_.begin()) return y_.front();
-        const auto k = static_cast<std::size_t>(it - t_.begin()) - 1;
-        return along(k, t - t_[k]);
+        const auto& knots = input_.times();
+        const auto it = std::upper_bound(knots.begin(), knots.end(), t);
+        if (it == knots.begin()) return y_.front();
+        const auto k = static_cast<std::size_t>(it - knots.begin()) - 1;
+        return along(k, t - knots[k]);
     }
-    double next_breakpoint(double t) const override {
-        const auto it = std::upper_bound(t_.begin(), t_.end(), t);
-        return it == t_.end() ? std::numeric_limits<double>::infinity() : *it;
-    }
-    double end_time() const override { return t_.back() + 40 * tau_; }  // settled to exp(-40)
+    double next_breakpoint(double t) const override { return input_.next_breakpoint(t); }
+    double end_time() const override { return input_.end_time() + 40 * tau_; }  // settled to exp(-40)
     nlohmann::json describe() const override {
-        return {{"kind", "first-order response"}, {"points", t_.size()}, {"tau", units::format(tau_, "s")}};
+        return {{"kind", "first-order response"}, {"points", y_.size()}, {"tau", units::format(tau_, "s")}};
     }
 
 private:
-    // The response s after knot k: the input from knot k towards knot k + 1 (held after the last;
-    // a step, two knots at one time, has no length and no slope).
+    // The response s after knot k.
     double along(std::size_t k, double s) const {
-        const double a = u_[k];
-        const double b = k + 1 < t_.size() && t_[k + 1] > t_[k] ? (u_[k + 1] - u_[k]) / (t_[k + 1] - t_[k]) : 0.0;
+        const double a = input_.values()[k], b = slope_[k];
         return a + b * (s - tau_) + (y_[k] - a + b * tau_) * std::exp(-s / tau_);
     }
-    std::vector<double> t_, u_, y_;
+    array::schedule input_;
+    std::vector<double> slope_, y_;
     double tau_;
 };
-
-// The gain stage's time constant (circuit::tia).
-inline double stage_tau(const device_spec& s) { return 1.0 / (2.0 * M_PI * s.gain.bandwidth); }
 
 // One cell alone: a driver on "top", the device from top to "m", the transistor (m, "g", "b", "b")
 // with its source and bulk on the return rail "b" at `rail` (ground at 0) and its gate `gate`

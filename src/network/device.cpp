@@ -46,7 +46,7 @@ void run_neuron(const device_spec& s, std::size_t k, const std::vector<double>& 
                 device_result& r) {
     array::schedule input(s.gain.gain * column[0]);
     for (std::size_t e = 0; e < events.size(); ++e) input.to(events[e], s.gain.gain * column[e + 1]);
-    circuit::circuit c = one_cell(std::make_shared<stage_response>(input, stage_tau(s)), s.neuron_of(k), s.neuron_state, s.transistor, s.neuron_gate, s.neuron_rail, s.edge);
+    circuit::circuit c = one_cell(std::make_shared<stage_response>(std::move(input), s.gain.tau()), s.neuron_of(k), s.neuron_state, s.transistor, s.neuron_gate, s.neuron_rail, s.edge);
     add_cell_comparator(c, comparator_of(s));
     circuit::simulation sim(c, s.solver, stream);
     circuit::recording rec;

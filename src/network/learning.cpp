@@ -32,7 +32,7 @@ neuron_table::slot neuron_table::engine_slot(const device_spec& s, std::size_t k
     input.to(settle + s.edge, v);
     input.to(settle + s.edge + s.pulse_width, v);
     input.to(end, 0.0);
-    auto drive = std::make_shared<stage_response>(input, stage_tau(s));
+    auto drive = std::make_shared<stage_response>(std::move(input), s.gain.tau());
     circuit::circuit c = one_cell(drive, s.neuron_of(k), s.neuron_state, s.transistor, s.neuron_gate, s.neuron_rail, s.edge);
     add_cell_comparator(c, comparator_of(s));
     circuit::simulation sim(c, s.solver, seed);
@@ -54,7 +54,7 @@ neuron_table::slot neuron_table::engine_slot(const device_spec& s, std::size_t k
         energy_sink e{2, 1};
         double to_spike = 0;
     } out;
-    sim.run(end + 10 * stage_tau(s), rec, out);
+    sim.run(end + 10 * s.gain.tau(), rec, out);
     slot r{inf, out.to_spike, out.e.energy};
     if (out.det.found.size() > 0) r.fire_time = out.det.found.time[0] - settle;
     return r;

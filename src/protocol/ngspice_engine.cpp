@@ -183,7 +183,7 @@ std::string deck_for(const experiment& e, const device::model& model) {
     if (e.transistor) d += transistor_lines(e, t_end);
     if (e.tia) {
         d += fmt::format("V_TIA bottom 0 DC 0\nB_TIA tia_raw 0 V = {}*I(V_TIA)\nR_TIA tia_raw out 1\nC_TIA out 0 {} IC=0\n", n(e.tia->gain),
-                         n(1.0 / (2.0 * M_PI * e.tia->bandwidth)));
+                         n(e.tia->tau()));
     }
     d += spice::subcircuit(model, "memlab_dut", e.initial_state);
     // No uic: ngspice holds the device states at their initial values during its operating point

@@ -8,6 +8,7 @@
 // (positive) terminal into the circuit. A TIA's i(X) is the current flowing into its input, and its
 // output is v(out) = gain * i(X) filtered by a first-order low-pass at `bandwidth`; its input is a
 // virtual ground at 0 V, or at its `reference` level.
+#include <cmath>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -66,6 +67,8 @@ double comparator_pulse(const comparator_params& p, double age);
 struct tia_params {
     double gain = 1e6;       // V/A (transimpedance)
     double bandwidth = 1e6;  // Hz, -3 dB of the first-order response
+    // s, the first-order response's time constant: tau x' = gain i_in - x.
+    double tau() const { return 1.0 / (2.0 * M_PI * bandwidth); }
 };
 
 class circuit {

@@ -33,8 +33,8 @@
 //            src/device, not a re-implementation). The coupling, the columns' currents, is re-solved
 //            at every event (each edge of each input pulse): the gain stage's ideal output is
 //            gain x sum of the column's cell currents at the event, linear between events, and
-//            the neuron sees it the stage's lag later, 1/(2 pi bandwidth): the first-order
-//            response of the circuit level's TIA to the drive's ramps (network::detail::stage_lag).
+//            the neuron sees it through the first-order response of the circuit level's TIA,
+//            solved exactly on each linear segment (network::detail::stage_response).
 //
 // At the fast level each neuron cell carries its own comparator (the same element) and the
 // inhibition path is applied to their spikes in time order by the same rule: the comparators do
