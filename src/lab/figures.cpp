@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <fstream>
 #include <functional>
 #include <system_error>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -88,20 +90,24 @@ bool wait_for_drawer(pid_t pid, int lines, const std::function<void(const std::s
 
 }  // namespace
 
-bool run_plot(const std::vector<std::string>& args, const fs::path& log, const fs::path& python,
-              const std::function<void(const std::string&)>& on_line) {
+namespace {
+
+// Starts `/usr/bin/python3 -m memlab.plot ARGS...` (see run_plot): its output into `log`, with
+// `progress` a pipe on its fd 3 (the read end into *lines), with `input` a pipe on its stdin (the
+// write end into *in). Empty on success, else why not.
+std::string spawn_drawer(const std::vector<std::string>& args, const fs::path& log, const fs::path& python, bool progress, bool input,
+                         pid_t* pid, int* lines, int* in) {
     const fs::path dir = python.empty() ? python_dir() : python;
-    auto fail = [&](const std::string& why) {
-        std::ofstream(log) << "memlab: " << why << "\n";
-        return false;
-    };
     if (!holds_package(dir))
-        return fail(fmt::format("no memlab Python package (memlab/plot.py) {}", dir.empty() ? "beside the program or in the build" : "in " + dir.string()));
-    if (::access(python3, X_OK) != 0) return fail(fmt::format("{} not found", python3));
+        return fmt::format("no memlab Python package (memlab/plot.py) {}", dir.empty() ? "beside the program or in the build" : "in " + dir.string());
+    if (::access(python3, X_OK) != 0) return fmt::format("{} not found", python3);
     // Progress lines come back on the drawer's fd 3 (--progress-fd 3), when asked for.
-    const bool progress = static_cast<bool>(on_line);
-    int pipe_fds[2] = {-1, -1};
-    if (progress && ::pipe2(pipe_fds, O_CLOEXEC) != 0) return fail(fmt::format("cannot make a pipe: {}", std::strerror(errno)));
+    int pipe_fds[2] = {-1, -1}, in_fds[2] = {-1, -1};
+    if (progress && ::pipe2(pipe_fds, O_CLOEXEC) != 0) return fmt::format("cannot make a pipe: {}", std::strerror(errno));
+    if (input && ::pipe2(in_fds, O_CLOEXEC) != 0) {
+        if (progress) ::close(pipe_fds[0]), ::close(pipe_fds[1]);
+        return fmt::format("cannot make a pipe: {}", std::strerror(errno));
+    }
     std::vector<std::string> argv_s{python3, "-m", "memlab.plot"};
     if (progress) argv_s.insert(argv_s.end(), {"--progress-fd", "3"});
     argv_s.insert(argv_s.end(), args.begin(), args.end());
@@ -122,19 +128,100 @@ bool run_plot(const std::vector<std::string>& args, const fs::path& log, const f
     envp.push_back(nullptr);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
+    if (input) posix_spawn_file_actions_adddup2(&actions, in_fds[0], 0);
     posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
     if (progress) posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 3);  // dup2 clears O_CLOEXEC on fd 3
-    pid_t pid = 0;
-    const int err = posix_spawn(&pid, python3, &actions, nullptr, argv.data(), envp.data());
+    const int err = posix_spawn(pid, python3, &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     if (progress) ::close(pipe_fds[1]);
+    if (input) ::close(in_fds[0]);
     if (err != 0) {
         if (progress) ::close(pipe_fds[0]);
-        return fail(fmt::format("cannot start {}: {}", python3, std::strerror(err)));
+        if (input) ::close(in_fds[1]);
+        return fmt::format("cannot start {}: {}", python3, std::strerror(err));
     }
-    if (!wait_for_drawer(pid, pipe_fds[0], on_line)) return false;
+    if (lines) *lines = progress ? pipe_fds[0] : -1;
+    if (in) *in = input ? in_fds[1] : -1;
+    return {};
+}
+
+// write() of all of `data`, with a SIGPIPE (the reader gone) held back and taken: false then,
+// and memlab lives on.
+bool write_all_no_sigpipe(int fd, const std::string& data) {
+    sigset_t pipe_only, old;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    sigset_t pending;
+    sigpending(&pending);
+    const bool was_pending = sigismember(&pending, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+    bool ok = true;
+    for (std::size_t done = 0; done < data.size();) {
+        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            ok = false;
+            break;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (!ok && !was_pending) {
+        const timespec zero{0, 0};
+        while (sigtimedwait(&pipe_only, nullptr, &zero) < 0 && errno == EINTR) {}
+    }
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    return ok;
+}
+
+}  // namespace
+
+bool run_plot(const std::vector<std::string>& args, const fs::path& log, const fs::path& python,
+              const std::function<void(const std::string&)>& on_line) {
+    pid_t pid = 0;
+    int lines = -1;
+    if (const auto why = spawn_drawer(args, log, python, static_cast<bool>(on_line), false, &pid, &lines, nullptr); !why.empty()) {
+        std::ofstream(log) << "memlab: " << why << "\n";
+        return false;
+    }
+    if (!wait_for_drawer(pid, lines, on_line)) return false;
     fs::remove(log);
+    return true;
+}
+
+figure_stream::figure_stream(const fs::path& folder, const fs::path& python, int jobs) : log_(folder / "figures.log") {
+    why_ = spawn_drawer({"--jobs", std::to_string(std::max(jobs, 1)), "--stream", folder.string()}, log_, python, true, true, &pid_, &lines_, &in_);
+    if (!why_.empty()) pid_ = -1;
+}
+
+figure_stream::~figure_stream() {
+    if (in_ >= 0) ::close(in_);
+    if (lines_ >= 0) ::close(lines_);
+    if (pid_ > 0) {  // not finished (an error or an interrupt unwinds): the drawer stops its workers on SIGTERM
+        ::kill(pid_, SIGTERM);
+        int st = 0;
+        while (::waitpid(pid_, &st, 0) < 0 && errno == EINTR) {}
+    }
+}
+
+void figure_stream::add(const std::string& name) {
+    if (in_ < 0) return;
+    if (!write_all_no_sigpipe(in_, name + "\n")) {  // the drawer is gone: finish() reads why in its log
+        ::close(in_);
+        in_ = -1;
+    }
+}
+
+bool figure_stream::finish(const std::function<void(const std::string&)>& on_drawn) {
+    if (pid_ <= 0) {
+        std::ofstream(log_) << "memlab: " << why_ << "\n";
+        return false;
+    }
+    if (in_ >= 0) ::close(in_), in_ = -1;  // no more runs: the drawer draws the rest, then report.html
+    const pid_t pid = std::exchange(pid_, -1);
+    const int lines = std::exchange(lines_, -1);
+    if (!wait_for_drawer(pid, lines, on_drawn ? on_drawn : [](const std::string&) {})) return false;
+    fs::remove(log_);
     return true;
 }
 
@@ -144,10 +231,6 @@ bool draw_run_figure(const fs::path& folder, const fs::path& python) {
 
 bool draw_seeds_page(const fs::path& folder, const fs::path& python) {
     return run_plot({"--seeds", folder.string()}, folder / "figures.log", python);
-}
-
-bool draw_report_figures(const fs::path& folder, const fs::path& python, int jobs, const std::function<void(const std::string&)>& on_drawn) {
-    return run_plot({"--jobs", std::to_string(std::max(jobs, 1)), folder.string()}, folder / "figures.log", python, on_drawn);
 }
 
 bool draw_sweep_figure(const fs::path& folder, const fs::path& python) {

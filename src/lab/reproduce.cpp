@@ -360,6 +360,14 @@ reproduce_outcome execute_reproduce(const reproduce_plan& plan, const fs::path& 
     if (plan.options.cache.enabled) cache.emplace(plan.options.cache);
     std::vector<std::string> keys(exps.size());
     std::size_t done = 0;
+    // The figures are drawn as the runs finish (the drawer's workers take the cores the runs leave
+    // idle); report.html comes last.
+    std::optional<figure_stream> figures;
+    if (plan.options.figures) figures.emplace(folder, plan.options.python, plan.options.jobs);
+    std::size_t to_draw = 0;
+    auto draw = [&](const std::string& name) {
+        if (figures) figures->add(name), ++to_draw;
+    };
     std::vector<util::process_job> children;
     std::vector<std::size_t> child_of;  // the experiment of each child
     for (std::size_t k = 0; k < exps.size(); ++k) {
@@ -374,6 +382,7 @@ reproduce_outcome execute_reproduce(const reproduce_plan& plan, const fs::path& 
                 for (const auto& t : res["targets"]) passed += t["pass"].get<bool>();
                 say(fmt::format("[{}/{}] {} ({}): from the cache, not run again (entry {} in {}), {} of {} targets pass", ++done, exps.size(),
                                 e.name, e.span, keys[k].substr(0, 12), cache->dir().string(), passed, res["targets"].size()));
+                draw(e.name);
                 continue;
             }
         }
@@ -419,6 +428,7 @@ reproduce_outcome execute_reproduce(const reproduce_plan& plan, const fs::path& 
         for (const auto& t : res["targets"]) passed += t["pass"].get<bool>();
         say(fmt::format("[{}/{}] {} ({}): {} steps, {} of {} targets pass", done, exps.size(), exps[k].name, exps[k].span,
                         res["steps"].get<long>(), passed, res["targets"].size()));
+        draw(exps[k].name);
     });
     if (cache) cache->trim();
     std::map<std::string, std::string> not_run;  // experiment name -> why
@@ -477,21 +487,19 @@ reproduce_outcome execute_reproduce(const reproduce_plan& plan, const fs::path& 
     for (const auto& e : exps) md << "- `" << e.name << "` (" << e.file << ", " << e.figure << "): " << e.description << "\n";
     write_file(folder / "report.md", md.str());
     say(fmt::format("targets: {} of {} run, {} pass", o.run, all.size(), o.passed));
-    if (!plan.options.figures) return o;
+    if (!figures) return o;
     // Figures and report.html are drawn by the Python layer (matplotlib, h5py). Without it the
     // data and report.md/json are complete; say so.
-    const auto drawn = std::count_if(report["experiments"].begin(), report["experiments"].end(), [](const auto& e) { return !e.contains("error"); });
-    if (drawn > 0) say(fmt::format("figures: drawing {} ({} at a time) ...", drawn, std::min<long>(plan.options.jobs, drawn)));
-    // One line per figure as it is done, with the ETA from the pace so far (the largest are drawn
-    // first, so it errs long).
-    const auto t0 = std::chrono::steady_clock::now();
+    if (to_draw > 0) say(fmt::format("figures: the last of {} ({} at a time) ...", to_draw, std::min<long>(plan.options.jobs, static_cast<long>(to_draw))));
+    // One line per figure as it is done (those drawn while the runs went on come at once), with
+    // the time and the ETA from here, when only the figures are left.
+    const auto t_figures = std::chrono::steady_clock::now();
     std::size_t figures_done = 0;
-    const auto total = static_cast<std::size_t>(drawn);
-    o.figures_drawn = draw_report_figures(folder, plan.options.python, plan.options.jobs, [&](const std::string& name) {
-        figures_done = std::min(figures_done + 1, total);
-        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        say(fmt::format("figures: [{}] {}/{}, {} elapsed, ETA {}: {}", progress_bar(figures_done, total), figures_done, total, duration_text(elapsed),
-                        duration_text(seconds_left(figures_done, total, elapsed)), name));
+    o.figures_drawn = figures->finish([&](const std::string& name) {
+        figures_done = std::min(figures_done + 1, to_draw);
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_figures).count();
+        say(fmt::format("figures: [{}] {}/{}, {} elapsed, ETA {}: {}", progress_bar(figures_done, to_draw), figures_done, to_draw, duration_text(elapsed),
+                        duration_text(seconds_left(figures_done, to_draw, elapsed)), name));
     });
     say(o.figures_drawn ? "figures: one figure.png per experiment, report.html"
                         : "figures: not drawn (needs /usr/bin/python3 with matplotlib and h5py; see figures.log); "

@@ -749,8 +749,8 @@ const std::vector<target>& all_targets() {
          ">= 2 spikes; < 10 % before the next spike; no consecutive spikes", "Fig. 2g-i", NAN, NAN, fit, {"e_diss"}},
         {"integrate_and_fire.weak_offset", "single_spike_per_package", "fires once, no second spike",
          "a first spike in every package of >= 9 pulses; 0 second spikes", "Supp. Fig. 7", NAN, NAN, check, {}, "",
-         "a held tip that dissolves less readily than a growing front: one barrier (E_diss) sets both the held tip's dissolution "
-         "and the forgetting between packages, so the device re-fires from a 0 to -0.25 V base on, the paper from -0.5 to -1 V"},
+         "a recovery of the relaxed device that the negative sections drive: after a spike the model relaxes and re-fires 2-4 pulses "
+         "later; a held contact sees 2-3 % of the base, so a tip that outlasts the -0.5 V sections outlasts -1 V too"},
         {"synapse.potentiation", "read_after_write", "rises after turn-on", "last 10 > first 10; >= 80 % increments >= 0", "Fig. 1d, 3", NAN, NAN, fit,
          {"kappa_th", "tau_th"}},
         {"synapse.depression", "read_after_write", "falls", "mirror of potentiation", "Fig. 3", NAN, NAN, fit, {"kappa_th", "de_sn"}},

@@ -220,6 +220,26 @@ def test_ctrl_c_and_sigterm_stop_the_figure_workers(memlab):
         assert drawing_processes(memlab.folder) == [], "a figure worker outlived memlab"
 
 
+def test_figures_are_drawn_while_the_runs_go_on(memlab):
+    # The drawer starts with the runs and takes each as it finishes: the quick experiments'
+    # figures are done before the slow one has written its traces, and report.html comes last.
+    exps = memlab.folder / "experiments"
+    exps.mkdir()
+    (exps / "a_slow.toml").write_text(SLOW.format(name="a_slow", repeat=20000, targets="").replace('"1 ns"', '"1 us"'))
+    for k in range(2):
+        slow_file(exps, f"quick{k}", repeat=2)
+    memlab("run", slow_file(memlab.folder, "probe", repeat=2), "--out", "probe")
+    if not (memlab.folder / "probe" / "figure.png").exists():
+        pytest.skip("this build draws no figures (no memlab Python layer beside the program)")
+    memlab("reproduce", "--jobs", "2", "--no-cache", "--out", "out")
+    out = memlab.folder / "out"
+    slow_written = (out / "a_slow" / "traces.h5").stat().st_mtime
+    for k in range(2):
+        assert (out / f"quick{k}" / "figure.png").stat().st_mtime < slow_written, f"quick{k}'s figure waited for the slow run"
+    assert (out / "a_slow" / "figure.png").exists()
+    assert (out / "report.html").stat().st_mtime >= (out / "a_slow" / "figure.png").stat().st_mtime
+
+
 def test_sigterm_stops_a_sensitivity_sweep(memlab):
     exps = memlab.folder / "experiments"
     exps.mkdir()

@@ -26,11 +26,27 @@ bool run_plot(const std::vector<std::string>& args, const std::filesystem::path&
 // The figure of one run's folder (memlab run): FOLDER/figure.png; FOLDER/figure.log on failure.
 bool draw_run_figure(const std::filesystem::path& folder, const std::filesystem::path& python = {});
 
-// The figures of a reproduce folder (one figure.png per experiment) and its report.html, drawn by
-// up to `jobs` Python workers; FOLDER/figures.log on failure. on_drawn (optional) is called with
-// the experiment's name as each figure is done.
-bool draw_report_figures(const std::filesystem::path& folder, const std::filesystem::path& python = {}, int jobs = 1,
-                         const std::function<void(const std::string&)>& on_drawn = {});
+// The figures of a reproduce folder (one figure.png per experiment) and its report.html, drawn
+// while the experiments still run: the drawer starts at once, with up to `jobs` Python workers,
+// and draws each experiment as add() names it (its folder complete); finish() says there are no
+// more, waits for the rest and report.html (report.json must be written by then), calls on_drawn
+// with each experiment's name as its figure is done, and is true when every figure was drawn
+// (FOLDER/figures.log says why not). A stream not finished (an error or an interrupt unwinds)
+// stops the drawer and its workers.
+class figure_stream {
+public:
+    figure_stream(const std::filesystem::path& folder, const std::filesystem::path& python, int jobs);
+    ~figure_stream();
+    figure_stream(const figure_stream&) = delete;
+    figure_stream& operator=(const figure_stream&) = delete;
+    void add(const std::string& name);
+    bool finish(const std::function<void(const std::string&)>& on_drawn = {});
+
+private:
+    std::filesystem::path log_;
+    std::string why_;  // why the drawer did not start
+    int pid_ = -1, in_ = -1, lines_ = -1;
+};
 
 // The page of a reproduce over seeds (seeds.json): FOLDER/seeds.html, every target at every seed,
 // linked to each seed's report.html; FOLDER/figures.log on failure.
