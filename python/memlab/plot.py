@@ -364,8 +364,9 @@ def figure(result, out_png=None):
 def iv(result, ax=None, current="i(DUT)"):
     """I(V) as the paper's Fig. 4: log |I| against the device's voltage (v(top) behind a series
     resistor, else v(in)). A run of a sweep or sweep_blocks file is split into its cycles (each in
-    grey, the median cycle in colour; several blocks overlaid); any other result (memlab.simulate)
-    is one curve. Returns the Axes."""
+    grey, a block's cycles as one LineCollection in ax.collections; the median cycle in colour, a
+    line; several blocks overlaid); any other result (memlab.simulate) is one curve. Returns the
+    Axes."""
     cfg, d = _result_parts(result)
     if ax is None:
         _, ax = _subplots(figsize=(4.5, 4))

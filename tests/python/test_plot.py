@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import matplotlib
+import matplotlib.collections
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -89,9 +90,11 @@ def test_sweep_figure_is_iv_with_programmed_and_device_voltage():
     axes = {(a.get_xlabel(), a.get_ylabel()): a for a in fig.axes}
     iv = axes[("device voltage (V)", "|I| (A)")]
     assert iv.get_yscale() == "log"
-    # Two cycles in grey and their median: the device voltage on x spans the sweep, 1.2 V each way.
-    assert len(iv.lines) == 3
-    x = np.concatenate([line.get_xdata() for line in iv.lines])
+    # Two cycles in grey (one collection) and their median: the device voltage on x spans the
+    # sweep, 1.2 V each way.
+    grey = [c for c in iv.collections if isinstance(c, matplotlib.collections.LineCollection)]
+    assert len(grey) == 1 and len(grey[0].get_segments()) == 2 and len(iv.lines) == 1
+    x = np.concatenate([seg[:, 0] for seg in grey[0].get_segments()] + [iv.lines[0].get_xdata()])
     assert x.min() < -1.0 and x.max() > 1.0
     volts = [a for a in fig.axes if a.get_ylabel() == "voltage (V)"][0]
     assert [t.get_text() for t in volts.get_legend().get_texts()] == ["programmed (SMU set-point)", "device"]
@@ -102,7 +105,8 @@ def test_sweep_figure_is_iv_with_programmed_and_device_voltage():
     plt.close(fig)
     # memlab.plot.iv on its own axes gives the same I(V).
     ax = memlab.plot.iv(r)
-    assert ax.get_yscale() == "log" and ax.get_xlabel() == "device voltage (V)" and len(ax.lines) == 3
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "device voltage (V)"
+    assert len(ax.lines) == 1 and len(ax.collections[0].get_segments()) == 2
     plt.close(ax.figure)
 
 
