@@ -1046,12 +1046,16 @@ def main(report_dir, jobs=1, exit_on_signal=False, progress_fd=None, stream=None
     report.json written before the file ends): the figures are drawn as the names come."""
     if stream is not None:
         names = (line.strip() for line in stream)
-        folders = (os.path.join(report_dir, n) for n in names if n)
-        failed = _draw_in_workers(folders, max(jobs, 1), exit_on_signal, progress_fd)
-        report_html(report_dir)
-        if failed:
-            raise RuntimeError(f"{failed} figures not drawn (their tracebacks are above)")
-        return
+        failed = _draw_in_workers((os.path.join(report_dir, n) for n in names if n), max(jobs, 1), exit_on_signal, progress_fd)
+    else:
+        failed = _draw_report_dir(report_dir, jobs, exit_on_signal, progress_fd)
+    report_html(report_dir)
+    if failed:
+        raise RuntimeError(f"{failed} figures not drawn (their tracebacks are above)")
+
+
+def _draw_report_dir(report_dir, jobs, exit_on_signal, progress_fd):
+    """The figures of every experiment report.json lists (see main); returns how many failed."""
     rep = json.load(open(os.path.join(report_dir, "report.json")))
     # an experiment that failed to simulate has nothing to draw
     folders = [os.path.join(report_dir, e["name"]) for e in rep.get("experiments", []) if "error" not in e]
@@ -1059,9 +1063,7 @@ def main(report_dir, jobs=1, exit_on_signal=False, progress_fd=None, stream=None
         failed = _draw_in_workers(sorted(folders, key=_drawing_cost, reverse=True), jobs, exit_on_signal, progress_fd)
     else:
         failed = len(_draw_folders(folders, progress_fd))
-    report_html(report_dir)
-    if failed:
-        raise RuntimeError(f"{failed} of {len(folders)} figures not drawn (their tracebacks are above)")
+    return failed
 
 
 if __name__ == "__main__":

@@ -88,10 +88,6 @@ bool wait_for_drawer(pid_t pid, int lines, const std::function<void(const std::s
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-}  // namespace
-
-namespace {
-
 // Starts `/usr/bin/python3 -m memlab.plot ARGS...` (see run_plot): its output into `log`, with
 // `progress` a pipe on its fd 3 (the read end into *lines), with `input` a pipe on its stdin (the
 // write end into *in). Empty on success, else why not.
@@ -205,6 +201,7 @@ figure_stream::~figure_stream() {
 }
 
 void figure_stream::add(const std::string& name) {
+    ++added_;
     if (in_ < 0) return;
     if (!write_all_no_sigpipe(in_, name + "\n")) {  // the drawer is gone: finish() reads why in its log
         ::close(in_);

@@ -364,9 +364,8 @@ reproduce_outcome execute_reproduce(const reproduce_plan& plan, const fs::path& 
     // idle); report.html comes last.
     std::optional<figure_stream> figures;
     if (plan.options.figures) figures.emplace(folder, plan.options.python, plan.options.jobs);
-    std::size_t to_draw = 0;
     auto draw = [&](const std::string& name) {
-        if (figures) figures->add(name), ++to_draw;
+        if (figures) figures->add(name);
     };
     std::vector<util::process_job> children;
     std::vector<std::size_t> child_of;  // the experiment of each child
@@ -488,6 +487,7 @@ reproduce_outcome execute_reproduce(const reproduce_plan& plan, const fs::path& 
     write_file(folder / "report.md", md.str());
     say(fmt::format("targets: {} of {} run, {} pass", o.run, all.size(), o.passed));
     if (!figures) return o;
+    const std::size_t to_draw = figures->added();
     // Figures and report.html are drawn by the Python layer (matplotlib, h5py). Without it the
     // data and report.md/json are complete; say so.
     if (to_draw > 0) say(fmt::format("figures: the last of {} ({} at a time) ...", to_draw, std::min<long>(plan.options.jobs, static_cast<long>(to_draw))));

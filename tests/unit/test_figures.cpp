@@ -29,7 +29,7 @@ fs::path layer(const std::string& name, const std::string& code) {
 }  // namespace
 
 TEST(Figures, NamesAddedAreDrawnInOrderThenTheDrawerEnds) {
-    if (::access("/usr/bin/python3", X_OK) != 0) GTEST_SKIP() << "no /usr/bin/python3";
+    ASSERT_EQ(::access("/usr/bin/python3", X_OK), 0) << "memlab's figures need /usr/bin/python3 (scripts/setup.sh installs it)";
     // memlab.plot --progress-fd 3 --jobs N --stream FOLDER: a name per line on stdin, echoed on fd 3.
     const fs::path d = layer("echo", "import os, sys\n"
                                      "assert sys.argv[1:] == ['--progress-fd', '3', '--jobs', '2', '--stream', sys.argv[6]], sys.argv\n"
@@ -46,7 +46,7 @@ TEST(Figures, NamesAddedAreDrawnInOrderThenTheDrawerEnds) {
 }
 
 TEST(Figures, ADrawerThatDiesCostsTheFiguresNotMemlab) {
-    if (::access("/usr/bin/python3", X_OK) != 0) GTEST_SKIP() << "no /usr/bin/python3";
+    ASSERT_EQ(::access("/usr/bin/python3", X_OK), 0) << "memlab's figures need /usr/bin/python3 (scripts/setup.sh installs it)";
     const fs::path d = layer("dies", "import sys\nprint('memlab.plot: no matplotlib here')\nsys.exit(3)\n");
     memlab::lab::figure_stream s(d / "out", d / "py", 2);
     // More than a pipe holds: the writes block until the drawer is gone, then fail (EPIPE), and

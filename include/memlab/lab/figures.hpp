@@ -4,6 +4,9 @@
 // found beside the running program or at the build's configured python folder: never in the
 // source tree. Without Python, matplotlib or h5py the data files are complete anyway; the caller
 // says so.
+#include <sys/types.h>
+
+#include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -40,12 +43,15 @@ public:
     figure_stream(const figure_stream&) = delete;
     figure_stream& operator=(const figure_stream&) = delete;
     void add(const std::string& name);
+    std::size_t added() const { return added_; }  // the names add() was given
     bool finish(const std::function<void(const std::string&)>& on_drawn = {});
 
 private:
     std::filesystem::path log_;
     std::string why_;  // why the drawer did not start
-    int pid_ = -1, in_ = -1, lines_ = -1;
+    pid_t pid_ = -1;
+    int in_ = -1, lines_ = -1;
+    std::size_t added_ = 0;
 };
 
 // The page of a reproduce over seeds (seeds.json): FOLDER/seeds.html, every target at every seed,
