@@ -126,6 +126,7 @@ run_result run(const experiment& e, const fraction_fn& progress, const std::func
         r.metrics["level"] = level_name(e.lvl);
         r.metrics["learning"] = {{"training_images", e.train.count()},
                                  {"post_pulses", l.post_pulses},
+                                 {"post_cells", l.post_cells},
                                  {"cell_runs", l.cell_runs},
                                  {"neuron_table_runs", l.neuron_runs},
                                  {"solver_steps", l.steps},

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "memlab/error.hpp"
+#include "memlab/util/rng.hpp"
 #include "cells.hpp"
 
 namespace memlab::network {
@@ -157,6 +158,10 @@ void check(const stdp_settings& L) {
     if (!(L.pre >= 0 && L.pre < L.potentiate)) throw input_error("network.learning.pre: must be in [0, potentiate)");
     if (L.pre_window < 1) throw input_error("network.learning.pre_window: must be at least 1 slot");
     if (L.refresh < 1) throw input_error("network.learning.refresh: must be at least 1 image");
+    if (!(L.potentiate_probability >= 0 && L.potentiate_probability <= 1))
+        throw input_error("network.learning.potentiate_probability: must be in [0, 1]");
+    if (!(L.depress_probability >= 0 && L.depress_probability <= 1))
+        throw input_error("network.learning.depress_probability: must be in [0, 1]");
 }
 
 learning_result learn(const device_spec& s0, const stdp_settings& L, const learning_data& d, std::uint64_t seed,
@@ -219,8 +224,17 @@ learning_result learn(const device_spec& s0, const stdp_settings& L, const learn
     auto post = [&](std::size_t c, bool armed) {
         const auto p = post_pulse(s, L, state[c], armed, now - last[c], cell_seed(cell_seed(seed, c), ++runs[c]), c);
         r.learning_energy += p.energy;
+        ++r.post_cells;
         ran(c, p.steps);
         last[c] += p.end;  // its rest (at least the supplies' rise) and the pulse
+    };
+
+    // The word lines' draws of stochastic STDP: a stream of their own (a run at probability 1 draws
+    // nothing, so it is the run without them).
+    util::rng gates(cell_seed(seed, cells + cols + 4));
+    auto gate_on = [&](bool armed) {
+        const double p = armed ? L.potentiate_probability : L.depress_probability;
+        return p >= 1 || gates.uniform() < p;
     };
 
     const std::size_t total = 2 * d.train->count() + d.test->count();
@@ -291,8 +305,10 @@ learning_result learn(const device_spec& s0, const stdp_settings& L, const learn
                 if (!learning) continue;
                 // The post pulse on column w: armed rows at `pre` over both phases, the others at 0 V.
                 now += best;
-                for (std::size_t row = 0; row < rows; ++row)
-                    post(row * cols + w, last_spike[row] != none && slot - last_spike[row] < L.pre_window);
+                for (std::size_t row = 0; row < rows; ++row) {
+                    const bool armed = last_spike[row] != none && slot - last_spike[row] < L.pre_window;
+                    if (gate_on(armed)) post(row * cols + w, armed);
+                }
                 ++r.post_pulses;
             }
             ++done;

@@ -136,6 +136,8 @@ void load_learning(reader& nw, network::experiment& e, double h_c) {
     L.test_refractory = count("test_refractory", L.refractory, 0);
     L.refresh = count("refresh", L.refresh, 1);
     L.hold = count("hold", L.hold, 0);
+    L.potentiate_probability = l.quantity("potentiate_probability", "1", L.potentiate_probability);
+    L.depress_probability = l.quantity("depress_probability", "1", L.depress_probability);
     try {
         network::check(L);
     } catch (const input_error& err) {

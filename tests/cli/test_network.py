@@ -314,6 +314,7 @@ def test_digits_stdp_file(memlab, tmp_path):
         ("network.learning.depress", ('depress = "0.3 V"', 'depress = "-0.3 V"'), "must be positive"),
         ("network.learning.pre_window", ("pre_window = 6", "pre_window = 0"), "is outside [1,"),
         ("network.learning.hold", ("hold = 6", "hold = 64"), "the whole presentation"),
+        ("network.learning.depress_probability", ("\nrefresh = 50", "\nrefresh = 50\ndepress_probability = 1.5"), "must be in [0, 1]"),
         ("network.program", ("[network.neuron]", '[network.program]\ntolerance = 0.05\n\n[network.neuron]'), "its own pulses"),
         ("network.learning.images", ("\nrefresh = 50", "\nrefresh = 50\nimages = 5000"), "the set has 1200"),
         ("network.synapse.conductance", ('gate = "3.3 V"', 'gate = "3.3 V"\nconductance = "10 uS"'), "leave it out"),

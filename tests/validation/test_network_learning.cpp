@@ -126,6 +126,54 @@ TEST(NetworkLearning, TwoNeuronsLearnTwoPatterns) {
     EXPECT_NEAR(r.g_initial(0, 0), 50e-6, 1e-6);
 }
 
+// Stochastic STDP (stdp_settings::potentiate_probability, depress_probability): each row's word
+// line is on for a post pulse with its class's probability. On the two-pattern network above: at
+// probability 1 every cell of the winner's column takes every post pulse (8 per pulse); with the
+// quiet rows' probability 0 only armed rows do (at most the 4 rows of one pattern, and at least one
+// per pulse); at 0.5 for both, the cells that take one are a binomial count of rows x pulses draws,
+// asserted within 4 standard deviations of half of them; the draws are the run's seed's (the same
+// seed, the same maps) and leave the inputs' and cells' streams alone (the first winner, before any
+// draw, is the same as at probability 1).
+TEST(NetworkLearning, StochasticPostPulsesGateTheRows) {
+    auto s = spec(8, 2, 50e-6);
+    s.gain.gain = 2e5;
+    network::image_set train, test;
+    train.size = test.size = 8;
+    train.max_value = test.max_value = 16;
+    for (int n = 0; n < 20; ++n) {
+        const int c = n % 2;
+        auto& set = n < 16 ? train : test;
+        for (int p = 0; p < 8; ++p) set.pixels.push_back(p / 4 == c ? 16.0 : 0.0);
+        set.labels.push_back(c);
+    }
+    network::stdp_settings L;
+    L.pre_window = L.hold = 4;
+    L.inhibition = L.refractory = L.test_inhibition = 16;
+    const network::learning_data d{.train = &train, .test = &test, .coding = {.rate_max = 5e5, .presentation = 32e-6, .dt = 2e-6}};
+    const auto all = network::learn(s, L, d, 1);
+    ASSERT_GT(all.post_pulses, 0u);
+    EXPECT_EQ(all.post_cells, 8 * all.post_pulses);
+
+    auto only_armed = L;
+    only_armed.depress_probability = 0;
+    const auto a = network::learn(s, only_armed, d, 1);
+    std::printf("armed rows only: %zu cells over %zu post pulses\n", a.post_cells, a.post_pulses);
+    EXPECT_GE(a.post_cells, a.post_pulses);
+    EXPECT_LE(a.post_cells, 4 * a.post_pulses);
+
+    auto half = L;
+    half.potentiate_probability = half.depress_probability = 0.5;
+    const auto h = network::learn(s, half, d, 1);
+    const double n = 8.0 * static_cast<double>(h.post_pulses), sd = std::sqrt(n * 0.25);
+    std::printf("probability 0.5: %zu cells of %.0f rows over %zu post pulses\n", h.post_cells, n, h.post_pulses);
+    EXPECT_NEAR(static_cast<double>(h.post_cells), 0.5 * n, 4 * sd);
+    ASSERT_FALSE(h.train_winner.empty());
+    EXPECT_EQ(h.train_winner.front(), all.train_winner.front());
+    const auto again = network::learn(s, half, d, 1);
+    EXPECT_EQ(again.post_cells, h.post_cells);
+    for (std::size_t c = 0; c < 16; ++c) EXPECT_EQ(again.g_trained.v[c], h.g_trained.v[c]);
+}
+
 // The learning network's neurons answer each slot as fresh devices (they relax on their rail
 // between pulses). Checked where both can run: the mapped digits network (snn_digits_device.toml,
 // exact conductances, held reads) on its first 20 test images, its neurons on the engine over each

@@ -84,6 +84,12 @@ struct stdp_settings {
     std::size_t test_inhibition = 64;  // the two in the labelling and test passes (no learning)
     std::size_t test_refractory = 64;
     std::size_t hold = 0;              // slots the reset line holds every neuron off at the start of an image
+    // Stochastic STDP with binary synapses (Suri et al., IEEE Trans. Electron Devices 60, 2402
+    // (2013)): for each post pulse, each row's word line is on with this probability, drawn for an
+    // armed row (potentiation) or a quiet one (depression); a row that is off leaves its cell at
+    // rest. 1: every cell of the winner's column takes the pulse (no draw is made).
+    double potentiate_probability = 1.0;
+    double depress_probability = 1.0;
 };
 
 struct learning_data {
@@ -102,6 +108,7 @@ struct learning_result {
     std::size_t correct = 0, silent = 0;
     double accuracy = 0;
     std::size_t post_pulses = 0, cell_runs = 0;  // learning pulses and the cells' engine runs
+    std::size_t post_cells = 0;                  // cells that took a post pulse (rows x post_pulses at probability 1)
     long steps = 0;                               // the cells' and neuron tables' solver steps
     double learning_energy = 0;                   // J, in the synapse cells (device and transistor) over the post pulses
     double read_energy = 0;                       // J, in the synapse cells over every read pulse (all passes)
