@@ -48,6 +48,29 @@ array::spec crossbar_8x4(const network::device_spec& s) {
     return a;
 }
 
+// The two-pattern task of the learning tests: rows 0-3 or rows 4-7 at full rate in turn, 16
+// training images and `tests` test images; the network's settings (4-slot window and hold, 16-slot
+// inhibition) and its coding (500 kHz, 16 slots of 2 us).
+struct two_patterns {
+    network::image_set train, test;
+    network::stdp_settings L;
+    network::learning_data d;
+    explicit two_patterns(int tests) {
+        train.size = test.size = 8;
+        train.max_value = test.max_value = 16;
+        for (int n = 0; n < 16 + tests; ++n) {
+            const int c = n % 2;
+            auto& set = n < 16 ? train : test;
+            for (int p = 0; p < 8; ++p) set.pixels.push_back(p / 4 == c ? 16.0 : 0.0);
+            set.labels.push_back(c);
+        }
+        L.pre_window = L.hold = 4;
+        L.inhibition = L.refractory = L.test_inhibition = 16;
+        d = {.train = &train, .test = &test, .coding = {.rate_max = 5e5, .presentation = 32e-6, .dt = 2e-6}};
+    }
+    two_patterns(const two_patterns&) = delete;
+};
+
 }  // namespace
 
 // The table interpolates what the engine gives a fresh neuron: at drives spread over the table's
@@ -95,26 +118,15 @@ TEST(NetworkLearning, NeuronTableMatchesTheEngine) {
 TEST(NetworkLearning, TwoNeuronsLearnTwoPatterns) {
     auto s = spec(8, 2, 50e-6);
     s.gain.gain = 2e5;  // four learned rows (~40 uS) fire a fresh neuron (3.5 V), four depressed ones (~15 uS) do not
-    network::image_set train, test;
-    train.size = test.size = 8;
-    train.max_value = test.max_value = 16;
-    for (int n = 0; n < 24; ++n) {
-        const int c = n % 2;
-        auto& set = n < 16 ? train : test;
-        for (int p = 0; p < 8; ++p) set.pixels.push_back(p / 4 == c ? 16.0 : 0.0);
-        set.labels.push_back(c);
-    }
-    network::stdp_settings L;
-    L.pre_window = L.hold = 4;
-    L.inhibition = L.refractory = L.test_inhibition = 16;
-    network::learning_data d{.train = &train, .test = &test, .coding = {.rate_max = 5e5, .presentation = 32e-6, .dt = 2e-6}};
-    const auto r = network::learn(s, L, d, 1);
+    const two_patterns t(8);
+    const auto& test = t.test;
+    const auto r = network::learn(s, t.L, t.d, 1);
     std::printf("labels %d %d, accuracy %.3f, post pulses %zu\n", r.labels[0], r.labels[1], r.accuracy, r.post_pulses);
     ASSERT_EQ(r.labels.size(), 2u);
     EXPECT_NE(r.labels[0], r.labels[1]);
     EXPECT_GE(std::min(r.labels[0], r.labels[1]), 0);
     EXPECT_EQ(r.correct, test.count());
-    EXPECT_EQ(r.post_pulses, train.count());  // one winner per image, each with its post pulse
+    EXPECT_EQ(r.post_pulses, t.train.count());  // one winner per image, each with its post pulse
     for (std::size_t k = 0; k < 2; ++k) {
         double own = 0, other = 0;
         for (std::size_t row = 0; row < 8; ++row)
@@ -137,19 +149,9 @@ TEST(NetworkLearning, TwoNeuronsLearnTwoPatterns) {
 TEST(NetworkLearning, StochasticPostPulsesGateTheRows) {
     auto s = spec(8, 2, 50e-6);
     s.gain.gain = 2e5;
-    network::image_set train, test;
-    train.size = test.size = 8;
-    train.max_value = test.max_value = 16;
-    for (int n = 0; n < 20; ++n) {
-        const int c = n % 2;
-        auto& set = n < 16 ? train : test;
-        for (int p = 0; p < 8; ++p) set.pixels.push_back(p / 4 == c ? 16.0 : 0.0);
-        set.labels.push_back(c);
-    }
-    network::stdp_settings L;
-    L.pre_window = L.hold = 4;
-    L.inhibition = L.refractory = L.test_inhibition = 16;
-    const network::learning_data d{.train = &train, .test = &test, .coding = {.rate_max = 5e5, .presentation = 32e-6, .dt = 2e-6}};
+    const two_patterns t(4);
+    const auto& L = t.L;
+    const auto& d = t.d;
     const auto all = network::learn(s, L, d, 1);
     ASSERT_GT(all.post_pulses, 0u);
     EXPECT_EQ(all.post_cells, 8 * all.post_pulses);
