@@ -16,6 +16,7 @@ measure() {  # jobs name [reproduce options] -> seconds
   t1=$(date +%s.%N)
   echo "$t1 - $t0" | bc -l
 }
+load=$(cut -d' ' -f1 /proc/loadavg)  # the 1-minute load at the start: the runs need the cores to themselves
 names=()
 skip=(--skip md_diffusion)
 only=()
@@ -35,6 +36,7 @@ cat > bench/results/reproduce.json <<JSON
   "benchmark": "memlab reproduce, wall time including figures",
   "machine": "$(uname -srm), $(nproc) cores, $cpu",
   "date": "$(date -u '+%Y-%m-%d %H:%M UTC')",
+  "load_average_at_start": $load,
   "seconds_circuits_jobs_1": $(printf '%.2f' "$s1"),
   "seconds_circuits_jobs_2": $(printf '%.2f' "$s2"),
   "networks": "$networks",
