@@ -68,12 +68,18 @@ def processes(keep):
 
 
 def children(pid):
-    """The memlab worker processes of `pid` (forks: same executable)."""
+    """The memlab worker processes of `pid` (forks: same executable). A child seen once may be the
+    figure drawer between its spawn and its exec of python3 (the same executable for a moment,
+    longer on a loaded machine): a worker is a child still running memlab 0.2 s later."""
     def child(d):
         ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
         return ppid == pid and os.readlink(d / "exe") == outputs.EXE
 
-    return processes(child)
+    first = processes(child)
+    if not first:
+        return first
+    time.sleep(0.2)
+    return [p for p in processes(child) if p in first]
 
 
 def wait_for(check, timeout=30.0):
