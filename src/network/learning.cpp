@@ -158,10 +158,10 @@ void check(const stdp_settings& L) {
     if (!(L.pre >= 0 && L.pre < L.potentiate)) throw input_error("network.learning.pre: must be in [0, potentiate)");
     if (L.pre_window < 1) throw input_error("network.learning.pre_window: must be at least 1 slot");
     if (L.refresh < 1) throw input_error("network.learning.refresh: must be at least 1 image");
-    if (!(L.potentiate_probability >= 0 && L.potentiate_probability <= 1))
-        throw input_error("network.learning.potentiate_probability: must be in [0, 1]");
-    if (!(L.depress_probability >= 0 && L.depress_probability <= 1))
-        throw input_error("network.learning.depress_probability: must be in [0, 1]");
+    auto probability = [](double p, const char* key) {
+        if (!(p >= 0 && p <= 1)) throw input_error(fmt::format("network.learning.{}: must be in [0, 1]", key));
+    };
+    probability(L.potentiate_probability, "potentiate_probability"), probability(L.depress_probability, "depress_probability");
 }
 
 learning_result learn(const device_spec& s0, const stdp_settings& L, const learning_data& d, std::uint64_t seed,

@@ -119,13 +119,12 @@ TEST(NetworkLearning, TwoNeuronsLearnTwoPatterns) {
     auto s = spec(8, 2, 50e-6);
     s.gain.gain = 2e5;  // four learned rows (~40 uS) fire a fresh neuron (3.5 V), four depressed ones (~15 uS) do not
     const two_patterns t(8);
-    const auto& test = t.test;
     const auto r = network::learn(s, t.L, t.d, 1);
     std::printf("labels %d %d, accuracy %.3f, post pulses %zu\n", r.labels[0], r.labels[1], r.accuracy, r.post_pulses);
     ASSERT_EQ(r.labels.size(), 2u);
     EXPECT_NE(r.labels[0], r.labels[1]);
     EXPECT_GE(std::min(r.labels[0], r.labels[1]), 0);
-    EXPECT_EQ(r.correct, test.count());
+    EXPECT_EQ(r.correct, t.test.count());
     EXPECT_EQ(r.post_pulses, t.train.count());  // one winner per image, each with its post pulse
     for (std::size_t k = 0; k < 2; ++k) {
         double own = 0, other = 0;
