@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Times `memlab reproduce` (simulations, analysis, figures), every run with --no-cache: the
-# paper's circuit experiments alone (without md_diffusion and the snn_* networks) with 1 and 2
-# jobs, the networks alone with 2 jobs, and the whole run (with the LAMMPS molecular dynamics)
-# with 2 jobs; writes bench/results/reproduce.json with the machine and date. Run from the
-# repository root after building the release preset.
+# paper's circuit experiments alone (without md_diffusion and the snn_* networks) with 2 jobs
+# (RUNS_2 runs, 5 by default) and 1 job (RUNS_1, 3), the networks alone with 2 jobs, and the whole
+# run (with the LAMMPS molecular dynamics) with 2 jobs, once each; writes
+# bench/results/reproduce.json with the machine and date. A shared machine's speed drifts by 10-20 %
+# over minutes, so the circuits' times are given as min, median and max of their runs; the
+# median is the figure to quote. Run from the repository root after building the release preset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=build/release/bin/memlab
@@ -25,8 +27,17 @@ for f in experiments/snn_*.toml; do
   names+=("$n"); skip+=(--skip "$n"); only+=(--only "$n")
 done
 networks="${names[*]}"
-s1=$(measure 1 circuits1 "${skip[@]}")
-s2=$(measure 2 circuits2 "${skip[@]}")
+repeat() {  # runs jobs name [reproduce options] -> "min median max" seconds
+  local n=$1 jobs=$2 name=$3 k
+  shift 3
+  for ((k = 0; k < n; k++)); do measure "$jobs" "$name" "$@"; done | sort -g | awk '{t[NR] = $1} END {m = NR % 2 ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2; printf "%.2f %.2f %.2f", t[1], m, t[NR]}'
+}
+stats() {  # "min median max" -> a JSON object
+  set -- $1
+  printf '{"min": %s, "median": %s, "max": %s}' "$1" "$2" "$3"
+}
+s2=$(repeat "${RUNS_2:-5}" 2 circuits2 "${skip[@]}")
+s1=$(repeat "${RUNS_1:-3}" 1 circuits1 "${skip[@]}")
 sn=$(measure 2 networks "${only[@]}")
 sf=$(measure 2 full)
 summary=$(/usr/bin/python3 -c "import json;print(json.dumps(json.load(open('$out/full/report.json'))['summary']))")
@@ -37,8 +48,10 @@ cat > bench/results/reproduce.json <<JSON
   "machine": "$(uname -srm), $(nproc) cores, $cpu",
   "date": "$(date -u '+%Y-%m-%d %H:%M UTC')",
   "load_average_at_start": $load,
-  "seconds_circuits_jobs_1": $(printf '%.2f' "$s1"),
-  "seconds_circuits_jobs_2": $(printf '%.2f' "$s2"),
+  "runs_circuits_jobs_2": ${RUNS_2:-5},
+  "seconds_circuits_jobs_2": $(stats "$s2"),
+  "runs_circuits_jobs_1": ${RUNS_1:-3},
+  "seconds_circuits_jobs_1": $(stats "$s1"),
   "networks": "$networks",
   "seconds_networks_jobs_2": $(printf '%.2f' "$sn"),
   "seconds_full_jobs_2": $(printf '%.2f' "$sf"),
