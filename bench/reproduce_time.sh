@@ -27,17 +27,15 @@ for f in experiments/snn_*.toml; do
   names+=("$n"); skip+=(--skip "$n"); only+=(--only "$n")
 done
 networks="${names[*]}"
-repeat() {  # runs jobs name [reproduce options] -> "min median max" seconds
+runs2=${RUNS_2:-5} runs1=${RUNS_1:-3}
+repeat() {  # runs jobs name [reproduce options] -> {"min": .., "median": .., "max": ..} seconds
   local n=$1 jobs=$2 name=$3 k
   shift 3
-  for ((k = 0; k < n; k++)); do measure "$jobs" "$name" "$@"; done | sort -g | awk '{t[NR] = $1} END {m = NR % 2 ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2; printf "%.2f %.2f %.2f", t[1], m, t[NR]}'
+  for ((k = 0; k < n; k++)); do measure "$jobs" "$name" "$@"; done | sort -g |
+    awk '{t[NR] = $1} END {m = NR % 2 ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2; printf "{\"min\": %.2f, \"median\": %.2f, \"max\": %.2f}", t[1], m, t[NR]}'
 }
-stats() {  # "min median max" -> a JSON object
-  set -- $1
-  printf '{"min": %s, "median": %s, "max": %s}' "$1" "$2" "$3"
-}
-s2=$(repeat "${RUNS_2:-5}" 2 circuits2 "${skip[@]}")
-s1=$(repeat "${RUNS_1:-3}" 1 circuits1 "${skip[@]}")
+s2=$(repeat "$runs2" 2 circuits2 "${skip[@]}")
+s1=$(repeat "$runs1" 1 circuits1 "${skip[@]}")
 sn=$(measure 2 networks "${only[@]}")
 sf=$(measure 2 full)
 summary=$(/usr/bin/python3 -c "import json;print(json.dumps(json.load(open('$out/full/report.json'))['summary']))")
@@ -48,10 +46,10 @@ cat > bench/results/reproduce.json <<JSON
   "machine": "$(uname -srm), $(nproc) cores, $cpu",
   "date": "$(date -u '+%Y-%m-%d %H:%M UTC')",
   "load_average_at_start": $load,
-  "runs_circuits_jobs_2": ${RUNS_2:-5},
-  "seconds_circuits_jobs_2": $(stats "$s2"),
-  "runs_circuits_jobs_1": ${RUNS_1:-3},
-  "seconds_circuits_jobs_1": $(stats "$s1"),
+  "runs_circuits_jobs_2": $runs2,
+  "seconds_circuits_jobs_2": $s2,
+  "runs_circuits_jobs_1": $runs1,
+  "seconds_circuits_jobs_1": $s1,
   "networks": "$networks",
   "seconds_networks_jobs_2": $(printf '%.2f' "$sn"),
   "seconds_full_jobs_2": $(printf '%.2f' "$sf"),

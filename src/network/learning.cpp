@@ -161,7 +161,8 @@ void check(const stdp_settings& L) {
     auto probability = [](double p, const char* key) {
         if (!(p >= 0 && p <= 1)) throw input_error(fmt::format("network.learning.{}: must be in [0, 1]", key));
     };
-    probability(L.potentiate_probability, "potentiate_probability"), probability(L.depress_probability, "depress_probability");
+    probability(L.potentiate_probability, "potentiate_probability");
+    probability(L.depress_probability, "depress_probability");
 }
 
 learning_result learn(const device_spec& s0, const stdp_settings& L, const learning_data& d, std::uint64_t seed,
